@@ -1,0 +1,111 @@
+//! Root component, routes and the HTML shell.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    auth::{LoginPage, SignupPage},
+    dashboard::{DashboardHome, DashboardShell, StoreOverview, ViewChoice},
+    lists::PublicListPage,
+    storefront::StorefrontPage,
+    ui::{Brand, NotFoundPage},
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(ViewChoice::from_cookie());
+    // Marks the page interactive once the WebAssembly has taken over (tests wait for it).
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/flipdesk.css"/>
+        <Title text="Flipdesk"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFoundPage/> }>
+                <Route path=path!("/") view=Landing/>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/signup") view=SignupPage/>
+                <ParentRoute path=path!("/app") view=DashboardShell ssr=SsrMode::Async>
+                    <Route path=path!("") view=DashboardHome/>
+                    <Route path=path!("store") view=StoreOverview/>
+                </ParentRoute>
+                <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
+                <Route path=path!("/lists/:list") view=PublicListPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn Landing() -> impl IntoView {
+    view! {
+        <Title text="Flipdesk · Inventory and storefront for sneaker and card resellers"/>
+        <div class="landing">
+            <header class="landing-header">
+                <Brand/>
+                <nav class="landing-nav" aria-label="Account">
+                    <a class="button button-ghost" href="/login">"Log in"</a>
+                    <a class="button button-primary" href="/signup">"Sign up free"</a>
+                </nav>
+            </header>
+            <main id="main" class="landing-main">
+                <section class="hero">
+                    <p class="eyebrow">"For sneaker and trading-card resellers"</p>
+                    <h1>"Every pair, every slab, from purchase to payout."</h1>
+                    <p class="hero-lead">
+                        "Track inventory with style ids, sizes, sets and grades. Import your spreadsheets, "
+                        "see your profit, and sell through your own storefront with checkout that never oversells."
+                    </p>
+                    <div class="hero-actions">
+                        <a class="button button-primary button-large" href="/signup">"Create your free account"</a>
+                        <a class="button button-large" href="/s/demo">"Browse the demo store"</a>
+                    </div>
+                </section>
+                <section class="features" aria-label="What Flipdesk does">
+                    <article class="card">
+                        <h2>"Inventory that speaks reseller"</h2>
+                        <p>"Sneakers with style ids and size runs, cards with sets, grades and cert numbers."</p>
+                    </article>
+                    <article class="card">
+                        <h2>"Your own storefront"</h2>
+                        <p>"A public store at your own address with Stripe Checkout and short stock holds."</p>
+                    </article>
+                    <article class="card">
+                        <h2>"Want-To-Buy lists"</h2>
+                        <p>"Publish what you are hunting for and let your Discord bot keep it up to date."</p>
+                    </article>
+                </section>
+            </main>
+            <footer class="landing-footer"><p>"© Flipdesk"</p></footer>
+        </div>
+    }
+}

@@ -1,0 +1,58 @@
+//! Server functions for accounts: thin — read the request, call the service, map errors.
+
+use leptos::prelude::*;
+
+use super::AccountSummary;
+use crate::error::AppError;
+
+#[server(endpoint = "auth/signup")]
+pub async fn signup(
+    email: String,
+    password: String,
+    store_name: String,
+    store_slug: String,
+) -> Result<AccountSummary, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let state = request::state()?;
+        let session = request::session().await?;
+        let ip = request::client_ip().await;
+        let user = super::service::sign_up(&state, &session, ip, &email, &password, &store_name, &store_slug).await?;
+        super::service::account_summary(&state.db, &user).await
+    })
+    .await
+}
+
+#[server(endpoint = "auth/login")]
+pub async fn login(email: String, password: String) -> Result<AccountSummary, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let state = request::state()?;
+        let session = request::session().await?;
+        let ip = request::client_ip().await;
+        let user = super::service::log_in(&state, &session, ip, &email, &password).await?;
+        super::service::account_summary(&state.db, &user).await
+    })
+    .await
+}
+
+#[server(endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let session = request::session().await?;
+        super::service::log_out(&session).await
+    })
+    .await
+}
+
+/// The signed-in account with its store and lists; `Unauthorized` when nobody is signed in.
+#[server(endpoint = "auth/me")]
+pub async fn current_account() -> Result<AccountSummary, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::account_summary(&state.db, &user).await
+    })
+    .await
+}

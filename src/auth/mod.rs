@@ -1,0 +1,221 @@
+//! Accounts: sign-up, log-in, log-out pages and the account summary shared with the shell.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::{Role, account},
+    error::AppError,
+    ui::{Brand, ErrorBanner, TextField, platform},
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreSummary {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub currency: String,
+    /// `owner` or `staff`.
+    pub member_role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListSummary {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub user_id: String,
+    pub email: String,
+    pub role: Role,
+    pub plan: String,
+    pub store: Option<StoreSummary>,
+    pub lists: Vec<ListSummary>,
+}
+
+/// Where to go after log-in: only local paths, never another site.
+fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        _ => "/app".to_string(),
+    }
+}
+
+fn field_error(result: Memo<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || result.get().and_then(|e| e.field_error(field)))
+}
+
+fn general_error(result: Memo<Option<AppError>>) -> Signal<Option<String>> {
+    Signal::derive(move || match result.get() {
+        Some(AppError::Validation { .. }) | None => None,
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+#[component]
+fn AuthFrame(children: Children) -> impl IntoView {
+    view! {
+        <div class="auth-page">
+            <header class="auth-header">
+                <Brand/>
+            </header>
+            <main class="auth-card" id="main">{children()}</main>
+        </div>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let action = ServerAction::<api::Login>::new();
+    let local_error = RwSignal::new(None::<AppError>);
+    let error = Memo::new(move |_| {
+        local_error
+            .get()
+            .or_else(|| action.value().get().and_then(|r| r.err()))
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            platform::hard_navigate(&safe_next(query.get_untracked().get("next")));
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut fields = crate::domain::FieldErrors::default();
+        fields.check("email", account::Email::parse(&email.get_untracked()).map(|_| ()));
+        if password.get_untracked().is_empty() {
+            fields.add("password", "Enter your password.");
+        }
+        if !fields.is_empty() {
+            local_error.set(Some(AppError::validation(fields)));
+            return;
+        }
+        local_error.set(None);
+        action.dispatch(api::Login {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        });
+    };
+    view! {
+        <Title text="Log in · Flipdesk"/>
+        <AuthFrame>
+            <h1>"Welcome back"</h1>
+            <p class="muted">"Log in to manage your inventory and store."</p>
+            <form class="form" on:submit=submit novalidate>
+                <ErrorBanner message=general_error(error)/>
+                <TextField id="email" label="Email" value=email kind="email" autocomplete="email"
+                    error=field_error(error, "email")/>
+                <TextField id="password" label="Password" value=password kind="password"
+                    autocomplete="current-password" maxlength=512 error=field_error(error, "password")/>
+                <button class="button button-primary button-block" type="submit"
+                    disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </form>
+            <p class="auth-switch">"New to Flipdesk? " <a href="/signup">"Create an account"</a></p>
+        </AuthFrame>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let store_name = RwSignal::new(String::new());
+    let store_slug = RwSignal::new(String::new());
+    let slug_edited = RwSignal::new(false);
+    let action = ServerAction::<api::Signup>::new();
+    let local_error = RwSignal::new(None::<AppError>);
+    let error = Memo::new(move |_| {
+        local_error
+            .get()
+            .or_else(|| action.value().get().and_then(|r| r.err()))
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            platform::hard_navigate("/app");
+        }
+    });
+    let on_name = Callback::new(move |name: String| {
+        if !slug_edited.get_untracked() {
+            store_slug.set(account::slug_from_name(&name));
+        }
+    });
+    let on_slug = Callback::new(move |_: String| slug_edited.set(true));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        // The same validators run here and on the server; the server has the last word.
+        if let Err(fields) = account::validate_signup(
+            &email.get_untracked(),
+            &password.get_untracked(),
+            &store_name.get_untracked(),
+            &store_slug.get_untracked(),
+        ) {
+            local_error.set(Some(AppError::validation(fields)));
+            return;
+        }
+        local_error.set(None);
+        action.dispatch(api::Signup {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            store_name: store_name.get_untracked(),
+            store_slug: store_slug.get_untracked(),
+        });
+    };
+    view! {
+        <Title text="Create your account · Flipdesk"/>
+        <AuthFrame>
+            <h1>"Create your Flipdesk account"</h1>
+            <p class="muted">"Track every pair and every card from purchase to payout. Free to start."</p>
+            <form class="form" on:submit=submit novalidate>
+                <ErrorBanner message=general_error(error)/>
+                <TextField id="email" label="Email" value=email kind="email" autocomplete="email"
+                    error=field_error(error, "email")/>
+                <TextField id="password" label="Password" value=password kind="password"
+                    autocomplete="new-password" maxlength=128
+                    hint="At least 10 characters. Avoid common passwords."
+                    error=field_error(error, "password")/>
+                <TextField id="store_name" label="Store name" value=store_name maxlength=80
+                    autocomplete="organization" on_input=on_name error=field_error(error, "store_name")/>
+                <TextField id="store_slug" label="Store address" value=store_slug maxlength=60
+                    on_input=on_slug
+                    hint="Shoppers find you at /s/your-address: letters a–z, digits and dashes."
+                    error=field_error(error, "store_slug")/>
+                <button class="button button-primary button-block" type="submit"
+                    disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
+                </button>
+            </form>
+            <p class="auth-switch">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </AuthFrame>
+    }
+}
+
+/// Log-out is a POST (a server function), never a GET link.
+#[component]
+pub fn LogoutButton() -> impl IntoView {
+    let action = ServerAction::<api::Logout>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            platform::hard_navigate("/");
+        }
+    });
+    view! {
+        <button class="button button-ghost" type="button"
+            disabled=move || action.pending().get()
+            on:click=move |_| { action.dispatch(api::Logout {}); }>
+            {move || if action.pending().get() { "Logging out…" } else { "Log out" }}
+        </button>
+    }
+}

@@ -1,0 +1,268 @@
+//! The reseller dashboard at `/app`: one shell, two views (user and store). The view comes
+//! from the `flipdesk_view` cookie, so the server renders the chosen view in the first byte;
+//! after hydration the switch changes view without a page load.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Outlet, hooks::{use_location, use_navigate}};
+
+use crate::{
+    auth::{AccountSummary, LogoutButton, api::current_account},
+    domain::DashboardView,
+    error::AppError,
+    ui::{Brand, LoadError, platform},
+};
+
+/// The view remembered in the cookie, shared by the shell and `/app`.
+#[derive(Clone, Copy)]
+pub struct ViewChoice(pub RwSignal<DashboardView>);
+
+impl ViewChoice {
+    pub fn from_cookie() -> Self {
+        ViewChoice(RwSignal::new(DashboardView::from_cookie_header(&platform::cookie_header())))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct AccountResource(Resource<Result<AccountSummary, AppError>>);
+
+/// Which view a path shows: `/app/store…` is the store view, `/app` follows the cookie.
+fn view_for_path(path: &str, remembered: DashboardView) -> DashboardView {
+    let path = path.trim_end_matches('/');
+    if path == "/app" {
+        remembered
+    } else if path.starts_with("/app/store") {
+        DashboardView::Store
+    } else {
+        DashboardView::User
+    }
+}
+
+#[component]
+pub fn DashboardShell() -> impl IntoView {
+    let choice = expect_context::<ViewChoice>();
+    let account = Resource::new(|| (), |_| current_account());
+    provide_context(AccountResource(account));
+    let location = use_location();
+    let shown = Memo::new(move |_| view_for_path(&location.pathname.get(), choice.0.get()));
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Suspense fallback=|| view! { <p class="loading" aria-live="polite">"Loading your dashboard…"</p> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(acc) => view! { <ShellFrame account=acc shown/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! {
+                        <main class="centered-page" id="main">
+                            <div class="empty-state">
+                                <h1>"Your session has ended"</h1>
+                                <p>"Log in again to get back to your dashboard."</p>
+                                <a class="button button-primary" href="/login">"Log in"</a>
+                            </div>
+                        </main>
+                    }.into_any(),
+                    Err(error) => view! { <main class="centered-page"><LoadError error/></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoView {
+    let store_name = account.store.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "No store".into());
+    let email = account.email.clone();
+    let plan = account.plan.clone();
+    view! {
+        <div class="shell" data-view=move || shown.get().as_str()>
+            <header class="topbar">
+                <Brand href="/app"/>
+                <ViewSwitch shown/>
+                <div class="topbar-account">
+                    <span class="topbar-email" title=email.clone()>{email.clone()}</span>
+                    <span class="badge" data-plan=plan.clone()>{plan.clone()}</span>
+                    <LogoutButton/>
+                </div>
+            </header>
+            <nav class="sidebar" aria-label="Dashboard">
+                <p class="sidebar-title">
+                    {move || match shown.get() {
+                        DashboardView::User => "Reselling".to_string(),
+                        DashboardView::Store => store_name.clone(),
+                    }}
+                </p>
+                {move || match shown.get() {
+                    DashboardView::User => view! {
+                        <ul>
+                            <li><a href="/app" aria-current=move || page_current(shown, DashboardView::User)>"Overview"</a></li>
+                        </ul>
+                    }.into_any(),
+                    DashboardView::Store => view! {
+                        <ul>
+                            <li><a href="/app/store" aria-current=move || page_current(shown, DashboardView::Store)>"Store overview"</a></li>
+                        </ul>
+                    }.into_any(),
+                }}
+            </nav>
+            <main class="content" id="main">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+fn page_current(shown: Memo<DashboardView>, view: DashboardView) -> Option<&'static str> {
+    (shown.get() == view).then_some("page")
+}
+
+/// Toggles user view ⇄ store view: sets the cookie, then navigates on the client.
+#[component]
+fn ViewSwitch(shown: Memo<DashboardView>) -> impl IntoView {
+    let choice = expect_context::<ViewChoice>();
+    let navigate = use_navigate();
+    let switch_to = move |view: DashboardView| {
+        platform::remember_view(view);
+        choice.0.set(view);
+        navigate(view.home_path(), Default::default());
+    };
+    let option = move |view: DashboardView, label: &'static str| {
+        let switch_to = switch_to.clone();
+        view! {
+            <button type="button" role="radio"
+                class="view-switch-option"
+                aria-checked=move || if shown.get() == view { "true" } else { "false" }
+                data-testid=format!("switch-{}", view.as_str())
+                on:click=move |_| switch_to(view)>
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <div class="view-switch" role="radiogroup" aria-label="Dashboard view">
+            {option(DashboardView::User, "My reselling")}
+            {option(DashboardView::Store, "My store")}
+        </div>
+    }
+}
+
+/// `/app`: the home page of whichever view the cookie picks.
+#[component]
+pub fn DashboardHome() -> impl IntoView {
+    let choice = expect_context::<ViewChoice>();
+    move || match choice.0.get() {
+        DashboardView::User => view! { <UserOverview/> }.into_any(),
+        DashboardView::Store => view! { <StoreOverview/> }.into_any(),
+    }
+}
+
+fn with_account<V: IntoView + 'static>(
+    render: impl Fn(AccountSummary) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    let AccountResource(account) = expect_context::<AccountResource>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move { account.await.ok().map(render) })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn UserOverview() -> impl IntoView {
+    with_account(|account: AccountSummary| {
+        let store = account.store.clone();
+        let lists = account.lists.clone();
+        view! {
+            <Title text="Overview · Flipdesk"/>
+            <div class="page-header">
+                <h1>"Your reselling at a glance"</h1>
+                <p class="muted">"Inventory, sales and analytics will live here. Your store and lists are ready."</p>
+            </div>
+            <div class="card-grid">
+                <section class="card">
+                    <h2>"Your store"</h2>
+                    {match store {
+                        Some(s) => view! {
+                            <p class="card-figure">{s.name.clone()}</p>
+                            <p class="muted">"Public address: " <a href=format!("/s/{}", s.slug)>{format!("/s/{}", s.slug)}</a></p>
+                            <a class="button" href="/app/store">"Open store view"</a>
+                        }.into_any(),
+                        None => view! { <p class="muted">"This account has no store."</p> }.into_any(),
+                    }}
+                </section>
+                <section class="card">
+                    <h2>"Want-To-Buy lists"</h2>
+                    {if lists.is_empty() {
+                        view! { <p class="muted">"You have no Want-To-Buy lists yet. Lists you publish appear here."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain-list">
+                                {lists.into_iter().map(|l| view! {
+                                    <li><a href=format!("/lists/{}", l.slug)>{l.name}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <section class="card">
+                    <h2>"Plan"</h2>
+                    <p class="card-figure">{account.plan.clone()}</p>
+                    <p class="muted">"Signed in as " {account.email.clone()}</p>
+                </section>
+            </div>
+        }
+    })
+}
+
+#[component]
+pub fn StoreOverview() -> impl IntoView {
+    with_account(|account: AccountSummary| match account.store {
+        Some(store) => view! {
+            <Title text=format!("{} · Store · Flipdesk", store.name)/>
+            <div class="page-header">
+                <h1>{store.name.clone()}</h1>
+                <p class="muted">"Listings, orders and fulfilment for your public storefront."</p>
+            </div>
+            <div class="card-grid">
+                <section class="card">
+                    <h2>"Storefront"</h2>
+                    <p class="muted">"Shoppers visit:"</p>
+                    <p class="card-figure"><a href=format!("/s/{}", store.slug)>{format!("/s/{}", store.slug)}</a></p>
+                    <a class="button" href=format!("/s/{}", store.slug)>"View storefront"</a>
+                </section>
+                <section class="card">
+                    <h2>"Settings"</h2>
+                    <dl class="facts">
+                        <dt>"Currency"</dt><dd>{store.currency.clone()}</dd>
+                        <dt>"Your role"</dt><dd>{store.member_role.clone()}</dd>
+                    </dl>
+                </section>
+                <section class="card">
+                    <h2>"Orders"</h2>
+                    <p class="muted">"No orders yet. They appear here as soon as a shopper checks out."</p>
+                </section>
+            </div>
+        }.into_any(),
+        None => view! {
+            <div class="empty-state">
+                <h1>"No store on this account"</h1>
+                <p>"Platform staff accounts have no storefront of their own."</p>
+            </div>
+        }.into_any(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_pick_views() {
+        assert_eq!(view_for_path("/app", DashboardView::Store), DashboardView::Store);
+        assert_eq!(view_for_path("/app/", DashboardView::User), DashboardView::User);
+        assert_eq!(view_for_path("/app/store", DashboardView::User), DashboardView::Store);
+        assert_eq!(view_for_path("/app/inventory", DashboardView::Store), DashboardView::User);
+    }
+}

@@ -1,0 +1,121 @@
+//! The one application error type. It crosses the server-function boundary (so the browser
+//! can show a message next to the right field) and is turned into an HTTP response in one
+//! place (`server::errors`).
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+use crate::domain::FieldErrors;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppError {
+    /// Bad input; `fields` says which field is wrong and why.
+    #[error("{message}")]
+    Validation { message: String, fields: FieldErrors },
+    #[error("Malformed request: {0}")]
+    BadRequest(String),
+    #[error("Please log in to continue.")]
+    Unauthorized,
+    #[error("Wrong email or password.")]
+    InvalidCredentials,
+    #[error("You do not have access to this.")]
+    Forbidden,
+    /// Also the answer for other people's data: it does not exist for you.
+    #[error("Not found.")]
+    NotFound,
+    #[error("{message}")]
+    Conflict { code: String, message: String },
+    #[error("The request is too large.")]
+    PayloadTooLarge,
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    /// Something broke on our side; details are in the server log, never in the response.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    #[error("Service unavailable: {0}")]
+    Unavailable(String),
+    /// The request never reached the server function (network, encoding).
+    #[error("Could not reach Flipdesk: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn validation(fields: FieldErrors) -> Self {
+        let message = if fields.0.len() == 1 {
+            fields.0.values().next().cloned().unwrap_or_default()
+        } else {
+            "Some fields need fixing.".to_string()
+        };
+        AppError::Validation { message, fields }
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        AppError::validation(FieldErrors::single(field, message))
+    }
+
+    pub fn conflict(code: &str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// Stable snake_case code for the JSON error body.
+    pub fn code(&self) -> &str {
+        match self {
+            AppError::Validation { .. } => "validation_failed",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict { code, .. } => code,
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Internal => "internal_error",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Transport(_) => "transport_error",
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation { .. } => 422,
+            AppError::BadRequest(_) => 400,
+            AppError::Unauthorized | AppError::InvalidCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::PayloadTooLarge => 413,
+            AppError::RateLimited { .. } => 429,
+            AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable(_) => 503,
+        }
+    }
+
+    /// The message for one form field, if this is a validation error about it.
+    pub fn field_error(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Validation { fields, .. } => fields.get(field).map(str::to_string),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                AppError::BadRequest(msg)
+            }
+            ServerFnErrorErr::ServerError(_) | ServerFnErrorErr::Response(_) => AppError::Internal,
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Flipdesk: inventory, storefront and Want-To-Buy lists for sneaker and card resellers.
+//! The same crate builds the server (`ssr`) and the browser bundle (`hydrate`).
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod auth;
+pub mod dashboard;
+pub mod domain;
+pub mod error;
+pub mod lists;
+pub mod storefront;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,222 @@
+//! `flipdesk bench`: seeds a throwaway database of a chosen size, starts the server on
+//! loopback and measures chosen routes with an in-process load generator (which shares the
+//! machine's cores with the server — say so when quoting figures). `/health` is the baseline.
+
+use clap::Args;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+use time::OffsetDateTime;
+
+use super::{config::Settings, crypto, db::{BeginWrite, Db, new_id}, http};
+use crate::with_db;
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Reseller accounts (each with a store) to seed.
+    #[arg(long, default_value_t = 1000)]
+    pub stores: usize,
+    /// Seconds of load per route.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// Concurrent connections of the load generator.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Database to seed (default: a fresh SQLite file in a temporary folder).
+    /// A PostgreSQL URL must point at an empty database.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Routes to measure (default: /health, /, the storefront of a random store).
+    #[arg(long = "route")]
+    pub routes: Vec<String>,
+}
+
+struct RouteResult {
+    route: String,
+    requests: u64,
+    errors: u64,
+    rps: f64,
+    p50: Duration,
+    p95: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+pub async fn run(args: BenchArgs) -> Result<(), String> {
+    if args.stores == 0 || args.concurrency == 0 || args.duration == 0 {
+        return Err("--stores, --concurrency and --duration must be at least 1".into());
+    }
+    let tmp = tempdir()?;
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/bench.db", tmp.display()));
+    let vars = [
+        ("DATABASE_URL".to_string(), url.clone()),
+        ("LEPTOS_SITE_ADDR".to_string(), "127.0.0.1:0".to_string()),
+        ("FLIPDESK_SECRET".to_string(), crypto::random_token(48)),
+        ("FLIPDESK__SERVER__DATA_DIR".to_string(), tmp.display().to_string()),
+        ("FLIPDESK__DATABASE__MAX_CONNECTIONS".to_string(), "16".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let settings = Settings::from_sources(None, &vars).map_err(|e| e.to_string())?;
+    let db = Db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+
+    eprintln!("seeding {} stores into {} …", args.stores, super::db::redact_url(&url));
+    let started = Instant::now();
+    seed_stores(&db, args.stores).await?;
+    eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+
+    let state = http::build_state(settings, db.clone()).map_err(|e| e.to_string())?;
+    let server = http::start(state, "127.0.0.1:0".parse().expect("valid addr"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let base = format!("http://{}", server.addr);
+
+    let routes = if args.routes.is_empty() {
+        vec!["/health".to_string(), "/".to_string(), "/s/{store}".to_string()]
+    } else {
+        args.routes.clone()
+    };
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()
+        .map_err(|e| e.to_string())?;
+
+    let mut results = Vec::new();
+    for route in &routes {
+        // Warm-up so connection set-up is not measured.
+        run_route(&client, &base, route, args.stores, args.concurrency, Duration::from_millis(500)).await;
+        results.push(run_route(&client, &base, route, args.stores, args.concurrency, Duration::from_secs(args.duration)).await);
+    }
+    server.shutdown(Duration::from_secs(5)).await;
+    db.close().await;
+
+    println!(
+        "\nFlipdesk benchmark — {} stores, {} connections, {} s per route, backend {:?}",
+        args.stores,
+        args.concurrency,
+        args.duration,
+        db.backend()
+    );
+    println!("(load generator and server share this machine's {} cores)\n", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "{:<22} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9}",
+        "route", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    for r in &results {
+        println!(
+            "{:<22} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+            r.route, r.requests, r.errors, r.rps, ms(r.p50), ms(r.p95), ms(r.p99), ms(r.max)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+async fn run_route(
+    client: &reqwest::Client,
+    base: &str,
+    route: &str,
+    stores: usize,
+    concurrency: usize,
+    duration: Duration,
+) -> RouteResult {
+    let deadline = Instant::now() + duration;
+    let errors = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency {
+        let client = client.clone();
+        let base = base.to_string();
+        let route = route.to_string();
+        let errors = errors.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(4096);
+            let mut n = worker;
+            while Instant::now() < deadline {
+                n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let path = route.replace("{store}", &format!("bench-store-{}", (n >> 33) % stores as usize));
+                let start = Instant::now();
+                let ok = match client.get(format!("{base}{path}")).send().await {
+                    Ok(res) => {
+                        let ok = res.status().is_success();
+                        let _ = res.bytes().await;
+                        ok
+                    }
+                    Err(_) => false,
+                };
+                latencies.push(start.elapsed());
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        if let Ok(mut l) = task.await {
+            all.append(&mut l);
+        }
+    }
+    all.sort_unstable();
+    let pct = |p: f64| {
+        if all.is_empty() {
+            Duration::ZERO
+        } else {
+            all[((all.len() as f64 * p).ceil() as usize).saturating_sub(1).min(all.len() - 1)]
+        }
+    };
+    RouteResult {
+        route: route.to_string(),
+        requests: all.len() as u64,
+        errors: errors.load(Ordering::Relaxed),
+        rps: all.len() as f64 / duration.as_secs_f64(),
+        p50: pct(0.50),
+        p95: pct(0.95),
+        p99: pct(0.99),
+        max: all.last().copied().unwrap_or_default(),
+    }
+}
+
+/// Bulk-inserts `count` resellers with a store each (one shared password hash: seeding
+/// speed, not argon2, is what matters here).
+async fn seed_stores(db: &Db, count: usize) -> Result<(), String> {
+    let hash = crypto::hash_password("bench-password-1").map_err(|e| e.to_string())?;
+    let now = OffsetDateTime::now_utc();
+    for chunk_start in (0..count).step_by(500) {
+        let chunk_end = (chunk_start + 500).min(count);
+        let result: Result<(), sqlx::Error> = with_db!(db, pool => async {
+            let mut tx = pool.begin_write().await?;
+            for i in chunk_start..chunk_end {
+                let user_id = new_id();
+                let store_id = new_id();
+                sqlx::query("INSERT INTO users (id, email, password_hash, role, plan, time_zone, created_at, updated_at) VALUES ($1, $2, $3, 'user', 'free', 'UTC', $4, $4)")
+                    .bind(&user_id).bind(format!("bench{i}@flipdesk.test")).bind(&hash).bind(now)
+                    .execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO stores (id, slug, name, tagline, currency, created_at, updated_at) VALUES ($1, $2, $3, 'Benchmark store', 'USD', $4, $4)")
+                    .bind(&store_id).bind(format!("bench-store-{i}")).bind(format!("Bench store {i}")).bind(now)
+                    .execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO store_members (store_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
+                    .bind(&store_id).bind(&user_id).bind(now)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await);
+        result.map_err(|e| format!("seeding failed: {e}"))?;
+    }
+    Ok(())
+}
+
+fn tempdir() -> Result<std::path::PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("flipdesk-bench-{}", crypto::random_token(8)));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}

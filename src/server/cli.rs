@@ -1,0 +1,171 @@
+//! Command-line entry: every command exits non-zero with a one-line reason on bad input or
+//! bad configuration, never a backtrace.
+
+use clap::{Parser, Subcommand};
+use std::{path::PathBuf, process::ExitCode, time::Duration};
+
+use super::{config::Settings, db::Db, http, telemetry};
+use crate::domain::{Email, Role, account};
+
+#[derive(Parser)]
+#[command(name = "flipdesk", version, about = "Inventory, storefront and WTB lists for resellers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations, then serve HTTP and run the background workers (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create (idempotently) the demo reseller, store `demo` and list `demo-wants`.
+    SeedDemo,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Manage WTB list API keys.
+    ApiKey {
+        #[command(subcommand)]
+        action: ApiKeyAction,
+    },
+    /// Consistent online backup of the database into FILE.
+    Backup { file: PathBuf },
+    /// Restore FILE into an empty database of the same kind.
+    Restore { file: PathBuf },
+    /// Seed a throwaway database and measure routes under load (see README).
+    Bench(super::bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account and print its id.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// user (default), ops or admin
+        #[arg(long, default_value = "user")]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyAction {
+    /// Issue a new key for a list (slug or id), print it once, invalidate the old one.
+    Regenerate {
+        #[arg(long)]
+        list: String,
+    },
+}
+
+pub async fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("flipdesk: {first} (see flipdesk --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match execute(cli.command.unwrap_or(Command::Serve)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("flipdesk: {}", message.replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_database(settings: &Settings) -> Result<Db, String> {
+    let db = Db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+async fn execute(command: Command) -> Result<(), String> {
+    if let Command::Bench(args) = command {
+        return super::bench::run(args).await;
+    }
+    let settings = Settings::load().map_err(|e| e.to_string())?;
+    match command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            telemetry::init(settings.is_production());
+            open_database(&settings).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let db = open_database(&settings).await?;
+            let report = super::seed::seed_demo(&db).await.map_err(|e| e.to_string())?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::User { action: UserAction::Create { email, password, role } } => {
+            let role = Role::parse(&role)?;
+            let email = Email::parse(&email).map_err(|m| format!("--email: {m}"))?;
+            account::check_new_password(&password, email.as_str()).map_err(|m| format!("--password: {m}"))?;
+            let db = open_database(&settings).await?;
+            let id = super::seed::create_user(&db, &email, &password, role)
+                .await
+                .map_err(|e| match e {
+                    crate::error::AppError::Validation { message, .. } => message,
+                    other => other.to_string(),
+                })?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::ApiKey { action: ApiKeyAction::Regenerate { list } } => {
+            let mut settings = settings;
+            let secret = settings.ensure_secret().map_err(|e| e.to_string())?;
+            let db = open_database(&settings).await?;
+            let key = super::seed::regenerate_list_key(&db, &secret, &list)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{key}");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let db = Db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+            super::backup::backup(&db, &settings.database.url, &file).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            super::backup::restore(&settings.database, &file).await?;
+            println!("restored {} into {}", file.display(), super::db::redact_url(&settings.database.url));
+            Ok(())
+        }
+        Command::Bench(_) => unreachable!("handled above"),
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    telemetry::init(settings.is_production());
+    let db = open_database(&settings).await?;
+    let grace = Duration::from_secs(settings.shutdown_grace_secs);
+    let addr = settings.site_addr;
+    let state = http::build_state(settings, db.clone()).map_err(|e| e.to_string())?;
+    let sweeper = tokio::spawn(
+        super::sessions::SessionBackend::new(db.clone()).sweep_expired(Duration::from_secs(3600)),
+    );
+    let server = http::start(state, addr).await.map_err(|e| e.to_string())?;
+    tracing::info!(addr = %server.addr, backend = ?db.backend(), "Flipdesk is listening");
+    http::shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    server.shutdown(grace).await;
+    sweeper.abort();
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

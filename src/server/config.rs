@@ -1,0 +1,453 @@
+//! Typed settings: the embedded `Leptos.toml` defaults, then a `Leptos.toml` on disk, then
+//! `FLIPDESK__SECTION__KEY` variables, then the named variables of the contract.
+//! Validated once at start; every problem is a one-line message naming the setting.
+
+use figment::{
+    Figment,
+    providers::{Format, Serialized, Toml},
+};
+use serde::Deserialize;
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
+
+const DEFAULTS: &str = include_str!("../../Leptos.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub site_addr: String,
+    pub public_url: String,
+    pub env: String,
+    pub body_limit_bytes: usize,
+    pub shutdown_grace_secs: u64,
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub busy_timeout_ms: u64,
+    pub acquire_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    pub session_days: i64,
+    pub login_attempts_per_ip_per_minute: u32,
+    pub login_failures_per_account: u32,
+    pub login_failure_window_secs: u64,
+    pub signup_attempts_per_ip_per_hour: u32,
+    pub password_min_length: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CheckoutSettings {
+    pub reservation_ttl_secs: u64,
+    pub guest_order_link_days: u64,
+    pub idempotency_key_hours: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApiSettings {
+    pub list_key_requests_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlanLimits {
+    pub items: u64,
+    pub sales_per_month: u64,
+    pub wtb_lists: u64,
+    pub monitor_keywords: u64,
+    pub shipments_per_month: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProviderSettings {
+    pub stripe_api_base: String,
+    pub discord_api_base: String,
+    pub stockx_api_base: String,
+    pub cardmarket_api_base: String,
+    pub pokemontcg_api_base: String,
+    pub scryfall_api_base: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct FileSettings {
+    server: ServerSettings,
+    database: DatabaseSettings,
+    auth: AuthSettings,
+    checkout: CheckoutSettings,
+    api: ApiSettings,
+    plans: BTreeMap<String, PlanLimits>,
+    providers: ProviderSettings,
+}
+
+/// A secret that never shows up in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StripeSettings {
+    pub secret_key: Secret,
+    pub webhook_secret: Secret,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub env: Environment,
+    pub site_addr: SocketAddr,
+    pub public_url: String,
+    pub body_limit_bytes: usize,
+    pub shutdown_grace_secs: u64,
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub checkout: CheckoutSettings,
+    pub api: ApiSettings,
+    pub plans: BTreeMap<String, PlanLimits>,
+    pub providers: ProviderSettings,
+    /// `None` until resolved: explicit `FLIPDESK_SECRET`, or (development) a generated file.
+    pub secret: Option<Secret>,
+    pub stripe: Option<StripeSettings>,
+    pub smtp_url: Option<Secret>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+fn bad(setting: &str, why: impl std::fmt::Display) -> ConfigError {
+    ConfigError(format!("{setting}: {why}"))
+}
+
+impl Settings {
+    /// Loads settings from the process environment and `./Leptos.toml` (or `FLIPDESK_CONFIG`).
+    pub fn load() -> Result<Self, ConfigError> {
+        let vars: BTreeMap<String, String> = std::env::vars().collect();
+        let file = std::env::var("FLIPDESK_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from("Leptos.toml"));
+        Self::from_sources(file.exists().then_some(file), &vars)
+    }
+
+    /// Pure loader used by `load` and the unit tests: optional file plus a variable map.
+    pub fn from_sources(
+        file: Option<PathBuf>,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = &file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| bad(&path.display().to_string(), e))?;
+            figment = figment.merge(Toml::string(&text));
+        }
+        // FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS=900 → checkout.reservation_ttl_secs = 900
+        for (name, value) in vars.iter().filter(|(k, _)| k.starts_with("FLIPDESK__")) {
+            let key = name["FLIPDESK__".len()..].to_lowercase().replace("__", ".");
+            if key.is_empty() {
+                continue;
+            }
+            let value: figment::value::Value = value.parse().unwrap_or_else(|never| match never {});
+            figment = figment.merge(Serialized::global(&key, value));
+        }
+        let raw: FileSettings = figment.extract().map_err(|e| {
+            let first = e.into_iter().next().map(describe_figment_error);
+            ConfigError(first.unwrap_or_else(|| "invalid settings".into()))
+        })?;
+        Self::resolve(raw, vars)
+    }
+
+    fn resolve(raw: FileSettings, vars: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| vars.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let env_text = var("FLIPDESK_ENV").unwrap_or(raw.server.env.clone());
+        let env = match env_text.to_lowercase().as_str() {
+            "development" | "dev" => Environment::Development,
+            "production" | "prod" => Environment::Production,
+            other => {
+                return Err(bad(
+                    "FLIPDESK_ENV",
+                    format!("\"{other}\" is neither development nor production"),
+                ));
+            }
+        };
+
+        let (addr_name, addr_text) = match var("LEPTOS_SITE_ADDR") {
+            Some(v) => ("LEPTOS_SITE_ADDR", v),
+            None => ("server.site_addr", raw.server.site_addr.clone()),
+        };
+        let site_addr: SocketAddr = addr_text.parse().map_err(|_| {
+            bad(addr_name, format!("\"{addr_text}\" is not an address like 127.0.0.1:3000"))
+        })?;
+
+        let (url_name, url_text) = match var("FLIPDESK_PUBLIC_URL") {
+            Some(v) => ("FLIPDESK_PUBLIC_URL", v),
+            None => ("server.public_url", raw.server.public_url.trim().to_string()),
+        };
+        let public_url = if url_text.is_empty() {
+            format!("http://{site_addr}")
+        } else {
+            check_base_url(url_name, &url_text)?
+        };
+
+        let mut database = raw.database;
+        if let Some(url) = var("DATABASE_URL") {
+            database.url = url;
+        }
+        if !(database.url.starts_with("sqlite:") || database.url.starts_with("postgres://") || database.url.starts_with("postgresql://")) {
+            return Err(bad(
+                "DATABASE_URL",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        if database.max_connections == 0 {
+            return Err(bad("database.max_connections", "must be at least 1"));
+        }
+
+        if raw.server.body_limit_bytes < 1024 {
+            return Err(bad("server.body_limit_bytes", "must be at least 1024"));
+        }
+        if raw.auth.session_days < 1 {
+            return Err(bad("auth.session_days", "must be at least 1"));
+        }
+        if raw.auth.login_attempts_per_ip_per_minute == 0 || raw.auth.login_failures_per_account == 0 {
+            return Err(bad("auth", "log-in limits must be at least 1"));
+        }
+        if raw.auth.signup_attempts_per_ip_per_hour == 0 {
+            return Err(bad("auth.signup_attempts_per_ip_per_hour", "must be at least 1"));
+        }
+        if raw.api.list_key_requests_per_minute == 0 {
+            return Err(bad("api.list_key_requests_per_minute", "must be at least 1"));
+        }
+        if raw.checkout.reservation_ttl_secs < 60 {
+            return Err(bad("checkout.reservation_ttl_secs", "must be at least 60"));
+        }
+        for plan in ["free", "premium"] {
+            if !raw.plans.contains_key(plan) {
+                return Err(bad(&format!("plans.{plan}"), "is missing"));
+            }
+        }
+
+        let mut providers = raw.providers;
+        for (name, slot) in [
+            ("STRIPE_API_BASE", &mut providers.stripe_api_base),
+            ("DISCORD_API_BASE", &mut providers.discord_api_base),
+            ("STOCKX_API_BASE", &mut providers.stockx_api_base),
+            ("CARDMARKET_API_BASE", &mut providers.cardmarket_api_base),
+            ("POKEMONTCG_API_BASE", &mut providers.pokemontcg_api_base),
+            ("SCRYFALL_API_BASE", &mut providers.scryfall_api_base),
+        ] {
+            if let Some(v) = var(name) {
+                *slot = v;
+            }
+            *slot = check_base_url(name, slot)?;
+        }
+
+        let secret = match var("FLIPDESK_SECRET") {
+            Some(s) if s.len() < 32 => {
+                return Err(bad("FLIPDESK_SECRET", "must be at least 32 characters"));
+            }
+            Some(s) => Some(Secret::new(s)),
+            None if env == Environment::Production => {
+                return Err(bad("FLIPDESK_SECRET", "is required when FLIPDESK_ENV=production"));
+            }
+            None => None,
+        };
+
+        let stripe = match (var("STRIPE_SECRET_KEY"), var("STRIPE_WEBHOOK_SECRET")) {
+            (Some(key), Some(hook)) => Some(StripeSettings {
+                secret_key: Secret::new(key),
+                webhook_secret: Secret::new(hook),
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(bad("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set"));
+            }
+            (None, Some(_)) => {
+                return Err(bad("STRIPE_SECRET_KEY", "is required when STRIPE_WEBHOOK_SECRET is set"));
+            }
+        };
+
+        Ok(Settings {
+            env,
+            site_addr,
+            public_url,
+            body_limit_bytes: raw.server.body_limit_bytes,
+            shutdown_grace_secs: raw.server.shutdown_grace_secs,
+            data_dir: raw.server.data_dir,
+            database,
+            auth: raw.auth,
+            checkout: raw.checkout,
+            api: raw.api,
+            plans: raw.plans,
+            providers,
+            secret,
+            stripe,
+            smtp_url: var("SMTP_URL").map(Secret::new),
+        })
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.env == Environment::Production
+    }
+
+    /// The secret key, generating and keeping one under `data/` for local runs.
+    pub fn ensure_secret(&mut self) -> Result<Secret, ConfigError> {
+        if let Some(secret) = &self.secret {
+            return Ok(secret.clone());
+        }
+        let path = self.data_dir.join("secret.key");
+        let secret = match std::fs::read_to_string(&path) {
+            Ok(text) if text.trim().len() >= 32 => Secret::new(text.trim()),
+            _ => {
+                std::fs::create_dir_all(&self.data_dir)
+                    .map_err(|e| bad("server.data_dir", format!("{}: {e}", self.data_dir.display())))?;
+                let value = crate::server::crypto::random_token(48);
+                write_private_file(&path, &value)
+                    .map_err(|e| bad("FLIPDESK_SECRET", format!("cannot write {}: {e}", path.display())))?;
+                Secret::new(value)
+            }
+        };
+        self.secret = Some(secret.clone());
+        Ok(secret)
+    }
+}
+
+#[cfg(unix)]
+fn write_private_file(path: &std::path::Path, value: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(value.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private_file(path: &std::path::Path, value: &str) -> std::io::Result<()> {
+    std::fs::write(path, value)
+}
+
+fn check_base_url(name: &str, value: &str) -> Result<String, ConfigError> {
+    let value = value.trim().trim_end_matches('/');
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"))
+        .ok_or_else(|| bad(name, format!("\"{value}\" must start with http:// or https://")))?;
+    if rest.is_empty() || rest.contains(' ') {
+        return Err(bad(name, format!("\"{value}\" is not a URL")));
+    }
+    Ok(value.to_string())
+}
+
+fn describe_figment_error(e: figment::Error) -> String {
+    let key = if e.path.is_empty() {
+        "settings".to_string()
+    } else {
+        e.path.join(".")
+    };
+    format!("{key}: {}", e.kind).replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_need_no_variables() {
+        let s = Settings::from_sources(None, &vars(&[])).unwrap();
+        assert_eq!(s.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.public_url, "http://127.0.0.1:3000");
+        assert_eq!(s.database.url, "sqlite://data/flipdesk.db");
+        assert_eq!(s.checkout.reservation_ttl_secs, 600);
+        assert_eq!(s.env, Environment::Development);
+        assert!(s.stripe.is_none());
+        assert_eq!(s.providers.stripe_api_base, "https://api.stripe.com");
+    }
+
+    #[test]
+    fn nested_variables_override_the_file() {
+        let s = Settings::from_sources(
+            None,
+            &vars(&[
+                ("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "900"),
+                ("FLIPDESK__AUTH__SESSION_DAYS", "7"),
+                ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+                ("DATABASE_URL", "postgres://u@localhost/db"),
+                ("STRIPE_API_BASE", "http://127.0.0.1:9999/"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.checkout.reservation_ttl_secs, 900);
+        assert_eq!(s.auth.session_days, 7);
+        assert_eq!(s.site_addr.port(), 8080);
+        assert_eq!(s.database.url, "postgres://u@localhost/db");
+        assert_eq!(s.providers.stripe_api_base, "http://127.0.0.1:9999");
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let err = |pairs: &[(&str, &str)]| {
+            Settings::from_sources(None, &vars(pairs)).unwrap_err().to_string()
+        };
+        let e = err(&[("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "soon")]);
+        assert!(e.contains("checkout.reservation_ttl_secs"), "{e}");
+        assert!(!e.contains('\n'));
+        assert!(err(&[("LEPTOS_SITE_ADDR", "nowhere")]).contains("LEPTOS_SITE_ADDR"));
+        assert!(err(&[("DATABASE_URL", "mysql://x")]).contains("DATABASE_URL"));
+        assert!(err(&[("FLIPDESK_ENV", "staging")]).contains("FLIPDESK_ENV"));
+        assert!(err(&[("FLIPDESK_ENV", "production")]).contains("FLIPDESK_SECRET"));
+        assert!(err(&[("FLIPDESK_SECRET", "short")]).contains("FLIPDESK_SECRET"));
+        assert!(err(&[("STRIPE_SECRET_KEY", "sk_test_x")]).contains("STRIPE_WEBHOOK_SECRET"));
+        assert!(err(&[("FLIPDESK_PUBLIC_URL", "example.com")]).contains("FLIPDESK_PUBLIC_URL"));
+        assert!(err(&[("FLIPDESK__DATABASE__MAX_CONNECTIONS", "0")]).contains("max_connections"));
+    }
+
+    #[test]
+    fn malformed_file_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Leptos.toml");
+        std::fs::write(&path, "[server]\nshutdown_grace_secs = \"later\"\n").unwrap();
+        let e = Settings::from_sources(Some(path), &vars(&[])).unwrap_err().to_string();
+        assert!(e.contains("server.shutdown_grace_secs"), "{e}");
+    }
+
+    #[test]
+    fn production_accepts_a_strong_secret_and_hides_it() {
+        let s = Settings::from_sources(
+            None,
+            &vars(&[("FLIPDESK_ENV", "production"), ("FLIPDESK_SECRET", &"k".repeat(40))]),
+        )
+        .unwrap();
+        assert!(s.is_production());
+        assert!(!format!("{s:?}").contains("kkkk"));
+    }
+}

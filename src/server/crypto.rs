@@ -1,0 +1,72 @@
+//! Secrets: random tokens, HMAC-SHA256 under FLIPDESK_SECRET for stored keys, argon2id for
+//! passwords, constant-time comparison.
+
+use argon2::{
+    Argon2,
+    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+};
+use hmac::{Hmac, Mac};
+use rand::{Rng, distributions::Alphanumeric, rngs::OsRng};
+use sha2::Sha256;
+
+pub fn random_token(len: usize) -> String {
+    OsRng.sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+}
+
+/// Hex HMAC-SHA256 of `value` under the instance secret (API keys, guest tokens).
+pub fn hmac_hex(secret: &str, value: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(value.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Constant-time check of `value` against a stored HMAC hex digest.
+pub fn hmac_matches(secret: &str, value: &str, expected_hex: &str) -> bool {
+    let Ok(expected) = hex::decode(expected_hex) else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(value.as_bytes());
+    mac.verify_slice(&expected).is_ok()
+}
+
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// A fixed argon2id hash, verified against when an email is unknown so that log-in takes the
+/// same time whether or not the account exists.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("flipdesk-timing-equaliser").expect("argon2 works"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("charizard-1st-ed").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("charizard-1st-ed", &hash));
+        assert!(!verify_password("charizard-2nd-ed", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn hmac_round_trip() {
+        let digest = hmac_hex("secret", "fd_abc");
+        assert!(hmac_matches("secret", "fd_abc", &digest));
+        assert!(!hmac_matches("secret", "fd_abd", &digest));
+        assert!(!hmac_matches("other", "fd_abc", &digest));
+        assert_eq!(random_token(32).len(), 32);
+    }
+}

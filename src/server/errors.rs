@@ -1,0 +1,68 @@
+//! The one place where errors become HTTP responses: `{"error":{"code","message","fields"}}`
+//! with a fitting status. Unexpected errors are logged with their cause and answered with a
+//! safe 500 that reveals nothing.
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use crate::error::AppError;
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut error = json!({ "code": self.code(), "message": self.to_string() });
+        if let AppError::Validation { fields, .. } = &self {
+            error["fields"] = serde_json::to_value(&fields.0).unwrap_or_default();
+        }
+        let mut response = (status, Json(json!({ "error": error }))).into_response();
+        if let AppError::RateLimited { retry_after_secs } = self
+            && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::error!(error = %err, "database unavailable");
+                AppError::Unavailable("the database is not reachable right now".into())
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// Logs an unexpected error with its cause and returns the safe 500.
+pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "{context}");
+    AppError::Internal
+}
+
+/// Inside a server function: record the error's status on the response, then return it.
+pub fn fail(err: AppError) -> AppError {
+    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        if let AppError::RateLimited { retry_after_secs } = &err
+            && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            res.insert_header(header::RETRY_AFTER, value);
+        }
+    }
+    err
+}
+
+/// Runs a server function body and sets the HTTP status from its error, if any.
+pub async fn respond<T>(fut: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    fut.await.map_err(fail)
+}

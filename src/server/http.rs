@@ -1,0 +1,311 @@
+//! The HTTP server: router, middleware stack and graceful shutdown.
+
+use axum::{
+    Json, Router,
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde_json::json;
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
+
+use super::{config::Settings, db::Db, rate_limit::Limiters, sessions::SessionBackend, state::AppState};
+use crate::{app::{App, shell}, error::AppError};
+
+/// Content-Security-Policy for HTML pages; the nonce covers the hydration script.
+fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data: https:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn leptos_options(settings: &Settings) -> LeptosOptions {
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
+    LeptosOptions::builder()
+        .output_name(var("LEPTOS_OUTPUT_NAME", "flipdesk"))
+        .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(settings.site_addr)
+        .env(if settings.is_production() { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
+        .build()
+}
+
+pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config::ConfigError> {
+    let mut settings = settings;
+    let secret = settings.ensure_secret()?;
+    let limits = Arc::new(Limiters::new(&settings.auth));
+    let leptos_options = leptos_options(&settings);
+    Ok(AppState {
+        db,
+        secret,
+        limits,
+        leptos_options,
+        settings: Arc::new(settings),
+    })
+}
+
+pub fn router(state: AppState) -> Router {
+    let settings = state.settings.clone();
+    let routes = generate_route_list(App);
+    let page_context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            if let (Some(nonce), Some(res)) = (
+                leptos::nonce::use_nonce(),
+                use_context::<leptos_axum::ResponseOptions>(),
+            ) && let Ok(value) = HeaderValue::from_str(&page_csp(&nonce))
+            {
+                res.insert_header(header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    };
+    let fn_context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+
+    let sessions = SessionManagerLayer::new(SessionBackend::new(state.db.clone()))
+        .with_name("flipdesk_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.is_production())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(settings.auth.session_days)));
+
+    let leptos_options = state.leptos_options.clone();
+    let app = Router::new()
+        .route("/health", get(health))
+        .route(
+            "/api/{*fn_name}",
+            get({
+                let ctx = fn_context.clone();
+                move |req: Request| leptos_axum::handle_server_fns_with_context(ctx, req)
+            })
+            .post({
+                let ctx = fn_context.clone();
+                move |req: Request| leptos_axum::handle_server_fns_with_context(ctx, req)
+            }),
+        )
+        .leptos_routes_with_context(&state, routes, page_context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .layer(middleware::from_fn(require_login_for_dashboard))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(state.clone(), reject_cross_site))
+        .with_state(state.clone());
+
+    // Router::layer wraps from the inside out: the last layer added sees the request first.
+    let request_id = header::HeaderName::from_static("x-request-id");
+    app.layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+        .layer(middleware::map_response(json_payload_too_large))
+        .layer(middleware::map_response_with_state(state, security_headers))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or("-")
+                        .to_string();
+                    // Only the path: query strings may carry tokens.
+                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
+                    tracing::info!(status = res.status().as_u16(), ms = latency.as_millis() as u64, "response");
+                }),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "degraded", "database": "unreachable"})),
+        )
+            .into_response()
+    }
+}
+
+async fn security_headers(State(state): State<AppState>, mut res: Response) -> Response {
+    let headers = res.headers_mut();
+    let mut set = |name: header::HeaderName, value: &'static str| {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    };
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP);
+    set(
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=()",
+    );
+    if state.settings.is_production() {
+        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+    }
+    res
+}
+
+/// Body-limit rejections answer with the JSON error shape like every other error.
+async fn json_payload_too_large(res: Response) -> Response {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return AppError::PayloadTooLarge.into_response();
+    }
+    res
+}
+
+/// CSRF defence for cookie-authenticated mutations: a browser always sends `Origin` on a
+/// cross-site POST, so a foreign origin (or `Sec-Fetch-Site: cross-site`) is refused.
+/// `/api/v1` is token-authenticated (API keys, Stripe signatures) and exempt.
+async fn reject_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || req.uri().path().starts_with("/api/v1/") || is_same_site(req.headers(), &state.settings.public_url) {
+        return next.run(req).await;
+    }
+    tracing::warn!("cross-site request refused");
+    (
+        StatusCode::FORBIDDEN,
+        Json(json!({"error": {"code": "cross_site_request", "message": "This request came from another site and was refused."}})),
+    )
+        .into_response()
+}
+
+fn is_same_site(headers: &HeaderMap, public_url: &str) -> bool {
+    let header_text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    match header_text(header::ORIGIN) {
+        Some(origin) => {
+            let origin = origin.trim_end_matches('/');
+            if origin.eq_ignore_ascii_case(public_url.trim_end_matches('/')) {
+                return true;
+            }
+            let origin_host = origin.split_once("://").map(|(_, host)| host);
+            let host = header_text(header::HOST);
+            matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+        }
+        None => header_text(header::HeaderName::from_static("sec-fetch-site")) != Some("cross-site"),
+    }
+}
+
+/// `/app` pages need a session; anonymous visitors go to the log-in page first.
+async fn require_login_for_dashboard(session: Session, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path == "/app" || path.starts_with("/app/") {
+        let signed_in = matches!(session.get::<String>("user_id").await, Ok(Some(_)));
+        if !signed_in {
+            let next_path: String = path
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c))
+                .collect();
+            return Redirect::to(&format!("/login?next={next_path}")).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// A server that is running; dropping the handle does not stop it, `shutdown` does.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting connections and lets in-flight requests finish (up to `grace`).
+    pub async fn shutdown(mut self, grace: Duration) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if tokio::time::timeout(grace, &mut self.task).await.is_err() {
+            tracing::warn!("in-flight requests did not finish within {} s; stopping", grace.as_secs());
+            self.task.abort();
+        }
+    }
+
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {addr}: {reason}")]
+pub struct BindError {
+    pub addr: SocketAddr,
+    pub reason: String,
+}
+
+/// Binds `addr` (port 0 = any free port) and serves the app in a background task.
+pub async fn start(state: AppState, addr: SocketAddr) -> Result<RunningServer, BindError> {
+    let listener = TcpListener::bind(addr).await.map_err(|e| BindError {
+        addr,
+        reason: if e.kind() == std::io::ErrorKind::AddrInUse {
+            "the port is already in use (is another Flipdesk running?)".into()
+        } else {
+            e.to_string()
+        },
+    })?;
+    let local = listener.local_addr().map_err(|e| BindError { addr, reason: e.to_string() })?;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr: local,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+

@@ -1,0 +1,16 @@
+//! Server-only plumbing: configuration, database, sessions, HTTP, CLI and operations.
+
+pub mod backup;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod errors;
+pub mod http;
+pub mod rate_limit;
+pub mod request;
+pub mod seed;
+pub mod sessions;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,34 @@
+//! What a server function needs from its request: state, session, client address, user.
+
+use axum::extract::ConnectInfo;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use tower_sessions::Session;
+
+use super::{errors::internal, state::AppState};
+use crate::{auth::service::CurrentUser, error::AppError};
+
+pub fn state() -> Result<AppState, AppError> {
+    AppState::get()
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(|e| internal("session layer missing", e))
+}
+
+/// The peer address of the connection (the key for per-IP limits).
+pub async fn client_ip() -> IpAddr {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The signed-in user, or `Unauthorized`.
+pub async fn require_user() -> Result<(AppState, CurrentUser), AppError> {
+    let state = state()?;
+    let session = session().await?;
+    let user = crate::auth::service::current_user(&state.db, &session).await?;
+    Ok((state, user))
+}

@@ -1,0 +1,32 @@
+//! Shared server state, handed to axum handlers as state and to server functions as context.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+use super::{config::{Secret, Settings}, db::Db, rate_limit::Limiters};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub secret: Secret,
+    pub limits: Arc<Limiters>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    /// The state inside a server function (provided by `leptos_routes_with_context`).
+    pub fn get() -> Result<AppState, crate::error::AppError> {
+        leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from server function context");
+            crate::error::AppError::Internal
+        })
+    }
+}

@@ -1,0 +1,15 @@
+use leptos::prelude::*;
+
+use super::PublicStore;
+use crate::error::AppError;
+
+/// A store's public face, by slug (or id). Anyone may call it.
+#[server(endpoint = "stores/public")]
+pub async fn get_public_store(store: String) -> Result<PublicStore, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let state = request::state()?;
+        super::service::find_public_store(&state.db, &store).await?.ok_or(AppError::NotFound)
+    })
+    .await
+}

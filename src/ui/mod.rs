@@ -1,0 +1,121 @@
+//! Reusable pieces of the interface: layout bits, form fields, empty and error states.
+
+pub mod platform;
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The Flipdesk word mark, linking home.
+#[component]
+pub fn Brand(#[prop(into, default = "/".to_string())] href: String) -> impl IntoView {
+    view! {
+        <a class="brand" href=href aria-label="Flipdesk home">
+            <span class="brand-mark" aria-hidden="true">"⇄"</span>
+            <span class="brand-name">"Flipdesk"</span>
+        </a>
+    }
+}
+
+/// A labelled text input with its error message underneath, wired for screen readers.
+#[component]
+pub fn TextField(
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into, default = "text".to_string())] kind: String,
+    #[prop(into, default = String::new())] autocomplete: String,
+    #[prop(into, default = String::new())] hint: String,
+    #[prop(default = 254)] maxlength: usize,
+    #[prop(optional, into)] on_input: Option<Callback<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = {
+        let error_id = error_id.clone();
+        let hint_id = hint_id.clone();
+        let has_hint = !hint.is_empty();
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    let has_hint = !hint.is_empty();
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id.clone()
+                name=id
+                type=kind
+                autocomplete=autocomplete
+                maxlength=maxlength
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    value.set(text.clone());
+                    if let Some(cb) = on_input {
+                        cb.run(text);
+                    }
+                }
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described
+            />
+            <Show when=move || has_hint>
+                <p class="field-hint" id=hint_id.clone()>{hint.clone()}</p>
+            </Show>
+            <p class="field-error" id=error_id role="alert">
+                {move || error.get().unwrap_or_default()}
+            </p>
+        </div>
+    }
+}
+
+/// A banner for an error that belongs to no single field.
+#[component]
+pub fn ErrorBanner(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.get().is_some()>
+            <div class="banner banner-error" role="alert">{move || message.get().unwrap_or_default()}</div>
+        </Show>
+    }
+}
+
+/// A friendly page for anything that does not exist (or is not yours).
+#[component]
+pub fn NotFoundPage(
+    #[prop(into, default = "Page not found".to_string())] title: String,
+    #[prop(into, default = "The page you are looking for does not exist or has moved.".to_string())]
+    message: String,
+) -> impl IntoView {
+    platform::set_status(404);
+    view! {
+        <leptos_meta::Title text=format!("{title} · Flipdesk")/>
+        <main class="centered-page" id="main">
+            <div class="empty-state">
+                <p class="empty-state-code" aria-hidden="true">"404"</p>
+                <h1>{title}</h1>
+                <p>{message}</p>
+                <a class="button button-primary" href="/">"Go to the Flipdesk home page"</a>
+            </div>
+        </main>
+    }
+}
+
+/// Generic message for an error that stopped a page from loading.
+#[component]
+pub fn LoadError(error: AppError) -> impl IntoView {
+    view! {
+        <div class="banner banner-error" role="alert">
+            <strong>"This page could not load. "</strong>
+            {error.to_string()}
+        </div>
+    }
+}
