@@ -1,0 +1,114 @@
+import { expect, test } from "@playwright/test";
+import { signUp, uniqueAccount, waitForHydration, watchConsole } from "./helpers";
+
+test("landing page hydrates without console errors or CSP violations", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto("/");
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Every pair");
+  await expect(page.getByRole("link", { name: "Sign up free" })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test("sign up, switch views, reload keeps the view, log out", async ({ page }) => {
+  const problems = watchConsole(page);
+  const account = await signUp(page);
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { name: "Your reselling at a glance" })).toBeVisible();
+  await expect(page.getByText(account.email).first()).toBeVisible();
+
+  // Switch to the store view: happens on the client, without a full page load.
+  await page.evaluate(() => ((window as any).__noReload = true));
+  await page.getByTestId("switch-store").click();
+  await expect(page).toHaveURL(/\/app\/store$/);
+  await expect(page.getByRole("heading", { name: account.storeName })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+  await expect(page.getByTestId("switch-store")).toHaveAttribute("aria-checked", "true");
+
+  // /app opens with the remembered view, rendered by the server (check the raw HTML too).
+  await page.goto("/app");
+  await expect(page.getByRole("heading", { name: account.storeName })).toBeVisible();
+  const html = await (await page.request.get("/app")).text();
+  expect(html).toContain('data-view="store"');
+  expect(html).not.toContain("Your reselling at a glance");
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { name: account.storeName })).toBeVisible();
+
+  // And back to the user view.
+  await page.getByTestId("switch-user").click();
+  await expect(page).toHaveURL(/\/app$/);
+  await expect(page.getByRole("heading", { name: "Your reselling at a glance" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Your reselling at a glance" })).toBeVisible();
+
+  // Log out (a POST), then the dashboard asks for a log-in again.
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/app");
+  await expect(page).toHaveURL(/\/login\?next=\/app$/);
+  expect(problems.filter((p) => !p.includes("401"))).toEqual([]);
+});
+
+test("log in with a wrong password shows a clear error, the right one gets in", async ({ page, context }) => {
+  const account = await signUp(page);
+  await context.clearCookies();
+
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill("not-my-password-at-all");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong email or password." })).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/app$/);
+  await expect(page.getByRole("heading", { name: "Your reselling at a glance" })).toBeVisible();
+});
+
+test("sign-up form shows field errors from the shared validators", async ({ page }) => {
+  await page.goto("/signup");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill("not-an-email");
+  await page.getByLabel("Password").fill("short");
+  await page.getByLabel("Store name").fill("My Shop");
+  await page.getByLabel("Store address").fill("ab");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("That does not look like an email address.")).toBeVisible();
+  await expect(page.getByText("Use at least 10 characters for your password.")).toBeVisible();
+  await expect(page.getByText("A store address has 3 to 60 characters.")).toBeVisible();
+  await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
+  await expect(page).toHaveURL(/\/signup$/);
+});
+
+test("a taken email is refused by the server with a field error", async ({ page, context }) => {
+  const first = await signUp(page);
+  await context.clearCookies();
+  const second = uniqueAccount();
+  await page.goto("/signup");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(first.email);
+  await page.getByLabel("Password").fill(second.password);
+  await page.getByLabel("Store name").fill(second.storeName);
+  await page.getByLabel("Store address").fill(second.storeSlug);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("An account with this email already exists.")).toBeVisible();
+});
+
+test("the keyboard reaches the log-in form and submits it", async ({ page }) => {
+  const account = await signUp(page);
+  await page.context().clearCookies();
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.keyboard.press("Tab"); // brand link
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Email")).toBeFocused();
+  await page.keyboard.type(account.email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(account.password);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/app$/);
+});

@@ -1,0 +1,28 @@
+import { expect, test } from "@playwright/test";
+import { signUp, waitForHydration } from "./helpers";
+
+test("a reseller's storefront is public; an unknown store is a friendly 404", async ({ page, context }) => {
+  const account = await signUp(page);
+  await context.clearCookies();
+  await page.goto(`/s/${account.storeSlug}`);
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { level: 1, name: account.storeName })).toBeVisible();
+  await expect(page.getByText("Nothing for sale right now")).toBeVisible();
+
+  const missing = await page.goto("/s/no-such-store-here");
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Store not found" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Go to the Flipdesk home page" })).toBeVisible();
+});
+
+test("an unknown public list is a 404 page", async ({ page }) => {
+  const res = await page.goto("/lists/nobody-wants-this");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "List not found" })).toBeVisible();
+});
+
+test("unknown pages are a 404 with a way home", async ({ page }) => {
+  const res = await page.goto("/definitely/not/here");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});

@@ -1,0 +1,103 @@
+# Shared by scripts/dev, scripts/test and .ci/run: pinned tool versions and the idempotent
+# set-up of everything Flipdesk needs on a fresh Debian machine of this kind.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARGO_LEPTOS_VERSION="0.3.11"
+WASM_BINDGEN_VERSION="0.2.130"
+export PATH="$HOME/.cargo/bin:$PATH"
+# Reuse one target directory outside the clone, so fresh clones on the same machine build fast.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flipdesk/target}"
+# Same value cargo-leptos sets, so plain `cargo test` and `cargo leptos build` share artifacts.
+export LEPTOS_OUTPUT_NAME=flipdesk
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root for: $*" >&2; return 1; fi
+}
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32 target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 17 minutes, once per machine)"
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --ignore-rust-version --features no_downloads
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+    # no --locked: a locked dependency is missing from this registry (see TOOLCHAIN.md)
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+}
+
+ensure_node_packages() {
+  if [ ! -x "$ROOT/node_modules/.bin/wasm-opt" ]; then
+    log "installing wasm-opt (binaryen from npm)"
+    (cd "$ROOT" && npm install --no-audit --no-fund --silent)
+  fi
+}
+
+ensure_browser_tools() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Debian's Chromium"
+    apt_install chromium chromium-driver
+  fi
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+    log "installing Playwright (no browser download)"
+    (cd "$ROOT/end2end" && npm install --no-audit --no-fund --silent)
+  fi
+}
+
+pg_bin_dir() {
+  for v in 17 16 15; do
+    if [ -x "/usr/lib/postgresql/$v/bin/initdb" ]; then echo "/usr/lib/postgresql/$v/bin"; return 0; fi
+  done
+  return 1
+}
+
+ensure_postgres_binaries() {
+  if ! pg_bin_dir >/dev/null; then
+    log "installing PostgreSQL server binaries"
+    apt_install postgresql
+  fi
+}
+
+# Starts a throwaway PostgreSQL cluster in a temporary folder; sets TEST_DATABASE_URL and
+# PG_SCRATCH. stop_scratch_postgres removes it again.
+start_scratch_postgres() {
+  local bin port
+  bin="$(pg_bin_dir)"
+  PG_SCRATCH="$(mktemp -d /tmp/flipdesk-pg.XXXXXX)"
+  port=$(( 20000 + RANDOM % 20000 ))
+  local run_as=()
+  if [ "$(id -u)" -eq 0 ]; then
+    # initdb refuses to run as root: use the postgres system user when present.
+    id postgres >/dev/null 2>&1 || as_root useradd --system --no-create-home postgres
+    chown postgres "$PG_SCRATCH"
+    run_as=(runuser -u postgres --)
+  fi
+  "${run_as[@]}" "$bin/initdb" -D "$PG_SCRATCH/data" -U flipdesk --auth=trust -E UTF8 >/dev/null
+  "${run_as[@]}" "$bin/pg_ctl" -D "$PG_SCRATCH/data" -l "$PG_SCRATCH/log" -w \
+    -o "-k $PG_SCRATCH -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+  export TEST_DATABASE_URL="postgres://flipdesk@127.0.0.1:$port/postgres"
+  export PG_SCRATCH PG_SCRATCH_BIN="$bin" PG_SCRATCH_RUN_AS="${run_as[*]:-}"
+  log "throwaway PostgreSQL on port $port"
+}
+
+stop_scratch_postgres() {
+  if [ -n "${PG_SCRATCH:-}" ] && [ -d "$PG_SCRATCH" ]; then
+    # shellcheck disable=SC2086
+    $PG_SCRATCH_RUN_AS "$PG_SCRATCH_BIN/pg_ctl" -D "$PG_SCRATCH/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_SCRATCH"
+  fi
+}
