@@ -2,11 +2,11 @@
 //! can show a message next to the right field) and is turned into an HTTP response in one
 //! place (`server::errors`).
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
 
 use crate::domain::FieldErrors;
 
@@ -15,7 +15,10 @@ use crate::domain::FieldErrors;
 pub enum AppError {
     /// Bad input; `fields` says which field is wrong and why.
     #[error("{message}")]
-    Validation { message: String, fields: FieldErrors },
+    Validation {
+        message: String,
+        fields: FieldErrors,
+    },
     #[error("Malformed request: {0}")]
     BadRequest(String),
     #[error("Please log in to continue.")]

@@ -17,7 +17,16 @@ pub async fn signup(
         let state = request::state()?;
         let session = request::session().await?;
         let ip = request::client_ip().await;
-        let user = super::service::sign_up(&state, &session, ip, &email, &password, &store_name, &store_slug).await?;
+        let user = super::service::sign_up(
+            &state,
+            &session,
+            ip,
+            &email,
+            &password,
+            &store_name,
+            &store_slug,
+        )
+        .await?;
         super::service::account_summary(&state.db, &user).await
     })
     .await

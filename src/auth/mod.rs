@@ -93,7 +93,10 @@ pub fn LoginPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut fields = crate::domain::FieldErrors::default();
-        fields.check("email", account::Email::parse(&email.get_untracked()).map(|_| ()));
+        fields.check(
+            "email",
+            account::Email::parse(&email.get_untracked()).map(|_| ()),
+        );
         if password.get_untracked().is_empty() {
             fields.add("password", "Enter your password.");
         }

@@ -95,7 +95,12 @@ pub async fn create_account(
 }
 
 /// Creates a platform account without a store (ops/admin), for the CLI.
-pub async fn create_staff_account(db: &Db, email: &Email, password: &str, role: Role) -> Result<String, AppError> {
+pub async fn create_staff_account(
+    db: &Db,
+    email: &Email,
+    password: &str,
+    role: Role,
+) -> Result<String, AppError> {
     let hash = hash_password(password.to_string()).await?;
     let user_id = new_id();
     let now = OffsetDateTime::now_utc();
@@ -111,13 +116,18 @@ pub async fn create_staff_account(db: &Db, email: &Email, password: &str, role: 
 
 fn duplicate_field_error(err: &sqlx::Error) -> AppError {
     let text = match err {
-        sqlx::Error::Database(db) => format!("{} {}", db.message(), db.constraint().unwrap_or_default()),
+        sqlx::Error::Database(db) => {
+            format!("{} {}", db.message(), db.constraint().unwrap_or_default())
+        }
         other => other.to_string(),
     };
     if text.contains("slug") {
         AppError::field("store_slug", "That store address is taken; choose another.")
     } else {
-        AppError::field("email", "An account with this email already exists. Log in instead?")
+        AppError::field(
+            "email",
+            "An account with this email already exists. Log in instead?",
+        )
     }
 }
 
@@ -130,7 +140,8 @@ pub async fn sign_up(
     store_name: &str,
     store_slug: &str,
 ) -> Result<CurrentUser, AppError> {
-    let form = account::validate_signup(email, password, store_name, store_slug).map_err(AppError::validation)?;
+    let form = account::validate_signup(email, password, store_name, store_slug)
+        .map_err(AppError::validation)?;
     state
         .limits
         .check_signup(ip, form.email.as_str())
@@ -161,7 +172,11 @@ pub async fn log_in(
     }
     let limited = |retry_after_secs| AppError::RateLimited { retry_after_secs };
     state.limits.check_login_ip(ip).map_err(limited)?;
-    state.limits.login_failures.check(email.as_str()).map_err(limited)?;
+    state
+        .limits
+        .login_failures
+        .check(email.as_str())
+        .map_err(limited)?;
 
     let user = find_user_by_email(&state.db, &email).await?;
     let hash = user
@@ -175,7 +190,15 @@ pub async fn log_in(
         Some(user) if valid => {
             state.limits.login_failures.clear(email.as_str());
             start_session(session, &user.id).await?;
-            record_audit(&state.db, Some(&user.id), "session.login", &user.id, &ip_text, now).await;
+            record_audit(
+                &state.db,
+                Some(&user.id),
+                "session.login",
+                &user.id,
+                &ip_text,
+                now,
+            )
+            .await;
             tracing::info!(user_id = %user.id, "logged in");
             Ok(CurrentUser {
                 role: user.role(),
@@ -186,14 +209,29 @@ pub async fn log_in(
         user => {
             state.limits.login_failures.record_failure(email.as_str());
             let actor = user.as_ref().map(|u| u.id.as_str());
-            record_audit(&state.db, actor, "session.login_failed", actor.unwrap_or("unknown"), &ip_text, now).await;
+            record_audit(
+                &state.db,
+                actor,
+                "session.login_failed",
+                actor.unwrap_or("unknown"),
+                &ip_text,
+                now,
+            )
+            .await;
             tracing::info!("log-in refused");
             Err(AppError::InvalidCredentials)
         }
     }
 }
 
-async fn record_audit(db: &Db, actor: Option<&str>, action: &str, subject: &str, ip: &str, at: OffsetDateTime) {
+async fn record_audit(
+    db: &Db,
+    actor: Option<&str>,
+    action: &str,
+    subject: &str,
+    ip: &str,
+    at: OffsetDateTime,
+) {
     let result = with_db!(db, pool => sqlx::query("INSERT INTO audit_log (id, actor_user_id, action, subject, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(new_id()).bind(actor).bind(action).bind(subject).bind(ip).bind(at)
         .execute(pool).await.map(|r| r.rows_affected()));
@@ -204,7 +242,10 @@ async fn record_audit(db: &Db, actor: Option<&str>, action: &str, subject: &str,
 
 /// A fresh session id for the signed-in user (the old id dies: no session fixation).
 async fn start_session(session: &Session, user_id: &str) -> Result<(), AppError> {
-    session.cycle_id().await.map_err(|e| internal("cycling session id", e))?;
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| internal("cycling session id", e))?;
     session
         .insert(SESSION_USER_KEY, user_id.to_string())
         .await
@@ -212,12 +253,17 @@ async fn start_session(session: &Session, user_id: &str) -> Result<(), AppError>
 }
 
 pub async fn log_out(session: &Session) -> Result<(), AppError> {
-    session.flush().await.map_err(|e| internal("ending session", e))
+    session
+        .flush()
+        .await
+        .map_err(|e| internal("ending session", e))
 }
 
 pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<UserRow>, AppError> {
-    Ok(with_db!(db, pool => sqlx::query_as::<_, UserRow>("SELECT id, email, password_hash, role, plan FROM users WHERE email = $1")
-        .bind(email.as_str()).fetch_optional(pool).await)?)
+    Ok(
+        with_db!(db, pool => sqlx::query_as::<_, UserRow>("SELECT id, email, password_hash, role, plan FROM users WHERE email = $1")
+        .bind(email.as_str()).fetch_optional(pool).await)?,
+    )
 }
 
 /// The user whose session this is, or `Unauthorized`.

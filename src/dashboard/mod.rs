@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Outlet, hooks::{use_location, use_navigate}};
+use leptos_router::{
+    components::Outlet,
+    hooks::{use_location, use_navigate},
+};
 
 use crate::{
     auth::{AccountSummary, LogoutButton, api::current_account},
@@ -19,7 +22,9 @@ pub struct ViewChoice(pub RwSignal<DashboardView>);
 
 impl ViewChoice {
     pub fn from_cookie() -> Self {
-        ViewChoice(RwSignal::new(DashboardView::from_cookie_header(&platform::cookie_header())))
+        ViewChoice(RwSignal::new(DashboardView::from_cookie_header(
+            &platform::cookie_header(),
+        )))
     }
 }
 
@@ -70,7 +75,11 @@ pub fn DashboardShell() -> impl IntoView {
 
 #[component]
 fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoView {
-    let store_name = account.store.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "No store".into());
+    let store_name = account
+        .store
+        .as_ref()
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| "No store".into());
     let email = account.email.clone();
     let plan = account.plan.clone();
     view! {
@@ -218,7 +227,8 @@ pub fn UserOverview() -> impl IntoView {
 
 #[component]
 pub fn StoreOverview() -> impl IntoView {
-    with_account(|account: AccountSummary| match account.store {
+    with_account(|account: AccountSummary| {
+        match account.store {
         Some(store) => view! {
             <Title text=format!("{} · Store · Flipdesk", store.name)/>
             <div class="page-header">
@@ -251,6 +261,7 @@ pub fn StoreOverview() -> impl IntoView {
                 <p>"Platform staff accounts have no storefront of their own."</p>
             </div>
         }.into_any(),
+    }
     })
 }
 
@@ -260,9 +271,21 @@ mod tests {
 
     #[test]
     fn paths_pick_views() {
-        assert_eq!(view_for_path("/app", DashboardView::Store), DashboardView::Store);
-        assert_eq!(view_for_path("/app/", DashboardView::User), DashboardView::User);
-        assert_eq!(view_for_path("/app/store", DashboardView::User), DashboardView::Store);
-        assert_eq!(view_for_path("/app/inventory", DashboardView::Store), DashboardView::User);
+        assert_eq!(
+            view_for_path("/app", DashboardView::Store),
+            DashboardView::Store
+        );
+        assert_eq!(
+            view_for_path("/app/", DashboardView::User),
+            DashboardView::User
+        );
+        assert_eq!(
+            view_for_path("/app/store", DashboardView::User),
+            DashboardView::Store
+        );
+        assert_eq!(
+            view_for_path("/app/inventory", DashboardView::Store),
+            DashboardView::User
+        );
     }
 }

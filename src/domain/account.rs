@@ -170,7 +170,10 @@ pub fn check_new_password(password: &str, email: &str) -> Result<(), String> {
     if !local.is_empty() && lowered == local {
         return Err("Your password must not be your email address.".into());
     }
-    if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
+    if password
+        .chars()
+        .all(|c| c == password.chars().next().unwrap_or(' '))
+    {
         return Err("A password of one repeated character is too easy to guess.".into());
     }
     Ok(())
@@ -245,7 +248,10 @@ pub fn validate_signup(
 ) -> Result<SignupForm, FieldErrors> {
     let mut errors = FieldErrors::default();
     let email = errors.check("email", Email::parse(email));
-    errors.check("password", check_new_password(password, email.as_ref().map(|e| e.as_str()).unwrap_or("")));
+    errors.check(
+        "password",
+        check_new_password(password, email.as_ref().map(|e| e.as_str()).unwrap_or("")),
+    );
     let store_name = errors.check("store_name", check_store_name(store_name));
     let store_slug = errors.check("store_slug", check_slug(store_slug));
     match (email, store_name, store_slug) {
@@ -269,7 +275,11 @@ pub fn slug_from_name(name: &str) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    slug.chars().take(60).collect::<String>().trim_end_matches('-').to_string()
+    slug.chars()
+        .take(60)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }
 
 #[cfg(test)]
@@ -278,8 +288,20 @@ mod tests {
 
     #[test]
     fn email_is_normalised_and_checked() {
-        assert_eq!(Email::parse("  Jo@Example.COM ").unwrap().as_str(), "jo@example.com");
-        for bad in ["", "jo", "jo@", "@x.com", "jo@x", "jo@@x.com", "j o@x.com", "jo@x.com."] {
+        assert_eq!(
+            Email::parse("  Jo@Example.COM ").unwrap().as_str(),
+            "jo@example.com"
+        );
+        for bad in [
+            "",
+            "jo",
+            "jo@",
+            "@x.com",
+            "jo@x",
+            "jo@@x.com",
+            "j o@x.com",
+            "jo@x.com.",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
         let long = format!("{}@example.com", "a".repeat(250));
@@ -330,7 +352,10 @@ mod tests {
             DashboardView::from_cookie_header("a=1; flipdesk_view=store; b=2"),
             DashboardView::Store
         );
-        assert_eq!(DashboardView::from_cookie_header("flipdesk_view=zzz"), DashboardView::User);
+        assert_eq!(
+            DashboardView::from_cookie_header("flipdesk_view=zzz"),
+            DashboardView::User
+        );
         assert_eq!(DashboardView::from_cookie_header(""), DashboardView::User);
         assert_eq!(Role::parse("ADMIN").unwrap(), Role::Admin);
         assert!(Role::parse("root").is_err());

@@ -129,8 +129,7 @@ impl Money {
         if whole.is_empty() && frac.is_empty() {
             return Err(bad());
         }
-        if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit())
-        {
+        if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
             return Err(bad());
         }
         let exp = currency.exponent();
@@ -155,7 +154,10 @@ impl Money {
             .checked_mul(scale)
             .and_then(|v| v.checked_add(frac_value))
             .ok_or(MoneyError::Overflow)?;
-        Ok(Money::new(if negative { -amount } else { amount }, currency))
+        Ok(Money::new(
+            if negative { -amount } else { amount },
+            currency,
+        ))
     }
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
@@ -215,7 +217,10 @@ mod tests {
     fn parses_decimal_amounts_into_minor_units() {
         assert_eq!(Money::parse("12.5", Currency::Usd).unwrap().amount, 1250);
         assert_eq!(Money::parse("12.05", Currency::Usd).unwrap().amount, 1205);
-        assert_eq!(Money::parse("1,299.99", Currency::Eur).unwrap().amount, 129999);
+        assert_eq!(
+            Money::parse("1,299.99", Currency::Eur).unwrap().amount,
+            129999
+        );
         assert_eq!(Money::parse(".5", Currency::Gbp).unwrap().amount, 50);
         assert_eq!(Money::parse("-3", Currency::Usd).unwrap().amount, -300);
         assert_eq!(Money::parse(" 7 ", Currency::Usd).unwrap().amount, 700);
@@ -237,7 +242,10 @@ mod tests {
     #[test]
     fn rejects_garbage_and_too_many_decimals() {
         for bad in ["", "abc", "1.2.3", "12e3", "--1", ".", "1 000"] {
-            assert!(Money::parse(bad, Currency::Usd).is_err(), "{bad:?} accepted");
+            assert!(
+                Money::parse(bad, Currency::Usd).is_err(),
+                "{bad:?} accepted"
+            );
         }
         assert!(matches!(
             Money::parse("1.999", Currency::Usd),
@@ -258,7 +266,12 @@ mod tests {
             Err(MoneyError::CurrencyMismatch(Currency::Usd, Currency::Eur))
         );
         assert_eq!(usd.checked_add(usd).unwrap().amount, 200);
-        assert_eq!(usd.checked_sub(Money::new(250, Currency::Usd)).unwrap().amount, -150);
+        assert_eq!(
+            usd.checked_sub(Money::new(250, Currency::Usd))
+                .unwrap()
+                .amount,
+            -150
+        );
         assert_eq!(
             Money::new(i64::MAX, Currency::Usd).checked_add(usd),
             Err(MoneyError::Overflow)

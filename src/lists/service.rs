@@ -15,7 +15,11 @@ pub async fn find_public_list(db: &Db, key: &str) -> Result<Option<PublicList>, 
     if key.is_empty() || key.len() > 64 {
         return Ok(None);
     }
-    let column = if looks_like_id(&key) { "l.id" } else { "l.slug" };
+    let column = if looks_like_id(&key) {
+        "l.id"
+    } else {
+        "l.slug"
+    };
     // The owner's first store, if any, so shoppers can find the seller.
     let sql = format!(
         "SELECT l.slug, l.name, l.description, s.slug AS store_slug, s.name AS store_name

@@ -13,7 +13,10 @@ const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 
 pub async fn backup(db: &Db, url: &str, file: &Path) -> Result<(), String> {
     if file.exists() {
-        return Err(format!("{} already exists; choose a new file name", file.display()));
+        return Err(format!(
+            "{} already exists; choose a new file name",
+            file.display()
+        ));
     }
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty())
         && !parent.is_dir()
@@ -52,22 +55,31 @@ pub async fn restore(settings: &DatabaseSettings, file: &Path) -> Result<(), Str
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     if settings.url.starts_with("sqlite:") {
         if !bytes.starts_with(SQLITE_MAGIC) {
-            return Err(format!("{} is not a SQLite backup made by flipdesk backup", file.display()));
+            return Err(format!(
+                "{} is not a SQLite backup made by flipdesk backup",
+                file.display()
+            ));
         }
-        let target = sqlite_file_path(&settings.url).ok_or("restore needs a file-backed SQLite database")?;
+        let target =
+            sqlite_file_path(&settings.url).ok_or("restore needs a file-backed SQLite database")?;
         let target = PathBuf::from(target);
         if target.exists() && !sqlite_is_empty(settings).await? {
-            return Err(format!("{} is not empty; restore only into an empty database", target.display()));
+            return Err(format!(
+                "{} is not empty; restore only into an empty database",
+                target.display()
+            ));
         }
         if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         for suffix in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
         }
         let tmp = target.with_extension("restoring");
         std::fs::write(&tmp, &bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, &target).map_err(|e| format!("cannot move backup into place: {e}"))?;
+        std::fs::rename(&tmp, &target)
+            .map_err(|e| format!("cannot move backup into place: {e}"))?;
         // Check that the restored file opens and carries Flipdesk's schema.
         let db = Db::connect(settings).await.map_err(|e| e.to_string())?;
         let ok = with_sqlite_tables(&db).await?;
@@ -78,7 +90,10 @@ pub async fn restore(settings: &DatabaseSettings, file: &Path) -> Result<(), Str
         Ok(())
     } else {
         if !bytes.starts_with(b"PGDMP") {
-            return Err(format!("{} is not a PostgreSQL custom-format backup", file.display()));
+            return Err(format!(
+                "{} is not a PostgreSQL custom-format backup",
+                file.display()
+            ));
         }
         let db = Db::connect(settings).await.map_err(|e| e.to_string())?;
         let tables: i64 = match &db {
@@ -92,7 +107,10 @@ pub async fn restore(settings: &DatabaseSettings, file: &Path) -> Result<(), Str
         };
         db.close().await;
         if tables > 0 {
-            return Err(format!("{} is not empty; restore only into an empty database", redact_url(&settings.url)));
+            return Err(format!(
+                "{} is not empty; restore only into an empty database",
+                redact_url(&settings.url)
+            ));
         }
         let status = tokio::process::Command::new(pg_tool("pg_restore")?)
             .arg("--no-owner")
@@ -112,10 +130,12 @@ pub async fn restore(settings: &DatabaseSettings, file: &Path) -> Result<(), Str
 async fn sqlite_is_empty(settings: &DatabaseSettings) -> Result<bool, String> {
     let db = Db::connect(settings).await.map_err(|e| e.to_string())?;
     let count: i64 = match &db {
-        Db::Sqlite(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")
-            .fetch_one(pool)
-            .await
-            .map_err(|e| e.to_string())?,
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")
+                .fetch_one(pool)
+                .await
+                .map_err(|e| e.to_string())?
+        }
         Db::Postgres(_) => 0,
     };
     db.close().await;
@@ -151,5 +171,7 @@ fn pg_tool(name: &str) -> Result<PathBuf, String> {
             return Ok(candidate);
         }
     }
-    Err(format!("{name} was not found; install the PostgreSQL client tools"))
+    Err(format!(
+        "{name} was not found; install the PostgreSQL client tools"
+    ))
 }

@@ -12,7 +12,12 @@ use std::{
 };
 use time::OffsetDateTime;
 
-use super::{config::Settings, crypto, db::{BeginWrite, Db, new_id}, http};
+use super::{
+    config::Settings,
+    crypto,
+    db::{BeginWrite, Db, new_id},
+    http,
+};
 use crate::with_db;
 
 #[derive(Args, Debug, Clone)]
@@ -59,16 +64,28 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         ("DATABASE_URL".to_string(), url.clone()),
         ("LEPTOS_SITE_ADDR".to_string(), "127.0.0.1:0".to_string()),
         ("FLIPDESK_SECRET".to_string(), crypto::random_token(48)),
-        ("FLIPDESK__SERVER__DATA_DIR".to_string(), tmp.display().to_string()),
-        ("FLIPDESK__DATABASE__MAX_CONNECTIONS".to_string(), "16".to_string()),
+        (
+            "FLIPDESK__SERVER__DATA_DIR".to_string(),
+            tmp.display().to_string(),
+        ),
+        (
+            "FLIPDESK__DATABASE__MAX_CONNECTIONS".to_string(),
+            "16".to_string(),
+        ),
     ]
     .into_iter()
     .collect();
     let settings = Settings::from_sources(None, &vars).map_err(|e| e.to_string())?;
-    let db = Db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+    let db = Db::connect(&settings.database)
+        .await
+        .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
 
-    eprintln!("seeding {} stores into {} …", args.stores, super::db::redact_url(&url));
+    eprintln!(
+        "seeding {} stores into {} …",
+        args.stores,
+        super::db::redact_url(&url)
+    );
     let started = Instant::now();
     seed_stores(&db, args.stores).await?;
     eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
@@ -80,7 +97,11 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     let base = format!("http://{}", server.addr);
 
     let routes = if args.routes.is_empty() {
-        vec!["/health".to_string(), "/".to_string(), "/s/{store}".to_string()]
+        vec![
+            "/health".to_string(),
+            "/".to_string(),
+            "/s/{store}".to_string(),
+        ]
     } else {
         args.routes.clone()
     };
@@ -92,8 +113,26 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     let mut results = Vec::new();
     for route in &routes {
         // Warm-up so connection set-up is not measured.
-        run_route(&client, &base, route, args.stores, args.concurrency, Duration::from_millis(500)).await;
-        results.push(run_route(&client, &base, route, args.stores, args.concurrency, Duration::from_secs(args.duration)).await);
+        run_route(
+            &client,
+            &base,
+            route,
+            args.stores,
+            args.concurrency,
+            Duration::from_millis(500),
+        )
+        .await;
+        results.push(
+            run_route(
+                &client,
+                &base,
+                route,
+                args.stores,
+                args.concurrency,
+                Duration::from_secs(args.duration),
+            )
+            .await,
+        );
     }
     server.shutdown(Duration::from_secs(5)).await;
     db.close().await;
@@ -105,7 +144,12 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         args.duration,
         db.backend()
     );
-    println!("(load generator and server share this machine's {} cores)\n", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "(load generator and server share this machine's {} cores)\n",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
     println!(
         "{:<22} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9}",
         "route", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
@@ -114,7 +158,14 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     for r in &results {
         println!(
             "{:<22} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
-            r.route, r.requests, r.errors, r.rps, ms(r.p50), ms(r.p95), ms(r.p99), ms(r.max)
+            r.route,
+            r.requests,
+            r.errors,
+            r.rps,
+            ms(r.p50),
+            ms(r.p95),
+            ms(r.p99),
+            ms(r.max)
         );
     }
     let _ = std::fs::remove_dir_all(&tmp);
@@ -141,8 +192,13 @@ async fn run_route(
             let mut latencies = Vec::with_capacity(4096);
             let mut n = worker;
             while Instant::now() < deadline {
-                n = n.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let path = route.replace("{store}", &format!("bench-store-{}", (n >> 33) % stores as usize));
+                n = n
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let path = route.replace(
+                    "{store}",
+                    &format!("bench-store-{}", (n >> 33) % stores as usize),
+                );
                 let start = Instant::now();
                 let ok = match client.get(format!("{base}{path}")).send().await {
                     Ok(res) => {
@@ -171,7 +227,9 @@ async fn run_route(
         if all.is_empty() {
             Duration::ZERO
         } else {
-            all[((all.len() as f64 * p).ceil() as usize).saturating_sub(1).min(all.len() - 1)]
+            all[((all.len() as f64 * p).ceil() as usize)
+                .saturating_sub(1)
+                .min(all.len() - 1)]
         }
     };
     RouteResult {

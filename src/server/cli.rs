@@ -8,7 +8,11 @@ use super::{config::Settings, db::Db, http, telemetry};
 use crate::domain::{Email, Role, account};
 
 #[derive(Parser)]
-#[command(name = "flipdesk", version, about = "Inventory, storefront and WTB lists for resellers")]
+#[command(
+    name = "flipdesk",
+    version,
+    about = "Inventory, storefront and WTB lists for resellers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -66,14 +70,29 @@ enum ApiKeyAction {
 pub async fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
         Err(e) => {
+            // clap explains over several lines; keep what precedes the usage, on one line.
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
-            eprintln!("flipdesk: {first} (see flipdesk --help)");
+            let reason: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let reason = reason.join(" ");
+            eprintln!(
+                "flipdesk: {} (see flipdesk --help)",
+                reason.trim_start_matches("error: ")
+            );
             return ExitCode::from(2);
         }
     };
@@ -87,7 +106,9 @@ pub async fn run() -> ExitCode {
 }
 
 async fn open_database(settings: &Settings) -> Result<Db, String> {
-    let db = Db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+    let db = Db::connect(&settings.database)
+        .await
+        .map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(db)
 }
@@ -107,14 +128,24 @@ async fn execute(command: Command) -> Result<(), String> {
         }
         Command::SeedDemo => {
             let db = open_database(&settings).await?;
-            let report = super::seed::seed_demo(&db).await.map_err(|e| e.to_string())?;
+            let report = super::seed::seed_demo(&db)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{report}");
             Ok(())
         }
-        Command::User { action: UserAction::Create { email, password, role } } => {
+        Command::User {
+            action:
+                UserAction::Create {
+                    email,
+                    password,
+                    role,
+                },
+        } => {
             let role = Role::parse(&role)?;
             let email = Email::parse(&email).map_err(|m| format!("--email: {m}"))?;
-            account::check_new_password(&password, email.as_str()).map_err(|m| format!("--password: {m}"))?;
+            account::check_new_password(&password, email.as_str())
+                .map_err(|m| format!("--password: {m}"))?;
             let db = open_database(&settings).await?;
             let id = super::seed::create_user(&db, &email, &password, role)
                 .await
@@ -125,7 +156,9 @@ async fn execute(command: Command) -> Result<(), String> {
             println!("{id}");
             Ok(())
         }
-        Command::ApiKey { action: ApiKeyAction::Regenerate { list } } => {
+        Command::ApiKey {
+            action: ApiKeyAction::Regenerate { list },
+        } => {
             let mut settings = settings;
             let secret = settings.ensure_secret().map_err(|e| e.to_string())?;
             let db = open_database(&settings).await?;
@@ -136,14 +169,20 @@ async fn execute(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { file } => {
-            let db = Db::connect(&settings.database).await.map_err(|e| e.to_string())?;
+            let db = Db::connect(&settings.database)
+                .await
+                .map_err(|e| e.to_string())?;
             super::backup::backup(&db, &settings.database.url, &file).await?;
             println!("backup written to {}", file.display());
             Ok(())
         }
         Command::Restore { file } => {
             super::backup::restore(&settings.database, &file).await?;
-            println!("restored {} into {}", file.display(), super::db::redact_url(&settings.database.url));
+            println!(
+                "restored {} into {}",
+                file.display(),
+                super::db::redact_url(&settings.database.url)
+            );
             Ok(())
         }
         Command::Bench(_) => unreachable!("handled above"),

@@ -43,6 +43,7 @@ pub struct AuthSettings {
     pub login_failures_per_account: u32,
     pub login_failure_window_secs: u64,
     pub signup_attempts_per_ip_per_hour: u32,
+    pub signup_attempts_per_email_per_hour: u32,
     pub password_min_length: usize,
 }
 
@@ -158,8 +159,8 @@ impl Settings {
     ) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Toml::string(DEFAULTS));
         if let Some(path) = &file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| bad(&path.display().to_string(), e))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| bad(&path.display().to_string(), e))?;
             figment = figment.merge(Toml::string(&text));
         }
         // FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS=900 → checkout.reservation_ttl_secs = 900
@@ -179,7 +180,11 @@ impl Settings {
     }
 
     fn resolve(raw: FileSettings, vars: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
-        let var = |name: &str| vars.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let var = |name: &str| {
+            vars.get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
 
         let env_text = var("FLIPDESK_ENV").unwrap_or(raw.server.env.clone());
         let env = match env_text.to_lowercase().as_str() {
@@ -198,12 +203,18 @@ impl Settings {
             None => ("server.site_addr", raw.server.site_addr.clone()),
         };
         let site_addr: SocketAddr = addr_text.parse().map_err(|_| {
-            bad(addr_name, format!("\"{addr_text}\" is not an address like 127.0.0.1:3000"))
+            bad(
+                addr_name,
+                format!("\"{addr_text}\" is not an address like 127.0.0.1:3000"),
+            )
         })?;
 
         let (url_name, url_text) = match var("FLIPDESK_PUBLIC_URL") {
             Some(v) => ("FLIPDESK_PUBLIC_URL", v),
-            None => ("server.public_url", raw.server.public_url.trim().to_string()),
+            None => (
+                "server.public_url",
+                raw.server.public_url.trim().to_string(),
+            ),
         };
         let public_url = if url_text.is_empty() {
             format!("http://{site_addr}")
@@ -215,7 +226,10 @@ impl Settings {
         if let Some(url) = var("DATABASE_URL") {
             database.url = url;
         }
-        if !(database.url.starts_with("sqlite:") || database.url.starts_with("postgres://") || database.url.starts_with("postgresql://")) {
+        if !(database.url.starts_with("sqlite:")
+            || database.url.starts_with("postgres://")
+            || database.url.starts_with("postgresql://"))
+        {
             return Err(bad(
                 "DATABASE_URL",
                 "must start with sqlite:// or postgres://",
@@ -231,14 +245,22 @@ impl Settings {
         if raw.auth.session_days < 1 {
             return Err(bad("auth.session_days", "must be at least 1"));
         }
-        if raw.auth.login_attempts_per_ip_per_minute == 0 || raw.auth.login_failures_per_account == 0 {
+        if raw.auth.login_attempts_per_ip_per_minute == 0
+            || raw.auth.login_failures_per_account == 0
+        {
             return Err(bad("auth", "log-in limits must be at least 1"));
         }
         if raw.auth.signup_attempts_per_ip_per_hour == 0 {
-            return Err(bad("auth.signup_attempts_per_ip_per_hour", "must be at least 1"));
+            return Err(bad(
+                "auth.signup_attempts_per_ip_per_hour",
+                "must be at least 1",
+            ));
         }
         if raw.api.list_key_requests_per_minute == 0 {
-            return Err(bad("api.list_key_requests_per_minute", "must be at least 1"));
+            return Err(bad(
+                "api.list_key_requests_per_minute",
+                "must be at least 1",
+            ));
         }
         if raw.checkout.reservation_ttl_secs < 60 {
             return Err(bad("checkout.reservation_ttl_secs", "must be at least 60"));
@@ -270,7 +292,10 @@ impl Settings {
             }
             Some(s) => Some(Secret::new(s)),
             None if env == Environment::Production => {
-                return Err(bad("FLIPDESK_SECRET", "is required when FLIPDESK_ENV=production"));
+                return Err(bad(
+                    "FLIPDESK_SECRET",
+                    "is required when FLIPDESK_ENV=production",
+                ));
             }
             None => None,
         };
@@ -282,10 +307,16 @@ impl Settings {
             }),
             (None, None) => None,
             (Some(_), None) => {
-                return Err(bad("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set"));
+                return Err(bad(
+                    "STRIPE_WEBHOOK_SECRET",
+                    "is required when STRIPE_SECRET_KEY is set",
+                ));
             }
             (None, Some(_)) => {
-                return Err(bad("STRIPE_SECRET_KEY", "is required when STRIPE_WEBHOOK_SECRET is set"));
+                return Err(bad(
+                    "STRIPE_SECRET_KEY",
+                    "is required when STRIPE_WEBHOOK_SECRET is set",
+                ));
             }
         };
 
@@ -321,11 +352,19 @@ impl Settings {
         let secret = match std::fs::read_to_string(&path) {
             Ok(text) if text.trim().len() >= 32 => Secret::new(text.trim()),
             _ => {
-                std::fs::create_dir_all(&self.data_dir)
-                    .map_err(|e| bad("server.data_dir", format!("{}: {e}", self.data_dir.display())))?;
+                std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+                    bad(
+                        "server.data_dir",
+                        format!("{}: {e}", self.data_dir.display()),
+                    )
+                })?;
                 let value = crate::server::crypto::random_token(48);
-                write_private_file(&path, &value)
-                    .map_err(|e| bad("FLIPDESK_SECRET", format!("cannot write {}: {e}", path.display())))?;
+                write_private_file(&path, &value).map_err(|e| {
+                    bad(
+                        "FLIPDESK_SECRET",
+                        format!("cannot write {}: {e}", path.display()),
+                    )
+                })?;
                 Secret::new(value)
             }
         };
@@ -357,7 +396,12 @@ fn check_base_url(name: &str, value: &str) -> Result<String, ConfigError> {
     let rest = value
         .strip_prefix("http://")
         .or_else(|| value.strip_prefix("https://"))
-        .ok_or_else(|| bad(name, format!("\"{value}\" must start with http:// or https://")))?;
+        .ok_or_else(|| {
+            bad(
+                name,
+                format!("\"{value}\" must start with http:// or https://"),
+            )
+        })?;
     if rest.is_empty() || rest.contains(' ') {
         return Err(bad(name, format!("\"{value}\" is not a URL")));
     }
@@ -378,7 +422,10 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -416,7 +463,9 @@ mod tests {
     #[test]
     fn bad_values_name_the_setting() {
         let err = |pairs: &[(&str, &str)]| {
-            Settings::from_sources(None, &vars(pairs)).unwrap_err().to_string()
+            Settings::from_sources(None, &vars(pairs))
+                .unwrap_err()
+                .to_string()
         };
         let e = err(&[("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "soon")]);
         assert!(e.contains("checkout.reservation_ttl_secs"), "{e}");
@@ -436,7 +485,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("Leptos.toml");
         std::fs::write(&path, "[server]\nshutdown_grace_secs = \"later\"\n").unwrap();
-        let e = Settings::from_sources(Some(path), &vars(&[])).unwrap_err().to_string();
+        let e = Settings::from_sources(Some(path), &vars(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("server.shutdown_grace_secs"), "{e}");
     }
 
@@ -444,7 +495,10 @@ mod tests {
     fn production_accepts_a_strong_secret_and_hides_it() {
         let s = Settings::from_sources(
             None,
-            &vars(&[("FLIPDESK_ENV", "production"), ("FLIPDESK_SECRET", &"k".repeat(40))]),
+            &vars(&[
+                ("FLIPDESK_ENV", "production"),
+                ("FLIPDESK_SECRET", &"k".repeat(40)),
+            ]),
         )
         .unwrap();
         assert!(s.is_production());

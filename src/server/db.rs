@@ -100,9 +100,9 @@ impl Db {
             reason,
         };
         if url.starts_with("sqlite:") {
-            if let Some(parent) = sqlite_file_path(url).and_then(|p| {
-                std::path::Path::new(&p).parent().map(|d| d.to_path_buf())
-            }) && !parent.as_os_str().is_empty()
+            if let Some(parent) = sqlite_file_path(url)
+                .and_then(|p| std::path::Path::new(&p).parent().map(|d| d.to_path_buf()))
+                && !parent.as_os_str().is_empty()
             {
                 std::fs::create_dir_all(&parent)
                     .map_err(|e| fail(format!("cannot create {}: {e}", parent.display())))?;
@@ -147,7 +147,8 @@ impl Db {
 
     /// A cheap round trip for `/health`.
     pub async fn ping(&self) -> bool {
-        let probe = with_db!(self, pool => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await);
+        let probe =
+            with_db!(self, pool => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await);
         probe.is_ok()
     }
 
@@ -191,12 +192,18 @@ mod tests {
             redact_url("postgres://app:hunter2@db:5432/flipdesk"),
             "postgres://app:***@db:5432/flipdesk"
         );
-        assert_eq!(redact_url("sqlite://data/flipdesk.db"), "sqlite://data/flipdesk.db");
+        assert_eq!(
+            redact_url("sqlite://data/flipdesk.db"),
+            "sqlite://data/flipdesk.db"
+        );
     }
 
     #[test]
     fn finds_sqlite_files() {
-        assert_eq!(sqlite_file_path("sqlite://data/x.db?mode=rwc").as_deref(), Some("data/x.db"));
+        assert_eq!(
+            sqlite_file_path("sqlite://data/x.db?mode=rwc").as_deref(),
+            Some("data/x.db")
+        );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
     }
 }

@@ -13,7 +13,8 @@ use crate::error::AppError;
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut error = json!({ "code": self.code(), "message": self.to_string() });
         if let AppError::Validation { fields, .. } = &self {
             error["fields"] = serde_json::to_value(&fields.0).unwrap_or_default();
@@ -52,7 +53,9 @@ pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
 /// Inside a server function: record the error's status on the response, then return it.
 pub fn fail(err: AppError) -> AppError {
     if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        res.set_status(
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
         if let AppError::RateLimited { retry_after_secs } = &err
             && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
@@ -63,6 +66,8 @@ pub fn fail(err: AppError) -> AppError {
 }
 
 /// Runs a server function body and sets the HTTP status from its error, if any.
-pub async fn respond<T>(fut: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+pub async fn respond<T>(
+    fut: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
     fut.await.map_err(fail)
 }

@@ -20,8 +20,13 @@ use tower_http::{
 };
 use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 
-use super::{config::Settings, db::Db, rate_limit::Limiters, sessions::SessionBackend, state::AppState};
-use crate::{app::{App, shell}, error::AppError};
+use super::{
+    config::Settings, db::Db, rate_limit::Limiters, sessions::SessionBackend, state::AppState,
+};
+use crate::{
+    app::{App, shell},
+    error::AppError,
+};
 
 /// Content-Security-Policy for HTML pages; the nonce covers the hydration script.
 fn page_csp(nonce: &str) -> String {
@@ -35,13 +40,18 @@ fn page_csp(nonce: &str) -> String {
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn leptos_options(settings: &Settings) -> LeptosOptions {
-    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
+    let var =
+        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
     LeptosOptions::builder()
         .output_name(var("LEPTOS_OUTPUT_NAME", "flipdesk"))
         .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
         .site_addr(settings.site_addr)
-        .env(if settings.is_production() { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
+        .env(if settings.is_production() {
+            leptos::config::Env::PROD
+        } else {
+            leptos::config::Env::DEV
+        })
         .build()
 }
 
@@ -86,7 +96,9 @@ pub fn router(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(settings.is_production())
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(settings.auth.session_days)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(
+            settings.auth.session_days,
+        )));
 
     let leptos_options = state.leptos_options.clone();
     let app = Router::new()
@@ -106,10 +118,16 @@ pub fn router(state: AppState) -> Router {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, shell))
         .layer(middleware::from_fn(require_login_for_dashboard))
         .layer(sessions)
-        .layer(middleware::from_fn_with_state(state.clone(), reject_cross_site))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            reject_cross_site,
+        ))
         .with_state(state.clone());
 
     // Router::layer wraps from the inside out: the last layer added sees the request first.
@@ -140,7 +158,11 @@ pub fn router(state: AppState) -> Router {
 
 async fn health(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
-        (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))).into_response()
+        (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "database": "ok"})),
+        )
+            .into_response()
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -153,7 +175,9 @@ async fn health(State(state): State<AppState>) -> Response {
 async fn security_headers(State(state): State<AppState>, mut res: Response) -> Response {
     let headers = res.headers_mut();
     let mut set = |name: header::HeaderName, value: &'static str| {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     };
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
@@ -164,7 +188,10 @@ async fn security_headers(State(state): State<AppState>, mut res: Response) -> R
         "camera=(), microphone=(), geolocation=()",
     );
     if state.settings.is_production() {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     res
 }
@@ -186,7 +213,10 @@ async fn json_payload_too_large(res: Response) -> Response {
 /// `/api/v1` is token-authenticated (API keys, Stripe signatures) and exempt.
 async fn reject_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || req.uri().path().starts_with("/api/v1/") || is_same_site(req.headers(), &state.settings.public_url) {
+    if safe
+        || req.uri().path().starts_with("/api/v1/")
+        || is_same_site(req.headers(), &state.settings.public_url)
+    {
         return next.run(req).await;
     }
     tracing::warn!("cross-site request refused");
@@ -209,7 +239,9 @@ fn is_same_site(headers: &HeaderMap, public_url: &str) -> bool {
             let host = header_text(header::HOST);
             matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
         }
-        None => header_text(header::HeaderName::from_static("sec-fetch-site")) != Some("cross-site"),
+        None => {
+            header_text(header::HeaderName::from_static("sec-fetch-site")) != Some("cross-site")
+        }
     }
 }
 
@@ -243,13 +275,18 @@ impl RunningServer {
             let _ = tx.send(());
         }
         if tokio::time::timeout(grace, &mut self.task).await.is_err() {
-            tracing::warn!("in-flight requests did not finish within {} s; stopping", grace.as_secs());
+            tracing::warn!(
+                "in-flight requests did not finish within {} s; stopping",
+                grace.as_secs()
+            );
             self.task.abort();
         }
     }
 
     pub async fn wait(self) -> std::io::Result<()> {
-        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 }
 
@@ -270,7 +307,10 @@ pub async fn start(state: AppState, addr: SocketAddr) -> Result<RunningServer, B
             e.to_string()
         },
     })?;
-    let local = listener.local_addr().map_err(|e| BindError { addr, reason: e.to_string() })?;
+    let local = listener.local_addr().map_err(|e| BindError {
+        addr,
+        reason: e.to_string(),
+    })?;
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -308,4 +348,3 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
 }
-

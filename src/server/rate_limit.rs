@@ -1,7 +1,10 @@
 //! In-process limits for log-in and sign-up: a token bucket per client IP (governor) and a
 //! sliding window of failed log-ins per account.
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::{Clock, DefaultClock}};
+use governor::{
+    DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
 use std::{
     collections::{HashMap, VecDeque},
     net::IpAddr,
@@ -26,9 +29,15 @@ fn nonzero(n: u32) -> NonZeroU32 {
 impl Limiters {
     pub fn new(auth: &AuthSettings) -> Self {
         Limiters {
-            login_per_ip: RateLimiter::keyed(Quota::per_minute(nonzero(auth.login_attempts_per_ip_per_minute))),
-            signup_per_ip: RateLimiter::keyed(Quota::per_hour(nonzero(auth.signup_attempts_per_ip_per_hour))),
-            signup_per_email: RateLimiter::keyed(Quota::per_hour(nonzero(5))),
+            login_per_ip: RateLimiter::keyed(Quota::per_minute(nonzero(
+                auth.login_attempts_per_ip_per_minute,
+            ))),
+            signup_per_ip: RateLimiter::keyed(Quota::per_hour(nonzero(
+                auth.signup_attempts_per_ip_per_hour,
+            ))),
+            signup_per_email: RateLimiter::keyed(Quota::per_hour(nonzero(
+                auth.signup_attempts_per_email_per_hour,
+            ))),
             login_failures: FailureWindow::new(
                 auth.login_failures_per_account as usize,
                 Duration::from_secs(auth.login_failure_window_secs),
@@ -47,7 +56,10 @@ impl Limiters {
     }
 }
 
-fn check<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), u64> {
+fn check<K: std::hash::Hash + Eq + Clone>(
+    limiter: &DefaultKeyedRateLimiter<K>,
+    key: &K,
+) -> Result<(), u64> {
     limiter.check_key(key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         wait.as_secs().max(1)
@@ -76,7 +88,10 @@ impl FailureWindow {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         if let Some(times) = map.get_mut(key) {
-            while times.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+            while times
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= self.window)
+            {
                 times.pop_front();
             }
             if times.len() >= self.max {
@@ -93,7 +108,9 @@ impl FailureWindow {
 
     pub fn record_failure(&self, key: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(key.to_string()).or_default().push_back(Instant::now());
+        map.entry(key.to_string())
+            .or_default()
+            .push_back(Instant::now());
     }
 
     pub fn clear(&self, key: &str) {

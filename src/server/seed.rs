@@ -9,7 +9,10 @@ use super::{
 };
 use crate::{
     auth::service::{create_account, create_staff_account, find_user_by_email},
-    domain::{Email, Role, account::{self, SignupForm, looks_like_id}},
+    domain::{
+        Email, Role,
+        account::{self, SignupForm, looks_like_id},
+    },
     error::AppError,
     with_db,
 };
@@ -20,7 +23,12 @@ pub const DEMO_STORE: &str = "demo";
 pub const DEMO_LIST: &str = "demo-wants";
 
 /// Creates an account; resellers (`user`) get a store named after their email.
-pub async fn create_user(db: &Db, email: &Email, password: &str, role: Role) -> Result<String, AppError> {
+pub async fn create_user(
+    db: &Db,
+    email: &Email,
+    password: &str,
+    role: Role,
+) -> Result<String, AppError> {
     if role != Role::User {
         return create_staff_account(db, email, password, role).await;
     }
@@ -34,7 +42,11 @@ pub async fn create_user(db: &Db, email: &Email, password: &str, role: Role) -> 
         let slug = if attempt == 0 {
             base.clone()
         } else {
-            format!("{}-{}", &base[..base.len().min(50)], crypto::random_token(4).to_lowercase())
+            format!(
+                "{}-{}",
+                &base[..base.len().min(50)],
+                crypto::random_token(4).to_lowercase()
+            )
         };
         let form = SignupForm {
             email: email.clone(),
@@ -42,11 +54,16 @@ pub async fn create_user(db: &Db, email: &Email, password: &str, role: Role) -> 
             store_slug: slug,
         };
         match create_account(db, &form, password, Role::User, None).await {
-            Err(AppError::Validation { fields, .. }) if fields.get("store_slug").is_some() => continue,
+            Err(AppError::Validation { fields, .. }) if fields.get("store_slug").is_some() => {
+                continue;
+            }
             other => return other,
         }
     }
-    Err(AppError::conflict("slug_taken", "could not find a free store address"))
+    Err(AppError::conflict(
+        "slug_taken",
+        "could not find a free store address",
+    ))
 }
 
 /// Idempotent: creates what is missing of the demo reseller, store and list, and says so.
@@ -93,13 +110,22 @@ pub async fn regenerate_list_key(db: &Db, secret: &Secret, list: &str) -> Result
     let hash = crypto::hmac_hex(secret.expose(), &key);
     let prefix = &key[..8];
     let key_text = list.trim().to_lowercase();
-    let column = if looks_like_id(&key_text) { "id" } else { "slug" };
-    let sql = format!("UPDATE wtb_lists SET api_key_prefix = $1, api_key_hash = $2, updated_at = $3 WHERE {column} = $4");
+    let column = if looks_like_id(&key_text) {
+        "id"
+    } else {
+        "slug"
+    };
+    let sql = format!(
+        "UPDATE wtb_lists SET api_key_prefix = $1, api_key_hash = $2, updated_at = $3 WHERE {column} = $4"
+    );
     let done = with_db!(db, pool => sqlx::query(&sql)
         .bind(prefix).bind(&hash).bind(OffsetDateTime::now_utc()).bind(&key_text)
         .execute(pool).await.map(|r| r.rows_affected()))?;
     if done == 0 {
-        return Err(AppError::BadRequest(format!("no WTB list \"{}\"", list.trim())));
+        return Err(AppError::BadRequest(format!(
+            "no WTB list \"{}\"",
+            list.trim()
+        )));
     }
     Ok(key)
 }

@@ -4,7 +4,11 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
-use super::{config::{Secret, Settings}, db::Db, rate_limit::Limiters};
+use super::{
+    config::{Secret, Settings},
+    db::Db,
+    rate_limit::Limiters,
+};
 
 #[derive(Clone)]
 pub struct AppState {

@@ -9,7 +9,9 @@ pub async fn get_public_store(store: String) -> Result<PublicStore, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
         let state = request::state()?;
-        super::service::find_public_store(&state.db, &store).await?.ok_or(AppError::NotFound)
+        super::service::find_public_store(&state.db, &store)
+            .await?
+            .ok_or(AppError::NotFound)
     })
     .await
 }

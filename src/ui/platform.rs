@@ -61,11 +61,16 @@ mod imp {
     use wasm_bindgen::JsCast;
 
     fn html_document() -> Option<web_sys::HtmlDocument> {
-        web_sys::window()?.document()?.dyn_into::<web_sys::HtmlDocument>().ok()
+        web_sys::window()?
+            .document()?
+            .dyn_into::<web_sys::HtmlDocument>()
+            .ok()
     }
 
     pub fn cookie_header() -> String {
-        html_document().and_then(|d| d.cookie().ok()).unwrap_or_default()
+        html_document()
+            .and_then(|d| d.cookie().ok())
+            .unwrap_or_default()
     }
 
     pub fn remember_view(view: DashboardView) {

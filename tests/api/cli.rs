@@ -1,0 +1,317 @@
+use crate::{helpers::*, on_both_databases};
+use flipdesk::server::db::{Backend, Db};
+use std::process::{Command, Output};
+
+struct Cli {
+    database_url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    async fn new(backend: Backend) -> Cli {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = fresh_database_url(backend, dir.path()).await;
+        Cli { database_url, dir }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, &[])
+    }
+
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_flipdesk"));
+        cmd.args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("FLIPDESK__SERVER__DATA_DIR", self.dir.path())
+            .env("RUST_LOG", "warn")
+            .env_remove("FLIPDESK_ENV")
+            .env_remove("FLIPDESK_SECRET");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run flipdesk")
+    }
+
+    async fn db(&self) -> Db {
+        let settings = settings_for(&self.database_url, self.dir.path(), &[]);
+        Db::connect(&settings.database).await.unwrap()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+fn one_line_error(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "expected failure, got success: {}",
+        stdout(o)
+    );
+    let err = String::from_utf8_lossy(&o.stderr).trim().to_string();
+    assert_eq!(err.lines().count(), 1, "error must be one line: {err:?}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+async fn count(db: &Db, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    flipdesk::with_db!(db, pool => sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await)
+        .unwrap()
+}
+
+async fn user_create_and_its_errors(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let out = cli.run(&[
+        "user",
+        "create",
+        "--email",
+        "Ops@Example.com",
+        "--password",
+        "very-long-ops-pass",
+        "--role",
+        "ops",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = stdout(&out);
+    assert_eq!(id.len(), 36, "prints the new id: {id}");
+    let out = cli.run(&[
+        "user",
+        "create",
+        "--email",
+        "reseller@example.com",
+        "--password",
+        "very-long-user-pass",
+    ]);
+    assert!(out.status.success());
+
+    let db = cli.db().await;
+    let role: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT role FROM users WHERE email = 'ops@example.com'").fetch_one(pool).await).unwrap();
+    assert_eq!(role, "ops");
+    assert_eq!(
+        count(&db, "stores").await,
+        1,
+        "resellers get a store, platform staff do not"
+    );
+
+    assert!(
+        one_line_error(&cli.run(&[
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--password",
+            "very-long-ops-pass"
+        ]))
+        .contains("already exists")
+    );
+    assert!(
+        one_line_error(&cli.run(&[
+            "user",
+            "create",
+            "--email",
+            "x@example.com",
+            "--password",
+            "short"
+        ]))
+        .contains("--password")
+    );
+    assert!(
+        one_line_error(&cli.run(&[
+            "user",
+            "create",
+            "--email",
+            "x@example.com",
+            "--password",
+            "very-long-x-pass",
+            "--role",
+            "root"
+        ]))
+        .contains("unknown role")
+    );
+    assert!(
+        one_line_error(&cli.run(&["user", "create", "--email", "x@example.com"]))
+            .contains("--password")
+    );
+    assert!(one_line_error(&cli.run(&["frobnicate"])).contains("frobnicate"));
+    assert_eq!(count(&db, "users").await, 2);
+}
+
+async fn seed_demo_is_idempotent(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    assert!(cli.run(&["migrate"]).status.success());
+    let first = cli.run(&["seed-demo"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(stdout(&first).contains("created demo account"));
+    let second = cli.run(&["seed-demo"]);
+    assert!(second.status.success());
+    assert!(stdout(&second).contains("already exists"));
+    let db = cli.db().await;
+    assert_eq!(count(&db, "users").await, 1);
+    assert_eq!(count(&db, "stores").await, 1);
+    assert_eq!(count(&db, "wtb_lists").await, 1);
+    let slug: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT slug FROM stores").fetch_one(pool).await).unwrap();
+    assert_eq!(slug, "demo");
+
+    // The list key: shown once, stored only as a hash, replaced on regeneration.
+    let out = cli.run(&["api-key", "regenerate", "--list", "demo-wants"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = stdout(&out);
+    assert!(
+        key.starts_with("fd_")
+            && key.len() == 35
+            && key[3..].chars().all(|c| c.is_ascii_alphanumeric()),
+        "{key}"
+    );
+    let (prefix, hash): (String, String) = flipdesk::with_db!(&db, pool => sqlx::query_as("SELECT api_key_prefix, api_key_hash FROM wtb_lists").fetch_one(pool).await).unwrap();
+    assert!(key.starts_with(&prefix));
+    assert!(!hash.contains(&key[3..]));
+    let again = stdout(&cli.run(&["api-key", "regenerate", "--list", "demo-wants"]));
+    assert_ne!(again, key);
+    let hash2: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT api_key_hash FROM wtb_lists").fetch_one(pool).await).unwrap();
+    assert_ne!(hash, hash2, "the old key stops working");
+    assert!(
+        one_line_error(&cli.run(&["api-key", "regenerate", "--list", "nope-list"]))
+            .contains("no WTB list")
+    );
+}
+
+async fn backup_and_restore_round_trip(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    assert!(cli.run(&["seed-demo"]).status.success());
+    let file = cli.dir.path().join("backup.bin");
+    let out = cli.run(&["backup", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Never overwrite an existing file.
+    assert!(
+        one_line_error(&cli.run(&["backup", file.to_str().unwrap()])).contains("already exists")
+    );
+    // Restoring over a database with data is refused.
+    assert!(one_line_error(&cli.run(&["restore", file.to_str().unwrap()])).contains("not empty"));
+
+    // Restore into a fresh, empty database of the same kind.
+    let target = Cli::new(backend).await;
+    let out = target.run(&["restore", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = target.db().await;
+    assert_eq!(count(&db, "users").await, 1);
+    assert_eq!(count(&db, "wtb_lists").await, 1);
+    // And the restored database serves: migrate finds nothing to do, seed-demo finds everything.
+    assert!(target.run(&["migrate"]).status.success());
+    assert!(stdout(&target.run(&["seed-demo"])).contains("already exists"));
+
+    let junk = cli.dir.path().join("junk.bin");
+    std::fs::write(&junk, b"hello").unwrap();
+    let empty = Cli::new(backend).await;
+    assert!(one_line_error(&empty.run(&["restore", junk.to_str().unwrap()])).contains("not a"));
+}
+
+async fn bad_configuration_is_one_clear_line(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let err = one_line_error(&cli.run_with(
+        &["migrate"],
+        &[("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "soon")],
+    ));
+    assert!(err.contains("checkout.reservation_ttl_secs"), "{err}");
+    let err = one_line_error(&cli.run_with(&["migrate"], &[("FLIPDESK_ENV", "production")]));
+    assert!(err.contains("FLIPDESK_SECRET"), "{err}");
+    let err = one_line_error(&cli.run_with(
+        &["migrate"],
+        &[(
+            "DATABASE_URL",
+            "postgres://flipdesk:s3cret@127.0.0.1:1/none",
+        )],
+    ));
+    assert!(
+        err.contains("cannot open") && !err.contains("s3cret"),
+        "{err}"
+    );
+    let err = one_line_error(&cli.run_with(&["serve"], &[("LEPTOS_SITE_ADDR", "not-an-address")]));
+    assert!(err.contains("LEPTOS_SITE_ADDR"), "{err}");
+
+    // A taken port.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let err = one_line_error(&cli.run_with(&["serve"], &[("LEPTOS_SITE_ADDR", &addr)]));
+    assert!(err.contains("already in use"), "{err}");
+}
+
+on_both_databases!(
+    user_create_and_its_errors,
+    seed_demo_is_idempotent,
+    backup_and_restore_round_trip,
+    bad_configuration_is_one_clear_line,
+);
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flipdesk"))
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/x.db", dir.path().display()),
+        )
+        .env("FLIPDESK__SERVER__DATA_DIR", dir.path())
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed().as_secs() < 30, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // A local secret was generated for this development run, readable only by its owner.
+    let key = dir.path().join("secret.key");
+    assert!(std::fs::read_to_string(&key).unwrap().len() >= 32);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o077,
+        0
+    );
+
+    unsafe { libc_kill(child.id() as i32, 15) };
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let mut log = String::new();
+    use std::io::Read;
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    assert!(log.contains("stopped"), "{log}");
+}
+
+unsafe extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}

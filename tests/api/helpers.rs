@@ -1,0 +1,214 @@
+//! `spawn_app()`: the real server in-process on a random port with a fresh database on the
+//! chosen backend, and an HTTP client that keeps cookies.
+
+use flipdesk::server::{
+    config::Settings,
+    db::{Backend, Db},
+    http::{self, RunningServer},
+};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+use std::{collections::BTreeMap, time::Duration};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub db: Db,
+    pub server: Option<RunningServer>,
+    pub _dir: tempfile::TempDir,
+}
+
+/// A fresh database URL on the backend: a SQLite file in `dir`, or a new PostgreSQL
+/// database in the cluster of `TEST_DATABASE_URL`.
+pub async fn fresh_database_url(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}/flipdesk.db", dir.display()),
+        Backend::Postgres => {
+            let base = std::env::var("TEST_DATABASE_URL").expect(
+                "TEST_DATABASE_URL is not set: run scripts/test (it starts a throwaway PostgreSQL) \
+                 or point it at a PostgreSQL server",
+            );
+            let name = format!("flipdesk_test_{}", uuid_like());
+            let admin = sqlx::PgPool::connect(&base)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&admin)
+                .await
+                .expect("create test database");
+            admin.close().await;
+            let (prefix, _) = base.rsplit_once('/').expect("URL has a database name");
+            format!("{prefix}/{name}")
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+pub fn settings_for(database_url: &str, dir: &std::path::Path, extra: &[(&str, &str)]) -> Settings {
+    let mut vars: BTreeMap<String, String> = [
+        ("DATABASE_URL", database_url),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0"),
+        (
+            "FLIPDESK_SECRET",
+            "test-secret-test-secret-test-secret-0123",
+        ),
+        ("FLIPDESK__SERVER__DATA_DIR", dir.to_str().unwrap()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Settings::from_sources(None, &vars).expect("test settings are valid")
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        flipdesk::server::telemetry::init(false);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = fresh_database_url(backend, dir.path()).await;
+    let settings = settings_for(&database_url, dir.path(), extra);
+    let db = Db::connect(&settings.database).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    let state = http::build_state(settings, db.clone()).expect("state");
+    let server = http::start(state, "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("start");
+    let address = format!("http://{}", server.addr);
+    TestApp {
+        client: client(),
+        address,
+        db,
+        server: Some(server),
+        _dir: dir,
+    }
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+pub struct Signup<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub store_name: &'a str,
+    pub store_slug: &'a str,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// Calls a server function the way the browser does (form-encoded POST).
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .form(form)
+            .send()
+            .await
+            .expect("server function call")
+    }
+
+    pub async fn signup_with(&self, client: &Client, s: &Signup<'_>) -> Response {
+        self.call(
+            client,
+            "auth/signup",
+            &[
+                ("email", s.email),
+                ("password", s.password),
+                ("store_name", s.store_name),
+                ("store_slug", s.store_slug),
+            ],
+        )
+        .await
+    }
+
+    /// Signs up `name@example.com` with store `name-store` on the app's own client.
+    pub async fn signup(&self, name: &str) -> Response {
+        let email = format!("{name}@example.com");
+        let slug = format!("{name}-store");
+        self.signup_with(
+            &self.client,
+            &Signup {
+                email: &email,
+                password: PASSWORD,
+                store_name: &format!("{name} kicks"),
+                store_slug: &slug,
+            },
+        )
+        .await
+    }
+
+    pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.call(
+            client,
+            "auth/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        flipdesk::with_db!(&self.db, pool => sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await).unwrap()
+    }
+}
+
+pub const PASSWORD: &str = "grail-hunter-2026";
+
+pub async fn json(res: Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let value =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, value)
+}
+
+/// Runs one async test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(flipdesk::server::db::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(flipdesk::server::db::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real server over HTTP, on SQLite and PostgreSQL.
+//! Run with `cargo test --features ssr` (scripts/test provides TEST_DATABASE_URL).
+
+mod accounts;
+mod cli;
+mod health;
+mod helpers;
+mod security;
+mod shells;

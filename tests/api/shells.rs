@@ -1,0 +1,73 @@
+use crate::{helpers::*, on_both_databases};
+use flipdesk::server::db::Backend;
+use reqwest::StatusCode;
+
+async fn storefront_shell_and_friendly_404(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.signup("hana").await.status(), StatusCode::OK);
+    let anonymous = client();
+    let res = anonymous
+        .get(app.url("/s/hana-store"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("hana kicks"));
+    assert!(html.contains("Nothing for sale right now"));
+
+    // The store id works as well as the slug.
+    let id: String = flipdesk::with_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM stores").fetch_one(pool).await).unwrap();
+    let res = anonymous
+        .get(app.url(&format!("/s/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let res = anonymous
+        .get(app.url("/s/not-a-store"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("Store not found"));
+
+    let res = anonymous
+        .get(app.url("/lists/no-such-list"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = anonymous
+        .get(app.url("/nowhere/at/all"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("Page not found"));
+}
+
+async fn public_list_shell(backend: Backend) {
+    let app = spawn_app(backend).await;
+    flipdesk::server::seed::seed_demo(&app.db).await.unwrap();
+    let res = client()
+        .get(app.url("/lists/demo-wants"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Demo wants"));
+    assert!(html.contains("/s/demo"));
+    // Private lists do not exist for the public.
+    flipdesk::with_db!(&app.db, pool => sqlx::query("UPDATE wtb_lists SET is_public = FALSE").execute(pool).await.map(|_| ())).unwrap();
+    let res = client()
+        .get(app.url("/lists/demo-wants"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+on_both_databases!(storefront_shell_and_friendly_404, public_list_shell);
