@@ -11,6 +11,7 @@ use leptos_router::{
 use crate::{
     auth::{LoginPage, SignupPage},
     dashboard::{DashboardHome, DashboardShell, StoreOverview, ViewChoice},
+    inventory::{InventoryPage, ItemPage, NewItemPage},
     lists::PublicListPage,
     storefront::StorefrontPage,
     ui::{Brand, NotFoundPage},
@@ -57,6 +58,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/app") view=DashboardShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardHome/>
                     <Route path=path!("store") view=StoreOverview/>
+                    <Route path=path!("inventory") view=InventoryPage/>
+                    <Route path=path!("inventory/new") view=NewItemPage/>
+                    <Route path=path!("inventory/:id") view=ItemPage/>
                 </ParentRoute>
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
                 <Route path=path!("/lists/:list") view=PublicListPage ssr=SsrMode::Async/>

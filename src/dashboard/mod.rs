@@ -13,7 +13,7 @@ use crate::{
     auth::{AccountSummary, LogoutButton, api::current_account},
     domain::DashboardView,
     error::AppError,
-    ui::{Brand, LoadError, platform},
+    ui::{Brand, LoadError, platform, safe_title},
 };
 
 /// The view remembered in the cookie, shared by the shell and `/app`.
@@ -82,6 +82,18 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
         .unwrap_or_else(|| "No store".into());
     let email = account.email.clone();
     let plan = account.plan.clone();
+    let location = use_location();
+    // The nav entry of the page (or section) being shown.
+    let nav_current = move |href: &'static str| {
+        let path = location.pathname.get();
+        let path = path.trim_end_matches('/');
+        let active = if href == "/app" {
+            path == "/app"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        };
+        active.then_some("page")
+    };
     view! {
         <div class="shell" data-view=move || shown.get().as_str()>
             <header class="topbar">
@@ -103,12 +115,13 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                 {move || match shown.get() {
                     DashboardView::User => view! {
                         <ul>
-                            <li><a href="/app" aria-current=move || page_current(shown, DashboardView::User)>"Overview"</a></li>
+                            <li><a href="/app" aria-current=move || nav_current("/app")>"Overview"</a></li>
+                            <li><a href="/app/inventory" aria-current=move || nav_current("/app/inventory")>"Inventory"</a></li>
                         </ul>
                     }.into_any(),
                     DashboardView::Store => view! {
                         <ul>
-                            <li><a href="/app/store" aria-current=move || page_current(shown, DashboardView::Store)>"Store overview"</a></li>
+                            <li><a href="/app/store" aria-current=move || nav_current("/app/store")>"Store overview"</a></li>
                         </ul>
                     }.into_any(),
                 }}
@@ -118,10 +131,6 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
             </main>
         </div>
     }
-}
-
-fn page_current(shown: Memo<DashboardView>, view: DashboardView) -> Option<&'static str> {
-    (shown.get() == view).then_some("page")
 }
 
 /// Toggles user view ⇄ store view: sets the cookie, then navigates on the client.
@@ -230,7 +239,7 @@ pub fn StoreOverview() -> impl IntoView {
     with_account(|account: AccountSummary| {
         match account.store {
         Some(store) => view! {
-            <Title text=format!("{} · Store · Flipdesk", store.name)/>
+            <Title text=safe_title(&format!("{} · Store · Flipdesk", store.name))/>
             <div class="page-header">
                 <h1>{store.name.clone()}</h1>
                 <p class="muted">"Listings, orders and fulfilment for your public storefront."</p>

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
-    ui::{Brand, LoadError, NotFoundPage},
+    ui::{Brand, LoadError, NotFoundPage, safe_title},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +48,7 @@ pub fn PublicListPage() -> impl IntoView {
 #[component]
 fn ListShell(list: PublicList) -> impl IntoView {
     view! {
-        <Title text=format!("{} · Want to buy", list.name)/>
+        <Title text=safe_title(&format!("{} · Want to buy", list.name))/>
         <div class="public-list">
             <header class="public-list-header">
                 <p class="eyebrow">"Want to buy"</p>

@@ -195,10 +195,7 @@ async fn run_route(
                 n = n
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                let path = route.replace(
-                    "{store}",
-                    &format!("bench-store-{}", (n >> 33) % stores as usize),
-                );
+                let path = route.replace("{store}", &format!("bench-store-{}", (n >> 33) % stores));
                 let start = Instant::now();
                 let ok = match client.get(format!("{base}{path}")).send().await {
                     Ok(res) => {

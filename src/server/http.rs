@@ -104,6 +104,10 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/health", get(health))
         .route(
+            "/app/inventory/export.csv",
+            get(crate::inventory::export::export_csv),
+        )
+        .route(
             "/api/{*fn_name}",
             get({
                 let ctx = fn_context.clone();

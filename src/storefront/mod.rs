@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
-    ui::{Brand, LoadError, NotFoundPage},
+    ui::{Brand, LoadError, NotFoundPage, safe_title},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +47,7 @@ pub fn StorefrontPage() -> impl IntoView {
 
 #[component]
 fn StorefrontShell(store: PublicStore) -> impl IntoView {
-    let title = format!("{} · Flipdesk store", store.name);
+    let title = safe_title(&format!("{} · Flipdesk store", store.name));
     view! {
         <Title text=title/>
         <div class="storefront">

@@ -6,6 +6,13 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
+/// Text for `<Title>` built from user data. leptos_meta writes the title unescaped on the
+/// server, so a name containing `</title>` could inject markup; angle brackets are swapped
+/// for look-alikes.
+pub fn safe_title(text: &str) -> String {
+    text.replace('<', "‹").replace('>', "›")
+}
+
 /// The Flipdesk word mark, linking home.
 #[component]
 pub fn Brand(#[prop(into, default = "/".to_string())] href: String) -> impl IntoView {
@@ -97,7 +104,7 @@ pub fn NotFoundPage(
 ) -> impl IntoView {
     platform::set_status(404);
     view! {
-        <leptos_meta::Title text=format!("{title} · Flipdesk")/>
+        <leptos_meta::Title text=safe_title(&format!("{title} · Flipdesk"))/>
         <main class="centered-page" id="main">
             <div class="empty-state">
                 <p class="empty-state-code" aria-hidden="true">"404"</p>

@@ -18,6 +18,11 @@ pub fn set_status(code: u16) {
     imp::set_status(code)
 }
 
+/// Today's date (YYYY-MM-DD) where the page is being rendered, as a form default.
+pub fn today() -> String {
+    imp::today()
+}
+
 /// Full page load, used after log-in/log-out so every piece of state starts fresh.
 pub fn hard_navigate(path: &str) {
     imp::hard_navigate(path)
@@ -53,6 +58,11 @@ mod imp {
     }
 
     pub fn hard_navigate(_path: &str) {}
+
+    pub fn today() -> String {
+        let d = time::OffsetDateTime::now_utc().date();
+        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    }
 }
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
@@ -95,6 +105,16 @@ mod imp {
             let _ = window.location().assign(path);
         }
     }
+
+    pub fn today() -> String {
+        let d = js_sys::Date::new_0();
+        format!(
+            "{:04}-{:02}-{:02}",
+            d.get_full_year(),
+            d.get_month() + 1,
+            d.get_date()
+        )
+    }
 }
 
 #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
@@ -106,4 +126,7 @@ mod imp {
     pub fn remember_view(_view: DashboardView) {}
     pub fn set_status(_code: u16) {}
     pub fn hard_navigate(_path: &str) {}
+    pub fn today() -> String {
+        String::new()
+    }
 }

@@ -177,6 +177,14 @@ async fn seed_demo_is_idempotent(backend: Backend) {
     );
     let (prefix, hash): (String, String) = flipdesk::with_db!(&db, pool => sqlx::query_as("SELECT api_key_prefix, api_key_hash FROM wtb_lists").fetch_one(pool).await).unwrap();
     assert!(key.starts_with(&prefix));
+    // Without FLIPDESK_SECRET a local secret was generated, readable only by its owner.
+    use std::os::unix::fs::PermissionsExt;
+    let key_file = cli.dir.path().join("secret.key");
+    assert!(std::fs::read_to_string(&key_file).unwrap().len() >= 32);
+    assert_eq!(
+        std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o077,
+        0
+    );
     assert!(!hash.contains(&key[3..]));
     let again = stdout(&cli.run(&["api-key", "regenerate", "--list", "demo-wants"]));
     assert_ne!(again, key);
@@ -263,15 +271,18 @@ on_both_databases!(
     bad_configuration_is_one_clear_line,
 );
 
-#[test]
-fn serve_stops_cleanly_on_sigterm() {
+/// The real binary in production mode: JSON log lines with a request id, no secrets in
+/// them, and a clean stop on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_logs_safely_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flipdesk"))
+    let secret = "production-secret-production-secret-0123456789";
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_flipdesk"))
         .arg("serve")
         .env(
             "DATABASE_URL",
@@ -279,36 +290,85 @@ fn serve_stops_cleanly_on_sigterm() {
         )
         .env("FLIPDESK__SERVER__DATA_DIR", dir.path())
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "info")
+        .env("FLIPDESK_ENV", "production")
+        .env("FLIPDESK_SECRET", secret)
+        .env("RUST_LOG", "debug")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = client();
     let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+    while http.get(format!("{base}/health")).send().await.is_err() {
         assert!(started.elapsed().as_secs() < 30, "server did not start");
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    // A local secret was generated for this development run, readable only by its owner.
-    let key = dir.path().join("secret.key");
-    assert!(std::fs::read_to_string(&key).unwrap().len() >= 32);
-    use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(&key).unwrap().permissions().mode() & 0o077,
-        0
-    );
-
-    unsafe { libc_kill(child.id() as i32, 15) };
-    let status = child.wait().unwrap();
-    assert!(status.success(), "exit status {status:?}");
-    let mut log = String::new();
-    use std::io::Read;
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
+    let res = http
+        .post(format!("{base}/api/auth/signup"))
+        .form(&[
+            ("email", "logs@example.com"),
+            ("password", PASSWORD),
+            ("store_name", "Logs"),
+            ("store_slug", "logs-store"),
+        ])
+        .send()
+        .await
         .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let cookie = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("flipdesk_session="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("flipdesk_session=")
+        .to_string();
+    let res = client()
+        .post(format!("{base}/api/auth/login"))
+        .form(&[
+            ("email", "logs@example.com"),
+            ("password", "a-wrong-password-xyz"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let _ = http
+        .get(format!("{base}/s/logs-store?token=super-secret-token"))
+        .send()
+        .await
+        .unwrap();
+
+    unsafe { libc_kill(child.id().unwrap() as i32, 15) };
+    let output = child.wait_with_output().await.unwrap();
+    assert!(output.status.success(), "exit status {:?}", output.status);
+    let log = String::from_utf8_lossy(&output.stdout).to_string();
     assert!(log.contains("stopped"), "{log}");
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not a JSON log line: {line}"));
+        if value["fields"]["message"] == "response" {
+            assert!(
+                value["span"]["request_id"]
+                    .as_str()
+                    .is_some_and(|id| id.len() == 36),
+                "{line}"
+            );
+        }
+    }
+    for secret_text in [
+        PASSWORD,
+        "a-wrong-password-xyz",
+        cookie.as_str(),
+        secret,
+        "super-secret-token",
+    ] {
+        assert!(!log.contains(secret_text), "log leaks {secret_text:?}");
+    }
 }
 
 unsafe extern "C" {

@@ -212,3 +212,35 @@ macro_rules! on_both_databases {
         )*
     };
 }
+
+impl TestApp {
+    /// Calls a JSON-encoded server function.
+    pub async fn call_json(&self, client: &Client, endpoint: &str, body: Value) -> Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .json(&body)
+            .send()
+            .await
+            .expect("server function call")
+    }
+
+    /// A signed-in client of a new reseller `name`.
+    pub async fn reseller(&self, name: &str) -> Client {
+        let c = client();
+        let email = format!("{name}@example.com");
+        let slug = format!("{name}-store");
+        let res = self
+            .signup_with(
+                &c,
+                &Signup {
+                    email: &email,
+                    password: PASSWORD,
+                    store_name: name,
+                    store_slug: &slug,
+                },
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "sign-up of {name}");
+        c
+    }
+}

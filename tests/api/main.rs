@@ -5,5 +5,6 @@ mod accounts;
 mod cli;
 mod health;
 mod helpers;
+mod inventory;
 mod security;
 mod shells;

@@ -1,0 +1,125 @@
+//! Server functions for inventory: authorise (the signed-in owner), validate with the shared
+//! domain validators, call the service.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use super::types::{ItemPage, ItemQuery, ItemView, SaleInput, ShipmentInput};
+use crate::{domain::item::ItemInput, error::AppError};
+
+#[server(endpoint = "inventory/list", input = Json)]
+pub async fn list_items(query: ItemQuery) -> Result<ItemPage, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::list_items(&state.db, &user.id, &query).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/get", input = Json)]
+pub async fn get_item(id: String) -> Result<ItemView, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::get_item(&state.db, &user.id, &id).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/create", input = Json)]
+pub async fn create_item(input: ItemInput, status: String) -> Result<String, AppError> {
+    use crate::{
+        domain::item::{ItemStatus, validate_item},
+        server::{errors::respond, request},
+    };
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        let draft = validate_item(&input).map_err(AppError::validation)?;
+        let status = ItemStatus::parse(&status)
+            .ok_or_else(|| AppError::field("status", "Choose a status."))?;
+        super::service::create_item(&state.db, &user.id, &draft, status).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/update", input = Json)]
+pub async fn update_item(id: String, version: i64, input: ItemInput) -> Result<(), AppError> {
+    use crate::{
+        domain::item::validate_item,
+        server::{errors::respond, request},
+    };
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        let draft = validate_item(&input).map_err(AppError::validation)?;
+        super::service::update_item(&state.db, &user.id, &id, version, &draft).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/status", input = Json)]
+pub async fn change_status(id: String, version: i64, status: String) -> Result<(), AppError> {
+    use crate::{
+        domain::item::ItemStatus,
+        server::{errors::respond, request},
+    };
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        let to = ItemStatus::parse(&status)
+            .ok_or_else(|| AppError::field("status", "Unknown status."))?;
+        super::service::change_status(&state.db, &user.id, &id, version, to).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/sell", input = Json)]
+pub async fn mark_sold(id: String, version: i64, sale: SaleInput) -> Result<(), AppError> {
+    use crate::{
+        domain::item::validate_sale,
+        server::{errors::respond, request},
+    };
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        let item = super::service::get_item(&state.db, &user.id, &id).await?;
+        let draft = validate_sale(&sale, item.summary.purchase_price, item.summary.quantity)
+            .map_err(AppError::validation)?;
+        super::service::record_sale(
+            &state.db,
+            &user.id,
+            &id,
+            version,
+            &draft,
+            item.summary.quantity,
+        )
+        .await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/ship", input = Json)]
+pub async fn add_tracking(
+    id: String,
+    version: i64,
+    shipment: ShipmentInput,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::item::validate_shipment,
+        server::{errors::respond, request},
+    };
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        let draft = validate_shipment(&shipment).map_err(AppError::validation)?;
+        super::service::record_shipment(&state.db, &user.id, &id, version, &draft).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/delete", input = Json)]
+pub async fn delete_items(ids: Vec<String>) -> Result<u64, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::delete_items(&state.db, &user.id, &ids).await
+    })
+    .await
+}

@@ -1,0 +1,539 @@
+//! Inventory on the server: every query is scoped to the owner, so another user's item is
+//! simply not found. Writes are conditional on the item's version (optimistic concurrency).
+
+use time::OffsetDateTime;
+
+use super::types::{ItemPage, ItemQuery, ItemSort, ItemSummary, ItemView, SaleView, ShipmentView};
+use crate::{
+    domain::{
+        Currency, Money,
+        item::{
+            ItemDetails, ItemDraft, ItemKind, ItemStatus, SaleChannel, SaleDraft, ShipmentDraft,
+        },
+    },
+    error::AppError,
+    server::db::{BeginWrite, Db, new_id},
+    with_db,
+};
+
+const ITEM_COLUMNS: &str = "id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
+    purchase_source, storage_location, tags, notes, image_urls, details, style_id, size, card_set, grade, \
+    version, created_at, updated_at";
+
+const SUMMARY_COLUMNS: &str = "id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
+    style_id, size, card_set, grade, tags, version";
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    kind: String,
+    status: String,
+    name: String,
+    sku: Option<String>,
+    quantity: i64,
+    purchase_price: i64,
+    currency: String,
+    purchase_date: Option<String>,
+    style_id: Option<String>,
+    size: Option<String>,
+    card_set: Option<String>,
+    grade: Option<String>,
+    tags: String,
+    version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: String,
+    kind: String,
+    status: String,
+    name: String,
+    sku: Option<String>,
+    quantity: i64,
+    purchase_price: i64,
+    currency: String,
+    purchase_date: Option<String>,
+    purchase_source: Option<String>,
+    storage_location: Option<String>,
+    tags: String,
+    notes: Option<String>,
+    image_urls: String,
+    details: String,
+    style_id: Option<String>,
+    size: Option<String>,
+    card_set: Option<String>,
+    grade: Option<String>,
+    version: i64,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct SaleRow {
+    quantity: i64,
+    channel: String,
+    currency: String,
+    sale_price: i64,
+    shipping_charged: i64,
+    fees: i64,
+    shipping_paid: i64,
+    purchase_cost: i64,
+    net_profit: i64,
+    sold_on: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ShipmentRow {
+    carrier: String,
+    tracking_code: String,
+    shipped_on: String,
+}
+
+fn currency_of(code: &str) -> Currency {
+    Currency::parse(code).unwrap_or(Currency::Usd)
+}
+
+/// Tags are stored as ",a,b," so that one tag can be matched exactly with LIKE.
+fn encode_tags(tags: &[String]) -> String {
+    if tags.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", tags.join(","))
+    }
+}
+
+fn decode_tags(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn search_text(d: &ItemDraft) -> String {
+    let det = &d.details;
+    let parts = [
+        Some(d.name.as_str()),
+        d.sku.as_deref(),
+        det.brand.as_deref(),
+        det.style_id.as_deref(),
+        det.colorway.as_deref(),
+        det.game.as_deref(),
+        det.card_set.as_deref(),
+        det.card_number.as_deref(),
+        det.cert_number.as_deref(),
+        d.storage_location.as_deref(),
+    ];
+    let mut text: Vec<String> = parts.into_iter().flatten().map(str::to_lowercase).collect();
+    text.extend(d.tags.iter().cloned());
+    text.join(" ")
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> ItemSummary {
+        let currency = currency_of(&self.currency);
+        ItemSummary {
+            kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::Other),
+            status: ItemStatus::parse(&self.status).unwrap_or(ItemStatus::InStock),
+            id: self.id,
+            name: self.name,
+            sku: self.sku,
+            quantity: self.quantity,
+            purchase_price: Money::new(self.purchase_price, currency),
+            purchase_date: self.purchase_date,
+            style_id: self.style_id,
+            size: self.size,
+            card_set: self.card_set,
+            grade: self.grade,
+            tags: decode_tags(&self.tags),
+            version: self.version,
+        }
+    }
+}
+
+fn not_found_or_conflict(exists: bool) -> AppError {
+    if exists {
+        AppError::conflict(
+            "changed_elsewhere",
+            "This item was changed elsewhere (another tab or device). Reload it to see the latest version, then make your change again.",
+        )
+    } else {
+        AppError::NotFound
+    }
+}
+
+async fn item_exists(db: &Db, owner: &str, id: &str) -> Result<bool, AppError> {
+    let found: Option<String> = with_db!(db, pool => sqlx::query_scalar("SELECT id FROM items WHERE id = $1 AND owner_user_id = $2")
+        .bind(id).bind(owner).fetch_optional(pool).await)?;
+    Ok(found.is_some())
+}
+
+pub async fn create_item(
+    db: &Db,
+    owner: &str,
+    draft: &ItemDraft,
+    status: ItemStatus,
+) -> Result<String, AppError> {
+    if !matches!(
+        status,
+        ItemStatus::Purchased | ItemStatus::InStock | ItemStatus::Listed
+    ) {
+        return Err(AppError::field(
+            "status",
+            "A new item starts as purchased, in stock or listed.",
+        ));
+    }
+    let id = new_id();
+    let now = OffsetDateTime::now_utc();
+    let details = serde_json::to_string(&draft.details)
+        .map_err(|e| crate::server::errors::internal("encoding details", e))?;
+    let images = serde_json::to_string(&draft.image_urls)
+        .map_err(|e| crate::server::errors::internal("encoding images", e))?;
+    let sql = "INSERT INTO items (id, owner_user_id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
+        purchase_source, storage_location, tags, notes, image_urls, details, style_id, size, card_set, grade, search_text, version, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $22)";
+    with_db!(db, pool => sqlx::query(sql)
+        .bind(&id).bind(owner).bind(draft.kind.as_str()).bind(status.as_str()).bind(&draft.name).bind(&draft.sku)
+        .bind(draft.quantity).bind(draft.purchase_price.amount).bind(draft.purchase_price.currency.code())
+        .bind(&draft.purchase_date).bind(&draft.purchase_source).bind(&draft.storage_location)
+        .bind(encode_tags(&draft.tags)).bind(&draft.notes).bind(&images).bind(&details)
+        .bind(&draft.details.style_id).bind(&draft.details.size).bind(&draft.details.card_set).bind(&draft.details.grade)
+        .bind(search_text(draft)).bind(now)
+        .execute(pool).await.map(|_| ()))?;
+    Ok(id)
+}
+
+pub async fn update_item(
+    db: &Db,
+    owner: &str,
+    id: &str,
+    version: i64,
+    draft: &ItemDraft,
+) -> Result<(), AppError> {
+    let now = OffsetDateTime::now_utc();
+    let details = serde_json::to_string(&draft.details)
+        .map_err(|e| crate::server::errors::internal("encoding details", e))?;
+    let images = serde_json::to_string(&draft.image_urls)
+        .map_err(|e| crate::server::errors::internal("encoding images", e))?;
+    let sql = "UPDATE items SET kind = $1, name = $2, sku = $3, quantity = $4, purchase_price = $5, currency = $6, purchase_date = $7, \
+        purchase_source = $8, storage_location = $9, tags = $10, notes = $11, image_urls = $12, details = $13, style_id = $14, \
+        size = $15, card_set = $16, grade = $17, search_text = $18, version = version + 1, updated_at = $19 \
+        WHERE id = $20 AND owner_user_id = $21 AND version = $22";
+    let changed = with_db!(db, pool => sqlx::query(sql)
+        .bind(draft.kind.as_str()).bind(&draft.name).bind(&draft.sku).bind(draft.quantity)
+        .bind(draft.purchase_price.amount).bind(draft.purchase_price.currency.code()).bind(&draft.purchase_date)
+        .bind(&draft.purchase_source).bind(&draft.storage_location).bind(encode_tags(&draft.tags)).bind(&draft.notes)
+        .bind(&images).bind(&details).bind(&draft.details.style_id).bind(&draft.details.size)
+        .bind(&draft.details.card_set).bind(&draft.details.grade).bind(search_text(draft)).bind(now)
+        .bind(id).bind(owner).bind(version)
+        .execute(pool).await.map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Err(not_found_or_conflict(item_exists(db, owner, id).await?));
+    }
+    Ok(())
+}
+
+pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppError> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = $1 AND owner_user_id = $2");
+    let row = with_db!(db, pool => sqlx::query_as::<_, ItemRow>(&sql).bind(id).bind(owner).fetch_optional(pool).await)?
+        .ok_or(AppError::NotFound)?;
+    let sales = with_db!(db, pool => sqlx::query_as::<_, SaleRow>(
+        "SELECT quantity, channel, currency, sale_price, shipping_charged, fees, shipping_paid, purchase_cost, net_profit, sold_on \
+         FROM sales WHERE item_id = $1 AND owner_user_id = $2 ORDER BY created_at")
+        .bind(id).bind(owner).fetch_all(pool).await)?;
+    let shipments = with_db!(db, pool => sqlx::query_as::<_, ShipmentRow>(
+        "SELECT carrier, tracking_code, shipped_on FROM shipments WHERE item_id = $1 AND owner_user_id = $2 ORDER BY created_at")
+        .bind(id).bind(owner).fetch_all(pool).await)?;
+    let currency = currency_of(&row.currency);
+    let fmt = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    Ok(ItemView {
+        details: serde_json::from_str::<ItemDetails>(&row.details).unwrap_or_default(),
+        image_urls: serde_json::from_str(&row.image_urls).unwrap_or_default(),
+        purchase_source: row.purchase_source,
+        storage_location: row.storage_location,
+        notes: row.notes,
+        created_at: fmt(row.created_at),
+        updated_at: fmt(row.updated_at),
+        sales: sales
+            .into_iter()
+            .map(|s| {
+                let c = currency_of(&s.currency);
+                SaleView {
+                    quantity: s.quantity,
+                    channel: SaleChannel::parse(&s.channel).unwrap_or(SaleChannel::Other),
+                    sale_price: Money::new(s.sale_price, c),
+                    shipping_charged: Money::new(s.shipping_charged, c),
+                    fees: Money::new(s.fees, c),
+                    shipping_paid: Money::new(s.shipping_paid, c),
+                    purchase_cost: Money::new(s.purchase_cost, c),
+                    net_profit: Money::new(s.net_profit, c),
+                    sold_on: s.sold_on,
+                }
+            })
+            .collect(),
+        shipments: shipments
+            .into_iter()
+            .map(|s| ShipmentView {
+                carrier: s.carrier,
+                tracking_code: s.tracking_code,
+                shipped_on: s.shipped_on,
+            })
+            .collect(),
+        summary: ItemSummary {
+            kind: ItemKind::parse(&row.kind).unwrap_or(ItemKind::Other),
+            status: ItemStatus::parse(&row.status).unwrap_or(ItemStatus::InStock),
+            id: row.id,
+            name: row.name,
+            sku: row.sku,
+            quantity: row.quantity,
+            purchase_price: Money::new(row.purchase_price, currency),
+            purchase_date: row.purchase_date,
+            style_id: row.style_id,
+            size: row.size,
+            card_set: row.card_set,
+            grade: row.grade,
+            tags: decode_tags(&row.tags),
+            version: row.version,
+        },
+    })
+}
+
+/// Moves an item along the lifecycle. Sold and shipped need their own records (a sale, a
+/// shipment), so they go through `record_sale` and `record_shipment`.
+pub async fn change_status(
+    db: &Db,
+    owner: &str,
+    id: &str,
+    version: i64,
+    to: ItemStatus,
+) -> Result<(), AppError> {
+    if matches!(to, ItemStatus::Sold | ItemStatus::Shipped) {
+        return Err(AppError::field(
+            "status",
+            "Use “Mark sold” or “Add tracking” so the sale or shipment is recorded.",
+        ));
+    }
+    let item = get_item(db, owner, id).await?;
+    if item.summary.version != version {
+        return Err(not_found_or_conflict(true));
+    }
+    let from = item.summary.status;
+    if from == to {
+        return Ok(());
+    }
+    from.check_transition(to)
+        .map_err(|m| AppError::field("status", m))?;
+    let now = OffsetDateTime::now_utc();
+    let changed = with_db!(db, pool => sqlx::query(
+        "UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND owner_user_id = $4 AND version = $5 AND status = $6")
+        .bind(to.as_str()).bind(now).bind(id).bind(owner).bind(version).bind(from.as_str())
+        .execute(pool).await.map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Err(not_found_or_conflict(item_exists(db, owner, id).await?));
+    }
+    Ok(())
+}
+
+/// Records a sale. Selling every unit marks the item sold; selling some lowers its quantity.
+pub async fn record_sale(
+    db: &Db,
+    owner: &str,
+    id: &str,
+    version: i64,
+    sale: &SaleDraft,
+    item_quantity: i64,
+) -> Result<(), AppError> {
+    let now = OffsetDateTime::now_utc();
+    let sells_all = sale.quantity >= item_quantity;
+    let f = &sale.figures;
+    let outcome: Result<u64, sqlx::Error> = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let changed = if sells_all {
+            sqlx::query("UPDATE items SET status = 'sold', version = version + 1, updated_at = $1 \
+                WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status IN ('in_stock', 'listed', 'reserved')")
+                .bind(now).bind(id).bind(owner).bind(version).execute(&mut *tx).await?.rows_affected()
+        } else {
+            sqlx::query("UPDATE items SET quantity = quantity - $1, version = version + 1, updated_at = $2 \
+                WHERE id = $3 AND owner_user_id = $4 AND version = $5 AND quantity > $1 AND status IN ('in_stock', 'listed', 'reserved')")
+                .bind(sale.quantity).bind(now).bind(id).bind(owner).bind(version).execute(&mut *tx).await?.rows_affected()
+        };
+        if changed == 1 {
+            sqlx::query("INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
+                shipping_paid, purchase_cost, net_profit, sold_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
+                .bind(new_id()).bind(id).bind(owner).bind(sale.quantity).bind(sale.channel.as_str())
+                .bind(f.sale_price.currency.code()).bind(f.sale_price.amount).bind(f.shipping_charged.amount)
+                .bind(f.fees.amount).bind(f.shipping_paid.amount).bind(f.purchase_cost.amount)
+                .bind(sale.net_profit.amount).bind(&sale.sold_on).bind(now)
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        Ok(changed)
+    }.await);
+    if outcome? == 0 {
+        return Err(sale_refusal(db, owner, id, version).await);
+    }
+    Ok(())
+}
+
+async fn sale_refusal(db: &Db, owner: &str, id: &str, version: i64) -> AppError {
+    match get_item(db, owner, id).await {
+        Err(e) => e,
+        Ok(item) if item.summary.version != version => not_found_or_conflict(true),
+        Ok(item) => AppError::field(
+            "status",
+            format!(
+                "An item that is {} cannot be sold; put it in stock first.",
+                item.summary.status.label().to_lowercase()
+            ),
+        ),
+    }
+}
+
+/// Adds tracking to a sold item and marks it shipped.
+pub async fn record_shipment(
+    db: &Db,
+    owner: &str,
+    id: &str,
+    version: i64,
+    shipment: &ShipmentDraft,
+) -> Result<(), AppError> {
+    let now = OffsetDateTime::now_utc();
+    let outcome: Result<u64, sqlx::Error> = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let changed = sqlx::query("UPDATE items SET status = 'shipped', version = version + 1, updated_at = $1 \
+            WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status = 'sold'")
+            .bind(now).bind(id).bind(owner).bind(version).execute(&mut *tx).await?.rows_affected();
+        if changed == 1 {
+            sqlx::query("INSERT INTO shipments (id, item_id, owner_user_id, carrier, tracking_code, shipped_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(new_id()).bind(id).bind(owner).bind(&shipment.carrier).bind(&shipment.tracking_code)
+                .bind(&shipment.shipped_on).bind(now).execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        Ok(changed)
+    }.await);
+    if outcome? == 0 {
+        return Err(match get_item(db, owner, id).await {
+            Err(e) => e,
+            Ok(item) if item.summary.version != version => not_found_or_conflict(true),
+            Ok(_) => AppError::field("status", "Only a sold item can get tracking."),
+        });
+    }
+    Ok(())
+}
+
+/// Deletes the owner's items among `ids`; returns how many went.
+pub async fn delete_items(db: &Db, owner: &str, ids: &[String]) -> Result<u64, AppError> {
+    if ids.is_empty() || ids.len() > 500 {
+        return Err(AppError::field("ids", "Select between 1 and 500 items."));
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "DELETE FROM items WHERE owner_user_id = $1 AND id IN ({})",
+        placeholders.join(", ")
+    );
+    let deleted = with_db!(db, pool => {
+        let mut q = sqlx::query(&sql).bind(owner);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.execute(pool).await.map(|r| r.rows_affected())
+    })?;
+    Ok(deleted)
+}
+
+/// WHERE clause and parameters for a stock-table query (parameters are all text).
+fn filter_sql(owner: &str, q: &ItemQuery) -> (String, Vec<String>) {
+    let mut clauses = vec!["owner_user_id = $1".to_string()];
+    let mut params = vec![owner.to_string()];
+    if let Some(status) = q.status {
+        params.push(status.as_str().to_string());
+        clauses.push(format!("status = ${}", params.len()));
+    }
+    if let Some(kind) = q.kind {
+        params.push(kind.as_str().to_string());
+        clauses.push(format!("kind = ${}", params.len()));
+    }
+    for word in q.search.split_whitespace().take(5) {
+        let escaped = word
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        params.push(format!("%{escaped}%"));
+        clauses.push(format!("search_text LIKE ${} ESCAPE '\\'", params.len()));
+    }
+    (clauses.join(" AND "), params)
+}
+
+fn order_sql(sort: ItemSort) -> &'static str {
+    match sort {
+        ItemSort::Newest => "created_at DESC, id DESC",
+        ItemSort::Oldest => "created_at ASC, id ASC",
+        ItemSort::NameAsc => "name ASC, id ASC",
+        ItemSort::NameDesc => "name DESC, id DESC",
+        ItemSort::CostAsc => "purchase_price ASC, id ASC",
+        ItemSort::CostDesc => "purchase_price DESC, id DESC",
+        ItemSort::PurchasedAsc => "purchase_date ASC NULLS LAST, id ASC",
+        ItemSort::PurchasedDesc => "purchase_date DESC NULLS LAST, id DESC",
+        ItemSort::Status => {
+            "CASE status WHEN 'purchased' THEN 1 WHEN 'in_stock' THEN 2 WHEN 'listed' THEN 3 \
+            WHEN 'reserved' THEN 4 WHEN 'sold' THEN 5 WHEN 'shipped' THEN 6 ELSE 7 END, created_at DESC, id DESC"
+        }
+    }
+}
+
+pub async fn list_items(db: &Db, owner: &str, q: &ItemQuery) -> Result<ItemPage, AppError> {
+    let (filter, params) = filter_sql(owner, q);
+    let per_page = q.per_page();
+    let page = q.page();
+    let offset = (page as u64 - 1) * per_page as u64;
+    let count_sql = format!("SELECT COUNT(*) FROM items WHERE {filter}");
+    let rows_sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items WHERE {filter} ORDER BY {} LIMIT {per_page} OFFSET {offset}",
+        order_sql(q.sort)
+    );
+    let total: i64 = with_db!(db, pool => {
+        let mut query = sqlx::query_scalar(&count_sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        query.fetch_one(pool).await
+    })?;
+    let rows: Vec<SummaryRow> = with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, SummaryRow>(&rows_sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        query.fetch_all(pool).await
+    })?;
+    Ok(ItemPage {
+        items: rows.into_iter().map(SummaryRow::into_summary).collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Every item matching the filters (what is filtered is what is exported), in table order.
+pub async fn export_items(
+    db: &Db,
+    owner: &str,
+    q: &ItemQuery,
+) -> Result<Vec<ItemSummary>, AppError> {
+    let (filter, params) = filter_sql(owner, q);
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items WHERE {filter} ORDER BY {}",
+        order_sql(q.sort)
+    );
+    let rows: Vec<SummaryRow> = with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, SummaryRow>(&sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        query.fetch_all(pool).await
+    })?;
+    Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
+}

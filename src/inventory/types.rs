@@ -1,0 +1,242 @@
+//! Inventory types shared by the browser and the server.
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::domain::item::{SaleInput, ShipmentInput};
+use crate::domain::{
+    Money,
+    item::{ItemDetails, ItemKind, ItemStatus, SaleChannel},
+};
+
+/// One row of the stock table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemSummary {
+    pub id: String,
+    pub kind: ItemKind,
+    pub status: ItemStatus,
+    pub name: String,
+    pub sku: Option<String>,
+    pub quantity: i64,
+    pub purchase_price: Money,
+    pub purchase_date: Option<String>,
+    pub style_id: Option<String>,
+    pub size: Option<String>,
+    pub card_set: Option<String>,
+    pub grade: Option<String>,
+    pub tags: Vec<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleView {
+    pub quantity: i64,
+    pub channel: SaleChannel,
+    pub sale_price: Money,
+    pub shipping_charged: Money,
+    pub fees: Money,
+    pub shipping_paid: Money,
+    pub purchase_cost: Money,
+    pub net_profit: Money,
+    pub sold_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentView {
+    pub carrier: String,
+    pub tracking_code: String,
+    pub shipped_on: String,
+}
+
+/// Everything about one item, for its page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub summary: ItemSummary,
+    pub purchase_source: Option<String>,
+    pub storage_location: Option<String>,
+    pub notes: Option<String>,
+    pub image_urls: Vec<String>,
+    pub details: ItemDetails,
+    pub created_at: String,
+    pub updated_at: String,
+    pub sales: Vec<SaleView>,
+    pub shipments: Vec<ShipmentView>,
+}
+
+/// Sort orders the stock table offers (whitelisted: never raw SQL from the browser).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ItemSort {
+    #[default]
+    Newest,
+    Oldest,
+    NameAsc,
+    NameDesc,
+    CostAsc,
+    CostDesc,
+    PurchasedAsc,
+    PurchasedDesc,
+    Status,
+}
+
+impl ItemSort {
+    pub const ALL: &'static [ItemSort] = &[
+        ItemSort::Newest,
+        ItemSort::Oldest,
+        ItemSort::NameAsc,
+        ItemSort::NameDesc,
+        ItemSort::CostAsc,
+        ItemSort::CostDesc,
+        ItemSort::PurchasedAsc,
+        ItemSort::PurchasedDesc,
+        ItemSort::Status,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemSort::Newest => "newest",
+            ItemSort::Oldest => "oldest",
+            ItemSort::NameAsc => "name",
+            ItemSort::NameDesc => "-name",
+            ItemSort::CostAsc => "cost",
+            ItemSort::CostDesc => "-cost",
+            ItemSort::PurchasedAsc => "purchased",
+            ItemSort::PurchasedDesc => "-purchased",
+            ItemSort::Status => "status",
+        }
+    }
+
+    pub fn parse(s: &str) -> ItemSort {
+        ItemSort::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s)
+            .unwrap_or_default()
+    }
+}
+
+/// Filters, search and page of the stock table; travels in the URL query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ItemQuery {
+    pub search: String,
+    pub status: Option<ItemStatus>,
+    pub kind: Option<ItemKind>,
+    pub sort: ItemSort,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl ItemQuery {
+    pub const DEFAULT_PER_PAGE: u32 = 50;
+    pub const MAX_PER_PAGE: u32 = 200;
+
+    pub fn page(&self) -> u32 {
+        self.page.max(1)
+    }
+
+    pub fn per_page(&self) -> u32 {
+        match self.per_page {
+            0 => Self::DEFAULT_PER_PAGE,
+            n => n.min(Self::MAX_PER_PAGE),
+        }
+    }
+
+    /// From URL query pairs (`q`, `status`, `kind`, `sort`, `page`, `per_page`).
+    pub fn from_pairs<'a>(get: impl Fn(&str) -> Option<String> + 'a) -> ItemQuery {
+        ItemQuery {
+            search: get("q").unwrap_or_default().chars().take(100).collect(),
+            status: get("status").and_then(|s| ItemStatus::parse(&s)),
+            kind: get("kind").and_then(|s| ItemKind::parse(&s)),
+            sort: ItemSort::parse(&get("sort").unwrap_or_default()),
+            page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+            per_page: get("per_page").and_then(|p| p.parse().ok()).unwrap_or(0),
+        }
+    }
+
+    /// Back to a URL query string (without the page when it is 1).
+    pub fn to_query_string(&self) -> String {
+        let mut parts = Vec::new();
+        let enc = |s: &str| {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    b' ' => "+".to_string(),
+                    other => format!("%{other:02X}"),
+                })
+                .collect::<String>()
+        };
+        if !self.search.trim().is_empty() {
+            parts.push(format!("q={}", enc(self.search.trim())));
+        }
+        if let Some(s) = self.status {
+            parts.push(format!("status={}", s.as_str()));
+        }
+        if let Some(k) = self.kind {
+            parts.push(format!("kind={}", k.as_str()));
+        }
+        if self.sort != ItemSort::Newest {
+            parts.push(format!("sort={}", self.sort.as_str()));
+        }
+        if self.page() > 1 {
+            parts.push(format!("page={}", self.page()));
+        }
+        if self.per_page != 0 && self.per_page() != Self::DEFAULT_PER_PAGE {
+            parts.push(format!("per_page={}", self.per_page()));
+        }
+        parts.join("&")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemPage {
+    pub items: Vec<ItemSummary>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl ItemPage {
+    pub fn page_count(&self) -> u32 {
+        ((self.total.max(0) as u64).div_ceil(self.per_page.max(1) as u64)).max(1) as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_round_trips_through_the_url() {
+        let q = ItemQuery {
+            search: "jordan 1 & co".into(),
+            status: Some(ItemStatus::Listed),
+            kind: Some(ItemKind::Sneaker),
+            sort: ItemSort::CostDesc,
+            page: 3,
+            per_page: 0,
+        };
+        let s = q.to_query_string();
+        assert_eq!(
+            s,
+            "q=jordan+1+%26+co&status=listed&kind=sneaker&sort=-cost&page=3"
+        );
+        assert_eq!(
+            ItemQuery::from_pairs(|k| if k == "sort" {
+                Some("bogus".into())
+            } else {
+                None
+            })
+            .sort,
+            ItemSort::Newest
+        );
+        assert_eq!(
+            ItemQuery {
+                per_page: 5000,
+                ..Default::default()
+            }
+            .per_page(),
+            200
+        );
+    }
+}

@@ -1,0 +1,525 @@
+use crate::{helpers::*, on_both_databases};
+use flipdesk::server::db::Backend;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+fn sneaker(name: &str, price: &str) -> Value {
+    json!({
+        "kind": "sneaker", "name": name, "sku": "", "quantity": "1", "purchase_price": price, "currency": "USD",
+        "purchase_date": "2026-10-01", "purchase_source": "SNKRS", "storage_location": "Shelf A1", "tags": "grail, og",
+        "notes": "", "image_urls": "", "brand": "Nike", "style_id": "555088-101", "colorway": "Chicago", "size": "10.5",
+        "size_system": "us_m", "sneaker_condition": "new", "box_condition": "good", "game": "", "card_set": "",
+        "card_number": "", "language": "", "finish": "", "card_condition": "", "grading_company": "", "grade": "",
+        "cert_number": "", "attributes": ""
+    })
+}
+
+fn card(name: &str) -> Value {
+    let mut v = sneaker(name, "50");
+    for (k, val) in [
+        ("kind", "card"),
+        ("brand", ""),
+        ("style_id", ""),
+        ("colorway", ""),
+        ("size", ""),
+        ("size_system", ""),
+        ("sneaker_condition", ""),
+        ("box_condition", ""),
+        ("game", "Pokémon"),
+        ("card_set", "Base Set"),
+        ("card_number", "4"),
+        ("grading_company", "PSA"),
+        ("grade", "9"),
+        ("cert_number", "12345678"),
+    ] {
+        v[k] = json!(val);
+    }
+    v
+}
+
+async fn create(app: &TestApp, c: &Client, input: Value) -> String {
+    let res = app
+        .call_json(
+            c,
+            "inventory/create",
+            json!({"input": input, "status": "in_stock"}),
+        )
+        .await;
+    let (status, body) = json(res).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_str().unwrap().to_string()
+}
+
+async fn get(app: &TestApp, c: &Client, id: &str) -> (StatusCode, Value) {
+    json(app.call_json(c, "inventory/get", json!({"id": id})).await).await
+}
+
+async fn version(app: &TestApp, c: &Client, id: &str) -> i64 {
+    get(app, c, id).await.1["summary"]["version"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn set_status(app: &TestApp, c: &Client, id: &str, status: &str) -> (StatusCode, Value) {
+    let v = version(app, c, id).await;
+    json(
+        app.call_json(
+            c,
+            "inventory/status",
+            json!({"id": id, "version": v, "status": status}),
+        )
+        .await,
+    )
+    .await
+}
+
+fn sale(price: &str) -> Value {
+    json!({"quantity": "", "channel": "ebay", "sale_price": price, "shipping_charged": "15", "fees": "28.50", "shipping_paid": "12", "sold_on": "2026-11-20"})
+}
+
+async fn items_are_created_validated_and_read_back(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("ivy").await;
+    let id = create(
+        &app,
+        &c,
+        sneaker("Jordan 1 </title><script>alert(1)</script>", "180"),
+    )
+    .await;
+    let (status, item) = get(&app, &c, &id).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        item["summary"]["purchase_price"],
+        json!({"amount": 18000, "currency": "USD"})
+    );
+    assert_eq!(item["summary"]["status"], "in_stock");
+    assert_eq!(item["summary"]["size"], "10.5");
+    assert_eq!(item["summary"]["tags"], json!(["grail", "og"]));
+    assert_eq!(item["details"]["style_id"], "555088-101");
+    create(&app, &c, card("Charizard Holo")).await;
+
+    // The item page renders the name as text, never as markup.
+    let html = c
+        .get(app.url(&format!("/app/inventory/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<script>alert(1)</script>"), "{html}");
+    assert!(!html.contains("</title><script>"));
+    assert!(html.contains("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+
+    let before = app.count("items").await;
+    let bad = [
+        ("purchase_price", "-5", "purchase_price"),
+        ("purchase_price", "twelve", "purchase_price"),
+        ("size", "25", "size"),
+        ("quantity", "0", "quantity"),
+    ];
+    for (field, value, error_field) in bad {
+        let mut input = sneaker("Dunk", "100");
+        input[field] = json!(value);
+        let (status, body) = json(
+            app.call_json(
+                &c,
+                "inventory/create",
+                json!({"input": input, "status": "in_stock"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}={value}: {body}"
+        );
+        assert!(body["fields"][error_field].is_string(), "{body}");
+    }
+    let mut raw = card("Raw Pikachu");
+    raw["grading_company"] = json!("");
+    raw["grade"] = json!("");
+    let (status, body) = json(
+        app.call_json(
+            &c,
+            "inventory/create",
+            json!({"input": raw, "status": "in_stock"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["fields"]["cert_number"]
+            .as_str()
+            .unwrap()
+            .contains("raw card")
+    );
+    let (status, _) = json(
+        app.call_json(
+            &c,
+            "inventory/create",
+            json!({"input": sneaker("X", "1"), "status": "sold"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "new items cannot start sold"
+    );
+    assert_eq!(app.count("items").await, before, "nothing saved");
+}
+
+async fn lifecycle_follows_the_state_machine(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("jay").await;
+    let id = create(&app, &c, sneaker("Yeezy 350 Zebra", "220")).await;
+
+    assert_eq!(set_status(&app, &c, &id, "listed").await.0, StatusCode::OK);
+    assert_eq!(
+        set_status(&app, &c, &id, "reserved").await.0,
+        StatusCode::OK
+    );
+    // Sold needs a sale record: the plain status change refuses it.
+    let (status, body) = set_status(&app, &c, &id, "sold").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["fields"]["status"].is_string());
+
+    let v = version(&app, &c, &id).await;
+    let res = app
+        .call_json(
+            &c,
+            "inventory/sell",
+            json!({"id": id, "version": v, "sale": sale("300")}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, item) = get(&app, &c, &id).await;
+    assert_eq!(item["summary"]["status"], "sold");
+    // 300 + 15 − 28.50 − 12 − 220 = 54.50
+    assert_eq!(
+        item["sales"][0]["net_profit"],
+        json!({"amount": 5450, "currency": "USD"})
+    );
+
+    // Sold → in stock without a return is refused and changes nothing.
+    let (status, body) = set_status(&app, &c, &id, "in_stock").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["fields"]["status"]
+            .as_str()
+            .unwrap()
+            .contains("cannot become in stock")
+    );
+    assert_eq!(get(&app, &c, &id).await.1["summary"]["status"], "sold");
+    // Selling twice is refused.
+    let v = version(&app, &c, &id).await;
+    let (status, _) = json(
+        app.call_json(
+            &c,
+            "inventory/sell",
+            json!({"id": id, "version": v, "sale": sale("300")}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let v = version(&app, &c, &id).await;
+    let ship = json!({"carrier": "UPS", "tracking_code": "1Z999AA10123456784", "shipped_on": "2026-11-21"});
+    let res = app
+        .call_json(
+            &c,
+            "inventory/ship",
+            json!({"id": id, "version": v, "shipment": ship}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, item) = get(&app, &c, &id).await;
+    assert_eq!(item["summary"]["status"], "shipped");
+    assert_eq!(item["shipments"][0]["tracking_code"], "1Z999AA10123456784");
+
+    assert_eq!(
+        set_status(&app, &c, &id, "returned").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        set_status(&app, &c, &id, "in_stock").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(app.count("sales").await, 1);
+}
+
+async fn partial_sales_of_bulk_items(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("kai").await;
+    let mut boxes = sneaker("Evolving Skies booster box", "100");
+    for (k, v) in [
+        ("kind", "sealed"),
+        ("quantity", "5"),
+        ("size", ""),
+        ("size_system", ""),
+        ("style_id", ""),
+        ("sneaker_condition", ""),
+        ("box_condition", ""),
+        ("attributes", "Language: English"),
+    ] {
+        boxes[k] = json!(v);
+    }
+    let id = create(&app, &c, boxes).await;
+    let v = version(&app, &c, &id).await;
+    let mut two = sale("260");
+    two["quantity"] = json!("2");
+    assert_eq!(
+        app.call_json(
+            &c,
+            "inventory/sell",
+            json!({"id": id, "version": v, "sale": two})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let (_, item) = get(&app, &c, &id).await;
+    assert_eq!(item["summary"]["quantity"], 3);
+    assert_eq!(item["summary"]["status"], "in_stock");
+    assert_eq!(item["sales"][0]["purchase_cost"]["amount"], 20000);
+    let mut too_many = sale("1");
+    too_many["quantity"] = json!("4");
+    let v = version(&app, &c, &id).await;
+    let (status, body) = json(
+        app.call_json(
+            &c,
+            "inventory/sell",
+            json!({"id": id, "version": v, "sale": too_many}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["fields"]["quantity"].is_string());
+}
+
+async fn another_users_items_are_not_found(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.reseller("lee").await;
+    let other = app.reseller("max").await;
+    let id = create(&app, &owner, sneaker("Travis Scott Jordan 1", "1500")).await;
+    let v = version(&app, &owner, &id).await;
+
+    assert_eq!(get(&app, &other, &id).await.0, StatusCode::NOT_FOUND);
+    let calls = [
+        (
+            "inventory/update",
+            json!({"id": id, "version": v, "input": sneaker("Stolen", "1")}),
+        ),
+        (
+            "inventory/status",
+            json!({"id": id, "version": v, "status": "listed"}),
+        ),
+        (
+            "inventory/sell",
+            json!({"id": id, "version": v, "sale": sale("1")}),
+        ),
+        (
+            "inventory/ship",
+            json!({"id": id, "version": v, "shipment": {"carrier": "UPS", "tracking_code": "1Z999AA1", "shipped_on": "2026-11-21"}}),
+        ),
+    ];
+    for (endpoint, body) in calls {
+        let (status, _) = json(app.call_json(&other, endpoint, body).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}");
+    }
+    let (status, deleted) = json(
+        app.call_json(&other, "inventory/delete", json!({"ids": [id]}))
+            .await,
+    )
+    .await;
+    assert_eq!((status, deleted), (StatusCode::OK, json!(0)));
+    let (_, page) = json(app.call_json(&other, "inventory/list", json!({"query": {"search": "", "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 0}})).await).await;
+    assert_eq!(page["total"], 0);
+    let csv = other
+        .get(app.url("/app/inventory/export.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!csv.contains("Travis"));
+    let res = other
+        .get(app.url(&format!("/app/inventory/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("Item not found"));
+    // Untouched for the owner; anonymous callers are 401.
+    assert_eq!(
+        get(&app, &owner, &id).await.1["summary"]["name"],
+        "Travis Scott Jordan 1"
+    );
+    assert_eq!(get(&app, &client(), &id).await.0, StatusCode::UNAUTHORIZED);
+    let res = client()
+        .get(app.url("/app/inventory/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "anonymous downloads go to the log-in page"
+    );
+}
+
+async fn stale_edits_are_conflicts_never_overwrites(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("nia").await;
+    let id = create(&app, &c, sneaker("Dunk Low Panda", "110")).await;
+    let v = version(&app, &c, &id).await;
+
+    // Two tabs save from the same version at the same time: exactly one wins.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let c = c.clone();
+        let url = app.url("/api/inventory/update");
+        let body = json!({"id": id, "version": v, "input": sneaker(&format!("Dunk Low Panda tab {i}"), "110")});
+        tasks.push(tokio::spawn(async move {
+            c.post(url).json(&body).send().await.unwrap()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        let res = t.await.unwrap();
+        match res.status() {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT => {
+                let (_, body) = json(res).await;
+                assert_eq!(body["kind"], "conflict");
+                assert_eq!(body["code"], "changed_elsewhere");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(version(&app, &c, &id).await, v + 1);
+
+    // Racing sales of one item record one sale.
+    let v = version(&app, &c, &id).await;
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let c = c.clone();
+        let url = app.url("/api/inventory/sell");
+        let body = json!({"id": id, "version": v, "sale": sale("150")});
+        tasks.push(tokio::spawn(async move {
+            c.post(url).json(&body).send().await.unwrap().status()
+        }));
+    }
+    let mut sold = 0;
+    for t in tasks {
+        if t.await.unwrap() == StatusCode::OK {
+            sold += 1;
+        }
+    }
+    assert_eq!(sold, 1);
+    assert_eq!(app.count("sales").await, 1);
+}
+
+async fn list_filters_sorts_pages_and_exports(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("oli").await;
+    for i in 0..7 {
+        create(
+            &app,
+            &c,
+            sneaker(&format!("Air Max {i}"), &format!("{}", 100 + i)),
+        )
+        .await;
+    }
+    create(&app, &c, card("Blastoise Holo")).await;
+    let evil = create(&app, &c, sneaker("=HYPERLINK(\"http://evil\")", "5")).await;
+    let _ = evil;
+    let list = |query: Value| {
+        let c = c.clone();
+        let app = &app;
+        async move {
+            json(
+                app.call_json(&c, "inventory/list", json!({"query": query}))
+                    .await,
+            )
+            .await
+            .1
+        }
+    };
+    let base = json!({"search": "", "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 3});
+    let page = list(base.clone()).await;
+    assert_eq!(page["total"], 9);
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    let mut q = base.clone();
+    q["page"] = json!(3);
+    assert_eq!(list(q).await["items"].as_array().unwrap().len(), 3);
+
+    let mut q = base.clone();
+    q["search"] = json!("air max");
+    q["sort"] = json!("CostDesc");
+    q["per_page"] = json!(50);
+    let page = list(q).await;
+    assert_eq!(page["total"], 7);
+    assert_eq!(page["items"][0]["name"], "Air Max 6");
+    let mut q = base.clone();
+    q["kind"] = json!("card");
+    let page = list(q).await;
+    assert_eq!(page["total"], 1);
+    let mut q = base.clone();
+    q["search"] = json!("base set");
+    assert_eq!(list(q).await["total"], 1, "search covers the set");
+    let mut q = base.clone();
+    q["search"] = json!("grail");
+    assert_eq!(list(q).await["total"], 9, "search covers tags");
+    let mut q = base.clone();
+    q["search"] = json!("grail blastoise");
+    assert_eq!(list(q).await["total"], 1, "every word must match");
+    let mut q = base.clone();
+    q["search"] = json!("100%_");
+    assert_eq!(list(q).await["total"], 0, "LIKE wildcards are literal");
+
+    // Export follows the filters; formulas are defused.
+    let res = c
+        .get(app.url("/app/inventory/export.csv?q=air+max&sort=cost"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 8, "{csv}");
+    assert!(lines[0].starts_with("id,name,kind,status"));
+    assert!(lines[1].contains("Air Max 0") && lines[1].contains("100.00"));
+    let all = c
+        .get(app.url("/app/inventory/export.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(all.contains("'=HYPERLINK"), "{all}");
+    assert!(!all.contains(",=HYPERLINK") && !all.contains("\"=HYPERLINK"));
+}
+
+on_both_databases!(
+    items_are_created_validated_and_read_back,
+    lifecycle_follows_the_state_machine,
+    partial_sales_of_bulk_items,
+    another_users_items_are_not_found,
+    stale_edits_are_conflicts_never_overwrites,
+    list_filters_sorts_pages_and_exports,
+);
