@@ -255,7 +255,7 @@ pub fn StoreOverview() -> impl IntoView {
                     <h2>"Settings"</h2>
                     <dl class="facts">
                         <dt>"Currency"</dt><dd>{store.currency.clone()}</dd>
-                        <dt>"Your role"</dt><dd>{store.member_role.clone()}</dd>
+                        <dt>"Your role"</dt><dd class="capitalize">{store.member_role.clone()}</dd>
                     </dl>
                 </section>
                 <section class="card">

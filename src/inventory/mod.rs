@@ -414,11 +414,13 @@ pub fn ItemPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.get().get("id").unwrap_or_default());
     let item = Resource::new(move || id.get(), api::get_item);
+    // Lives outside the detail view, which is rebuilt when the item reloads after a save.
+    let saved = RwSignal::new(false);
     view! {
         <Transition fallback=|| view! { <p class="loading" aria-live="polite">"Loading item…"</p> }>
             {move || Suspend::new(async move {
                 match item.await {
-                    Ok(view) => view! { <ItemDetail view reload=move || item.refetch()/> }.into_any(),
+                    Ok(view) => view! { <ItemDetail view saved reload=move || item.refetch()/> }.into_any(),
                     Err(AppError::NotFound) => view! {
                         <div class="empty-state">
                             <h1>"Item not found"</h1>
@@ -434,7 +436,7 @@ pub fn ItemPage() -> impl IntoView {
 }
 
 #[component]
-fn ItemDetail(view: ItemView, reload: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+fn ItemDetail(view: ItemView, saved: RwSignal<bool>, reload: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let reload = Callback::new(move |_: ()| reload());
     let s = view.summary.clone();
     let id = s.id.clone();
@@ -450,7 +452,6 @@ fn ItemDetail(view: ItemView, reload: impl Fn() + Clone + Send + Sync + 'static)
             .or_else(|| save.value().get().and_then(|r| r.err()))
             .or_else(|| move_status.value().get().and_then(|r| r.err()))
     });
-    let saved = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
             saved.set(true);
@@ -529,7 +530,7 @@ fn ItemDetail(view: ItemView, reload: impl Fn() + Clone + Send + Sync + 'static)
         <form class="form item-form" on:submit=submit novalidate>
             <h2>"Edit"</h2>
             <ErrorBanner message=Signal::derive(move || if conflict.get() { None } else { general_error(errors).get() })/>
-            <Show when=move || saved.get() && errors.get().is_none()>
+            <Show when=move || saved.get()>
                 <div class="banner banner-success" role="status">"Saved."</div>
             </Show>
             <ItemFields form errors/>

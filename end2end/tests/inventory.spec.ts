@@ -1,0 +1,107 @@
+import { expect, test } from "@playwright/test";
+import { signUp, waitForHydration, watchConsole } from "./helpers";
+
+test("add an item, find it, sell it, ship it, export the table", async ({ page }) => {
+  const problems = watchConsole(page);
+  await signUp(page);
+  await page.getByRole("link", { name: "Inventory" }).click();
+  await expect(page).toHaveURL(/\/app\/inventory$/);
+  await expect(page.getByRole("heading", { name: "Your inventory is empty" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Add your first item" }).click();
+  await expect(page.getByRole("heading", { name: "Add an item" })).toBeVisible();
+  await waitForHydration(page);
+  // Client-side validation with the shared validators: nothing is sent.
+  await page.getByLabel("Name").fill("Jordan 1 Retro High OG Chicago");
+  await page.getByLabel("Size", { exact: true }).fill("30");
+  await page.getByLabel("Size system").selectOption("us_m");
+  await page.getByLabel("Purchase price (per unit)").fill("-5");
+  await page.getByRole("button", { name: "Save item" }).click();
+  await expect(page.getByText("US M sizes run from 3.5 to 18.")).toBeVisible();
+  await expect(page.getByText("A price cannot be negative.")).toBeVisible();
+
+  await page.getByLabel("Size", { exact: true }).fill("10.5");
+  await page.getByLabel("Purchase price (per unit)").fill("180");
+  await page.getByLabel("Style id").fill("555088-101");
+  await page.getByRole("button", { name: "Save item" }).click();
+  await expect(page.getByRole("heading", { name: "Jordan 1 Retro High OG Chicago" })).toBeVisible();
+
+  // A card too, so filtering has something to hide.
+  await page.goto("/app/inventory/new");
+  await waitForHydration(page);
+  await page.getByLabel("Kind").selectOption("card");
+  await page.getByLabel("Name").fill("Charizard Base Set Holo");
+  await page.getByLabel("Grading company").selectOption("PSA");
+  await page.getByLabel("Grade").fill("9");
+  await page.getByLabel("Cert number").fill("87654321");
+  await page.getByLabel("Purchase price (per unit)").fill("450");
+  await page.getByRole("button", { name: "Save item" }).click();
+  await expect(page.getByRole("heading", { name: "Charizard Base Set Holo" })).toBeVisible();
+
+  await page.goto("/app/inventory");
+  await waitForHydration(page);
+  await expect(page.getByText("Page 1 of 1 · 2 items")).toBeVisible();
+  await page.getByLabel("Search inventory").fill("555088");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=555088/);
+  await expect(page.getByText("Page 1 of 1 · 1 items")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Charizard Base Set Holo" })).toHaveCount(0);
+  await page.getByLabel("Search inventory").fill("");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByLabel("Kind").selectOption("card");
+  await expect(page).toHaveURL(/kind=card/);
+  await expect(page.getByRole("link", { name: "Charizard Base Set Holo" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Jordan 1 Retro High OG Chicago" })).toHaveCount(0);
+
+  // Export what is filtered.
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export CSV" }).click();
+  const file = await download;
+  const csv = await (await file.createReadStream()).toArray();
+  const text = Buffer.concat(csv).toString("utf8");
+  expect(text).toContain("Charizard Base Set Holo");
+  expect(text).not.toContain("Jordan 1");
+
+  // Sell the sneaker and ship it.
+  await page.getByLabel("Kind").selectOption("");
+  await page.getByRole("link", { name: "Jordan 1 Retro High OG Chicago" }).click();
+  await waitForHydration(page);
+  await page.getByLabel("Sale price").fill("300");
+  await page.getByLabel("Fees").fill("28.50");
+  await page.getByLabel("Shipping charged").fill("15");
+  await page.getByLabel("Shipping paid").fill("12");
+  await page.getByRole("button", { name: "Record sale" }).click();
+  await expect(page.getByTestId("net-profit")).toHaveText("$94.50");
+  await expect(page.locator(".page-header .status-pill")).toHaveText("Sold");
+  await page.getByLabel("Carrier").fill("UPS");
+  await page.getByLabel("Tracking code").fill("1Z999AA10123456784");
+  await page.getByRole("button", { name: "Mark shipped" }).click();
+  await expect(page.locator(".page-header .status-pill")).toHaveText("Shipped");
+  await expect(page.getByText("tracking 1Z999AA10123456784")).toBeVisible();
+  await page.screenshot({ path: "test-results/item-page.png", fullPage: true });
+  expect(problems).toEqual([]);
+});
+
+test("a second tab's stale save is a conflict, not an overwrite", async ({ page, context }) => {
+  await signUp(page);
+  await page.goto("/app/inventory/new");
+  await waitForHydration(page);
+  await page.getByLabel("Name").fill("Dunk Low Panda");
+  await page.getByLabel("Purchase price (per unit)").fill("110");
+  await page.getByRole("button", { name: "Save item" }).click();
+  await expect(page.getByRole("heading", { name: "Dunk Low Panda" })).toBeVisible();
+  const url = page.url();
+
+  const other = await context.newPage();
+  await other.goto(url);
+  await waitForHydration(other);
+  await other.getByLabel("Name").fill("Dunk Low Panda (tab 2)");
+  await other.getByRole("button", { name: "Save changes" }).click();
+  await expect(other.getByText("Saved.")).toBeVisible();
+
+  await page.getByLabel("Name").fill("Dunk Low Panda (tab 1)");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("This item was changed elsewhere.")).toBeVisible();
+  await page.getByRole("button", { name: "Reload the latest version" }).click();
+  await expect(page.getByRole("heading", { name: "Dunk Low Panda (tab 2)" })).toBeVisible();
+});
