@@ -199,13 +199,29 @@ impl Money {
 }
 
 impl fmt::Display for Money {
-    /// Human display: "$12.50", "¥1500", "-€3.00".
+    /// Human display with thousands grouped: "$12.50", "¥1,500", "-€3,000.00".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let decimal = self.to_decimal_string();
-        match decimal.strip_prefix('-') {
-            Some(rest) => write!(f, "-{}{}", self.currency.symbol(), rest),
-            None => write!(f, "{}{}", self.currency.symbol(), decimal),
+        let (sign, unsigned) = match decimal.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", decimal.as_str()),
+        };
+        let (whole, frac) = match unsigned.split_once('.') {
+            Some((w, fr)) => (w, Some(fr)),
+            None => (unsigned, None),
+        };
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
         }
+        write!(f, "{sign}{}{grouped}", self.currency.symbol())?;
+        if let Some(frac) = frac {
+            write!(f, ".{frac}")?;
+        }
+        Ok(())
     }
 }
 
@@ -236,7 +252,7 @@ mod tests {
                 digits: 0
             })
         );
-        assert_eq!(Money::new(1500, Currency::Krw).to_string(), "₩1500");
+        assert_eq!(Money::new(1500, Currency::Krw).to_string(), "₩1,500");
     }
 
     #[test]
@@ -283,6 +299,10 @@ mod tests {
         assert_eq!(Money::new(1250, Currency::Usd).to_string(), "$12.50");
         assert_eq!(Money::new(-300, Currency::Eur).to_string(), "-€3.00");
         assert_eq!(Money::new(5, Currency::Gbp).to_decimal_string(), "0.05");
+        assert_eq!(Money::new(210000, Currency::Usd).to_string(), "$2,100.00");
+        assert_eq!(Money::new(-123456789, Currency::Eur).to_string(), "-€1,234,567.89");
+        assert_eq!(Money::new(1500000, Currency::Jpy).to_string(), "¥1,500,000");
+        assert_eq!(Money::new(100, Currency::Jpy).to_string(), "¥100");
     }
 
     #[test]

@@ -35,7 +35,11 @@ pub struct BenchArgs {
     /// A PostgreSQL URL must point at an empty database.
     #[arg(long)]
     pub database_url: Option<String>,
-    /// Routes to measure (default: /health, /, the storefront of a random store).
+    /// Inventory items to seed for one reseller (who the load generator is logged in as).
+    #[arg(long, default_value_t = 0)]
+    pub items: usize,
+    /// Routes to measure (default: /health, /, the storefront of a random store, and with
+    /// --items the stock table: first page, and a filtered + sorted + searched page).
     #[arg(long = "route")]
     pub routes: Vec<String>,
 }
@@ -88,6 +92,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     );
     let started = Instant::now();
     seed_stores(&db, args.stores).await?;
+    if args.items > 0 {
+        seed_items(&db, args.items).await?;
+    }
     eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
 
     let state = http::build_state(settings, db.clone()).map_err(|e| e.to_string())?;
@@ -138,8 +145,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     db.close().await;
 
     println!(
-        "\nFlipdesk benchmark — {} stores, {} connections, {} s per route, backend {:?}",
+        "\nFlipdesk benchmark — {} stores, {} items, {} connections, {} s per route, backend {:?}",
         args.stores,
+        args.items,
         args.concurrency,
         args.duration,
         db.backend()
@@ -151,13 +159,13 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             .unwrap_or(1)
     );
     println!(
-        "{:<22} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9}",
+        "{:<40} {:>9} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9}",
         "route", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms"
     );
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     for r in &results {
         println!(
-            "{:<22} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+            "{:<40} {:>9} {:>7} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
             r.route,
             r.requests,
             r.errors,
@@ -239,6 +247,53 @@ async fn run_route(
         p99: pct(0.99),
         max: all.last().copied().unwrap_or_default(),
     }
+}
+
+const BENCH_OWNER: &str = "bench-owner@flipdesk.test";
+const BENCH_PASSWORD: &str = "bench-password-1";
+
+/// `count` inventory items for one reseller, with a realistic mix of kinds and statuses.
+async fn seed_items(db: &Db, count: usize) -> Result<(), String> {
+    use crate::domain::{Email, Role, account::SignupForm};
+    let form = SignupForm {
+        email: Email::parse(BENCH_OWNER).map_err(|e| e.to_string())?,
+        store_name: "Bench owner".into(),
+        store_slug: "bench-owner".into(),
+    };
+    let owner = crate::auth::service::create_account(db, &form, BENCH_PASSWORD, Role::User, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let models = ["Jordan 1 Retro High", "Dunk Low", "Yeezy 350 V2", "Air Max 1", "New Balance 550", "Charizard Holo", "Pikachu Illustrator", "Black Lotus", "Booster Box"];
+    let statuses = ["in_stock", "in_stock", "listed", "listed", "sold", "shipped", "purchased"];
+    let now = OffsetDateTime::now_utc();
+    for chunk_start in (0..count).step_by(1000) {
+        let chunk_end = (chunk_start + 1000).min(count);
+        let result: Result<(), sqlx::Error> = with_db!(db, pool => async {
+            let mut tx = pool.begin_write().await?;
+            for i in chunk_start..chunk_end {
+                let model = models[i % models.len()];
+                let kind = if i % models.len() < 5 { "sneaker" } else if i % models.len() < 8 { "card" } else { "sealed" };
+                let name = format!("{model} #{i}");
+                let style = format!("ST{:06}-{:03}", i % 100_000, i % 1000);
+                let tags = if i % 3 == 0 { ",grail," } else { "" };
+                let search = format!("{} {} {}", name.to_lowercase(), style.to_lowercase(), tags.trim_matches(','));
+                let created = now - time::Duration::seconds((count - i) as i64);
+                sqlx::query("INSERT INTO items (id, owner_user_id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
+                    tags, style_id, size, search_text, version, created_at, updated_at) \
+                    VALUES ($1, $2, $3, $4, $5, NULL, 1, $6, 'USD', $7, $8, $9, $10, $11, 1, $12, $12)")
+                    .bind(new_id()).bind(&owner).bind(kind).bind(statuses[i % statuses.len()]).bind(&name)
+                    .bind(((i * 7919) % 90_000 + 1_000) as i64)
+                    .bind(format!("2026-{:02}-{:02}", i % 12 + 1, i % 28 + 1)).bind(tags)
+                    .bind(if kind == "sneaker" { Some(style.clone()) } else { None })
+                    .bind(if kind == "sneaker" { Some(format!("{}", 7 + i % 8)) } else { None })
+                    .bind(&search).bind(created)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await);
+        result.map_err(|e| format!("seeding items failed: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Bulk-inserts `count` resellers with a store each (one shared password hash: seeding

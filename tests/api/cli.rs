@@ -158,6 +158,11 @@ async fn seed_demo_is_idempotent(backend: Backend) {
     assert_eq!(count(&db, "users").await, 1);
     assert_eq!(count(&db, "stores").await, 1);
     assert_eq!(count(&db, "wtb_lists").await, 1);
+    assert_eq!(count(&db, "items").await, 7);
+    assert_eq!(count(&db, "sales").await, 3);
+    assert_eq!(count(&db, "shipments").await, 3);
+    let bulk: i64 = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE status = 'listed' AND quantity > 1").fetch_one(pool).await).unwrap();
+    assert_eq!(bulk, 1, "a listing with quantity above 1");
     let slug: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT slug FROM stores").fetch_one(pool).await).unwrap();
     assert_eq!(slug, "demo");
 
