@@ -300,7 +300,10 @@ mod tests {
         assert_eq!(Money::new(-300, Currency::Eur).to_string(), "-€3.00");
         assert_eq!(Money::new(5, Currency::Gbp).to_decimal_string(), "0.05");
         assert_eq!(Money::new(210000, Currency::Usd).to_string(), "$2,100.00");
-        assert_eq!(Money::new(-123456789, Currency::Eur).to_string(), "-€1,234,567.89");
+        assert_eq!(
+            Money::new(-123456789, Currency::Eur).to_string(),
+            "-€1,234,567.89"
+        );
         assert_eq!(Money::new(1500000, Currency::Jpy).to_string(), "¥1,500,000");
         assert_eq!(Money::new(100, Currency::Jpy).to_string(), "¥100");
     }

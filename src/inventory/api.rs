@@ -123,3 +123,45 @@ pub async fn delete_items(ids: Vec<String>) -> Result<u64, AppError> {
     })
     .await
 }
+
+/// Changes the status of the selected items; answers (changed, skipped).
+#[server(endpoint = "inventory/bulk-status", input = Json)]
+pub async fn bulk_change_status(ids: Vec<String>, status: String) -> Result<(u64, u64), AppError> {
+    use crate::{
+        domain::item::ItemStatus,
+        server::{errors::respond, request},
+    };
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        let to = ItemStatus::parse(&status)
+            .ok_or_else(|| AppError::field("status", "Unknown status."))?;
+        super::service::bulk_change_status(&state.db, &user.id, &ids, to).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/bulk-tag", input = Json)]
+pub async fn bulk_add_tag(ids: Vec<String>, tag: String) -> Result<u64, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::bulk_add_tag(&state.db, &user.id, &ids, &tag).await
+    })
+    .await
+}
+
+/// Renames an item or changes its unit cost from the table (inline edit).
+#[server(endpoint = "inventory/edit-cell", input = Json)]
+pub async fn edit_cell(
+    id: String,
+    version: i64,
+    field: String,
+    value: String,
+) -> Result<i64, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::edit_cell(&state.db, &user.id, &id, version, &field, &value).await
+    })
+    .await
+}

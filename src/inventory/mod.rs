@@ -50,6 +50,18 @@ pub fn InventoryPage() -> impl IntoView {
         ItemQuery::from_pairs(|k| map.get(k))
     });
     let page = Resource::new(move || query.get(), api::list_items);
+    let selected = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    let notice = RwSignal::new(None::<String>);
+    // A new search, filter or page starts with nothing selected.
+    Effect::new(move |_| {
+        query.track();
+        selected.set(Default::default());
+    });
+    let changed = Callback::new(move |message: String| {
+        selected.set(Default::default());
+        notice.set(Some(message));
+        page.refetch();
+    });
     let navigate = use_navigate();
     let go = move |q: ItemQuery| navigate(&inventory_url(&q), Default::default());
     let search = RwSignal::new(query.get_untracked().search.clone());
@@ -132,12 +144,14 @@ pub fn InventoryPage() -> impl IntoView {
                 }).collect_view()}
             </select>
         </form>
+        <p class="notice" role="status" aria-live="polite">{move || notice.get().unwrap_or_default()}</p>
+        <BulkBar selected changed/>
         <Transition fallback=|| view! { <p class="loading" aria-live="polite">"Loading inventory…"</p> }>
             {move || {
                 let go = go.clone();
                 Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <StockTable page=p query go/> }.into_any(),
+                    Ok(p) => view! { <StockTable page=p query go selected notice/> }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),
                 }
             })}}
@@ -150,6 +164,8 @@ fn StockTable(
     page: ItemPage,
     query: Memo<ItemQuery>,
     go: impl Fn(ItemQuery) + Clone + Send + Sync + 'static,
+    selected: RwSignal<std::collections::BTreeSet<String>>,
+    notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let filtered = {
         let q = query.get_untracked();
@@ -206,6 +222,27 @@ fn StockTable(
             }
         }
     };
+    let page_ids: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
+    let all_selected = {
+        let ids = page_ids.clone();
+        move || !ids.is_empty() && selected.with(|s| ids.iter().all(|id| s.contains(id)))
+    };
+    let toggle_all = {
+        let ids = page_ids.clone();
+        let all_selected = all_selected.clone();
+        move |_| {
+            let select = !all_selected();
+            selected.update(|s| {
+                for id in &ids {
+                    if select {
+                        s.insert(id.clone());
+                    } else {
+                        s.remove(id);
+                    }
+                }
+            });
+        }
+    };
     let total = page.total;
     let current_page = page.page;
     let pages = page.page_count();
@@ -232,6 +269,10 @@ fn StockTable(
             <table class="data-table">
                 <thead>
                     <tr>
+                        <th scope="col" class="select-col">
+                            <input type="checkbox" aria-label="Select all items on this page"
+                                prop:checked=all_selected on:change=toggle_all/>
+                        </th>
                         {sort_header("Name", ItemSort::NameAsc, ItemSort::NameDesc)}
                         <th scope="col">"Kind"</th>
                         <th scope="col">"Size / grade"</th>
@@ -242,24 +283,7 @@ fn StockTable(
                     </tr>
                 </thead>
                 <tbody>
-                    {page.items.into_iter().map(|item| {
-                        let detail = size_or_grade(&item);
-                        let sub = item.style_id.clone().or(item.card_set.clone()).or(item.sku.clone()).unwrap_or_default();
-                        view! {
-                            <tr>
-                                <td>
-                                    <a class="row-link" href=format!("/app/inventory/{}", item.id)>{item.name.clone()}</a>
-                                    <span class="row-sub">{sub}</span>
-                                </td>
-                                <td>{item.kind.label()}</td>
-                                <td>{detail}</td>
-                                <td><span class="status-pill" data-status=item.status.as_str()>{item.status.label()}</span></td>
-                                <td class="num">{item.quantity}</td>
-                                <td class="num">{item.purchase_price.to_string()}</td>
-                                <td>{item.purchase_date.clone().unwrap_or_default()}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {page.items.into_iter().map(|item| view! { <StockRow item selected notice/> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -270,6 +294,285 @@ fn StockTable(
         </nav>
     }
     .into_any()
+}
+
+/// One row of the stock table: selectable, with the name and cost editable in place.
+#[component]
+fn StockRow(
+    item: ItemSummary,
+    selected: RwSignal<std::collections::BTreeSet<String>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let detail = size_or_grade(&item);
+    let sub = item
+        .style_id
+        .clone()
+        .or(item.card_set.clone())
+        .or(item.sku.clone())
+        .unwrap_or_default();
+    let id = item.id.clone();
+    let version = RwSignal::new(item.version);
+    let name = RwSignal::new(item.name.clone());
+    let cost = RwSignal::new(item.purchase_price);
+    let is_selected = {
+        let id = id.clone();
+        Memo::new(move |_| selected.with(|s| s.contains(&id)))
+    };
+    let toggle = {
+        let id = id.clone();
+        move |_| {
+            selected.update(|s| {
+                if !s.remove(&id) {
+                    s.insert(id.clone());
+                }
+            })
+        }
+    };
+    let save_cell = {
+        let id = id.clone();
+        Callback::new(
+            move |(field, value, undo): (String, String, Callback<()>)| {
+                let id = id.clone();
+                let v = version.get_untracked();
+                leptos::task::spawn_local(async move {
+                    match api::edit_cell(id, v, field, value).await {
+                        Ok(new_version) => {
+                            version.set(new_version);
+                            notice.set(Some("Saved.".into()));
+                        }
+                        Err(e) => {
+                            // Roll the optimistic change back and say why.
+                            undo.run(());
+                            let why = match &e {
+                                AppError::Validation { fields, .. } => fields
+                                    .0
+                                    .values()
+                                    .next()
+                                    .cloned()
+                                    .unwrap_or_else(|| e.to_string()),
+                                other => other.to_string(),
+                            };
+                            notice.set(Some(format!("Not saved: {why}")));
+                        }
+                    }
+                });
+            },
+        )
+    };
+    let label = format!("Select {}", item.name);
+    view! {
+        <tr class:row-selected=is_selected>
+            <td class="select-col"><input type="checkbox" aria-label=label prop:checked=is_selected on:change=toggle/></td>
+            <td>
+                <EditableCell
+                    display=Signal::derive(move || name.get())
+                    href=format!("/app/inventory/{id}")
+                    field="name"
+                    on_commit=Callback::new(move |text: String| {
+                        let before = name.get_untracked();
+                        if text.trim().is_empty() || text == before { return; }
+                        name.set(text.clone());
+                        save_cell.run(("name".into(), text, Callback::new(move |_| name.set(before.clone()))));
+                    })/>
+                <span class="row-sub">{sub}</span>
+            </td>
+            <td>{item.kind.label()}</td>
+            <td>{detail}</td>
+            <td><span class="status-pill" data-status=item.status.as_str()>{item.status.label()}</span></td>
+            <td class="num">{item.quantity}</td>
+            <td class="num">
+                <EditableCell
+                    display=Signal::derive(move || cost.get().to_string())
+                    edit_value=Signal::derive(move || cost.get().to_decimal_string())
+                    field="purchase_price"
+                    on_commit=Callback::new(move |text: String| {
+                        let before = cost.get_untracked();
+                        let Ok(parsed) = crate::domain::item::check_price(&text, before.currency) else {
+                            notice.set(Some(format!("Not saved: \"{}\" is not a price.", text.trim())));
+                            return;
+                        };
+                        if parsed == before { return; }
+                        cost.set(parsed);
+                        save_cell.run(("purchase_price".into(), text, Callback::new(move |_| cost.set(before))));
+                    })/>
+            </td>
+            <td>{item.purchase_date.clone().unwrap_or_default()}</td>
+        </tr>
+    }
+}
+
+/// A cell that shows a value and turns into an input on “Edit” (Enter saves, Escape cancels).
+#[component]
+fn EditableCell(
+    display: Signal<String>,
+    #[prop(optional, into)] edit_value: Option<Signal<String>>,
+    #[prop(optional, into)] href: Option<String>,
+    field: &'static str,
+    on_commit: Callback<String>,
+) -> impl IntoView {
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(String::new());
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let start = move |_| {
+        draft.set(
+            edit_value
+                .map(|v| v.get_untracked())
+                .unwrap_or_else(|| display.get_untracked()),
+        );
+        editing.set(true);
+    };
+    Effect::new(move |_| {
+        if editing.get()
+            && let Some(input) = input_ref.get()
+        {
+            let _ = input.focus();
+            input.select();
+        }
+    });
+    let commit = move || {
+        if editing.get_untracked() {
+            editing.set(false);
+            on_commit.run(draft.get_untracked());
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Enter" => {
+            ev.prevent_default();
+            commit();
+        }
+        "Escape" => editing.set(false),
+        _ => {}
+    };
+    view! {
+        <span class="editable" data-field=field>
+            <Show when=move || editing.get() fallback={
+                let href = href.clone();
+                move || match href.clone() {
+                    Some(h) => view! { <a class="row-link" href=h>{move || display.get()}</a> }.into_any(),
+                    None => view! { <span>{move || display.get()}</span> }.into_any(),
+                }
+            }>
+                <input class="cell-input" node_ref=input_ref aria-label=format!("New {}", field.replace('_', " "))
+                    prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:keydown=on_key on:blur=move |_| commit()/>
+            </Show>
+            <Show when=move || !editing.get()>
+                <button type="button" class="cell-edit" aria-label=format!("Edit {}", field.replace('_', " ")) on:click=start>"✎"</button>
+            </Show>
+        </span>
+    }
+}
+
+/// Actions on the selected rows: change status, add a tag, delete (after a confirmation).
+#[component]
+fn BulkBar(
+    selected: RwSignal<std::collections::BTreeSet<String>>,
+    changed: Callback<String>,
+) -> impl IntoView {
+    let status = RwSignal::new("listed".to_string());
+    let tag = RwSignal::new(String::new());
+    let confirming = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let count = move || selected.with(|s| s.len());
+    let ids = move || selected.get_untracked().into_iter().collect::<Vec<_>>();
+    let describe = |e: AppError| match e {
+        AppError::Validation { fields, .. } => {
+            fields.0.values().next().cloned().unwrap_or_default()
+        }
+        other => other.to_string(),
+    };
+    let apply_status = move |_| {
+        busy.set(true);
+        let ids = ids();
+        let to = status.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::bulk_change_status(ids, to.clone()).await {
+                Ok((done, skipped)) => {
+                    let label = ItemStatus::parse(&to)
+                        .map(|s| s.label().to_lowercase())
+                        .unwrap_or(to);
+                    let mut msg = format!("Marked {done} item(s) {label}.");
+                    if skipped > 0 {
+                        msg.push_str(&format!(" {skipped} could not move there from their status and were left as they were."));
+                    }
+                    error.set(None);
+                    changed.run(msg);
+                }
+                Err(e) => error.set(Some(describe(e))),
+            }
+            busy.set(false);
+        });
+    };
+    let apply_tag = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let ids = ids();
+        let t = tag.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::bulk_add_tag(ids, t.clone()).await {
+                Ok(done) => {
+                    tag.set(String::new());
+                    error.set(None);
+                    changed.run(format!(
+                        "Tagged {done} item(s) “{}”.",
+                        t.trim().to_lowercase()
+                    ));
+                }
+                Err(e) => error.set(Some(describe(e))),
+            }
+            busy.set(false);
+        });
+    };
+    let delete = move |_| {
+        busy.set(true);
+        let ids = ids();
+        leptos::task::spawn_local(async move {
+            match api::delete_items(ids).await {
+                Ok(done) => {
+                    confirming.set(false);
+                    error.set(None);
+                    changed.run(format!("Deleted {done} item(s)."));
+                }
+                Err(e) => error.set(Some(describe(e))),
+            }
+            busy.set(false);
+        });
+    };
+    let statuses: Vec<ItemStatus> = ItemStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| !matches!(s, ItemStatus::Sold | ItemStatus::Shipped))
+        .collect();
+    view! {
+        <Show when=move || count() != 0>
+            <div class="bulk-bar" role="region" aria-label="Actions on selected items">
+                <strong>{move || format!("{} selected", count())}</strong>
+                <label class="visually-hidden" for="bulk-status">"New status"</label>
+                <select id="bulk-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                    {statuses.iter().map(|s| {
+                        let s = *s;
+                        view! { <option value=s.as_str() selected=move || status.get() == s.as_str()>{s.label()}</option> }
+                    }).collect_view()}
+                </select>
+                <button class="button" type="button" disabled=move || busy.get() on:click=apply_status>"Change status"</button>
+                <form class="bulk-tag" on:submit=apply_tag>
+                    <label class="visually-hidden" for="bulk-tag">"Tag"</label>
+                    <input id="bulk-tag" placeholder="tag" maxlength="40" prop:value=move || tag.get() on:input=move |ev| tag.set(event_target_value(&ev))/>
+                    <button class="button" type="submit" disabled=move || busy.get()>"Add tag"</button>
+                </form>
+                <Show when=move || confirming.get() fallback=move || view! {
+                    <button class="button button-danger" type="button" on:click=move |_| confirming.set(true)>"Delete…"</button>
+                }>
+                    <span class="confirm" role="alert">{move || format!("Delete {} item(s) for good?", count())}</span>
+                    <button class="button button-danger" type="button" disabled=move || busy.get() on:click=delete>"Yes, delete"</button>
+                    <button class="button button-ghost" type="button" on:click=move |_| confirming.set(false)>"Keep them"</button>
+                </Show>
+                <button class="button button-ghost" type="button" on:click=move |_| selected.set(Default::default())>"Clear selection"</button>
+                <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </div>
+        </Show>
+    }
 }
 
 fn general_error(errors: Memo<Option<AppError>>) -> Signal<Option<String>> {
@@ -351,63 +654,6 @@ pub fn NewItemPage() -> impl IntoView {
     }
 }
 
-fn to_input(v: &ItemView) -> ItemInput {
-    let s = &v.summary;
-    let d = &v.details;
-    let o = |x: &Option<String>| x.clone().unwrap_or_default();
-    ItemInput {
-        kind: s.kind.as_str().into(),
-        name: s.name.clone(),
-        sku: o(&s.sku),
-        quantity: s.quantity.to_string(),
-        purchase_price: s.purchase_price.to_decimal_string(),
-        currency: s.purchase_price.currency.code().into(),
-        purchase_date: o(&s.purchase_date),
-        purchase_source: o(&v.purchase_source),
-        storage_location: o(&v.storage_location),
-        tags: s.tags.join(", "),
-        notes: o(&v.notes),
-        image_urls: v.image_urls.join("\n"),
-        brand: o(&d.brand),
-        style_id: o(&d.style_id),
-        colorway: o(&d.colorway),
-        size: o(&d.size),
-        size_system: d
-            .size_system
-            .map(|x| x.as_str().to_string())
-            .unwrap_or_default(),
-        sneaker_condition: d
-            .sneaker_condition
-            .map(|x| x.as_str().to_string())
-            .unwrap_or_default(),
-        box_condition: d
-            .box_condition
-            .map(|x| x.as_str().to_string())
-            .unwrap_or_default(),
-        game: o(&d.game),
-        card_set: o(&d.card_set),
-        card_number: o(&d.card_number),
-        language: o(&d.language),
-        finish: o(&d.finish),
-        card_condition: d
-            .card_condition
-            .map(|x| x.as_str().to_string())
-            .unwrap_or_default(),
-        grading_company: d
-            .grading_company
-            .map(|x| x.as_str().to_string())
-            .unwrap_or_default(),
-        grade: o(&d.grade),
-        cert_number: o(&d.cert_number),
-        attributes: d
-            .attributes
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
-}
-
 /// `/app/inventory/{id}`: details, lifecycle actions, edit.
 #[component]
 pub fn ItemPage() -> impl IntoView {
@@ -436,13 +682,17 @@ pub fn ItemPage() -> impl IntoView {
 }
 
 #[component]
-fn ItemDetail(view: ItemView, saved: RwSignal<bool>, reload: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+fn ItemDetail(
+    view: ItemView,
+    saved: RwSignal<bool>,
+    reload: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let reload = Callback::new(move |_: ()| reload());
     let s = view.summary.clone();
     let id = s.id.clone();
     let version = s.version;
     let status = s.status;
-    let form = RwSignal::new(to_input(&view));
+    let form = RwSignal::new(view.to_input());
     let local = RwSignal::new(None::<AppError>);
     let save = ServerAction::<api::UpdateItem>::new();
     let move_status = ServerAction::<api::ChangeStatus>::new();

@@ -444,6 +444,121 @@ pub async fn delete_items(db: &Db, owner: &str, ids: &[String]) -> Result<u64, A
     Ok(deleted)
 }
 
+/// Changes one cell from the stock table: the whole item is re-validated with the new value,
+/// then saved if nobody changed it meanwhile. Answers the new version.
+pub async fn edit_cell(
+    db: &Db,
+    owner: &str,
+    id: &str,
+    version: i64,
+    field: &str,
+    value: &str,
+) -> Result<i64, AppError> {
+    let item = get_item(db, owner, id).await?;
+    let mut input = item.to_input();
+    match field {
+        "name" => input.name = value.to_string(),
+        "purchase_price" => input.purchase_price = value.to_string(),
+        "storage_location" => input.storage_location = value.to_string(),
+        _ => {
+            return Err(AppError::field(
+                "field",
+                "That column cannot be edited here.",
+            ));
+        }
+    }
+    let draft = crate::domain::item::validate_item(&input).map_err(AppError::validation)?;
+    update_item(db, owner, id, version, &draft).await?;
+    Ok(version + 1)
+}
+
+/// Moves many items to `to` at once; items whose status cannot make that move are skipped.
+/// Returns (changed, skipped).
+pub async fn bulk_change_status(
+    db: &Db,
+    owner: &str,
+    ids: &[String],
+    to: ItemStatus,
+) -> Result<(u64, u64), AppError> {
+    check_selection(ids)?;
+    if matches!(to, ItemStatus::Sold | ItemStatus::Shipped) {
+        return Err(AppError::field(
+            "status",
+            "Use “Mark sold” or “Add tracking” so the sale or shipment is recorded.",
+        ));
+    }
+    let from: Vec<&str> = ItemStatus::ALL
+        .iter()
+        .filter(|s| s.can_become(to))
+        .map(|s| s.as_str())
+        .collect();
+    let mut sql = String::from(
+        "UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE owner_user_id = $3",
+    );
+    sql.push_str(&format!(
+        " AND status IN ({})",
+        from.iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    sql.push_str(&format!(" AND id IN ({})", placeholders(4, ids.len())));
+    let now = OffsetDateTime::now_utc();
+    let changed = with_db!(db, pool => {
+        let mut q = sqlx::query(&sql).bind(to.as_str()).bind(now).bind(owner);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.execute(pool).await.map(|r| r.rows_affected())
+    })?;
+    Ok((changed, ids.len() as u64 - changed))
+}
+
+/// Adds one tag to many items (items that already carry it are left alone).
+pub async fn bulk_add_tag(
+    db: &Db,
+    owner: &str,
+    ids: &[String],
+    tag: &str,
+) -> Result<u64, AppError> {
+    check_selection(ids)?;
+    let tag = crate::domain::item::parse_tags(tag)
+        .map_err(|m| AppError::field("tag", m))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::field("tag", "Enter a tag."))?;
+    let sql = format!(
+        "UPDATE items SET tags = CASE WHEN tags = '' THEN ',' || $1 || ',' ELSE tags || $1 || ',' END, \
+         search_text = search_text || ' ' || $1, version = version + 1, updated_at = $2 \
+         WHERE owner_user_id = $3 AND tags NOT LIKE $4 AND id IN ({})",
+        placeholders(5, ids.len())
+    );
+    let now = OffsetDateTime::now_utc();
+    let pattern = format!("%,{tag},%");
+    let changed = with_db!(db, pool => {
+        let mut q = sqlx::query(&sql).bind(&tag).bind(now).bind(owner).bind(&pattern);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.execute(pool).await.map(|r| r.rows_affected())
+    })?;
+    Ok(changed)
+}
+
+fn check_selection(ids: &[String]) -> Result<(), AppError> {
+    if ids.is_empty() || ids.len() > 500 {
+        return Err(AppError::field("ids", "Select between 1 and 500 items."));
+    }
+    Ok(())
+}
+
+fn placeholders(first: usize, count: usize) -> String {
+    (0..count)
+        .map(|i| format!("${}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// WHERE clause and parameters for a stock-table query (parameters are all text).
 fn filter_sql(owner: &str, q: &ItemQuery) -> (String, Vec<String>) {
     let mut clauses = vec!["owner_user_id = $1".to_string()];

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::domain::item::{SaleInput, ShipmentInput};
 use crate::domain::{
     Money,
-    item::{ItemDetails, ItemKind, ItemStatus, SaleChannel},
+    item::{ItemDetails, ItemInput, ItemKind, ItemStatus, SaleChannel},
 };
 
 /// One row of the stock table.
@@ -60,6 +60,67 @@ pub struct ItemView {
     pub updated_at: String,
     pub sales: Vec<SaleView>,
     pub shipments: Vec<ShipmentView>,
+}
+
+impl ItemView {
+    /// The item as the edit form shows it.
+    pub fn to_input(&self) -> ItemInput {
+        let v = self;
+        let s = &v.summary;
+        let d = &v.details;
+        let o = |x: &Option<String>| x.clone().unwrap_or_default();
+        ItemInput {
+            kind: s.kind.as_str().into(),
+            name: s.name.clone(),
+            sku: o(&s.sku),
+            quantity: s.quantity.to_string(),
+            purchase_price: s.purchase_price.to_decimal_string(),
+            currency: s.purchase_price.currency.code().into(),
+            purchase_date: o(&s.purchase_date),
+            purchase_source: o(&v.purchase_source),
+            storage_location: o(&v.storage_location),
+            tags: s.tags.join(", "),
+            notes: o(&v.notes),
+            image_urls: v.image_urls.join("\n"),
+            brand: o(&d.brand),
+            style_id: o(&d.style_id),
+            colorway: o(&d.colorway),
+            size: o(&d.size),
+            size_system: d
+                .size_system
+                .map(|x| x.as_str().to_string())
+                .unwrap_or_default(),
+            sneaker_condition: d
+                .sneaker_condition
+                .map(|x| x.as_str().to_string())
+                .unwrap_or_default(),
+            box_condition: d
+                .box_condition
+                .map(|x| x.as_str().to_string())
+                .unwrap_or_default(),
+            game: o(&d.game),
+            card_set: o(&d.card_set),
+            card_number: o(&d.card_number),
+            language: o(&d.language),
+            finish: o(&d.finish),
+            card_condition: d
+                .card_condition
+                .map(|x| x.as_str().to_string())
+                .unwrap_or_default(),
+            grading_company: d
+                .grading_company
+                .map(|x| x.as_str().to_string())
+                .unwrap_or_default(),
+            grade: o(&d.grade),
+            cert_number: o(&d.cert_number),
+            attributes: d
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
 }
 
 /// Sort orders the stock table offers (whitelisted: never raw SQL from the browser).

@@ -104,18 +104,35 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     let base = format!("http://{}", server.addr);
 
     let routes = if args.routes.is_empty() {
-        vec![
+        let mut routes = vec![
             "/health".to_string(),
             "/".to_string(),
             "/s/{store}".to_string(),
-        ]
+        ];
+        if args.items > 0 {
+            routes.push("/app/inventory".to_string());
+            routes.push("/app/inventory?q=jordan&status=in_stock&sort=-cost&page=2".to_string());
+        }
+        routes
     } else {
         args.routes.clone()
     };
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
+        .cookie_store(true)
         .build()
         .map_err(|e| e.to_string())?;
+    if args.items > 0 {
+        let res = client
+            .post(format!("{base}/api/auth/login"))
+            .form(&[("email", BENCH_OWNER), ("password", BENCH_PASSWORD)])
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !res.status().is_success() {
+            return Err(format!("bench log-in failed: {}", res.status()));
+        }
+    }
 
     let mut results = Vec::new();
     for route in &routes {
@@ -263,8 +280,26 @@ async fn seed_items(db: &Db, count: usize) -> Result<(), String> {
     let owner = crate::auth::service::create_account(db, &form, BENCH_PASSWORD, Role::User, None)
         .await
         .map_err(|e| e.to_string())?;
-    let models = ["Jordan 1 Retro High", "Dunk Low", "Yeezy 350 V2", "Air Max 1", "New Balance 550", "Charizard Holo", "Pikachu Illustrator", "Black Lotus", "Booster Box"];
-    let statuses = ["in_stock", "in_stock", "listed", "listed", "sold", "shipped", "purchased"];
+    let models = [
+        "Jordan 1 Retro High",
+        "Dunk Low",
+        "Yeezy 350 V2",
+        "Air Max 1",
+        "New Balance 550",
+        "Charizard Holo",
+        "Pikachu Illustrator",
+        "Black Lotus",
+        "Booster Box",
+    ];
+    let statuses = [
+        "in_stock",
+        "in_stock",
+        "listed",
+        "listed",
+        "sold",
+        "shipped",
+        "purchased",
+    ];
     let now = OffsetDateTime::now_utc();
     for chunk_start in (0..count).step_by(1000) {
         let chunk_end = (chunk_start + 1000).min(count);

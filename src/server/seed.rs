@@ -109,7 +109,10 @@ pub async fn seed_demo(db: &Db) -> Result<String, AppError> {
 /// sealed boxes with quantity above 1, and sold items with their sale and shipment.
 async fn seed_demo_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
     use crate::{
-        domain::item::{ItemInput, ItemStatus, SaleInput, ShipmentInput, validate_item, validate_sale, validate_shipment},
+        domain::item::{
+            ItemInput, ItemStatus, SaleInput, ShipmentInput, validate_item, validate_sale,
+            validate_shipment,
+        },
         inventory::service,
     };
     let existing: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE owner_user_id = $1")
@@ -118,46 +121,150 @@ async fn seed_demo_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
         return Ok(format!("demo inventory already has {existing} items"));
     }
     let sneaker = |name: &str, style: &str, size: &str, price: &str, date: &str| ItemInput {
-        kind: "sneaker".into(), name: name.into(), quantity: "1".into(), purchase_price: price.into(), currency: "USD".into(),
-        purchase_date: date.into(), brand: "Nike".into(), style_id: style.into(), size: size.into(), size_system: "us_m".into(),
-        sneaker_condition: "new".into(), box_condition: "good".into(), storage_location: "Shelf A".into(), tags: "demo".into(),
+        kind: "sneaker".into(),
+        name: name.into(),
+        quantity: "1".into(),
+        purchase_price: price.into(),
+        currency: "USD".into(),
+        purchase_date: date.into(),
+        brand: "Nike".into(),
+        style_id: style.into(),
+        size: size.into(),
+        size_system: "us_m".into(),
+        sneaker_condition: "new".into(),
+        box_condition: "good".into(),
+        storage_location: "Shelf A".into(),
+        tags: "demo".into(),
         ..Default::default()
     };
-    let card = |name: &str, set: &str, company: &str, grade: &str, cert: &str, price: &str| ItemInput {
-        kind: "card".into(), name: name.into(), quantity: "1".into(), purchase_price: price.into(), currency: "USD".into(),
-        purchase_date: "2026-09-12".into(), game: "Pokémon".into(), card_set: set.into(), grading_company: company.into(),
-        grade: grade.into(), cert_number: cert.into(), card_condition: if company.is_empty() { "NM".into() } else { String::new() },
-        storage_location: "Binder 2".into(), tags: "demo, pokemon".into(), ..Default::default()
-    };
+    let card =
+        |name: &str, set: &str, company: &str, grade: &str, cert: &str, price: &str| ItemInput {
+            kind: "card".into(),
+            name: name.into(),
+            quantity: "1".into(),
+            purchase_price: price.into(),
+            currency: "USD".into(),
+            purchase_date: "2026-09-12".into(),
+            game: "Pokémon".into(),
+            card_set: set.into(),
+            grading_company: company.into(),
+            grade: grade.into(),
+            cert_number: cert.into(),
+            card_condition: if company.is_empty() {
+                "NM".into()
+            } else {
+                String::new()
+            },
+            storage_location: "Binder 2".into(),
+            tags: "demo, pokemon".into(),
+            ..Default::default()
+        };
     let plan: Vec<(ItemInput, ItemStatus, Option<(&str, &str)>)> = vec![
-        (sneaker("Jordan 1 Retro High OG 'Chicago Lost & Found'", "DZ5485-612", "10", "180", "2026-08-03"), ItemStatus::Listed, None),
-        (sneaker("Nike Dunk Low 'Panda'", "DD1391-100", "9.5", "110", "2026-08-19"), ItemStatus::InStock, None),
-        (sneaker("Travis Scott x Jordan 1 Low 'Reverse Mocha'", "DM7866-162", "11", "150", "2026-07-21"), ItemStatus::InStock, Some(("640", "stockx"))),
-        (sneaker("Yeezy Boost 350 V2 'Zebra'", "CP9654", "10.5", "230", "2026-06-30"), ItemStatus::InStock, Some(("285", "ebay"))),
-        (card("Charizard Holo", "Base Set", "PSA", "9", "74839201", "2100"), ItemStatus::Listed, None),
-        (card("Umbreon VMAX Alt Art", "Evolving Skies", "", "", "", "420"), ItemStatus::InStock, Some(("515", "tcgplayer"))),
-        (ItemInput {
-            kind: "sealed".into(), name: "Evolving Skies Booster Box".into(), quantity: "6".into(), purchase_price: "310".into(),
-            currency: "USD".into(), purchase_date: "2026-05-02".into(), attributes: "Language: English\nPacks: 36".into(),
-            storage_location: "Closet".into(), tags: "demo, sealed".into(), ..Default::default()
-        }, ItemStatus::Listed, None),
+        (
+            sneaker(
+                "Jordan 1 Retro High OG 'Chicago Lost & Found'",
+                "DZ5485-612",
+                "10",
+                "180",
+                "2026-08-03",
+            ),
+            ItemStatus::Listed,
+            None,
+        ),
+        (
+            sneaker(
+                "Nike Dunk Low 'Panda'",
+                "DD1391-100",
+                "9.5",
+                "110",
+                "2026-08-19",
+            ),
+            ItemStatus::InStock,
+            None,
+        ),
+        (
+            sneaker(
+                "Travis Scott x Jordan 1 Low 'Reverse Mocha'",
+                "DM7866-162",
+                "11",
+                "150",
+                "2026-07-21",
+            ),
+            ItemStatus::InStock,
+            Some(("640", "stockx")),
+        ),
+        (
+            sneaker(
+                "Yeezy Boost 350 V2 'Zebra'",
+                "CP9654",
+                "10.5",
+                "230",
+                "2026-06-30",
+            ),
+            ItemStatus::InStock,
+            Some(("285", "ebay")),
+        ),
+        (
+            card("Charizard Holo", "Base Set", "PSA", "9", "74839201", "2100"),
+            ItemStatus::Listed,
+            None,
+        ),
+        (
+            card("Umbreon VMAX Alt Art", "Evolving Skies", "", "", "", "420"),
+            ItemStatus::InStock,
+            Some(("515", "tcgplayer")),
+        ),
+        (
+            ItemInput {
+                kind: "sealed".into(),
+                name: "Evolving Skies Booster Box".into(),
+                quantity: "6".into(),
+                purchase_price: "310".into(),
+                currency: "USD".into(),
+                purchase_date: "2026-05-02".into(),
+                attributes: "Language: English\nPacks: 36".into(),
+                storage_location: "Closet".into(),
+                tags: "demo, sealed".into(),
+                ..Default::default()
+            },
+            ItemStatus::Listed,
+            None,
+        ),
     ];
     let mut created = 0;
     for (input, status, sale) in plan {
         let draft = validate_item(&input).map_err(AppError::validation)?;
-        let first = if status == ItemStatus::Listed { ItemStatus::Listed } else { ItemStatus::InStock };
+        let first = if status == ItemStatus::Listed {
+            ItemStatus::Listed
+        } else {
+            ItemStatus::InStock
+        };
         let id = service::create_item(db, owner, &draft, first).await?;
         created += 1;
         if let Some((price, channel)) = sale {
-            let sale = SaleInput { channel: channel.into(), sale_price: price.into(), fees: "25".into(), shipping_paid: "14".into(), sold_on: "2026-11-02".into(), ..Default::default() };
-            let sale = validate_sale(&sale, draft.purchase_price, draft.quantity).map_err(AppError::validation)?;
+            let sale = SaleInput {
+                channel: channel.into(),
+                sale_price: price.into(),
+                fees: "25".into(),
+                shipping_paid: "14".into(),
+                sold_on: "2026-11-02".into(),
+                ..Default::default()
+            };
+            let sale = validate_sale(&sale, draft.purchase_price, draft.quantity)
+                .map_err(AppError::validation)?;
             service::record_sale(db, owner, &id, 1, &sale, draft.quantity).await?;
-            let shipment = ShipmentInput { carrier: "UPS".into(), tracking_code: "1Z999AA10123456784".into(), shipped_on: "2026-11-04".into() };
+            let shipment = ShipmentInput {
+                carrier: "UPS".into(),
+                tracking_code: "1Z999AA10123456784".into(),
+                shipped_on: "2026-11-04".into(),
+            };
             let shipment = validate_shipment(&shipment).map_err(AppError::validation)?;
             service::record_shipment(db, owner, &id, 2, &shipment).await?;
         }
     }
-    Ok(format!("created {created} demo items (3 sold with sales and shipments)"))
+    Ok(format!(
+        "created {created} demo items (3 sold with sales and shipments)"
+    ))
 }
 
 /// Issues `fd_` + 32 alphanumerics for a list, storing only its HMAC and a short prefix.
