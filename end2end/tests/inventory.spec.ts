@@ -105,3 +105,60 @@ test("a second tab's stale save is a conflict, not an overwrite", async ({ page,
   await page.getByRole("button", { name: "Reload the latest version" }).click();
   await expect(page.getByRole("heading", { name: "Dunk Low Panda (tab 2)" })).toBeVisible();
 });
+
+test("edit a cell inline, select rows and change their status in bulk, delete with confirmation", async ({ page }) => {
+  await signUp(page);
+  for (const name of ["Air Force 1 White", "Air Force 1 Black", "Air Force 1 Triple Red"]) {
+    await page.goto("/app/inventory/new");
+    await waitForHydration(page);
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Purchase price (per unit)").fill("90");
+    await page.getByRole("button", { name: "Save item" }).click();
+    await expect(page.getByRole("heading", { name })).toBeVisible();
+  }
+  await page.goto("/app/inventory");
+  await waitForHydration(page);
+
+  // Inline edit: Enter saves, the value stays after a reload.
+  const row = page.getByRole("row", { name: /Air Force 1 White/ });
+  await row.getByRole("button", { name: "Edit purchase price" }).click();
+  await row.getByLabel("New purchase price").fill("99.99");
+  await row.getByLabel("New purchase price").press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await expect(row).toContainText("$99.99");
+  // A bad value is refused and rolled back.
+  await row.getByRole("button", { name: "Edit purchase price" }).click();
+  await row.getByLabel("New purchase price").fill("-1");
+  await row.getByLabel("New purchase price").press("Enter");
+  await expect(page.getByText("Not saved:")).toBeVisible();
+  await expect(row).toContainText("$99.99");
+  // Escape cancels.
+  await row.getByRole("button", { name: "Edit name" }).click();
+  await row.getByLabel("New name").fill("Something else");
+  await row.getByLabel("New name").press("Escape");
+  await expect(row.getByRole("link", { name: "Air Force 1 White" })).toBeVisible();
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByRole("row", { name: /Air Force 1 White/ })).toContainText("$99.99");
+
+  // Bulk: select two rows, list them.
+  await page.getByLabel("Select Air Force 1 White").check();
+  await page.getByLabel("Select Air Force 1 Black").check();
+  await expect(page.getByText("2 selected")).toBeVisible();
+  await page.getByLabel("New status").selectOption("listed");
+  await page.getByRole("button", { name: "Change status" }).click();
+  await expect(page.getByText("Marked 2 item(s) listed.")).toBeVisible();
+  await expect(page.getByRole("row", { name: /Air Force 1 Black/ }).locator(".status-pill")).toHaveText("Listed");
+  await expect(page.getByRole("row", { name: /Air Force 1 Triple Red/ }).locator(".status-pill")).toHaveText("In stock");
+
+  // Select all on the page, delete after confirming.
+  await page.getByLabel("Select all items on this page").check();
+  await expect(page.getByText("3 selected")).toBeVisible();
+  await page.getByRole("button", { name: "Delete…" }).click();
+  await expect(page.getByText("Delete 3 item(s) for good?")).toBeVisible();
+  await page.getByRole("button", { name: "Keep them" }).click();
+  await page.getByRole("button", { name: "Delete…" }).click();
+  await page.getByRole("button", { name: "Yes, delete" }).click();
+  await expect(page.getByText("Deleted 3 item(s).")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Your inventory is empty" })).toBeVisible();
+});
