@@ -44,7 +44,7 @@ test("add an item, find it, sell it, ship it, export the table", async ({ page }
   await page.getByLabel("Search inventory").fill("555088");
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(/q=555088/);
-  await expect(page.getByText("Page 1 of 1 · 1 items")).toBeVisible();
+  await expect(page.getByText("Page 1 of 1 · 1 item")).toBeVisible();
   await expect(page.getByRole("link", { name: "Charizard Base Set Holo" })).toHaveCount(0);
   await page.getByLabel("Search inventory").fill("");
   await page.getByRole("button", { name: "Search" }).click();

@@ -243,9 +243,15 @@ fn StockTable(
             });
         }
     };
-    let total = page.total;
+    let total = page.total_label();
+    let capped = page.total_is_capped;
     let current_page = page.page;
     let pages = page.page_count();
+    let pages_label = if capped {
+        format!("{pages}+")
+    } else {
+        pages.to_string()
+    };
     let prev = {
         let go = go.clone();
         move |_: leptos::ev::MouseEvent| {
@@ -289,8 +295,8 @@ fn StockTable(
         </div>
         <nav class="pager" aria-label="Pages">
             <button class="button" type="button" disabled={current_page <= 1} on:click=prev>"Previous"</button>
-            <span aria-live="polite">{format!("Page {current_page} of {pages} · {total} items")}</span>
-            <button class="button" type="button" disabled={current_page >= pages} on:click=next>"Next"</button>
+            <span aria-live="polite">{format!("Page {current_page} of {pages_label} · {total}")}</span>
+            <button class="button" type="button" disabled={current_page >= pages && !capped} on:click=next>"Next"</button>
         </nav>
     }
     .into_any()

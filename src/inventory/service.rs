@@ -12,7 +12,7 @@ use crate::{
         },
     },
     error::AppError,
-    server::db::{BeginWrite, Db, new_id},
+    server::db::{Backend, BeginWrite, Db, new_id},
     with_db,
 };
 
@@ -126,7 +126,17 @@ fn search_text(d: &ItemDraft) -> String {
     ];
     let mut text: Vec<String> = parts.into_iter().flatten().map(str::to_lowercase).collect();
     text.extend(d.tags.iter().cloned());
-    text.join(" ")
+    search_words(&text.join(" "))
+}
+
+/// Letters and digits separated by single spaces: both full-text indexes then see
+/// "555088-101" as the words "555088" and "101", like the search box does.
+pub(crate) fn search_words(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl SummaryRow {
@@ -529,14 +539,19 @@ pub async fn bulk_add_tag(
         .ok_or_else(|| AppError::field("tag", "Enter a tag."))?;
     let sql = format!(
         "UPDATE items SET tags = CASE WHEN tags = '' THEN ',' || $1 || ',' ELSE tags || $1 || ',' END, \
-         search_text = search_text || ' ' || $1, version = version + 1, updated_at = $2 \
-         WHERE owner_user_id = $3 AND tags NOT LIKE $4 AND id IN ({})",
-        placeholders(5, ids.len())
+         search_text = search_text || ' ' || $5, version = version + 1, updated_at = $2 \
+         WHERE owner_user_id = $3 AND tags NOT LIKE $4 ESCAPE '\\' AND id IN ({})",
+        placeholders(6, ids.len())
     );
     let now = OffsetDateTime::now_utc();
-    let pattern = format!("%,{tag},%");
+    let escaped = tag
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%,{escaped},%");
+    let words = search_words(&tag);
     let changed = with_db!(db, pool => {
-        let mut q = sqlx::query(&sql).bind(&tag).bind(now).bind(owner).bind(&pattern);
+        let mut q = sqlx::query(&sql).bind(&tag).bind(now).bind(owner).bind(&pattern).bind(&words);
         for id in ids {
             q = q.bind(id);
         }
@@ -559,8 +574,44 @@ fn placeholders(first: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// Search words as the full-text indexes tokenise them: lower-case letters and digits.
+fn search_tokens(search: &str) -> Vec<String> {
+    search
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(8)
+        .map(|t| t.to_lowercase())
+        .collect()
+}
+
+/// Backend-specific full-text match: every token must prefix-match a word of the item.
+/// SQLite: FTS5 `items_fts`; PostgreSQL: the `search_tsv` GIN index.
+fn search_condition(backend: Backend, param: usize) -> String {
+    match backend {
+        Backend::Sqlite => {
+            format!("rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ${param})")
+        }
+        Backend::Postgres => format!("search_tsv @@ to_tsquery('simple', ${param})"),
+    }
+}
+
+fn search_expression(backend: Backend, tokens: &[String]) -> String {
+    match backend {
+        Backend::Sqlite => tokens
+            .iter()
+            .map(|t| format!("\"{t}\"*"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Backend::Postgres => tokens
+            .iter()
+            .map(|t| format!("{t}:*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    }
+}
+
 /// WHERE clause and parameters for a stock-table query (parameters are all text).
-fn filter_sql(owner: &str, q: &ItemQuery) -> (String, Vec<String>) {
+fn filter_sql(backend: Backend, owner: &str, q: &ItemQuery) -> (String, Vec<String>) {
     let mut clauses = vec!["owner_user_id = $1".to_string()];
     let mut params = vec![owner.to_string()];
     if let Some(status) = q.status {
@@ -571,17 +622,19 @@ fn filter_sql(owner: &str, q: &ItemQuery) -> (String, Vec<String>) {
         params.push(kind.as_str().to_string());
         clauses.push(format!("kind = ${}", params.len()));
     }
-    for word in q.search.split_whitespace().take(5) {
-        let escaped = word
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        params.push(format!("%{escaped}%"));
-        clauses.push(format!("search_text LIKE ${} ESCAPE '\\'", params.len()));
+    let tokens = search_tokens(&q.search);
+    if !tokens.is_empty() {
+        params.push(search_expression(backend, &tokens));
+        clauses.push(search_condition(backend, params.len()));
+    } else if !q.search.trim().is_empty() {
+        // Only punctuation: nothing can match.
+        clauses.push("1 = 0".to_string());
     }
     (clauses.join(" AND "), params)
 }
+
+/// Counting stops here: past it the table says "10,000+" instead of scanning everything.
+pub const COUNT_CAP: i64 = 10_000;
 
 fn order_sql(sort: ItemSort) -> &'static str {
     match sort {
@@ -601,11 +654,14 @@ fn order_sql(sort: ItemSort) -> &'static str {
 }
 
 pub async fn list_items(db: &Db, owner: &str, q: &ItemQuery) -> Result<ItemPage, AppError> {
-    let (filter, params) = filter_sql(owner, q);
+    let (filter, params) = filter_sql(db.backend(), owner, q);
     let per_page = q.per_page();
     let page = q.page();
     let offset = (page as u64 - 1) * per_page as u64;
-    let count_sql = format!("SELECT COUNT(*) FROM items WHERE {filter}");
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM items WHERE {filter} LIMIT {}) AS capped",
+        COUNT_CAP + 1
+    );
     let rows_sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM items WHERE {filter} ORDER BY {} LIMIT {per_page} OFFSET {offset}",
         order_sql(q.sort)
@@ -626,7 +682,8 @@ pub async fn list_items(db: &Db, owner: &str, q: &ItemQuery) -> Result<ItemPage,
     })?;
     Ok(ItemPage {
         items: rows.into_iter().map(SummaryRow::into_summary).collect(),
-        total,
+        total: total.min(COUNT_CAP),
+        total_is_capped: total > COUNT_CAP,
         page,
         per_page,
     })
@@ -638,7 +695,7 @@ pub async fn export_items(
     owner: &str,
     q: &ItemQuery,
 ) -> Result<Vec<ItemSummary>, AppError> {
-    let (filter, params) = filter_sql(owner, q);
+    let (filter, params) = filter_sql(db.backend(), owner, q);
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM items WHERE {filter} ORDER BY {}",
         order_sql(q.sort)

@@ -252,12 +252,28 @@ impl ItemQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemPage {
     pub items: Vec<ItemSummary>,
+    /// Matching items, counted up to a cap (see `total_is_capped`).
     pub total: i64,
+    /// More items match than were counted: show "10,000+".
+    pub total_is_capped: bool,
     pub page: u32,
     pub per_page: u32,
 }
 
 impl ItemPage {
+    /// "7 items", "10,000+ items".
+    pub fn total_label(&self) -> String {
+        let n = crate::domain::Money::new(self.total, crate::domain::Currency::Jpy).to_string();
+        let n = n.trim_start_matches('¥');
+        if self.total_is_capped {
+            format!("{n}+ items")
+        } else if self.total == 1 {
+            "1 item".into()
+        } else {
+            format!("{n} items")
+        }
+    }
+
     pub fn page_count(&self) -> u32 {
         ((self.total.max(0) as u64).div_ceil(self.per_page.max(1) as u64)).max(1) as u32
     }

@@ -83,6 +83,13 @@ pub async fn restore(settings: &DatabaseSettings, file: &Path) -> Result<(), Str
         // Check that the restored file opens and carries Flipdesk's schema.
         let db = Db::connect(settings).await.map_err(|e| e.to_string())?;
         let ok = with_sqlite_tables(&db).await?;
+        if ok && let Db::Sqlite(pool) = &db {
+            // VACUUM INTO may renumber rowids; the full-text index follows rowids, so rebuild it.
+            sqlx::query("INSERT INTO items_fts (items_fts) VALUES ('rebuild')")
+                .execute(pool)
+                .await
+                .map_err(|e| format!("cannot rebuild the search index: {e}"))?;
+        }
         db.close().await;
         if !ok {
             return Err("the restored file has no Flipdesk tables".into());

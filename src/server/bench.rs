@@ -311,7 +311,7 @@ async fn seed_items(db: &Db, count: usize) -> Result<(), String> {
                 let name = format!("{model} #{i}");
                 let style = format!("ST{:06}-{:03}", i % 100_000, i % 1000);
                 let tags = if i % 3 == 0 { ",grail," } else { "" };
-                let search = format!("{} {} {}", name.to_lowercase(), style.to_lowercase(), tags.trim_matches(','));
+                let search = crate::inventory::service::search_words(&format!("{} {} {}", name.to_lowercase(), style.to_lowercase(), tags.trim_matches(',')));
                 let created = now - time::Duration::seconds((count - i) as i64);
                 sqlx::query("INSERT INTO items (id, owner_user_id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
                     tags, style_id, size, search_text, version, created_at, updated_at) \

@@ -526,47 +526,167 @@ async fn bulk_actions_and_inline_edits(backend: Backend) {
     let foreign = create(&app, &other, sneaker("Not yours", "90")).await;
     // Sell one so that it cannot be listed.
     let v = version(&app, &c, &ids[3]).await;
-    assert_eq!(app.call_json(&c, "inventory/sell", json!({"id": ids[3], "version": v, "sale": sale("120")})).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call_json(
+            &c,
+            "inventory/sell",
+            json!({"id": ids[3], "version": v, "sale": sale("120")})
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
 
     let mut selection = ids.clone();
     selection.push(foreign.clone());
-    let (status, body) = json(app.call_json(&c, "inventory/bulk-status", json!({"ids": selection, "status": "listed"})).await).await;
+    let (status, body) = json(
+        app.call_json(
+            &c,
+            "inventory/bulk-status",
+            json!({"ids": selection, "status": "listed"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body, json!([3, 2]), "three listed; the sold one and the other user's are skipped");
-    assert_eq!(get(&app, &c, &ids[0]).await.1["summary"]["status"], "listed");
+    assert_eq!(
+        body,
+        json!([3, 2]),
+        "three listed; the sold one and the other user's are skipped"
+    );
+    assert_eq!(
+        get(&app, &c, &ids[0]).await.1["summary"]["status"],
+        "listed"
+    );
     assert_eq!(get(&app, &c, &ids[3]).await.1["summary"]["status"], "sold");
-    assert_eq!(get(&app, &other, &foreign).await.1["summary"]["status"], "in_stock");
-    let (status, _) = json(app.call_json(&c, "inventory/bulk-status", json!({"ids": ids, "status": "sold"})).await).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "sold needs a sale record");
-    let (status, _) = json(app.call_json(&c, "inventory/bulk-status", json!({"ids": [], "status": "listed"})).await).await;
+    assert_eq!(
+        get(&app, &other, &foreign).await.1["summary"]["status"],
+        "in_stock"
+    );
+    let (status, _) = json(
+        app.call_json(
+            &c,
+            "inventory/bulk-status",
+            json!({"ids": ids, "status": "sold"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "sold needs a sale record"
+    );
+    let (status, _) = json(
+        app.call_json(
+            &c,
+            "inventory/bulk-status",
+            json!({"ids": [], "status": "listed"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (_, tagged) = json(app.call_json(&c, "inventory/bulk-tag", json!({"ids": [ids[0], ids[1], foreign], "tag": "Consign"})).await).await;
+    let (_, tagged) = json(
+        app.call_json(
+            &c,
+            "inventory/bulk-tag",
+            json!({"ids": [ids[0], ids[1], foreign], "tag": "Consign"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(tagged, json!(2));
-    let (_, again) = json(app.call_json(&c, "inventory/bulk-tag", json!({"ids": [ids[0]], "tag": "consign"})).await).await;
+    let (_, again) = json(
+        app.call_json(
+            &c,
+            "inventory/bulk-tag",
+            json!({"ids": [ids[0]], "tag": "consign"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(again, json!(0), "a tag is added once");
-    assert_eq!(get(&app, &c, &ids[0]).await.1["summary"]["tags"], json!(["grail", "og", "consign"]));
-    assert_eq!(get(&app, &other, &foreign).await.1["summary"]["tags"], json!(["grail", "og"]));
+    assert_eq!(
+        get(&app, &c, &ids[0]).await.1["summary"]["tags"],
+        json!(["grail", "og", "consign"])
+    );
+    assert_eq!(
+        get(&app, &other, &foreign).await.1["summary"]["tags"],
+        json!(["grail", "og"])
+    );
     let (_, page) = json(app.call_json(&c, "inventory/list", json!({"query": {"search": "consign", "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 0}})).await).await;
     assert_eq!(page["total"], 2, "new tags are searchable");
 
     // Inline edits re-validate the whole item and respect the version.
     let v = version(&app, &c, &ids[1]).await;
-    let (status, new_version) = json(app.call_json(&c, "inventory/edit-cell", json!({"id": ids[1], "version": v, "field": "purchase_price", "value": "95.50"})).await).await;
+    let (status, new_version) = json(
+        app.call_json(
+            &c,
+            "inventory/edit-cell",
+            json!({"id": ids[1], "version": v, "field": "purchase_price", "value": "95.50"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(new_version, json!(v + 1));
-    assert_eq!(get(&app, &c, &ids[1]).await.1["summary"]["purchase_price"]["amount"], 9550);
-    let (status, body) = json(app.call_json(&c, "inventory/edit-cell", json!({"id": ids[1], "version": v + 1, "field": "purchase_price", "value": "-3"})).await).await;
+    assert_eq!(
+        get(&app, &c, &ids[1]).await.1["summary"]["purchase_price"]["amount"],
+        9550
+    );
+    let (status, body) = json(
+        app.call_json(
+            &c,
+            "inventory/edit-cell",
+            json!({"id": ids[1], "version": v + 1, "field": "purchase_price", "value": "-3"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["fields"]["purchase_price"].is_string());
-    let (status, _) = json(app.call_json(&c, "inventory/edit-cell", json!({"id": ids[1], "version": v, "field": "name", "value": "Stale"})).await).await;
+    let (status, _) = json(
+        app.call_json(
+            &c,
+            "inventory/edit-cell",
+            json!({"id": ids[1], "version": v, "field": "name", "value": "Stale"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let (status, _) = json(app.call_json(&c, "inventory/edit-cell", json!({"id": ids[1], "version": v + 1, "field": "owner_user_id", "value": "x"})).await).await;
+    let (status, _) = json(
+        app.call_json(
+            &c,
+            "inventory/edit-cell",
+            json!({"id": ids[1], "version": v + 1, "field": "owner_user_id", "value": "x"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = json(app.call_json(&other, "inventory/edit-cell", json!({"id": ids[1], "version": v + 1, "field": "name", "value": "Mine now"})).await).await;
+    let (status, _) = json(
+        app.call_json(
+            &other,
+            "inventory/edit-cell",
+            json!({"id": ids[1], "version": v + 1, "field": "name", "value": "Mine now"}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (_, deleted) = json(app.call_json(&c, "inventory/delete", json!({"ids": [ids[0], ids[1], foreign]})).await).await;
+    let (_, deleted) = json(
+        app.call_json(
+            &c,
+            "inventory/delete",
+            json!({"ids": [ids[0], ids[1], foreign]}),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(deleted, json!(2));
     assert_eq!(get(&app, &other, &foreign).await.0, StatusCode::OK);
 }
