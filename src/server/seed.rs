@@ -159,7 +159,9 @@ async fn seed_demo_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
             tags: "demo, pokemon".into(),
             ..Default::default()
         };
-    let plan: Vec<(ItemInput, ItemStatus, Option<(&str, &str)>)> = vec![
+    // (item, status, sold for (price, channel))
+    type DemoItem = (ItemInput, ItemStatus, Option<(&'static str, &'static str)>);
+    let plan: Vec<DemoItem> = vec![
         (
             sneaker(
                 "Jordan 1 Retro High OG 'Chicago Lost & Found'",

@@ -1,0 +1,268 @@
+//! The item page: lifecycle actions (status, mark sold, add tracking), sale history, edit.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{
+    api,
+    form::ItemFields,
+    general_error,
+    types::{ItemView, SaleInput, ShipmentInput},
+};
+use crate::{
+    domain::item::{ItemStatus, SaleChannel},
+    error::AppError,
+    ui::{ErrorBanner, platform::today, safe_title},
+};
+
+#[component]
+pub(super) fn ItemDetail(
+    view: ItemView,
+    saved: RwSignal<bool>,
+    reload: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let reload = Callback::new(move |_: ()| reload());
+    let s = view.summary.clone();
+    let id = s.id.clone();
+    let version = s.version;
+    let status = s.status;
+    let form = RwSignal::new(view.to_input());
+    let local = RwSignal::new(None::<AppError>);
+    let save = ServerAction::<api::UpdateItem>::new();
+    let move_status = ServerAction::<api::ChangeStatus>::new();
+    let errors = Memo::new(move |_| {
+        local
+            .get()
+            .or_else(|| save.value().get().and_then(|r| r.err()))
+            .or_else(|| move_status.value().get().and_then(|r| r.err()))
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            saved.set(true);
+            reload.run(());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = move_status.value().get() {
+            reload.run(());
+        }
+    });
+    let submit = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let input = form.get_untracked();
+            if let Err(fields) = crate::domain::item::validate_item(&input) {
+                local.set(Some(AppError::validation(fields)));
+                return;
+            }
+            local.set(None);
+            save.dispatch(api::UpdateItem {
+                id: id.clone(),
+                version,
+                input,
+            });
+        }
+    };
+    let conflict = Memo::new(
+        move |_| matches!(errors.get(), Some(AppError::Conflict { ref code, .. }) if code == "changed_elsewhere"),
+    );
+    let transitions: Vec<ItemStatus> = status
+        .next()
+        .iter()
+        .copied()
+        .filter(|t| !matches!(t, ItemStatus::Sold | ItemStatus::Shipped))
+        .collect();
+    let sellable = matches!(
+        status,
+        ItemStatus::InStock | ItemStatus::Listed | ItemStatus::Reserved
+    );
+    let shippable = status == ItemStatus::Sold;
+    view! {
+        <Title text=safe_title(&format!("{} · Inventory · Flipdesk", s.name))/>
+        <div class="page-header">
+            <p><a href="/app/inventory">"← Inventory"</a></p>
+            <h1>{s.name.clone()}</h1>
+            <p class="muted">
+                <span class="status-pill" data-status=status.as_str()>{status.label()}</span>
+                " · " {s.kind.label()} " · " {format!("{} × {}", s.quantity, s.purchase_price)}
+            </p>
+        </div>
+        <Show when=move || conflict.get()>
+            <div class="banner banner-error" role="alert">
+                "This item was changed elsewhere. "
+                <button class="button" type="button" on:click=move |_| reload.run(())>"Reload the latest version"</button>
+            </div>
+        </Show>
+        <section class="card item-actions" aria-labelledby="lifecycle-heading">
+            <h2 id="lifecycle-heading">"Lifecycle"</h2>
+            <div class="button-row">
+                {transitions.into_iter().map(|to| {
+                    let id = id.clone();
+                    view! {
+                        <button class="button" type="button" disabled=move || move_status.pending().get()
+                            on:click=move |_| { move_status.dispatch(api::ChangeStatus { id: id.clone(), version, status: to.as_str().into() }); }>
+                            {format!("Mark {}", to.label().to_lowercase())}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            {sellable.then(|| view! { <SellForm id=id.clone() version quantity=s.quantity reload=move || reload.run(())/> })}
+            {shippable.then(|| view! { <TrackingForm id=id.clone() version reload=move || reload.run(())/> })}
+            <SaleHistory view=view.clone()/>
+        </section>
+        <form class="form item-form" on:submit=submit novalidate>
+            <h2>"Edit"</h2>
+            <ErrorBanner message=Signal::derive(move || if conflict.get() { None } else { general_error(errors).get() })/>
+            <Show when=move || saved.get()>
+                <div class="banner banner-success" role="status">"Saved."</div>
+            </Show>
+            <ItemFields form errors/>
+            <div class="form-actions">
+                <button class="button button-primary" type="submit" disabled=move || save.pending().get()>
+                    {move || if save.pending().get() { "Saving…" } else { "Save changes" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn SaleHistory(view: ItemView) -> impl IntoView {
+    if view.sales.is_empty() && view.shipments.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <div class="history">
+            {view.sales.into_iter().map(|sale| view! {
+                <dl class="facts">
+                    <dt>"Sold"</dt><dd>{format!("{} × on {} via {}", sale.quantity, sale.sold_on, sale.channel.label())}</dd>
+                    <dt>"Sale price"</dt><dd>{sale.sale_price.to_string()}</dd>
+                    <dt>"Fees"</dt><dd>{sale.fees.to_string()}</dd>
+                    <dt>"Shipping charged / paid"</dt><dd>{format!("{} / {}", sale.shipping_charged, sale.shipping_paid)}</dd>
+                    <dt>"Net profit"</dt><dd class="profit" data-testid="net-profit">{sale.net_profit.to_string()}</dd>
+                </dl>
+            }).collect_view()}
+            {view.shipments.into_iter().map(|s| view! {
+                <p>{format!("Shipped {} with {} · tracking {}", s.shipped_on, s.carrier, s.tracking_code)}</p>
+            }).collect_view()}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn SellForm(
+    id: String,
+    version: i64,
+    quantity: i64,
+    reload: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let sale = RwSignal::new(SaleInput {
+        channel: "ebay".into(),
+        sold_on: today(),
+        quantity: quantity.to_string(),
+        ..Default::default()
+    });
+    let action = ServerAction::<api::MarkSold>::new();
+    let errors = Memo::new(move |_| action.value().get().and_then(|r| r.err()));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            reload();
+        }
+    });
+    let field = move |name, label, lens| lens_field(sale, errors, "sale", name, label, lens);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(api::MarkSold {
+            id: id.clone(),
+            version,
+            sale: sale.get_untracked(),
+        });
+    };
+    view! {
+        <form class="form sub-form" on:submit=submit novalidate aria-labelledby="sell-heading">
+            <h3 id="sell-heading">"Mark sold"</h3>
+            <ErrorBanner message=general_error(errors)/>
+            <div class="form-grid">
+                {field("sale_price", "Sale price", |s| &mut s.sale_price)}
+                <div class="field">
+                    <label for="sale-channel">"Channel"</label>
+                    <select id="sale-channel" on:change=move |ev| sale.update(|s| s.channel = event_target_value(&ev))>
+                        {SaleChannel::ALL.iter().map(|c| view! {
+                            <option value=c.as_str() selected=*c == SaleChannel::Ebay>{c.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                {field("fees", "Fees", |s| &mut s.fees)}
+                {field("shipping_charged", "Shipping charged", |s| &mut s.shipping_charged)}
+                {field("shipping_paid", "Shipping paid", |s| &mut s.shipping_paid)}
+                {field("sold_on", "Sold on", |s| &mut s.sold_on)}
+                {(quantity > 1).then(|| field("quantity", "Units sold", |s| &mut s.quantity))}
+            </div>
+            <button class="button button-primary" type="submit" disabled=move || action.pending().get()>"Record sale"</button>
+        </form>
+    }
+}
+
+#[component]
+fn TrackingForm(
+    id: String,
+    version: i64,
+    reload: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let shipment = RwSignal::new(ShipmentInput {
+        shipped_on: today(),
+        ..Default::default()
+    });
+    let action = ServerAction::<api::AddTracking>::new();
+    let errors = Memo::new(move |_| action.value().get().and_then(|r| r.err()));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            reload();
+        }
+    });
+    let field = move |name, label, lens| lens_field(shipment, errors, "ship", name, label, lens);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(api::AddTracking {
+            id: id.clone(),
+            version,
+            shipment: shipment.get_untracked(),
+        });
+    };
+    view! {
+        <form class="form sub-form" on:submit=submit novalidate aria-labelledby="ship-heading">
+            <h3 id="ship-heading">"Add tracking"</h3>
+            <ErrorBanner message=general_error(errors)/>
+            <div class="form-grid">
+                {field("carrier", "Carrier", |s| &mut s.carrier)}
+                {field("tracking_code", "Tracking code", |s| &mut s.tracking_code)}
+                {field("shipped_on", "Shipped on", |s| &mut s.shipped_on)}
+            </div>
+            <button class="button button-primary" type="submit" disabled=move || action.pending().get()>"Mark shipped"</button>
+        </form>
+    }
+}
+
+/// A text (or date, for `*_on` fields) input bound to one field of a small form's state.
+fn lens_field<T: Clone + Send + Sync + 'static>(
+    state: RwSignal<T>,
+    errors: Memo<Option<AppError>>,
+    prefix: &'static str,
+    name: &'static str,
+    label: &'static str,
+    lens: fn(&mut T) -> &mut String,
+) -> impl IntoView {
+    let error = Memo::new(move |_| errors.get().and_then(|e| e.field_error(name)));
+    let id = format!("{prefix}-{name}");
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input id=id type=if name.ends_with("_on") { "date" } else { "text" }
+                prop:value=move || lens(&mut state.get()).clone()
+                on:input=move |ev| state.update(|s| *lens(s) = event_target_value(&ev))/>
+            <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+        </div>
+    }
+}

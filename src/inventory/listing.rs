@@ -1,0 +1,148 @@
+//! Reading the stock table: filters, full-text search (one implementation per backend),
+//! whitelisted sort orders, capped counts and pages; the same query feeds the CSV export.
+
+use super::{
+    service::{SUMMARY_COLUMNS, SummaryRow},
+    types::{ItemPage, ItemQuery, ItemSort, ItemSummary},
+};
+use crate::{
+    error::AppError,
+    server::db::{Backend, Db},
+    with_db,
+};
+
+/// Search words as the full-text indexes tokenise them: lower-case letters and digits.
+fn search_tokens(search: &str) -> Vec<String> {
+    search
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(8)
+        .map(|t| t.to_lowercase())
+        .collect()
+}
+
+/// Backend-specific full-text match: every token must prefix-match a word of the item.
+/// SQLite: FTS5 `items_fts`; PostgreSQL: the `search_tsv` GIN index.
+fn search_condition(backend: Backend, param: usize) -> String {
+    match backend {
+        Backend::Sqlite => {
+            format!("rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ${param})")
+        }
+        Backend::Postgres => format!("search_tsv @@ to_tsquery('simple', ${param})"),
+    }
+}
+
+fn search_expression(backend: Backend, tokens: &[String]) -> String {
+    match backend {
+        Backend::Sqlite => tokens
+            .iter()
+            .map(|t| format!("\"{t}\"*"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Backend::Postgres => tokens
+            .iter()
+            .map(|t| format!("{t}:*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    }
+}
+
+/// WHERE clause and parameters for a stock-table query (parameters are all text).
+fn filter_sql(backend: Backend, owner: &str, q: &ItemQuery) -> (String, Vec<String>) {
+    let mut clauses = vec!["owner_user_id = $1".to_string()];
+    let mut params = vec![owner.to_string()];
+    if let Some(status) = q.status {
+        params.push(status.as_str().to_string());
+        clauses.push(format!("status = ${}", params.len()));
+    }
+    if let Some(kind) = q.kind {
+        params.push(kind.as_str().to_string());
+        clauses.push(format!("kind = ${}", params.len()));
+    }
+    let tokens = search_tokens(&q.search);
+    if !tokens.is_empty() {
+        params.push(search_expression(backend, &tokens));
+        clauses.push(search_condition(backend, params.len()));
+    } else if !q.search.trim().is_empty() {
+        // Only punctuation: nothing can match.
+        clauses.push("1 = 0".to_string());
+    }
+    (clauses.join(" AND "), params)
+}
+
+/// Counting stops here: past it the table says "10,000+" instead of scanning everything.
+pub const COUNT_CAP: i64 = 10_000;
+
+fn order_sql(sort: ItemSort) -> &'static str {
+    match sort {
+        ItemSort::Newest => "created_at DESC, id DESC",
+        ItemSort::Oldest => "created_at ASC, id ASC",
+        ItemSort::NameAsc => "name ASC, id ASC",
+        ItemSort::NameDesc => "name DESC, id DESC",
+        ItemSort::CostAsc => "purchase_price ASC, id ASC",
+        ItemSort::CostDesc => "purchase_price DESC, id DESC",
+        ItemSort::PurchasedAsc => "purchase_date ASC NULLS LAST, id ASC",
+        ItemSort::PurchasedDesc => "purchase_date DESC NULLS LAST, id DESC",
+        ItemSort::Status => {
+            "CASE status WHEN 'purchased' THEN 1 WHEN 'in_stock' THEN 2 WHEN 'listed' THEN 3 \
+            WHEN 'reserved' THEN 4 WHEN 'sold' THEN 5 WHEN 'shipped' THEN 6 ELSE 7 END, created_at DESC, id DESC"
+        }
+    }
+}
+
+pub async fn list_items(db: &Db, owner: &str, q: &ItemQuery) -> Result<ItemPage, AppError> {
+    let (filter, params) = filter_sql(db.backend(), owner, q);
+    let per_page = q.per_page();
+    let page = q.page();
+    let offset = (page as u64 - 1) * per_page as u64;
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM items WHERE {filter} LIMIT {}) AS capped",
+        COUNT_CAP + 1
+    );
+    let rows_sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items WHERE {filter} ORDER BY {} LIMIT {per_page} OFFSET {offset}",
+        order_sql(q.sort)
+    );
+    let total: i64 = with_db!(db, pool => {
+        let mut query = sqlx::query_scalar(&count_sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        query.fetch_one(pool).await
+    })?;
+    let rows: Vec<SummaryRow> = with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, SummaryRow>(&rows_sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        query.fetch_all(pool).await
+    })?;
+    Ok(ItemPage {
+        items: rows.into_iter().map(SummaryRow::into_summary).collect(),
+        total: total.min(COUNT_CAP),
+        total_is_capped: total > COUNT_CAP,
+        page,
+        per_page,
+    })
+}
+
+/// Every item matching the filters (what is filtered is what is exported), in table order.
+pub async fn export_items(
+    db: &Db,
+    owner: &str,
+    q: &ItemQuery,
+) -> Result<Vec<ItemSummary>, AppError> {
+    let (filter, params) = filter_sql(db.backend(), owner, q);
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items WHERE {filter} ORDER BY {}",
+        order_sql(q.sort)
+    );
+    let rows: Vec<SummaryRow> = with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, SummaryRow>(&sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        query.fetch_all(pool).await
+    })?;
+    Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
+}
