@@ -11,7 +11,7 @@ use leptos_router::{
 use crate::{
     auth::{LoginPage, SignupPage},
     dashboard::{DashboardHome, DashboardShell, StoreOverview, ViewChoice},
-    inventory::{InventoryPage, ItemPage, NewItemPage},
+    inventory::{InventoryPage, ItemPage, NewItemPage, SalesPage},
     lists::PublicListPage,
     storefront::StorefrontPage,
     ui::{Brand, NotFoundPage},
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("inventory") view=InventoryPage/>
                     <Route path=path!("inventory/new") view=NewItemPage/>
                     <Route path=path!("inventory/:id") view=ItemPage/>
+                    <Route path=path!("sales") view=SalesPage/>
                 </ParentRoute>
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
                 <Route path=path!("/lists/:list") view=PublicListPage ssr=SsrMode::Async/>

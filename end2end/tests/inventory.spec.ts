@@ -79,6 +79,12 @@ test("add an item, find it, sell it, ship it, export the table", async ({ page }
   await expect(page.locator(".page-header .status-pill")).toHaveText("Shipped");
   await expect(page.getByText("tracking 1Z999AA10123456784")).toBeVisible();
   await page.screenshot({ path: "test-results/item-page.png", fullPage: true });
+
+  // The sale shows in the sales table with its profit.
+  await page.getByRole("link", { name: "Sales" }).click();
+  await expect(page).toHaveURL(/\/app\/sales$/);
+  await expect(page.getByTestId("sales-total")).toHaveText("Net profit: $94.50 across 1 sale(s)");
+  await expect(page.getByRole("row", { name: /Jordan 1 Retro High OG Chicago/ })).toContainText("eBay");
   expect(problems).toEqual([]);
 });
 

@@ -117,6 +117,7 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                         <ul>
                             <li><a href="/app" aria-current=move || nav_current("/app")>"Overview"</a></li>
                             <li><a href="/app/inventory" aria-current=move || nav_current("/app/inventory")>"Inventory"</a></li>
+                            <li><a href="/app/sales" aria-current=move || nav_current("/app/sales")>"Sales"</a></li>
                         </ul>
                     }.into_any(),
                     DashboardView::Store => view! {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::types::{ItemPage, ItemQuery, ItemView, SaleInput, ShipmentInput};
+use super::types::{ItemPage, ItemQuery, ItemView, SaleInput, SalePage, SaleQuery, ShipmentInput};
 use crate::{domain::item::ItemInput, error::AppError};
 
 #[server(endpoint = "inventory/list", input = Json)]
@@ -162,6 +162,16 @@ pub async fn edit_cell(
     respond(async move {
         let (state, user) = request::require_user().await?;
         super::service::edit_cell(&state.db, &user.id, &id, version, &field, &value).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/sales", input = Json)]
+pub async fn list_sales(query: SaleQuery) -> Result<SalePage, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::list_sales(&state.db, &user.id, &query).await
     })
     .await
 }

@@ -3,9 +3,10 @@
 
 use super::{
     service::{SUMMARY_COLUMNS, SummaryRow},
-    types::{ItemPage, ItemQuery, ItemSort, ItemSummary},
+    types::{ItemPage, ItemQuery, ItemSort, ItemSummary, SalePage, SaleQuery, SaleRow, SaleSort},
 };
 use crate::{
+    domain::{Currency, Money, item::SaleChannel},
     error::AppError,
     server::db::{Backend, Db},
     with_db,
@@ -145,4 +146,82 @@ pub async fn export_items(
         query.fetch_all(pool).await
     })?;
     Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct SaleDbRow {
+    item_id: String,
+    item_name: String,
+    channel: String,
+    quantity: i64,
+    currency: String,
+    sale_price: i64,
+    fees: i64,
+    net_profit: i64,
+    sold_on: String,
+}
+
+/// The owner's sales, newest first by default, with the net profit of all that match.
+pub async fn list_sales(db: &Db, owner: &str, q: &SaleQuery) -> Result<SalePage, AppError> {
+    let mut filter = "s.owner_user_id = $1".to_string();
+    let mut params = vec![owner.to_string()];
+    if let Some(channel) = q.channel {
+        params.push(channel.as_str().to_string());
+        filter.push_str(&format!(" AND s.channel = ${}", params.len()));
+    }
+    let order = match q.sort {
+        SaleSort::NewestSold => "s.sold_on DESC, s.created_at DESC, s.id DESC",
+        SaleSort::OldestSold => "s.sold_on ASC, s.created_at ASC, s.id ASC",
+        SaleSort::ProfitDesc => "s.net_profit DESC, s.id DESC",
+        SaleSort::ProfitAsc => "s.net_profit ASC, s.id ASC",
+    };
+    let per_page = SaleQuery::PER_PAGE;
+    let offset = (q.page() as u64 - 1) * per_page as u64;
+    let rows_sql = format!(
+        "SELECT s.item_id, i.name AS item_name, s.channel, s.quantity, s.currency, s.sale_price, s.fees, s.net_profit, s.sold_on \
+         FROM sales s JOIN items i ON i.id = s.item_id WHERE {filter} ORDER BY {order} LIMIT {per_page} OFFSET {offset}"
+    );
+    let totals_sql = format!(
+        "SELECT s.currency, COUNT(*), CAST(COALESCE(SUM(s.net_profit), 0) AS BIGINT) FROM sales s WHERE {filter} GROUP BY s.currency ORDER BY s.currency"
+    );
+    let rows: Vec<SaleDbRow> = with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, SaleDbRow>(&rows_sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        query.fetch_all(pool).await
+    })?;
+    let totals: Vec<(String, i64, i64)> = with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, (String, i64, i64)>(&totals_sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        query.fetch_all(pool).await
+    })?;
+    let currency = |code: &str| Currency::parse(code).unwrap_or(Currency::Usd);
+    Ok(SalePage {
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                let c = currency(&r.currency);
+                SaleRow {
+                    item_id: r.item_id,
+                    item_name: r.item_name,
+                    channel: SaleChannel::parse(&r.channel).unwrap_or(SaleChannel::Other),
+                    quantity: r.quantity,
+                    sale_price: Money::new(r.sale_price, c),
+                    fees: Money::new(r.fees, c),
+                    net_profit: Money::new(r.net_profit, c),
+                    sold_on: r.sold_on,
+                }
+            })
+            .collect(),
+        total: totals.iter().map(|t| t.1).sum(),
+        page: q.page(),
+        per_page,
+        net_profit: totals
+            .iter()
+            .map(|t| Money::new(t.2, currency(&t.0)))
+            .collect(),
+    })
 }

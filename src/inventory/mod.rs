@@ -7,6 +7,7 @@ mod form;
 mod item_page;
 #[cfg(feature = "ssr")]
 mod listing;
+mod sales;
 #[cfg(feature = "ssr")]
 pub mod service;
 mod table;
@@ -23,6 +24,7 @@ use crate::{
 };
 use form::ItemFields;
 use item_page::ItemDetail;
+pub use sales::SalesPage;
 use table::{BulkBar, StockTable};
 use types::{ItemQuery, ItemSummary};
 

@@ -6,7 +6,11 @@ use super::{
     api, size_or_grade,
     types::{ItemPage, ItemQuery, ItemSort, ItemSummary},
 };
-use crate::{domain::item::ItemStatus, error::AppError};
+use crate::{
+    domain::item::ItemStatus,
+    error::AppError,
+    ui::table::{Pager, SortHeader},
+};
 
 #[component]
 pub(super) fn StockTable(
@@ -42,34 +46,28 @@ pub(super) fn StockTable(
             .into_any()
         };
     }
-    let sort_header = {
+    let current_sort = query.get_untracked().sort;
+    let on_sort = {
         let go = go.clone();
-        move |label: &'static str, asc: ItemSort, desc: ItemSort| {
-            let go = go.clone();
-            let current = query.get_untracked().sort;
-            let aria = if current == asc {
-                "ascending"
-            } else if current == desc {
-                "descending"
-            } else {
-                "none"
-            };
-            let next = if current == asc { desc } else { asc };
-            let arrow = if current == asc {
-                " ↑"
-            } else if current == desc {
-                " ↓"
-            } else {
-                ""
-            };
-            view! {
-                <th scope="col" aria-sort=aria>
-                    <button type="button" class="sort-button" on:click=move |_| go(ItemQuery { sort: next, page: 1, ..query.get_untracked() })>
-                        {label}{arrow}
-                    </button>
-                </th>
-            }
-        }
+        Callback::new(move |sort: ItemSort| {
+            go(ItemQuery {
+                sort,
+                page: 1,
+                ..query.get_untracked()
+            })
+        })
+    };
+    let on_page = {
+        let go = go.clone();
+        Callback::new(move |page: u32| {
+            go(ItemQuery {
+                page,
+                ..query.get_untracked()
+            })
+        })
+    };
+    let sort_header = move |label: &'static str, asc: ItemSort, desc: ItemSort| {
+        view! { <SortHeader label asc desc current=current_sort on_sort/> }
     };
     let page_ids: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
     let all_selected = {
@@ -101,24 +99,6 @@ pub(super) fn StockTable(
     } else {
         pages.to_string()
     };
-    let prev = {
-        let go = go.clone();
-        move |_: leptos::ev::MouseEvent| {
-            go(ItemQuery {
-                page: current_page.saturating_sub(1).max(1),
-                ..query.get_untracked()
-            })
-        }
-    };
-    let next = {
-        let go = go.clone();
-        move |_: leptos::ev::MouseEvent| {
-            go(ItemQuery {
-                page: current_page + 1,
-                ..query.get_untracked()
-            })
-        }
-    };
     view! {
         <div class="table-wrap">
             <table class="data-table">
@@ -142,11 +122,7 @@ pub(super) fn StockTable(
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages">
-            <button class="button" type="button" disabled={current_page <= 1} on:click=prev>"Previous"</button>
-            <span aria-live="polite">{format!("Page {current_page} of {pages_label} · {total}")}</span>
-            <button class="button" type="button" disabled={current_page >= pages && !capped} on:click=next>"Next"</button>
-        </nav>
+        <Pager page=current_page pages_label total_label=total has_next={current_page < pages || capped} on_page/>
     }
     .into_any()
 }

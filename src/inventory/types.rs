@@ -279,6 +279,94 @@ impl ItemPage {
     }
 }
 
+/// One row of the sales table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleRow {
+    pub item_id: String,
+    pub item_name: String,
+    pub channel: SaleChannel,
+    pub quantity: i64,
+    pub sale_price: Money,
+    pub fees: Money,
+    pub net_profit: Money,
+    pub sold_on: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum SaleSort {
+    #[default]
+    NewestSold,
+    OldestSold,
+    ProfitDesc,
+    ProfitAsc,
+}
+
+impl SaleSort {
+    pub const ALL: &'static [SaleSort] = &[
+        SaleSort::NewestSold,
+        SaleSort::OldestSold,
+        SaleSort::ProfitDesc,
+        SaleSort::ProfitAsc,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaleSort::NewestSold => "newest",
+            SaleSort::OldestSold => "oldest",
+            SaleSort::ProfitDesc => "-profit",
+            SaleSort::ProfitAsc => "profit",
+        }
+    }
+
+    pub fn parse(s: &str) -> SaleSort {
+        SaleSort::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s)
+            .unwrap_or_default()
+    }
+}
+
+/// Filters and page of the sales table; travels in the URL query (`channel`, `sort`, `page`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SaleQuery {
+    pub channel: Option<SaleChannel>,
+    pub sort: SaleSort,
+    pub page: u32,
+}
+
+impl SaleQuery {
+    pub const PER_PAGE: u32 = 50;
+
+    pub fn page(&self) -> u32 {
+        self.page.max(1)
+    }
+
+    pub fn to_query_string(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(c) = self.channel {
+            parts.push(format!("channel={}", c.as_str()));
+        }
+        if self.sort != SaleSort::NewestSold {
+            parts.push(format!("sort={}", self.sort.as_str()));
+        }
+        if self.page() > 1 {
+            parts.push(format!("page={}", self.page()));
+        }
+        parts.join("&")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SalePage {
+    pub rows: Vec<SaleRow>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    /// Net profit of every matching sale, one amount per currency (never added across).
+    pub net_profit: Vec<Money>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

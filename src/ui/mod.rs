@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface: layout bits, form fields, empty and error states.
 
 pub mod platform;
+pub mod table;
 
 use leptos::prelude::*;
 

@@ -691,7 +691,91 @@ async fn bulk_actions_and_inline_edits(backend: Backend) {
     assert_eq!(get(&app, &other, &foreign).await.0, StatusCode::OK);
 }
 
+async fn sales_table_lists_own_sales_with_totals(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("rae").await;
+    let other = app.reseller("sam").await;
+    let sell =
+        |name: &'static str, price: &'static str, channel: &'static str, cur: &'static str| {
+            let app = &app;
+            let c = c.clone();
+            async move {
+                let mut input = sneaker(name, "100");
+                input["currency"] = json!(cur);
+                if cur == "JPY" {
+                    input["purchase_price"] = json!("10000");
+                }
+                let id = create(app, &c, input).await;
+                let v = version(app, &c, &id).await;
+                let mut s = sale(price);
+                s["channel"] = json!(channel);
+                if cur == "JPY" {
+                    for k in ["shipping_charged", "fees", "shipping_paid"] {
+                        s[k] = json!("0");
+                    }
+                }
+                let res = app
+                    .call_json(
+                        &c,
+                        "inventory/sell",
+                        json!({"id": id, "version": v, "sale": s}),
+                    )
+                    .await;
+                assert_eq!(res.status(), StatusCode::OK);
+            }
+        };
+    sell("Dunk A", "150", "ebay", "USD").await; // 150 + 15 − 28.50 − 12 − 100 = 24.50
+    sell("Dunk B", "300", "stockx", "USD").await; // 174.50
+    sell("Dunk C", "15000", "in_person", "JPY").await; // ¥5,000
+    let id = create(&app, &other, sneaker("Other's", "1")).await;
+    let v = version(&app, &other, &id).await;
+    app.call_json(
+        &other,
+        "inventory/sell",
+        json!({"id": id, "version": v, "sale": sale("999")}),
+    )
+    .await;
+
+    let list = |query: Value| {
+        let c = c.clone();
+        let app = &app;
+        async move {
+            json(
+                app.call_json(&c, "inventory/sales", json!({"query": query}))
+                    .await,
+            )
+            .await
+        }
+    };
+    let (status, page) = list(json!({"channel": null, "sort": "ProfitDesc", "page": 1})).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["rows"][0]["item_name"], "Dunk B", "sorted by profit");
+    // ¥5,000 (JPY has no minor digits) and $24.50 + $174.50: each currency summed on its own.
+    assert_eq!(
+        page["net_profit"],
+        json!([{"amount": 5000, "currency": "JPY"}, {"amount": 19900, "currency": "USD"}])
+    );
+    let (_, page) = list(json!({"channel": "stockx", "sort": "NewestSold", "page": 1})).await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(
+        page["rows"][0]["net_profit"],
+        json!({"amount": 17450, "currency": "USD"})
+    );
+    let (status, _) = json(
+        app.call_json(
+            &client(),
+            "inventory/sales",
+            json!({"query": {"channel": null, "sort": "NewestSold", "page": 1}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
 on_both_databases!(
+    sales_table_lists_own_sales_with_totals,
     bulk_actions_and_inline_edits,
     items_are_created_validated_and_read_back,
     lifecycle_follows_the_state_machine,
