@@ -11,7 +11,7 @@ use leptos_router::{
 use crate::{
     auth::{LoginPage, SignupPage},
     dashboard::{DashboardHome, DashboardShell, StoreOverview, ViewChoice},
-    inventory::{InventoryPage, ItemPage, NewItemPage, SalesPage},
+    inventory::{InventoryPage, ItemPage, NewItemPage, SalesPage, ShipmentsPage},
     lists::PublicListPage,
     storefront::StorefrontPage,
     ui::{Brand, NotFoundPage},
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("inventory/new") view=NewItemPage/>
                     <Route path=path!("inventory/:id") view=ItemPage/>
                     <Route path=path!("sales") view=SalesPage/>
+                    <Route path=path!("shipments") view=ShipmentsPage/>
                 </ParentRoute>
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
                 <Route path=path!("/lists/:list") view=PublicListPage ssr=SsrMode::Async/>

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::types::{ItemPage, ItemQuery, ItemView, SaleInput, SalePage, SaleQuery, ShipmentInput};
+use super::types::{
+    ItemPage, ItemQuery, ItemView, SaleInput, SalePage, SaleQuery, ShipmentInput, ShipmentPage,
+};
 use crate::{domain::item::ItemInput, error::AppError};
 
 #[server(endpoint = "inventory/list", input = Json)]
@@ -172,6 +174,16 @@ pub async fn list_sales(query: SaleQuery) -> Result<SalePage, AppError> {
     respond(async move {
         let (state, user) = request::require_user().await?;
         super::service::list_sales(&state.db, &user.id, &query).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/shipments", input = Json)]
+pub async fn list_shipments(page: u32) -> Result<ShipmentPage, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::list_shipments(&state.db, &user.id, page).await
     })
     .await
 }

@@ -3,10 +3,16 @@
 
 use super::{
     service::{SUMMARY_COLUMNS, SummaryRow},
-    types::{ItemPage, ItemQuery, ItemSort, ItemSummary, SalePage, SaleQuery, SaleRow, SaleSort},
+    types::{
+        ItemPage, ItemQuery, ItemSort, ItemSummary, SalePage, SaleQuery, SaleRow, SaleSort,
+        ShipmentPage, ShipmentRow,
+    },
 };
 use crate::{
-    domain::{Currency, Money, item::SaleChannel},
+    domain::{
+        Currency, Money,
+        item::{ItemStatus, SaleChannel},
+    },
     error::AppError,
     server::db::{Backend, Db},
     with_db,
@@ -223,5 +229,46 @@ pub async fn list_sales(db: &Db, owner: &str, q: &SaleQuery) -> Result<SalePage,
             .iter()
             .map(|t| Money::new(t.2, currency(&t.0)))
             .collect(),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct ShipmentDbRow {
+    item_id: String,
+    item_name: String,
+    carrier: String,
+    tracking_code: String,
+    shipped_on: String,
+    item_status: String,
+}
+
+/// The owner's shipments, most recent first.
+pub async fn list_shipments(db: &Db, owner: &str, page: u32) -> Result<ShipmentPage, AppError> {
+    const PER_PAGE: u32 = 50;
+    let page = page.max(1);
+    let offset = (page as u64 - 1) * PER_PAGE as u64;
+    let sql = format!(
+        "SELECT s.item_id, i.name AS item_name, s.carrier, s.tracking_code, s.shipped_on, i.status AS item_status \
+         FROM shipments s JOIN items i ON i.id = s.item_id WHERE s.owner_user_id = $1 \
+         ORDER BY s.shipped_on DESC, s.created_at DESC, s.id DESC LIMIT {PER_PAGE} OFFSET {offset}"
+    );
+    let rows: Vec<ShipmentDbRow> = with_db!(db, pool => sqlx::query_as::<_, ShipmentDbRow>(&sql).bind(owner).fetch_all(pool).await)?;
+    let total: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM shipments WHERE owner_user_id = $1")
+        .bind(owner).fetch_one(pool).await)?;
+    Ok(ShipmentPage {
+        rows: rows
+            .into_iter()
+            .map(|r| ShipmentRow {
+                item_status: ItemStatus::parse(&r.item_status).unwrap_or(ItemStatus::Shipped),
+                item_id: r.item_id,
+                item_name: r.item_name,
+                carrier: r.carrier,
+                tracking_code: r.tracking_code,
+                shipped_on: r.shipped_on,
+            })
+            .collect(),
+        total,
+        page,
+        per_page: PER_PAGE,
     })
 }

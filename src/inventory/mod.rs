@@ -10,6 +10,7 @@ mod listing;
 mod sales;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod shipments;
 mod table;
 pub mod types;
 
@@ -25,6 +26,7 @@ use crate::{
 use form::ItemFields;
 use item_page::ItemDetail;
 pub use sales::SalesPage;
+pub use shipments::ShipmentsPage;
 use table::{BulkBar, StockTable};
 use types::{ItemQuery, ItemSummary};
 

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-pub use super::listing::{COUNT_CAP, export_items, list_items, list_sales};
+pub use super::listing::{COUNT_CAP, export_items, list_items, list_sales, list_shipments};
 use super::types::{ItemSummary, ItemView, SaleView, ShipmentView};
 use crate::{
     domain::{

@@ -367,6 +367,25 @@ pub struct SalePage {
     pub net_profit: Vec<Money>,
 }
 
+/// One row of the shipments table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentRow {
+    pub item_id: String,
+    pub item_name: String,
+    pub carrier: String,
+    pub tracking_code: String,
+    pub shipped_on: String,
+    pub item_status: ItemStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentPage {
+    pub rows: Vec<ShipmentRow>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

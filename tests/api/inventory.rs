@@ -251,6 +251,25 @@ async fn lifecycle_follows_the_state_machine(backend: Backend) {
         StatusCode::OK
     );
     assert_eq!(app.count("sales").await, 1);
+    let (status, shipments) = json(
+        app.call_json(&c, "inventory/shipments", json!({"page": 1}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(shipments["total"], 1);
+    assert_eq!(shipments["rows"][0]["carrier"], "UPS");
+    assert_eq!(
+        shipments["rows"][0]["item_status"], "in_stock",
+        "the item came back"
+    );
+    let stranger = app.reseller("jay2").await;
+    let (_, none) = json(
+        app.call_json(&stranger, "inventory/shipments", json!({"page": 1}))
+            .await,
+    )
+    .await;
+    assert_eq!(none["total"], 0);
 }
 
 async fn partial_sales_of_bulk_items(backend: Backend) {
