@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod inventory;
 pub mod lists;
+pub mod preferences;
 pub mod storefront;
 pub mod ui;
 

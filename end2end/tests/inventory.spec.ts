@@ -149,6 +149,17 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await waitForHydration(page);
   await expect(page.getByRole("row", { name: /Air Force 1 White/ })).toContainText("$99.99");
 
+  // Hide the Cost column; the choice survives a reload.
+  await page.getByRole("button", { name: "Columns" }).click();
+  await page.getByRole("checkbox", { name: "Cost" }).uncheck();
+  await expect(page.getByRole("columnheader", { name: /Cost/ })).toBeHidden();
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByRole("columnheader", { name: /Cost/ })).toBeHidden();
+  await page.getByRole("button", { name: "Columns" }).click();
+  await page.getByRole("checkbox", { name: "Cost" }).check();
+  await expect(page.getByRole("columnheader", { name: /Cost/ })).toBeVisible();
+
   // Bulk: select two rows, list them.
   await page.getByLabel("Select Air Force 1 White").check();
   await page.getByLabel("Select Air Force 1 Black").check();

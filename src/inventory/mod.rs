@@ -27,7 +27,7 @@ use form::ItemFields;
 use item_page::ItemDetail;
 pub use sales::SalesPage;
 pub use shipments::ShipmentsPage;
-use table::{BulkBar, StockTable};
+use table::{BulkBar, ColumnChooser, StockTable};
 use types::{ItemQuery, ItemSummary};
 
 fn inventory_url(q: &ItemQuery) -> String {
@@ -60,12 +60,39 @@ pub fn InventoryPage() -> impl IntoView {
         ItemQuery::from_pairs(|k| map.get(k))
     });
     let page = Resource::new(move || query.get(), api::list_items);
+    let preferences = Resource::new(
+        || (),
+        |_| crate::preferences::api::stock_table_preferences(),
+    );
+    // The saved column choice, until the reseller changes it on this page.
+    let chosen = RwSignal::new(None::<std::collections::BTreeSet<String>>);
+    let hidden = Signal::derive(move || {
+        chosen.get().unwrap_or_else(|| {
+            preferences
+                .get()
+                .and_then(|r| r.ok())
+                .map(|p| p.hidden_columns.into_iter().collect())
+                .unwrap_or_default()
+        })
+    });
     let selected = RwSignal::new(std::collections::BTreeSet::<String>::new());
     let notice = RwSignal::new(None::<String>);
     // A new search, filter or page starts with nothing selected.
     Effect::new(move |_| {
         query.track();
         selected.set(Default::default());
+    });
+    let choose_columns = Callback::new(move |next: std::collections::BTreeSet<String>| {
+        chosen.set(Some(next.clone()));
+        leptos::task::spawn_local(async move {
+            let preferences = crate::preferences::TablePreferences {
+                hidden_columns: next.into_iter().collect(),
+            };
+            if let Err(e) = crate::preferences::api::save_stock_table_preferences(preferences).await
+            {
+                notice.set(Some(format!("Could not save the column choice: {e}")));
+            }
+        });
     });
     let changed = Callback::new(move |message: String| {
         selected.set(Default::default());
@@ -128,6 +155,7 @@ pub fn InventoryPage() -> impl IntoView {
                 <p class="muted">"Every pair, card and box you hold or have sold."</p>
             </div>
             <div class="page-actions">
+                <ColumnChooser hidden on_change=choose_columns/>
                 <a class="button" href=export_href download="flipdesk-inventory.csv" rel="external">"Export CSV"</a>
                 <a class="button button-primary" href="/app/inventory/new">"Add item"</a>
             </div>
@@ -160,8 +188,9 @@ pub fn InventoryPage() -> impl IntoView {
             {move || {
                 let go = go.clone();
                 Suspend::new(async move {
+                let _ = preferences.await;
                 match page.await {
-                    Ok(p) => view! { <StockTable page=p query go selected notice/> }.into_any(),
+                    Ok(p) => view! { <StockTable page=p query go selected notice hidden/> }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),
                 }
             })}}

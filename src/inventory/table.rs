@@ -19,6 +19,7 @@ pub(super) fn StockTable(
     go: impl Fn(ItemQuery) + Clone + Send + Sync + 'static,
     selected: RwSignal<std::collections::BTreeSet<String>>,
     notice: RwSignal<Option<String>>,
+    hidden: Signal<std::collections::BTreeSet<String>>,
 ) -> impl IntoView {
     let filtered = {
         let q = query.get_untracked();
@@ -66,9 +67,12 @@ pub(super) fn StockTable(
             })
         })
     };
-    let sort_header = move |label: &'static str, asc: ItemSort, desc: ItemSort| {
-        view! { <SortHeader label asc desc current=current_sort on_sort/> }
-    };
+    let sort_header =
+        move |label: &'static str, asc: ItemSort, desc: ItemSort, column: &'static str| {
+            let hidden = Signal::derive(move || hidden.with(|h| h.contains(column)));
+            view! { <SortHeader label asc desc current=current_sort on_sort hidden/> }
+        };
+    let is_hidden = move |column: &'static str| move || hidden.with(|h| h.contains(column));
     let page_ids: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
     let all_selected = {
         let ids = page_ids.clone();
@@ -108,17 +112,17 @@ pub(super) fn StockTable(
                             <input type="checkbox" aria-label="Select all items on this page"
                                 prop:checked=all_selected on:change=toggle_all/>
                         </th>
-                        {sort_header("Name", ItemSort::NameAsc, ItemSort::NameDesc)}
-                        <th scope="col">"Kind"</th>
-                        <th scope="col">"Size / grade"</th>
-                        {sort_header("Status", ItemSort::Status, ItemSort::Status)}
-                        <th scope="col" class="num">"Qty"</th>
-                        {sort_header("Cost", ItemSort::CostAsc, ItemSort::CostDesc)}
-                        {sort_header("Purchased", ItemSort::PurchasedAsc, ItemSort::PurchasedDesc)}
+                        {sort_header("Name", ItemSort::NameAsc, ItemSort::NameDesc, "name")}
+                        <th scope="col" class:col-hidden=is_hidden("kind")>"Kind"</th>
+                        <th scope="col" class:col-hidden=is_hidden("detail")>"Size / grade"</th>
+                        {sort_header("Status", ItemSort::Status, ItemSort::Status, "status")}
+                        <th scope="col" class="num" class:col-hidden=is_hidden("quantity")>"Qty"</th>
+                        {sort_header("Cost", ItemSort::CostAsc, ItemSort::CostDesc, "cost")}
+                        {sort_header("Purchased", ItemSort::PurchasedAsc, ItemSort::PurchasedDesc, "purchased")}
                     </tr>
                 </thead>
                 <tbody>
-                    {page.items.into_iter().map(|item| view! { <StockRow item selected notice/> }).collect_view()}
+                    {page.items.into_iter().map(|item| view! { <StockRow item selected notice hidden/> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -133,7 +137,9 @@ fn StockRow(
     item: ItemSummary,
     selected: RwSignal<std::collections::BTreeSet<String>>,
     notice: RwSignal<Option<String>>,
+    hidden: Signal<std::collections::BTreeSet<String>>,
 ) -> impl IntoView {
+    let is_hidden = move |column: &'static str| move || hidden.with(|h| h.contains(column));
     let detail = size_or_grade(&item);
     let sub = item
         .style_id
@@ -207,11 +213,11 @@ fn StockRow(
                     })/>
                 <span class="row-sub">{sub}</span>
             </td>
-            <td>{item.kind.label()}</td>
-            <td>{detail}</td>
-            <td><span class="status-pill" data-status=item.status.as_str()>{item.status.label()}</span></td>
-            <td class="num">{item.quantity}</td>
-            <td class="num">
+            <td class:col-hidden=is_hidden("kind")>{item.kind.label()}</td>
+            <td class:col-hidden=is_hidden("detail")>{detail}</td>
+            <td class:col-hidden=is_hidden("status")><span class="status-pill" data-status=item.status.as_str()>{item.status.label()}</span></td>
+            <td class="num" class:col-hidden=is_hidden("quantity")>{item.quantity}</td>
+            <td class="num" class:col-hidden=is_hidden("cost")>
                 <EditableCell
                     display=Signal::derive(move || cost.get().to_string())
                     edit_value=Signal::derive(move || cost.get().to_decimal_string())
@@ -227,7 +233,7 @@ fn StockRow(
                         save_cell.run(("purchase_price".into(), text, Callback::new(move |_| cost.set(before))));
                     })/>
             </td>
-            <td>{item.purchase_date.clone().unwrap_or_default()}</td>
+            <td class:col-hidden=is_hidden("purchased")>{item.purchase_date.clone().unwrap_or_default()}</td>
         </tr>
     }
 }
@@ -403,5 +409,40 @@ pub(super) fn BulkBar(
                 <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
             </div>
         </Show>
+    }
+}
+
+/// “Columns” menu: which stock-table columns show; the choice is saved for the reseller.
+#[component]
+pub(super) fn ColumnChooser(
+    hidden: Signal<std::collections::BTreeSet<String>>,
+    on_change: Callback<std::collections::BTreeSet<String>>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <div class="column-chooser">
+            <button class="button" type="button" aria-expanded=move || if open.get() { "true" } else { "false" }
+                aria-controls="column-chooser-panel" on:click=move |_| open.update(|o| *o = !*o)>"Columns"</button>
+            <Show when=move || open.get()>
+                <fieldset class="column-chooser-panel" id="column-chooser-panel">
+                    <legend>"Show columns"</legend>
+                    {crate::preferences::STOCK_COLUMNS.iter().map(|(id, label)| {
+                        let id = *id;
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" prop:checked=move || !hidden.with(|h| h.contains(id))
+                                    on:change=move |ev| {
+                                        let show = event_target_checked(&ev);
+                                        let mut next = hidden.get_untracked();
+                                        if show { next.remove(id); } else { next.insert(id.to_string()); }
+                                        on_change.run(next);
+                                    }/>
+                                {*label}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+            </Show>
+        </div>
     }
 }

@@ -10,6 +10,9 @@ pub fn SortHeader<S>(
     desc: S,
     current: S,
     on_sort: Callback<S>,
+    /// Hidden by the reader's column choice.
+    #[prop(optional, into)]
+    hidden: Option<Signal<bool>>,
 ) -> impl IntoView
 where
     S: Copy + PartialEq + Send + Sync + 'static,
@@ -30,7 +33,7 @@ where
         ""
     };
     view! {
-        <th scope="col" aria-sort=aria>
+        <th scope="col" aria-sort=aria class:col-hidden=move || hidden.is_some_and(|h| h.get())>
             <button type="button" class="sort-button" on:click=move |_| on_sort.run(next)>
                 {label}{arrow}
             </button>

@@ -793,7 +793,77 @@ async fn sales_table_lists_own_sales_with_totals(backend: Backend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
+async fn column_choice_is_remembered_per_user(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("tess").await;
+    let other = app.reseller("uma").await;
+    create(&app, &c, sneaker("Dunk High", "120")).await;
+    let (_, prefs) = json(
+        app.call_json(&c, "preferences/stock-table", json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(prefs, json!({"hidden_columns": []}));
+    let res = app
+        .call_json(
+            &c,
+            "preferences/stock-table/save",
+            json!({"preferences": {"hidden_columns": ["cost", "kind"]}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .call_json(
+            &c,
+            "preferences/stock-table/save",
+            json!({"preferences": {"hidden_columns": ["cost", "purchased"]}}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "saving again replaces the choice"
+    );
+    let (status, _) = json(
+        app.call_json(
+            &c,
+            "preferences/stock-table/save",
+            json!({"preferences": {"hidden_columns": ["password_hash"]}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, prefs) = json(
+        app.call_json(&c, "preferences/stock-table", json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(prefs, json!({"hidden_columns": ["cost", "purchased"]}));
+    let (_, theirs) = json(
+        app.call_json(&other, "preferences/stock-table", json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(theirs, json!({"hidden_columns": []}));
+    // The server renders the choice in the first byte.
+    let html = c
+        .get(app.url("/app/inventory"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        html.matches("col-hidden").count(),
+        4,
+        "cost and purchased: header + one row each"
+    );
+}
+
 on_both_databases!(
+    column_choice_is_remembered_per_user,
     sales_table_lists_own_sales_with_totals,
     bulk_actions_and_inline_edits,
     items_are_created_validated_and_read_back,
