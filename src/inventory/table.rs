@@ -406,7 +406,9 @@ pub(super) fn BulkBar(
                     <button class="button button-ghost" type="button" on:click=move |_| confirming.set(false)>"Keep them"</button>
                 </Show>
                 <button class="button button-ghost" type="button" on:click=move |_| selected.set(Default::default())>"Clear selection"</button>
-                <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                <Show when=move || error.get().is_some()>
+                    <p class="field-error bulk-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                </Show>
             </div>
         </Show>
     }
