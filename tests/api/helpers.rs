@@ -224,6 +224,11 @@ impl TestApp {
             .expect("server function call")
     }
 
+    /// Calls a JSON server function and reads its JSON answer.
+    pub async fn rpc(&self, client: &Client, endpoint: &str, body: Value) -> (StatusCode, Value) {
+        json(self.call_json(client, endpoint, body).await).await
+    }
+
     /// A signed-in client of a new reseller `name`.
     pub async fn reseller(&self, name: &str) -> Client {
         let c = client();

@@ -51,7 +51,7 @@ async fn create(app: &TestApp, c: &Client, input: Value) -> String {
 }
 
 async fn get(app: &TestApp, c: &Client, id: &str) -> (StatusCode, Value) {
-    json(app.call_json(c, "inventory/get", json!({"id": id})).await).await
+    app.rpc(c, "inventory/get", json!({"id": id})).await
 }
 
 async fn version(app: &TestApp, c: &Client, id: &str) -> i64 {
@@ -62,13 +62,10 @@ async fn version(app: &TestApp, c: &Client, id: &str) -> i64 {
 
 async fn set_status(app: &TestApp, c: &Client, id: &str, status: &str) -> (StatusCode, Value) {
     let v = version(app, c, id).await;
-    json(
-        app.call_json(
-            c,
-            "inventory/status",
-            json!({"id": id, "version": v, "status": status}),
-        )
-        .await,
+    app.rpc(
+        c,
+        "inventory/status",
+        json!({"id": id, "version": v, "status": status}),
     )
     .await
 }
@@ -121,15 +118,13 @@ async fn items_are_created_validated_and_read_back(backend: Backend) {
     for (field, value, error_field) in bad {
         let mut input = sneaker("Dunk", "100");
         input[field] = json!(value);
-        let (status, body) = json(
-            app.call_json(
+        let (status, body) = app
+            .rpc(
                 &c,
                 "inventory/create",
                 json!({"input": input, "status": "in_stock"}),
             )
-            .await,
-        )
-        .await;
+            .await;
         assert_eq!(
             status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -140,15 +135,13 @@ async fn items_are_created_validated_and_read_back(backend: Backend) {
     let mut raw = card("Raw Pikachu");
     raw["grading_company"] = json!("");
     raw["grade"] = json!("");
-    let (status, body) = json(
-        app.call_json(
+    let (status, body) = app
+        .rpc(
             &c,
             "inventory/create",
             json!({"input": raw, "status": "in_stock"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body["fields"]["cert_number"]
@@ -156,15 +149,13 @@ async fn items_are_created_validated_and_read_back(backend: Backend) {
             .unwrap()
             .contains("raw card")
     );
-    let (status, _) = json(
-        app.call_json(
+    let (status, _) = app
+        .rpc(
             &c,
             "inventory/create",
             json!({"input": sneaker("X", "1"), "status": "sold"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -217,15 +208,13 @@ async fn lifecycle_follows_the_state_machine(backend: Backend) {
     assert_eq!(get(&app, &c, &id).await.1["summary"]["status"], "sold");
     // Selling twice is refused.
     let v = version(&app, &c, &id).await;
-    let (status, _) = json(
-        app.call_json(
+    let (status, _) = app
+        .rpc(
             &c,
             "inventory/sell",
             json!({"id": id, "version": v, "sale": sale("300")}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let v = version(&app, &c, &id).await;
@@ -251,11 +240,7 @@ async fn lifecycle_follows_the_state_machine(backend: Backend) {
         StatusCode::OK
     );
     assert_eq!(app.count("sales").await, 1);
-    let (status, shipments) = json(
-        app.call_json(&c, "inventory/shipments", json!({"page": 1}))
-            .await,
-    )
-    .await;
+    let (status, shipments) = app.rpc(&c, "inventory/shipments", json!({"page": 1})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(shipments["total"], 1);
     assert_eq!(shipments["rows"][0]["carrier"], "UPS");
@@ -264,11 +249,9 @@ async fn lifecycle_follows_the_state_machine(backend: Backend) {
         "the item came back"
     );
     let stranger = app.reseller("jay2").await;
-    let (_, none) = json(
-        app.call_json(&stranger, "inventory/shipments", json!({"page": 1}))
-            .await,
-    )
-    .await;
+    let (_, none) = app
+        .rpc(&stranger, "inventory/shipments", json!({"page": 1}))
+        .await;
     assert_eq!(none["total"], 0);
 }
 
@@ -309,15 +292,13 @@ async fn partial_sales_of_bulk_items(backend: Backend) {
     let mut too_many = sale("1");
     too_many["quantity"] = json!("4");
     let v = version(&app, &c, &id).await;
-    let (status, body) = json(
-        app.call_json(
+    let (status, body) = app
+        .rpc(
             &c,
             "inventory/sell",
             json!({"id": id, "version": v, "sale": too_many}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["fields"]["quantity"].is_string());
 }
@@ -349,16 +330,14 @@ async fn another_users_items_are_not_found(backend: Backend) {
         ),
     ];
     for (endpoint, body) in calls {
-        let (status, _) = json(app.call_json(&other, endpoint, body).await).await;
+        let (status, _) = app.rpc(&other, endpoint, body).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}");
     }
-    let (status, deleted) = json(
-        app.call_json(&other, "inventory/delete", json!({"ids": [id]}))
-            .await,
-    )
-    .await;
+    let (status, deleted) = app
+        .rpc(&other, "inventory/delete", json!({"ids": [id]}))
+        .await;
     assert_eq!((status, deleted), (StatusCode::OK, json!(0)));
-    let (_, page) = json(app.call_json(&other, "inventory/list", json!({"query": {"search": "", "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 0}})).await).await;
+    let (_, page) = app.rpc(&other, "inventory/list", json!({"query": {"search": "", "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 0}})).await;
     assert_eq!(page["total"], 0);
     let csv = other
         .get(app.url("/app/inventory/export.csv"))
@@ -464,12 +443,9 @@ async fn list_filters_sorts_pages_and_exports(backend: Backend) {
         let c = c.clone();
         let app = &app;
         async move {
-            json(
-                app.call_json(&c, "inventory/list", json!({"query": query}))
-                    .await,
-            )
-            .await
-            .1
+            app.rpc(&c, "inventory/list", json!({"query": query}))
+                .await
+                .1
         }
     };
     let base = json!({"search": "", "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 3});
@@ -558,15 +534,13 @@ async fn bulk_actions_and_inline_edits(backend: Backend) {
 
     let mut selection = ids.clone();
     selection.push(foreign.clone());
-    let (status, body) = json(
-        app.call_json(
+    let (status, body) = app
+        .rpc(
             &c,
             "inventory/bulk-status",
             json!({"ids": selection, "status": "listed"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body,
@@ -582,50 +556,42 @@ async fn bulk_actions_and_inline_edits(backend: Backend) {
         get(&app, &other, &foreign).await.1["summary"]["status"],
         "in_stock"
     );
-    let (status, _) = json(
-        app.call_json(
+    let (status, _) = app
+        .rpc(
             &c,
             "inventory/bulk-status",
             json!({"ids": ids, "status": "sold"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "sold needs a sale record"
     );
-    let (status, _) = json(
-        app.call_json(
+    let (status, _) = app
+        .rpc(
             &c,
             "inventory/bulk-status",
             json!({"ids": [], "status": "listed"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (_, tagged) = json(
-        app.call_json(
+    let (_, tagged) = app
+        .rpc(
             &c,
             "inventory/bulk-tag",
             json!({"ids": [ids[0], ids[1], foreign], "tag": "Consign"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(tagged, json!(2));
-    let (_, again) = json(
-        app.call_json(
+    let (_, again) = app
+        .rpc(
             &c,
             "inventory/bulk-tag",
             json!({"ids": [ids[0]], "tag": "consign"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(again, json!(0), "a tag is added once");
     assert_eq!(
         get(&app, &c, &ids[0]).await.1["summary"]["tags"],
@@ -635,77 +601,65 @@ async fn bulk_actions_and_inline_edits(backend: Backend) {
         get(&app, &other, &foreign).await.1["summary"]["tags"],
         json!(["grail", "og"])
     );
-    let (_, page) = json(app.call_json(&c, "inventory/list", json!({"query": {"search": "consign", "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 0}})).await).await;
+    let (_, page) = app.rpc(&c, "inventory/list", json!({"query": {"search": "consign", "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 0}})).await;
     assert_eq!(page["total"], 2, "new tags are searchable");
 
     // Inline edits re-validate the whole item and respect the version.
     let v = version(&app, &c, &ids[1]).await;
-    let (status, new_version) = json(
-        app.call_json(
+    let (status, new_version) = app
+        .rpc(
             &c,
             "inventory/edit-cell",
             json!({"id": ids[1], "version": v, "field": "purchase_price", "value": "95.50"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(new_version, json!(v + 1));
     assert_eq!(
         get(&app, &c, &ids[1]).await.1["summary"]["purchase_price"]["amount"],
         9550
     );
-    let (status, body) = json(
-        app.call_json(
+    let (status, body) = app
+        .rpc(
             &c,
             "inventory/edit-cell",
             json!({"id": ids[1], "version": v + 1, "field": "purchase_price", "value": "-3"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["fields"]["purchase_price"].is_string());
-    let (status, _) = json(
-        app.call_json(
+    let (status, _) = app
+        .rpc(
             &c,
             "inventory/edit-cell",
             json!({"id": ids[1], "version": v, "field": "name", "value": "Stale"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let (status, _) = json(
-        app.call_json(
+    let (status, _) = app
+        .rpc(
             &c,
             "inventory/edit-cell",
             json!({"id": ids[1], "version": v + 1, "field": "owner_user_id", "value": "x"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = json(
-        app.call_json(
+    let (status, _) = app
+        .rpc(
             &other,
             "inventory/edit-cell",
             json!({"id": ids[1], "version": v + 1, "field": "name", "value": "Mine now"}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (_, deleted) = json(
-        app.call_json(
+    let (_, deleted) = app
+        .rpc(
             &c,
             "inventory/delete",
             json!({"ids": [ids[0], ids[1], foreign]}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(deleted, json!(2));
     assert_eq!(get(&app, &other, &foreign).await.0, StatusCode::OK);
 }
@@ -759,11 +713,8 @@ async fn sales_table_lists_own_sales_with_totals(backend: Backend) {
         let c = c.clone();
         let app = &app;
         async move {
-            json(
-                app.call_json(&c, "inventory/sales", json!({"query": query}))
-                    .await,
-            )
-            .await
+            app.rpc(&c, "inventory/sales", json!({"query": query}))
+                .await
         }
     };
     let (status, page) = list(json!({"channel": null, "sort": "ProfitDesc", "page": 1})).await;
@@ -781,15 +732,13 @@ async fn sales_table_lists_own_sales_with_totals(backend: Backend) {
         page["rows"][0]["net_profit"],
         json!({"amount": 17450, "currency": "USD"})
     );
-    let (status, _) = json(
-        app.call_json(
+    let (status, _) = app
+        .rpc(
             &client(),
             "inventory/sales",
             json!({"query": {"channel": null, "sort": "NewestSold", "page": 1}}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -798,11 +747,7 @@ async fn column_choice_is_remembered_per_user(backend: Backend) {
     let c = app.reseller("tess").await;
     let other = app.reseller("uma").await;
     create(&app, &c, sneaker("Dunk High", "120")).await;
-    let (_, prefs) = json(
-        app.call_json(&c, "preferences/stock-table", json!({}))
-            .await,
-    )
-    .await;
+    let (_, prefs) = app.rpc(&c, "preferences/stock-table", json!({})).await;
     assert_eq!(prefs, json!({"hidden_columns": []}));
     let res = app
         .call_json(
@@ -824,27 +769,17 @@ async fn column_choice_is_remembered_per_user(backend: Backend) {
         StatusCode::OK,
         "saving again replaces the choice"
     );
-    let (status, _) = json(
-        app.call_json(
+    let (status, _) = app
+        .rpc(
             &c,
             "preferences/stock-table/save",
             json!({"preferences": {"hidden_columns": ["password_hash"]}}),
         )
-        .await,
-    )
-    .await;
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (_, prefs) = json(
-        app.call_json(&c, "preferences/stock-table", json!({}))
-            .await,
-    )
-    .await;
+    let (_, prefs) = app.rpc(&c, "preferences/stock-table", json!({})).await;
     assert_eq!(prefs, json!({"hidden_columns": ["cost", "purchased"]}));
-    let (_, theirs) = json(
-        app.call_json(&other, "preferences/stock-table", json!({}))
-            .await,
-    )
-    .await;
+    let (_, theirs) = app.rpc(&other, "preferences/stock-table", json!({})).await;
     assert_eq!(theirs, json!({"hidden_columns": []}));
     // The server renders the choice in the first byte.
     let html = c
