@@ -170,6 +170,20 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await expect(page.getByRole("row", { name: /Air Force 1 Black/ }).locator(".status-pill")).toHaveText("Listed");
   await expect(page.getByRole("row", { name: /Air Force 1 Triple Red/ }).locator(".status-pill")).toHaveText("In stock");
 
+  // Bulk-mark the two listed pairs sold, a price for each.
+  await page.getByLabel("Select Air Force 1 White").check();
+  await page.getByLabel("Select Air Force 1 Black").check();
+  await page.getByRole("button", { name: "Mark sold…" }).click();
+  await page.getByLabel("Sale price of Air Force 1 White").fill("140");
+  await page.getByLabel("Sale price of Air Force 1 Black").fill("abc");
+  await page.getByRole("button", { name: "Record sales" }).click();
+  await expect(page.getByText("Air Force 1 Black: \"abc\" is not a price")).toBeVisible();
+  await page.getByLabel("Sale price of Air Force 1 Black").fill("125");
+  await page.getByRole("button", { name: "Record sales" }).click();
+  await expect(page.getByText("Marked 2 item(s) sold.")).toBeVisible();
+  await expect(page.getByRole("row", { name: /Air Force 1 Black/ }).locator(".status-pill")).toHaveText("Sold");
+  await expect(page.getByRole("row", { name: /Air Force 1 White/ }).locator(".status-pill")).toHaveText("Sold");
+
   // Select all on the page, delete after confirming.
   await page.getByLabel("Select all items on this page").check();
   await expect(page.getByText("3 selected")).toBeVisible();

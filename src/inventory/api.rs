@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use super::types::{
-    ItemPage, ItemQuery, ItemView, SaleInput, SalePage, SaleQuery, ShipmentInput, ShipmentPage,
+    BulkSaleLine, ItemPage, ItemQuery, ItemView, SaleInput, SalePage, SaleQuery, ShipmentInput,
+    ShipmentPage,
 };
 use crate::{domain::item::ItemInput, error::AppError};
 
@@ -184,6 +185,21 @@ pub async fn list_shipments(page: u32) -> Result<ShipmentPage, AppError> {
     respond(async move {
         let (state, user) = request::require_user().await?;
         super::service::list_shipments(&state.db, &user.id, page).await
+    })
+    .await
+}
+
+/// Sells every listed line (all or nothing); answers how many items were sold.
+#[server(endpoint = "inventory/bulk-sell", input = Json)]
+pub async fn bulk_mark_sold(
+    lines: Vec<BulkSaleLine>,
+    channel: String,
+    sold_on: String,
+) -> Result<u64, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::bulk_record_sales(&state.db, &user.id, &lines, &channel, &sold_on).await
     })
     .await
 }

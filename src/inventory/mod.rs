@@ -75,7 +75,7 @@ pub fn InventoryPage() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let selected = RwSignal::new(std::collections::BTreeSet::<String>::new());
+    let selected = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
     let notice = RwSignal::new(None::<String>);
     // A new search, filter or page starts with nothing selected.
     Effect::new(move |_| {

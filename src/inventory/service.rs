@@ -403,6 +403,75 @@ async fn sale_refusal(db: &Db, owner: &str, id: &str, version: i64) -> AppError 
     }
 }
 
+/// Sells several whole items at once, each at its own price. Every line is validated first;
+/// then one transaction sells them all, or none if any was sold or changed meanwhile.
+pub async fn bulk_record_sales(
+    db: &Db,
+    owner: &str,
+    lines: &[super::types::BulkSaleLine],
+    channel: &str,
+    sold_on: &str,
+) -> Result<u64, AppError> {
+    use crate::domain::item::{SaleInput, validate_sale};
+    let ids: Vec<String> = lines.iter().map(|l| l.id.clone()).collect();
+    check_selection(&ids)?;
+    let mut sales = Vec::with_capacity(lines.len());
+    for line in lines {
+        let item = get_item(db, owner, &line.id).await?;
+        let name = &item.summary.name;
+        if !matches!(
+            item.summary.status,
+            ItemStatus::InStock | ItemStatus::Listed | ItemStatus::Reserved
+        ) {
+            return Err(AppError::field(
+                "status",
+                format!(
+                    "{name} is {} and cannot be sold.",
+                    item.summary.status.label().to_lowercase()
+                ),
+            ));
+        }
+        let input = SaleInput {
+            channel: channel.to_string(),
+            sale_price: line.sale_price.clone(),
+            sold_on: sold_on.to_string(),
+            ..Default::default()
+        };
+        let sale = validate_sale(&input, item.summary.purchase_price, item.summary.quantity)
+            .map_err(|fields| {
+                let (field, message) = fields.0.into_iter().next().unwrap_or_default();
+                AppError::field(&field, format!("{name}: {message}"))
+            })?;
+        sales.push((line.id.clone(), item.summary.version, sale));
+    }
+    let now = OffsetDateTime::now_utc();
+    let outcome: Result<bool, sqlx::Error> = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        for (id, version, sale) in &sales {
+            let changed = sqlx::query("UPDATE items SET status = 'sold', version = version + 1, updated_at = $1 \
+                WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status IN ('in_stock', 'listed', 'reserved')")
+                .bind(now).bind(id).bind(owner).bind(version).execute(&mut *tx).await?.rows_affected();
+            if changed == 0 {
+                return Ok(false); // dropping the transaction rolls everything back
+            }
+            let f = &sale.figures;
+            sqlx::query("INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
+                shipping_paid, purchase_cost, net_profit, sold_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
+                .bind(new_id()).bind(id).bind(owner).bind(sale.quantity).bind(sale.channel.as_str())
+                .bind(f.sale_price.currency.code()).bind(f.sale_price.amount).bind(f.shipping_charged.amount)
+                .bind(f.fees.amount).bind(f.shipping_paid.amount).bind(f.purchase_cost.amount)
+                .bind(sale.net_profit.amount).bind(&sale.sold_on).bind(now)
+                .execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }.await);
+    if !outcome? {
+        return Err(not_found_or_conflict(true));
+    }
+    Ok(sales.len() as u64)
+}
+
 /// Adds tracking to a sold item and marks it shipped.
 pub async fn record_shipment(
     db: &Db,

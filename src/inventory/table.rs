@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+/// Selected rows: id → name (names label the bulk-sale lines).
+pub(super) type Selection = RwSignal<std::collections::BTreeMap<String, String>>;
+
 use super::{
     api, size_or_grade,
     types::{ItemPage, ItemQuery, ItemSort, ItemSummary},
@@ -17,7 +20,7 @@ pub(super) fn StockTable(
     page: ItemPage,
     query: Memo<ItemQuery>,
     go: impl Fn(ItemQuery) + Clone + Send + Sync + 'static,
-    selected: RwSignal<std::collections::BTreeSet<String>>,
+    selected: Selection,
     notice: RwSignal<Option<String>>,
     hidden: Signal<std::collections::BTreeSet<String>>,
 ) -> impl IntoView {
@@ -73,10 +76,14 @@ pub(super) fn StockTable(
             view! { <SortHeader label asc desc current=current_sort on_sort hidden/> }
         };
     let is_hidden = move |column: &'static str| move || hidden.with(|h| h.contains(column));
-    let page_ids: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
+    let page_ids: Vec<(String, String)> = page
+        .items
+        .iter()
+        .map(|i| (i.id.clone(), i.name.clone()))
+        .collect();
     let all_selected = {
         let ids = page_ids.clone();
-        move || !ids.is_empty() && selected.with(|s| ids.iter().all(|id| s.contains(id)))
+        move || !ids.is_empty() && selected.with(|s| ids.iter().all(|(id, _)| s.contains_key(id)))
     };
     let toggle_all = {
         let ids = page_ids.clone();
@@ -84,9 +91,9 @@ pub(super) fn StockTable(
         move |_| {
             let select = !all_selected();
             selected.update(|s| {
-                for id in &ids {
+                for (id, name) in &ids {
                     if select {
-                        s.insert(id.clone());
+                        s.insert(id.clone(), name.clone());
                     } else {
                         s.remove(id);
                     }
@@ -135,7 +142,7 @@ pub(super) fn StockTable(
 #[component]
 fn StockRow(
     item: ItemSummary,
-    selected: RwSignal<std::collections::BTreeSet<String>>,
+    selected: Selection,
     notice: RwSignal<Option<String>>,
     hidden: Signal<std::collections::BTreeSet<String>>,
 ) -> impl IntoView {
@@ -153,14 +160,15 @@ fn StockRow(
     let cost = RwSignal::new(item.purchase_price);
     let is_selected = {
         let id = id.clone();
-        Memo::new(move |_| selected.with(|s| s.contains(&id)))
+        Memo::new(move |_| selected.with(|s| s.contains_key(&id)))
     };
     let toggle = {
         let id = id.clone();
+        let name = item.name.clone();
         move |_| {
             selected.update(|s| {
-                if !s.remove(&id) {
-                    s.insert(id.clone());
+                if s.remove(&id).is_none() {
+                    s.insert(id.clone(), name.clone());
                 }
             })
         }
@@ -302,17 +310,15 @@ fn EditableCell(
 
 /// Actions on the selected rows: change status, add a tag, delete (after a confirmation).
 #[component]
-pub(super) fn BulkBar(
-    selected: RwSignal<std::collections::BTreeSet<String>>,
-    changed: Callback<String>,
-) -> impl IntoView {
+pub(super) fn BulkBar(selected: Selection, changed: Callback<String>) -> impl IntoView {
     let status = RwSignal::new("listed".to_string());
     let tag = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
+    let selling = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let count = move || selected.with(|s| s.len());
-    let ids = move || selected.get_untracked().into_iter().collect::<Vec<_>>();
+    let ids = move || selected.get_untracked().into_keys().collect::<Vec<_>>();
     let describe = |e: AppError| match e {
         AppError::Validation { fields, .. } => {
             fields.0.values().next().cloned().unwrap_or_default()
@@ -405,12 +411,99 @@ pub(super) fn BulkBar(
                     <button class="button button-danger" type="button" disabled=move || busy.get() on:click=delete>"Yes, delete"</button>
                     <button class="button button-ghost" type="button" on:click=move |_| confirming.set(false)>"Keep them"</button>
                 </Show>
+                <button class="button" type="button" aria-expanded=move || if selling.get() { "true" } else { "false" }
+                    on:click=move |_| selling.update(|v| *v = !*v)>"Mark sold…"</button>
                 <button class="button button-ghost" type="button" on:click=move |_| selected.set(Default::default())>"Clear selection"</button>
+                <Show when=move || selling.get()>
+                    <BulkSellForm selected changed done=Callback::new(move |_| selling.set(false))/>
+                </Show>
                 <Show when=move || error.get().is_some()>
                     <p class="field-error bulk-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                 </Show>
             </div>
         </Show>
+    }
+}
+
+/// Sells the selected items in one go: a price per item, one channel and date for all.
+/// All or nothing: one bad line keeps every item as it was.
+#[component]
+fn BulkSellForm(
+    selected: Selection,
+    changed: Callback<String>,
+    done: Callback<()>,
+) -> impl IntoView {
+    let lines: Vec<(String, String)> = selected.get_untracked().into_iter().collect();
+    let prices = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
+    let channel = RwSignal::new("ebay".to_string());
+    let sold_on = RwSignal::new(crate::ui::platform::today());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lines: Vec<super::types::BulkSaleLine> = selected
+            .get_untracked()
+            .into_keys()
+            .map(|id| super::types::BulkSaleLine {
+                sale_price: prices.with_untracked(|p| p.get(&id).cloned().unwrap_or_default()),
+                id,
+            })
+            .collect();
+        busy.set(true);
+        let (c, d) = (channel.get_untracked(), sold_on.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api::bulk_mark_sold(lines, c, d).await {
+                Ok(n) => {
+                    error.set(None);
+                    done.run(());
+                    changed.run(format!("Marked {n} item(s) sold."));
+                }
+                Err(AppError::Validation { fields, message }) => error.set(Some(
+                    fields
+                        .0
+                        .into_iter()
+                        .next()
+                        .map(|(_, m)| m)
+                        .unwrap_or(message),
+                )),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="bulk-sell" on:submit=submit novalidate aria-label="Mark the selected items sold">
+            <div class="bulk-sell-common">
+                <div class="field">
+                    <label for="bulk-channel">"Channel"</label>
+                    <select id="bulk-channel" on:change=move |ev| channel.set(event_target_value(&ev))>
+                        {crate::domain::item::SaleChannel::ALL.iter().map(|c| view! {
+                            <option value=c.as_str() selected=*c == crate::domain::item::SaleChannel::Ebay>{c.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="bulk-sold-on">"Sold on"</label>
+                    <input id="bulk-sold-on" type="date" prop:value=move || sold_on.get() on:input=move |ev| sold_on.set(event_target_value(&ev))/>
+                </div>
+            </div>
+            {lines.into_iter().map(|(id, name)| {
+                let input_id = format!("bulk-price-{id}");
+                view! {
+                    <div class="field bulk-sell-line">
+                        <label for=input_id.clone()>{format!("Sale price of {name}")}</label>
+                        <input id=input_id inputmode="decimal" on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            prices.update(|p| { p.insert(id.clone(), v); });
+                        }/>
+                    </div>
+                }
+            }).collect_view()}
+            <Show when=move || error.get().is_some()>
+                <p class="field-error bulk-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            <button class="button button-primary" type="submit" disabled=move || busy.get()>"Record sales"</button>
+        </form>
     }
 }
 

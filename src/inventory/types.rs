@@ -279,6 +279,13 @@ impl ItemPage {
     }
 }
 
+/// One line of a bulk sale: which item and at what price (as typed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkSaleLine {
+    pub id: String,
+    pub sale_price: String,
+}
+
 /// One row of the sales table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SaleRow {

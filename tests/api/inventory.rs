@@ -797,7 +797,53 @@ async fn column_choice_is_remembered_per_user(backend: Backend) {
     );
 }
 
+async fn bulk_sales_are_all_or_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("vic").await;
+    let other = app.reseller("wes").await;
+    let a = create(&app, &c, sneaker("Samba OG", "80")).await;
+    let b = create(&app, &c, sneaker("Gazelle", "70")).await;
+    let foreign = create(&app, &other, sneaker("Not yours", "1")).await;
+    let sell = |lines: Value| {
+        app.rpc(
+            &c,
+            "inventory/bulk-sell",
+            json!({"lines": lines, "channel": "in_person", "sold_on": "2026-11-22"}),
+        )
+    };
+
+    // One bad price: nothing is sold, and the message names the item.
+    let (status, body) =
+        sell(json!([{"id": a, "sale_price": "120"}, {"id": b, "sale_price": "-4"}])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body["message"].as_str().unwrap().starts_with("Gazelle:"),
+        "{body}"
+    );
+    assert_eq!(app.count("sales").await, 0);
+    assert_eq!(get(&app, &c, &a).await.1["summary"]["status"], "in_stock");
+    // Someone else's item: not found, nothing sold.
+    let (status, _) =
+        sell(json!([{"id": a, "sale_price": "120"}, {"id": foreign, "sale_price": "1"}])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("sales").await, 0);
+
+    let (status, sold) =
+        sell(json!([{"id": a, "sale_price": "120"}, {"id": b, "sale_price": "95.50"}])).await;
+    assert_eq!((status, sold), (StatusCode::OK, json!(2)));
+    assert_eq!(
+        get(&app, &c, &b).await.1["sales"][0]["net_profit"],
+        json!({"amount": 2550, "currency": "USD"})
+    );
+    // Selling them again is refused.
+    let (status, body) = sell(json!([{"id": a, "sale_price": "120"}])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["message"].as_str().unwrap().contains("cannot be sold"));
+    assert_eq!(app.count("sales").await, 2);
+}
+
 on_both_databases!(
+    bulk_sales_are_all_or_nothing,
     column_choice_is_remembered_per_user,
     sales_table_lists_own_sales_with_totals,
     bulk_actions_and_inline_edits,
