@@ -160,6 +160,17 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await page.getByRole("checkbox", { name: "Cost" }).check();
   await expect(page.getByRole("columnheader", { name: /Cost/ })).toBeVisible();
 
+  // Keyboard: ↓ moves to the next row's name, x selects the focused row.
+  await page.getByRole("link", { name: "Air Force 1 Triple Red" }).focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("link", { name: "Air Force 1 Black" })).toBeFocused();
+  await page.keyboard.press("x");
+  await expect(page.getByLabel("Select Air Force 1 Black")).toBeChecked();
+  await page.keyboard.press("x");
+  await expect(page.getByLabel("Select Air Force 1 Black")).not.toBeChecked();
+  await page.keyboard.press("ArrowUp");
+  await expect(page.getByRole("link", { name: "Air Force 1 Triple Red" })).toBeFocused();
+
   // Bulk: select two rows, list them.
   await page.getByLabel("Select Air Force 1 White").check();
   await page.getByLabel("Select Air Force 1 Black").check();

@@ -105,7 +105,7 @@ fn SalesTable(page: SalePage, query: Memo<SaleQuery>, go: Callback<SaleQuery>) -
     view! {
         <p class="totals" data-testid="sales-total">{format!("Net profit: {totals} across {} sale(s)", page.total)}</p>
         <div class="table-wrap">
-            <table class="data-table">
+            <table class="data-table" on:keydown=crate::ui::table::table_keys>
                 <thead>
                     <tr>
                         <th scope="col">"Item"</th>

@@ -61,7 +61,7 @@ fn ShipmentsTable(page: ShipmentPage, on_page: Callback<u32>) -> impl IntoView {
     let pages = ((page.total.max(0) as u64).div_ceil(page.per_page as u64)).max(1) as u32;
     view! {
         <div class="table-wrap">
-            <table class="data-table">
+            <table class="data-table" on:keydown=crate::ui::table::table_keys>
                 <thead>
                     <tr>
                         <th scope="col">"Item"</th>

@@ -112,7 +112,7 @@ pub(super) fn StockTable(
     };
     view! {
         <div class="table-wrap">
-            <table class="data-table">
+            <table class="data-table" on:keydown=crate::ui::table::table_keys>
                 <thead>
                     <tr>
                         <th scope="col" class="select-col">
