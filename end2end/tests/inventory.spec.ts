@@ -181,6 +181,15 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await expect(page.getByRole("row", { name: /Air Force 1 Black/ }).locator(".status-pill")).toHaveText("Listed");
   await expect(page.getByRole("row", { name: /Air Force 1 Triple Red/ }).locator(".status-pill")).toHaveText("In stock");
 
+  // Export only the selected row.
+  await page.getByLabel("Select Air Force 1 Triple Red").check();
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export selected" }).click();
+  const csv = Buffer.concat(await (await (await download).createReadStream()).toArray()).toString("utf8");
+  expect(csv).toContain("Air Force 1 Triple Red");
+  expect(csv).not.toContain("Air Force 1 Black");
+  await page.getByRole("button", { name: "Clear selection" }).click();
+
   // Bulk-mark the two listed pairs sold, a price for each.
   await page.getByLabel("Select Air Force 1 White").check();
   await page.getByLabel("Select Air Force 1 Black").check();

@@ -63,7 +63,7 @@ pub fn items_to_csv(items: &[ItemSummary]) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-/// `GET /app/inventory/export.csv?q=&status=&kind=&sort=` for the signed-in reseller.
+/// `GET /app/inventory/export.csv?q=&status=&kind=&sort=` (or `?ids=`) for the signed-in reseller.
 pub async fn export_csv(
     State(state): State<AppState>,
     session: Session,
@@ -71,8 +71,21 @@ pub async fn export_csv(
 ) -> Response {
     let result = async {
         let user = crate::auth::service::current_user(&state.db, &session).await?;
-        let query = ItemQuery::from_pairs(|k| params.get(k).cloned());
-        let items = service::export_items(&state.db, &user.id, &query).await?;
+        // `ids=a,b,c` exports the selected rows; otherwise the filtered table.
+        let items = match params.get("ids") {
+            Some(ids) => {
+                let ids: Vec<String> = ids
+                    .split(',')
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                service::export_selected(&state.db, &user.id, &ids).await?
+            }
+            None => {
+                let query = ItemQuery::from_pairs(|k| params.get(k).cloned());
+                service::export_items(&state.db, &user.id, &query).await?
+            }
+        };
         items_to_csv(&items).map_err(|e| crate::server::errors::internal("writing CSV", e))
     }
     .await;

@@ -272,3 +272,27 @@ pub async fn list_shipments(db: &Db, owner: &str, page: u32) -> Result<ShipmentP
         per_page: PER_PAGE,
     })
 }
+
+/// The selected items (only the owner's), newest first, for "Export selected".
+pub async fn export_selected(
+    db: &Db,
+    owner: &str,
+    ids: &[String],
+) -> Result<Vec<ItemSummary>, AppError> {
+    if ids.is_empty() || ids.len() > 500 {
+        return Err(AppError::field("ids", "Select between 1 and 500 items."));
+    }
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM items WHERE owner_user_id = $1 AND id IN ({}) ORDER BY created_at DESC, id DESC",
+        placeholders.join(", ")
+    );
+    let rows: Vec<SummaryRow> = with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, SummaryRow>(&sql).bind(owner);
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(pool).await
+    })?;
+    Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
+}

@@ -3,7 +3,9 @@
 
 use time::OffsetDateTime;
 
-pub use super::listing::{COUNT_CAP, export_items, list_items, list_sales, list_shipments};
+pub use super::listing::{
+    COUNT_CAP, export_items, export_selected, list_items, list_sales, list_shipments,
+};
 use super::types::{ItemSummary, ItemView, SaleView, ShipmentView};
 use crate::{
     domain::{

@@ -411,6 +411,10 @@ pub(super) fn BulkBar(selected: Selection, changed: Callback<String>) -> impl In
                     <button class="button button-danger" type="button" disabled=move || busy.get() on:click=delete>"Yes, delete"</button>
                     <button class="button button-ghost" type="button" on:click=move |_| confirming.set(false)>"Keep them"</button>
                 </Show>
+                <a class="button" rel="external" download="flipdesk-selected.csv"
+                    href=move || format!("/app/inventory/export.csv?ids={}", selected.with(|s| s.keys().cloned().collect::<Vec<_>>().join(",")))>
+                    "Export selected"
+                </a>
                 <button class="button" type="button" aria-expanded=move || if selling.get() { "true" } else { "false" }
                     on:click=move |_| selling.update(|v| *v = !*v)>"Mark sold…"</button>
                 <button class="button button-ghost" type="button" on:click=move |_| selected.set(Default::default())>"Clear selection"</button>

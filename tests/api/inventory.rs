@@ -438,7 +438,6 @@ async fn list_filters_sorts_pages_and_exports(backend: Backend) {
     }
     create(&app, &c, card("Blastoise Holo")).await;
     let evil = create(&app, &c, sneaker("=HYPERLINK(\"http://evil\")", "5")).await;
-    let _ = evil;
     let list = |query: Value| {
         let c = c.clone();
         let app = &app;
@@ -498,6 +497,19 @@ async fn list_filters_sorts_pages_and_exports(backend: Backend) {
     assert_eq!(lines.len(), 8, "{csv}");
     assert!(lines[0].starts_with("id,name,kind,status"));
     assert!(lines[1].contains("Air Max 0") && lines[1].contains("100.00"));
+    // Export of the selected rows only (another user's id in the list is ignored).
+    let other = app.reseller("oli2").await;
+    let foreign = create(&app, &other, sneaker("Foreign pair", "1")).await;
+    let selected_csv = c
+        .get(app.url(&format!("/app/inventory/export.csv?ids={evil},{foreign}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(selected_csv.lines().count(), 2, "{selected_csv}");
+    assert!(selected_csv.contains("'=HYPERLINK") && !selected_csv.contains("Foreign pair"));
     let all = c
         .get(app.url("/app/inventory/export.csv"))
         .send()
