@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use super::types::{
-    BulkSaleLine, ItemPage, ItemQuery, ItemView, SaleInput, SalePage, SaleQuery, ShipmentInput,
-    ShipmentPage,
+    BulkSaleLine, InventoryOverview, ItemPage, ItemQuery, ItemView, SaleInput, SalePage, SaleQuery,
+    ShipmentInput, ShipmentPage,
 };
 use crate::{domain::item::ItemInput, error::AppError};
 
@@ -200,6 +200,16 @@ pub async fn bulk_mark_sold(
     respond(async move {
         let (state, user) = request::require_user().await?;
         super::service::bulk_record_sales(&state.db, &user.id, &lines, &channel, &sold_on).await
+    })
+    .await
+}
+
+#[server(endpoint = "inventory/overview", input = Json)]
+pub async fn get_inventory_overview() -> Result<InventoryOverview, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::overview(&state.db, &user.id).await
     })
     .await
 }

@@ -4,8 +4,8 @@
 use super::{
     service::{SUMMARY_COLUMNS, SummaryRow},
     types::{
-        ItemPage, ItemQuery, ItemSort, ItemSummary, SalePage, SaleQuery, SaleRow, SaleSort,
-        ShipmentPage, ShipmentRow,
+        InventoryOverview, ItemPage, ItemQuery, ItemSort, ItemSummary, SalePage, SaleQuery,
+        SaleRow, SaleSort, ShipmentPage, ShipmentRow,
     },
 };
 use crate::{
@@ -295,4 +295,31 @@ pub async fn export_selected(
         query.fetch_all(pool).await
     })?;
     Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
+}
+
+/// Units held and listed, held cost and realised profit per currency, sales awaiting tracking.
+pub async fn overview(db: &Db, owner: &str) -> Result<InventoryOverview, AppError> {
+    let held: Vec<(String, i64, i64, i64)> = with_db!(db, pool => sqlx::query_as::<_, (String, i64, i64, i64)>(
+        "SELECT currency, CAST(COALESCE(SUM(quantity), 0) AS BIGINT), \
+                CAST(COALESCE(SUM(CASE WHEN status = 'listed' THEN quantity ELSE 0 END), 0) AS BIGINT), \
+                CAST(COALESCE(SUM(quantity * purchase_price), 0) AS BIGINT) \
+         FROM items WHERE owner_user_id = $1 AND status IN ('purchased', 'in_stock', 'listed', 'reserved', 'returned') \
+         GROUP BY currency ORDER BY currency")
+        .bind(owner).fetch_all(pool).await)?;
+    let sold: Vec<(String, i64, i64)> = with_db!(db, pool => sqlx::query_as::<_, (String, i64, i64)>(
+        "SELECT currency, COUNT(*), CAST(COALESCE(SUM(net_profit), 0) AS BIGINT) FROM sales WHERE owner_user_id = $1 GROUP BY currency ORDER BY currency")
+        .bind(owner).fetch_all(pool).await)?;
+    let awaiting: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE owner_user_id = $1 AND status = 'sold'")
+        .bind(owner).fetch_one(pool).await)?;
+    let money = |code: &str, amount: i64| {
+        Money::new(amount, Currency::parse(code).unwrap_or(Currency::Usd))
+    };
+    Ok(InventoryOverview {
+        units_held: held.iter().map(|h| h.1).sum(),
+        units_listed: held.iter().map(|h| h.2).sum(),
+        held_cost: held.iter().map(|h| money(&h.0, h.3)).collect(),
+        sales: sold.iter().map(|s| s.1).sum(),
+        net_profit: sold.iter().map(|s| money(&s.0, s.2)).collect(),
+        awaiting_shipment: awaiting,
+    })
 }

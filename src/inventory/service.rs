@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 pub use super::listing::{
-    COUNT_CAP, export_items, export_selected, list_items, list_sales, list_shipments,
+    COUNT_CAP, export_items, export_selected, list_items, list_sales, list_shipments, overview,
 };
 use super::types::{ItemSummary, ItemView, SaleView, ShipmentView};
 use crate::{

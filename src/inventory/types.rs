@@ -279,6 +279,20 @@ impl ItemPage {
     }
 }
 
+/// Headline numbers for the dashboard overview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct InventoryOverview {
+    /// Units still held (purchased, in stock, listed, reserved, returned).
+    pub units_held: i64,
+    pub units_listed: i64,
+    /// Purchase cost of what is held, one amount per currency.
+    pub held_cost: Vec<Money>,
+    pub sales: i64,
+    pub net_profit: Vec<Money>,
+    /// Sold but not shipped yet.
+    pub awaiting_shipment: i64,
+}
+
 /// One line of a bulk sale: which item and at what price (as typed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkSaleLine {

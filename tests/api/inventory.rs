@@ -854,7 +854,56 @@ async fn bulk_sales_are_all_or_nothing(backend: Backend) {
     assert_eq!(app.count("sales").await, 2);
 }
 
+async fn overview_numbers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("xia").await;
+    let other = app.reseller("yan").await;
+    let (_, empty) = app.rpc(&c, "inventory/overview", json!({})).await;
+    assert_eq!(empty["units_held"], 0);
+    assert_eq!(empty["held_cost"], json!([]));
+    let mut boxes = sneaker("Booster box", "100");
+    for (k, v) in [
+        ("kind", "sealed"),
+        ("quantity", "3"),
+        ("size", ""),
+        ("size_system", ""),
+        ("style_id", ""),
+        ("sneaker_condition", ""),
+        ("box_condition", ""),
+    ] {
+        boxes[k] = json!(v);
+    }
+    create(&app, &c, boxes).await;
+    let sold = create(&app, &c, sneaker("Sold pair", "100")).await;
+    let v = version(&app, &c, &sold).await;
+    app.rpc(
+        &c,
+        "inventory/sell",
+        json!({"id": sold, "version": v, "sale": sale("150")}),
+    )
+    .await;
+    let mut yen = sneaker("Tokyo pair", "20000");
+    yen["currency"] = json!("JPY");
+    create(&app, &c, yen).await;
+    create(&app, &other, sneaker("Not counted", "999")).await;
+
+    let (status, n) = app.rpc(&c, "inventory/overview", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(n["units_held"], 4);
+    assert_eq!(
+        n["held_cost"],
+        json!([{"amount": 20000, "currency": "JPY"}, {"amount": 30000, "currency": "USD"}])
+    );
+    assert_eq!(n["sales"], 1);
+    assert_eq!(
+        n["net_profit"],
+        json!([{"amount": 2450, "currency": "USD"}])
+    );
+    assert_eq!(n["awaiting_shipment"], 1);
+}
+
 on_both_databases!(
+    overview_numbers,
     bulk_sales_are_all_or_nothing,
     column_choice_is_remembered_per_user,
     sales_table_lists_own_sales_with_totals,
