@@ -173,6 +173,11 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await expect(page.getByLabel("Select Air Force 1 Black")).not.toBeChecked();
   await page.keyboard.press("ArrowUp");
   await expect(page.getByRole("link", { name: "Air Force 1 Triple Red" })).toBeFocused();
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.getByLabel("Select Air Force 1 Triple Red")).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("row", { name: /Air Force 1 Triple Red/ }).getByRole("button", { name: "Edit name" })).toBeFocused();
 
   // Bulk: select two rows, list them.
   await page.getByLabel("Select Air Force 1 White").check();

@@ -62,13 +62,15 @@ pub fn Pager(
 }
 
 /// Keyboard moves through a data table: ↑/↓ go to the same control (name link or checkbox)
-/// in the row above or below, `x` toggles the focused row's selection. Text inputs keep
-/// their keys.
+/// in the row above or below, ←/→ to the previous/next control in the row, `x` toggles the
+/// focused row's selection. Text inputs keep their keys.
 pub fn table_keys(ev: leptos::ev::KeyboardEvent) {
     use wasm_bindgen::JsCast;
     let key = ev.key();
-    if !matches!(key.as_str(), "ArrowDown" | "ArrowUp" | "x")
-        || ev.ctrl_key()
+    if !matches!(
+        key.as_str(),
+        "ArrowDown" | "ArrowUp" | "ArrowLeft" | "ArrowRight" | "x"
+    ) || ev.ctrl_key()
         || ev.meta_key()
         || ev.alt_key()
     {
@@ -93,6 +95,27 @@ pub fn table_keys(ev: leptos::ev::KeyboardEvent) {
         }
     };
     match key.as_str() {
+        "ArrowLeft" | "ArrowRight" => {
+            let Ok(controls) = row.query_selector_all("a, button, input") else {
+                return;
+            };
+            let controls: Vec<web_sys::Element> = (0..controls.length())
+                .filter_map(|i| controls.item(i))
+                .filter_map(|n| n.dyn_into::<web_sys::Element>().ok())
+                .collect();
+            let Some(at) = controls.iter().position(|c| c == &target) else {
+                return;
+            };
+            let next = if key == "ArrowRight" {
+                controls.get(at + 1)
+            } else {
+                at.checked_sub(1).and_then(|i| controls.get(i))
+            };
+            if let Some(next) = next {
+                ev.prevent_default();
+                focus(next.clone());
+            }
+        }
         "x" => {
             if let Ok(Some(checkbox)) = row.query_selector("input[type=checkbox]") {
                 ev.prevent_default();
