@@ -359,36 +359,61 @@ pub async fn record_sale(
     sale: &SaleDraft,
     item_quantity: i64,
 ) -> Result<(), AppError> {
+    let line = SaleLine {
+        id: id.to_string(),
+        version,
+        item_quantity,
+        sale: sale.clone(),
+    };
+    if !apply_sales(db, owner, std::slice::from_ref(&line)).await? {
+        return Err(sale_refusal(db, owner, id, version).await);
+    }
+    Ok(())
+}
+
+/// One item's sale as `apply_sales` records it.
+struct SaleLine {
+    id: String,
+    /// The version the seller saw; a newer one means someone else changed the item.
+    version: i64,
+    item_quantity: i64,
+    sale: SaleDraft,
+}
+
+/// Records sales in one transaction: selling every unit of an item marks it sold, selling
+/// some lowers its quantity. Each item changes only if it is still sellable at the version
+/// the seller saw; if any is not, nothing is written and the answer is `false`.
+async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, AppError> {
     let now = OffsetDateTime::now_utc();
-    let sells_all = sale.quantity >= item_quantity;
-    let f = &sale.figures;
-    let outcome: Result<u64, sqlx::Error> = with_db!(db, pool => async {
+    let outcome: Result<bool, sqlx::Error> = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
-        let changed = if sells_all {
-            sqlx::query("UPDATE items SET status = 'sold', version = version + 1, updated_at = $1 \
-                WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status IN ('in_stock', 'listed', 'reserved')")
-                .bind(now).bind(id).bind(owner).bind(version).execute(&mut *tx).await?.rows_affected()
-        } else {
-            sqlx::query("UPDATE items SET quantity = quantity - $1, version = version + 1, updated_at = $2 \
-                WHERE id = $3 AND owner_user_id = $4 AND version = $5 AND quantity > $1 AND status IN ('in_stock', 'listed', 'reserved')")
-                .bind(sale.quantity).bind(now).bind(id).bind(owner).bind(version).execute(&mut *tx).await?.rows_affected()
-        };
-        if changed == 1 {
+        for line in lines {
+            let sale = &line.sale;
+            let changed = if sale.quantity >= line.item_quantity {
+                sqlx::query("UPDATE items SET status = 'sold', version = version + 1, updated_at = $1 \
+                    WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status IN ('in_stock', 'listed', 'reserved')")
+                    .bind(now).bind(&line.id).bind(owner).bind(line.version).execute(&mut *tx).await?.rows_affected()
+            } else {
+                sqlx::query("UPDATE items SET quantity = quantity - $1, version = version + 1, updated_at = $2 \
+                    WHERE id = $3 AND owner_user_id = $4 AND version = $5 AND quantity > $1 AND status IN ('in_stock', 'listed', 'reserved')")
+                    .bind(sale.quantity).bind(now).bind(&line.id).bind(owner).bind(line.version).execute(&mut *tx).await?.rows_affected()
+            };
+            if changed == 0 {
+                return Ok(false); // dropping the transaction rolls everything back
+            }
+            let f = &sale.figures;
             sqlx::query("INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
                 shipping_paid, purchase_cost, net_profit, sold_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
-                .bind(new_id()).bind(id).bind(owner).bind(sale.quantity).bind(sale.channel.as_str())
+                .bind(new_id()).bind(&line.id).bind(owner).bind(sale.quantity).bind(sale.channel.as_str())
                 .bind(f.sale_price.currency.code()).bind(f.sale_price.amount).bind(f.shipping_charged.amount)
                 .bind(f.fees.amount).bind(f.shipping_paid.amount).bind(f.purchase_cost.amount)
                 .bind(sale.net_profit.amount).bind(&sale.sold_on).bind(now)
                 .execute(&mut *tx).await?;
-            tx.commit().await?;
         }
-        Ok(changed)
+        tx.commit().await?;
+        Ok(true)
     }.await);
-    if outcome? == 0 {
-        return Err(sale_refusal(db, owner, id, version).await);
-    }
-    Ok(())
+    Ok(outcome?)
 }
 
 async fn sale_refusal(db: &Db, owner: &str, id: &str, version: i64) -> AppError {
@@ -444,31 +469,14 @@ pub async fn bulk_record_sales(
                 let (field, message) = fields.0.into_iter().next().unwrap_or_default();
                 AppError::field(&field, format!("{name}: {message}"))
             })?;
-        sales.push((line.id.clone(), item.summary.version, sale));
+        sales.push(SaleLine {
+            id: line.id.clone(),
+            version: item.summary.version,
+            item_quantity: item.summary.quantity,
+            sale,
+        });
     }
-    let now = OffsetDateTime::now_utc();
-    let outcome: Result<bool, sqlx::Error> = with_db!(db, pool => async {
-        let mut tx = pool.begin_write().await?;
-        for (id, version, sale) in &sales {
-            let changed = sqlx::query("UPDATE items SET status = 'sold', version = version + 1, updated_at = $1 \
-                WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status IN ('in_stock', 'listed', 'reserved')")
-                .bind(now).bind(id).bind(owner).bind(version).execute(&mut *tx).await?.rows_affected();
-            if changed == 0 {
-                return Ok(false); // dropping the transaction rolls everything back
-            }
-            let f = &sale.figures;
-            sqlx::query("INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
-                shipping_paid, purchase_cost, net_profit, sold_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
-                .bind(new_id()).bind(id).bind(owner).bind(sale.quantity).bind(sale.channel.as_str())
-                .bind(f.sale_price.currency.code()).bind(f.sale_price.amount).bind(f.shipping_charged.amount)
-                .bind(f.fees.amount).bind(f.shipping_paid.amount).bind(f.purchase_cost.amount)
-                .bind(sale.net_profit.amount).bind(&sale.sold_on).bind(now)
-                .execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(true)
-    }.await);
-    if !outcome? {
+    if !apply_sales(db, owner, &sales).await? {
         return Err(not_found_or_conflict(true));
     }
     Ok(sales.len() as u64)
