@@ -213,7 +213,7 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await expect(page.getByRole("row", { name: /Air Force 1 White/ }).locator(".status-pill")).toHaveText("Sold");
 
   // Select all on the page, delete after confirming.
-  await page.getByLabel("Select all items on this page").check();
+  await page.getByLabel("Select every row on this page").check();
   await expect(page.getByText("3 selected")).toBeVisible();
   await page.getByRole("button", { name: "Delete…" }).click();
   await expect(page.getByText("Delete 3 item(s) for good?")).toBeVisible();

@@ -1,6 +1,7 @@
 //! Inventory: the stock table, the add form and the item page (user view of the dashboard).
 
 pub mod api;
+mod bulk;
 #[cfg(feature = "ssr")]
 pub mod export;
 mod form;
@@ -21,13 +22,18 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use crate::{
     domain::item::{ItemInput, ItemKind, ItemStatus},
     error::AppError,
-    ui::{ErrorBanner, LoadError, platform::today},
+    ui::{
+        ErrorBanner, LoadError,
+        platform::today,
+        table::{ColumnChooser, table_loader},
+    },
 };
+use bulk::BulkBar;
 use form::ItemFields;
 use item_page::ItemDetail;
 pub use sales::SalesPage;
 pub use shipments::ShipmentsPage;
-use table::{BulkBar, ColumnChooser, StockTable};
+use table::StockTable;
 use types::{ItemQuery, ItemSummary};
 
 fn inventory_url(q: &ItemQuery) -> String {
@@ -100,39 +106,30 @@ pub fn InventoryPage() -> impl IntoView {
         page.refetch();
     });
     let navigate = use_navigate();
-    let go = move |q: ItemQuery| navigate(&inventory_url(&q), Default::default());
+    let go = Callback::new(move |q: ItemQuery| navigate(&inventory_url(&q), Default::default()));
     let search = RwSignal::new(query.get_untracked().search.clone());
 
-    let on_search = {
-        let go = go.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            go(ItemQuery {
-                search: search.get_untracked(),
-                page: 1,
-                ..query.get_untracked()
-            });
-        }
+    let on_search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        go.run(ItemQuery {
+            search: search.get_untracked(),
+            page: 1,
+            ..query.get_untracked()
+        });
     };
-    let on_status = {
-        let go = go.clone();
-        move |ev: leptos::ev::Event| {
-            go(ItemQuery {
-                status: ItemStatus::parse(&event_target_value(&ev)),
-                page: 1,
-                ..query.get_untracked()
-            });
-        }
+    let on_status = move |ev: leptos::ev::Event| {
+        go.run(ItemQuery {
+            status: ItemStatus::parse(&event_target_value(&ev)),
+            page: 1,
+            ..query.get_untracked()
+        });
     };
-    let on_kind = {
-        let go = go.clone();
-        move |ev: leptos::ev::Event| {
-            go(ItemQuery {
-                kind: ItemKind::parse(&event_target_value(&ev)),
-                page: 1,
-                ..query.get_untracked()
-            });
-        }
+    let on_kind = move |ev: leptos::ev::Event| {
+        go.run(ItemQuery {
+            kind: ItemKind::parse(&event_target_value(&ev)),
+            page: 1,
+            ..query.get_untracked()
+        });
     };
     let export_href = move || {
         let qs = ItemQuery {
@@ -155,7 +152,7 @@ pub fn InventoryPage() -> impl IntoView {
                 <p class="muted">"Every pair, card and box you hold or have sold."</p>
             </div>
             <div class="page-actions">
-                <ColumnChooser hidden on_change=choose_columns/>
+                <ColumnChooser columns=crate::preferences::STOCK_COLUMNS hidden on_change=choose_columns/>
                 <a class="button" href=export_href download="flipdesk-inventory.csv" rel="external">"Export CSV"</a>
                 <a class="button button-primary" href="/app/inventory/new">"Add item"</a>
             </div>
@@ -184,17 +181,15 @@ pub fn InventoryPage() -> impl IntoView {
         </form>
         <p class="notice" role="status" aria-live="polite">{move || notice.get().unwrap_or_default()}</p>
         <BulkBar selected changed/>
-        <Transition fallback=|| view! { <p class="loading" aria-live="polite">"Loading inventory…"</p> }>
-            {move || {
-                let go = go.clone();
-                Suspend::new(async move {
+        {table_loader(
+            "Loading inventory…",
+            // The column choice is awaited too, so hidden columns are hidden in the first byte.
+            move || async move {
                 let _ = preferences.await;
-                match page.await {
-                    Ok(p) => view! { <StockTable page=p query go selected notice hidden/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}}
-        </Transition>
+                page.await
+            },
+            move |p| view! { <StockTable page=p query go selected notice hidden/> },
+        )}
     }
 }
 

@@ -6,14 +6,11 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{
     api,
-    types::{SalePage, SaleQuery, SaleSort},
+    types::{SalePage, SaleQuery, SaleRow, SaleSort},
 };
 use crate::{
     domain::item::SaleChannel,
-    ui::{
-        LoadError,
-        table::{Pager, SortHeader},
-    },
+    ui::table::{Column, DataTable, PageInfo, TableRow, empty_state, table_loader},
 };
 
 #[component]
@@ -58,30 +55,43 @@ pub fn SalesPage() -> impl IntoView {
                 }).collect_view()}
             </select>
         </div>
-        <Transition fallback=|| view! { <p class="loading" aria-live="polite">"Loading sales…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(p) => view! { <SalesTable page=p query go/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        {table_loader("Loading sales…", move || page.into_future(), move |p| view! { <SalesTable page=p query go/> })}
     }
+}
+
+impl TableRow for SaleRow {
+    fn row_id(&self) -> String {
+        format!("{}:{}", self.item_id, self.sold_on)
+    }
+    fn row_label(&self) -> String {
+        self.item_name.clone()
+    }
+}
+
+fn columns() -> Vec<Column<SaleRow, SaleSort>> {
+    vec![
+        Column::new("item", "Item", |r: &SaleRow| {
+            view! { <a class="row-link" href=format!("/app/inventory/{}", r.item_id)>{r.item_name.clone()}</a> }
+        }),
+        Column::new("channel", "Channel", |r: &SaleRow| r.channel.label()),
+        Column::new("sold_on", "Sold on", |r: &SaleRow| r.sold_on.clone())
+            .sortable(SaleSort::OldestSold, SaleSort::NewestSold),
+        Column::new("quantity", "Qty", |r: &SaleRow| r.quantity).numeric(),
+        Column::new("sale_price", "Sale price", |r: &SaleRow| {
+            r.sale_price.to_string()
+        })
+        .numeric(),
+        Column::new("fees", "Fees", |r: &SaleRow| r.fees.to_string()).numeric(),
+        Column::new("net_profit", "Net profit", |r: &SaleRow| {
+            view! { <span class:loss=r.net_profit.amount < 0>{r.net_profit.to_string()}</span> }
+        })
+        .numeric()
+        .sortable(SaleSort::ProfitAsc, SaleSort::ProfitDesc),
+    ]
 }
 
 #[component]
 fn SalesTable(page: SalePage, query: Memo<SaleQuery>, go: Callback<SaleQuery>) -> impl IntoView {
-    if page.rows.is_empty() {
-        return view! {
-            <div class="empty-state">
-                <h2>"No sales yet"</h2>
-                <p>"Mark an item sold from its page and the sale shows up here with its net profit."</p>
-                <a class="button" href="/app/inventory">"Go to inventory"</a>
-            </div>
-        }
-        .into_any();
-    }
-    let current = query.get_untracked().sort;
     let on_sort = Callback::new(move |sort| {
         go.run(SaleQuery {
             sort,
@@ -95,45 +105,38 @@ fn SalesTable(page: SalePage, query: Memo<SaleQuery>, go: Callback<SaleQuery>) -
             ..query.get_untracked()
         })
     });
-    let pages = ((page.total.max(0) as u64).div_ceil(page.per_page as u64)).max(1) as u32;
-    let totals = page
-        .net_profit
-        .iter()
-        .map(|m| m.to_string())
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let totals = (!page.rows.is_empty()).then(|| {
+        let sums = page
+            .net_profit
+            .iter()
+            .map(|m| m.to_string())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        view! { <p class="totals" data-testid="sales-total">{format!("Net profit: {sums} across {} sale(s)", page.total)}</p> }
+    });
+    let filtered = query.get_untracked().channel.is_some();
+    let empty = ViewFn::from(move || {
+        if filtered {
+            empty_state(
+                "No sales on this channel",
+                "Nothing sold through this channel yet.",
+                None,
+            )
+        } else {
+            empty_state(
+                "No sales yet",
+                "Mark an item sold from its page and the sale shows up here with its net profit.",
+                Some(
+                    view! { <a class="button" href="/app/inventory">"Go to inventory"</a> }
+                        .into_any(),
+                ),
+            )
+        }
+    });
+    let info = PageInfo::new(page.page, page.total, page.per_page, "sales");
     view! {
-        <p class="totals" data-testid="sales-total">{format!("Net profit: {totals} across {} sale(s)", page.total)}</p>
-        <div class="table-wrap">
-            <table class="data-table" on:keydown=crate::ui::table::table_keys>
-                <thead>
-                    <tr>
-                        <th scope="col">"Item"</th>
-                        <th scope="col">"Channel"</th>
-                        <SortHeader label="Sold on" asc=SaleSort::OldestSold desc=SaleSort::NewestSold current on_sort/>
-                        <th scope="col" class="num">"Qty"</th>
-                        <th scope="col" class="num">"Sale price"</th>
-                        <th scope="col" class="num">"Fees"</th>
-                        <SortHeader label="Net profit" asc=SaleSort::ProfitAsc desc=SaleSort::ProfitDesc current on_sort/>
-                    </tr>
-                </thead>
-                <tbody>
-                    {page.rows.into_iter().map(|r| view! {
-                        <tr>
-                            <td><a class="row-link" href=format!("/app/inventory/{}", r.item_id)>{r.item_name.clone()}</a></td>
-                            <td>{r.channel.label()}</td>
-                            <td>{r.sold_on.clone()}</td>
-                            <td class="num">{r.quantity}</td>
-                            <td class="num">{r.sale_price.to_string()}</td>
-                            <td class="num">{r.fees.to_string()}</td>
-                            <td class="num" class:loss=r.net_profit.amount < 0>{r.net_profit.to_string()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-        <Pager page=page.page pages_label=pages.to_string() total_label=format!("{} sales", page.total)
-            has_next={page.page < pages} on_page/>
+        {totals}
+        <DataTable rows=page.rows columns=columns() sort=query.get_untracked().sort on_sort page=info on_page
+            empty caption="Sales"/>
     }
-    .into_any()
 }

@@ -4,8 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{api, types::ShipmentPage};
-use crate::ui::{LoadError, table::Pager};
+use super::{
+    api,
+    types::{ShipmentPage, ShipmentRow},
+};
+use crate::ui::table::{Column, DataTable, PageInfo, TableRow, empty_state, table_loader};
 
 #[component]
 pub fn ShipmentsPage() -> impl IntoView {
@@ -35,57 +38,50 @@ pub fn ShipmentsPage() -> impl IntoView {
             <h1>"Shipments"</h1>
             <p class="muted">"Everything you sent out, newest first. Add tracking from a sold item's page."</p>
         </div>
-        <Transition fallback=|| view! { <p class="loading" aria-live="polite">"Loading shipments…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(p) => view! { <ShipmentsTable page=p on_page/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        {table_loader("Loading shipments…", move || page.into_future(), move |p| view! { <ShipmentsTable page=p on_page/> })}
     }
+}
+
+impl TableRow for ShipmentRow {
+    fn row_id(&self) -> String {
+        format!("{}:{}", self.item_id, self.tracking_code)
+    }
+    fn row_label(&self) -> String {
+        self.item_name.clone()
+    }
+}
+
+/// Shipments are listed newest first and have no other order.
+fn columns() -> Vec<Column<ShipmentRow, ()>> {
+    vec![
+        Column::new("item", "Item", |r: &ShipmentRow| {
+            view! { <a class="row-link" href=format!("/app/inventory/{}", r.item_id)>{r.item_name.clone()}</a> }
+        }),
+        Column::new("carrier", "Carrier", |r: &ShipmentRow| r.carrier.clone()),
+        Column::new("tracking", "Tracking code", |r: &ShipmentRow| {
+            view! { <code>{r.tracking_code.clone()}</code> }
+        }),
+        Column::new("shipped_on", "Shipped on", |r: &ShipmentRow| {
+            r.shipped_on.clone()
+        }),
+        Column::new("status", "Status", |r: &ShipmentRow| {
+            view! { <span class="status-pill" data-status=r.item_status.as_str()>{r.item_status.label()}</span> }
+        }),
+    ]
 }
 
 #[component]
 fn ShipmentsTable(page: ShipmentPage, on_page: Callback<u32>) -> impl IntoView {
-    if page.rows.is_empty() {
-        return view! {
-            <div class="empty-state">
-                <h2>"Nothing shipped yet"</h2>
-                <p>"When you add tracking to a sold item it appears here."</p>
-                <a class="button" href="/app/inventory?status=sold">"Sold items waiting for tracking"</a>
-            </div>
-        }
-        .into_any();
-    }
-    let pages = ((page.total.max(0) as u64).div_ceil(page.per_page as u64)).max(1) as u32;
+    let empty = ViewFn::from(|| {
+        empty_state(
+            "Nothing shipped yet",
+            "When you add tracking to a sold item it appears here.",
+            Some(view! { <a class="button" href="/app/inventory?status=sold">"Sold items waiting for tracking"</a> }.into_any()),
+        )
+    });
+    let info = PageInfo::new(page.page, page.total, page.per_page, "shipments");
     view! {
-        <div class="table-wrap">
-            <table class="data-table" on:keydown=crate::ui::table::table_keys>
-                <thead>
-                    <tr>
-                        <th scope="col">"Item"</th>
-                        <th scope="col">"Carrier"</th>
-                        <th scope="col">"Tracking code"</th>
-                        <th scope="col">"Shipped on"</th>
-                        <th scope="col">"Status"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {page.rows.into_iter().map(|r| view! {
-                        <tr>
-                            <td><a class="row-link" href=format!("/app/inventory/{}", r.item_id)>{r.item_name.clone()}</a></td>
-                            <td>{r.carrier.clone()}</td>
-                            <td><code>{r.tracking_code.clone()}</code></td>
-                            <td>{r.shipped_on.clone()}</td>
-                            <td><span class="status-pill" data-status=r.item_status.as_str()>{r.item_status.label()}</span></td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-        <Pager page=page.page pages_label=pages.to_string() total_label=format!("{} shipments", page.total)
-            has_next={page.page < pages} on_page/>
+        <DataTable rows=page.rows columns=columns() sort=() on_sort=Callback::new(|_| ()) page=info on_page
+            empty caption="Shipments"/>
     }
-    .into_any()
 }
