@@ -19,8 +19,8 @@ pub enum AppError {
         message: String,
         fields: FieldErrors,
     },
-    #[error("Malformed request: {0}")]
-    BadRequest(String),
+    #[error("Malformed request: {message}")]
+    BadRequest { message: String },
     #[error("Please log in to continue.")]
     Unauthorized,
     #[error("Wrong email or password.")]
@@ -39,11 +39,12 @@ pub enum AppError {
     /// Something broke on our side; details are in the server log, never in the response.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
-    #[error("Service unavailable: {0}")]
-    Unavailable(String),
+    #[error("Service unavailable: {message}")]
+    Unavailable { message: String },
     /// The request never reached the server function (network, encoding).
-    #[error("Could not reach Flipdesk: {0}")]
-    Transport(String),
+    // Struct variants only: serde cannot write a string newtype variant with `tag = "kind"`.
+    #[error("Could not reach Flipdesk: {message}")]
+    Transport { message: String },
 }
 
 impl AppError {
@@ -71,7 +72,7 @@ impl AppError {
     pub fn code(&self) -> &str {
         match self {
             AppError::Validation { .. } => "validation_failed",
-            AppError::BadRequest(_) => "bad_request",
+            AppError::BadRequest { .. } => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
@@ -80,23 +81,23 @@ impl AppError {
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal => "internal_error",
-            AppError::Unavailable(_) => "unavailable",
-            AppError::Transport(_) => "transport_error",
+            AppError::Unavailable { .. } => "unavailable",
+            AppError::Transport { .. } => "transport_error",
         }
     }
 
     pub fn status(&self) -> u16 {
         match self {
             AppError::Validation { .. } => 422,
-            AppError::BadRequest(_) => 400,
+            AppError::BadRequest { .. } => 400,
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::PayloadTooLarge => 413,
             AppError::RateLimited { .. } => 429,
-            AppError::Internal | AppError::Transport(_) => 500,
-            AppError::Unavailable(_) => 503,
+            AppError::Internal | AppError::Transport { .. } => 500,
+            AppError::Unavailable { .. } => 503,
         }
     }
 
@@ -114,11 +115,13 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                AppError::BadRequest(msg)
-            }
+            ServerFnErrorErr::Args(message)
+            | ServerFnErrorErr::MissingArg(message)
+            | ServerFnErrorErr::Deserialization(message) => AppError::BadRequest { message },
             ServerFnErrorErr::ServerError(_) | ServerFnErrorErr::Response(_) => AppError::Internal,
-            other => AppError::Transport(other.to_string()),
+            other => AppError::Transport {
+                message: other.to_string(),
+            },
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod domain;
 pub mod error;
+pub mod import;
 pub mod inventory;
 pub mod lists;
 pub mod preferences;

@@ -2,6 +2,7 @@
 
 pub mod account;
 mod common_passwords;
+pub mod import;
 pub mod item;
 pub mod money;
 pub mod validation;

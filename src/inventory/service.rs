@@ -181,6 +181,133 @@ async fn item_exists(db: &Db, owner: &str, id: &str) -> Result<bool, AppError> {
     Ok(found.is_some())
 }
 
+/// The values of a new item row, in the column order of [`insert_sql`].
+pub(crate) struct NewItemRow {
+    pub id: String,
+    pub(crate) owner: String,
+    pub(crate) kind: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) name: String,
+    pub(crate) sku: Option<String>,
+    pub(crate) quantity: i64,
+    pub(crate) price: i64,
+    pub(crate) currency: &'static str,
+    pub(crate) purchase_date: Option<String>,
+    pub(crate) purchase_source: Option<String>,
+    pub(crate) storage_location: Option<String>,
+    pub(crate) tags: String,
+    pub(crate) notes: Option<String>,
+    pub(crate) images: String,
+    pub(crate) details: String,
+    pub(crate) style_id: Option<String>,
+    pub(crate) size: Option<String>,
+    pub(crate) card_set: Option<String>,
+    pub(crate) grade: Option<String>,
+    pub(crate) search_text: String,
+    pub(crate) now: OffsetDateTime,
+    pub(crate) import_id: Option<String>,
+}
+
+impl NewItemRow {
+    pub(crate) fn new(
+        draft: &ItemDraft,
+        owner: &str,
+        status: ItemStatus,
+        import_id: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<NewItemRow, AppError> {
+        let details = serde_json::to_string(&draft.details)
+            .map_err(|e| crate::server::errors::internal("encoding details", e))?;
+        let images = serde_json::to_string(&draft.image_urls)
+            .map_err(|e| crate::server::errors::internal("encoding images", e))?;
+        Ok(NewItemRow {
+            id: new_id(),
+            owner: owner.to_string(),
+            kind: draft.kind.as_str(),
+            status: status.as_str(),
+            name: draft.name.clone(),
+            sku: draft.sku.clone(),
+            quantity: draft.quantity,
+            price: draft.purchase_price.amount,
+            currency: draft.purchase_price.currency.code(),
+            purchase_date: draft.purchase_date.clone(),
+            purchase_source: draft.purchase_source.clone(),
+            storage_location: draft.storage_location.clone(),
+            tags: encode_tags(&draft.tags),
+            notes: draft.notes.clone(),
+            images,
+            details,
+            style_id: draft.details.style_id.clone(),
+            size: draft.details.size.clone(),
+            card_set: draft.details.card_set.clone(),
+            grade: draft.details.grade.clone(),
+            search_text: search_text(draft),
+            now,
+            import_id: import_id.map(str::to_string),
+        })
+    }
+}
+
+const INSERT_COLUMNS: &str = "id, owner_user_id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
+    purchase_source, storage_location, tags, notes, image_urls, details, style_id, size, card_set, grade, search_text, \
+    version, created_at, updated_at, import_id";
+const INSERT_PARAMS: usize = 24;
+/// Rows per multi-row INSERT (keeps the bind count far below either database's limit).
+pub(crate) const INSERT_CHUNK: usize = 40;
+
+/// `INSERT INTO items (…) VALUES (…), (…)` for `rows` rows; bind each with [`bind_new_item`].
+pub(crate) fn insert_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p = |i: usize| format!("${}", r * INSERT_PARAMS + i);
+            format!(
+                "({}, 1, {}, {}, {})",
+                (1..=21).map(p).collect::<Vec<_>>().join(", "),
+                p(22),
+                p(23),
+                p(24)
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO items ({INSERT_COLUMNS}) VALUES {}",
+        values.join(", ")
+    )
+}
+
+/// Binds one [`NewItemRow`] to a query built from [`insert_sql`] (either backend).
+macro_rules! bind_new_item {
+    ($query:expr, $row:expr) => {{
+        let r = &$row;
+        $query
+            .bind(&r.id)
+            .bind(&r.owner)
+            .bind(r.kind)
+            .bind(r.status)
+            .bind(&r.name)
+            .bind(&r.sku)
+            .bind(r.quantity)
+            .bind(r.price)
+            .bind(r.currency)
+            .bind(&r.purchase_date)
+            .bind(&r.purchase_source)
+            .bind(&r.storage_location)
+            .bind(&r.tags)
+            .bind(&r.notes)
+            .bind(&r.images)
+            .bind(&r.details)
+            .bind(&r.style_id)
+            .bind(&r.size)
+            .bind(&r.card_set)
+            .bind(&r.grade)
+            .bind(&r.search_text)
+            .bind(r.now)
+            .bind(r.now)
+            .bind(&r.import_id)
+    }};
+}
+pub(crate) use bind_new_item;
+
 pub async fn create_item(
     db: &Db,
     owner: &str,
@@ -196,23 +323,10 @@ pub async fn create_item(
             "A new item starts as purchased, in stock or listed.",
         ));
     }
-    let id = new_id();
-    let now = OffsetDateTime::now_utc();
-    let details = serde_json::to_string(&draft.details)
-        .map_err(|e| crate::server::errors::internal("encoding details", e))?;
-    let images = serde_json::to_string(&draft.image_urls)
-        .map_err(|e| crate::server::errors::internal("encoding images", e))?;
-    let sql = "INSERT INTO items (id, owner_user_id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
-        purchase_source, storage_location, tags, notes, image_urls, details, style_id, size, card_set, grade, search_text, version, created_at, updated_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1, $22, $22)";
-    with_db!(db, pool => sqlx::query(sql)
-        .bind(&id).bind(owner).bind(draft.kind.as_str()).bind(status.as_str()).bind(&draft.name).bind(&draft.sku)
-        .bind(draft.quantity).bind(draft.purchase_price.amount).bind(draft.purchase_price.currency.code())
-        .bind(&draft.purchase_date).bind(&draft.purchase_source).bind(&draft.storage_location)
-        .bind(encode_tags(&draft.tags)).bind(&draft.notes).bind(&images).bind(&details)
-        .bind(&draft.details.style_id).bind(&draft.details.size).bind(&draft.details.card_set).bind(&draft.details.grade)
-        .bind(search_text(draft)).bind(now)
-        .execute(pool).await.map(|_| ()))?;
+    let row = NewItemRow::new(draft, owner, status, None, OffsetDateTime::now_utc())?;
+    let sql = insert_sql(1);
+    with_db!(db, pool => bind_new_item!(sqlx::query(&sql), row).execute(pool).await.map(|_| ()))?;
+    let id = row.id;
     Ok(id)
 }
 

@@ -42,6 +42,11 @@ pub struct BenchArgs {
     /// --items the stock table: first page, and a filtered + sorted + searched page).
     #[arg(long = "route")]
     pub routes: Vec<String>,
+    /// Also drive the stock table in headless Chromium (needs --items, the release site built
+    /// by `cargo leptos build --release`, node and end2end/node_modules): longest main-thread
+    /// task and frame gap while paging and selecting, at 50 and 200 rows per page.
+    #[arg(long)]
+    pub browser: bool,
 }
 
 struct RouteResult {
@@ -58,6 +63,9 @@ struct RouteResult {
 pub async fn run(args: BenchArgs) -> Result<(), String> {
     if args.stores == 0 || args.concurrency == 0 || args.duration == 0 {
         return Err("--stores, --concurrency and --duration must be at least 1".into());
+    }
+    if args.browser && args.items < 500 {
+        return Err("--browser needs --items 500 or more (it pages through 200-row pages)".into());
     }
     let tmp = tempdir()?;
     let url = args
@@ -161,6 +169,11 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             .await,
         );
     }
+    let browser = if args.browser {
+        Some(browser_frames(&base).await?)
+    } else {
+        None
+    };
     server.shutdown(Duration::from_secs(5)).await;
     db.close().await;
 
@@ -196,8 +209,72 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             ms(r.max)
         );
     }
+    if let Some(lines) = browser {
+        println!("\nStock table in headless Chromium (5 × select page + unselect + next page)");
+        println!(
+            "{:>9} {:>9} {:>11} {:>16} {:>11} {:>22} {:>22}",
+            "rows",
+            "hydrate ms",
+            "long tasks",
+            "longest task ms",
+            "max frame ms",
+            "page switch ms",
+            "select+unselect ms"
+        );
+        for l in lines {
+            let list = |key: &str| {
+                l[key]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|v| v.to_string())
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    })
+                    .unwrap_or_default()
+            };
+            let n = |key: &str| l[key].to_string();
+            println!(
+                "{:>9} {:>9} {:>11} {:>16} {:>11} {:>22} {:>22}",
+                n("rows_per_page"),
+                n("hydrated_ms"),
+                n("long_tasks"),
+                n("longest_task_ms"),
+                n("longest_frame_gap_ms"),
+                list("page_switch_ms"),
+                list("select_all_and_back_ms")
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(())
+}
+
+/// Runs end2end/bench/table-frames.mjs against the running server, logged in as the bench
+/// owner; returns its JSON lines.
+async fn browser_frames(base: &str) -> Result<Vec<serde_json::Value>, String> {
+    let script = std::env::var("FLIPDESK_BENCH_SCRIPT")
+        .unwrap_or_else(|_| "end2end/bench/table-frames.mjs".to_string());
+    eprintln!("driving the stock table in Chromium ({script}) …");
+    let out = tokio::process::Command::new("node")
+        .arg(&script)
+        .env("BENCH_BASE", base)
+        .env("BENCH_EMAIL", BENCH_OWNER)
+        .env("BENCH_PASSWORD", BENCH_PASSWORD)
+        .output()
+        .await
+        .map_err(|e| format!("could not run node {script}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the browser benchmark failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).map_err(|e| format!("bad browser result {l}: {e}")))
+        .collect()
 }
 
 async fn run_route(

@@ -34,7 +34,9 @@ impl From<sqlx::Error> for AppError {
         match err {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 tracing::error!(error = %err, "database unavailable");
-                AppError::Unavailable("the database is not reachable right now".into())
+                AppError::Unavailable {
+                    message: "the database is not reachable right now".into(),
+                }
             }
             other => {
                 tracing::error!(error = %other, "database error");
@@ -70,4 +72,22 @@ pub async fn respond<T>(
     fut: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<T, AppError> {
     fut.await.map_err(fail)
+}
+
+/// Errors raised before a server function body runs (arguments that do not decode) leave
+/// server_fn's default status 500; this gives them the status of the error they carry.
+pub async fn with_error_status(res: axum::response::Response) -> axum::response::Response {
+    if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 256 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = axum::http::StatusCode::from_u16(err.status())
+    {
+        parts.status = status;
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }

@@ -21,7 +21,8 @@ use tower_http::{
 use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 
 use super::{
-    config::Settings, db::Db, rate_limit::Limiters, sessions::SessionBackend, state::AppState,
+    config::Settings, db::Db, errors, rate_limit::Limiters, sessions::SessionBackend,
+    state::AppState,
 };
 use crate::{
     app::{App, shell},
@@ -126,6 +127,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(page_context, shell))
+        .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(require_login_for_dashboard))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
@@ -350,5 +352,18 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},
+    }
+}
+
+/// Server functions (`/api/…` outside the public `/api/v1`) answer their errors with the
+/// error's own status, also when the arguments did not even decode.
+async fn server_fn_error_status(req: Request, next: middleware::Next) -> Response {
+    let is_server_fn =
+        req.uri().path().starts_with("/api/") && !req.uri().path().starts_with("/api/v1/");
+    let res = next.run(req).await;
+    if is_server_fn {
+        errors::with_error_status(res).await
+    } else {
+        res
     }
 }

@@ -68,7 +68,7 @@ pub async fn create_user(
 
 /// Idempotent: creates what is missing of the demo reseller, store and list, and says so.
 pub async fn seed_demo(db: &Db) -> Result<String, AppError> {
-    let email = Email::parse(DEMO_EMAIL).map_err(AppError::BadRequest)?;
+    let email = Email::parse(DEMO_EMAIL).map_err(|message| AppError::BadRequest { message })?;
     let mut report = Vec::new();
     let user_id = match find_user_by_email(db, &email).await? {
         Some(user) => {
@@ -287,10 +287,9 @@ pub async fn regenerate_list_key(db: &Db, secret: &Secret, list: &str) -> Result
         .bind(prefix).bind(&hash).bind(OffsetDateTime::now_utc()).bind(&key_text)
         .execute(pool).await.map(|r| r.rows_affected()))?;
     if done == 0 {
-        return Err(AppError::BadRequest(format!(
-            "no WTB list \"{}\"",
-            list.trim()
-        )));
+        return Err(AppError::BadRequest {
+            message: format!("no WTB list \"{}\"", list.trim()),
+        });
     }
     Ok(key)
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod cli;
 mod health;
 mod helpers;
+mod imports;
 mod inventory;
 mod security;
 mod shells;

@@ -1,6 +1,7 @@
 use crate::{helpers::*, on_both_databases};
 use flipdesk::server::db::Backend;
 use reqwest::{StatusCode, header};
+use serde_json::json;
 
 async fn cross_site_posts_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -118,7 +119,19 @@ async fn production_cookies_are_secure(backend: Backend) {
     );
 }
 
+/// Arguments of the wrong shape are a 400 with the JSON error, never a dropped connection.
+async fn malformed_server_function_arguments_are_400(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("shapeless").await;
+    for body in [json!({"query": {}}), json!({"nope": 1}), json!([1, 2])] {
+        let (status, body) = app.rpc(&c, "inventory/list", body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["kind"], "bad_request", "{body}");
+    }
+}
+
 on_both_databases!(
+    malformed_server_function_arguments_are_400,
     cross_site_posts_are_refused,
     oversized_bodies_get_413_json,
     pages_carry_security_headers,

@@ -13,7 +13,6 @@ pub fn EditableCell(
 ) -> impl IntoView {
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
-    let input_ref = NodeRef::<leptos::html::Input>::new();
     let start = move |_| {
         draft.set(
             edit_value
@@ -22,14 +21,6 @@ pub fn EditableCell(
         );
         editing.set(true);
     };
-    Effect::new(move |_| {
-        if editing.get()
-            && let Some(input) = input_ref.get()
-        {
-            let _ = input.focus();
-            input.select();
-        }
-    });
     let commit = move || {
         if editing.get_untracked() {
             editing.set(false);
@@ -44,22 +35,35 @@ pub fn EditableCell(
         "Escape" => editing.set(false),
         _ => {}
     };
-    view! {
-        <span class="editable" data-field=field>
-            <Show when=move || editing.get() fallback={
-                let href = href.clone();
-                move || match href.clone() {
-                    Some(h) => view! { <a class="row-link" href=h>{move || display.get()}</a> }.into_any(),
-                    None => view! { <span>{move || display.get()}</span> }.into_any(),
-                }
-            }>
-                <input class="cell-input" node_ref=input_ref aria-label=format!("New {}", field.replace('_', " "))
+    let label = field.replace('_', " ");
+    // One branch per state (not two <Show>s and an effect per cell): a 200-row table has
+    // hundreds of these, and only the one being edited needs more than static nodes.
+    let body = move || {
+        if editing.get() {
+            let input_ref = NodeRef::<leptos::html::Input>::new();
+            input_ref.on_load(|input| {
+                let _ = input.focus();
+                input.select();
+            });
+            view! {
+                <input class="cell-input" node_ref=input_ref aria-label=format!("New {label}")
                     prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))
                     on:keydown=on_key on:blur=move |_| commit()/>
-            </Show>
-            <Show when=move || !editing.get()>
-                <button type="button" class="cell-edit" aria-label=format!("Edit {}", field.replace('_', " ")) on:click=start>"✎"</button>
-            </Show>
-        </span>
-    }
+            }
+            .into_any()
+        } else {
+            let value = match href.clone() {
+                Some(h) => {
+                    view! { <a class="row-link" href=h>{move || display.get()}</a> }.into_any()
+                }
+                None => view! { <span>{move || display.get()}</span> }.into_any(),
+            };
+            view! {
+                {value}
+                <button type="button" class="cell-edit" aria-label=format!("Edit {label}") on:click=start>"✎"</button>
+            }
+            .into_any()
+        }
+    };
+    view! { <span class="editable" data-field=field>{body}</span> }
 }

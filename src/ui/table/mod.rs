@@ -123,21 +123,53 @@ pub fn DataTable<R, S>(
     caption: &'static str,
 ) -> impl IntoView
 where
-    R: TableRow + Send + Sync + 'static,
+    R: TableRow + Clone + Send + Sync + 'static,
     S: Copy + PartialEq + Send + Sync + 'static,
 {
     if rows.is_empty() {
         return empty.run();
     }
     let hidden = hidden.unwrap_or_default();
+    let pages_label = if page.capped {
+        format!("{}+", page.pages)
+    } else {
+        page.pages.to_string()
+    };
+    let has_next = page.page < page.pages || page.capped;
+    let columns = Arc::new(columns);
+    // Hiding a column is rare: the table is drawn again then, so cells carry no reactive
+    // class of their own (a 200-row page would otherwise hold thousands of them).
+    let table = move || {
+        let hidden = hidden.get();
+        table_body(&rows, &columns, &hidden, sort, on_sort, selection, caption)
+    };
+    view! {
+        <div class="table-wrap">{table}</div>
+        <Pager page=page.page pages_label total_label=page.total_label has_next on_page/>
+    }
+    .into_any()
+}
+
+fn table_body<R, S>(
+    rows: &[R],
+    columns: &[Column<R, S>],
+    hidden: &BTreeSet<String>,
+    sort: S,
+    on_sort: Callback<S>,
+    selection: Option<Selection>,
+    caption: &'static str,
+) -> impl IntoView + use<R, S>
+where
+    R: TableRow + Clone + Send + Sync + 'static,
+    S: Copy + PartialEq + Send + Sync + 'static,
+{
     let headers = columns
         .iter()
         .map(|c| {
-            let id = c.id;
-            let is_hidden = Signal::derive(move || hidden.with(|h| h.contains(id)));
+            let is_hidden = hidden.contains(c.id);
             match c.sort {
                 Some((asc, desc)) => {
-                    view! { <SortHeader label=c.label asc desc current=sort on_sort hidden=is_hidden/> }
+                    view! { <SortHeader label=c.label asc desc current=sort on_sort hidden=Signal::stored(is_hidden)/> }
                         .into_any()
                 }
                 None => view! {
@@ -178,15 +210,14 @@ where
         }
     });
     let body = rows
-        .into_iter()
+        .iter()
         .map(|row| {
             let cells = columns
                 .iter()
                 .map(|c| {
-                    let id = c.id;
                     view! {
-                        <td class:num=c.numeric class:col-hidden=move || hidden.with(|h| h.contains(id))>
-                            {(c.cell)(&row)}
+                        <td class:num=c.numeric class:col-hidden=hidden.contains(c.id)>
+                            {(c.cell)(row)}
                         </td>
                     }
                 })
@@ -220,23 +251,13 @@ where
             }
         })
         .collect_view();
-    let pages_label = if page.capped {
-        format!("{}+", page.pages)
-    } else {
-        page.pages.to_string()
-    };
-    let has_next = page.page < page.pages || page.capped;
     view! {
-        <div class="table-wrap">
-            <table class="data-table" on:keydown=table_keys>
-                <caption class="visually-hidden">{caption}</caption>
-                <thead><tr>{select_all}{headers}</tr></thead>
-                <tbody>{body}</tbody>
-            </table>
-        </div>
-        <Pager page=page.page pages_label total_label=page.total_label has_next on_page/>
+        <table class="data-table" on:keydown=table_keys>
+            <caption class="visually-hidden">{caption}</caption>
+            <thead><tr>{select_all}{headers}</tr></thead>
+            <tbody>{body}</tbody>
+        </table>
     }
-    .into_any()
 }
 
 /// The loading and error states around a table: `load` awaits the page's resources (e.g.

@@ -1,0 +1,51 @@
+//! Spreadsheet import, shared by the browser (where files are parsed, mapped and fixed) and
+//! the server (which re-validates every committed row with the same rules).
+
+pub mod decode;
+pub mod mapping;
+pub mod normalise;
+pub mod parse;
+pub mod stage;
+
+pub use decode::{Encoding, decode};
+pub use mapping::{ColumnMapping, ImportField, Target};
+pub use normalise::DateOrder;
+pub use parse::{RawRow, SheetReader};
+pub use stage::{FileOptions, ImportLine, StagedRow};
+
+/// Largest file accepted (refused before it is read).
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+/// Rows per commit batch: one transaction, all or nothing.
+pub const BATCH_ROWS: usize = 500;
+/// Serialized size a batch stays under (the server refuses bodies over 1 MB).
+pub const BATCH_BYTES: usize = 700 * 1024;
+
+/// Why a file cannot be imported at all (row problems are shown on the rows instead).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("The file is empty.")]
+    Empty,
+    #[error("The file has a header row but no items below it.")]
+    HeaderOnly,
+    #[error(
+        "This is not a spreadsheet file (it looks like a picture, PDF or other binary file). Export your sheet as CSV and try again."
+    )]
+    NotText,
+    #[error("The file is {0} MB; Flipdesk imports files up to 50 MB. Split it into smaller files.")]
+    TooLarge(u64),
+    #[error("The header has {0} columns; Flipdesk reads sheets with up to 200.")]
+    TooManyColumns(usize),
+    #[error("The file could not be read as CSV: {0}")]
+    Unreadable(String),
+}
+
+/// Checks the size before reading a byte of the file.
+pub fn check_size(bytes: u64) -> Result<(), ImportError> {
+    if bytes > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge(bytes.div_ceil(1024 * 1024)));
+    }
+    if bytes == 0 {
+        return Err(ImportError::Empty);
+    }
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Server functions for imports: the signed-in owner only; the service re-validates rows.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use super::types::{BatchResult, ImportSummary, SavedMapping};
+use crate::{domain::import::ImportLine, error::AppError};
+
+#[server(endpoint = "import/start", input = Json)]
+pub async fn start_import(file_name: String, rows_total: i64) -> Result<String, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::start(&state.db, &user.id, &file_name, rows_total).await
+    })
+    .await
+}
+
+#[server(endpoint = "import/batch", input = Json)]
+pub async fn commit_import_batch(
+    import_id: String,
+    batch: i64,
+    lines: Vec<ImportLine>,
+) -> Result<BatchResult, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::commit_batch(&state.db, &user.id, &import_id, batch, &lines).await
+    })
+    .await
+}
+
+#[server(endpoint = "import/finish", input = Json)]
+pub async fn finish_import(
+    import_id: String,
+    skipped: i64,
+    failed: i64,
+    cancelled: bool,
+) -> Result<ImportSummary, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::finish(&state.db, &user.id, &import_id, skipped, failed, cancelled).await
+    })
+    .await
+}
+
+#[server(endpoint = "import/history", input = Json)]
+pub async fn import_history() -> Result<Vec<ImportSummary>, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::history(&state.db, &user.id).await
+    })
+    .await
+}
+
+#[server(endpoint = "import/undo", input = Json)]
+pub async fn undo_import(import_id: String) -> Result<u64, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::undo(&state.db, &user.id, &import_id).await
+    })
+    .await
+}
+
+#[server(endpoint = "import/existing", input = Json)]
+pub async fn existing_duplicates(keys: Vec<String>) -> Result<Vec<String>, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::existing_keys(&state.db, &user.id, &keys).await
+    })
+    .await
+}
+
+#[server(endpoint = "import/mapping", input = Json)]
+pub async fn load_saved_mapping(signature: String) -> Result<Option<SavedMapping>, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::load_mapping(&state.db, &user.id, &signature).await
+    })
+    .await
+}
+
+#[server(endpoint = "import/mapping/save", input = Json)]
+pub async fn remember_mapping(signature: String, mapping: SavedMapping) -> Result<(), AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::save_mapping(&state.db, &user.id, &signature, &mapping).await
+    })
+    .await
+}

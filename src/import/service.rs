@@ -1,0 +1,384 @@
+//! Imports on the server. The browser has already parsed, normalised and checked the rows;
+//! here every row is checked again with the same validators (the client is never trusted),
+//! each batch is written in one transaction together with its idempotency record, and an
+//! import can be undone while none of its items changed.
+
+use std::collections::HashSet;
+
+use time::OffsetDateTime;
+
+use super::types::{BatchResult, ImportSummary, SavedMapping};
+use crate::{
+    domain::{
+        FieldErrors,
+        import::{BATCH_ROWS, ImportLine, stage::key_of},
+        item::{ItemDraft, ItemStatus, validate_item},
+    },
+    error::AppError,
+    inventory::service::{INSERT_CHUNK, NewItemRow, bind_new_item, insert_sql},
+    server::db::{Backend, BeginWrite, Db, new_id},
+    with_db,
+};
+
+/// Most items one account may hold. Plan quotas (free / premium) replace this number: this
+/// is the one place an import (and later every item creation) asks "may this owner add N?".
+pub const MAX_ITEMS_PER_ACCOUNT: i64 = 1_000_000;
+
+pub async fn check_item_quota(db: &Db, owner: &str, adding: usize) -> Result<(), AppError> {
+    let held: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE owner_user_id = $1")
+        .bind(owner).fetch_one(pool).await)?;
+    if held + adding as i64 > MAX_ITEMS_PER_ACCOUNT {
+        return Err(AppError::conflict(
+            "quota_exceeded",
+            format!(
+                "Your account holds {held} items; adding {adding} would pass the limit of {MAX_ITEMS_PER_ACCOUNT}."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ImportRow {
+    id: String,
+    file_name: String,
+    status: String,
+    rows_total: i64,
+    created_count: i64,
+    skipped_count: i64,
+    failed_count: i64,
+    created_at: OffsetDateTime,
+}
+
+impl From<ImportRow> for ImportSummary {
+    fn from(r: ImportRow) -> Self {
+        let created_at = r
+            .created_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        ImportSummary {
+            id: r.id,
+            file_name: r.file_name,
+            status: r.status,
+            rows_total: r.rows_total,
+            created: r.created_count,
+            skipped: r.skipped_count,
+            failed: r.failed_count,
+            created_at,
+        }
+    }
+}
+
+const IMPORT_COLUMNS: &str =
+    "id, file_name, status, rows_total, created_count, skipped_count, failed_count, created_at";
+
+/// Opens an import; batches are sent against its id.
+pub async fn start(
+    db: &Db,
+    owner: &str,
+    file_name: &str,
+    rows_total: i64,
+) -> Result<String, AppError> {
+    let name: String = file_name.trim().chars().take(200).collect();
+    if name.is_empty() {
+        return Err(AppError::field("file_name", "The file has no name."));
+    }
+    if !(1..=1_000_000).contains(&rows_total) {
+        return Err(AppError::field(
+            "rows_total",
+            "An import has 1 to 1,000,000 rows.",
+        ));
+    }
+    let id = new_id();
+    with_db!(db, pool => sqlx::query("INSERT INTO imports (id, owner_user_id, file_name, status, rows_total, created_at) VALUES ($1, $2, $3, 'running', $4, $5)")
+        .bind(&id).bind(owner).bind(&name).bind(rows_total).bind(OffsetDateTime::now_utc())
+        .execute(pool).await.map(|_| ()))?;
+    Ok(id)
+}
+
+/// Re-checks every line: one bad line refuses the whole batch, naming the line and field.
+fn validate_batch(lines: &[ImportLine]) -> Result<Vec<ItemDraft>, AppError> {
+    if lines.is_empty() || lines.len() > BATCH_ROWS {
+        return Err(AppError::field(
+            "lines",
+            format!("A batch has 1 to {BATCH_ROWS} rows."),
+        ));
+    }
+    let mut errors = FieldErrors::default();
+    let mut drafts = Vec::with_capacity(lines.len());
+    for line in lines {
+        match validate_item(&line.to_input()) {
+            Ok(d) => drafts.push(d),
+            Err(e) => {
+                for (field, message) in e.0 {
+                    errors.add(
+                        &format!("line {} {field}", line.line),
+                        format!("Line {}: {message}", line.line),
+                    );
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(drafts)
+    } else {
+        Err(AppError::validation(errors))
+    }
+}
+
+/// Writes one batch, all or nothing. The (import, batch number) record is written in the
+/// same transaction, so a batch sent again — after a timeout, or twice at once — is written
+/// once and answers with the first result.
+pub async fn commit_batch(
+    db: &Db,
+    owner: &str,
+    import_id: &str,
+    batch_no: i64,
+    lines: &[ImportLine],
+) -> Result<BatchResult, AppError> {
+    if !(0..=100_000).contains(&batch_no) {
+        return Err(AppError::field("batch", "That is not a batch number."));
+    }
+    let drafts = validate_batch(lines)?;
+    let status: Option<String> = with_db!(db, pool => sqlx::query_scalar("SELECT status FROM imports WHERE id = $1 AND owner_user_id = $2")
+        .bind(import_id).bind(owner).fetch_optional(pool).await)?;
+    match status.as_deref() {
+        None => return Err(AppError::NotFound),
+        Some("running") => {}
+        Some(_) => {
+            // A resend of a batch written before the import ended still gets its answer.
+            if let Some(created) = batch_record(db, import_id, batch_no).await? {
+                return Ok(BatchResult {
+                    created,
+                    replayed: true,
+                });
+            }
+            return Err(AppError::conflict(
+                "import_closed",
+                "This import has ended; start a new one to add more rows.",
+            ));
+        }
+    }
+    check_item_quota(db, owner, drafts.len()).await?;
+    let now = OffsetDateTime::now_utc();
+    let rows = drafts
+        .iter()
+        .map(|d| NewItemRow::new(d, owner, ItemStatus::InStock, Some(import_id), now))
+        .collect::<Result<Vec<_>, _>>()?;
+    let created = rows.len() as i64;
+    let written: bool = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let claimed = sqlx::query("INSERT INTO import_batches (import_id, batch_no, created_count) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(import_id).bind(batch_no).bind(created)
+            .execute(&mut *tx).await?.rows_affected();
+        if claimed == 0 {
+            tx.rollback().await?;
+            return Ok::<_, sqlx::Error>(false);
+        }
+        for chunk in rows.chunks(INSERT_CHUNK) {
+            let sql = insert_sql(chunk.len());
+            let mut query = sqlx::query(&sql);
+            for row in chunk {
+                query = bind_new_item!(query, row);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE imports SET created_count = created_count + $1 WHERE id = $2")
+            .bind(created).bind(import_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }.await)?;
+    if written {
+        Ok(BatchResult {
+            created,
+            replayed: false,
+        })
+    } else {
+        let created = batch_record(db, import_id, batch_no).await?.unwrap_or(0);
+        Ok(BatchResult {
+            created,
+            replayed: true,
+        })
+    }
+}
+
+async fn batch_record(db: &Db, import_id: &str, batch_no: i64) -> Result<Option<i64>, AppError> {
+    Ok(
+        with_db!(db, pool => sqlx::query_scalar("SELECT created_count FROM import_batches WHERE import_id = $1 AND batch_no = $2")
+        .bind(import_id).bind(batch_no).fetch_optional(pool).await)?,
+    )
+}
+
+/// Closes an import with what the browser skipped (duplicates, rows left unfixed) and what
+/// failed to send; `cancelled` when the reseller stopped it.
+pub async fn finish(
+    db: &Db,
+    owner: &str,
+    import_id: &str,
+    skipped: i64,
+    failed: i64,
+    cancelled: bool,
+) -> Result<ImportSummary, AppError> {
+    if skipped < 0 || failed < 0 {
+        return Err(AppError::field("skipped", "Counts cannot be negative."));
+    }
+    let status = if cancelled { "cancelled" } else { "done" };
+    with_db!(db, pool => sqlx::query("UPDATE imports SET status = $1, skipped_count = $2, failed_count = $3, finished_at = $4 \
+        WHERE id = $5 AND owner_user_id = $6 AND status = 'running'")
+        .bind(status).bind(skipped).bind(failed).bind(OffsetDateTime::now_utc()).bind(import_id).bind(owner)
+        .execute(pool).await.map(|_| ()))?;
+    get(db, owner, import_id).await
+}
+
+pub async fn get(db: &Db, owner: &str, import_id: &str) -> Result<ImportSummary, AppError> {
+    let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1 AND owner_user_id = $2");
+    let row: Option<ImportRow> = with_db!(db, pool => sqlx::query_as(&sql).bind(import_id).bind(owner).fetch_optional(pool).await)?;
+    row.map(Into::into).ok_or(AppError::NotFound)
+}
+
+/// The owner's imports, newest first.
+pub async fn history(db: &Db, owner: &str) -> Result<Vec<ImportSummary>, AppError> {
+    let sql = format!(
+        "SELECT {IMPORT_COLUMNS} FROM imports WHERE owner_user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 100"
+    );
+    let rows: Vec<ImportRow> =
+        with_db!(db, pool => sqlx::query_as(&sql).bind(owner).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Deletes every item of an import, as long as none was edited, sold or shipped since
+/// (their version is still 1); otherwise nothing is deleted and the answer says why.
+pub async fn undo(db: &Db, owner: &str, import_id: &str) -> Result<u64, AppError> {
+    let summary = get(db, owner, import_id).await?;
+    if summary.status == "undone" {
+        return Err(AppError::conflict(
+            "already_undone",
+            "This import was already undone.",
+        ));
+    }
+    if summary.status == "running" {
+        return Err(AppError::conflict(
+            "import_running",
+            "This import is still running; cancel it first.",
+        ));
+    }
+    // PostgreSQL locks the import's items for the check; SQLite's write transaction
+    // (BEGIN IMMEDIATE) already keeps every other writer out.
+    let lock = match db.backend() {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let changed_sql =
+        format!("SELECT version FROM items WHERE import_id = $1 AND owner_user_id = $2{lock}");
+    let outcome: Result<u64, i64> = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let versions: Vec<i64> = sqlx::query_scalar(&changed_sql)
+            .bind(import_id).bind(owner).fetch_all(&mut *tx).await?;
+        let changed = versions.iter().filter(|v| **v != 1).count() as i64;
+        if changed > 0 {
+            tx.rollback().await?;
+            return Ok::<_, sqlx::Error>(Err(changed));
+        }
+        let deleted = sqlx::query("DELETE FROM items WHERE import_id = $1 AND owner_user_id = $2")
+            .bind(import_id).bind(owner).execute(&mut *tx).await?.rows_affected();
+        sqlx::query("UPDATE imports SET status = 'undone', finished_at = $1 WHERE id = $2")
+            .bind(OffsetDateTime::now_utc()).bind(import_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Ok(deleted))
+    }.await)?;
+    outcome.map_err(|changed| {
+        AppError::conflict(
+            "import_changed",
+            format!(
+                "{changed} item(s) from this import were edited, sold or shipped since; undoing would lose that work, so nothing was removed."
+            ),
+        )
+    })
+}
+
+/// Which of these duplicate keys (see `domain::import::stage::duplicate_key`) match items
+/// the owner already has.
+pub async fn existing_keys(db: &Db, owner: &str, keys: &[String]) -> Result<Vec<String>, AppError> {
+    if keys.len() > 5_000 {
+        return Err(AppError::field("keys", "At most 5,000 keys per request."));
+    }
+    let wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let idents: Vec<String> = keys
+        .iter()
+        .filter_map(|k| k.split('|').next())
+        .map(str::to_string)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut found = Vec::new();
+    for chunk in idents.chunks(400) {
+        let list = (0..chunk.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT style_id, sku, size, purchase_date, purchase_price, currency FROM items \
+             WHERE owner_user_id = $1 AND (style_id IN ({list}) OR UPPER(sku) IN ({list}))"
+        );
+        type KeyRow = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i64,
+            String,
+        );
+        let rows: Vec<KeyRow> = with_db!(db, pool => {
+            let mut q = sqlx::query_as(&sql).bind(owner);
+            for ident in chunk {
+                q = q.bind(ident);
+            }
+            q.fetch_all(pool).await
+        })?;
+        for (style, sku, size, date, amount, currency) in rows {
+            let Some(ident) = style.or(sku) else { continue };
+            let key = key_of(&ident, size.as_deref(), date.as_deref(), amount, &currency);
+            if wanted.contains(key.as_str()) && !found.contains(&key) {
+                found.push(key);
+            }
+        }
+    }
+    Ok(found)
+}
+
+const MAPPING_KEY: &str = "import_mapping:";
+
+pub async fn load_mapping(
+    db: &Db,
+    owner: &str,
+    signature: &str,
+) -> Result<Option<SavedMapping>, AppError> {
+    let value: Option<String> = with_db!(db, pool => sqlx::query_scalar("SELECT value FROM user_preferences WHERE user_id = $1 AND key = $2")
+        .bind(owner).bind(format!("{MAPPING_KEY}{signature}")).fetch_optional(pool).await)?;
+    // A mapping saved by an older version that no longer parses is simply not offered.
+    Ok(value.and_then(|v| serde_json::from_str(&v).ok()))
+}
+
+pub async fn save_mapping(
+    db: &Db,
+    owner: &str,
+    signature: &str,
+    mapping: &SavedMapping,
+) -> Result<(), AppError> {
+    if signature.len() != 16 || !signature.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(AppError::field(
+            "signature",
+            "That is not a header signature.",
+        ));
+    }
+    if mapping.mapping.0.len() > crate::domain::import::parse::MAX_COLUMNS {
+        return Err(AppError::field("mapping", "Too many columns."));
+    }
+    let value = serde_json::to_string(mapping)
+        .map_err(|e| crate::server::errors::internal("encoding mapping", e))?;
+    with_db!(db, pool => sqlx::query("INSERT INTO user_preferences (user_id, key, value, updated_at) VALUES ($1, $2, $3, $4) \
+        ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+        .bind(owner).bind(format!("{MAPPING_KEY}{signature}")).bind(value).bind(OffsetDateTime::now_utc())
+        .execute(pool).await.map(|_| ()))?;
+    Ok(())
+}
