@@ -136,7 +136,8 @@ where
         page.pages.to_string()
     };
     let has_next = page.page < page.pages || page.capped;
-    let columns = Arc::new(columns);
+    let columns: Arc<[Column<R, S>]> = columns.into();
+    let rows: Arc<[R]> = rows.into();
     // Hiding a column is rare: the table is drawn again then, so cells carry no reactive
     // class of their own (a 200-row page would otherwise hold thousands of them).
     let table = move || {
@@ -151,8 +152,8 @@ where
 }
 
 fn table_body<R, S>(
-    rows: &[R],
-    columns: &[Column<R, S>],
+    rows: &Arc<[R]>,
+    columns: &Arc<[Column<R, S>]>,
     hidden: &BTreeSet<String>,
     sort: S,
     on_sort: Callback<S>,
@@ -209,45 +210,25 @@ where
             </th>
         }
     });
-    let body = rows
-        .iter()
-        .map(|row| {
-            let cells = columns
-                .iter()
-                .map(|c| {
-                    view! {
-                        <td class:num=c.numeric class:col-hidden=hidden.contains(c.id)>
-                            {(c.cell)(row)}
-                        </td>
-                    }
+    // The first rows are drawn at once, the rest a chunk per animation frame, so a 200-row
+    // page never blocks the browser for long. Server rendering and hydration draw every row
+    // (the HTML must match).
+    let all_chunks = rows.len().div_ceil(ROWS_PER_FRAME);
+    let revealed = RwSignal::new(if progressive() { 1 } else { all_chunks });
+    reveal_next(revealed, all_chunks);
+    let hidden = Arc::new(hidden.clone());
+    let body = (0..all_chunks)
+        .map(|chunk| {
+            let range = chunk * ROWS_PER_FRAME..((chunk + 1) * ROWS_PER_FRAME).min(rows.len());
+            let (rows, columns, hidden) = (rows.clone(), columns.clone(), hidden.clone());
+            let shown = Memo::new(move |_| revealed.get() > chunk);
+            move || {
+                shown.get().then(|| {
+                    rows[range.clone()]
+                        .iter()
+                        .map(|row| table_row(row, &columns, &hidden, selection))
+                        .collect_view()
                 })
-                .collect_view();
-            let (id, label) = (row.row_id(), row.row_label());
-            match selection {
-                Some(selected) => {
-                    let is_selected = {
-                        let id = id.clone();
-                        Memo::new(move |_| selected.with(|s| s.contains_key(&id)))
-                    };
-                    let aria = format!("Select {label}");
-                    let toggle = move |_| {
-                        selected.update(|s| {
-                            if s.remove(&id).is_none() {
-                                s.insert(id.clone(), label.clone());
-                            }
-                        })
-                    };
-                    view! {
-                        <tr class:row-selected=is_selected>
-                            <td class="select-col">
-                                <input type="checkbox" aria-label=aria prop:checked=is_selected on:change=toggle/>
-                            </td>
-                            {cells}
-                        </tr>
-                    }
-                    .into_any()
-                }
-                None => view! { <tr>{cells}</tr> }.into_any(),
             }
         })
         .collect_view();
@@ -298,4 +279,77 @@ pub fn empty_state(title: &'static str, text: &'static str, action: Option<AnyVi
         </div>
     }
     .into_any()
+}
+
+/// Rows drawn per animation frame after the first chunk.
+const ROWS_PER_FRAME: usize = 40;
+
+/// Whether rows may appear over several frames: only in the browser after hydration.
+fn progressive() -> bool {
+    cfg!(feature = "hydrate")
+        && !Owner::current_shared_context().is_some_and(|sc| sc.during_hydration())
+}
+
+/// Reveals one more chunk per animation frame until all are shown.
+fn reveal_next(revealed: RwSignal<usize>, all: usize) {
+    if cfg!(not(feature = "hydrate")) || revealed.get_untracked() >= all {
+        return;
+    }
+    request_animation_frame(move || {
+        // The table may have been replaced (next page) before this frame.
+        if let Some(shown) = revealed.try_get_untracked() {
+            revealed.set(shown + 1);
+            reveal_next(revealed, all);
+        }
+    });
+}
+
+/// One row: the selection box when rows can be selected, then a cell per column.
+fn table_row<R, S>(
+    row: &R,
+    columns: &[Column<R, S>],
+    hidden: &BTreeSet<String>,
+    selection: Option<Selection>,
+) -> AnyView
+where
+    R: TableRow + Clone + Send + Sync + 'static,
+    S: Copy + PartialEq + Send + Sync + 'static,
+{
+    let cells = columns
+        .iter()
+        .map(|c| {
+            view! {
+                <td class:num=c.numeric class:col-hidden=hidden.contains(c.id)>
+                    {(c.cell)(row)}
+                </td>
+            }
+        })
+        .collect_view();
+    let (id, label) = (row.row_id(), row.row_label());
+    match selection {
+        Some(selected) => {
+            let is_selected = {
+                let id = id.clone();
+                Memo::new(move |_| selected.with(|s| s.contains_key(&id)))
+            };
+            let aria = format!("Select {label}");
+            let toggle = move |_| {
+                selected.update(|s| {
+                    if s.remove(&id).is_none() {
+                        s.insert(id.clone(), label.clone());
+                    }
+                })
+            };
+            view! {
+                <tr class:row-selected=is_selected>
+                    <td class="select-col">
+                        <input type="checkbox" aria-label=aria prop:checked=is_selected on:change=toggle/>
+                    </td>
+                    {cells}
+                </tr>
+            }
+            .into_any()
+        }
+        None => view! { <tr>{cells}</tr> }.into_any(),
+    }
 }
