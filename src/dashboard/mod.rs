@@ -119,6 +119,7 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                             <li><a href="/app/inventory" aria-current=move || nav_current("/app/inventory")>"Inventory"</a></li>
                             <li><a href="/app/sales" aria-current=move || nav_current("/app/sales")>"Sales"</a></li>
                             <li><a href="/app/shipments" aria-current=move || nav_current("/app/shipments")>"Shipments"</a></li>
+                            <li><a href="/app/import" aria-current=move || nav_current("/app/import")>"Import"</a></li>
                         </ul>
                     }.into_any(),
                     DashboardView::Store => view! {

@@ -263,8 +263,7 @@ pub struct ItemPage {
 impl ItemPage {
     /// "7 items", "10,000+ items".
     pub fn total_label(&self) -> String {
-        let n = crate::domain::Money::new(self.total, crate::domain::Currency::Jpy).to_string();
-        let n = n.trim_start_matches('¥');
+        let n = crate::ui::format_count(self.total);
         if self.total_is_capped {
             format!("{n}+ items")
         } else if self.total == 1 {

@@ -127,3 +127,30 @@ pub fn LoadError(error: AppError) -> impl IntoView {
         </div>
     }
 }
+
+/// A count with thousands grouped: 12345 → "12,345".
+pub fn format_count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped() {
+        assert_eq!(super::format_count(0), "0");
+        assert_eq!(super::format_count(999), "999");
+        assert_eq!(super::format_count(1000), "1,000");
+        assert_eq!(super::format_count(-1234567), "-1,234,567");
+    }
+}

@@ -49,3 +49,46 @@ pub fn check_size(bytes: u64) -> Result<(), ImportError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_sized_before_reading() {
+        assert_eq!(check_size(0), Err(ImportError::Empty));
+        assert_eq!(check_size(MAX_FILE_BYTES), Ok(()));
+        let err = check_size(200 * 1024 * 1024).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "The file is 200 MB; Flipdesk imports files up to 50 MB. Split it into smaller files."
+        );
+    }
+
+    /// The browser end-to-end fixture, staged as the browser stages it.
+    #[test]
+    fn the_messy_fixture() {
+        let bytes = include_bytes!("../../../end2end/fixtures/messy-sneakers.csv").to_vec();
+        let (text, encoding) = decode(bytes).unwrap();
+        assert_eq!(encoding, Encoding::Utf8);
+        let (headers, rows) = parse::read_all(text).unwrap();
+        let mapping = ColumnMapping::guess(&headers);
+        let staged = stage::stage(&headers, rows, &mapping, &FileOptions::default());
+        let lines: Vec<u32> = staged.iter().map(|r| r.item.line).collect();
+        assert_eq!(lines, [2, 4, 5, 6, 7, 8, 9]);
+        let valid: Vec<u32> = staged
+            .iter()
+            .filter(|r| r.is_valid())
+            .map(|r| r.item.line)
+            .collect();
+        assert_eq!(valid, [2, 8, 9]);
+        let jordan = &staged[0];
+        assert_eq!(jordan.item.get(ImportField::PurchasePrice), "1234.50");
+        assert_eq!(jordan.item.get(ImportField::SneakerCondition), "new");
+        assert_eq!(
+            jordan.item.get(ImportField::Notes),
+            "box has a small dent\non the lid"
+        );
+        assert_eq!(staged[6].warnings.len(), 1);
+    }
+}

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::domain::{
     Currency, FieldErrors,
-    item::{ItemDraft, ItemInput, ItemKind, validate_item},
+    item::{CardCondition, ItemDraft, ItemInput, ItemKind, SneakerCondition, validate_item},
 };
 
 /// Choices for the whole file, made next to the column mapping.
@@ -57,6 +57,11 @@ impl ImportLine {
             Some(slot) => slot.1 = value,
             None => self.values.push((field, value)),
         }
+    }
+
+    fn take(&mut self, field: ImportField) -> Option<String> {
+        let at = self.values.iter().position(|(f, _)| *f == field)?;
+        Some(self.values.remove(at).1)
     }
 
     pub fn to_input(&self) -> ItemInput {
@@ -271,21 +276,14 @@ fn infer_kind(line: &ImportLine) -> ItemKind {
 }
 
 /// Stages every row: normalise, fill kind and currency, validate, flag in-file duplicates.
+/// (The browser does the same in chunks with [`settle_options`] and [`stage_row`].)
 pub fn stage(
     headers: &[String],
     rows: Vec<RawRow>,
     mapping: &ColumnMapping,
     options: &FileOptions,
 ) -> Vec<StagedRow> {
-    // A slash-date column follows one order; let the file settle it when it can.
-    let mut options = *options;
-    if options.date_order == DateOrder::Auto
-        && let Some(col) = mapping.column_of(ImportField::PurchaseDate)
-        && let Some(order) =
-            normalise::detect_date_order(rows.iter().map(|r| r.cells[col].as_str()))
-    {
-        options.date_order = order;
-    }
+    let options = settle_options(&rows, mapping, options);
     let mut staged: Vec<StagedRow> = rows
         .into_iter()
         .map(|raw| stage_row(headers, raw, mapping, &options))
@@ -294,7 +292,25 @@ pub fn stage(
     staged
 }
 
-fn stage_row(
+/// Lets the file settle what the reseller left on "auto": a slash-date column follows one
+/// order, and a day over 12 anywhere in it tells which.
+pub fn settle_options(
+    rows: &[RawRow],
+    mapping: &ColumnMapping,
+    options: &FileOptions,
+) -> FileOptions {
+    let mut options = *options;
+    if options.date_order == DateOrder::Auto
+        && let Some(col) = mapping.column_of(ImportField::PurchaseDate)
+        && let Some(order) =
+            normalise::detect_date_order(rows.iter().map(|r| r.cells[col].as_str()))
+    {
+        options.date_order = order;
+    }
+    options
+}
+
+pub fn stage_row(
     headers: &[String],
     raw: RawRow,
     mapping: &ColumnMapping,
@@ -330,6 +346,16 @@ fn stage_row(
     }
     if !notes.is_empty() {
         row.item.put(ImportField::Notes, notes.join("\n"));
+    }
+    // A plain "Condition" column is read as a card condition; on a sneaker sheet its values
+    // are sneaker conditions ("DS", "VNDS", "Used") and move there.
+    let condition = row.item.get(ImportField::CardCondition);
+    if !condition.is_empty() && CardCondition::parse(condition).is_none() {
+        let sneaker = normalise::sneaker_condition(condition);
+        if SneakerCondition::parse(&sneaker).is_some() {
+            row.item.take(ImportField::CardCondition);
+            row.item.put(ImportField::SneakerCondition, sneaker);
+        }
     }
     if row.item.get(ImportField::Kind).is_empty() {
         let kind = options.kind.unwrap_or_else(|| infer_kind(&row.item));
@@ -434,6 +460,18 @@ mod tests {
         assert!(bad.errors.get("purchase_price").is_some());
         assert!(bad.errors.get("purchase_date").is_some());
         assert_eq!(bad.warnings.len(), 1, "ragged row reported");
+    }
+
+    #[test]
+    fn a_condition_column_on_a_sneaker_sheet() {
+        let text =
+            "Product,Style Code,Size,Paid,Condition\nDunk,DD1391-100,10,90,VNDS\nCard,,,5,NM\n";
+        let rows = staged(text, FileOptions::default());
+        assert_eq!(rows[0].item.get(ImportField::SneakerCondition), "used");
+        assert_eq!(rows[0].item.get(ImportField::Kind), "sneaker");
+        assert!(rows[0].is_valid(), "{:?}", rows[0].errors);
+        assert_eq!(rows[1].item.get(ImportField::CardCondition), "NM");
+        assert_eq!(rows[1].item.get(ImportField::Kind), "card");
     }
 
     #[test]

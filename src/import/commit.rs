@@ -1,0 +1,179 @@
+//! Step 4: send the ready rows in batches. A batch that meets a network error is sent again
+//! under the same number (the server writes it once); the reseller can stop between
+//! batches; the import ends with its counts in the history.
+
+use leptos::prelude::*;
+
+use super::{api, state::ImportState, types::ImportSummary};
+use crate::{
+    domain::import::{BATCH_BYTES, BATCH_ROWS, ImportLine},
+    error::AppError,
+    ui::format_count,
+};
+
+/// Splits rows into batches under both the row and the byte limit.
+pub fn batches(lines: Vec<ImportLine>) -> Vec<Vec<ImportLine>> {
+    let mut out: Vec<Vec<ImportLine>> = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes = 0;
+    for line in lines {
+        // JSON of a line: its values plus quoting and field names.
+        let size = 24 + line.values.iter().map(|(_, v)| v.len() + 24).sum::<usize>();
+        if !current.is_empty() && (current.len() == BATCH_ROWS || bytes + size > BATCH_BYTES) {
+            out.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(line);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[derive(Clone, Copy)]
+pub struct Progress {
+    pub sent: RwSignal<usize>,
+    pub total: RwSignal<usize>,
+    pub cancel: RwSignal<bool>,
+    pub result: RwSignal<Option<Result<ImportSummary, String>>>,
+}
+
+impl Progress {
+    pub fn new() -> Progress {
+        Progress {
+            sent: RwSignal::new(0),
+            total: RwSignal::new(0),
+            cancel: RwSignal::new(false),
+            result: RwSignal::new(None),
+        }
+    }
+}
+
+fn retryable(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Transport { .. } | AppError::Unavailable { .. } | AppError::Internal
+    )
+}
+
+pub async fn run(state: ImportState, progress: Progress) {
+    let (lines, total_rows) = state.rows.with_value(|rows| {
+        (
+            rows.iter()
+                .filter(|r| r.will_import())
+                .map(|r| r.item.clone())
+                .collect::<Vec<_>>(),
+            rows.len(),
+        )
+    });
+    let ready = lines.len();
+    let batches = batches(lines);
+    progress.sent.set(0);
+    progress.total.set(ready);
+    progress.cancel.set(false);
+    progress.result.set(None);
+    let import_id =
+        match api::start_import(state.file_name.get_untracked(), total_rows as i64).await {
+            Ok(id) => id,
+            Err(e) => return progress.result.set(Some(Err(e.to_string()))),
+        };
+    let (mut sent, mut failed, mut cancelled, mut stopped_by) = (0usize, 0usize, false, None);
+    for (no, batch) in batches.iter().enumerate() {
+        if progress.cancel.get_untracked() {
+            cancelled = true;
+            break;
+        }
+        let mut attempt = 0;
+        let outcome = loop {
+            match api::commit_import_batch(import_id.clone(), no as i64, batch.clone()).await {
+                Err(e) if retryable(&e) && attempt < 3 => {
+                    attempt += 1;
+                    super::browser::breathe().await;
+                }
+                other => break other,
+            }
+        };
+        match outcome {
+            Ok(_) => {
+                sent += batch.len();
+                progress.sent.set(sent);
+            }
+            Err(e) => {
+                failed = ready - sent;
+                stopped_by = Some(match e {
+                    AppError::Validation { fields, message } => {
+                        fields.0.into_values().next().unwrap_or(message)
+                    }
+                    other => other.to_string(),
+                });
+                break;
+            }
+        }
+    }
+    // Rows left unfixed, duplicates left out, and what a stop kept from being sent.
+    let skipped = total_rows - ready + (ready - sent - failed);
+    let summary = api::finish_import(
+        import_id,
+        skipped as i64,
+        failed as i64,
+        cancelled || stopped_by.is_some(),
+    )
+    .await;
+    progress.result.set(Some(match (summary, stopped_by) {
+        (_, Some(why)) => Err(format!(
+            "The import stopped: {why} {} item(s) were imported before that; you can undo them from the history.",
+            format_count(sent as i64)
+        )),
+        (Ok(s), None) => Ok(s),
+        (Err(e), None) => Err(e.to_string()),
+    }));
+}
+
+#[component]
+pub fn CommitStep(state: ImportState, progress: Progress) -> impl IntoView {
+    let percent = move || {
+        let total = progress.total.get().max(1);
+        (progress.sent.get() * 100 / total) as u32
+    };
+    view! {
+        <section class="import-step" aria-labelledby="commit-title">
+            <h2 id="commit-title">"4. Importing"</h2>
+            <Show when=move || progress.result.get().is_none() fallback=move || view! { <CommitResult state progress/> }>
+                <progress class="progress" max="100" value=percent aria-label="Items imported"></progress>
+                <p role="status">{move || format!("Imported {} of {} items…", format_count(progress.sent.get() as i64), format_count(progress.total.get() as i64))}</p>
+                <button class="button" type="button" disabled=move || progress.cancel.get()
+                    on:click=move |_| progress.cancel.set(true)>
+                    {move || if progress.cancel.get() { "Stopping after this batch…" } else { "Stop importing" }}
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn CommitResult(state: ImportState, progress: Progress) -> impl IntoView {
+    let result = progress.result.get_untracked();
+    let body = match result {
+        Some(Ok(s)) => {
+            let text = format!(
+                "{}: {} imported, {} left out, {} failed.",
+                if s.status == "cancelled" { "Stopped" } else { "Done" },
+                format_count(s.created),
+                format_count(s.skipped),
+                format_count(s.failed)
+            );
+            view! { <p class="banner banner-success" role="status" data-testid="import-result">{text}</p> }.into_any()
+        }
+        Some(Err(e)) => view! { <p class="banner banner-error" role="alert" data-testid="import-result">{e}</p> }.into_any(),
+        None => ().into_any(),
+    };
+    view! {
+        {body}
+        <div class="form-actions">
+            <a class="button button-primary" href="/app/inventory">"See your inventory"</a>
+            <button class="button" type="button" on:click=move |_| state.reset()>"Import another file"</button>
+        </div>
+    }
+}

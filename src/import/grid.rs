@@ -1,0 +1,338 @@
+//! Step 3: every row in an editable grid (the shared data table) — invalid cells marked
+//! with the reason, re-checked as you type; only rows with errors or duplicates on demand;
+//! a value set on many rows at once; rows removed.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use super::state::ImportState;
+use crate::{
+    domain::import::{ImportField, StagedRow, stage::mark_duplicates},
+    ui::{
+        format_count,
+        table::{Column, DataTable, PageInfo, Selection, TableRow, empty_state},
+    },
+};
+
+const PER_PAGE: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    All,
+    Errors,
+    Duplicates,
+}
+
+/// A row on the current page: its own copy of the staged row (edits write through to the
+/// store) and a signal that redraws its cells after a value was normalised.
+#[derive(Clone)]
+struct GridRow {
+    line: u32,
+    row: RwSignal<StagedRow>,
+    redraw: RwSignal<u32>,
+}
+
+impl TableRow for GridRow {
+    fn row_id(&self) -> String {
+        self.line.to_string()
+    }
+    fn row_label(&self) -> String {
+        format!("line {}", self.line)
+    }
+}
+
+fn store_row(state: ImportState, row: &StagedRow) {
+    state.rows.update_value(|rows| {
+        if let Ok(i) = rows.binary_search_by_key(&row.item.line, |r| r.item.line) {
+            rows[i] = row.clone();
+        }
+    });
+    state.touched();
+}
+
+fn cell(g: &GridRow, field: ImportField, state: ImportState) -> impl IntoView + use<> {
+    let GridRow { line, row, redraw } = g.clone();
+    let error = Memo::new(move |_| row.with(|r| r.errors.get(field.as_str()).map(str::to_string)));
+    // Typing re-checks the row without rewriting the input; leaving the cell shows the
+    // normalised value (and what it implied in other cells, e.g. the size system).
+    let write = move |text: String, settle: bool| {
+        let options = state.settled.get_untracked();
+        row.update(|r| r.edit(field, &text, &options));
+        row.with_untracked(|r| store_row(state, r));
+        if settle {
+            redraw.update(|n| *n += 1);
+        }
+    };
+    view! {
+        <input class="grid-input" class:invalid=move || error.get().is_some()
+            aria-label=format!("{} on line {line}", field.label())
+            aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+            prop:value=move || { redraw.track(); row.with_untracked(|r| r.item.get(field).to_string()) }
+            on:input=move |ev| write(event_target_value(&ev), false)
+            on:change=move |ev| write(event_target_value(&ev), true)/>
+        {move || error.get().map(|e| view! { <span class="cell-error">{e}</span> })}
+    }
+}
+
+fn issues(g: &GridRow, state: ImportState) -> impl IntoView + use<> {
+    let GridRow { line, row, .. } = g.clone();
+    let remove = move |_| {
+        state
+            .rows
+            .update_value(|rows| rows.retain(|r| r.item.line != line));
+        state.relayout();
+    };
+    let keep = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        row.update(|r| r.keep = on);
+        row.with_untracked(|r| store_row(state, r));
+    };
+    view! {
+        <div class="row-issues">
+            {move || row.with(|r| {
+                if r.is_valid() {
+                    view! { <span class="status-pill" data-status="in_stock">"Ready"</span> }.into_any()
+                } else {
+                    view! { <span class="status-pill" data-status="returned">{format!("{} to fix", r.errors.0.len())}</span> }.into_any()
+                }
+            })}
+            {move || row.with(|r| r.warnings.iter().map(|w| view! { <p class="cell-warning">{w.clone()}</p> }).collect_view())}
+            {move || row.with(|r| r.duplicate.clone()).map(|d| view! {
+                <p class="cell-warning">{d}</p>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || row.with(|r| r.keep) on:change=keep/>
+                    "Import anyway"
+                </label>
+            })}
+            <button class="button button-ghost button-small" type="button"
+                aria-label=format!("Remove line {line}") on:click=remove>"Remove"</button>
+        </div>
+    }
+}
+
+/// Fields shown as columns: what the file feeds (and what that implies), plus the basics.
+fn shown_fields(rows: &[StagedRow]) -> Vec<ImportField> {
+    let mut present = [false; ImportField::ALL.len()];
+    for f in [
+        ImportField::Name,
+        ImportField::Kind,
+        ImportField::PurchasePrice,
+        ImportField::Currency,
+    ] {
+        present[f as usize] = true;
+    }
+    for r in rows {
+        for (f, _) in &r.item.values {
+            present[*f as usize] = true;
+        }
+    }
+    ImportField::ALL
+        .into_iter()
+        .filter(|f| present[*f as usize])
+        .collect()
+}
+
+#[component]
+pub fn FixStep(state: ImportState, on_commit: Callback<()>) -> impl IntoView {
+    let filter = RwSignal::new(Filter::All);
+    let page = RwSignal::new(1u32);
+    let selected: Selection = RwSignal::new(BTreeMap::new());
+    let counts = Memo::new(move |_| {
+        state.revision.track();
+        state.rows.with_value(|rows| {
+            let ready = rows.iter().filter(|r| r.will_import()).count();
+            let fixing = rows.iter().filter(|r| !r.is_valid()).count();
+            let duplicates = rows
+                .iter()
+                .filter(|r| r.duplicate.is_some() && !r.keep)
+                .count();
+            (rows.len(), ready, fixing, duplicates)
+        })
+    });
+    let visible = Memo::new(move |_| {
+        state.layout.track();
+        let f = filter.get();
+        state.rows.with_value(|rows| {
+            rows.iter()
+                .enumerate()
+                .filter(|(_, r)| match f {
+                    Filter::All => true,
+                    Filter::Errors => !r.is_valid(),
+                    Filter::Duplicates => r.duplicate.is_some(),
+                })
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        })
+    });
+    let fields = Memo::new(move |_| {
+        state.layout.track();
+        state.rows.with_value(|rows| shown_fields(rows))
+    });
+    let set_filter = move |f: Filter| {
+        filter.set(f);
+        page.set(1);
+        selected.set(BTreeMap::new());
+    };
+
+    let table = move || {
+        let indices = visible.get();
+        let pages = indices.len().div_ceil(PER_PAGE).max(1) as u32;
+        let current = page.get().min(pages);
+        let rows: Vec<GridRow> = state.rows.with_value(|rows| {
+            indices
+                .iter()
+                .skip((current as usize - 1) * PER_PAGE)
+                .take(PER_PAGE)
+                .map(|i| GridRow {
+                    line: rows[*i].item.line,
+                    row: RwSignal::new(rows[*i].clone()),
+                    redraw: RwSignal::new(0),
+                })
+                .collect()
+        });
+        let mut columns: Vec<Column<GridRow, ()>> = vec![
+            Column::new("line", "Line", |g: &GridRow| {
+                view! { <span class="line-no">{g.line}</span> }
+            })
+            .numeric(),
+        ];
+        for f in fields.get() {
+            columns.push(Column::new(f.as_str(), f.label(), move |g: &GridRow| {
+                cell(g, f, state)
+            }));
+        }
+        columns.push(Column::new("issues", "Status", move |g: &GridRow| {
+            issues(g, state)
+        }));
+        let info = PageInfo::new(current, indices.len() as i64, PER_PAGE as u32, "rows");
+        let empty = ViewFn::from(move || match filter.get_untracked() {
+            Filter::Errors => {
+                empty_state("Nothing left to fix", "Every row passes the checks.", None)
+            }
+            Filter::Duplicates => empty_state(
+                "No possible duplicates",
+                "No row repeats another or an item you have.",
+                None,
+            ),
+            Filter::All => empty_state(
+                "No rows left",
+                "Every row was removed. Choose another file to start again.",
+                None,
+            ),
+        });
+        view! {
+            <DataTable rows columns sort=() on_sort=Callback::new(|_| ()) page=info
+                on_page=Callback::new(move |p| page.set(p)) empty selection=selected caption="Rows to import"/>
+        }
+    };
+
+    view! {
+        <section class="import-step" aria-labelledby="fix-title">
+            <h2 id="fix-title">"3. Fix and import"</h2>
+            <p class="import-counts" data-testid="import-counts" role="status">{move || {
+                let (total, ready, fixing, dups) = counts.get();
+                format!(
+                    "{} rows · {} ready · {} need fixing · {} possible duplicates (left out unless you keep them)",
+                    format_count(total as i64), format_count(ready as i64), format_count(fixing as i64), format_count(dups as i64)
+                )
+            }}</p>
+            <div class="filter-bar" role="group" aria-label="Show">
+                <button class="button" type="button" aria-pressed=move || (filter.get() == Filter::All).to_string()
+                    on:click=move |_| set_filter(Filter::All)>"All rows"</button>
+                <button class="button" type="button" aria-pressed=move || (filter.get() == Filter::Errors).to_string()
+                    on:click=move |_| set_filter(Filter::Errors)>"Only rows with errors"</button>
+                <button class="button" type="button" aria-pressed=move || (filter.get() == Filter::Duplicates).to_string()
+                    on:click=move |_| set_filter(Filter::Duplicates)>"Only possible duplicates"</button>
+            </div>
+            <BulkFix state selected fields/>
+            {table}
+            <div class="form-actions">
+                <button class="button button-primary" type="button" disabled=move || counts.get().1 == 0
+                    on:click=move |_| on_commit.run(())>
+                    {move || format!("Import {} items", format_count(counts.get().1 as i64))}
+                </button>
+                <button class="button" type="button" on:click=move |_| leptos::task::spawn_local(state.remap())>"Change column choices"</button>
+                <button class="button button-ghost" type="button" on:click=move |_| state.reset()>"Start over"</button>
+            </div>
+        </section>
+    }
+}
+
+/// Sets one field on every selected row, or removes them.
+#[component]
+fn BulkFix(
+    state: ImportState,
+    selected: Selection,
+    fields: Memo<Vec<ImportField>>,
+) -> impl IntoView {
+    let field = RwSignal::new(None::<ImportField>);
+    let value = RwSignal::new(String::new());
+    let count = move || selected.with(|s| s.len());
+    let lines = move || {
+        selected.with_untracked(|s| {
+            s.keys()
+                .filter_map(|k| k.parse::<u32>().ok())
+                .collect::<std::collections::HashSet<_>>()
+        })
+    };
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(f) = field
+            .get_untracked()
+            .or_else(|| fields.get_untracked().first().copied())
+        else {
+            return;
+        };
+        let (lines, text, options) = (
+            lines(),
+            value.get_untracked(),
+            state.settled.get_untracked(),
+        );
+        state.rows.update_value(|rows| {
+            for r in rows.iter_mut().filter(|r| lines.contains(&r.item.line)) {
+                r.edit(f, &text, &options);
+            }
+            mark_duplicates(rows);
+        });
+        state.relayout();
+    };
+    let remove = move |_| {
+        let lines = lines();
+        state
+            .rows
+            .update_value(|rows| rows.retain(|r| !lines.contains(&r.item.line)));
+        selected.set(BTreeMap::new());
+        state.relayout();
+    };
+    let select_errors = move |_| {
+        let all = state.rows.with_value(|rows| {
+            rows.iter()
+                .filter(|r| !r.is_valid())
+                .map(|r| (r.item.line.to_string(), format!("line {}", r.item.line)))
+                .collect::<BTreeMap<_, _>>()
+        });
+        selected.set(all);
+    };
+    view! {
+        <div class="bulk-bar import-bulk" role="region" aria-label="Change many rows">
+            <button class="button" type="button" on:click=select_errors>"Select every row that needs fixing"</button>
+            <Show when=move || count() != 0>
+                <strong>{move || format!("{} selected", format_count(count() as i64))}</strong>
+                <form class="bulk-tag" on:submit=apply>
+                    <label for="bulk-field">"Set"</label>
+                    <select id="bulk-field" on:change=move |ev| field.set(ImportField::parse(&event_target_value(&ev)))>
+                        {move || fields.get().into_iter().map(|f| view! {
+                            <option value=f.as_str() selected=move || field.get() == Some(f)>{f.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <label for="bulk-value">"to"</label>
+                    <input id="bulk-value" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+                    <button class="button" type="submit">"Apply to selected rows"</button>
+                </form>
+                <button class="button button-danger" type="button" on:click=remove>"Remove selected rows"</button>
+                <button class="button button-ghost" type="button" on:click=move |_| selected.set(BTreeMap::new())>"Clear selection"</button>
+            </Show>
+        </div>
+    }
+}
