@@ -65,7 +65,7 @@ fn cell(g: &GridRow, field: ImportField, state: ImportState) -> impl IntoView + 
         }
     };
     view! {
-        <input class="grid-input" class:invalid=move || error.get().is_some()
+        <input class=format!("grid-input grid-{}", field.as_str()) class:invalid=move || error.get().is_some()
             aria-label=format!("{} on line {line}", field.label())
             aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
             prop:value=move || { redraw.track(); row.with_untracked(|r| r.item.get(field).to_string()) }
@@ -197,14 +197,15 @@ pub fn FixStep(state: ImportState, on_commit: Callback<()>) -> impl IntoView {
             })
             .numeric(),
         ];
+        // What is wrong comes first, so it is seen without scrolling sideways.
+        columns.push(Column::new("issues", "Status", move |g: &GridRow| {
+            issues(g, state)
+        }));
         for f in fields.get() {
             columns.push(Column::new(f.as_str(), f.label(), move |g: &GridRow| {
                 cell(g, f, state)
             }));
         }
-        columns.push(Column::new("issues", "Status", move |g: &GridRow| {
-            issues(g, state)
-        }));
         let info = PageInfo::new(current, indices.len() as i64, PER_PAGE as u32, "rows");
         let empty = ViewFn::from(move || match filter.get_untracked() {
             Filter::Errors => {

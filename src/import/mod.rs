@@ -2,6 +2,8 @@
 //! server in idempotent batches; history with undo.
 
 pub mod api;
+#[cfg(feature = "hydrate")]
+pub mod bench;
 mod browser;
 mod commit;
 mod grid;

@@ -47,6 +47,10 @@ pub struct BenchArgs {
     /// task and frame gap while paging and selecting, at 50 and 200 rows per page.
     #[arg(long)]
     pub browser: bool,
+    /// Also time committing this many import rows through the batch endpoint (as the
+    /// import page sends them), logged in as the bench owner.
+    #[arg(long, default_value_t = 0)]
+    pub import_rows: usize,
 }
 
 struct RouteResult {
@@ -100,7 +104,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     );
     let started = Instant::now();
     seed_stores(&db, args.stores).await?;
-    if args.items > 0 {
+    if args.items > 0 || args.import_rows > 0 {
         seed_items(&db, args.items).await?;
     }
     // Fresh planner statistics, as autovacuum / `PRAGMA optimize` would give a live database.
@@ -133,7 +137,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         .cookie_store(true)
         .build()
         .map_err(|e| e.to_string())?;
-    if args.items > 0 {
+    if args.items > 0 || args.import_rows > 0 {
         let res = client
             .post(format!("{base}/api/auth/login"))
             .form(&[("email", BENCH_OWNER), ("password", BENCH_PASSWORD)])
@@ -169,8 +173,13 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             .await,
         );
     }
+    let import = if args.import_rows > 0 {
+        Some(super::bench_import::commit_rows(&client, &base, args.import_rows).await?)
+    } else {
+        None
+    };
     let browser = if args.browser {
-        Some(browser_frames(&base).await?)
+        Some(super::bench_browser::run(&base, BENCH_OWNER, BENCH_PASSWORD).await?)
     } else {
         None
     };
@@ -209,72 +218,14 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             ms(r.max)
         );
     }
-    if let Some(lines) = browser {
-        println!("\nStock table in headless Chromium (5 × select page + unselect + next page)");
-        println!(
-            "{:>9} {:>9} {:>11} {:>16} {:>11} {:>22} {:>22}",
-            "rows",
-            "hydrate ms",
-            "long tasks",
-            "longest task ms",
-            "max frame ms",
-            "page switch ms",
-            "select+unselect ms"
-        );
-        for l in lines {
-            let list = |key: &str| {
-                l[key]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|v| v.to_string())
-                            .collect::<Vec<_>>()
-                            .join("/")
-                    })
-                    .unwrap_or_default()
-            };
-            let n = |key: &str| l[key].to_string();
-            println!(
-                "{:>9} {:>9} {:>11} {:>16} {:>11} {:>22} {:>22}",
-                n("rows_per_page"),
-                n("hydrated_ms"),
-                n("long_tasks"),
-                n("longest_task_ms"),
-                n("longest_frame_gap_ms"),
-                list("page_switch_ms"),
-                list("select_all_and_back_ms")
-            );
-        }
+    if let Some(report) = import {
+        println!("{report}");
+    }
+    if let Some(report) = browser {
+        println!("{report}");
     }
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(())
-}
-
-/// Runs end2end/bench/table-frames.mjs against the running server, logged in as the bench
-/// owner; returns its JSON lines.
-async fn browser_frames(base: &str) -> Result<Vec<serde_json::Value>, String> {
-    let script = std::env::var("FLIPDESK_BENCH_SCRIPT")
-        .unwrap_or_else(|_| "end2end/bench/table-frames.mjs".to_string());
-    eprintln!("driving the stock table in Chromium ({script}) …");
-    let out = tokio::process::Command::new("node")
-        .arg(&script)
-        .env("BENCH_BASE", base)
-        .env("BENCH_EMAIL", BENCH_OWNER)
-        .env("BENCH_PASSWORD", BENCH_PASSWORD)
-        .output()
-        .await
-        .map_err(|e| format!("could not run node {script}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "the browser benchmark failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(|l| serde_json::from_str(l).map_err(|e| format!("bad browser result {l}: {e}")))
-        .collect()
 }
 
 async fn run_route(

@@ -2,6 +2,8 @@
 
 pub mod backup;
 pub mod bench;
+mod bench_browser;
+mod bench_import;
 pub mod cli;
 pub mod config;
 pub mod crypto;

@@ -131,7 +131,7 @@ impl ImportField {
             ImportField::CardNumber => "Card number",
             ImportField::Language => "Language",
             ImportField::Finish => "Printing / finish",
-            ImportField::CardCondition => "Condition (card)",
+            ImportField::CardCondition => "Condition",
             ImportField::GradingCompany => "Grading company",
             ImportField::Grade => "Grade",
             ImportField::CertNumber => "Cert number",
