@@ -63,7 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("inventory/:id") view=ItemPage/>
                     <Route path=path!("sales") view=SalesPage/>
                     <Route path=path!("shipments") view=ShipmentsPage/>
-                    <Route path=path!("import") view=crate::import::ImportPage/>
+                    <Route path=path!("import") view=crate::imports::ImportPage/>
                 </ParentRoute>
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
                 <Route path=path!("/lists/:list") view=PublicListPage ssr=SsrMode::Async/>

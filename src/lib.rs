@@ -7,7 +7,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod domain;
 pub mod error;
-pub mod import;
+pub mod imports;
 pub mod inventory;
 pub mod lists;
 pub mod preferences;
