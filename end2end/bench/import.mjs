@@ -18,21 +18,28 @@ const prices = ["$1,234.50", "€110,00", "189.99", "$85", "1.234,50 €"];
 const dates = ["2026-03-13", "13/03/2026", "Mar 4, 2026", "2026/01/02", "04.03.2026"];
 const sizes = ["US 10.5", "10M", "EU 44", "9.5", "UK 8"];
 
-/// A sheet of `rows` rows (one in 50 broken) with quoted fields and an embedded newline.
+const brands = ["Nike", "Jordan", "adidas", "New Balance", "Asics"];
+const colorways = ["White/Black-University Red", "Panda", "Zebra/Core Black", "Sail/Orange", "Grey Day"];
+
+/// A sheet of `rows` rows (one in 50 broken, about 150 bytes a row, like a real export) with
+/// quoted fields, thousands separators, five date spellings and an embedded newline.
 function sheet(rows) {
-  const lines = ["Product,Style Code,Size,Paid,Date Bought,Where,Tags,Condition,Comment"];
+  const lines = ["Product,Brand,Style Code,Colorway,Size,Paid,Date Bought,Where,Location,Tags,Condition,Comment"];
   for (let i = 0; i < rows; i++) {
     const broken = i % 50 === 49;
     lines.push([
       `"${models[i % 5].replaceAll('"', '""')} #${i}"`,
+      brands[i % 5],
       `DD${String(1000 + (i % 9000)).padStart(4, "0")}-${String(i % 1000).padStart(3, "0")}`,
+      colorways[i % 5],
       sizes[i % 5],
       broken ? "twelve bucks" : `"${prices[i % 5]}"`,
       dates[i % 5],
       i % 7 === 0 ? "\"Foot Locker, Berlin\"" : "SNKRS",
+      `Shelf ${String.fromCharCode(65 + (i % 6))}${i % 9}`,
       i % 3 === 0 ? "grail|hype" : "",
       i % 2 === 0 ? "DS" : "VNDS",
-      i % 11 === 0 ? "\"box dented\non one side\"" : "",
+      i % 11 === 0 ? "\"box dented\non one side\"" : `receipt in folder ${i % 400}`,
     ].join(","));
   }
   return lines.join("\n") + "\n";
@@ -43,7 +50,7 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-precise-memory-info"],
 });
 try {
-  for (const rows of [100_000, 330_000]) {
+  for (const rows of [100_000, 340_000]) {
     const text = sheet(rows);
     const bytes = Buffer.from(text, "utf8");
     const context = await browser.newContext({ bypassCSP: true });

@@ -262,28 +262,47 @@ pub fn check_cert_number(input: &str) -> Result<String, String> {
     Ok(cert)
 }
 
-/// Kind-specific fields of an item.
+/// Kind-specific fields of an item. Stored as JSON without the empty fields (most are empty
+/// for any one kind), so a row stays small.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct ItemDetails {
     // sneakers
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub style_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub colorway: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size_system: Option<SizeSystem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sneaker_condition: Option<SneakerCondition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub box_condition: Option<BoxCondition>,
     // cards
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub game: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_set: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub finish: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_condition: Option<CardCondition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grading_company: Option<GradingCompany>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cert_number: Option<String>,
     // sealed / other: free attributes
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<(String, String)>,
 }
 

@@ -4,18 +4,25 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::domain::import::{ColumnMapping, FileOptions, decode, parse, stage};
+use crate::domain::import::{ColumnMapping, FileOptions, Session, decode, parse};
 
 /// Returns "rows valid" (or the file's error) so the caller can check the work was done.
 #[wasm_bindgen]
 pub fn bench_import(bytes: Vec<u8>) -> String {
     let run = || -> Result<String, crate::domain::import::ImportError> {
         let (text, _) = decode(bytes)?;
-        let (headers, rows) = parse::read_all(text)?;
-        let mapping = ColumnMapping::guess(&headers);
-        let staged = stage::stage(&headers, rows, &mapping, &FileOptions::default());
-        let valid = staged.iter().filter(|r| r.is_valid()).count();
-        Ok(format!("{} {valid}", staged.len()))
+        let sheet = parse::read_all(text)?;
+        let mapping = ColumnMapping::guess(&sheet.headers);
+        let mut session = Session::new(sheet, mapping, &FileOptions::default());
+        let keys = session.check_rows(0..session.len());
+        session.mark_duplicates();
+        let counts = session.counts();
+        Ok(format!(
+            "{} {} {}",
+            counts.rows,
+            counts.rows - counts.to_fix,
+            keys.len()
+        ))
     };
     run().unwrap_or_else(|e| e.to_string())
 }

@@ -6,30 +6,27 @@ use leptos::prelude::*;
 
 use super::{api, state::ImportState, types::ImportSummary};
 use crate::{
-    domain::import::{BATCH_BYTES, BATCH_ROWS, ImportLine},
+    domain::import::{BATCH_BYTES, BATCH_ROWS, ImportLine, Session},
     error::AppError,
     ui::format_count,
 };
 
-/// Splits rows into batches under both the row and the byte limit.
-pub fn batches(lines: Vec<ImportLine>) -> Vec<Vec<ImportLine>> {
-    let mut out: Vec<Vec<ImportLine>> = Vec::new();
-    let mut current = Vec::new();
+/// The next batch from `ready[*pos..]`, under both the row and the byte limit.
+fn next_batch(session: &Session, ready: &[usize], pos: &mut usize) -> Vec<ImportLine> {
+    let mut batch = Vec::new();
     let mut bytes = 0;
-    for line in lines {
+    while let Some(&i) = ready.get(*pos) {
+        let line = session.line(i);
         // JSON of a line: its values plus quoting and field names.
         let size = 24 + line.values.iter().map(|(_, v)| v.len() + 24).sum::<usize>();
-        if !current.is_empty() && (current.len() == BATCH_ROWS || bytes + size > BATCH_BYTES) {
-            out.push(std::mem::take(&mut current));
-            bytes = 0;
+        if !batch.is_empty() && (batch.len() == BATCH_ROWS || bytes + size > BATCH_BYTES) {
+            break;
         }
         bytes += size;
-        current.push(line);
+        batch.push(line);
+        *pos += 1;
     }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
+    batch
 }
 
 #[derive(Clone, Copy)]
@@ -59,19 +56,15 @@ fn retryable(e: &AppError) -> bool {
 }
 
 pub async fn run(state: ImportState, progress: Progress) {
-    let (lines, total_rows) = state.rows.with_value(|rows| {
-        (
-            rows.iter()
-                .filter(|r| r.will_import())
-                .map(|r| r.item.clone())
-                .collect::<Vec<_>>(),
-            rows.len(),
-        )
-    });
-    let ready = lines.len();
-    let batches = batches(lines);
+    let Some((ready, total_rows)) = state
+        .session
+        .with_value(|s| s.as_ref().map(|s| (s.ready(), s.counts().rows)))
+    else {
+        return;
+    };
+    let ready_count = ready.len();
     progress.sent.set(0);
-    progress.total.set(ready);
+    progress.total.set(ready_count);
     progress.cancel.set(false);
     progress.result.set(None);
     let import_id =
@@ -80,14 +73,22 @@ pub async fn run(state: ImportState, progress: Progress) {
             Err(e) => return progress.result.set(Some(Err(e.to_string()))),
         };
     let (mut sent, mut failed, mut cancelled, mut stopped_by) = (0usize, 0usize, false, None);
-    for (no, batch) in batches.iter().enumerate() {
+    let mut pos = 0;
+    let mut no = 0i64;
+    while pos < ready_count {
         if progress.cancel.get_untracked() {
             cancelled = true;
             break;
         }
+        let Some(batch) = state
+            .session
+            .with_value(|s| s.as_ref().map(|s| next_batch(s, &ready, &mut pos)))
+        else {
+            break;
+        };
         let mut attempt = 0;
         let outcome = loop {
-            match api::commit_import_batch(import_id.clone(), no as i64, batch.clone()).await {
+            match api::commit_import_batch(import_id.clone(), no, batch.clone()).await {
                 Err(e) if retryable(&e) && attempt < 3 => {
                     attempt += 1;
                     super::browser::breathe().await;
@@ -95,13 +96,14 @@ pub async fn run(state: ImportState, progress: Progress) {
                 other => break other,
             }
         };
+        no += 1;
         match outcome {
             Ok(_) => {
                 sent += batch.len();
                 progress.sent.set(sent);
             }
             Err(e) => {
-                failed = ready - sent;
+                failed = ready_count - sent;
                 stopped_by = Some(match e {
                     AppError::Validation { fields, message } => {
                         fields.0.into_values().next().unwrap_or(message)
@@ -113,7 +115,7 @@ pub async fn run(state: ImportState, progress: Progress) {
         }
     }
     // Rows left unfixed, duplicates left out, and what a stop kept from being sent.
-    let skipped = total_rows - ready + (ready - sent - failed);
+    let skipped = total_rows - ready_count + (ready_count - sent - failed);
     let summary = api::finish_import(
         import_id,
         skipped as i64,

@@ -1,6 +1,6 @@
-//! Step 3: every row in an editable grid (the shared data table) — invalid cells marked
-//! with the reason, re-checked as you type; only rows with errors or duplicates on demand;
-//! a value set on many rows at once; rows removed.
+//! Step 3: every row in an editable grid (the shared data table, a page at a time) — invalid
+//! cells marked with the reason, re-checked as you type; only rows with errors or duplicates
+//! on demand; a value set on many rows at once; rows removed.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::state::ImportState;
 use crate::{
-    domain::import::{ImportField, StagedRow, stage::mark_duplicates},
+    domain::import::{ColumnMapping, Counts, Duplicate, ImportField, StagedRow, Target},
     ui::{
         format_count,
         table::{Column, DataTable, PageInfo, Selection, TableRow, empty_state},
@@ -24,10 +24,11 @@ enum Filter {
     Duplicates,
 }
 
-/// A row on the current page: its own copy of the staged row (edits write through to the
-/// store) and a signal that redraws its cells after a value was normalised.
+/// A row on the current page: its copy of the staged row (edits go to the session and come
+/// back re-checked) and a signal that redraws its cells once a value was normalised.
 #[derive(Clone)]
 struct GridRow {
+    index: usize,
     line: u32,
     row: RwSignal<StagedRow>,
     redraw: RwSignal<u32>,
@@ -35,31 +36,36 @@ struct GridRow {
 
 impl TableRow for GridRow {
     fn row_id(&self) -> String {
-        self.line.to_string()
+        self.index.to_string()
     }
     fn row_label(&self) -> String {
         format!("line {}", self.line)
     }
 }
 
-fn store_row(state: ImportState, row: &StagedRow) {
-    state.rows.update_value(|rows| {
-        if let Ok(i) = rows.binary_search_by_key(&row.item.line, |r| r.item.line) {
-            rows[i] = row.clone();
-        }
-    });
-    state.touched();
-}
-
 fn cell(g: &GridRow, field: ImportField, state: ImportState) -> impl IntoView + use<> {
-    let GridRow { line, row, redraw } = g.clone();
+    let GridRow {
+        index,
+        line,
+        row,
+        redraw,
+    } = g.clone();
     let error = Memo::new(move |_| row.with(|r| r.errors.get(field.as_str()).map(str::to_string)));
     // Typing re-checks the row without rewriting the input; leaving the cell shows the
-    // normalised value (and what it implied in other cells, e.g. the size system).
+    // normalised value (and what it implied in other cells, e.g. the size system) and looks
+    // at duplicates again.
     let write = move |text: String, settle: bool| {
-        let options = state.settled.get_untracked();
-        row.update(|r| r.edit(field, &text, &options));
-        row.with_untracked(|r| store_row(state, r));
+        let updated = state.with_session(|s| {
+            s.edit(index, field, &text);
+            if settle {
+                s.mark_duplicates();
+            }
+            s.row(index)
+        });
+        if let Some(updated) = updated {
+            row.set(updated);
+            state.touched();
+        }
         if settle {
             redraw.update(|n| *n += 1);
         }
@@ -76,17 +82,21 @@ fn cell(g: &GridRow, field: ImportField, state: ImportState) -> impl IntoView + 
 }
 
 fn issues(g: &GridRow, state: ImportState) -> impl IntoView + use<> {
-    let GridRow { line, row, .. } = g.clone();
+    let GridRow {
+        index, line, row, ..
+    } = g.clone();
     let remove = move |_| {
-        state
-            .rows
-            .update_value(|rows| rows.retain(|r| r.item.line != line));
+        state.with_session(|s| {
+            s.remove(index);
+            s.mark_duplicates();
+        });
         state.relayout();
     };
     let keep = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
+        state.with_session(|s| s.set_keep(index, on));
         row.update(|r| r.keep = on);
-        row.with_untracked(|r| store_row(state, r));
+        state.touched();
     };
     view! {
         <div class="row-issues">
@@ -111,23 +121,28 @@ fn issues(g: &GridRow, state: ImportState) -> impl IntoView + use<> {
     }
 }
 
-/// Fields shown as columns: what the file feeds (and what that implies), plus the basics.
-fn shown_fields(rows: &[StagedRow]) -> Vec<ImportField> {
-    let mut present = [false; ImportField::ALL.len()];
-    for f in [
-        ImportField::Name,
-        ImportField::Kind,
-        ImportField::PurchasePrice,
-        ImportField::Currency,
-    ] {
+/// Fields shown as columns: the basics, what the columns feed, and what those imply (a size
+/// its system, a grade its company, a condition column either kind of condition).
+fn shown_fields(mapping: &ColumnMapping) -> Vec<ImportField> {
+    use ImportField as F;
+    let mut present = [false; F::ALL.len()];
+    for f in [F::Name, F::Kind, F::PurchasePrice, F::Currency] {
         present[f as usize] = true;
     }
-    for r in rows {
-        for (f, _) in &r.item.values {
+    for target in &mapping.0 {
+        let implied: &[F] = match target {
+            Target::Field(F::Size) => &[F::Size, F::SizeSystem],
+            Target::Field(F::Grade) => &[F::Grade, F::GradingCompany],
+            Target::Field(F::CardCondition) => &[F::CardCondition, F::SneakerCondition],
+            Target::Field(f) => std::slice::from_ref(f),
+            Target::Notes => &[F::Notes],
+            Target::Ignore => &[],
+        };
+        for f in implied {
             present[*f as usize] = true;
         }
     }
-    ImportField::ALL
+    F::ALL
         .into_iter()
         .filter(|f| present[*f as usize])
         .collect()
@@ -140,34 +155,35 @@ pub fn FixStep(state: ImportState, on_commit: Callback<()>) -> impl IntoView {
     let selected: Selection = RwSignal::new(BTreeMap::new());
     let counts = Memo::new(move |_| {
         state.revision.track();
-        state.rows.with_value(|rows| {
-            let ready = rows.iter().filter(|r| r.will_import()).count();
-            let fixing = rows.iter().filter(|r| !r.is_valid()).count();
-            let duplicates = rows
-                .iter()
-                .filter(|r| r.duplicate.is_some() && !r.keep)
-                .count();
-            (rows.len(), ready, fixing, duplicates)
-        })
+        state
+            .session
+            .with_value(|s| s.as_ref().map(|s| s.counts()).unwrap_or_default())
     });
     let visible = Memo::new(move |_| {
         state.layout.track();
         let f = filter.get();
-        state.rows.with_value(|rows| {
-            rows.iter()
-                .enumerate()
-                .filter(|(_, r)| match f {
-                    Filter::All => true,
-                    Filter::Errors => !r.is_valid(),
-                    Filter::Duplicates => r.duplicate.is_some(),
+        state.session.with_value(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.states()
+                        .filter(|(_, r)| match f {
+                            Filter::All => true,
+                            Filter::Errors => !r.is_valid(),
+                            Filter::Duplicates => r.duplicate != Duplicate::No,
+                        })
+                        .map(|(i, _)| i)
+                        .collect::<Vec<_>>()
                 })
-                .map(|(i, _)| i)
-                .collect::<Vec<_>>()
+                .unwrap_or_default()
         })
     });
     let fields = Memo::new(move |_| {
         state.layout.track();
-        state.rows.with_value(|rows| shown_fields(rows))
+        state.session.with_value(|s| {
+            s.as_ref()
+                .map(|s| shown_fields(&s.mapping))
+                .unwrap_or_default()
+        })
     });
     let set_filter = move |f: Filter| {
         filter.set(f);
@@ -179,14 +195,16 @@ pub fn FixStep(state: ImportState, on_commit: Callback<()>) -> impl IntoView {
         let indices = visible.get();
         let pages = indices.len().div_ceil(PER_PAGE).max(1) as u32;
         let current = page.get().min(pages);
-        let rows: Vec<GridRow> = state.rows.with_value(|rows| {
+        let rows: Vec<GridRow> = state.session.with_value(|s| {
+            let Some(s) = s else { return Vec::new() };
             indices
                 .iter()
                 .skip((current as usize - 1) * PER_PAGE)
                 .take(PER_PAGE)
-                .map(|i| GridRow {
-                    line: rows[*i].item.line,
-                    row: RwSignal::new(rows[*i].clone()),
+                .map(|&index| GridRow {
+                    index,
+                    line: s.line_no(index),
+                    row: RwSignal::new(s.row(index)),
                     redraw: RwSignal::new(0),
                 })
                 .collect()
@@ -196,11 +214,9 @@ pub fn FixStep(state: ImportState, on_commit: Callback<()>) -> impl IntoView {
                 view! { <span class="line-no">{g.line}</span> }
             })
             .numeric(),
+            // What is wrong comes first, so it is seen without scrolling sideways.
+            Column::new("issues", "Status", move |g: &GridRow| issues(g, state)),
         ];
-        // What is wrong comes first, so it is seen without scrolling sideways.
-        columns.push(Column::new("issues", "Status", move |g: &GridRow| {
-            issues(g, state)
-        }));
         for f in fields.get() {
             columns.push(Column::new(f.as_str(), f.label(), move |g: &GridRow| {
                 cell(g, f, state)
@@ -232,10 +248,10 @@ pub fn FixStep(state: ImportState, on_commit: Callback<()>) -> impl IntoView {
         <section class="import-step" aria-labelledby="fix-title">
             <h2 id="fix-title">"3. Fix and import"</h2>
             <p class="import-counts" data-testid="import-counts" role="status">{move || {
-                let (total, ready, fixing, dups) = counts.get();
+                let Counts { rows, ready, to_fix, duplicates } = counts.get();
                 format!(
                     "{} rows · {} ready · {} need fixing · {} possible duplicates (left out unless you keep them)",
-                    format_count(total as i64), format_count(ready as i64), format_count(fixing as i64), format_count(dups as i64)
+                    format_count(rows as i64), format_count(ready as i64), format_count(to_fix as i64), format_count(duplicates as i64)
                 )
             }}</p>
             <div class="filter-bar" role="group" aria-label="Show">
@@ -249,11 +265,11 @@ pub fn FixStep(state: ImportState, on_commit: Callback<()>) -> impl IntoView {
             <BulkFix state selected fields/>
             {table}
             <div class="form-actions">
-                <button class="button button-primary" type="button" disabled=move || counts.get().1 == 0
+                <button class="button button-primary" type="button" disabled=move || counts.get().ready == 0
                     on:click=move |_| on_commit.run(())>
-                    {move || format!("Import {} items", format_count(counts.get().1 as i64))}
+                    {move || format!("Import {} items", format_count(counts.get().ready as i64))}
                 </button>
-                <button class="button" type="button" on:click=move |_| leptos::task::spawn_local(state.remap())>"Change column choices"</button>
+                <button class="button" type="button" on:click=move |_| state.remap()>"Change column choices"</button>
                 <button class="button button-ghost" type="button" on:click=move |_| state.reset()>"Start over"</button>
             </div>
         </section>
@@ -270,11 +286,11 @@ fn BulkFix(
     let field = RwSignal::new(None::<ImportField>);
     let value = RwSignal::new(String::new());
     let count = move || selected.with(|s| s.len());
-    let lines = move || {
+    let indices = move || {
         selected.with_untracked(|s| {
             s.keys()
-                .filter_map(|k| k.parse::<u32>().ok())
-                .collect::<std::collections::HashSet<_>>()
+                .filter_map(|k| k.parse::<usize>().ok())
+                .collect::<Vec<_>>()
         })
     };
     let apply = move |ev: leptos::ev::SubmitEvent| {
@@ -285,33 +301,36 @@ fn BulkFix(
         else {
             return;
         };
-        let (lines, text, options) = (
-            lines(),
-            value.get_untracked(),
-            state.settled.get_untracked(),
-        );
-        state.rows.update_value(|rows| {
-            for r in rows.iter_mut().filter(|r| lines.contains(&r.item.line)) {
-                r.edit(f, &text, &options);
+        let (indices, text) = (indices(), value.get_untracked());
+        state.with_session(|s| {
+            for i in indices {
+                s.edit(i, f, &text);
             }
-            mark_duplicates(rows);
+            s.mark_duplicates();
         });
         state.relayout();
     };
     let remove = move |_| {
-        let lines = lines();
-        state
-            .rows
-            .update_value(|rows| rows.retain(|r| !lines.contains(&r.item.line)));
+        let indices = indices();
+        state.with_session(|s| {
+            for i in indices {
+                s.remove(i);
+            }
+            s.mark_duplicates();
+        });
         selected.set(BTreeMap::new());
         state.relayout();
     };
     let select_errors = move |_| {
-        let all = state.rows.with_value(|rows| {
-            rows.iter()
-                .filter(|r| !r.is_valid())
-                .map(|r| (r.item.line.to_string(), format!("line {}", r.item.line)))
-                .collect::<BTreeMap<_, _>>()
+        let all = state.session.with_value(|s| {
+            s.as_ref()
+                .map(|s| {
+                    s.states()
+                        .filter(|(_, r)| !r.is_valid())
+                        .map(|(i, _)| (i.to_string(), format!("line {}", s.line_no(i))))
+                        .collect::<BTreeMap<_, _>>()
+                })
+                .unwrap_or_default()
         });
         selected.set(all);
     };

@@ -20,19 +20,22 @@ fn parse_target(v: &str) -> Target {
 
 #[component]
 pub fn MappingStep(state: ImportState) -> impl IntoView {
-    let headers = state.headers.get_value();
-    let samples: Vec<String> = state.raw.with_value(|rows| {
-        (0..headers.len())
+    let (headers, samples): (Vec<String>, Vec<String>) = state.sheet.with_value(|sheet| {
+        let Some(sheet) = sheet else {
+            return Default::default();
+        };
+        let samples = (0..sheet.width())
             .map(|col| {
-                rows.iter()
-                    .map(|r| r.cells[col].trim())
+                (0..sheet.len())
+                    .map(|r| sheet.cell(r, col).trim())
                     .filter(|c| !c.is_empty())
                     .take(3)
                     .map(|c| c.chars().take(40).collect::<String>())
                     .collect::<Vec<_>>()
                     .join(" · ")
             })
-            .collect()
+            .collect();
+        (sheet.headers.clone(), samples)
     });
     let columns = headers
         .iter()

@@ -166,6 +166,7 @@ pub async fn commit_batch(
         .map(|d| NewItemRow::new(d, owner, ItemStatus::InStock, Some(import_id), now))
         .collect::<Result<Vec<_>, _>>()?;
     let created = rows.len() as i64;
+    let sqlite = db.backend() == Backend::Sqlite;
     let written: bool = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let claimed = sqlx::query("INSERT INTO import_batches (import_id, batch_no, created_count) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
@@ -175,6 +176,14 @@ pub async fn commit_batch(
             tx.rollback().await?;
             return Ok::<_, sqlx::Error>(false);
         }
+        // SQLite: the rows this batch adds come after every rowid there is now (the write
+        // transaction keeps other writers out); they are added to the search index below.
+        let last_rowid: i64 = if sqlite {
+            sqlx::query_scalar("SELECT COALESCE(MAX(rowid), 0) FROM items")
+                .fetch_one(&mut *tx).await?
+        } else {
+            0
+        };
         for chunk in rows.chunks(INSERT_CHUNK) {
             let sql = insert_sql(chunk.len());
             let mut query = sqlx::query(&sql);
@@ -182,6 +191,11 @@ pub async fn commit_batch(
                 query = bind_new_item!(query, row);
             }
             query.execute(&mut *tx).await?;
+        }
+        if sqlite {
+            // One statement for the whole batch: the per-row trigger skips imported rows.
+            sqlx::query("INSERT INTO items_fts (rowid, search_text) SELECT rowid, search_text FROM items WHERE rowid > $1 AND import_id = $2")
+                .bind(last_rowid).bind(import_id).execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE imports SET created_count = created_count + $1 WHERE id = $2")
             .bind(created).bind(import_id).execute(&mut *tx).await?;

@@ -45,10 +45,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<(String, Encoding), ImportError> {
     if head.contains(&0) || controls * 100 > head.len() {
         return Err(ImportError::NotText);
     }
-    let bytes = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        Some(_) => bytes[3..].to_vec(),
-        None => bytes,
-    };
+    let mut bytes = bytes;
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok((text, Encoding::Utf8)),
         Err(e) => {

@@ -5,12 +5,14 @@ pub mod decode;
 pub mod mapping;
 pub mod normalise;
 pub mod parse;
+pub mod session;
 pub mod stage;
 
 pub use decode::{Encoding, decode};
 pub use mapping::{ColumnMapping, ImportField, Target};
 pub use normalise::DateOrder;
-pub use parse::{RawRow, SheetReader};
+pub use parse::{Sheet, SheetReader};
+pub use session::{Counts, Duplicate, RowState, Session};
 pub use stage::{FileOptions, ImportLine, StagedRow};
 
 /// Largest file accepted (refused before it is read).
@@ -71,9 +73,12 @@ mod tests {
         let bytes = include_bytes!("../../../end2end/fixtures/messy-sneakers.csv").to_vec();
         let (text, encoding) = decode(bytes).unwrap();
         assert_eq!(encoding, Encoding::Utf8);
-        let (headers, rows) = parse::read_all(text).unwrap();
-        let mapping = ColumnMapping::guess(&headers);
-        let staged = stage::stage(&headers, rows, &mapping, &FileOptions::default());
+        let sheet = parse::read_all(text).unwrap();
+        let mapping = ColumnMapping::guess(&sheet.headers);
+        let mut session = Session::new(sheet, mapping, &FileOptions::default());
+        session.check_rows(0..session.len());
+        session.mark_duplicates();
+        let staged: Vec<StagedRow> = (0..session.len()).map(|i| session.row(i)).collect();
         let lines: Vec<u32> = staged.iter().map(|r| r.item.line).collect();
         assert_eq!(lines, [2, 4, 5, 6, 7, 8, 9]);
         let valid: Vec<u32> = staged

@@ -11,20 +11,96 @@ pub const MAX_COLUMNS: usize = 200;
 /// Longest cell kept; longer cells are cut with a warning (nothing we store is that long).
 pub const MAX_CELL: usize = 10_000;
 
-/// A row as read: its line in the file (for messages) and its cells, padded or cut to the
-/// header's width. `ragged` tells how many cells the row really had when that differed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawRow {
-    pub line: u32,
-    pub cells: Vec<String>,
-    pub ragged: Option<Ragged>,
-}
-
+/// A row whose cell count differs from the header's: how many it had, and the first few
+/// cells past the last column (for the message).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ragged {
     pub had: usize,
-    /// Cells past the last column (first few, for the message).
     pub extra: Vec<String>,
+}
+
+/// A parsed file. Every cell's text sits in one buffer with end offsets (a 50 MB file is
+/// millions of cells: one `String` each would cost several times the file in memory). Rows
+/// are padded or cut to the header's width; `ragged` says which differed.
+#[derive(Debug, Default)]
+pub struct Sheet {
+    pub headers: Vec<String>,
+    text: String,
+    ends: Vec<u32>,
+    lines: Vec<u32>,
+    ragged: std::collections::HashMap<u32, Ragged>,
+}
+
+impl Sheet {
+    pub fn width(&self) -> usize {
+        self.headers.len()
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The line of the file row `row` starts on (what messages call it).
+    pub fn line(&self, row: usize) -> u32 {
+        self.lines[row]
+    }
+
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        let at = row * self.width() + col;
+        let start = if at == 0 {
+            0
+        } else {
+            self.ends[at - 1] as usize
+        };
+        &self.text[start..self.ends[at] as usize]
+    }
+
+    pub fn cells(&self, row: usize) -> impl Iterator<Item = &str> {
+        (0..self.width()).map(move |c| self.cell(row, c))
+    }
+
+    pub fn ragged(&self, row: usize) -> Option<&Ragged> {
+        self.ragged.get(&(row as u32))
+    }
+
+    fn push(&mut self, line: u32, record: &csv::StringRecord) {
+        let width = self.width();
+        let row = self.lines.len() as u32;
+        for i in 0..width {
+            let cell = record.get(i).unwrap_or("");
+            if cell.len() > MAX_CELL {
+                let cut = cell
+                    .char_indices()
+                    .nth(MAX_CELL)
+                    .map_or(cell.len(), |(i, _)| i);
+                self.text.push_str(&cell[..cut]);
+            } else {
+                self.text.push_str(cell);
+            }
+            self.ends.push(self.text.len() as u32);
+        }
+        if record.len() != width {
+            let extra = record
+                .iter()
+                .skip(width)
+                .filter(|c| !c.trim().is_empty())
+                .take(3)
+                .map(|c| c.chars().take(40).collect())
+                .collect();
+            self.ragged.insert(
+                row,
+                Ragged {
+                    had: record.len(),
+                    extra,
+                },
+            );
+        }
+        self.lines.push(line);
+    }
 }
 
 /// Picks the delimiter (`,` `;` tab `|`) that splits the first lines most consistently.
@@ -117,9 +193,8 @@ impl SheetReader {
         self.done
     }
 
-    /// Reads up to `max` rows into `out` (blank lines are skipped).
-    pub fn next_chunk(&mut self, max: usize, out: &mut Vec<RawRow>) -> Result<(), ImportError> {
-        let width = self.headers.len();
+    /// Reads up to `max` more rows into `sheet` (blank lines are skipped).
+    pub fn next_chunk(&mut self, max: usize, sheet: &mut Sheet) -> Result<(), ImportError> {
         for _ in 0..max {
             let line = self.reader.position().line() as u32;
             match self.reader.read_record(&mut self.record) {
@@ -133,36 +208,7 @@ impl SheetReader {
             if self.record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            let had = self.record.len();
-            let mut cells: Vec<String> = self
-                .record
-                .iter()
-                .take(width)
-                .map(|c| {
-                    if c.len() > MAX_CELL {
-                        c.chars().take(MAX_CELL).collect()
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect();
-            cells.resize(width, String::new());
-            let ragged = (had != width).then(|| Ragged {
-                had,
-                extra: self
-                    .record
-                    .iter()
-                    .skip(width)
-                    .filter(|c| !c.trim().is_empty())
-                    .take(3)
-                    .map(|c| c.chars().take(40).collect())
-                    .collect(),
-            });
-            out.push(RawRow {
-                line,
-                cells,
-                ragged,
-            });
+            sheet.push(line, &self.record);
         }
         Ok(())
     }
@@ -175,17 +221,29 @@ fn clean_header(h: &str) -> String {
         .collect()
 }
 
-/// Reads everything at once (tests and the server side).
-pub fn read_all(text: String) -> Result<(Vec<String>, Vec<RawRow>), ImportError> {
-    let mut reader = SheetReader::new(text)?;
-    let mut rows = Vec::new();
-    while !reader.is_done() {
-        reader.next_chunk(10_000, &mut rows)?;
+impl SheetReader {
+    /// An empty sheet with this file's header, for `next_chunk` to fill.
+    pub fn sheet(&self, expected_bytes: usize) -> Sheet {
+        Sheet {
+            headers: self.headers.clone(),
+            text: String::with_capacity(expected_bytes),
+            ..Sheet::default()
+        }
     }
-    if rows.is_empty() {
+}
+
+/// Reads everything at once (tests and benchmarks).
+pub fn read_all(text: String) -> Result<Sheet, ImportError> {
+    let size = text.len();
+    let mut reader = SheetReader::new(text)?;
+    let mut sheet = reader.sheet(size);
+    while !reader.is_done() {
+        reader.next_chunk(10_000, &mut sheet)?;
+    }
+    if sheet.is_empty() {
         return Err(ImportError::HeaderOnly);
     }
-    Ok((reader.headers, rows))
+    Ok(sheet)
 }
 
 #[cfg(test)]
@@ -204,37 +262,43 @@ mod tests {
         assert_eq!(sniff_delimiter("\"a,b\";c\n\"x,y\";z"), b';');
     }
 
+    fn row(sheet: &Sheet, r: usize) -> Vec<&str> {
+        sheet.cells(r).collect()
+    }
+
     #[test]
     fn quoted_fields_with_newlines_and_quotes() {
         let text = "name,notes,cost\n\"Dunk \"\"Panda\"\"\",\"line one\nline two\",120\nAF1,,90\n";
-        let (headers, rows) = read_all(text.to_string()).unwrap();
-        assert_eq!(headers, ["name", "notes", "cost"]);
+        let sheet = read_all(text.to_string()).unwrap();
+        assert_eq!(sheet.headers, ["name", "notes", "cost"]);
         assert_eq!(
-            rows[0].cells,
+            row(&sheet, 0),
             ["Dunk \"Panda\"", "line one\nline two", "120"]
         );
-        assert_eq!(rows[1].line, 4, "line numbers count the embedded newline");
-        assert!(rows.iter().all(|r| r.ragged.is_none()));
+        assert_eq!(row(&sheet, 1), ["AF1", "", "90"]);
+        assert_eq!(sheet.line(1), 4, "line numbers count the embedded newline");
+        assert!((0..sheet.len()).all(|r| sheet.ragged(r).is_none()));
     }
 
     #[test]
     fn ragged_rows_are_reported_not_dropped() {
         let text = "name,cost\nA\nB,2,extra,more\n\nC,3";
-        let (_, rows) = read_all(text.to_string()).unwrap();
-        assert_eq!(rows.len(), 3, "blank lines skipped, ragged rows kept");
-        assert_eq!(rows[0].cells, ["A", ""]);
-        assert_eq!(rows[0].ragged.as_ref().unwrap().had, 1);
-        assert_eq!(rows[1].cells, ["B", "2"]);
-        assert_eq!(rows[1].ragged.as_ref().unwrap().extra, ["extra", "more"]);
-        assert!(rows[2].ragged.is_none());
+        let sheet = read_all(text.to_string()).unwrap();
+        assert_eq!(sheet.len(), 3, "blank lines skipped, ragged rows kept");
+        assert_eq!(row(&sheet, 0), ["A", ""]);
+        assert_eq!(sheet.ragged(0).unwrap().had, 1);
+        assert_eq!(row(&sheet, 1), ["B", "2"]);
+        assert_eq!(sheet.ragged(1).unwrap().extra, ["extra", "more"]);
+        assert_eq!(row(&sheet, 2), ["C", "3"]);
+        assert!(sheet.ragged(2).is_none());
     }
 
     #[test]
     fn a_row_with_ten_thousand_columns_is_cut_to_the_header() {
         let wide = vec!["x"; 10_000].join(",");
-        let (_, rows) = read_all(format!("name,cost\n{wide}\n")).unwrap();
-        assert_eq!(rows[0].cells.len(), 2);
-        let ragged = rows[0].ragged.as_ref().unwrap();
+        let sheet = read_all(format!("name,cost\n{wide}\n")).unwrap();
+        assert_eq!(row(&sheet, 0), ["x", "x"]);
+        let ragged = sheet.ragged(0).unwrap();
         assert_eq!((ragged.had, ragged.extra.len()), (10_000, 3));
     }
 

@@ -2,14 +2,12 @@
 //! columns feed (compact for 100,000-row files), normalised, then checked with the same
 //! `validate_item` the server runs. Editing a cell re-normalises it and re-checks the row.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::{
     mapping::{ColumnMapping, ImportField, Target},
     normalise::{self, DateCell, DateOrder},
-    parse::RawRow,
+    parse::Sheet,
 };
 use crate::domain::{
     Currency, FieldErrors,
@@ -275,27 +273,10 @@ fn infer_kind(line: &ImportLine) -> ItemKind {
     }
 }
 
-/// Stages every row: normalise, fill kind and currency, validate, flag in-file duplicates.
-/// (The browser does the same in chunks with [`settle_options`] and [`stage_row`].)
-pub fn stage(
-    headers: &[String],
-    rows: Vec<RawRow>,
-    mapping: &ColumnMapping,
-    options: &FileOptions,
-) -> Vec<StagedRow> {
-    let options = settle_options(&rows, mapping, options);
-    let mut staged: Vec<StagedRow> = rows
-        .into_iter()
-        .map(|raw| stage_row(headers, raw, mapping, &options))
-        .collect();
-    mark_duplicates(&mut staged);
-    staged
-}
-
 /// Lets the file settle what the reseller left on "auto": a slash-date column follows one
 /// order, and a day over 12 anywhere in it tells which.
 pub fn settle_options(
-    rows: &[RawRow],
+    sheet: &Sheet,
     mapping: &ColumnMapping,
     options: &FileOptions,
 ) -> FileOptions {
@@ -303,29 +284,35 @@ pub fn settle_options(
     if options.date_order == DateOrder::Auto
         && let Some(col) = mapping.column_of(ImportField::PurchaseDate)
         && let Some(order) =
-            normalise::detect_date_order(rows.iter().map(|r| r.cells[col].as_str()))
+            normalise::detect_date_order((0..sheet.len()).map(|r| sheet.cell(r, col)))
     {
         options.date_order = order;
     }
     options
 }
 
+/// Normalises row `r` of the sheet into an item line (not yet checked: see `StagedRow::check`).
 pub fn stage_row(
-    headers: &[String],
-    raw: RawRow,
+    sheet: &Sheet,
+    r: usize,
     mapping: &ColumnMapping,
     options: &FileOptions,
 ) -> StagedRow {
+    let headers = &sheet.headers;
     let mut row = StagedRow {
         item: ImportLine {
-            line: raw.line,
+            line: sheet.line(r),
             values: Vec::with_capacity(mapping.0.len() + 2),
         },
         ..Default::default()
     };
     let mut notes: Vec<String> = Vec::new();
     for (col, target) in mapping.0.iter().enumerate() {
-        let cell = raw.cells.get(col).map(String::as_str).unwrap_or("");
+        let cell = if col < sheet.width() {
+            sheet.cell(r, col)
+        } else {
+            ""
+        };
         match target {
             Target::Ignore => {}
             Target::Notes if !cell.trim().is_empty() => {
@@ -371,7 +358,7 @@ pub fn stage_row(
     {
         row.item.put(ImportField::SizeSystem, "us_m".to_string());
     }
-    if let Some(r) = raw.ragged {
+    if let Some(r) = sheet.ragged(r) {
         let mut message = format!(
             "This line has {} cells; the header has {}.",
             r.had,
@@ -385,56 +372,22 @@ pub fn stage_row(
         }
         row.warnings.push(message);
     }
-    row.check();
     row
-}
-
-/// Flags rows that repeat an earlier row of the file (same duplicate key).
-pub fn mark_duplicates(rows: &mut [StagedRow]) {
-    let mut first_seen: HashMap<String, u32> = HashMap::new();
-    for row in rows.iter_mut() {
-        if row
-            .duplicate
-            .as_deref()
-            .is_some_and(|d| d.starts_with("Already"))
-        {
-            continue;
-        }
-        row.duplicate = None;
-        if let Some(key) = row.duplicate_key() {
-            match first_seen.get(&key) {
-                Some(line) => {
-                    row.duplicate = Some(format!("Same SKU, size, date and price as line {line}."))
-                }
-                None => {
-                    first_seen.insert(key, row.item.line);
-                }
-            }
-        }
-    }
-}
-
-/// Flags rows whose key is already in the inventory (keys from the server).
-pub fn mark_existing(rows: &mut [StagedRow], existing: &std::collections::HashSet<String>) {
-    for row in rows.iter_mut() {
-        if let Some(key) = row.duplicate_key()
-            && existing.contains(&key)
-        {
-            row.duplicate =
-                Some("Already in your inventory (same SKU, size, date and price).".into());
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::import::parse::read_all;
+    use crate::domain::import::{parse::read_all, session::Session};
 
     fn staged(text: &str, options: FileOptions) -> Vec<StagedRow> {
-        let (headers, rows) = read_all(text.to_string()).unwrap();
-        let mapping = ColumnMapping::guess(&headers);
-        stage(&headers, rows, &mapping, &options)
+        let sheet = read_all(text.to_string()).unwrap();
+        let mapping = ColumnMapping::guess(&sheet.headers);
+        let mut session = Session::new(sheet, mapping, &options);
+        let len = session.len();
+        session.check_rows(0..len);
+        session.mark_duplicates();
+        (0..len).map(|i| session.row(i)).collect()
     }
 
     #[test]
@@ -531,34 +484,5 @@ mod tests {
             rows[1].item.get(ImportField::Name),
             "<script>alert(1)</script>"
         );
-    }
-
-    #[test]
-    fn duplicates_in_the_file_and_in_the_inventory() {
-        let text = "name,style id,size,cost,date\n\
-            Dunk,DD1391-100,10,110,2026-01-02\n\
-            Dunk,DD1391-100,10,110,2026-01-02\n\
-            Dunk,DD1391-100,11,110,2026-01-02\n\
-            No sku,,10,110,2026-01-02\n\
-            No sku,,10,110,2026-01-02\n";
-        let mut rows = staged(text, FileOptions::default());
-        assert!(rows[0].duplicate.is_none());
-        assert!(rows[1].duplicate.as_deref().unwrap().contains("line 2"));
-        assert!(!rows[1].will_import(), "skipped unless kept");
-        assert!(rows[2].duplicate.is_none(), "another size");
-        assert!(rows[4].duplicate.is_none(), "no SKU: never a duplicate");
-        let existing = [key_of(
-            "DD1391-100",
-            Some("11"),
-            Some("2026-01-02"),
-            11000,
-            "USD",
-        )]
-        .into_iter()
-        .collect();
-        mark_existing(&mut rows, &existing);
-        assert!(rows[2].duplicate.as_deref().unwrap().starts_with("Already"));
-        rows[2].keep = true;
-        assert!(rows[2].will_import());
     }
 }
