@@ -15,7 +15,7 @@ use crate::{
         item::{ItemDraft, ItemStatus, validate_item},
     },
     error::AppError,
-    inventory::service::{INSERT_CHUNK, NewItemRow, bind_new_item, insert_sql},
+    inventory::service::{Insert, NewItemRow},
     server::db::{Backend, BeginWrite, Db, new_id},
     with_db,
 };
@@ -167,6 +167,7 @@ pub async fn commit_batch(
         .collect::<Result<Vec<_>, _>>()?;
     let created = rows.len() as i64;
     let sqlite = db.backend() == Backend::Sqlite;
+    let insert = Insert::new(db.backend(), &rows)?;
     let written: bool = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let claimed = sqlx::query("INSERT INTO import_batches (import_id, batch_no, created_count) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
@@ -184,14 +185,7 @@ pub async fn commit_batch(
         } else {
             0
         };
-        for chunk in rows.chunks(INSERT_CHUNK) {
-            let sql = insert_sql(chunk.len());
-            let mut query = sqlx::query(&sql);
-            for row in chunk {
-                query = bind_new_item!(query, row);
-            }
-            query.execute(&mut *tx).await?;
-        }
+        insert.query().execute(&mut *tx).await?;
         if sqlite {
             // One statement for the whole batch: the per-row trigger skips imported rows.
             sqlx::query("INSERT INTO items_fts (rowid, search_text) SELECT rowid, search_text FROM items WHERE rowid > $1 AND import_id = $2")

@@ -25,22 +25,7 @@ pub fn defuse_formula(cell: &str) -> String {
 
 pub fn items_to_csv(items: &[ItemSummary]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "id",
-        "name",
-        "kind",
-        "status",
-        "sku",
-        "style_id",
-        "size",
-        "set",
-        "grade",
-        "quantity",
-        "purchase_price",
-        "currency",
-        "purchase_date",
-        "tags",
-    ])?;
+    w.write_record(crate::domain::item::EXPORT_HEADER)?;
     for item in items {
         let record = [
             item.id.clone(),

@@ -5,6 +5,8 @@ mod bulk;
 #[cfg(feature = "ssr")]
 pub mod export;
 mod form;
+#[cfg(feature = "ssr")]
+mod insert;
 mod item_page;
 #[cfg(feature = "ssr")]
 mod listing;

@@ -3,6 +3,7 @@
 
 use time::OffsetDateTime;
 
+pub(crate) use super::insert::{Insert, NewItemRow};
 pub use super::listing::{
     COUNT_CAP, export_items, export_selected, list_items, list_sales, list_shipments, overview,
 };
@@ -97,7 +98,7 @@ fn currency_of(code: &str) -> Currency {
 }
 
 /// Tags are stored as ",a,b," so that one tag can be matched exactly with LIKE.
-fn encode_tags(tags: &[String]) -> String {
+pub(super) fn encode_tags(tags: &[String]) -> String {
     if tags.is_empty() {
         String::new()
     } else {
@@ -113,7 +114,7 @@ fn decode_tags(stored: &str) -> Vec<String> {
         .collect()
 }
 
-fn search_text(d: &ItemDraft) -> String {
+pub(super) fn search_text(d: &ItemDraft) -> String {
     let det = &d.details;
     let parts = [
         Some(d.name.as_str()),
@@ -181,133 +182,6 @@ async fn item_exists(db: &Db, owner: &str, id: &str) -> Result<bool, AppError> {
     Ok(found.is_some())
 }
 
-/// The values of a new item row, in the column order of [`insert_sql`].
-pub(crate) struct NewItemRow {
-    pub id: String,
-    pub(crate) owner: String,
-    pub(crate) kind: &'static str,
-    pub(crate) status: &'static str,
-    pub(crate) name: String,
-    pub(crate) sku: Option<String>,
-    pub(crate) quantity: i64,
-    pub(crate) price: i64,
-    pub(crate) currency: &'static str,
-    pub(crate) purchase_date: Option<String>,
-    pub(crate) purchase_source: Option<String>,
-    pub(crate) storage_location: Option<String>,
-    pub(crate) tags: String,
-    pub(crate) notes: Option<String>,
-    pub(crate) images: String,
-    pub(crate) details: String,
-    pub(crate) style_id: Option<String>,
-    pub(crate) size: Option<String>,
-    pub(crate) card_set: Option<String>,
-    pub(crate) grade: Option<String>,
-    pub(crate) search_text: String,
-    pub(crate) now: OffsetDateTime,
-    pub(crate) import_id: Option<String>,
-}
-
-impl NewItemRow {
-    pub(crate) fn new(
-        draft: &ItemDraft,
-        owner: &str,
-        status: ItemStatus,
-        import_id: Option<&str>,
-        now: OffsetDateTime,
-    ) -> Result<NewItemRow, AppError> {
-        let details = serde_json::to_string(&draft.details)
-            .map_err(|e| crate::server::errors::internal("encoding details", e))?;
-        let images = serde_json::to_string(&draft.image_urls)
-            .map_err(|e| crate::server::errors::internal("encoding images", e))?;
-        Ok(NewItemRow {
-            id: new_id(),
-            owner: owner.to_string(),
-            kind: draft.kind.as_str(),
-            status: status.as_str(),
-            name: draft.name.clone(),
-            sku: draft.sku.clone(),
-            quantity: draft.quantity,
-            price: draft.purchase_price.amount,
-            currency: draft.purchase_price.currency.code(),
-            purchase_date: draft.purchase_date.clone(),
-            purchase_source: draft.purchase_source.clone(),
-            storage_location: draft.storage_location.clone(),
-            tags: encode_tags(&draft.tags),
-            notes: draft.notes.clone(),
-            images,
-            details,
-            style_id: draft.details.style_id.clone(),
-            size: draft.details.size.clone(),
-            card_set: draft.details.card_set.clone(),
-            grade: draft.details.grade.clone(),
-            search_text: search_text(draft),
-            now,
-            import_id: import_id.map(str::to_string),
-        })
-    }
-}
-
-const INSERT_COLUMNS: &str = "id, owner_user_id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
-    purchase_source, storage_location, tags, notes, image_urls, details, style_id, size, card_set, grade, search_text, \
-    version, created_at, updated_at, import_id";
-const INSERT_PARAMS: usize = 24;
-/// Rows per multi-row INSERT (keeps the bind count far below either database's limit).
-pub(crate) const INSERT_CHUNK: usize = 40;
-
-/// `INSERT INTO items (…) VALUES (…), (…)` for `rows` rows; bind each with [`bind_new_item`].
-pub(crate) fn insert_sql(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let p = |i: usize| format!("${}", r * INSERT_PARAMS + i);
-            format!(
-                "({}, 1, {}, {}, {})",
-                (1..=21).map(p).collect::<Vec<_>>().join(", "),
-                p(22),
-                p(23),
-                p(24)
-            )
-        })
-        .collect();
-    format!(
-        "INSERT INTO items ({INSERT_COLUMNS}) VALUES {}",
-        values.join(", ")
-    )
-}
-
-/// Binds one [`NewItemRow`] to a query built from [`insert_sql`] (either backend).
-macro_rules! bind_new_item {
-    ($query:expr, $row:expr) => {{
-        let r = &$row;
-        $query
-            .bind(&r.id)
-            .bind(&r.owner)
-            .bind(r.kind)
-            .bind(r.status)
-            .bind(&r.name)
-            .bind(&r.sku)
-            .bind(r.quantity)
-            .bind(r.price)
-            .bind(r.currency)
-            .bind(&r.purchase_date)
-            .bind(&r.purchase_source)
-            .bind(&r.storage_location)
-            .bind(&r.tags)
-            .bind(&r.notes)
-            .bind(&r.images)
-            .bind(&r.details)
-            .bind(&r.style_id)
-            .bind(&r.size)
-            .bind(&r.card_set)
-            .bind(&r.grade)
-            .bind(&r.search_text)
-            .bind(r.now)
-            .bind(r.now)
-            .bind(&r.import_id)
-    }};
-}
-pub(crate) use bind_new_item;
-
 pub async fn create_item(
     db: &Db,
     owner: &str,
@@ -324,10 +198,9 @@ pub async fn create_item(
         ));
     }
     let row = NewItemRow::new(draft, owner, status, None, OffsetDateTime::now_utc())?;
-    let sql = insert_sql(1);
-    with_db!(db, pool => bind_new_item!(sqlx::query(&sql), row).execute(pool).await.map(|_| ()))?;
-    let id = row.id;
-    Ok(id)
+    let insert = Insert::new(db.backend(), std::slice::from_ref(&row))?;
+    with_db!(db, pool => insert.query().execute(pool).await.map(|_| ()))?;
+    Ok(row.id)
 }
 
 pub async fn update_item(

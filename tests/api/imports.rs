@@ -346,8 +346,8 @@ async fn bad_import_requests_are_refused(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let id = start(&app, &c, 600).await;
-    let too_many: Vec<Value> = (0..501).map(|i| line(i + 2, "X", "1")).collect();
+    let id = start(&app, &c, 1200).await;
+    let too_many: Vec<Value> = (0..1001).map(|i| line(i + 2, "X", "1")).collect();
     let (status, _) = batch(&app, &c, &id, 0, too_many).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = batch(&app, &c, &id, 0, vec![]).await;

@@ -362,22 +362,7 @@ mod tests {
 
     #[test]
     fn flipdesk_export_maps_itself() {
-        let headers = h(&[
-            "id",
-            "name",
-            "kind",
-            "status",
-            "sku",
-            "style_id",
-            "size",
-            "set",
-            "grade",
-            "quantity",
-            "purchase_price",
-            "currency",
-            "purchase_date",
-            "tags",
-        ]);
+        let headers = h(&crate::domain::item::EXPORT_HEADER);
         let m = ColumnMapping::guess(&headers);
         assert_eq!(m.0[0], Target::Ignore);
         assert_eq!(m.0[3], Target::Ignore, "status is not imported");

@@ -18,7 +18,7 @@ pub use stage::{FileOptions, ImportLine, StagedRow};
 /// Largest file accepted (refused before it is read).
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 /// Rows per commit batch: one transaction, all or nothing.
-pub const BATCH_ROWS: usize = 500;
+pub const BATCH_ROWS: usize = 1000;
 /// Serialized size a batch stays under (the server refuses bodies over 1 MB).
 pub const BATCH_BYTES: usize = 700 * 1024;
 
