@@ -23,6 +23,5 @@ CREATE TABLE import_batches (
 
 ALTER TABLE items ADD COLUMN import_id TEXT REFERENCES imports (id) ON DELETE SET NULL;
 CREATE INDEX items_import ON items (import_id) WHERE import_id IS NOT NULL;
--- Duplicate checks look items up by style id and SKU.
+-- Duplicate checks look items up by style id (SKUs are compared case-blind, without an index).
 CREATE INDEX items_owner_style ON items (owner_user_id, style_id) WHERE style_id IS NOT NULL;
-CREATE INDEX items_owner_sku ON items (owner_user_id, sku) WHERE sku IS NOT NULL;

@@ -21,7 +21,8 @@ use crate::{
 };
 
 /// Most items one account may hold. Plan quotas (free / premium) replace this number: this
-/// is the one place an import (and later every item creation) asks "may this owner add N?".
+/// is the one place an import asks "may this owner add N?" — when it starts, with the rows
+/// it will send, so a refused import writes nothing at all (and batches stay cheap).
 pub const MAX_ITEMS_PER_ACCOUNT: i64 = 1_000_000;
 
 pub async fn check_item_quota(db: &Db, owner: &str, adding: usize) -> Result<(), AppError> {
@@ -89,6 +90,7 @@ pub async fn start(
             "An import has 1 to 1,000,000 rows.",
         ));
     }
+    check_item_quota(db, owner, rows_total as usize).await?;
     let id = new_id();
     with_db!(db, pool => sqlx::query("INSERT INTO imports (id, owner_user_id, file_name, status, rows_total, created_at) VALUES ($1, $2, $3, 'running', $4, $5)")
         .bind(&id).bind(owner).bind(&name).bind(rows_total).bind(OffsetDateTime::now_utc())
@@ -159,7 +161,6 @@ pub async fn commit_batch(
             ));
         }
     }
-    check_item_quota(db, owner, drafts.len()).await?;
     let now = OffsetDateTime::now_utc();
     let rows = drafts
         .iter()

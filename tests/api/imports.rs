@@ -354,10 +354,22 @@ async fn bad_import_requests_are_refused(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = batch(&app, &c, "no-such-import", 0, vec![line(2, "X", "1")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // The quota is asked when the import starts: nothing is written past it.
+    let id = start(&app, &c, 1).await;
+    batch(&app, &c, &id, 0, vec![line(2, "First", "1")]).await;
+    let (status, body) = app
+        .rpc(
+            &c,
+            "import/start",
+            json!({"file_name": "huge.csv", "rows_total": 1_000_000}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "quota_exceeded", "{body}");
     // Not signed in.
     let (status, _) = app.rpc(&client(), "import/history", json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(items_of(&app, &c).await, 0);
+    assert_eq!(items_of(&app, &c).await, 1);
 }
 
 on_both_databases!(
