@@ -6,9 +6,10 @@
 use std::{collections::HashMap, ops::Range};
 
 use super::{
+    super::item::ItemDraft,
     mapping::{ColumnMapping, ImportField},
     parse::Sheet,
-    stage::{FileOptions, ImportLine, StagedRow, settle_options, stage_row},
+    stage::{FileOptions, ImportLine, StagedRow, duplicate_key, settle_options, stage_row},
 };
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -105,8 +106,10 @@ impl Session {
         self.states.iter().enumerate().filter(|(_, s)| !s.removed)
     }
 
-    fn record(&mut self, i: usize, row: &mut StagedRow) -> Option<String> {
-        let key = row.duplicate_key();
+    /// Keeps what the grid and the commit need of a checked row: its problem count and the
+    /// hash of its duplicate key (from the draft `check` returned).
+    fn record(&mut self, i: usize, row: &StagedRow, draft: Option<ItemDraft>) -> Option<String> {
+        let key = draft.as_ref().and_then(duplicate_key);
         let state = &mut self.states[i];
         state.problems = row.errors.0.len().min(u16::MAX as usize) as u16;
         state.key = key.as_deref().map(hash).unwrap_or(0);
@@ -118,9 +121,9 @@ impl Session {
     pub fn check_rows(&mut self, range: Range<usize>) -> Vec<String> {
         let mut keys = Vec::new();
         for i in range {
-            // Checked once, by `record` (which needs the draft for the key anyway).
             let mut row = stage_row(&self.sheet, i, &self.mapping, &self.options);
-            if let Some(key) = self.record(i, &mut row) {
+            let draft = row.check();
+            if let Some(key) = self.record(i, &row, draft) {
                 keys.push(key);
             }
         }
@@ -163,13 +166,15 @@ impl Session {
         }
     }
 
-    /// Changes one cell of row `i` and re-checks the row.
-    pub fn edit(&mut self, i: usize, field: ImportField, text: &str) -> StagedRow {
-        let mut row = self.edited.remove(&i).unwrap_or_else(|| self.fresh(i));
-        row.edit(field, text, &self.options);
-        self.record(i, &mut row);
+    /// Changes one cell of row `i` and re-checks the row (read it back with [`Session::row`]).
+    pub fn edit(&mut self, i: usize, field: ImportField, text: &str) {
+        let mut row = self
+            .edited
+            .remove(&i)
+            .unwrap_or_else(|| stage_row(&self.sheet, i, &self.mapping, &self.options));
+        let draft = row.edit(field, text, &self.options);
+        self.record(i, &row, draft);
         self.edited.insert(i, row);
-        self.row(i)
     }
 
     pub fn set_keep(&mut self, i: usize, keep: bool) {
@@ -305,8 +310,8 @@ mod tests {
                 duplicates: 0
             }
         );
-        let row = s.edit(0, ImportField::Name, "Air Force 1");
-        assert!(row.is_valid());
+        s.edit(0, ImportField::Name, "Air Force 1");
+        assert!(s.row(0).is_valid());
         s.edit(1, ImportField::PurchasePrice, "$12");
         assert_eq!(s.line(1).get(ImportField::PurchasePrice), "12");
         assert_eq!(s.counts().ready, 2);

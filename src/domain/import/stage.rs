@@ -179,13 +179,18 @@ impl StagedRow {
         self.is_valid() && (self.duplicate.is_none() || self.keep)
     }
 
-    /// Edits one cell: normalise it, then re-check the whole row.
-    pub fn edit(&mut self, field: ImportField, raw: &str, options: &FileOptions) {
+    /// Edits one cell: normalise it, then re-check the whole row (the draft when valid).
+    pub fn edit(
+        &mut self,
+        field: ImportField,
+        raw: &str,
+        options: &FileOptions,
+    ) -> Option<ItemDraft> {
         self.pending.retain(|(f, _)| *f != field);
         if let Some(problem) = self.item.set(field, raw, options) {
             self.pending.push((field, problem));
         }
-        self.check();
+        self.check()
     }
 
     /// Re-runs the shared validator; returns the draft when the row is valid.
@@ -200,11 +205,6 @@ impl StagedRow {
         }
         self.errors = errors;
         if self.errors.is_empty() { draft } else { None }
-    }
-
-    /// The duplicate key of a valid row (see [`duplicate_key`]).
-    pub fn duplicate_key(&mut self) -> Option<String> {
-        self.check().as_ref().and_then(duplicate_key)
     }
 }
 
