@@ -1,4 +1,4 @@
-//! Step 4: send the ready rows in batches. A batch that meets a network error is sent again
+//! Step 4: send the ready rows in batches, two at a time. A batch that meets a network error is sent again
 //! under the same number (the server writes it once); the reseller can stop between
 //! batches; the import ends with its counts in the history.
 
@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{api, state::ImportState, types::ImportSummary};
 use crate::{
-    domain::import::{BATCH_BYTES, BATCH_ROWS, ImportLine, Session},
+    domain::import::{BATCH_BYTES, BATCH_ROWS, IN_FLIGHT, ImportLine, Session},
     error::AppError,
     ui::format_count,
 };
@@ -55,6 +55,20 @@ fn retryable(e: &AppError) -> bool {
     )
 }
 
+/// One batch; a network error or a server hiccup is retried under the same number.
+async fn send(import_id: String, no: i64, batch: Vec<ImportLine>) -> Result<(), AppError> {
+    let mut attempt = 0;
+    loop {
+        match api::commit_import_batch(import_id.clone(), no, batch.clone()).await {
+            Err(e) if retryable(&e) && attempt < 3 => {
+                attempt += 1;
+                super::browser::breathe().await;
+            }
+            other => return other.map(|_| ()),
+        }
+    }
+}
+
 pub async fn run(state: ImportState, progress: Progress) {
     let Some((ready, total_rows)) = state
         .session
@@ -80,38 +94,45 @@ pub async fn run(state: ImportState, progress: Progress) {
             cancelled = true;
             break;
         }
-        let Some(batch) = state
-            .session
-            .with_value(|s| s.as_ref().map(|s| next_batch(s, &ready, &mut pos)))
-        else {
+        // Up to IN_FLIGHT batches at once: the server checks one while the database writes
+        // the other. Each has its own number, so the order they land in does not matter.
+        let Some(batches) = state.session.with_value(|s| {
+            s.as_ref().map(|s| {
+                (0..IN_FLIGHT)
+                    .map(|_| next_batch(s, &ready, &mut pos))
+                    .filter(|b| !b.is_empty())
+                    .collect::<Vec<_>>()
+            })
+        }) else {
             break;
         };
-        let mut attempt = 0;
-        let outcome = loop {
-            match api::commit_import_batch(import_id.clone(), no, batch.clone()).await {
-                Err(e) if retryable(&e) && attempt < 3 => {
-                    attempt += 1;
-                    super::browser::breathe().await;
+        let sends: Vec<_> = batches
+            .into_iter()
+            .map(|batch| {
+                let (number, rows) = (no, batch.len());
+                no += 1;
+                let id = import_id.clone();
+                async move { (rows, send(id, number, batch).await) }
+            })
+            .collect();
+        for (rows, outcome) in futures::future::join_all(sends).await {
+            match outcome {
+                Ok(()) => sent += rows,
+                Err(e) if stopped_by.is_none() => {
+                    stopped_by = Some(match e {
+                        AppError::Validation { fields, message } => {
+                            fields.0.into_values().next().unwrap_or(message)
+                        }
+                        other => other.to_string(),
+                    })
                 }
-                other => break other,
+                Err(_) => {}
             }
-        };
-        no += 1;
-        match outcome {
-            Ok(_) => {
-                sent += batch.len();
-                progress.sent.set(sent);
-            }
-            Err(e) => {
-                failed = ready_count - sent;
-                stopped_by = Some(match e {
-                    AppError::Validation { fields, message } => {
-                        fields.0.into_values().next().unwrap_or(message)
-                    }
-                    other => other.to_string(),
-                });
-                break;
-            }
+        }
+        progress.sent.set(sent);
+        if stopped_by.is_some() {
+            failed = ready_count - sent;
+            break;
         }
     }
     // Rows left unfixed, duplicates left out, and what a stop kept from being sent.

@@ -21,6 +21,8 @@ pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 pub const BATCH_ROWS: usize = 1000;
 /// Serialized size a batch stays under (the server refuses bodies over 1 MB).
 pub const BATCH_BYTES: usize = 700 * 1024;
+/// Batches sent at once: while the database writes one, the server checks the next.
+pub const IN_FLIGHT: usize = 2;
 
 /// Why a file cannot be imported at all (row problems are shown on the rows instead).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
