@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use time::OffsetDateTime;
 
 use super::types::{BatchResult, ImportSummary, SavedMapping};
+use crate::analytics::ledger::Scope;
 use crate::{
     domain::{
         FieldErrors,
@@ -162,13 +163,15 @@ pub async fn commit_batch(
         }
     }
     let now = OffsetDateTime::now_utc();
+    let today = crate::analytics::service::owner_today(db, owner).await?;
     let rows = drafts
         .iter()
-        .map(|d| NewItemRow::new(d, owner, ItemStatus::InStock, Some(import_id), now))
+        .map(|d| NewItemRow::new(d, owner, ItemStatus::InStock, Some(import_id), now, &today))
         .collect::<Result<Vec<_>, _>>()?;
     let created = rows.len() as i64;
     let sqlite = db.backend() == Backend::Sqlite;
     let insert = Insert::new(db.backend(), &rows)?;
+    let ledger = crate::inventory::service::acquisitions(&rows).write(db.backend(), owner);
     let written: bool = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let claimed = sqlx::query("INSERT INTO import_batches (import_id, batch_no, created_count) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
@@ -191,6 +194,9 @@ pub async fn commit_batch(
             // One statement for the whole batch: the per-row trigger skips imported rows.
             sqlx::query("INSERT INTO items_fts (rowid, search_text) SELECT rowid, search_text FROM items WHERE rowid > $1 AND import_id = $2")
                 .bind(last_rowid).bind(import_id).execute(&mut *tx).await?;
+        }
+        if let Some(w) = &ledger {
+            w.query().execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE imports SET created_count = created_count + $1 WHERE id = $2")
             .bind(created).bind(import_id).execute(&mut *tx).await?;
@@ -279,6 +285,7 @@ pub async fn undo(db: &Db, owner: &str, import_id: &str) -> Result<u64, AppError
     };
     let changed_sql =
         format!("SELECT version FROM items WHERE import_id = $1 AND owner_user_id = $2{lock}");
+    let backend = db.backend();
     let outcome: Result<u64, i64> = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let versions: Vec<i64> = sqlx::query_scalar(&changed_sql)
@@ -288,6 +295,7 @@ pub async fn undo(db: &Db, owner: &str, import_id: &str) -> Result<u64, AppError
             tx.rollback().await?;
             return Ok::<_, sqlx::Error>(Err(changed));
         }
+        crate::analytics::ledger::forget(&mut tx, backend, owner, &Scope::Import(import_id)).await?;
         let deleted = sqlx::query("DELETE FROM items WHERE import_id = $1 AND owner_user_id = $2")
             .bind(import_id).bind(owner).execute(&mut *tx).await?.rows_affected();
         sqlx::query("UPDATE imports SET status = 'undone', finished_at = $1 WHERE id = $2")

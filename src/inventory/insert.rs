@@ -47,6 +47,12 @@ pub(crate) struct NewItemRow {
     card_set: Option<String>,
     grade: Option<String>,
     search_text: String,
+    brand: Option<String>,
+    /// The local day it joins the stock, and what that adds to the worth ledger (a new item
+    /// has no market price yet: it is worth its cost).
+    pub acquired_on: String,
+    pub acq_cost: i64,
+    pub acq_units: i64,
 }
 
 impl NewItemRow {
@@ -56,7 +62,13 @@ impl NewItemRow {
         status: ItemStatus,
         import_id: Option<&str>,
         now: OffsetDateTime,
+        today: &str,
     ) -> Result<NewItemRow, AppError> {
+        let acq_cost = draft
+            .purchase_price
+            .amount
+            .checked_mul(draft.quantity)
+            .ok_or_else(|| AppError::field("purchase_price", "That price is too large."))?;
         let details = serde_json::to_string(&draft.details)
             .map_err(|e| crate::server::errors::internal("encoding details", e))?;
         let images = serde_json::to_string(&draft.image_urls)
@@ -85,26 +97,48 @@ impl NewItemRow {
             card_set: draft.details.card_set.clone(),
             grade: draft.details.grade.clone(),
             search_text: search_text(draft),
+            brand: draft.details.brand.clone(),
+            acquired_on: draft
+                .purchase_date
+                .clone()
+                .unwrap_or_else(|| today.to_string()),
+            acq_cost,
+            acq_units: draft.quantity,
         })
     }
 }
 
 const COLUMNS: &str = "id, owner_user_id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
     purchase_source, storage_location, tags, notes, image_urls, details, style_id, size, card_set, grade, search_text, \
-    version, created_at, updated_at, import_id";
+    version, created_at, updated_at, import_id, brand, acquired_on, acq_cost, acq_market, acq_units";
 
 const SQLITE: &str = "WITH r AS MATERIALIZED (SELECT jsonb(value) AS v FROM json_each($5)) \
     SELECT v ->> 'id', $1, v ->> 'kind', $2, v ->> 'name', v ->> 'sku', v ->> 'quantity', v ->> 'price', \
     v ->> 'currency', v ->> 'purchase_date', v ->> 'purchase_source', v ->> 'storage_location', v ->> 'tags', \
     v ->> 'notes', v ->> 'images', v ->> 'details', v ->> 'style_id', v ->> 'size', v ->> 'card_set', \
-    v ->> 'grade', v ->> 'search_text', 1, $3, $3, $4 FROM r";
+    v ->> 'grade', v ->> 'search_text', 1, $3, $3, $4, v ->> 'brand', v ->> 'acquired_on', v ->> 'acq_cost', \
+    v ->> 'acq_cost', v ->> 'acq_units' FROM r";
 
 const POSTGRES: &str = "SELECT x.id, $1, x.kind, $2, x.name, x.sku, x.quantity, x.price, x.currency, x.purchase_date, \
     x.purchase_source, x.storage_location, x.tags, x.notes, x.images, x.details, x.style_id, x.size, x.card_set, \
-    x.grade, x.search_text, 1, $3, $3, $4 FROM json_to_recordset($5::json) AS x(id text, kind text, name text, \
+    x.grade, x.search_text, 1, $3, $3, $4, x.brand, x.acquired_on, x.acq_cost, x.acq_cost, x.acq_units \
+    FROM json_to_recordset($5::json) AS x(id text, kind text, name text, \
     sku text, quantity bigint, price bigint, currency text, purchase_date text, purchase_source text, \
     storage_location text, tags text, notes text, images text, details text, style_id text, size text, \
-    card_set text, grade text, search_text text)";
+    card_set text, grade text, search_text text, brand text, acquired_on text, acq_cost bigint, acq_units bigint)";
+
+/// What new rows add to the worth ledger, per currency and day.
+pub(crate) fn acquisitions(rows: &[NewItemRow]) -> crate::analytics::ledger::Changes {
+    let mut changes = crate::analytics::ledger::Changes::default();
+    for r in rows {
+        changes.add(
+            r.currency,
+            &r.acquired_on,
+            crate::analytics::ledger::Delta::held(r.acq_cost, r.acq_cost, r.acq_units),
+        );
+    }
+    changes
+}
 
 /// One INSERT for rows that share owner, status, time and import.
 pub(crate) struct Insert<'a> {

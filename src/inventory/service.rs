@@ -3,11 +3,12 @@
 
 use time::OffsetDateTime;
 
-pub(crate) use super::insert::{Insert, NewItemRow};
+pub(crate) use super::insert::{Insert, NewItemRow, acquisitions};
 pub use super::listing::{
     COUNT_CAP, export_items, export_selected, list_items, list_sales, list_shipments, overview,
 };
 use super::types::{ItemSummary, ItemView, SaleView, ShipmentView};
+use crate::analytics::ledger::Scope;
 use crate::{
     domain::{
         Currency, Money,
@@ -165,12 +166,17 @@ impl SummaryRow {
     }
 }
 
+/// Someone changed the item since the reseller loaded it.
+pub fn changed_elsewhere() -> AppError {
+    AppError::conflict(
+        "changed_elsewhere",
+        "This item was changed elsewhere (another tab or device). Reload it to see the latest version, then make your change again.",
+    )
+}
+
 fn not_found_or_conflict(exists: bool) -> AppError {
     if exists {
-        AppError::conflict(
-            "changed_elsewhere",
-            "This item was changed elsewhere (another tab or device). Reload it to see the latest version, then make your change again.",
-        )
+        changed_elsewhere()
     } else {
         AppError::NotFound
     }
@@ -197,9 +203,26 @@ pub async fn create_item(
             "A new item starts as purchased, in stock or listed.",
         ));
     }
-    let row = NewItemRow::new(draft, owner, status, None, OffsetDateTime::now_utc())?;
-    let insert = Insert::new(db.backend(), std::slice::from_ref(&row))?;
-    with_db!(db, pool => insert.query().execute(pool).await.map(|_| ()))?;
+    let today = crate::analytics::service::owner_today(db, owner).await?;
+    let row = NewItemRow::new(
+        draft,
+        owner,
+        status,
+        None,
+        OffsetDateTime::now_utc(),
+        &today,
+    )?;
+    let rows = std::slice::from_ref(&row);
+    let insert = Insert::new(db.backend(), rows)?;
+    let ledger = acquisitions(rows).write(db.backend(), owner);
+    with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        insert.query().execute(&mut *tx).await?;
+        if let Some(w) = &ledger {
+            w.query().execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    }.await)?;
     Ok(row.id)
 }
 
@@ -217,20 +240,54 @@ pub async fn update_item(
         .map_err(|e| crate::server::errors::internal("encoding images", e))?;
     let sql = "UPDATE items SET kind = $1, name = $2, sku = $3, quantity = $4, purchase_price = $5, currency = $6, purchase_date = $7, \
         purchase_source = $8, storage_location = $9, tags = $10, notes = $11, image_urls = $12, details = $13, style_id = $14, \
-        size = $15, card_set = $16, grade = $17, search_text = $18, version = version + 1, updated_at = $19 \
-        WHERE id = $20 AND owner_user_id = $21 AND version = $22";
-    let changed = with_db!(db, pool => sqlx::query(sql)
-        .bind(draft.kind.as_str()).bind(&draft.name).bind(&draft.sku).bind(draft.quantity)
-        .bind(draft.purchase_price.amount).bind(draft.purchase_price.currency.code()).bind(&draft.purchase_date)
-        .bind(&draft.purchase_source).bind(&draft.storage_location).bind(encode_tags(&draft.tags)).bind(&draft.notes)
-        .bind(&images).bind(&details).bind(&draft.details.style_id).bind(&draft.details.size)
-        .bind(&draft.details.card_set).bind(&draft.details.grade).bind(search_text(draft)).bind(now)
-        .bind(id).bind(owner).bind(version)
-        .execute(pool).await.map(|r| r.rows_affected()))?;
+        size = $15, card_set = $16, grade = $17, search_text = $18, version = version + 1, updated_at = $19, \
+        brand = $23, acquired_on = COALESCE($7, acquired_on), \
+        market_unit = CASE WHEN currency = $6 THEN market_unit END \
+        WHERE id = $20 AND owner_user_id = $21 AND version = $22 \
+        AND (currency = $6 OR NOT EXISTS (SELECT 1 FROM sales s WHERE s.item_id = items.id))";
+    let backend = db.backend();
+    let ids = [id.to_string()];
+    // The item's cost, quantity, currency or date may have changed: its share of the worth
+    // ledger is worked out again in the same transaction.
+    let changed = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let before = crate::analytics::ledger::held_contributions(&mut tx, owner, &Scope::Items(&ids)).await?;
+        let changed = sqlx::query(sql)
+            .bind(draft.kind.as_str()).bind(&draft.name).bind(&draft.sku).bind(draft.quantity)
+            .bind(draft.purchase_price.amount).bind(draft.purchase_price.currency.code()).bind(&draft.purchase_date)
+            .bind(&draft.purchase_source).bind(&draft.storage_location).bind(encode_tags(&draft.tags)).bind(&draft.notes)
+            .bind(&images).bind(&details).bind(&draft.details.style_id).bind(&draft.details.size)
+            .bind(&draft.details.card_set).bind(&draft.details.grade).bind(search_text(draft)).bind(now)
+            .bind(id).bind(owner).bind(version).bind(&draft.details.brand)
+            .execute(&mut *tx).await?.rows_affected();
+        if changed > 0 {
+            crate::analytics::ledger::restate(&mut tx, backend, owner, &ids, before).await?;
+            tx.commit().await?;
+        }
+        Ok::<_, sqlx::Error>(changed)
+    }.await)?;
     if changed == 0 {
+        if has_sales_in_other_currency(db, owner, id, draft.purchase_price.currency.code()).await? {
+            return Err(AppError::field(
+                "currency",
+                "This item has sales in its currency; its currency cannot change.",
+            ));
+        }
         return Err(not_found_or_conflict(item_exists(db, owner, id).await?));
     }
     Ok(())
+}
+
+async fn has_sales_in_other_currency(
+    db: &Db,
+    owner: &str,
+    id: &str,
+    currency: &str,
+) -> Result<bool, AppError> {
+    let n: i64 = with_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sales WHERE item_id = $1 AND owner_user_id = $2 AND currency <> $3")
+        .bind(id).bind(owner).bind(currency).fetch_one(pool).await)?;
+    Ok(n > 0)
 }
 
 pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppError> {
@@ -301,6 +358,11 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
     })
 }
 
+/// A sold item that comes back is held again: its units return to the worth ledger.
+fn held_again(from: ItemStatus, to: ItemStatus) -> bool {
+    !from.is_held() && to.is_held()
+}
+
 /// Moves an item along the lifecycle. Sold and shipped need their own records (a sale, a
 /// shipment), so they go through `record_sale` and `record_shipment`.
 pub async fn change_status(
@@ -327,10 +389,21 @@ pub async fn change_status(
     from.check_transition(to)
         .map_err(|m| AppError::field("status", m))?;
     let now = OffsetDateTime::now_utc();
-    let changed = with_db!(db, pool => sqlx::query(
-        "UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND owner_user_id = $4 AND version = $5 AND status = $6")
-        .bind(to.as_str()).bind(now).bind(id).bind(owner).bind(version).bind(from.as_str())
-        .execute(pool).await.map(|r| r.rows_affected()))?;
+    let backend = db.backend();
+    let ids = [id.to_string()];
+    let changed = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let before = crate::analytics::ledger::held_contributions(&mut tx, owner, &Scope::Items(&ids)).await?;
+        let changed = sqlx::query(
+            "UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND owner_user_id = $4 AND version = $5 AND status = $6")
+            .bind(to.as_str()).bind(now).bind(id).bind(owner).bind(version).bind(from.as_str())
+            .execute(&mut *tx).await?.rows_affected();
+        if changed > 0 && held_again(from, to) {
+            crate::analytics::ledger::restate(&mut tx, backend, owner, &ids, before).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(changed)
+    }.await)?;
     if changed == 0 {
         return Err(not_found_or_conflict(item_exists(db, owner, id).await?));
     }
@@ -372,10 +445,21 @@ struct SaleLine {
 /// the seller saw; if any is not, nothing is written and the answer is `false`.
 async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, AppError> {
     let now = OffsetDateTime::now_utc();
+    let backend = db.backend();
     let outcome: Result<bool, sqlx::Error> = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
+        let mut ledger = crate::analytics::ledger::Changes::default();
         for line in lines {
             let sale = &line.sale;
+            // Market value per unit and the day the item joined the stock, before the sale.
+            let held: Option<(i64, String)> = sqlx::query_as(
+                "SELECT COALESCE(market_unit, purchase_price), acquired_on FROM items WHERE id = $1 AND owner_user_id = $2")
+                .bind(&line.id).bind(owner).fetch_optional(&mut *tx).await?;
+            let Some((unit_value, acquired_on)) = held else {
+                return Ok(false);
+            };
+            let market_value = unit_value.saturating_mul(sale.quantity);
+            let days_held = crate::analytics::periods::days_from(&acquired_on, &sale.sold_on);
             let changed = if sale.quantity >= line.item_quantity {
                 sqlx::query("UPDATE items SET status = 'sold', version = version + 1, updated_at = $1 \
                     WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status IN ('in_stock', 'listed', 'reserved')")
@@ -390,12 +474,22 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
             }
             let f = &sale.figures;
             sqlx::query("INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
-                shipping_paid, purchase_cost, net_profit, sold_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
+                shipping_paid, purchase_cost, net_profit, sold_on, created_at, market_value, days_held) \
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")
                 .bind(new_id()).bind(&line.id).bind(owner).bind(sale.quantity).bind(sale.channel.as_str())
                 .bind(f.sale_price.currency.code()).bind(f.sale_price.amount).bind(f.shipping_charged.amount)
                 .bind(f.fees.amount).bind(f.shipping_paid.amount).bind(f.purchase_cost.amount)
-                .bind(sale.net_profit.amount).bind(&sale.sold_on).bind(now)
+                .bind(sale.net_profit.amount).bind(&sale.sold_on).bind(now).bind(market_value).bind(days_held)
                 .execute(&mut *tx).await?;
+            ledger.add(f.sale_price.currency.code(), &sale.sold_on, crate::analytics::ledger::Delta {
+                cost: -f.purchase_cost.amount,
+                market: -market_value,
+                units: -sale.quantity,
+                realised: sale.net_profit.amount,
+            });
+        }
+        if let Some(w) = ledger.write(backend, owner) {
+            w.query().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -511,13 +605,19 @@ pub async fn delete_items(db: &Db, owner: &str, ids: &[String]) -> Result<u64, A
         "DELETE FROM items WHERE owner_user_id = $1 AND id IN ({})",
         placeholders.join(", ")
     );
-    let deleted = with_db!(db, pool => {
+    let backend = db.backend();
+    let deleted = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        // Deleted items never happened: what they and their sales added leaves the ledger.
+        crate::analytics::ledger::forget(&mut tx, backend, owner, &Scope::Items(ids)).await?;
         let mut q = sqlx::query(&sql).bind(owner);
         for id in ids {
             q = q.bind(id);
         }
-        q.execute(pool).await.map(|r| r.rows_affected())
-    })?;
+        let deleted = q.execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(deleted)
+    }.await)?;
     Ok(deleted)
 }
 
@@ -581,13 +681,21 @@ pub async fn bulk_change_status(
     ));
     sql.push_str(&format!(" AND id IN ({})", placeholders(4, ids.len())));
     let now = OffsetDateTime::now_utc();
-    let changed = with_db!(db, pool => {
+    let backend = db.backend();
+    let changed = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let before = crate::analytics::ledger::held_contributions(&mut tx, owner, &Scope::Items(ids)).await?;
         let mut q = sqlx::query(&sql).bind(to.as_str()).bind(now).bind(owner);
         for id in ids {
             q = q.bind(id);
         }
-        q.execute(pool).await.map(|r| r.rows_affected())
-    })?;
+        let changed = q.execute(&mut *tx).await?.rows_affected();
+        if changed > 0 && to == ItemStatus::Returned {
+            crate::analytics::ledger::restate(&mut tx, backend, owner, ids, before).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(changed)
+    }.await)?;
     Ok((changed, ids.len() as u64 - changed))
 }
 

@@ -1,0 +1,71 @@
+-- Analytics: what each item added to the daily worth ledger, market prices over time, and
+-- the ledger itself (per owner, currency and local day: changes in cost basis, market value,
+-- units held and realised profit; a running sum gives the worth on any day).
+
+ALTER TABLE items ADD COLUMN brand TEXT;
+ALTER TABLE items ADD COLUMN catalog_product_id TEXT;
+-- The reseller's local day the item joined the stock (purchase date, else the day it was added).
+ALTER TABLE items ADD COLUMN acquired_on TEXT NOT NULL DEFAULT '';
+-- What the item's acquisition added to the ledger on acquired_on (reversed exactly on edit).
+ALTER TABLE items ADD COLUMN acq_cost BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE items ADD COLUMN acq_market BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE items ADD COLUMN acq_units BIGINT NOT NULL DEFAULT 0;
+-- Latest known market price per unit (NULL: valued at cost) and the day it was set.
+ALTER TABLE items ADD COLUMN market_unit BIGINT;
+ALTER TABLE items ADD COLUMN market_on TEXT;
+-- Sum of the market changes its prices added to the ledger (placed on market_on when reversed).
+ALTER TABLE items ADD COLUMN repriced BIGINT NOT NULL DEFAULT 0;
+
+-- Market value of the units when sold, and how long they were held.
+ALTER TABLE sales ADD COLUMN market_value BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sales ADD COLUMN days_held BIGINT;
+
+UPDATE items SET
+    brand = details ->> '$.brand',
+    acquired_on = COALESCE(purchase_date, substr(created_at, 1, 10));
+UPDATE items SET
+    acq_units = (CASE WHEN status IN ('purchased', 'in_stock', 'listed', 'reserved', 'returned') THEN quantity ELSE 0 END)
+        + (SELECT COALESCE(SUM(s.quantity), 0) FROM sales s WHERE s.item_id = items.id),
+    acq_cost = (CASE WHEN status IN ('purchased', 'in_stock', 'listed', 'reserved', 'returned') THEN quantity * purchase_price ELSE 0 END)
+        + (SELECT COALESCE(SUM(s.purchase_cost), 0) FROM sales s WHERE s.item_id = items.id);
+UPDATE items SET acq_market = acq_cost;
+UPDATE sales SET
+    market_value = purchase_cost,
+    days_held = (SELECT MAX(0, CAST(julianday(sales.sold_on) - julianday(i.acquired_on) AS INTEGER)) FROM items i WHERE i.id = sales.item_id);
+
+CREATE TABLE worth_days (
+    owner_user_id  TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    currency       TEXT NOT NULL,
+    day            TEXT NOT NULL,
+    cost           BIGINT NOT NULL DEFAULT 0,
+    market         BIGINT NOT NULL DEFAULT 0,
+    units          BIGINT NOT NULL DEFAULT 0,
+    realised       BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner_user_id, currency, day)
+);
+
+INSERT INTO worth_days (owner_user_id, currency, day, cost, market, units, realised)
+SELECT owner_user_id, currency, day, SUM(cost), SUM(market), SUM(units), SUM(realised) FROM (
+    SELECT owner_user_id, currency, acquired_on AS day, acq_cost AS cost, acq_market AS market, acq_units AS units, 0 AS realised FROM items
+    UNION ALL
+    SELECT owner_user_id, currency, sold_on, -purchase_cost, -market_value, -quantity, net_profit FROM sales
+) GROUP BY owner_user_id, currency, day;
+
+-- Market prices as observed: per catalog product (enrichment) or per item (set by hand).
+CREATE TABLE market_prices (
+    id                  TEXT PRIMARY KEY NOT NULL,
+    owner_user_id       TEXT REFERENCES users (id) ON DELETE CASCADE,
+    item_id             TEXT REFERENCES items (id) ON DELETE CASCADE,
+    catalog_product_id  TEXT,
+    currency            TEXT NOT NULL,
+    price               BIGINT NOT NULL CHECK (price >= 0),
+    source              TEXT NOT NULL,
+    observed_at         TEXT NOT NULL,
+    CHECK (item_id IS NOT NULL OR catalog_product_id IS NOT NULL)
+);
+CREATE INDEX market_prices_item ON market_prices (item_id, observed_at) WHERE item_id IS NOT NULL;
+CREATE INDEX market_prices_product ON market_prices (catalog_product_id, observed_at) WHERE catalog_product_id IS NOT NULL;
+
+-- KPIs over held stock (value, aging) and over sales in a period, per currency.
+CREATE INDEX items_owner_worth ON items (owner_user_id, currency, status, acquired_on);
+CREATE INDEX sales_owner_currency_sold ON sales (owner_user_id, currency, sold_on);

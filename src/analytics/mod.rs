@@ -1,0 +1,13 @@
+//! Analytics: KPIs, net worth over time and market prices, on the dashboard's home.
+
+pub mod api;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod ledger;
+#[cfg(feature = "ssr")]
+pub mod periods;
+#[cfg(feature = "ssr")]
+pub mod prices;
+#[cfg(feature = "ssr")]
+pub mod service;
