@@ -82,6 +82,8 @@ fn ratio(part: i64, whole: i64, scale: i64) -> Option<i64> {
 }
 
 type Six = (i64, i64, i64, i64, i64, i64);
+/// Held stock per (kind, brand, set): units, cost, market value.
+type Group = (String, String, String, i64, i64, i64);
 type Eight = (i64, i64, i64, i64, i64, i64, i64, i64);
 
 pub async fn kpis(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Kpis, AppError> {
@@ -342,12 +344,12 @@ pub async fn charts(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Charts,
         .fetch_all(pool).await)?;
 
     // One pass over the held items, grouped finely; folded into the three breakdowns here.
-    let groups: Vec<(String, String, String, i64, i64, i64)> = with_db!(db, pool => sqlx::query_as(&format!(
+    let groups: Vec<Group> = with_db!(db, pool => sqlx::query_as(&format!(
         "SELECT kind, COALESCE(brand, ''), COALESCE(card_set, ''), CAST(SUM(quantity) AS BIGINT), \
          CAST(SUM(purchase_price * quantity) AS BIGINT), CAST(SUM(COALESCE(market_unit, purchase_price) * quantity) AS BIGINT) \
          FROM items WHERE owner_user_id = $1 AND currency = $2 AND status IN {HELD} GROUP BY kind, brand, card_set"))
         .bind(owner).bind(currency).fetch_all(pool).await)?;
-    let fold = |key: &dyn Fn(&(String, String, String, i64, i64, i64)) -> Option<String>| {
+    let fold = |key: &dyn Fn(&Group) -> Option<String>| {
         let mut map = std::collections::BTreeMap::<String, ValueSlice>::new();
         for g in &groups {
             if let Some(label) = key(g) {

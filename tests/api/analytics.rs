@@ -35,17 +35,9 @@ async fn version(app: &TestApp, c: &Client, id: &str) -> i64 {
     item["summary"]["version"].as_i64().unwrap()
 }
 
-async fn sell(
-    app: &TestApp,
-    c: &Client,
-    id: &str,
-    qty: &str,
-    channel: &str,
-    price: &str,
-    fees: &str,
-    shipping: &str,
-    day: &str,
-) {
+/// Sells `[quantity, channel, price, fees, shipping paid, day]` of an item.
+async fn sell(app: &TestApp, c: &Client, id: &str, sale: [&str; 6]) {
+    let [qty, channel, price, fees, shipping, day] = sale;
     let v = version(app, c, id).await;
     let sale = json!({"quantity": qty, "channel": channel, "sale_price": price, "shipping_charged": "0",
         "fees": fees, "shipping_paid": shipping, "sold_on": day});
@@ -110,10 +102,10 @@ async fn kpis_and_series_match_a_hand_computed_fixture(backend: Backend) {
         &item("sneaker", "F", "40", "USD", "1", "2026-01-15"),
     )
     .await;
-    sell(&app, &c, &a, "", "ebay", "180", "18", "10", "2026-03-20").await;
-    sell(&app, &c, &b, "", "ebay", "250", "25", "5", "2026-02-25").await;
-    sell(&app, &c, &cc, "1", "stockx", "90", "9", "0", "2026-03-25").await;
-    sell(&app, &c, &f, "", "ebay", "60", "0", "0", "2026-04-05").await;
+    sell(&app, &c, &a, ["", "ebay", "180", "18", "10", "2026-03-20"]).await;
+    sell(&app, &c, &b, ["", "ebay", "250", "25", "5", "2026-02-25"]).await;
+    sell(&app, &c, &cc, ["1", "stockx", "90", "9", "0", "2026-03-25"]).await;
+    sell(&app, &c, &f, ["", "ebay", "60", "0", "0", "2026-04-05"]).await;
     let v = version(&app, &c, &cc).await;
     let (status, body) = app
         .rpc(
