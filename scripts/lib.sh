@@ -41,10 +41,14 @@ ensure_rust_tools() {
 }
 
 ensure_node_packages() {
-  if [ ! -x "$ROOT/node_modules/.bin/wasm-opt" ]; then
-    log "installing wasm-opt (binaryen from npm)"
+  if [ ! -x "$ROOT/node_modules/.bin/wasm-opt" ] || [ ! -f "$ROOT/node_modules/echarts/dist/echarts.common.min.js" ]; then
+    log "installing wasm-opt (binaryen) and ECharts from npm"
     (cd "$ROOT" && npm install --no-audit --no-fund --silent)
   fi
+  # The dashboard's charts load ECharts (line, bar, pie, legend, tooltip) from /vendor, only
+  # on pages that draw; cargo-leptos copies public/ into the site.
+  mkdir -p "$ROOT/public/vendor"
+  cp "$ROOT/node_modules/echarts/dist/echarts.common.min.js" "$ROOT/public/vendor/echarts.min.js"
 }
 
 ensure_browser_tools() {

@@ -86,8 +86,8 @@ test("add an item, find it, sell it, ship it, export the table", async ({ page }
   await expect(page.getByTestId("sales-total")).toHaveText("Net profit: $94.50 across 1 sale(s)");
   await expect(page.getByRole("row", { name: /Jordan 1 Retro High OG Chicago/ })).toContainText("eBay");
   await page.getByRole("link", { name: "Overview" }).click();
-  await expect(page.getByTestId("overview-numbers")).toContainText("$94.50");
-  await expect(page.getByTestId("overview-numbers")).toContainText("1 sale(s)");
+  await expect(page.getByTestId("kpi-profit")).toContainText("$94.50");
+  await expect(page.getByTestId("kpi-profit")).toContainText("1 sale(s)");
   await page.getByRole("link", { name: "Shipments" }).click();
   await expect(page.getByRole("row", { name: /Jordan 1 Retro High OG Chicago/ })).toContainText("1Z999AA10123456784");
   expect(problems).toEqual([]);

@@ -1,6 +1,10 @@
 //! Analytics: KPIs, net worth over time and market prices, on the dashboard's home.
 
 pub mod api;
+mod charts;
+#[cfg(feature = "hydrate")]
+mod draw;
+pub mod page;
 pub mod types;
 
 #[cfg(feature = "ssr")]

@@ -192,19 +192,19 @@ fn with_account<V: IntoView + 'static>(
 
 #[component]
 pub fn UserOverview() -> impl IntoView {
-    // Created with the page (not inside the account's Suspend) so the server's answer is
-    // serialised for hydration instead of being fetched again in the browser.
-    let numbers = Resource::new(|| (), |_| crate::inventory::api::get_inventory_overview());
-    with_account(move |account: AccountSummary| {
-        let store = account.store.clone();
-        let lists = account.lists.clone();
-        view! {
-            <Title text="Overview · Flipdesk"/>
-            <div class="page-header">
-                <h1>"Your reselling at a glance"</h1>
-                <p class="muted">"What you hold, what you made, and what still needs shipping."</p>
-            </div>
-            <InventoryNumbers numbers/>
+    view! {
+        <Title text="Overview · Flipdesk"/>
+        <div class="page-header">
+            <h1>"Your reselling at a glance"</h1>
+            <p class="muted">"What your stock is worth, what you made, and what sits unsold."</p>
+        </div>
+        // The numbers create their resources in their own body (not inside the account's
+        // Suspend), so the server's answers are serialised for hydration.
+        <crate::analytics::page::AnalyticsPanel/>
+        {with_account(move |account: AccountSummary| {
+            let store = account.store.clone();
+            let lists = account.lists.clone();
+            view! {
             <div class="card-grid">
                 <section class="card">
                     <h2>"Your store"</h2>
@@ -237,53 +237,8 @@ pub fn UserOverview() -> impl IntoView {
                     <p class="muted">"Signed in as " {account.email.clone()}</p>
                 </section>
             </div>
-        }
-    })
-}
-
-/// Held stock, listings, realised profit and what waits for tracking.
-#[component]
-fn InventoryNumbers(
-    numbers: Resource<Result<crate::inventory::types::InventoryOverview, AppError>>,
-) -> impl IntoView {
-    let join = |amounts: &[crate::domain::Money]| {
-        if amounts.is_empty() {
-            "—".to_string()
-        } else {
-            amounts
-                .iter()
-                .map(|m| m.to_string())
-                .collect::<Vec<_>>()
-                .join(" · ")
-        }
-    };
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                numbers.await.ok().map(|n| view! {
-                    <div class="stat-grid" data-testid="overview-numbers">
-                        <a class="stat" href="/app/inventory">
-                            <span class="stat-label">"Units held"</span>
-                            <span class="stat-value">{n.units_held}</span>
-                            <span class="stat-sub">{format!("{} listed", n.units_listed)}</span>
-                        </a>
-                        <a class="stat" href="/app/inventory">
-                            <span class="stat-label">"Held at cost"</span>
-                            <span class="stat-value">{join(&n.held_cost)}</span>
-                        </a>
-                        <a class="stat" href="/app/sales">
-                            <span class="stat-label">"Net profit"</span>
-                            <span class="stat-value">{join(&n.net_profit)}</span>
-                            <span class="stat-sub">{format!("{} sale(s)", n.sales)}</span>
-                        </a>
-                        <a class="stat" href="/app/inventory?status=sold">
-                            <span class="stat-label">"Awaiting tracking"</span>
-                            <span class="stat-value">{n.awaiting_shipment}</span>
-                        </a>
-                    </div>
-                })
-            })}
-        </Suspense>
+            }
+        })}
     }
 }
 

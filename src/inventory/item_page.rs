@@ -111,6 +111,7 @@ pub(super) fn ItemDetail(
             {shippable.then(|| view! { <TrackingForm id=id.clone() version reload=move || reload.run(())/> })}
             <SaleHistory view=view.clone()/>
         </section>
+        <MarketPrice view=view.clone() reload=move || reload.run(())/>
         <form class="form item-form" on:submit=submit novalidate>
             <h2>"Edit"</h2>
             <ErrorBanner message=Signal::derive(move || if conflict.get() { None } else { general_error(errors).get() })/>
@@ -149,6 +150,76 @@ fn SaleHistory(view: ItemView) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The item's market price (what its stock value counts at), set by hand until catalog
+/// prices fill it in, with the prices recorded so far.
+#[component]
+fn MarketPrice(view: ItemView, reload: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+    let s = view.summary.clone();
+    let price = RwSignal::new(
+        view.market_price
+            .map(|m| m.to_decimal_string())
+            .unwrap_or_default(),
+    );
+    let action = ServerAction::<crate::analytics::api::SetMarketPrice>::new();
+    let errors = Memo::new(move |_| action.value().get().and_then(|r| r.err()));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            reload();
+        }
+    });
+    let error = Memo::new(move |_| errors.get().and_then(|e| e.field_error("price")));
+    let other_error = Memo::new(move |_| match errors.get() {
+        Some(AppError::Validation { .. }) | None => None,
+        Some(e) => Some(e.to_string()),
+    });
+    let id = s.id.clone();
+    let version = s.version;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(crate::analytics::api::SetMarketPrice {
+            id: id.clone(),
+            version,
+            price: price.get_untracked(),
+        });
+    };
+    let current = match view.market_price {
+        Some(m) => format!("{m} per unit"),
+        None => format!(
+            "No market price yet: this item counts at its cost ({}) in your stock value.",
+            s.purchase_price
+        ),
+    };
+    view! {
+        <section class="card" aria-labelledby="market-heading">
+            <h2 id="market-heading">"Market price"</h2>
+            <p data-testid="market-price">{current}</p>
+            <form class="form sub-form" on:submit=submit novalidate>
+                <ErrorBanner message=Signal::derive(move || other_error.get())/>
+                <div class="field" class:field-invalid=move || error.get().is_some()>
+                    <label for="market-price">{format!("Market price per unit ({})", s.purchase_price.currency.code())}</label>
+                    <input id="market-price" type="text" inputmode="decimal" prop:value=move || price.get()
+                        on:input=move |ev| price.set(event_target_value(&ev))/>
+                    <p class="field-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                </div>
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Saving…" } else { "Set market price" }}
+                </button>
+            </form>
+            {(!view.price_history.is_empty()).then(|| view! {
+                <table class="simple-table" aria-label="Market prices recorded">
+                    <thead><tr><th scope="col">"Recorded"</th><th scope="col">"Price"</th><th scope="col">"Source"</th></tr></thead>
+                    <tbody>
+                        {view.price_history.iter().map(|p| view! {
+                            <tr><td>{p.observed_at.replace('T', " ").chars().take(16).collect::<String>()}</td>
+                            <td class="numeric">{p.price.to_string()}</td><td>{p.source.clone()}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+        </section>
+    }
 }
 
 #[component]

@@ -7,7 +7,7 @@ pub(crate) use super::insert::{Insert, NewItemRow, acquisitions};
 pub use super::listing::{
     COUNT_CAP, export_items, export_selected, list_items, list_sales, list_shipments, overview,
 };
-use super::types::{ItemSummary, ItemView, SaleView, ShipmentView};
+use super::types::{ItemSummary, ItemView, PricePoint, SaleView, ShipmentView};
 use crate::analytics::ledger::Scope;
 use crate::{
     domain::{
@@ -301,6 +301,14 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
     let shipments = with_db!(db, pool => sqlx::query_as::<_, ShipmentRow>(
         "SELECT carrier, tracking_code, shipped_on FROM shipments WHERE item_id = $1 AND owner_user_id = $2 ORDER BY created_at")
         .bind(id).bind(owner).fetch_all(pool).await)?;
+    // Market prices, newest first: the latest is the item's market price.
+    let prices: Vec<(i64, String, OffsetDateTime)> = with_db!(db, pool => sqlx::query_as(
+        "SELECT p.price, p.source, p.observed_at FROM market_prices p JOIN items i ON i.id = p.item_id \
+         WHERE p.item_id = $1 AND i.owner_user_id = $2 ORDER BY p.observed_at DESC LIMIT 20")
+        .bind(id).bind(owner).fetch_all(pool).await)?;
+    let market_unit: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+        "SELECT market_unit FROM items WHERE id = $1 AND owner_user_id = $2")
+        .bind(id).bind(owner).fetch_one(pool).await)?;
     let currency = currency_of(&row.currency);
     let fmt = |t: OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
@@ -312,6 +320,15 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
         purchase_source: row.purchase_source,
         storage_location: row.storage_location,
         notes: row.notes,
+        market_price: market_unit.map(|a| Money::new(a, currency)),
+        price_history: prices
+            .into_iter()
+            .map(|(price, source, at)| PricePoint {
+                price: Money::new(price, currency),
+                source,
+                observed_at: fmt(at),
+            })
+            .collect(),
         created_at: fmt(row.created_at),
         updated_at: fmt(row.updated_at),
         sales: sales

@@ -60,6 +60,18 @@ pub struct ItemView {
     pub updated_at: String,
     pub sales: Vec<SaleView>,
     pub shipments: Vec<ShipmentView>,
+    /// Latest known market price per unit (None: the item counts at cost).
+    pub market_price: Option<Money>,
+    /// Market prices as recorded, newest first.
+    pub price_history: Vec<PricePoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PricePoint {
+    pub price: Money,
+    /// "manual", or the catalog it came from.
+    pub source: String,
+    pub observed_at: String,
 }
 
 impl ItemView {

@@ -1,0 +1,231 @@
+//! Drawing the dashboard's charts in the browser with `charming` (ECharts). ECharts itself is
+//! a script loaded from `/vendor/echarts.min.js` the first time a chart is drawn, so pages
+//! without charts never download it.
+
+use charming::{
+    Chart,
+    component::{Axis, Grid, Legend},
+    element::{AxisType, Tooltip, Trigger},
+    series::{Bar, Line, Pie},
+};
+use wasm_bindgen::{JsCast, prelude::*};
+
+use super::{charts::ChartKind, types::Charts};
+use crate::domain::Currency;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = echarts, js_name = getInstanceByDom)]
+    fn instance_of(el: &web_sys::Element) -> JsValue;
+    #[wasm_bindgen(js_namespace = echarts, js_name = dispose)]
+    fn dispose(el: &web_sys::Element);
+}
+
+fn echarts_loaded() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("echarts"))
+        .map(|v| !v.is_undefined())
+        .unwrap_or(false)
+}
+
+/// Loads ECharts once (later calls wait for the same script).
+async fn load_echarts() -> Result<(), String> {
+    if echarts_loaded() {
+        return Ok(());
+    }
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let script = match document.get_element_by_id("echarts-script") {
+        Some(s) => s,
+        None => {
+            let s = document
+                .create_element("script")
+                .map_err(|_| "cannot create a script")?;
+            s.set_attribute("src", "/vendor/echarts.min.js")
+                .map_err(|_| "cannot set src")?;
+            s.set_id("echarts-script");
+            document
+                .head()
+                .ok_or("no head")?
+                .append_child(&s)
+                .map_err(|_| "cannot add the script")?;
+            s
+        }
+    };
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let target: &web_sys::EventTarget = script.unchecked_ref();
+        let _ = target.add_event_listener_with_callback("load", &resolve);
+        let _ = target.add_event_listener_with_callback("error", &reject);
+    });
+    // The script may have finished between the check and the listeners.
+    if !echarts_loaded() {
+        wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|_| "the chart library did not load")?;
+    }
+    Ok(())
+}
+
+fn major(amount: i64, currency: &str) -> f64 {
+    let exp = Currency::parse(currency).map(|c| c.exponent()).unwrap_or(2);
+    amount as f64 / 10f64.powi(exp as i32)
+}
+
+fn build(kind: ChartKind, c: &Charts) -> Chart {
+    let cur = c.currency.as_str();
+    let money = |v: &[i64]| v.iter().map(|a| major(*a, cur)).collect::<Vec<f64>>();
+    let grid = Grid::new().left(64).right(24).top(40).bottom(40);
+    let tooltip = |t| Tooltip::new().trigger(t);
+    match kind {
+        ChartKind::Worth => {
+            let days: Vec<String> = c.worth.iter().map(|p| p.day.clone()).collect();
+            let pick = |f: fn(&super::types::WorthPoint) -> i64| {
+                money(&c.worth.iter().map(f).collect::<Vec<_>>())
+            };
+            Chart::new()
+                .tooltip(tooltip(Trigger::Axis))
+                .legend(Legend::new().top(0))
+                .grid(grid)
+                .x_axis(Axis::new().type_(AxisType::Category).data(days))
+                .y_axis(Axis::new().type_(AxisType::Value))
+                .series(
+                    Line::new()
+                        .name("Market value")
+                        .show_symbol(false)
+                        .data(pick(|p| p.market)),
+                )
+                .series(
+                    Line::new()
+                        .name("Cost basis")
+                        .show_symbol(false)
+                        .data(pick(|p| p.cost)),
+                )
+                .series(
+                    Line::new()
+                        .name("Realised profit")
+                        .show_symbol(false)
+                        .data(pick(|p| p.realised)),
+                )
+        }
+        ChartKind::Weekly | ChartKind::Monthly => {
+            let buckets = if kind == ChartKind::Weekly {
+                &c.weekly
+            } else {
+                &c.monthly
+            };
+            Chart::new()
+                .tooltip(tooltip(Trigger::Axis))
+                .legend(Legend::new().top(0))
+                .grid(grid)
+                .x_axis(
+                    Axis::new()
+                        .type_(AxisType::Category)
+                        .data(buckets.iter().map(|b| b.label.clone()).collect()),
+                )
+                .y_axis(Axis::new().type_(AxisType::Value))
+                .series(
+                    Bar::new()
+                        .name("Net profit")
+                        .data(money(&buckets.iter().map(|b| b.profit).collect::<Vec<_>>())),
+                )
+        }
+        ChartKind::Channels => Chart::new()
+            .tooltip(tooltip(Trigger::Item))
+            .legend(Legend::new().top(0))
+            .series(
+                Pie::new()
+                    .name("Revenue")
+                    .radius(vec!["40%", "68%"])
+                    .center(vec!["50%", "58%"])
+                    .data(
+                        c.channels
+                            .iter()
+                            .map(|r| (major(r.revenue, cur), r.channel.as_str()))
+                            .collect(),
+                    ),
+            ),
+        ChartKind::ByKind | ChartKind::ByBrand | ChartKind::BySet => {
+            let slices = match kind {
+                ChartKind::ByKind => &c.by_kind,
+                ChartKind::ByBrand => &c.by_brand,
+                _ => &c.by_set,
+            };
+            Chart::new()
+                .tooltip(tooltip(Trigger::Axis))
+                .legend(Legend::new().top(0))
+                .grid(grid)
+                .x_axis(
+                    Axis::new()
+                        .type_(AxisType::Category)
+                        .data(slices.iter().map(|s| s.label.clone()).collect()),
+                )
+                .y_axis(Axis::new().type_(AxisType::Value))
+                .series(
+                    Bar::new()
+                        .name("At cost")
+                        .data(money(&slices.iter().map(|s| s.cost).collect::<Vec<_>>())),
+                )
+                .series(
+                    Bar::new()
+                        .name("Market value")
+                        .data(money(&slices.iter().map(|s| s.market).collect::<Vec<_>>())),
+                )
+        }
+    }
+}
+
+/// Draws (or redraws) one chart into the element with `id`.
+pub async fn draw(id: &str, kind: ChartKind, charts: &Charts) -> Result<(), String> {
+    load_echarts().await?;
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .ok_or("the chart's box is gone")?;
+    if !instance_of(&element).is_undefined() {
+        dispose(&element);
+    }
+    charming::WasmRenderer::new_opt(None, None)
+        .render(id, &build(kind, charts))
+        .map(|_| ())
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// Frees the chart in the element with `id` (its box is leaving the page).
+pub fn release(id: &str) {
+    if !echarts_loaded() {
+        return;
+    }
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        && !instance_of(&el).is_undefined()
+    {
+        dispose(&el);
+    }
+}
+
+/// Fits every chart on the page to its box again (after the window changed size).
+pub fn resize_all() {
+    if !echarts_loaded() {
+        return;
+    }
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(list) = doc.query_selector_all(".chart") {
+        for i in 0..list.length() {
+            if let Some(el) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
+                let inst = instance_of(&el);
+                if !inst.is_undefined()
+                    && let Ok(f) = js_sys::Reflect::get(&inst, &JsValue::from_str("resize"))
+                    && let Some(f) = f.dyn_ref::<js_sys::Function>()
+                {
+                    let _ = f.call0(&inst);
+                }
+            }
+        }
+    }
+}
