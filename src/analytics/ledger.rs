@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::server::db::Backend;
+use crate::{server::db::Backend, with_db};
 
 /// A change to the ledger, in minor units of one currency.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -354,6 +354,44 @@ where
     if let Some(w) = (-added).write(backend, owner) {
         w.query::<DB>().execute(&mut **tx).await?;
     }
+    Ok(())
+}
+
+/// Works out a reseller's whole ledger again from their items and sales (each item valued
+/// at its current market price from the day it joined). For repairs and seeded data; every
+/// day-to-day change keeps the ledger up to date on its own.
+pub async fn rebuild(
+    db: &crate::server::db::Db,
+    owner: &str,
+) -> Result<(), crate::error::AppError> {
+    use crate::server::db::BeginWrite;
+    let held = crate::analytics::service::HELD;
+    let sold = |col: &str| {
+        format!("COALESCE((SELECT SUM(s.{col}) FROM sales s WHERE s.item_id = items.id), 0)")
+    };
+    let restate = format!(
+        "UPDATE items SET \
+         acq_units = (CASE WHEN status IN {held} THEN quantity ELSE 0 END) + {}, \
+         acq_cost = (CASE WHEN status IN {held} THEN quantity * purchase_price ELSE 0 END) + {}, \
+         acq_market = (CASE WHEN status IN {held} THEN quantity * COALESCE(market_unit, purchase_price) ELSE 0 END) + {}, \
+         repriced = 0 WHERE owner_user_id = $1",
+        sold("quantity"),
+        sold("purchase_cost"),
+        sold("market_value"),
+    );
+    let fill = "INSERT INTO worth_days (owner_user_id, currency, day, cost, market, units, realised) \
+        SELECT $1, currency, day, SUM(cost), SUM(market), SUM(units), SUM(realised) FROM ( \
+        SELECT currency, acquired_on AS day, acq_cost AS cost, acq_market AS market, acq_units AS units, 0 AS realised \
+        FROM items WHERE owner_user_id = $1 \
+        UNION ALL SELECT currency, sold_on, -purchase_cost, -market_value, -quantity, net_profit \
+        FROM sales WHERE owner_user_id = $1) AS ledger GROUP BY currency, day";
+    with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(&restate).bind(owner).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM worth_days WHERE owner_user_id = $1").bind(owner).execute(&mut *tx).await?;
+        sqlx::query(fill).bind(owner).execute(&mut *tx).await?;
+        tx.commit().await
+    }.await)?;
     Ok(())
 }
 

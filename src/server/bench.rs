@@ -51,6 +51,19 @@ pub struct BenchArgs {
     /// import page sends them), logged in as the bench owner.
     #[arg(long, default_value_t = 0)]
     pub import_rows: usize,
+    /// Also seed one reseller with this many items (two years of purchases), time the
+    /// dashboard's KPIs and series in the server.
+    #[arg(long, default_value_t = 0)]
+    pub analytics_items: usize,
+    /// Sales among the analytics reseller's items (at most half of them).
+    #[arg(long, default_value_t = 50_000)]
+    pub analytics_sales: usize,
+    /// Market-price points in the synthetic catalog behind those items.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub analytics_prices: usize,
+    /// Calls per analytics measurement.
+    #[arg(long, default_value_t = 200)]
+    pub analytics_runs: usize,
 }
 
 struct RouteResult {
@@ -107,6 +120,23 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     if args.items > 0 || args.import_rows > 0 {
         seed_items(&db, args.items).await?;
     }
+    let analyst = if args.analytics_items > 0 {
+        let t = Instant::now();
+        let id = super::bench_analytics::seed(
+            &db,
+            args.analytics_items,
+            args.analytics_sales,
+            args.analytics_prices,
+        )
+        .await?;
+        eprintln!(
+            "seeded the analytics reseller in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        Some(id)
+    } else {
+        None
+    };
     // Fresh planner statistics, as autovacuum / `PRAGMA optimize` would give a live database.
     with_db!(&db, pool => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()))
         .map_err(|e| format!("ANALYZE failed: {e}"))?;
@@ -178,6 +208,12 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     } else {
         None
     };
+    let analytics = match &analyst {
+        Some(owner) => {
+            Some(super::bench_analytics::measure(&db, owner, args.analytics_runs).await?)
+        }
+        None => None,
+    };
     let browser = if args.browser {
         Some(super::bench_browser::run(&base, BENCH_OWNER, BENCH_PASSWORD).await?)
     } else {
@@ -220,6 +256,14 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     }
     if let Some(report) = import {
         println!("{report}");
+    }
+    if let Some(report) = analytics {
+        println!(
+            "{report}  ({} items, {} sales, {} market prices)",
+            args.analytics_items,
+            args.analytics_sales.min(args.analytics_items / 2),
+            args.analytics_prices
+        );
     }
     if let Some(report) = browser {
         println!("{report}");

@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod bench;
+mod bench_analytics;
 mod bench_browser;
 mod bench_import;
 pub mod cli;
