@@ -56,7 +56,7 @@ fn ChartBox(
     }
 }
 
-fn table(head: &[&'static str], rows: Vec<Vec<String>>) -> impl IntoView {
+fn table(head: &[&'static str], rows: Vec<Vec<String>>) -> impl IntoView + use<> {
     view! {
         <table class="simple-table">
             <thead><tr>{head.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>

@@ -19,13 +19,22 @@ use serde::Serialize;
 
 use crate::{server::db::Backend, with_db};
 
-/// A change to the ledger, in minor units of one currency.
+/// A change to the ledger, in minor units of one currency: what is held (cost, market value,
+/// units) and what sold that day (net profit, revenue, fees, cost of what sold, sales, units,
+/// days held).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Delta {
     pub cost: i64,
     pub market: i64,
     pub units: i64,
     pub realised: i64,
+    pub revenue: i64,
+    pub fees: i64,
+    pub sold_cost: i64,
+    pub sales: i64,
+    pub units_sold: i64,
+    pub held_days: i64,
+    pub held_days_n: i64,
 }
 
 impl Delta {
@@ -34,21 +43,43 @@ impl Delta {
             cost,
             market,
             units,
-            realised: 0,
+            ..Default::default()
         }
     }
 
-    pub fn negated(self) -> Delta {
-        Delta {
-            cost: -self.cost,
-            market: -self.market,
-            units: -self.units,
-            realised: -self.realised,
+    fn fields(&mut self) -> [&mut i64; 11] {
+        [
+            &mut self.cost,
+            &mut self.market,
+            &mut self.units,
+            &mut self.realised,
+            &mut self.revenue,
+            &mut self.fees,
+            &mut self.sold_cost,
+            &mut self.sales,
+            &mut self.units_sold,
+            &mut self.held_days,
+            &mut self.held_days_n,
+        ]
+    }
+
+    pub fn negated(mut self) -> Delta {
+        for f in self.fields() {
+            *f = -*f;
         }
+        self
     }
 
     fn is_zero(&self) -> bool {
         *self == Delta::default()
+    }
+}
+
+impl std::ops::AddAssign for Delta {
+    fn add_assign(&mut self, mut other: Delta) {
+        for (a, b) in self.fields().into_iter().zip(other.fields()) {
+            *a += *b;
+        }
     }
 }
 
@@ -58,14 +89,10 @@ pub struct Changes(BTreeMap<(String, String), Delta>);
 
 impl Changes {
     pub fn add(&mut self, currency: &str, day: &str, d: Delta) {
-        let e = self
+        *self
             .0
             .entry((currency.to_string(), day.to_string()))
-            .or_default();
-        e.cost += d.cost;
-        e.market += d.market;
-        e.units += d.units;
-        e.realised += d.realised;
+            .or_default() += d;
     }
 
     pub fn extend(&mut self, other: Changes) {
@@ -111,21 +138,35 @@ macro_rules! upsert {
     () => {
         "ON CONFLICT (owner_user_id, currency, day) DO UPDATE SET \
     cost = worth_days.cost + excluded.cost, market = worth_days.market + excluded.market, \
-    units = worth_days.units + excluded.units, realised = worth_days.realised + excluded.realised"
+    units = worth_days.units + excluded.units, realised = worth_days.realised + excluded.realised, \
+    revenue = worth_days.revenue + excluded.revenue, fees = worth_days.fees + excluded.fees, \
+    sold_cost = worth_days.sold_cost + excluded.sold_cost, sales = worth_days.sales + excluded.sales, \
+    units_sold = worth_days.units_sold + excluded.units_sold, held_days = worth_days.held_days + excluded.held_days, \
+    held_days_n = worth_days.held_days_n + excluded.held_days_n"
+    };
+}
+
+macro_rules! ledger_columns {
+    () => {
+        "INSERT INTO worth_days (owner_user_id, currency, day, cost, market, units, realised, revenue, fees, \
+         sold_cost, sales, units_sold, held_days, held_days_n) "
     };
 }
 
 const SQLITE_ADD: &str = concat!(
-    "INSERT INTO worth_days (owner_user_id, currency, day, cost, market, units, realised) \
-     SELECT $1, v ->> 'currency', v ->> 'day', v ->> 'cost', v ->> 'market', v ->> 'units', v ->> 'realised' \
-     FROM (SELECT jsonb(value) AS v FROM json_each($2)) WHERE true ",
+    ledger_columns!(),
+    "SELECT $1, v ->> 'currency', v ->> 'day', v ->> 'cost', v ->> 'market', v ->> 'units', v ->> 'realised', \
+     v ->> 'revenue', v ->> 'fees', v ->> 'sold_cost', v ->> 'sales', v ->> 'units_sold', v ->> 'held_days', \
+     v ->> 'held_days_n' FROM (SELECT jsonb(value) AS v FROM json_each($2)) WHERE true ",
     upsert!()
 );
 
 const POSTGRES_ADD: &str = concat!(
-    "INSERT INTO worth_days (owner_user_id, currency, day, cost, market, units, realised) \
-     SELECT $1, x.currency, x.day, x.cost, x.market, x.units, x.realised \
-     FROM json_to_recordset($2::json) AS x(currency text, day text, cost bigint, market bigint, units bigint, realised bigint) ",
+    ledger_columns!(),
+    "SELECT $1, x.currency, x.day, x.cost, x.market, x.units, x.realised, x.revenue, x.fees, x.sold_cost, x.sales, \
+     x.units_sold, x.held_days, x.held_days_n FROM json_to_recordset($2::json) AS x(currency text, day text, \
+     cost bigint, market bigint, units bigint, realised bigint, revenue bigint, fees bigint, sold_cost bigint, \
+     sales bigint, units_sold bigint, held_days bigint, held_days_n bigint) ",
     upsert!()
 );
 
@@ -188,6 +229,9 @@ fn placeholders(first: usize, count: usize) -> String {
 }
 
 type DayRow = (String, String, i64, i64, i64, i64);
+/// Per currency and day: cost, market value, units, net profit, revenue, fees, sales, days
+/// held and how many sales know them.
+pub type SaleDayRow = (String, String, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 
 async fn day_rows<DB>(
     tx: &mut sqlx::Transaction<'_, DB>,
@@ -258,17 +302,30 @@ where
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
     for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
     for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'r> DayRow: sqlx::FromRow<'r, DB::Row>,
+    for<'r> SaleDayRow: sqlx::FromRow<'r, DB::Row>,
 {
+    let sum = |e: &str| format!("CAST(SUM({e}) AS BIGINT)");
     let sql = format!(
-        "SELECT currency, sold_on, CAST(SUM(purchase_cost) AS BIGINT), CAST(SUM(market_value) AS BIGINT), \
-         CAST(SUM(quantity) AS BIGINT), CAST(SUM(net_profit) AS BIGINT) FROM sales WHERE owner_user_id = $1 {} \
+        "SELECT currency, sold_on, {}, {}, {}, {}, {}, {}, {}, {}, {} FROM sales WHERE owner_user_id = $1 {} \
          GROUP BY currency, sold_on",
+        sum("purchase_cost"),
+        sum("market_value"),
+        sum("quantity"),
+        sum("net_profit"),
+        sum("sale_price + shipping_charged"),
+        sum("fees"),
+        sum("1"),
+        sum("COALESCE(days_held, 0)"),
+        sum("CASE WHEN days_held IS NULL THEN 0 ELSE 1 END"),
         scope.sales_filter()
     );
+    let mut q = sqlx::query_as::<DB, SaleDayRow>(&sql).bind(owner);
+    for b in scope.binds() {
+        q = q.bind(b);
+    }
     let mut changes = Changes::default();
-    for (currency, day, cost, market, units, realised) in
-        day_rows::<DB>(tx, &sql, owner, &scope.binds()).await?
+    for (currency, day, cost, market, units, realised, revenue, fees, sales, days, days_n) in
+        q.fetch_all(&mut **tx).await?
     {
         changes.add(
             &currency,
@@ -278,6 +335,13 @@ where
                 market: -market,
                 units: -units,
                 realised,
+                revenue,
+                fees,
+                sold_cost: cost,
+                sales,
+                units_sold: units,
+                held_days: days,
+                held_days_n: days_n,
             },
         );
     }
@@ -316,7 +380,8 @@ where
          acq_units = (CASE WHEN status IN {held} THEN quantity ELSE 0 END) + {}, \
          acq_cost = (CASE WHEN status IN {held} THEN quantity * purchase_price ELSE 0 END) + {}, \
          acq_market = (CASE WHEN status IN {held} THEN quantity * COALESCE(market_unit, purchase_price) ELSE 0 END) + {}, \
-         repriced = 0 WHERE owner_user_id = $1 {}",
+         repriced = 0, sold_out_on = CASE WHEN status IN {held} THEN NULL ELSE sold_out_on END \
+         WHERE owner_user_id = $1 {}",
         sold("quantity"),
         sold("purchase_cost"),
         sold("market_value"),
@@ -348,6 +413,7 @@ where
     for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
     for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'r> DayRow: sqlx::FromRow<'r, DB::Row>,
+    for<'r> SaleDayRow: sqlx::FromRow<'r, DB::Row>,
 {
     let mut added = held_contributions(tx, owner, scope).await?;
     added.extend(sale_contributions(tx, owner, scope).await?);
@@ -374,17 +440,24 @@ pub async fn rebuild(
          acq_units = (CASE WHEN status IN {held} THEN quantity ELSE 0 END) + {}, \
          acq_cost = (CASE WHEN status IN {held} THEN quantity * purchase_price ELSE 0 END) + {}, \
          acq_market = (CASE WHEN status IN {held} THEN quantity * COALESCE(market_unit, purchase_price) ELSE 0 END) + {}, \
-         repriced = 0 WHERE owner_user_id = $1",
+         repriced = 0, sold_out_on = CASE WHEN status IN {held} THEN NULL ELSE \
+         (SELECT MAX(s.sold_on) FROM sales s WHERE s.item_id = items.id) END WHERE owner_user_id = $1",
         sold("quantity"),
         sold("purchase_cost"),
         sold("market_value"),
     );
-    let fill = "INSERT INTO worth_days (owner_user_id, currency, day, cost, market, units, realised) \
-        SELECT $1, currency, day, SUM(cost), SUM(market), SUM(units), SUM(realised) FROM ( \
-        SELECT currency, acquired_on AS day, acq_cost AS cost, acq_market AS market, acq_units AS units, 0 AS realised \
+    let fill = concat!(
+        ledger_columns!(),
+        "SELECT $1, currency, day, SUM(cost), SUM(market), SUM(units), SUM(realised), SUM(revenue), SUM(fees), \
+        SUM(sold_cost), SUM(sales), SUM(units_sold), SUM(held_days), SUM(held_days_n) FROM ( \
+        SELECT currency, acquired_on AS day, acq_cost AS cost, acq_market AS market, acq_units AS units, 0 AS realised, \
+        0 AS revenue, 0 AS fees, 0 AS sold_cost, 0 AS sales, 0 AS units_sold, 0 AS held_days, 0 AS held_days_n \
         FROM items WHERE owner_user_id = $1 \
-        UNION ALL SELECT currency, sold_on, -purchase_cost, -market_value, -quantity, net_profit \
-        FROM sales WHERE owner_user_id = $1) AS ledger GROUP BY currency, day";
+        UNION ALL SELECT currency, sold_on, -purchase_cost, -market_value, -quantity, net_profit, \
+        sale_price + shipping_charged, fees, purchase_cost, 1, quantity, COALESCE(days_held, 0), \
+        CASE WHEN days_held IS NULL THEN 0 ELSE 1 END FROM sales WHERE owner_user_id = $1) AS ledger \
+        GROUP BY currency, day"
+    );
     with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         sqlx::query(&restate).bind(owner).execute(&mut *tx).await?;

@@ -88,7 +88,7 @@ fn money_kpi(
     good_when_up: bool,
     sub: Option<String>,
     testid: &str,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     let (text, class) = change(c.now, c.before, good_when_up);
     view! {
         <Kpi label value=money(c.now, currency) compare=(money(c.before, currency), text, class) sub=sub.unwrap_or_default() testid=testid.to_string()/>
@@ -101,7 +101,7 @@ fn ratio_kpi(
     show: fn(i64) -> String,
     good_when_up: bool,
     testid: &str,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     let value = r.now.map(show).unwrap_or_else(|| "—".into());
     let before = r.before.map(show).unwrap_or_else(|| "—".into());
     let (text, class) = match (r.now, r.before) {

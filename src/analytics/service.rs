@@ -81,80 +81,90 @@ fn ratio(part: i64, whole: i64, scale: i64) -> Option<i64> {
     (whole != 0).then(|| ((part as i128 * scale as i128) / whole as i128) as i64)
 }
 
-type Six = (i64, i64, i64, i64, i64, i64);
 /// Held stock per (kind, brand, set): units, cost, market value.
 type Group = (String, String, String, i64, i64, i64);
-type Eight = (i64, i64, i64, i64, i64, i64, i64, i64);
+
+/// Running sums of the ledger at the end of the period and of the one before, and the sums
+/// of each period's sales days: one pass over the reseller's ledger days.
+const LEDGER_KPIS: &str = "SELECT \
+    CAST(COALESCE(SUM(units), 0) AS BIGINT), CAST(COALESCE(SUM(cost), 0) AS BIGINT), CAST(COALESCE(SUM(market), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN units ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN cost ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN market ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $5 THEN revenue ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $6 AND day <= $4 THEN revenue ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $5 THEN fees ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $6 AND day <= $4 THEN fees ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $5 THEN realised ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $6 AND day <= $4 THEN realised ELSE 0 END), 0) AS BIGINT) \
+    FROM worth_days WHERE owner_user_id = $1 AND currency = $2 AND day <= $3";
+
+const LEDGER_COUNTS: &str = "SELECT \
+    CAST(COALESCE(SUM(CASE WHEN day >= $5 THEN sold_cost ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN sold_cost ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $5 THEN sales ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN sales ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $5 THEN units_sold ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN units_sold ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $5 THEN held_days ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN held_days ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day >= $5 THEN held_days_n ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN held_days_n ELSE 0 END), 0) AS BIGINT) \
+    FROM worth_days WHERE owner_user_id = $1 AND currency = $2 AND day <= $3 AND day >= $6";
+
+/// Items held at the end of each period (joined by then, not sold out by then), by age, and
+/// held items without a market price: one range scan of the (owner, currency, acquired_on,
+/// sold_out_on, market_unit, status) index.
+fn aging_sql() -> String {
+    let held_at = |end: &str| format!("(sold_out_on IS NULL OR sold_out_on > {end})");
+    let count = |cond: String| {
+        format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT)")
+    };
+    let mut cols = vec![count(format!("status IN {HELD} AND market_unit IS NULL"))];
+    for (end, limits) in [("$3", ["$5", "$6", "$7"]), ("$4", ["$8", "$9", "$10"])] {
+        for limit in limits {
+            cols.push(count(format!(
+                "acquired_on <= {limit} AND {}",
+                held_at(end)
+            )));
+        }
+    }
+    format!(
+        "SELECT {} FROM items WHERE owner_user_id = $1 AND currency = $2 AND (acquired_on <= $11 OR market_unit IS NULL)",
+        cols.join(", ")
+    )
+}
+
+type Twelve = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+type Ten = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+type Seven = (i64, i64, i64, i64, i64, i64, i64);
 
 pub async fn kpis(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Kpis, AppError> {
     let cx = context(db, owner, query).await?;
     let (now, before) = (cx.now, cx.before);
     let (now_to, before_to) = (now.to.to_string(), before.to.to_string());
-
-    // Held stock at the end of each period: running sums of the ledger.
-    let held: Six = with_db!(db, pool => sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(units), 0) AS BIGINT), CAST(COALESCE(SUM(cost), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(market), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN units ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN cost ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN market ELSE 0 END), 0) AS BIGINT) \
-         FROM worth_days WHERE owner_user_id = $1 AND currency = $2 AND day <= $3")
-        .bind(owner).bind(&cx.currency).bind(&now_to).bind(&before_to)
-        .fetch_one(pool).await)?;
-
-    // Sales of both periods in one pass: (now, before) for each sum.
-    let sums = |col: &str| {
-        format!(
-            "CAST(COALESCE(SUM(CASE WHEN sold_on >= $3 THEN {col} ELSE 0 END), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(CASE WHEN sold_on < $3 THEN {col} ELSE 0 END), 0) AS BIGINT)"
-        )
-    };
-    let sales_sql = format!(
-        "SELECT {}, {}, {}, {} FROM sales WHERE owner_user_id = $1 AND currency = $2 AND sold_on >= $4 AND sold_on <= $5",
-        sums("sale_price + shipping_charged"),
-        sums("fees"),
-        sums("net_profit"),
-        sums("purchase_cost"),
-    );
-    let counts_sql = format!(
-        "SELECT {}, {}, {}, {} FROM sales WHERE owner_user_id = $1 AND currency = $2 AND sold_on >= $4 AND sold_on <= $5",
-        sums("1"),
-        sums("quantity"),
-        sums("COALESCE(days_held, 0)"),
-        sums("CASE WHEN days_held IS NULL THEN 0 ELSE 1 END"),
-    );
     let (now_from, before_from) = (now.from.to_string(), before.from.to_string());
-    let money: Eight = with_db!(db, pool => sqlx::query_as(&sales_sql)
-        .bind(owner).bind(&cx.currency).bind(&now_from).bind(&before_from).bind(&now_to)
+
+    let l: Twelve = with_db!(db, pool => sqlx::query_as(LEDGER_KPIS)
+        .bind(owner).bind(&cx.currency).bind(&now_to).bind(&before_to).bind(&now_from).bind(&before_from)
         .fetch_one(pool).await)?;
-    let counts: Eight = with_db!(db, pool => sqlx::query_as(&counts_sql)
-        .bind(owner).bind(&cx.currency).bind(&now_from).bind(&before_from).bind(&now_to)
+    let n: Ten = with_db!(db, pool => sqlx::query_as(LEDGER_COUNTS)
+        .bind(owner).bind(&cx.currency).bind(&now_to).bind(&before_to).bind(&now_from).bind(&before_from)
         .fetch_one(pool).await)?;
 
-    // Aging at the end of each period. Items held now that joined before a threshold were
-    // held then too; items sold since the end of the previous period were held then.
+    // Aging at the end of each period (today, for a period still running).
     let end_now = now.to.min(cx.today);
     let limits = |end: Date| [30, 60, 90].map(|n| add_days(end, -n).to_string());
     let (ln, lb) = (limits(end_now), limits(before.to));
-    let aging_sql = format!(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN market_unit IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN acquired_on <= $3 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN acquired_on <= $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN acquired_on <= $5 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN acquired_on <= $6 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN acquired_on <= $7 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN acquired_on <= $8 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-         FROM items WHERE owner_user_id = $1 AND currency = $2 AND status IN {HELD}"
-    );
-    let aging: (i64, i64, i64, i64, i64, i64, i64) = with_db!(db, pool => sqlx::query_as(&aging_sql)
-        .bind(owner).bind(&cx.currency).bind(&ln[0]).bind(&ln[1]).bind(&ln[2]).bind(&lb[0]).bind(&lb[1]).bind(&lb[2])
+    let widest = ln[0].clone().max(lb[0].clone());
+    let a: Seven = with_db!(db, pool => sqlx::query_as(&aging_sql())
+        .bind(owner).bind(&cx.currency).bind(end_now.to_string()).bind(&before_to)
+        .bind(&ln[0]).bind(&ln[1]).bind(&ln[2]).bind(&lb[0]).bind(&lb[1]).bind(&lb[2]).bind(&widest)
         .fetch_one(pool).await)?;
-    let sold_since_now = sold_since(db, owner, &cx.currency, &end_now.to_string(), &ln).await?;
-    let sold_since_before = sold_since(db, owner, &cx.currency, &before_to, &lb).await?;
 
     let c = |now: i64, before: i64| Compare { now, before };
-    let units_held = c(held.0, held.3);
-    let units_sold = c(counts.2, counts.3);
+    let units_held = c(l.0, l.3);
+    let units_sold = c(n.4, n.5);
     Ok(Kpis {
         currency: cx.currency.clone(),
         currencies: cx.currencies.clone(),
@@ -163,18 +173,18 @@ pub async fn kpis(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Kpis, App
         period: now.range(),
         previous: before.range(),
         units_held,
-        cost_value: c(held.1, held.4),
-        market_value: c(held.2, held.5),
-        unrealised: c(held.2 - held.1, held.5 - held.4),
-        valued_at_cost: aging.0,
-        revenue: c(money.0, money.1),
-        fees: c(money.2, money.3),
-        net_profit: c(money.4, money.5),
-        sales: c(counts.0, counts.1),
+        cost_value: c(l.1, l.4),
+        market_value: c(l.2, l.5),
+        unrealised: c(l.2 - l.1, l.5 - l.4),
+        valued_at_cost: a.0,
+        revenue: c(l.6, l.7),
+        fees: c(l.8, l.9),
+        net_profit: c(l.10, l.11),
+        sales: c(n.2, n.3),
         units_sold,
         roi_bp: CompareRatio {
-            now: ratio(money.4, money.6, 10_000),
-            before: ratio(money.5, money.7, 10_000),
+            now: ratio(l.10, n.0, 10_000),
+            before: ratio(l.11, n.1, 10_000),
         },
         sell_through_bp: CompareRatio {
             now: ratio(units_sold.now, units_sold.now + units_held.now, 10_000),
@@ -185,37 +195,11 @@ pub async fn kpis(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Kpis, App
             ),
         },
         days_to_sell_tenths: CompareRatio {
-            now: ratio(counts.4, counts.6, 10),
-            before: ratio(counts.5, counts.7, 10),
+            now: ratio(n.6, n.8, 10),
+            before: ratio(n.7, n.9, 10),
         },
-        aging: [
-            c(aging.1 + sold_since_now[0], aging.4 + sold_since_before[0]),
-            c(aging.2 + sold_since_now[1], aging.5 + sold_since_before[1]),
-            c(aging.3 + sold_since_now[2], aging.6 + sold_since_before[2]),
-        ],
+        aging: [c(a.1, a.4), c(a.2, a.5), c(a.3, a.6)],
     })
-}
-
-/// Items no longer held that were still held at the end of `end` (sold after it), counted
-/// by how long before `end` they joined the stock (`limits`: 30, 60 and 90 days back).
-async fn sold_since(
-    db: &Db,
-    owner: &str,
-    currency: &str,
-    end: &str,
-    limits: &[String; 3],
-) -> Result<[i64; 3], AppError> {
-    let sql = format!(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN acquired_on <= $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN acquired_on <= $5 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN acquired_on <= $6 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-         FROM items WHERE owner_user_id = $1 AND currency = $2 AND status NOT IN {HELD} AND id IN \
-         (SELECT item_id FROM sales WHERE owner_user_id = $1 AND currency = $2 AND sold_on > $3)"
-    );
-    let (a, b, c): (i64, i64, i64) = with_db!(db, pool => sqlx::query_as(&sql)
-        .bind(owner).bind(currency).bind(end).bind(&limits[0]).bind(&limits[1]).bind(&limits[2])
-        .fetch_one(pool).await)?;
-    Ok([a, b, c])
 }
 
 /// The net-worth series for every day of `days`: running sums of the ledger (a window

@@ -478,9 +478,9 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
             let market_value = unit_value.saturating_mul(sale.quantity);
             let days_held = crate::analytics::periods::days_from(&acquired_on, &sale.sold_on);
             let changed = if sale.quantity >= line.item_quantity {
-                sqlx::query("UPDATE items SET status = 'sold', version = version + 1, updated_at = $1 \
+                sqlx::query("UPDATE items SET status = 'sold', sold_out_on = $5, version = version + 1, updated_at = $1 \
                     WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status IN ('in_stock', 'listed', 'reserved')")
-                    .bind(now).bind(&line.id).bind(owner).bind(line.version).execute(&mut *tx).await?.rows_affected()
+                    .bind(now).bind(&line.id).bind(owner).bind(line.version).bind(&sale.sold_on).execute(&mut *tx).await?.rows_affected()
             } else {
                 sqlx::query("UPDATE items SET quantity = quantity - $1, version = version + 1, updated_at = $2 \
                     WHERE id = $3 AND owner_user_id = $4 AND version = $5 AND quantity > $1 AND status IN ('in_stock', 'listed', 'reserved')")
@@ -503,6 +503,13 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
                 market: -market_value,
                 units: -sale.quantity,
                 realised: sale.net_profit.amount,
+                revenue: f.sale_price.amount + f.shipping_charged.amount,
+                fees: f.fees.amount,
+                sold_cost: f.purchase_cost.amount,
+                sales: 1,
+                units_sold: sale.quantity,
+                held_days: days_held.unwrap_or(0),
+                held_days_n: i64::from(days_held.is_some()),
             });
         }
         if let Some(w) = ledger.write(backend, owner) {
