@@ -1,7 +1,7 @@
 //! KPIs and chart series against a fixture whose every figure is worked out by hand below.
 
 use crate::{helpers::*, on_both_databases};
-use flipdesk::server::db::Backend;
+use flipdesk::{server::db::Backend, with_db};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -238,6 +238,47 @@ async fn kpis_and_series_match_a_hand_computed_fixture(backend: Backend) {
     let today_range = json!({"query": {"kind": "Year", "from": "", "to": "", "currency": ""}});
     let (_, k) = app.rpc(&c, "analytics/kpis", today_range).await;
     assert_eq!(k["unrealised"]["now"], 2000);
+
+    // The ledger kept change by change adds up to the one worked out from scratch.
+    let before = ledger_totals(&app).await;
+    let owner = with_db!(&app.db, pool => sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE email = 'kim@example.com'")
+        .fetch_one(pool).await)
+    .unwrap();
+    flipdesk::analytics::ledger::rebuild(&app.db, &owner)
+        .await
+        .unwrap();
+    assert_eq!(ledger_totals(&app).await, before);
+    assert_eq!(before.len(), 2, "{before:?}");
+}
+
+/// Every column of the ledger summed per currency.
+async fn ledger_totals(app: &TestApp) -> Vec<(String, Vec<i64>)> {
+    let cols = [
+        "cost",
+        "market",
+        "units",
+        "realised",
+        "revenue",
+        "fees",
+        "sold_cost",
+        "sales",
+        "units_sold",
+        "held_days",
+        "held_days_n",
+    ];
+    let sql = format!(
+        "SELECT currency, {} FROM worth_days GROUP BY currency ORDER BY currency",
+        cols.map(|c| format!("CAST(SUM({c}) AS BIGINT)")).join(", ")
+    );
+    let mut out = Vec::new();
+    with_db!(&app.db, pool => {
+        use sqlx::Row;
+        for row in sqlx::query(&sql).fetch_all(pool).await.unwrap() {
+            let currency: String = row.get(0);
+            out.push((currency, (1..=cols.len()).map(|i| row.get::<i64, _>(i)).collect()));
+        }
+    });
+    out
 }
 
 async fn empty_accounts_bad_periods_and_strangers(backend: Backend) {
