@@ -54,17 +54,23 @@ CREATE TABLE worth_days (
     units_sold     BIGINT NOT NULL DEFAULT 0,
     held_days      BIGINT NOT NULL DEFAULT 0,
     held_days_n    BIGINT NOT NULL DEFAULT 0,
+    -- Items that joined the stock, and items whose last unit sold, that day (for aging).
+    items_in       BIGINT NOT NULL DEFAULT 0,
+    items_out      BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (owner_user_id, currency, day)
 );
 
-INSERT INTO worth_days (owner_user_id, currency, day, cost, market, units, realised, revenue, fees, sold_cost, sales, units_sold, held_days, held_days_n)
+INSERT INTO worth_days (owner_user_id, currency, day, cost, market, units, realised, revenue, fees, sold_cost, sales, units_sold, held_days, held_days_n, items_in, items_out)
 SELECT owner_user_id, currency, day, SUM(cost), SUM(market), SUM(units), SUM(realised), SUM(revenue), SUM(fees), SUM(sold_cost),
-    SUM(sales), SUM(units_sold), SUM(held_days), SUM(held_days_n) FROM (
+    SUM(sales), SUM(units_sold), SUM(held_days), SUM(held_days_n), SUM(items_in), SUM(items_out) FROM (
     SELECT owner_user_id, currency, acquired_on AS day, acq_cost AS cost, acq_market AS market, acq_units AS units, 0 AS realised,
-        0 AS revenue, 0 AS fees, 0 AS sold_cost, 0 AS sales, 0 AS units_sold, 0 AS held_days, 0 AS held_days_n FROM items
+        0 AS revenue, 0 AS fees, 0 AS sold_cost, 0 AS sales, 0 AS units_sold, 0 AS held_days, 0 AS held_days_n,
+        1 AS items_in, 0 AS items_out FROM items
+    UNION ALL
+    SELECT owner_user_id, currency, sold_out_on, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 FROM items WHERE sold_out_on IS NOT NULL
     UNION ALL
     SELECT owner_user_id, currency, sold_on, -purchase_cost, -market_value, -quantity, net_profit,
-        sale_price + shipping_charged, fees, purchase_cost, 1, quantity, COALESCE(days_held, 0), CASE WHEN days_held IS NULL THEN 0 ELSE 1 END FROM sales
+        sale_price + shipping_charged, fees, purchase_cost, 1, quantity, COALESCE(days_held, 0), CASE WHEN days_held IS NULL THEN 0 ELSE 1 END, 0, 0 FROM sales
 ) GROUP BY owner_user_id, currency, day;
 
 -- Market prices as observed: per catalog product (enrichment) or per item (set by hand).
@@ -84,4 +90,5 @@ CREATE INDEX market_prices_product ON market_prices (catalog_product_id, observe
 
 -- Aging and held stock on a past day, sales by channel in a period, per currency.
 CREATE INDEX items_owner_worth ON items (owner_user_id, currency, acquired_on, sold_out_on, market_unit, status);
+CREATE INDEX items_unpriced ON items (owner_user_id, currency, status) WHERE market_unit IS NULL;
 CREATE INDEX sales_owner_currency_sold ON sales (owner_user_id, currency, sold_on, channel);

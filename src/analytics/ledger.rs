@@ -35,6 +35,8 @@ pub struct Delta {
     pub units_sold: i64,
     pub held_days: i64,
     pub held_days_n: i64,
+    pub items_in: i64,
+    pub items_out: i64,
 }
 
 impl Delta {
@@ -47,7 +49,7 @@ impl Delta {
         }
     }
 
-    fn fields(&mut self) -> [&mut i64; 11] {
+    fn fields(&mut self) -> [&mut i64; 13] {
         [
             &mut self.cost,
             &mut self.market,
@@ -60,6 +62,8 @@ impl Delta {
             &mut self.units_sold,
             &mut self.held_days,
             &mut self.held_days_n,
+            &mut self.items_in,
+            &mut self.items_out,
         ]
     }
 
@@ -142,14 +146,15 @@ macro_rules! upsert {
     revenue = worth_days.revenue + excluded.revenue, fees = worth_days.fees + excluded.fees, \
     sold_cost = worth_days.sold_cost + excluded.sold_cost, sales = worth_days.sales + excluded.sales, \
     units_sold = worth_days.units_sold + excluded.units_sold, held_days = worth_days.held_days + excluded.held_days, \
-    held_days_n = worth_days.held_days_n + excluded.held_days_n"
+    held_days_n = worth_days.held_days_n + excluded.held_days_n, \
+    items_in = worth_days.items_in + excluded.items_in, items_out = worth_days.items_out + excluded.items_out"
     };
 }
 
 macro_rules! ledger_columns {
     () => {
         "INSERT INTO worth_days (owner_user_id, currency, day, cost, market, units, realised, revenue, fees, \
-         sold_cost, sales, units_sold, held_days, held_days_n) "
+         sold_cost, sales, units_sold, held_days, held_days_n, items_in, items_out) "
     };
 }
 
@@ -157,16 +162,16 @@ const SQLITE_ADD: &str = concat!(
     ledger_columns!(),
     "SELECT $1, v ->> 'currency', v ->> 'day', v ->> 'cost', v ->> 'market', v ->> 'units', v ->> 'realised', \
      v ->> 'revenue', v ->> 'fees', v ->> 'sold_cost', v ->> 'sales', v ->> 'units_sold', v ->> 'held_days', \
-     v ->> 'held_days_n' FROM (SELECT jsonb(value) AS v FROM json_each($2)) WHERE true ",
+     v ->> 'held_days_n', v ->> 'items_in', v ->> 'items_out' FROM (SELECT jsonb(value) AS v FROM json_each($2)) WHERE true ",
     upsert!()
 );
 
 const POSTGRES_ADD: &str = concat!(
     ledger_columns!(),
     "SELECT $1, x.currency, x.day, x.cost, x.market, x.units, x.realised, x.revenue, x.fees, x.sold_cost, x.sales, \
-     x.units_sold, x.held_days, x.held_days_n FROM json_to_recordset($2::json) AS x(currency text, day text, \
-     cost bigint, market bigint, units bigint, realised bigint, revenue bigint, fees bigint, sold_cost bigint, \
-     sales bigint, units_sold bigint, held_days bigint, held_days_n bigint) ",
+     x.units_sold, x.held_days, x.held_days_n, x.items_in, x.items_out FROM json_to_recordset($2::json) AS x(currency text, \
+     day text, cost bigint, market bigint, units bigint, realised bigint, revenue bigint, fees bigint, sold_cost bigint, \
+     sales bigint, units_sold bigint, held_days bigint, held_days_n bigint, items_in bigint, items_out bigint) ",
     upsert!()
 );
 
@@ -253,8 +258,8 @@ where
     q.fetch_all(&mut **tx).await
 }
 
-/// What the items in `scope` added when they joined the stock and through their market
-/// prices (not their sales).
+/// What the items in `scope` added when they joined the stock, through their market prices,
+/// and when their last unit sold (not their sales' money).
 pub async fn held_contributions<DB>(
     tx: &mut sqlx::Transaction<'_, DB>,
     owner: &str,
@@ -272,13 +277,26 @@ where
     let mut changes = Changes::default();
     let acquired = format!(
         "SELECT currency, acquired_on, CAST(SUM(acq_cost) AS BIGINT), CAST(SUM(acq_market) AS BIGINT), \
-         CAST(SUM(acq_units) AS BIGINT), CAST(0 AS BIGINT) FROM items WHERE owner_user_id = $1 {filter} \
+         CAST(SUM(acq_units) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM items WHERE owner_user_id = $1 {filter} \
          GROUP BY currency, acquired_on"
     );
-    for (currency, day, cost, market, units, _) in
+    for (currency, day, cost, market, units, items) in
         day_rows::<DB>(tx, &acquired, owner, &binds).await?
     {
-        changes.add(&currency, &day, Delta::held(cost, market, units));
+        let mut d = Delta::held(cost, market, units);
+        d.items_in = items;
+        changes.add(&currency, &day, d);
+    }
+    let sold_out = format!(
+        "SELECT currency, sold_out_on, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+         FROM items WHERE owner_user_id = $1 AND sold_out_on IS NOT NULL {filter} GROUP BY currency, sold_out_on"
+    );
+    for (currency, day, _, _, _, items) in day_rows::<DB>(tx, &sold_out, owner, &binds).await? {
+        let d = Delta {
+            items_out: items,
+            ..Default::default()
+        };
+        changes.add(&currency, &day, d);
     }
     let repriced = format!(
         "SELECT currency, market_on, CAST(0 AS BIGINT), CAST(SUM(repriced) AS BIGINT), CAST(0 AS BIGINT), \
@@ -342,6 +360,7 @@ where
                 units_sold: units,
                 held_days: days,
                 held_days_n: days_n,
+                ..Default::default()
             },
         );
     }
@@ -449,13 +468,15 @@ pub async fn rebuild(
     let fill = concat!(
         ledger_columns!(),
         "SELECT $1, currency, day, SUM(cost), SUM(market), SUM(units), SUM(realised), SUM(revenue), SUM(fees), \
-        SUM(sold_cost), SUM(sales), SUM(units_sold), SUM(held_days), SUM(held_days_n) FROM ( \
+        SUM(sold_cost), SUM(sales), SUM(units_sold), SUM(held_days), SUM(held_days_n), SUM(items_in), SUM(items_out) FROM ( \
         SELECT currency, acquired_on AS day, acq_cost AS cost, acq_market AS market, acq_units AS units, 0 AS realised, \
-        0 AS revenue, 0 AS fees, 0 AS sold_cost, 0 AS sales, 0 AS units_sold, 0 AS held_days, 0 AS held_days_n \
-        FROM items WHERE owner_user_id = $1 \
+        0 AS revenue, 0 AS fees, 0 AS sold_cost, 0 AS sales, 0 AS units_sold, 0 AS held_days, 0 AS held_days_n, \
+        1 AS items_in, 0 AS items_out FROM items WHERE owner_user_id = $1 \
+        UNION ALL SELECT currency, sold_out_on, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 \
+        FROM items WHERE owner_user_id = $1 AND sold_out_on IS NOT NULL \
         UNION ALL SELECT currency, sold_on, -purchase_cost, -market_value, -quantity, net_profit, \
         sale_price + shipping_charged, fees, purchase_cost, 1, quantity, COALESCE(days_held, 0), \
-        CASE WHEN days_held IS NULL THEN 0 ELSE 1 END FROM sales WHERE owner_user_id = $1) AS ledger \
+        CASE WHEN days_held IS NULL THEN 0 ELSE 1 END, 0, 0 FROM sales WHERE owner_user_id = $1) AS ledger \
         GROUP BY currency, day"
     );
     with_db!(db, pool => async {

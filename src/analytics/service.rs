@@ -112,32 +112,38 @@ const LEDGER_COUNTS: &str = "SELECT \
     CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN held_days_n ELSE 0 END), 0) AS BIGINT) \
     FROM worth_days WHERE owner_user_id = $1 AND currency = $2 AND day <= $3 AND day >= $6";
 
-/// Items held at the end of each period (joined by then, not sold out by then), by age, and
-/// held items without a market price: one range scan of the (owner, currency, acquired_on,
-/// sold_out_on, market_unit, status) index.
-fn aging_sql() -> String {
-    let held_at = |end: &str| format!("(sold_out_on IS NULL OR sold_out_on > {end})");
-    let count = |cond: String| {
-        format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT)")
-    };
-    let mut cols = vec![count(format!("status IN {HELD} AND market_unit IS NULL"))];
-    for (end, limits) in [("$3", ["$5", "$6", "$7"]), ("$4", ["$8", "$9", "$10"])] {
-        for limit in limits {
-            cols.push(count(format!(
-                "acquired_on <= {limit} AND {}",
-                held_at(end)
-            )));
-        }
-    }
-    format!(
-        "SELECT {} FROM items WHERE owner_user_id = $1 AND currency = $2 AND (acquired_on <= $11 OR market_unit IS NULL)",
-        cols.join(", ")
-    )
+/// Items held at the end of a period `E` that joined before a limit `L` (E − 30, 60, 90
+/// days): those that joined by `L` (ledger `items_in`), minus those sold out by `E` (ledger
+/// `items_out`), plus those among them that joined after `L` (a small index range).
+const AGING_LEDGER: &str = "SELECT \
+    CAST(COALESCE(SUM(CASE WHEN day <= $3 THEN items_in ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $4 THEN items_in ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $5 THEN items_in ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN day <= $6 THEN items_out ELSE 0 END), 0) AS BIGINT) \
+    FROM worth_days WHERE owner_user_id = $1 AND currency = $2 AND day <= $6";
+
+const SOLD_OUT_SINCE: &str = "SELECT \
+    CAST(COALESCE(SUM(CASE WHEN acquired_on > $3 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN acquired_on > $4 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN acquired_on > $5 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+    FROM items WHERE owner_user_id = $1 AND currency = $2 AND acquired_on > $5 AND acquired_on <= $6 \
+    AND sold_out_on <= $6";
+
+/// Items held at the end of `end` older than 30, 60 and 90 days.
+async fn aging(db: &Db, owner: &str, currency: &str, end: Date) -> Result<[i64; 3], AppError> {
+    let l = [30, 60, 90].map(|n| add_days(end, -n).to_string());
+    let end = end.to_string();
+    let (in30, in60, in90, out): (i64, i64, i64, i64) = with_db!(db, pool => sqlx::query_as(AGING_LEDGER)
+        .bind(owner).bind(currency).bind(&l[0]).bind(&l[1]).bind(&l[2]).bind(&end)
+        .fetch_one(pool).await)?;
+    let (r30, r60, r90): (i64, i64, i64) = with_db!(db, pool => sqlx::query_as(SOLD_OUT_SINCE)
+        .bind(owner).bind(currency).bind(&l[0]).bind(&l[1]).bind(&l[2]).bind(&end)
+        .fetch_one(pool).await)?;
+    Ok([in30 - out + r30, in60 - out + r60, in90 - out + r90].map(|n| n.max(0)))
 }
 
 type Twelve = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 type Ten = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-type Seven = (i64, i64, i64, i64, i64, i64, i64);
 
 pub async fn kpis(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Kpis, AppError> {
     let cx = context(db, owner, query).await?;
@@ -153,14 +159,11 @@ pub async fn kpis(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Kpis, App
         .fetch_one(pool).await)?;
 
     // Aging at the end of each period (today, for a period still running).
-    let end_now = now.to.min(cx.today);
-    let limits = |end: Date| [30, 60, 90].map(|n| add_days(end, -n).to_string());
-    let (ln, lb) = (limits(end_now), limits(before.to));
-    let widest = ln[0].clone().max(lb[0].clone());
-    let a: Seven = with_db!(db, pool => sqlx::query_as(&aging_sql())
-        .bind(owner).bind(&cx.currency).bind(end_now.to_string()).bind(&before_to)
-        .bind(&ln[0]).bind(&ln[1]).bind(&ln[2]).bind(&lb[0]).bind(&lb[1]).bind(&lb[2]).bind(&widest)
-        .fetch_one(pool).await)?;
+    let aging_now = aging(db, owner, &cx.currency, now.to.min(cx.today)).await?;
+    let aging_before = aging(db, owner, &cx.currency, before.to).await?;
+    let valued_at_cost: i64 = with_db!(db, pool => sqlx::query_scalar(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM items WHERE owner_user_id = $1 AND currency = $2 AND market_unit IS NULL AND status IN {HELD}"))
+        .bind(owner).bind(&cx.currency).fetch_one(pool).await)?;
 
     let c = |now: i64, before: i64| Compare { now, before };
     let units_held = c(l.0, l.3);
@@ -176,7 +179,7 @@ pub async fn kpis(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Kpis, App
         cost_value: c(l.1, l.4),
         market_value: c(l.2, l.5),
         unrealised: c(l.2 - l.1, l.5 - l.4),
-        valued_at_cost: a.0,
+        valued_at_cost,
         revenue: c(l.6, l.7),
         fees: c(l.8, l.9),
         net_profit: c(l.10, l.11),
@@ -198,7 +201,7 @@ pub async fn kpis(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Kpis, App
             now: ratio(n.6, n.8, 10),
             before: ratio(n.7, n.9, 10),
         },
-        aging: [c(a.1, a.4), c(a.2, a.5), c(a.3, a.6)],
+        aging: [0, 1, 2].map(|i| c(aging_now[i], aging_before[i])),
     })
 }
 

@@ -131,11 +131,9 @@ const POSTGRES: &str = "SELECT x.id, $1, x.kind, $2, x.name, x.sku, x.quantity, 
 pub(crate) fn acquisitions(rows: &[NewItemRow]) -> crate::analytics::ledger::Changes {
     let mut changes = crate::analytics::ledger::Changes::default();
     for r in rows {
-        changes.add(
-            r.currency,
-            &r.acquired_on,
-            crate::analytics::ledger::Delta::held(r.acq_cost, r.acq_cost, r.acq_units),
-        );
+        let mut d = crate::analytics::ledger::Delta::held(r.acq_cost, r.acq_cost, r.acq_units);
+        d.items_in = 1;
+        changes.add(r.currency, &r.acquired_on, d);
     }
     changes
 }

@@ -477,7 +477,8 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
             };
             let market_value = unit_value.saturating_mul(sale.quantity);
             let days_held = crate::analytics::periods::days_from(&acquired_on, &sale.sold_on);
-            let changed = if sale.quantity >= line.item_quantity {
+            let sold_out = sale.quantity >= line.item_quantity;
+            let changed = if sold_out {
                 sqlx::query("UPDATE items SET status = 'sold', sold_out_on = $5, version = version + 1, updated_at = $1 \
                     WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status IN ('in_stock', 'listed', 'reserved')")
                     .bind(now).bind(&line.id).bind(owner).bind(line.version).bind(&sale.sold_on).execute(&mut *tx).await?.rows_affected()
@@ -510,6 +511,8 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
                 units_sold: sale.quantity,
                 held_days: days_held.unwrap_or(0),
                 held_days_n: i64::from(days_held.is_some()),
+                items_in: 0,
+                items_out: i64::from(sold_out),
             });
         }
         if let Some(w) = ledger.write(backend, owner) {

@@ -265,6 +265,8 @@ async fn ledger_totals(app: &TestApp) -> Vec<(String, Vec<i64>)> {
         "units_sold",
         "held_days",
         "held_days_n",
+        "items_in",
+        "items_out",
     ];
     let sql = format!(
         "SELECT currency, {} FROM worth_days GROUP BY currency ORDER BY currency",
