@@ -7,7 +7,7 @@ const messy = path.join(__dirname, "..", "fixtures", "messy-sneakers.csv");
 test("import a messy sheet: fix bad rows inline and in bulk, commit, then undo", async ({ page }) => {
   const problems = watchConsole(page);
   await signUp(page);
-  await page.getByRole("link", { name: "Import" }).click();
+  await page.getByRole("link", { name: "Import", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Import from a spreadsheet" })).toBeVisible();
   await waitForHydration(page);
   await expect(page.getByRole("heading", { name: "No imports yet" })).toBeVisible();
@@ -67,7 +67,7 @@ test("import a messy sheet: fix bad rows inline and in bulk, commit, then undo",
   await expect(page.getByRole("link", { name: "<b>Air Max 1</b>" })).toBeVisible();
 
   // Undo the whole import.
-  await page.getByRole("link", { name: "Import" }).click();
+  await page.getByRole("link", { name: "Import", exact: true }).click();
   await page.getByRole("button", { name: "Undo…" }).click();
   await page.getByRole("button", { name: "Yes, undo" }).click();
   await expect(page.getByText("Undone: 6 item(s) removed.")).toBeVisible();
