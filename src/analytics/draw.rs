@@ -71,41 +71,34 @@ fn major(amount: i64, currency: &str) -> f64 {
     amount as f64 / 10f64.powi(exp as i32)
 }
 
+/// A chart with a category axis of `labels`, a value axis, a legend and axis tooltips.
+fn on_axes(labels: Vec<String>) -> Chart {
+    Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().top(0))
+        .grid(Grid::new().left(64).right(24).top(40).bottom(40))
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(Axis::new().type_(AxisType::Value))
+}
+
 fn build(kind: ChartKind, c: &Charts) -> Chart {
     let cur = c.currency.as_str();
-    let money = |v: &[i64]| v.iter().map(|a| major(*a, cur)).collect::<Vec<f64>>();
-    let grid = Grid::new().left(64).right(24).top(40).bottom(40);
-    let tooltip = |t| Tooltip::new().trigger(t);
+    // Minor units of `field` for each row, in the currency's major unit.
+    fn amounts<T>(rows: &[T], cur: &str, field: impl Fn(&T) -> i64) -> Vec<f64> {
+        rows.iter().map(|r| major(field(r), cur)).collect()
+    }
     match kind {
         ChartKind::Worth => {
-            let days: Vec<String> = c.worth.iter().map(|p| p.day.clone()).collect();
-            let pick = |f: fn(&super::types::WorthPoint) -> i64| {
-                money(&c.worth.iter().map(f).collect::<Vec<_>>())
+            let line = |name: &str, field: fn(&super::types::WorthPoint) -> i64| {
+                Line::new()
+                    .name(name)
+                    .show_symbol(false)
+                    .data(amounts(&c.worth, cur, field))
             };
-            Chart::new()
-                .tooltip(tooltip(Trigger::Axis))
-                .legend(Legend::new().top(0))
-                .grid(grid)
-                .x_axis(Axis::new().type_(AxisType::Category).data(days))
-                .y_axis(Axis::new().type_(AxisType::Value))
-                .series(
-                    Line::new()
-                        .name("Market value")
-                        .show_symbol(false)
-                        .data(pick(|p| p.market)),
-                )
-                .series(
-                    Line::new()
-                        .name("Cost basis")
-                        .show_symbol(false)
-                        .data(pick(|p| p.cost)),
-                )
-                .series(
-                    Line::new()
-                        .name("Realised profit")
-                        .show_symbol(false)
-                        .data(pick(|p| p.realised)),
-                )
+            on_axes(c.worth.iter().map(|p| p.day.clone()).collect())
+                .series(line("Market value", |p| p.market))
+                .series(line("Cost basis", |p| p.cost))
+                .series(line("Realised profit", |p| p.realised))
         }
         ChartKind::Weekly | ChartKind::Monthly => {
             let buckets = if kind == ChartKind::Weekly {
@@ -113,24 +106,14 @@ fn build(kind: ChartKind, c: &Charts) -> Chart {
             } else {
                 &c.monthly
             };
-            Chart::new()
-                .tooltip(tooltip(Trigger::Axis))
-                .legend(Legend::new().top(0))
-                .grid(grid)
-                .x_axis(
-                    Axis::new()
-                        .type_(AxisType::Category)
-                        .data(buckets.iter().map(|b| b.label.clone()).collect()),
-                )
-                .y_axis(Axis::new().type_(AxisType::Value))
-                .series(
-                    Bar::new()
-                        .name("Net profit")
-                        .data(money(&buckets.iter().map(|b| b.profit).collect::<Vec<_>>())),
-                )
+            on_axes(buckets.iter().map(|b| b.label.clone()).collect()).series(
+                Bar::new()
+                    .name("Net profit")
+                    .data(amounts(buckets, cur, |b| b.profit)),
+            )
         }
         ChartKind::Channels => Chart::new()
-            .tooltip(tooltip(Trigger::Item))
+            .tooltip(Tooltip::new().trigger(Trigger::Item))
             .legend(Legend::new().top(0))
             .series(
                 Pie::new()
@@ -150,25 +133,16 @@ fn build(kind: ChartKind, c: &Charts) -> Chart {
                 ChartKind::ByBrand => &c.by_brand,
                 _ => &c.by_set,
             };
-            Chart::new()
-                .tooltip(tooltip(Trigger::Axis))
-                .legend(Legend::new().top(0))
-                .grid(grid)
-                .x_axis(
-                    Axis::new()
-                        .type_(AxisType::Category)
-                        .data(slices.iter().map(|s| s.label.clone()).collect()),
-                )
-                .y_axis(Axis::new().type_(AxisType::Value))
+            on_axes(slices.iter().map(|s| s.label.clone()).collect())
                 .series(
                     Bar::new()
                         .name("At cost")
-                        .data(money(&slices.iter().map(|s| s.cost).collect::<Vec<_>>())),
+                        .data(amounts(slices, cur, |s| s.cost)),
                 )
                 .series(
                     Bar::new()
                         .name("Market value")
-                        .data(money(&slices.iter().map(|s| s.market).collect::<Vec<_>>())),
+                        .data(amounts(slices, cur, |s| s.market)),
                 )
         }
     }

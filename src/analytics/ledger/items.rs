@@ -178,6 +178,27 @@ where
     Ok(changes)
 }
 
+/// The UPDATE that works out what items add on the day they joined the stock: held units at
+/// their cost and market price, plus what their sales took out; no price moves left over.
+/// A held item has not sold out; otherwise `sold_out_on` becomes `sold_out`.
+fn restate_sql(sold_out: &str, filter: &str) -> String {
+    let held = crate::analytics::service::HELD;
+    let sold = |col: &str| {
+        format!("COALESCE((SELECT SUM(s.{col}) FROM sales s WHERE s.item_id = items.id), 0)")
+    };
+    format!(
+        "UPDATE items SET \
+         acq_units = (CASE WHEN status IN {held} THEN quantity ELSE 0 END) + {}, \
+         acq_cost = (CASE WHEN status IN {held} THEN quantity * purchase_price ELSE 0 END) + {}, \
+         acq_market = (CASE WHEN status IN {held} THEN quantity * COALESCE(market_unit, purchase_price) ELSE 0 END) + {}, \
+         repriced = 0, sold_out_on = CASE WHEN status IN {held} THEN NULL ELSE {sold_out} END \
+         WHERE owner_user_id = $1 {filter}",
+        sold("quantity"),
+        sold("purchase_cost"),
+        sold("market_value"),
+    )
+}
+
 /// Works out again what the items add on the day they joined the stock, from their current
 /// cost, quantity, status, market price and sales, and changes the ledger by the difference
 /// with `before` (what `held_contributions` read before the items changed). Their earlier
@@ -201,22 +222,7 @@ where
     }
     let scope = Scope::Items(ids);
     let mut changes = -before;
-    let held = crate::analytics::service::HELD;
-    let sold = |col: &str| {
-        format!("COALESCE((SELECT SUM(s.{col}) FROM sales s WHERE s.item_id = items.id), 0)")
-    };
-    let sql = format!(
-        "UPDATE items SET \
-         acq_units = (CASE WHEN status IN {held} THEN quantity ELSE 0 END) + {}, \
-         acq_cost = (CASE WHEN status IN {held} THEN quantity * purchase_price ELSE 0 END) + {}, \
-         acq_market = (CASE WHEN status IN {held} THEN quantity * COALESCE(market_unit, purchase_price) ELSE 0 END) + {}, \
-         repriced = 0, sold_out_on = CASE WHEN status IN {held} THEN NULL ELSE sold_out_on END \
-         WHERE owner_user_id = $1 {}",
-        sold("quantity"),
-        sold("purchase_cost"),
-        sold("market_value"),
-        scope.items_filter()
-    );
+    let sql = restate_sql("sold_out_on", &scope.items_filter());
     let mut q = sqlx::query::<DB>(&sql).bind(owner);
     for id in ids {
         q = q.bind(id.as_str());
@@ -261,20 +267,9 @@ pub async fn rebuild(
     owner: &str,
 ) -> Result<(), crate::error::AppError> {
     use crate::server::db::BeginWrite;
-    let held = crate::analytics::service::HELD;
-    let sold = |col: &str| {
-        format!("COALESCE((SELECT SUM(s.{col}) FROM sales s WHERE s.item_id = items.id), 0)")
-    };
-    let restate = format!(
-        "UPDATE items SET \
-         acq_units = (CASE WHEN status IN {held} THEN quantity ELSE 0 END) + {}, \
-         acq_cost = (CASE WHEN status IN {held} THEN quantity * purchase_price ELSE 0 END) + {}, \
-         acq_market = (CASE WHEN status IN {held} THEN quantity * COALESCE(market_unit, purchase_price) ELSE 0 END) + {}, \
-         repriced = 0, sold_out_on = CASE WHEN status IN {held} THEN NULL ELSE \
-         (SELECT MAX(s.sold_on) FROM sales s WHERE s.item_id = items.id) END WHERE owner_user_id = $1",
-        sold("quantity"),
-        sold("purchase_cost"),
-        sold("market_value"),
+    let restate = restate_sql(
+        "(SELECT MAX(s.sold_on) FROM sales s WHERE s.item_id = items.id)",
+        "",
     );
     let fill = concat!(
         ledger_columns!(),
