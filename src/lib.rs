@@ -5,6 +5,7 @@
 pub mod analytics;
 pub mod app;
 pub mod auth;
+pub mod checkout;
 pub mod dashboard;
 pub mod domain;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod imports;
 pub mod inventory;
 pub mod lists;
 pub mod preferences;
+pub mod store;
 pub mod storefront;
 pub mod ui;
 

@@ -490,6 +490,11 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
             if changed == 0 {
                 return Ok(false); // dropping the transaction rolls everything back
             }
+            // Sold on another channel: the storefront never offers more than is left.
+            let left = line.item_quantity - sale.quantity;
+            sqlx::query("UPDATE listings SET available = CASE WHEN available > $1 THEN $1 ELSE available END, \
+                status = CASE WHEN $1 <= 0 THEN 'sold_out' ELSE status END, updated_at = $2 WHERE item_id = $3 AND status = 'active'")
+                .bind(left.max(0)).bind(now).bind(&line.id).execute(&mut *tx).await?;
             let f = &sale.figures;
             sqlx::query("INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
                 shipping_paid, purchase_cost, net_profit, sold_on, created_at, market_value, days_held) \

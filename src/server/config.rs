@@ -55,6 +55,14 @@ pub struct CheckoutSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct JobSettings {
+    /// How often an idle worker looks for due jobs.
+    pub poll_interval_ms: u64,
+    /// How often the reservation sweeper and clean-up run.
+    pub sweep_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct ApiSettings {
     pub list_key_requests_per_minute: u32,
 }
@@ -84,6 +92,7 @@ struct FileSettings {
     database: DatabaseSettings,
     auth: AuthSettings,
     checkout: CheckoutSettings,
+    jobs: JobSettings,
     api: ApiSettings,
     plans: BTreeMap<String, PlanLimits>,
     providers: ProviderSettings,
@@ -125,6 +134,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub checkout: CheckoutSettings,
+    pub jobs: JobSettings,
     pub api: ApiSettings,
     pub plans: BTreeMap<String, PlanLimits>,
     pub providers: ProviderSettings,
@@ -262,8 +272,8 @@ impl Settings {
                 "must be at least 1",
             ));
         }
-        if raw.checkout.reservation_ttl_secs < 60 {
-            return Err(bad("checkout.reservation_ttl_secs", "must be at least 60"));
+        if raw.checkout.reservation_ttl_secs < 1 {
+            return Err(bad("checkout.reservation_ttl_secs", "must be at least 1"));
         }
         for plan in ["free", "premium"] {
             if !raw.plans.contains_key(plan) {
@@ -330,6 +340,7 @@ impl Settings {
             database,
             auth: raw.auth,
             checkout: raw.checkout,
+            jobs: raw.jobs,
             api: raw.api,
             plans: raw.plans,
             providers,

@@ -15,17 +15,24 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut error = json!({ "code": self.code(), "message": self.to_string() });
-        if let AppError::Validation { fields, .. } = &self {
-            error["fields"] = serde_json::to_value(&fields.0).unwrap_or_default();
-        }
-        let mut response = (status, Json(json!({ "error": error }))).into_response();
+        let mut response = (status, Json(self.body())).into_response();
         if let AppError::RateLimited { retry_after_secs } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
+    }
+}
+
+impl AppError {
+    /// The JSON body of this error: `{"error":{"code","message","fields"?}}`.
+    pub fn body(&self) -> serde_json::Value {
+        let mut error = json!({ "code": self.code(), "message": self.to_string() });
+        if let AppError::Validation { fields, .. } = self {
+            error["fields"] = serde_json::to_value(&fields.0).unwrap_or_default();
+        }
+        json!({ "error": error })
     }
 }
 

@@ -6,7 +6,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -66,7 +66,9 @@ pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config
         secret,
         limits,
         leptos_options,
+        stripe: super::stripe::Stripe::from_settings(&settings),
         settings: Arc::new(settings),
+        facets: Default::default(),
     })
 }
 
@@ -109,6 +111,18 @@ pub fn router(state: AppState) -> Router {
             get(crate::inventory::export::export_csv),
         )
         .route(
+            "/api/v1/checkout/session",
+            post(crate::checkout::rest::create_session),
+        )
+        .route(
+            "/api/v1/webhooks/stripe",
+            post(crate::checkout::rest::stripe_webhook),
+        )
+        .route(
+            "/api/v1/stores/{store}/listings",
+            get(crate::checkout::rest::store_listings),
+        )
+        .route(
             "/api/{*fn_name}",
             get({
                 let ctx = fn_context.clone();
@@ -129,6 +143,10 @@ pub fn router(state: AppState) -> Router {
         >(page_context, shell))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(require_login_for_dashboard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::checkout::rest::guest_link,
+        ))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -272,6 +290,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    stop_worker: tokio::sync::watch::Sender<bool>,
+    worker: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -280,6 +300,8 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        // The worker finishes the job in hand; unfinished jobs are claimed again after a restart.
+        let _ = self.stop_worker.send(true);
         if tokio::time::timeout(grace, &mut self.task).await.is_err() {
             tracing::warn!(
                 "in-flight requests did not finish within {} s; stopping",
@@ -287,6 +309,7 @@ impl RunningServer {
             );
             self.task.abort();
         }
+        let _ = tokio::time::timeout(grace, &mut self.worker).await;
     }
 
     pub async fn wait(self) -> std::io::Result<()> {
@@ -317,6 +340,8 @@ pub async fn start(state: AppState, addr: SocketAddr) -> Result<RunningServer, B
         addr,
         reason: e.to_string(),
     })?;
+    let (stop_worker, stop) = tokio::sync::watch::channel(false);
+    let worker = super::jobs::spawn_worker(state.clone(), stop);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -330,6 +355,8 @@ pub async fn start(state: AppState, addr: SocketAddr) -> Result<RunningServer, B
         addr: local,
         shutdown: Some(tx),
         task,
+        stop_worker,
+        worker,
     })
 }
 

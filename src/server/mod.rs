@@ -1,5 +1,6 @@
 //! Server-only plumbing: configuration, database, sessions, HTTP, CLI and operations.
 
+pub mod audit;
 pub mod backup;
 pub mod bench;
 mod bench_analytics;
@@ -11,9 +12,12 @@ pub mod crypto;
 pub mod db;
 pub mod errors;
 pub mod http;
+pub mod jobs;
+pub mod mail;
 pub mod rate_limit;
 pub mod request;
 pub mod seed;
 pub mod sessions;
 pub mod state;
+pub mod stripe;
 pub mod telemetry;

@@ -17,6 +17,10 @@ pub struct AppState {
     pub secret: Secret,
     pub limits: Arc<Limiters>,
     pub leptos_options: LeptosOptions,
+    /// Short-lived copies of data every storefront page needs (filter values per store).
+    pub facets: Arc<crate::storefront::service::FacetCache>,
+    /// The Stripe client (one connection pool for the process); `None`: manual payment only.
+    pub stripe: Option<super::stripe::Stripe>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

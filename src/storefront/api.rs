@@ -9,8 +9,10 @@ pub async fn get_public_store(store: String) -> Result<PublicStore, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
         let state = request::state()?;
-        super::service::find_public_store(&state.db, &store)
+        let card = state.settings.stripe.is_some();
+        super::service::find_public_store(&state.db, &store, card)
             .await?
+            .map(|(_, store)| store)
             .ok_or(AppError::NotFound)
     })
     .await

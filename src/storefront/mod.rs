@@ -3,24 +3,18 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod types;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
     ui::{Brand, LoadError, NotFoundPage, safe_title},
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PublicStore {
-    pub slug: String,
-    pub name: String,
-    pub tagline: String,
-    pub currency: String,
-}
+pub use types::PublicStore;
 
 #[component]
 pub fn StorefrontPage() -> impl IntoView {

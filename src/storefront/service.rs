@@ -1,27 +1,498 @@
-use super::PublicStore;
-use crate::{domain::account::looks_like_id, error::AppError, server::db::Db, with_db};
+//! The public catalog: stores, listings with filters and pages, item pages and cart pricing.
+//! Reads only; every stock change happens in checkout.
+
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use super::types::{
+    CatalogPage, CatalogQuery, Facets, ListingDetail, PricedCart, PricedLine, PublicListing,
+    PublicStore,
+};
+use crate::{
+    checkout::service::StoreRow,
+    domain::{
+        Currency, Money,
+        item::{ItemDetails, ItemKind},
+        store::{CheckoutLine, ShippingPolicy, check_country},
+    },
+    error::AppError,
+    server::db::Db,
+    with_db,
+};
+
+pub const PER_PAGE: u32 = 24;
+const FACETS_TTL: Duration = Duration::from_secs(30);
 
 #[derive(sqlx::FromRow)]
-struct StoreRow {
+struct StoreFace {
+    id: String,
     slug: String,
     name: String,
     tagline: String,
     currency: String,
+    description: String,
+    logo_url: Option<String>,
+    policies: String,
+    faq: String,
+    ships_from: String,
+    shipping_rates: String,
+    free_shipping_over: Option<i64>,
 }
 
-/// Looks a store up by slug, or by id when the key is shaped like one.
-pub async fn find_public_store(db: &Db, key: &str) -> Result<Option<PublicStore>, AppError> {
+fn money(amount: i64, currency: &str) -> Money {
+    Money::new(amount, Currency::parse(currency).unwrap_or(Currency::Usd))
+}
+
+/// Shipping in words for the store's pages.
+pub fn shipping_lines(policy: &ShippingPolicy, currency: &str) -> Vec<String> {
+    let mut lines: Vec<String> = policy
+        .rates
+        .iter()
+        .map(|r| {
+            let price = if r.amount == 0 {
+                "free".to_string()
+            } else {
+                money(r.amount, currency).to_string()
+            };
+            if r.region == "*" {
+                format!("Everywhere else: {price}")
+            } else {
+                format!("{}: {price}", r.region)
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(format!("Ships within {} for free", policy.ships_from));
+    }
+    if let Some(free) = policy.free_over {
+        lines.push(format!(
+            "Free shipping on orders of {} or more",
+            money(free, currency)
+        ));
+    }
+    lines
+}
+
+/// Looks a store up by slug, or by id when the key is shaped like one: its id and public face.
+pub async fn find_public_store(
+    db: &Db,
+    key: &str,
+    pays_by_card: bool,
+) -> Result<Option<(String, PublicStore)>, AppError> {
     let key = key.trim().to_lowercase();
     if key.is_empty() || key.len() > 64 {
         return Ok(None);
     }
-    let column = if looks_like_id(&key) { "id" } else { "slug" };
-    let sql = format!("SELECT slug, name, tagline, currency FROM stores WHERE {column} = $1");
-    let row = with_db!(db, pool => sqlx::query_as::<_, StoreRow>(&sql).bind(&key).fetch_optional(pool).await)?;
-    Ok(row.map(|r| PublicStore {
-        slug: r.slug,
-        name: r.name,
-        tagline: r.tagline,
-        currency: r.currency,
+    let column = if crate::domain::account::looks_like_id(&key) {
+        "id"
+    } else {
+        "slug"
+    };
+    let sql = format!(
+        "SELECT id, slug, name, tagline, currency, description, logo_url, policies, faq, ships_from, shipping_rates, free_shipping_over \
+         FROM stores WHERE {column} = $1"
+    );
+    let row = with_db!(db, pool => sqlx::query_as::<_, StoreFace>(&sql).bind(&key).fetch_optional(pool).await)?;
+    Ok(row.map(|r| {
+        let policy = ShippingPolicy {
+            ships_from: r.ships_from.clone(),
+            rates: serde_json::from_str(&r.shipping_rates).unwrap_or_default(),
+            free_over: r.free_shipping_over,
+        };
+        let store = PublicStore {
+            shipping: shipping_lines(&policy, &r.currency),
+            slug: r.slug,
+            name: r.name,
+            tagline: r.tagline,
+            currency: r.currency,
+            description: r.description,
+            logo_url: r.logo_url,
+            policies: r.policies,
+            faq: r.faq,
+            pays_by_card,
+        };
+        (r.id, store)
     }))
+}
+
+#[derive(sqlx::FromRow)]
+struct ListingRow {
+    id: String,
+    price: i64,
+    currency: String,
+    available: i64,
+    condition: Option<String>,
+    name: String,
+    kind: String,
+    brand: Option<String>,
+    card_set: Option<String>,
+    size: Option<String>,
+    image_urls: String,
+    details: String,
+}
+
+const LISTING_COLUMNS: &str = "l.id, l.price, l.currency, l.available, l.condition, i.name, i.kind, i.brand, i.card_set, i.size, \
+    i.image_urls, i.details";
+
+fn grade_of(details: &ItemDetails) -> Option<String> {
+    details
+        .grade
+        .as_ref()
+        .map(|g| match details.grading_company {
+            Some(company) => format!("{} {g}", company.label()),
+            None => g.clone(),
+        })
+}
+
+impl ListingRow {
+    fn into_public(self, store_slug: &str) -> (PublicListing, ItemDetails) {
+        let details: ItemDetails = serde_json::from_str(&self.details).unwrap_or_default();
+        let listing = PublicListing {
+            url: format!("/s/{store_slug}/items/{}", self.id),
+            title: self.name,
+            kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::Other),
+            price: money(self.price, &self.currency),
+            available: self.available,
+            condition: self.condition,
+            size: self.size,
+            grade: grade_of(&details),
+            brand: self.brand,
+            card_set: self.card_set,
+            images: serde_json::from_str(&self.image_urls).unwrap_or_default(),
+            id: self.id,
+        };
+        (listing, details)
+    }
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// The store's catalog page: only listings with units to sell.
+pub async fn catalog(
+    db: &Db,
+    cache: &FacetCache,
+    store: PublicStore,
+    store_id: &str,
+    query: &CatalogQuery,
+) -> Result<CatalogPage, AppError> {
+    let per_page = PER_PAGE;
+    let page = query.page.max(1);
+    let (listings, has_next) = listings(
+        db,
+        store_id,
+        &store.slug,
+        &store.currency,
+        query,
+        per_page,
+        (page - 1) * per_page,
+    )
+    .await?;
+    let facets = cache.get_or_load(db, store_id).await?;
+    Ok(CatalogPage {
+        store,
+        listings,
+        page,
+        per_page,
+        has_next,
+        facets,
+    })
+}
+
+/// A page of listings (`limit` from `offset`) and whether more follow.
+pub async fn listings(
+    db: &Db,
+    store_id: &str,
+    store_slug: &str,
+    currency: &str,
+    query: &CatalogQuery,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<PublicListing>, bool), AppError> {
+    let mut sql = format!(
+        "SELECT {LISTING_COLUMNS} FROM listings l JOIN items i ON i.id = l.item_id \
+         WHERE l.store_id = $1 AND l.status = 'active' AND l.available > 0"
+    );
+    let mut binds: Vec<Bind> = vec![Bind::Text(store_id.to_string())];
+    // Appends a condition whose `?` is the next placeholder.
+    fn filter(sql: &mut String, binds: &mut Vec<Bind>, clause: &str, bind: Bind) {
+        binds.push(bind);
+        sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
+    }
+    for word in crate::inventory::service::search_words(&query.q)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .take(6)
+    {
+        filter(
+            &mut sql,
+            &mut binds,
+            " AND i.search_text LIKE ?",
+            Bind::Text(format!("%{word}%")),
+        );
+    }
+    if let Some(kind) = ItemKind::parse(&query.kind) {
+        filter(
+            &mut sql,
+            &mut binds,
+            " AND i.kind = ?",
+            Bind::Text(kind.as_str().to_string()),
+        );
+    }
+    if !query.line.trim().is_empty() {
+        binds.push(Bind::Text(query.line.trim().to_string()));
+        let n = binds.len();
+        sql.push_str(&format!(" AND (i.brand = ${n} OR i.card_set = ${n})"));
+    }
+    if !query.size.trim().is_empty() {
+        filter(
+            &mut sql,
+            &mut binds,
+            " AND i.size = ?",
+            Bind::Text(query.size.trim().to_string()),
+        );
+    }
+    if !query.condition.trim().is_empty() {
+        filter(
+            &mut sql,
+            &mut binds,
+            " AND l.condition = ?",
+            Bind::Text(query.condition.trim().to_string()),
+        );
+    }
+    let cur = Currency::parse(currency).unwrap_or(Currency::Usd);
+    if let Ok(min) = Money::parse(query.min_price.trim(), cur) {
+        filter(
+            &mut sql,
+            &mut binds,
+            " AND l.price >= ?",
+            Bind::Int(min.amount),
+        );
+    }
+    if let Ok(max) = Money::parse(query.max_price.trim(), cur) {
+        filter(
+            &mut sql,
+            &mut binds,
+            " AND l.price <= ?",
+            Bind::Int(max.amount),
+        );
+    }
+    sql.push_str(match query.sort.as_str() {
+        "price" => " ORDER BY l.price ASC, l.id ASC",
+        "-price" => " ORDER BY l.price DESC, l.id DESC",
+        _ => " ORDER BY l.created_at DESC, l.id DESC",
+    });
+    sql.push_str(&format!(" LIMIT {} OFFSET {offset}", limit + 1));
+    let rows = with_db!(db, pool => {
+        let mut q = sqlx::query_as::<_, ListingRow>(&sql);
+        for b in &binds {
+            q = match b {
+                Bind::Text(t) => q.bind(t.as_str()),
+                Bind::Int(i) => q.bind(*i),
+            };
+        }
+        q.fetch_all(pool).await
+    })?;
+    let has_next = rows.len() > limit as usize;
+    let listings = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|r| r.into_public(store_slug).0)
+        .collect();
+    Ok((listings, has_next))
+}
+
+/// One listing's page; sold-out listings still show (as sold out), withdrawn ones do not.
+pub async fn listing_detail(
+    db: &Db,
+    store: PublicStore,
+    store_id: &str,
+    listing_id: &str,
+) -> Result<ListingDetail, AppError> {
+    if listing_id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    let sql = format!(
+        "SELECT {LISTING_COLUMNS} FROM listings l JOIN items i ON i.id = l.item_id WHERE l.store_id = $1 AND l.id = $2 AND l.status <> 'withdrawn'"
+    );
+    let row = with_db!(db, pool => sqlx::query_as::<_, ListingRow>(&sql).bind(store_id).bind(listing_id).fetch_optional(pool).await)?
+        .ok_or(AppError::NotFound)?;
+    let (listing, d) = row.into_public(&store.slug);
+    let mut details: Vec<(String, String)> = Vec::new();
+    let mut add = |label: &str, value: Option<String>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            details.push((label.to_string(), v));
+        }
+    };
+    add("Brand", d.brand.clone());
+    add("Style id", d.style_id.clone());
+    add("Colorway", d.colorway.clone());
+    add(
+        "Size",
+        d.size.clone().map(|s| match d.size_system {
+            Some(sys) => format!("{} {s}", sys.label()),
+            None => s,
+        }),
+    );
+    add("Condition", listing.condition.clone());
+    add("Box", d.box_condition.map(|b| b.label().to_string()));
+    add("Game", d.game.clone());
+    add("Set", d.card_set.clone());
+    add("Number", d.card_number.clone());
+    add("Language", d.language.clone());
+    add("Finish", d.finish.clone());
+    add("Grade", listing.grade.clone());
+    add("Cert number", d.cert_number.clone());
+    for (k, v) in &d.attributes {
+        add(k, Some(v.clone()));
+    }
+    Ok(ListingDetail {
+        store,
+        listing,
+        details,
+    })
+}
+
+/// Prices a cart as it stands now (the browser keeps only ids and quantities).
+pub async fn price_cart(
+    db: &Db,
+    store: &StoreRow,
+    lines: &[CheckoutLine],
+    country: &str,
+) -> Result<PricedCart, AppError> {
+    let cur = Currency::parse(&store.currency).unwrap_or(Currency::Usd);
+    let lines: Vec<&CheckoutLine> = lines
+        .iter()
+        .take(crate::domain::store::MAX_CHECKOUT_LINES)
+        .collect();
+    let mut priced = Vec::with_capacity(lines.len());
+    let mut subtotal = 0i64;
+    if !lines.is_empty() {
+        let placeholders = (0..lines.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {LISTING_COLUMNS}, l.status FROM listings l JOIN items i ON i.id = l.item_id WHERE l.store_id = $1 AND l.id IN ({placeholders})"
+        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            listing: ListingRow,
+            status: String,
+        }
+        let rows = with_db!(db, pool => {
+            let mut q = sqlx::query_as::<_, Row>(&sql).bind(&store.id);
+            for l in &lines { q = q.bind(l.listing_id.as_str()); }
+            q.fetch_all(pool).await
+        })?;
+        for line in lines {
+            let Some(row) = rows.iter().find(|r| r.listing.id == line.listing_id) else {
+                continue;
+            };
+            let available = if row.status == "active" {
+                row.listing.available
+            } else {
+                0
+            };
+            let quantity = line
+                .quantity
+                .clamp(1, crate::domain::store::MAX_LINE_QUANTITY);
+            let problem = if available == 0 {
+                Some("Sold out".to_string())
+            } else if available < quantity {
+                Some(format!("Only {available} left"))
+            } else {
+                None
+            };
+            if problem.is_none() {
+                subtotal = subtotal.saturating_add(row.listing.price.saturating_mul(quantity));
+            }
+            priced.push(PricedLine {
+                listing_id: row.listing.id.clone(),
+                title: row.listing.name.clone(),
+                unit_price: Money::new(row.listing.price, cur),
+                quantity,
+                available,
+                image: serde_json::from_str::<Vec<String>>(&row.listing.image_urls)
+                    .ok()
+                    .and_then(|v| v.into_iter().next()),
+                problem,
+            });
+        }
+    }
+    let country = check_country(country).ok();
+    let shipping = store
+        .shipping()
+        .cost(country.as_deref(), subtotal)
+        .map(|a| Money::new(a, cur));
+    Ok(PricedCart {
+        subtotal: Money::new(subtotal, cur),
+        total: shipping.map(|s| Money::new(subtotal + s.amount, cur)),
+        shipping,
+        lines: priced,
+    })
+}
+
+/// Filter values per store, kept for a short while: every catalog page shows them, and
+/// working them out reads every listing of the store.
+#[derive(Default)]
+pub struct FacetCache(Mutex<HashMap<String, (Instant, Facets)>>);
+
+impl FacetCache {
+    pub async fn get_or_load(&self, db: &Db, store_id: &str) -> Result<Facets, AppError> {
+        if let Some((at, f)) = self.0.lock().expect("facet cache").get(store_id)
+            && at.elapsed() < FACETS_TTL
+        {
+            return Ok(f.clone());
+        }
+        let rows: Vec<(
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        )> = with_db!(db, pool => sqlx::query_as(
+            "SELECT DISTINCT i.kind, i.brand, i.card_set, i.size, l.condition FROM listings l JOIN items i ON i.id = l.item_id \
+             WHERE l.store_id = $1 AND l.status = 'active' AND l.available > 0")
+            .bind(store_id).fetch_all(pool).await)?;
+        let mut f = Facets::default();
+        let push = |v: &mut Vec<String>, s: Option<&String>| {
+            if let Some(s) = s.filter(|s| !s.is_empty())
+                && !v.contains(s)
+            {
+                v.push(s.clone());
+            }
+        };
+        for (kind, brand, set, size, condition) in &rows {
+            push(&mut f.kinds, Some(kind));
+            push(&mut f.lines, brand.as_ref());
+            push(&mut f.lines, set.as_ref());
+            push(&mut f.sizes, size.as_ref());
+            push(&mut f.conditions, condition.as_ref());
+        }
+        f.kinds.sort();
+        f.lines.sort();
+        f.conditions.sort();
+        f.sizes
+            .sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x.total_cmp(&y),
+                _ => a.cmp(b),
+            });
+        self.0
+            .lock()
+            .expect("facet cache")
+            .insert(store_id.to_string(), (Instant::now(), f.clone()));
+        Ok(f)
+    }
+
+    /// Forgets every store's values after listings change.
+    pub fn clear(&self) {
+        self.0.lock().expect("facet cache").clear();
+    }
 }

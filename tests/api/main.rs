@@ -3,7 +3,9 @@
 
 mod accounts;
 mod analytics;
+mod checkout;
 mod cli;
+mod fake_stripe;
 mod health;
 mod helpers;
 mod imports;

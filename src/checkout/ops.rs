@@ -1,0 +1,121 @@
+//! The order transactions of `tx.rs`, compiled once per backend (the file is written
+//! against a `DB` type, so no generic bounds are needed), and the values they take.
+
+use crate::server::db::Backend;
+
+/// A priced line about to be reserved.
+pub struct NewLine {
+    pub listing_id: String,
+    pub item_id: String,
+    pub title: String,
+    pub unit_price: i64,
+    pub quantity: i64,
+}
+
+pub struct NewOrder {
+    pub id: String,
+    pub store_id: String,
+    pub owner: String,
+    pub payment_method: &'static str,
+    pub email: String,
+    pub address_json: String,
+    pub currency: String,
+    pub subtotal: i64,
+    pub shipping: i64,
+    pub total: i64,
+    pub expires_at_ms: i64,
+    pub lines: Vec<NewLine>,
+    /// The buyer's link (HMAC of its token) and, for manual payment, the mail carrying it.
+    pub link: GuestLink,
+    pub mail: Option<(String, String)>,
+}
+
+pub struct GuestLink {
+    pub token_hash: String,
+    pub expires_at_ms: i64,
+}
+
+/// A payment that arrived (Stripe) or that the owner confirmed (manual).
+pub struct Payment<'a> {
+    pub order_id: &'a str,
+    pub actor: &'a str,
+    /// What was paid, when the payer says (Stripe): checked against the order.
+    pub amount: Option<(i64, String)>,
+    pub payment_intent: Option<&'a str>,
+    /// The seller's local day (the sale's date).
+    pub sold_on: &'a str,
+    /// The confirmation mail and the link it carries.
+    pub link: GuestLink,
+    pub mail: (String, String),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Paid {
+    Paid,
+    NeedsAttention,
+    AlreadyPaid,
+    NotFound,
+}
+
+/// What a Stripe event asks for, with the order it is about.
+pub enum EventEffect<'a> {
+    Paid(Payment<'a>),
+    Processing {
+        order_id: &'a str,
+    },
+    PaymentFailed {
+        order_id: &'a str,
+    },
+    SessionExpired {
+        order_id: &'a str,
+    },
+    Refunded {
+        order_id: Option<&'a str>,
+        payment_intent: Option<&'a str>,
+        amount_refunded: i64,
+    },
+    Disputed {
+        order_id: Option<&'a str>,
+        payment_intent: Option<&'a str>,
+        reason: String,
+    },
+    Ignored,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum EventApplied {
+    Applied,
+    Duplicate,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refunded {
+    Done,
+    /// This refund (its id) was recorded before: nothing changed.
+    Duplicate,
+    TooMuch,
+    NotRefundable,
+}
+
+pub mod sqlite {
+    pub type DB = sqlx::Sqlite;
+    const BACKEND: super::Backend = super::Backend::Sqlite;
+    include!("tx.rs");
+}
+
+pub mod postgres {
+    pub type DB = sqlx::Postgres;
+    const BACKEND: super::Backend = super::Backend::Postgres;
+    include!("tx.rs");
+}
+
+/// Runs an order transaction on whichever database `$db` is.
+#[macro_export]
+macro_rules! order_tx {
+    ($db:expr, $f:ident($($arg:expr),* $(,)?)) => {
+        match $db {
+            $crate::server::db::Db::Sqlite(pool) => $crate::checkout::ops::sqlite::$f(pool, $($arg),*).await,
+            $crate::server::db::Db::Postgres(pool) => $crate::checkout::ops::postgres::$f(pool, $($arg),*).await,
+        }
+    };
+}

@@ -1,0 +1,1 @@
+//! One order: the owner's page and the buyer's page.

@@ -1,0 +1,220 @@
+//! Reading orders for the store view and for buyers.
+
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+use super::{FailedTask, OrderDetail, OrderEventView, OrderLineView, OrderSummary};
+use crate::{
+    domain::{
+        Currency, Money,
+        store::{OrderStatus, PaymentMethod, ShippingAddress},
+    },
+    error::AppError,
+    server::{audit, db::Db, state::AppState},
+    with_db,
+};
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+fn money(amount: i64, currency: &str) -> Money {
+    Money::new(amount, Currency::parse(currency).unwrap_or(Currency::Usd))
+}
+
+/// The orders of the user's stores, newest first, optionally of one status.
+pub async fn list_orders(
+    db: &Db,
+    user: &str,
+    status: Option<OrderStatus>,
+) -> Result<Vec<OrderSummary>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        status: String,
+        email: String,
+        total: i64,
+        currency: String,
+        units: i64,
+        created_at: OffsetDateTime,
+    }
+    let sql = "SELECT o.id, o.status, o.email, o.total, o.currency, \
+               CAST((SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l WHERE l.order_id = o.id) AS BIGINT) AS units, o.created_at \
+               FROM orders o WHERE o.store_id IN (SELECT store_id FROM store_members WHERE user_id = $1) \
+               AND ($2 = '' OR o.status = $2) ORDER BY o.created_at DESC LIMIT 200";
+    let status = status.map(|s| s.as_str()).unwrap_or("");
+    let rows = with_db!(db, pool => sqlx::query_as::<_, Row>(sql).bind(user).bind(status).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OrderSummary {
+            status: OrderStatus::parse(&r.status).unwrap_or(OrderStatus::PendingPayment),
+            total: money(r.total, &r.currency),
+            id: r.id,
+            email: r.email,
+            units: r.units,
+            created_at: rfc3339(r.created_at),
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderRow {
+    id: String,
+    store_slug: String,
+    store_name: String,
+    status: String,
+    payment_method: String,
+    email: String,
+    shipping_address: String,
+    currency: String,
+    subtotal: i64,
+    shipping: i64,
+    total: i64,
+    refunded: i64,
+    carrier: Option<String>,
+    tracking_code: Option<String>,
+    attention: Option<String>,
+    expires_at: i64,
+    stock: String,
+    checkout_url: Option<String>,
+    payment_instructions: String,
+    created_at: OffsetDateTime,
+}
+
+/// One order. `member`: only if that user works for its store (else `NotFound`); `None`
+/// for a buyer whose link was checked. The timeline is for the store only.
+pub async fn order_detail(
+    state: &AppState,
+    order_id: &str,
+    member: Option<&str>,
+) -> Result<OrderDetail, AppError> {
+    if order_id.len() > 64 {
+        return Err(AppError::NotFound);
+    }
+    let sql = "SELECT o.id, s.slug AS store_slug, s.name AS store_name, o.status, o.payment_method, o.email, o.shipping_address, o.currency, \
+               o.subtotal, o.shipping, o.total, o.refunded, o.carrier, o.tracking_code, o.attention, o.expires_at, o.stock, o.checkout_url, \
+               s.payment_instructions, o.created_at FROM orders o JOIN stores s ON s.id = o.store_id WHERE o.id = $1 \
+               AND ($2 = '' OR EXISTS (SELECT 1 FROM store_members m WHERE m.store_id = o.store_id AND m.user_id = $2))";
+    let db = &state.db;
+    let r = with_db!(db, pool => sqlx::query_as::<_, OrderRow>(sql).bind(order_id).bind(member.unwrap_or("")).fetch_optional(pool).await)?
+        .ok_or(AppError::NotFound)?;
+    let lines: Vec<(String, String, String, i64, i64)> = with_db!(db, pool => sqlx::query_as(
+        "SELECT listing_id, item_id, title, unit_price, quantity FROM order_lines WHERE order_id = $1 ORDER BY position")
+        .bind(order_id).fetch_all(pool).await)?;
+    let events = if member.is_some() {
+        timeline(state, order_id).await?
+    } else {
+        Vec::new()
+    };
+    let status = OrderStatus::parse(&r.status).unwrap_or(OrderStatus::PendingPayment);
+    let method = PaymentMethod::parse(&r.payment_method).unwrap_or(PaymentMethod::Manual);
+    let pending = status == OrderStatus::PendingPayment && r.stock == "reserved";
+    let address: ShippingAddress = serde_json::from_str(&r.shipping_address).unwrap_or_default();
+    Ok(OrderDetail {
+        store_slug: r.store_slug,
+        store_name: r.store_name,
+        status,
+        payment_method: method,
+        email: r.email,
+        shipping_address: (!address.country.is_empty()).then_some(address),
+        lines: lines
+            .into_iter()
+            .map(
+                |(listing_id, item_id, title, unit, quantity)| OrderLineView {
+                    listing_id,
+                    item_id,
+                    title,
+                    unit_price: money(unit, &r.currency),
+                    quantity,
+                },
+            )
+            .collect(),
+        subtotal: money(r.subtotal, &r.currency),
+        shipping: money(r.shipping, &r.currency),
+        total: money(r.total, &r.currency),
+        refunded: money(r.refunded, &r.currency),
+        carrier: r.carrier,
+        tracking_code: r.tracking_code,
+        attention: r.attention,
+        expires_at: pending.then(|| {
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(r.expires_at) * 1_000_000)
+                .map(rfc3339)
+                .unwrap_or_default()
+        }),
+        payment_instructions: (method == PaymentMethod::Manual && pending).then(|| {
+            if r.payment_instructions.is_empty() {
+                "The store will contact you with payment details.".to_string()
+            } else {
+                r.payment_instructions.clone()
+            }
+        }),
+        checkout_url: (method == PaymentMethod::Stripe && pending)
+            .then_some(r.checkout_url)
+            .flatten(),
+        created_at: rfc3339(r.created_at),
+        id: r.id,
+        events,
+    })
+}
+
+async fn timeline(state: &AppState, order_id: &str) -> Result<Vec<OrderEventView>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        actor: String,
+        action: String,
+        before: Option<String>,
+        after: Option<String>,
+        detail: String,
+        created_at: OffsetDateTime,
+        signature: String,
+    }
+    let rows = with_db!(&state.db, pool => sqlx::query_as::<_, Row>(
+        "SELECT id, actor, action, before, after, detail, created_at, signature FROM order_events WHERE order_id = $1 ORDER BY created_at, id")
+        .bind(order_id).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let event = audit::OrderEvent {
+                order_id,
+                actor: &r.actor,
+                action: &r.action,
+                before: r.before.as_deref(),
+                after: r.after.as_deref(),
+                detail: r.detail.clone(),
+            };
+            let verified =
+                audit::verifies(&state.secret, &r.id, &event, r.created_at, &r.signature);
+            OrderEventView {
+                at: rfc3339(r.created_at),
+                actor: if r.actor.starts_with("user:") {
+                    "staff".to_string()
+                } else {
+                    r.actor.clone()
+                },
+                action: r.action,
+                before: r.before,
+                after: r.after,
+                detail: r.detail,
+                verified,
+            }
+        })
+        .collect())
+}
+
+/// Background work that failed for good for this reseller.
+pub async fn failed_tasks(db: &Db, user: &str) -> Result<Vec<FailedTask>, AppError> {
+    let jobs = crate::server::jobs::dead_jobs(db, user).await?;
+    Ok(jobs
+        .into_iter()
+        .map(|j| FailedTask {
+            what: match j.kind.as_str() {
+                "mail.send" => "Send an email to a buyer".to_string(),
+                "order.expire" => "Release an expired reservation".to_string(),
+                other => other.to_string(),
+            },
+            id: j.id,
+            attempts: j.attempts,
+            error: j.last_error.unwrap_or_default(),
+        })
+        .collect())
+}

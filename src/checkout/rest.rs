@@ -1,0 +1,259 @@
+//! The public JSON routes of checkout and the storefront (`/api/v1`), and the guest link
+//! that opens an order page.
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, Query, Request, State},
+    http::{HeaderMap, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::service::{self, KeyState};
+use crate::{
+    domain::store::{CheckoutRequest, validate_checkout},
+    error::AppError,
+    server::state::AppState,
+    storefront::types::CatalogQuery,
+};
+
+fn json_answer(status: u16, body: &str) -> Response {
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The whole checkout, shared by the JSON route and the storefront's server function:
+/// key checks, validation, the idempotent run and its stored answer.
+pub async fn checkout_flow(state: &AppState, key: Option<&str>, request: Value) -> (u16, Value) {
+    let key = key.map(str::trim).unwrap_or_default();
+    if key.is_empty() || key.len() > 255 {
+        let e = AppError::BadRequest {
+            message: "the Idempotency-Key header is required (1–255 characters)".into(),
+        };
+        return (400, e.body());
+    }
+    let req: CheckoutRequest = match serde_json::from_value(request.clone()) {
+        Ok(req) => req,
+        Err(e) => {
+            return (
+                400,
+                AppError::BadRequest {
+                    message: format!("the checkout body does not match: {e}"),
+                }
+                .body(),
+            );
+        }
+    };
+    let checked = match validate_checkout(&req) {
+        Ok(c) => c,
+        Err(fields) => return (422, AppError::validation(fields).body()),
+    };
+    // serde_json keeps object keys sorted, so the same body always hashes the same.
+    let hash = hex::encode(Sha256::digest(request.to_string().as_bytes()));
+    match service::begin_key(state, key, &hash).await {
+        Err(e) => (e.status(), e.body()),
+        Ok(KeyState::Replay(status, body)) => {
+            (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+        }
+        Ok(KeyState::InProgress) => (
+            409,
+            AppError::conflict(
+                "idempotency_in_progress",
+                "A request with this Idempotency-Key is still running.",
+            )
+            .body(),
+        ),
+        Ok(KeyState::Mismatch) => (
+            422,
+            AppError::conflict(
+                "idempotency_mismatch",
+                "This Idempotency-Key was used with a different request body.",
+            )
+            .body(),
+        ),
+        Ok(KeyState::Fresh) => {
+            let (status, body) = match service::place(state, &checked).await {
+                Ok(body) => (201, body),
+                Err(e) => (e.status(), e.body()),
+            };
+            if status >= 500 {
+                service::abandon_key(state, key).await;
+            } else if let Err(e) = service::finish_key(state, key, status, &body.to_string()).await
+            {
+                tracing::error!(error = %e, "cannot store the idempotent answer");
+            }
+            (status, body)
+        }
+    }
+}
+
+/// `POST /api/v1/checkout/session`
+pub async fn create_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let request: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            return AppError::BadRequest {
+                message: "the body is not valid JSON".into(),
+            }
+            .into_response();
+        }
+    };
+    let (status, body) = checkout_flow(&state, key, request).await;
+    json_answer(status, &body.to_string())
+}
+
+/// `POST /api/v1/webhooks/stripe`
+pub async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    match super::webhook::handle(&state, signature, &body).await {
+        Ok(_) => Json(json!({ "received": true })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListingsParams {
+    limit: Option<String>,
+    cursor: Option<String>,
+    #[serde(flatten)]
+    query: CatalogQuery,
+}
+
+/// `GET /api/v1/stores/{store}/listings`
+pub async fn store_listings(
+    State(state): State<AppState>,
+    Path(store): Path<String>,
+    Query(params): Query<ListingsParams>,
+) -> Response {
+    let limit = match params.limit.as_deref().map(str::parse::<u32>) {
+        None => 24,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        Some(_) => return AppError::field("limit", "Use a limit from 1 to 100.").into_response(),
+    };
+    let offset = match params.cursor.as_deref().map(str::parse::<u32>) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            return AppError::field("cursor", "This cursor is not one we gave out.")
+                .into_response();
+        }
+    };
+    let found = match crate::storefront::service::find_public_store(&state.db, &store, false).await
+    {
+        Ok(Some(found)) => found,
+        Ok(None) => return AppError::NotFound.into_response(),
+        Err(e) => return e.into_response(),
+    };
+    let (id, face) = found;
+    match crate::storefront::service::listings(
+        &state.db,
+        &id,
+        &face.slug,
+        &face.currency,
+        &params.query,
+        limit,
+        offset,
+    )
+    .await
+    {
+        Ok((items, has_next)) => {
+            let next = has_next.then(|| (offset + limit).to_string());
+            Json(json!({ "items": items, "next_cursor": next })).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The cookie that lets a buyer see one order (its name carries the order id).
+pub fn buyer_cookie_name(order_id: &str) -> String {
+    format!("fd_order_{}", order_id.replace('-', ""))
+}
+
+/// The cookie's value: an expiry and an HMAC over the order id and that expiry.
+pub fn buyer_grant(state: &AppState, order_id: &str, expires_ms: i64) -> String {
+    let mac = crate::server::crypto::hmac_hex(
+        state.secret.expose(),
+        &format!("order-view:{order_id}:{expires_ms}"),
+    );
+    format!("{expires_ms}.{mac}")
+}
+
+pub fn grant_valid(state: &AppState, order_id: &str, value: &str) -> bool {
+    let Some((expires, mac)) = value.split_once('.') else {
+        return false;
+    };
+    let Ok(expires_ms) = expires.parse::<i64>() else {
+        return false;
+    };
+    expires_ms > crate::server::jobs::now_ms()
+        && crate::server::crypto::hmac_matches(
+            state.secret.expose(),
+            &format!("order-view:{order_id}:{expires_ms}"),
+            mac,
+        )
+}
+
+/// `/orders/{order}?token=…`: checks the signed link, sets the order's HttpOnly cookie and
+/// sends the buyer to the clean address (the token leaves the address bar and history).
+pub async fn guest_link(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let token = req.uri().query().and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("token="))
+            .map(str::to_string)
+    });
+    let (Some(order_id), Some(token)) = (
+        path.strip_prefix("/orders/")
+            .filter(|id| !id.contains('/') && id.len() <= 64),
+        token,
+    ) else {
+        return next.run(req).await;
+    };
+    let hash = service::link_hash(&state, &token);
+    let found: Result<Option<i64>, sqlx::Error> = crate::with_db!(&state.db, pool => sqlx::query_scalar(
+        "SELECT expires_at FROM order_links WHERE token_hash = $1 AND order_id = $2").bind(&hash).bind(order_id).fetch_optional(pool).await);
+    match found {
+        Ok(Some(expires_ms)) if expires_ms > crate::server::jobs::now_ms() => {
+            let max_age = (expires_ms - crate::server::jobs::now_ms()) / 1000;
+            let cookie = format!(
+                "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+                buyer_cookie_name(order_id),
+                buyer_grant(&state, order_id, expires_ms),
+                if state.settings.is_production() {
+                    "; Secure"
+                } else {
+                    ""
+                }
+            );
+            let mut res = Redirect::to(&format!("/orders/{order_id}")).into_response();
+            if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Ok(_) => {
+            tracing::info!("expired or unknown order link");
+            next.run(req).await
+        }
+        Err(e) => AppError::from(e).into_response(),
+    }
+}

@@ -1,0 +1,627 @@
+//! Checkout and order business logic: pricing on the server, idempotent session creation,
+//! reservation expiry, payments, refunds and fulfilment. Transactions live in `ops`.
+
+use serde_json::{Value, json};
+use sqlx::types::time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::ops::{GuestLink, NewLine, NewOrder, Paid, Payment, Refunded};
+use crate::{
+    domain::{
+        Currency, Money,
+        store::{CheckedCheckout, ShippingPolicy, ShippingRate},
+    },
+    error::AppError,
+    order_tx,
+    server::{
+        crypto,
+        db::Db,
+        jobs::{self, Outcome, now_ms},
+        state::AppState,
+        stripe::{SessionLine, SessionRequest, StripeFailure},
+    },
+    with_db,
+};
+
+/// A store as checkout needs it.
+#[derive(sqlx::FromRow)]
+pub struct StoreRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub currency: String,
+    pub ships_from: String,
+    pub shipping_rates: String,
+    pub free_shipping_over: Option<i64>,
+    pub payment_instructions: String,
+    pub owner_user_id: String,
+}
+
+impl StoreRow {
+    pub fn shipping(&self) -> ShippingPolicy {
+        ShippingPolicy {
+            ships_from: self.ships_from.clone(),
+            rates: serde_json::from_str::<Vec<ShippingRate>>(&self.shipping_rates)
+                .unwrap_or_default(),
+            free_over: self.free_shipping_over,
+        }
+    }
+}
+
+pub async fn store_by_slug(db: &Db, slug: &str) -> Result<Option<StoreRow>, AppError> {
+    let column = if crate::domain::account::looks_like_id(slug) {
+        "s.id"
+    } else {
+        "s.slug"
+    };
+    let sql = format!(
+        "SELECT s.id, s.slug, s.name, s.currency, s.ships_from, s.shipping_rates, s.free_shipping_over, s.payment_instructions, \
+         m.user_id AS owner_user_id FROM stores s JOIN store_members m ON m.store_id = s.id AND m.role = 'owner' WHERE {column} = $1"
+    );
+    Ok(
+        with_db!(db, pool => sqlx::query_as::<_, StoreRow>(&sql).bind(slug).fetch_optional(pool).await)?,
+    )
+}
+
+fn currency(code: &str) -> Currency {
+    Currency::parse(code).unwrap_or(Currency::Usd)
+}
+
+fn rfc3339_ms(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// A guest link: the token travels in the URL, only its HMAC is stored.
+fn guest_link(state: &AppState, order_id: &str) -> (String, GuestLink) {
+    let token = crypto::random_token(32);
+    let days = state.settings.checkout.guest_order_link_days as i64;
+    let url = format!(
+        "{}/orders/{order_id}?token={token}",
+        state.settings.public_url.trim_end_matches('/')
+    );
+    (
+        url,
+        GuestLink {
+            token_hash: crypto::hmac_hex(state.secret.expose(), &format!("order-link:{token}")),
+            expires_at_ms: now_ms() + days * 24 * 3600 * 1000,
+        },
+    )
+}
+
+pub fn link_hash(state: &AppState, token: &str) -> String {
+    crypto::hmac_hex(state.secret.expose(), &format!("order-link:{token}"))
+}
+
+#[derive(sqlx::FromRow)]
+struct ListingForCheckout {
+    id: String,
+    item_id: String,
+    price: i64,
+    currency: String,
+    available: i64,
+    status: String,
+    name: String,
+}
+
+fn insufficient(title: &str) -> AppError {
+    AppError::conflict(
+        "insufficient_stock",
+        format!(
+            "Not enough stock left for “{title}”. Lower the quantity or remove it from the cart."
+        ),
+    )
+}
+
+/// Prices the cart, reserves it and opens the payment: the answer of
+/// `POST /api/v1/checkout/session` (201 and its body), or the error to answer with.
+pub async fn place(state: &AppState, req: &CheckedCheckout) -> Result<Value, AppError> {
+    let store = store_by_slug(&state.db, &req.store)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ids: Vec<&str> = req.lines.iter().map(|l| l.listing_id.as_str()).collect();
+    let placeholders = (0..ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT l.id, l.item_id, l.price, l.currency, l.available, l.status, i.name FROM listings l JOIN items i ON i.id = l.item_id \
+         WHERE l.store_id = $1 AND l.id IN ({placeholders})"
+    );
+    let found = with_db!(&state.db, pool => {
+        let mut q = sqlx::query_as::<_, ListingForCheckout>(&sql).bind(&store.id);
+        for id in &ids { q = q.bind(*id); }
+        q.fetch_all(pool).await
+    })?;
+    let cur = currency(&store.currency);
+    let mut lines = Vec::with_capacity(req.lines.len());
+    let mut subtotal: i64 = 0;
+    for (n, line) in req.lines.iter().enumerate() {
+        let Some(listing) = found.iter().find(|l| l.id == line.listing_id) else {
+            return Err(AppError::field(
+                &format!("lines[{n}].listing_id"),
+                "This item is not for sale in this store.",
+            ));
+        };
+        // Cheap early answer; the conditional update below is what guarantees it.
+        if listing.status != "active"
+            || listing.available < line.quantity
+            || listing.currency != store.currency
+        {
+            return Err(insufficient(&listing.name));
+        }
+        subtotal = listing
+            .price
+            .checked_mul(line.quantity)
+            .and_then(|v| subtotal.checked_add(v))
+            .ok_or_else(|| AppError::field("lines", "The order total is too large."))?;
+        lines.push(NewLine {
+            listing_id: listing.id.clone(),
+            item_id: listing.item_id.clone(),
+            title: listing.name.clone(),
+            unit_price: listing.price,
+            quantity: line.quantity,
+        });
+    }
+    let country = req.shipping_address.as_ref().map(|a| a.country.as_str());
+    let shipping = store.shipping().cost(country, subtotal).ok_or_else(|| {
+        AppError::field(
+            "shipping_address.country",
+            format!(
+                "{} does not ship to {}.",
+                store.name,
+                country.unwrap_or("that country")
+            ),
+        )
+    })?;
+    let total = subtotal + shipping;
+    let stripe = state.stripe.clone();
+    let order_id = crate::server::db::new_id();
+    let (link_url, link) = guest_link(state, &order_id);
+    let expires_at_ms = now_ms() + state.settings.checkout.reservation_ttl_secs as i64 * 1000;
+    let money = |amount: i64| Money::new(amount, cur).to_string();
+    let mail = stripe.is_none().then(|| {
+        (
+            format!("Your order at {}: how to pay", store.name),
+            format!(
+                "Thank you for your order at {store}.\n\nTotal to pay: {total}\n\nHow to pay:\n{instructions}\n\n\
+                 Your items are held for you until the reservation ends; the store confirms the order once your payment arrives.\n\n\
+                 Follow your order: {link_url}\n",
+                store = store.name,
+                total = money(total),
+                instructions = if store.payment_instructions.is_empty() { "The store will contact you with payment details." } else { &store.payment_instructions },
+            ),
+        )
+    });
+    let order = NewOrder {
+        id: order_id.clone(),
+        store_id: store.id.clone(),
+        owner: store.owner_user_id.clone(),
+        payment_method: if stripe.is_some() { "stripe" } else { "manual" },
+        email: req.email.as_str().to_string(),
+        address_json: req
+            .shipping_address
+            .as_ref()
+            .map(|a| json!(a).to_string())
+            .unwrap_or_else(|| "{}".into()),
+        currency: store.currency.clone(),
+        subtotal,
+        shipping,
+        total,
+        expires_at_ms,
+        lines,
+        link,
+        mail,
+    };
+    if let Err(listing_id) = order_tx!(&state.db, place_order(&state.secret, &order))? {
+        let title = order
+            .lines
+            .iter()
+            .find(|l| l.listing_id == listing_id)
+            .map(|l| l.title.as_str())
+            .unwrap_or("an item");
+        return Err(insufficient(title));
+    }
+    let checkout_url = match stripe {
+        None => link_url,
+        Some(stripe) => {
+            let mut session_lines: Vec<SessionLine> = order
+                .lines
+                .iter()
+                .map(|l| SessionLine {
+                    name: l.title.clone(),
+                    unit_amount: l.unit_price,
+                    quantity: l.quantity as u64,
+                })
+                .collect();
+            if shipping > 0 {
+                session_lines.push(SessionLine {
+                    name: "Shipping".into(),
+                    unit_amount: shipping,
+                    quantity: 1,
+                });
+            }
+            let created = stripe
+                .create_session(SessionRequest {
+                    order_id: &order_id,
+                    email: req.email.as_str(),
+                    currency: &store.currency,
+                    lines: session_lines,
+                    success_url: link_url,
+                    cancel_url: format!(
+                        "{}/s/{}/cart",
+                        state.settings.public_url.trim_end_matches('/'),
+                        store.slug
+                    ),
+                })
+                .await;
+            match created {
+                Ok(session) => {
+                    order_tx!(
+                        &state.db,
+                        attach_session(&order_id, &session.id, &session.url)
+                    )?;
+                    session.url
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot open a Stripe Checkout Session; order cancelled");
+                    order_tx!(
+                        &state.db,
+                        release(
+                            &state.secret,
+                            &order_id,
+                            "cancelled",
+                            "system",
+                            "Stripe could not open the payment page"
+                        )
+                    )?;
+                    return Err(AppError::Unavailable { message: "payments are not available right now; nothing was charged, please try again".into() });
+                }
+            }
+        }
+    };
+    Ok(json!({
+        "order_id": order_id,
+        "status": "pending_payment",
+        "checkout_url": checkout_url,
+        "expires_at": rfc3339_ms(expires_at_ms),
+    }))
+}
+
+/// How an `Idempotency-Key` stands.
+pub enum KeyState {
+    Fresh,
+    Replay(u16, String),
+    InProgress,
+    Mismatch,
+}
+
+pub async fn begin_key(state: &AppState, key: &str, hash: &str) -> Result<KeyState, AppError> {
+    let now = now_ms();
+    let ttl = state.settings.checkout.idempotency_key_hours as i64 * 3600 * 1000;
+    let inserted = with_db!(&state.db, pool => async {
+        sqlx::query("DELETE FROM idempotency_keys WHERE key = $1 AND expires_at < $2").bind(key).bind(now).execute(pool).await?;
+        sqlx::query("INSERT INTO idempotency_keys (key, request_hash, expires_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
+            .bind(key).bind(hash).bind(now + ttl).execute(pool).await.map(|r| r.rows_affected())
+    }.await)?;
+    if inserted == 1 {
+        return Ok(KeyState::Fresh);
+    }
+    let row: Option<(String, Option<i64>, Option<String>)> = with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = $1").bind(key).fetch_optional(pool).await)?;
+    Ok(match row {
+        None => KeyState::InProgress, // removed between the two statements: a retry is running
+        Some((stored, _, _)) if stored != hash => KeyState::Mismatch,
+        Some((_, Some(status), Some(body))) => KeyState::Replay(status as u16, body),
+        Some(_) => KeyState::InProgress,
+    })
+}
+
+pub async fn finish_key(
+    state: &AppState,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> Result<(), AppError> {
+    with_db!(&state.db, pool => sqlx::query("UPDATE idempotency_keys SET status_code = $1, body = $2 WHERE key = $3")
+        .bind(i64::from(status)).bind(body).bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Forgets a key whose request failed on our side, so that the shopper can retry it.
+pub async fn abandon_key(state: &AppState, key: &str) {
+    let _ = with_db!(&state.db, pool => sqlx::query("DELETE FROM idempotency_keys WHERE key = $1").bind(key).execute(pool).await.map(|r| r.rows_affected()));
+}
+
+#[derive(sqlx::FromRow)]
+struct ExpiryRow {
+    status: String,
+    stock: String,
+    expires_at: i64,
+    stripe_session_id: Option<String>,
+}
+
+/// The `order.expire` job: at the end of the reservation, expire the Stripe session (it
+/// cannot be made shorter than 30 minutes) and give the units back.
+pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
+    let row = with_db!(&state.db, pool => sqlx::query_as::<_, ExpiryRow>(
+        "SELECT status, stock, expires_at, stripe_session_id FROM orders WHERE id = $1").bind(order_id).fetch_optional(pool).await);
+    let row = match row {
+        Ok(Some(row)) => row,
+        Ok(None) => return Outcome::Done,
+        Err(e) => return Outcome::Failed(e.to_string()),
+    };
+    // Paid, or a delayed payment method still running: the reservation holds.
+    if row.stock != "reserved" || row.status != "pending_payment" {
+        return Outcome::Done;
+    }
+    if now_ms() < row.expires_at {
+        return Outcome::Later(row.expires_at);
+    }
+    if let (Some(session), Some(stripe)) = (row.stripe_session_id.as_deref(), state.stripe.clone())
+    {
+        match stripe.expire_session(session).await {
+            Ok(()) | Err(StripeFailure::Refused(_)) => {}
+            Err(StripeFailure::Unavailable(e)) => {
+                tracing::warn!(error = %e, "cannot expire the Checkout Session now; retrying in the background");
+                let queued = with_db!(&state.db, pool => async {
+                    use crate::server::db::BeginWrite;
+                    let mut tx = pool.begin_write().await?;
+                    jobs::enqueue(&mut tx, &jobs::NewJob::now("stripe.expire_session", json!({ "session_id": session }), None)).await?;
+                    tx.commit().await
+                }.await);
+                if let Err(e) = queued {
+                    return Outcome::Failed(e.to_string());
+                }
+            }
+        }
+    }
+    let minutes = state.settings.checkout.reservation_ttl_secs / 60;
+    let detail = format!("unpaid after the {minutes}-minute reservation");
+    match order_tx!(
+        &state.db,
+        release(&state.secret, order_id, "expired", "system", &detail)
+    ) {
+        Ok(_) => Outcome::Done,
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// The `stripe.expire_session` job (a retry when Stripe was unreachable at expiry).
+pub async fn expire_stripe_session(state: &AppState, session_id: &str) -> Outcome {
+    let Some(stripe) = state.stripe.clone() else {
+        return Outcome::Done;
+    };
+    match stripe.expire_session(session_id).await {
+        Ok(()) | Err(StripeFailure::Refused(_)) => Outcome::Done,
+        Err(StripeFailure::Unavailable(e)) => Outcome::Failed(e),
+    }
+}
+
+/// The reservation sweeper: releases any reservation past its end whose job was lost.
+pub async fn sweep_expired(state: &AppState) {
+    let due: Result<Vec<String>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_scalar(
+        "SELECT id FROM orders WHERE stock = 'reserved' AND status = 'pending_payment' AND expires_at <= $1 LIMIT 200")
+        .bind(now_ms()).fetch_all(pool).await);
+    for id in due.unwrap_or_default() {
+        if let Outcome::Failed(e) = expire_order(state, &id).await {
+            tracing::warn!(error = %e, "sweeper could not release a reservation");
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct OrderHead {
+    pub id: String,
+    pub store_name: String,
+    pub owner_user_id: String,
+    pub payment_method: String,
+    pub status: String,
+    pub currency: String,
+    pub total: i64,
+    pub refunded: i64,
+    pub stripe_payment_intent: Option<String>,
+}
+
+/// An order of a store the user works for; anyone else's is `NotFound`.
+pub async fn order_for_member(db: &Db, user: &str, order_id: &str) -> Result<OrderHead, AppError> {
+    order_head(db, order_id, Some(user))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn order_head(
+    db: &Db,
+    order_id: &str,
+    member: Option<&str>,
+) -> Result<Option<OrderHead>, AppError> {
+    let sql = "SELECT o.id, s.name AS store_name, o.owner_user_id, o.payment_method, o.status, o.currency, o.total, o.refunded, \
+               o.stripe_payment_intent FROM orders o JOIN stores s ON s.id = o.store_id WHERE o.id = $1 \
+               AND ($2 = '' OR EXISTS (SELECT 1 FROM store_members m WHERE m.store_id = o.store_id AND m.user_id = $2))";
+    if order_id.len() > 64 {
+        return Ok(None);
+    }
+    Ok(
+        with_db!(db, pool => sqlx::query_as::<_, OrderHead>(sql).bind(order_id).bind(member.unwrap_or("")).fetch_optional(pool).await)?,
+    )
+}
+
+/// The confirmation mail sent when payment arrives, with a fresh guest link.
+pub fn confirmation(state: &AppState, head: &OrderHead) -> (String, GuestLink, (String, String)) {
+    let (url, link) = guest_link(state, &head.id);
+    let total = Money::new(head.total, currency(&head.currency));
+    let mail = (
+        format!("Order confirmed at {}", head.store_name),
+        format!(
+            "Thank you! {store} has received your payment of {total}.\n\nFollow your order (this link is yours; keep it private): {url}\n",
+            store = head.store_name
+        ),
+    );
+    (url, link, mail)
+}
+
+/// The owner confirms a manual payment.
+pub async fn mark_paid(state: &AppState, user: &str, order_id: &str) -> Result<(), AppError> {
+    let head = order_for_member(&state.db, user, order_id).await?;
+    if head.payment_method != "manual" {
+        return Err(AppError::conflict(
+            "stripe_order",
+            "Card payments are confirmed by Stripe, not by hand.",
+        ));
+    }
+    let (_, link, mail) = confirmation(state, &head);
+    let sold_on = crate::analytics::service::owner_today(&state.db, &head.owner_user_id).await?;
+    let actor = format!("user:{user}");
+    let payment = Payment {
+        order_id,
+        actor: &actor,
+        amount: None,
+        payment_intent: None,
+        sold_on: &sold_on,
+        link,
+        mail,
+    };
+    match order_tx!(&state.db, take_payment(&state.secret, &payment))? {
+        Paid::Paid | Paid::NeedsAttention => Ok(()),
+        Paid::AlreadyPaid => Err(AppError::conflict(
+            "already_paid",
+            "This order is already paid.",
+        )),
+        Paid::NotFound => Err(AppError::NotFound),
+    }
+}
+
+/// A refund by the owner: through Stripe for card payments (idempotent by the refund id),
+/// recorded once whatever the number of submissions.
+pub async fn refund(
+    state: &AppState,
+    user: &str,
+    order_id: &str,
+    refund_id: &str,
+    input: &crate::domain::store::RefundInput,
+) -> Result<(), AppError> {
+    let head = order_for_member(&state.db, user, order_id).await?;
+    if refund_id.is_empty() || refund_id.len() > 64 {
+        return Err(AppError::field(
+            "refund_id",
+            "Missing refund id; reload the page.",
+        ));
+    }
+    let already: Option<i64> = with_db!(&state.db, pool => sqlx::query_scalar("SELECT amount FROM refunds WHERE id = $1 AND order_id = $2")
+        .bind(refund_id).bind(order_id).fetch_optional(pool).await)?;
+    if already.is_some() {
+        return Ok(()); // the same refund submitted again
+    }
+    if !matches!(
+        head.status.as_str(),
+        "paid" | "paid_needs_attention" | "shipped" | "refunded"
+    ) {
+        return Err(AppError::conflict(
+            "not_refundable",
+            "Only paid orders can be refunded.",
+        ));
+    }
+    let amount = crate::domain::store::validate_refund(
+        input,
+        currency(&head.currency),
+        head.total - head.refunded,
+    )
+    .map_err(AppError::validation)?;
+    let mut stripe_refund = None;
+    if head.payment_method == "stripe" {
+        let (Some(stripe), Some(pi)) =
+            (state.stripe.clone(), head.stripe_payment_intent.as_deref())
+        else {
+            return Err(AppError::conflict(
+                "not_refundable",
+                "This card payment cannot be refunded from here; refund it in Stripe.",
+            ));
+        };
+        stripe_refund = Some(
+            stripe
+                .refund(pi, amount, refund_id)
+                .await
+                .map_err(|e| match e {
+                    StripeFailure::Refused(m) => AppError::conflict(
+                        "stripe_refused",
+                        format!("Stripe refused the refund: {m}"),
+                    ),
+                    StripeFailure::Unavailable(_) => AppError::Unavailable {
+                        message: "Stripe is not reachable; nothing was refunded, try again".into(),
+                    },
+                })?,
+        );
+    }
+    let actor = format!("user:{user}");
+    match order_tx!(
+        &state.db,
+        refund(
+            &state.secret,
+            order_id,
+            refund_id,
+            amount,
+            input.restock,
+            &actor,
+            stripe_refund.as_deref()
+        )
+    )? {
+        Refunded::Done | Refunded::Duplicate => Ok(()),
+        Refunded::TooMuch => Err(AppError::field(
+            "amount",
+            "That is more than is left to refund.",
+        )),
+        Refunded::NotRefundable => Err(AppError::conflict(
+            "not_refundable",
+            "Only paid orders can be refunded.",
+        )),
+    }
+}
+
+pub async fn ship(
+    state: &AppState,
+    user: &str,
+    order_id: &str,
+    carrier: &str,
+    tracking: &str,
+) -> Result<(), AppError> {
+    let head = order_for_member(&state.db, user, order_id).await?;
+    let mut e = crate::domain::FieldErrors::default();
+    let carrier = carrier.trim();
+    let tracking = tracking.trim();
+    if carrier.is_empty() || carrier.chars().count() > 60 {
+        e.add("carrier", "Name the carrier (up to 60 characters).");
+    }
+    if tracking.is_empty()
+        || tracking.chars().count() > 80
+        || tracking.chars().any(char::is_control)
+    {
+        e.add(
+            "tracking_code",
+            "Enter the tracking code (up to 80 characters).",
+        );
+    }
+    if !e.is_empty() {
+        return Err(AppError::validation(e));
+    }
+    let mail = (
+        format!("Your order from {} has shipped", head.store_name),
+        format!(
+            "Good news: {} shipped your order with {carrier}.\nTracking code: {tracking}\n",
+            head.store_name
+        ),
+    );
+    let actor = format!("user:{user}");
+    if order_tx!(
+        &state.db,
+        ship(&state.secret, order_id, carrier, tracking, &actor, mail)
+    )? {
+        Ok(())
+    } else {
+        Err(AppError::conflict(
+            "not_shippable",
+            "Only paid orders can be marked shipped.",
+        ))
+    }
+}

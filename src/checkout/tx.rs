@@ -1,0 +1,882 @@
+// Order transactions, written once against `DB` and compiled for each backend by `ops.rs`
+// (`include!`d there: this file is not a module of its own). Every function runs in one
+// write transaction; stock moves are conditional updates, never read-then-write.
+
+use time::OffsetDateTime;
+
+use super::{EventApplied, EventEffect, GuestLink, NewLine, NewOrder, Paid, Payment, Refunded};
+use crate::{
+    analytics::ledger::{self, Changes, Delta, Scope},
+    server::{
+        audit::{self, OrderEvent},
+        config::Secret,
+        db::{BeginWrite, new_id},
+        jobs::{self, NewJob},
+        mail::{self, Mail},
+    },
+};
+
+type Tx = sqlx::Transaction<'static, DB>;
+
+async fn add_link(tx: &mut Tx, order_id: &str, link: &GuestLink) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO order_links (token_hash, order_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(&link.token_hash)
+        .bind(order_id)
+        .bind(link.expires_at_ms)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Reserves every line (all or none) and writes the order `pending_payment` with its
+/// expiry job. `Err(listing_id)` names the first line that could not be reserved.
+pub async fn place_order(
+    pool: &sqlx::Pool<DB>,
+    secret: &Secret,
+    order: &NewOrder,
+) -> sqlx::Result<Result<(), String>> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = pool.begin_write().await?;
+    // A fixed order of row locks, so two carts never wait on each other (PostgreSQL).
+    let mut lines: Vec<&NewLine> = order.lines.iter().collect();
+    lines.sort_by(|a, b| a.listing_id.cmp(&b.listing_id));
+    for line in &lines {
+        let taken = sqlx::query(
+            "UPDATE listings SET available = available - $1, updated_at = $2 \
+             WHERE id = $3 AND store_id = $4 AND status = 'active' AND available >= $1",
+        )
+        .bind(line.quantity)
+        .bind(now)
+        .bind(&line.listing_id)
+        .bind(&order.store_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if taken == 0 {
+            return Ok(Err(line.listing_id.clone())); // rolled back on drop
+        }
+    }
+    sqlx::query(
+        "INSERT INTO orders (id, store_id, owner_user_id, status, stock, payment_method, email, shipping_address, currency, \
+         subtotal, shipping, total, expires_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'pending_payment', 'reserved', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(&order.id)
+    .bind(&order.store_id)
+    .bind(&order.owner)
+    .bind(order.payment_method)
+    .bind(&order.email)
+    .bind(&order.address_json)
+    .bind(&order.currency)
+    .bind(order.subtotal)
+    .bind(order.shipping)
+    .bind(order.total)
+    .bind(order.expires_at_ms)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for (position, line) in order.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO order_lines (id, order_id, listing_id, item_id, title, unit_price, quantity, position) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(&order.id)
+        .bind(&line.listing_id)
+        .bind(&line.item_id)
+        .bind(&line.title)
+        .bind(line.unit_price)
+        .bind(line.quantity)
+        .bind(position as i64)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        secret,
+        &OrderEvent {
+            order_id: &order.id,
+            actor: "shopper",
+            action: "order_created",
+            before: None,
+            after: Some("pending_payment"),
+            detail: format!(
+                "{} line(s), total {} {} minor units, stock reserved",
+                order.lines.len(),
+                order.total,
+                order.currency
+            ),
+        },
+    )
+    .await?;
+    jobs::enqueue(
+        &mut tx,
+        &NewJob {
+            kind: "order.expire",
+            payload: serde_json::json!({ "order_id": order.id }),
+            owner: Some(&order.owner),
+            run_at_ms: order.expires_at_ms,
+            max_attempts: 10,
+        },
+    )
+    .await?;
+    add_link(&mut tx, &order.id, &order.link).await?;
+    if let Some((subject, body)) = &order.mail {
+        mail::queue(
+            &mut tx,
+            &Mail {
+                to: &order.email,
+                subject: subject.clone(),
+                body: body.clone(),
+                kind: "order_received",
+                order_id: Some(&order.id),
+                owner: Some(&order.owner),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Stores the Stripe session of a placed order.
+pub async fn attach_session(
+    pool: &sqlx::Pool<DB>,
+    order_id: &str,
+    session_id: &str,
+    url: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE orders SET stripe_session_id = $1, checkout_url = $2, updated_at = $3 WHERE id = $4")
+        .bind(session_id)
+        .bind(url)
+        .bind(OffsetDateTime::now_utc())
+        .bind(order_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct OrderState {
+    status: String,
+    stock: String,
+    owner_user_id: String,
+    email: String,
+    currency: String,
+    shipping: i64,
+    total: i64,
+    refunded: i64,
+}
+
+/// Locks the order's row for this transaction (PostgreSQL; SQLite holds its write lock
+/// already), then reads it: concurrent deliveries about one order take turns.
+async fn order_state(tx: &mut Tx, order_id: &str) -> sqlx::Result<Option<OrderState>> {
+    sqlx::query("UPDATE orders SET stock = stock WHERE id = $1")
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query_as::<_, OrderState>(
+        "SELECT status, stock, owner_user_id, email, currency, shipping, total, refunded FROM orders WHERE id = $1",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Gives the reserved units back, if they still are reserved, and moves an unpaid order to
+/// `to` (`expired` or `cancelled`). Returns whether anything changed.
+async fn release_in(
+    tx: &mut Tx,
+    secret: &Secret,
+    order_id: &str,
+    to: &str,
+    actor: &str,
+    detail: &str,
+) -> sqlx::Result<bool> {
+    let Some(order) = order_state(tx, order_id).await? else {
+        return Ok(false);
+    };
+    if order.stock != "reserved" {
+        return Ok(false);
+    }
+    let unpaid = matches!(
+        order.status.as_str(),
+        "pending_payment" | "payment_processing"
+    );
+    let after = if unpaid { to } else { order.status.as_str() };
+    let changed = sqlx::query(
+        "UPDATE orders SET stock = 'released', status = $1, updated_at = $2 WHERE id = $3 AND stock = 'reserved' AND status = $4",
+    )
+    .bind(after)
+    .bind(OffsetDateTime::now_utc())
+    .bind(order_id)
+    .bind(&order.status)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    give_back(tx, order_id).await?;
+    audit::record(
+        tx,
+        secret,
+        &OrderEvent {
+            order_id,
+            actor,
+            action: "reservation_released",
+            before: Some(&order.status),
+            after: Some(after),
+            detail: detail.to_string(),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+async fn order_lines(
+    tx: &mut Tx,
+    order_id: &str,
+) -> sqlx::Result<Vec<(String, String, i64, i64, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT listing_id, item_id, quantity, unit_price, sale_id FROM order_lines WHERE order_id = $1 ORDER BY listing_id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+async fn give_back(tx: &mut Tx, order_id: &str) -> sqlx::Result<()> {
+    let now = OffsetDateTime::now_utc();
+    for (listing_id, _, quantity, _, _) in order_lines(tx, order_id).await? {
+        sqlx::query(
+            "UPDATE listings SET available = available + $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(quantity)
+        .bind(now)
+        .bind(&listing_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn release(
+    pool: &sqlx::Pool<DB>,
+    secret: &Secret,
+    order_id: &str,
+    to: &str,
+    actor: &str,
+    detail: &str,
+) -> sqlx::Result<bool> {
+    let mut tx = pool.begin_write().await?;
+    let changed = release_in(&mut tx, secret, order_id, to, actor, detail).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Takes the reserved units (or, after a release, whatever is still free) and records the
+/// sales; an order whose stock is gone, or whose amount differs, needs the owner.
+async fn take_payment_in(tx: &mut Tx, secret: &Secret, p: &Payment<'_>) -> sqlx::Result<Paid> {
+    let Some(order) = order_state(tx, p.order_id).await? else {
+        return Ok(Paid::NotFound);
+    };
+    if matches!(
+        order.status.as_str(),
+        "paid" | "paid_needs_attention" | "shipped" | "refunded"
+    ) {
+        if let Some(pi) = p.payment_intent {
+            sqlx::query("UPDATE orders SET stripe_payment_intent = $1 WHERE id = $2 AND stripe_payment_intent IS NULL")
+                .bind(pi)
+                .bind(p.order_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        return Ok(Paid::AlreadyPaid);
+    }
+    let now = OffsetDateTime::now_utc();
+    let lines = order_lines(tx, p.order_id).await?;
+    let mut attention: Vec<String> = Vec::new();
+    let mut stock_taken = order.stock != "released";
+    if order.stock == "released" {
+        // Paid after the reservation ended: take the units if nobody else has.
+        let mut got: Vec<(&str, i64)> = Vec::new();
+        for (listing_id, _, quantity, _, _) in &lines {
+            let n = sqlx::query(
+                "UPDATE listings SET available = available - $1, updated_at = $2 WHERE id = $3 AND status = 'active' AND available >= $1",
+            )
+            .bind(*quantity)
+            .bind(now)
+            .bind(listing_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                break;
+            }
+            got.push((listing_id, *quantity));
+        }
+        if got.len() == lines.len() {
+            stock_taken = true;
+        } else {
+            for (listing_id, quantity) in got {
+                sqlx::query("UPDATE listings SET available = available + $1 WHERE id = $2")
+                    .bind(quantity)
+                    .bind(listing_id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            attention.push("Paid after the reservation ran out, and the items sold to someone else meanwhile. Refund the buyer.".into());
+        }
+    }
+    if let Some((amount, currency)) = &p.amount
+        && (*amount != order.total || !currency.eq_ignore_ascii_case(&order.currency))
+    {
+        attention.push(format!(
+            "The payment ({amount} {}) differs from the order total ({} {}).",
+            currency.to_uppercase(),
+            order.total,
+            order.currency
+        ));
+    }
+    if stock_taken {
+        let mut ledger_changes = Changes::default();
+        for (n, (listing_id, item_id, quantity, unit_price, _)) in lines.iter().enumerate() {
+            let shipping = if n == 0 { order.shipping } else { 0 };
+            match sell_line(
+                tx,
+                &order.owner_user_id,
+                item_id,
+                *quantity,
+                *unit_price,
+                shipping,
+                p.sold_on,
+                &mut ledger_changes,
+            )
+            .await?
+            {
+                Some((sale_id, sold_out)) => {
+                    sqlx::query("UPDATE order_lines SET sale_id = $1 WHERE order_id = $2 AND listing_id = $3")
+                        .bind(&sale_id)
+                        .bind(p.order_id)
+                        .bind(listing_id)
+                        .execute(&mut **tx)
+                        .await?;
+                    if sold_out {
+                        sqlx::query("UPDATE listings SET status = 'sold_out', available = 0, updated_at = $1 WHERE id = $2")
+                            .bind(now)
+                            .bind(listing_id)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
+                None => attention.push(format!(
+                    "The item of “{listing_id}” changed in the inventory; check it by hand."
+                )),
+            }
+        }
+        if let Some(w) = ledger_changes.write(BACKEND, &order.owner_user_id) {
+            w.query::<DB>().execute(&mut **tx).await?;
+        }
+    }
+    let mut status = if attention.is_empty() {
+        "paid"
+    } else {
+        "paid_needs_attention"
+    };
+    if order.refunded >= order.total && order.total > 0 {
+        status = "refunded"; // the refund's event came first
+    }
+    let attention_text = (!attention.is_empty()).then(|| attention.join(" "));
+    let changed = sqlx::query(
+        "UPDATE orders SET status = $1, stock = $2, attention = COALESCE($3, attention), \
+         stripe_payment_intent = COALESCE(stripe_payment_intent, $4), updated_at = $5 WHERE id = $6 AND status = $7",
+    )
+    .bind(status)
+    .bind(if stock_taken { "taken" } else { "released" })
+    .bind(attention_text.as_deref())
+    .bind(p.payment_intent)
+    .bind(now)
+    .bind(p.order_id)
+    .bind(&order.status)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(Paid::AlreadyPaid);
+    }
+    audit::record(
+        tx,
+        secret,
+        &OrderEvent {
+            order_id: p.order_id,
+            actor: p.actor,
+            action: "payment_received",
+            before: Some(&order.status),
+            after: Some(status),
+            detail: attention_text
+                .clone()
+                .unwrap_or_else(|| "stock taken, sales recorded".into()),
+        },
+    )
+    .await?;
+    add_link(tx, p.order_id, &p.link).await?;
+    mail::queue(
+        tx,
+        &Mail {
+            to: &order.email,
+            subject: p.mail.0.clone(),
+            body: p.mail.1.clone(),
+            kind: "order_confirmation",
+            order_id: Some(p.order_id),
+            owner: Some(&order.owner_user_id),
+        },
+    )
+    .await?;
+    Ok(if attention.is_empty() {
+        Paid::Paid
+    } else {
+        Paid::NeedsAttention
+    })
+}
+
+/// Sells `quantity` units of an item at `unit_price` through the storefront, as a sale
+/// recorded in the inventory would. `None` when the item no longer holds those units.
+#[allow(clippy::too_many_arguments)]
+async fn sell_line(
+    tx: &mut Tx,
+    owner: &str,
+    item_id: &str,
+    quantity: i64,
+    unit_price: i64,
+    shipping: i64,
+    sold_on: &str,
+    changes: &mut Changes,
+) -> sqlx::Result<Option<(String, bool)>> {
+    let item: Option<(i64, i64, i64, String, String)> = sqlx::query_as(
+        "SELECT quantity, purchase_price, COALESCE(market_unit, purchase_price), acquired_on, currency FROM items \
+         WHERE id = $1 AND owner_user_id = $2 AND status IN ('in_stock', 'listed', 'reserved')",
+    )
+    .bind(item_id)
+    .bind(owner)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((held, unit_cost, unit_value, acquired_on, currency)) = item else {
+        return Ok(None);
+    };
+    if held < quantity {
+        return Ok(None);
+    }
+    let now = OffsetDateTime::now_utc();
+    let sold_out = held == quantity;
+    if sold_out {
+        sqlx::query("UPDATE items SET status = 'sold', sold_out_on = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+            .bind(sold_on)
+            .bind(now)
+            .bind(item_id)
+            .execute(&mut **tx)
+            .await?;
+    } else {
+        sqlx::query("UPDATE items SET quantity = quantity - $1, version = version + 1, updated_at = $2 WHERE id = $3")
+            .bind(quantity)
+            .bind(now)
+            .bind(item_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let price = unit_price.saturating_mul(quantity);
+    let cost = unit_cost.saturating_mul(quantity);
+    let market_value = unit_value.saturating_mul(quantity);
+    let net = price + shipping - cost;
+    let days_held = crate::analytics::periods::days_from(&acquired_on, sold_on);
+    let sale_id = new_id();
+    sqlx::query(
+        "INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
+         shipping_paid, purchase_cost, net_profit, sold_on, created_at, market_value, days_held) \
+         VALUES ($1, $2, $3, $4, 'storefront', $5, $6, $7, 0, 0, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&sale_id)
+    .bind(item_id)
+    .bind(owner)
+    .bind(quantity)
+    .bind(&currency)
+    .bind(price)
+    .bind(shipping)
+    .bind(cost)
+    .bind(net)
+    .bind(sold_on)
+    .bind(now)
+    .bind(market_value)
+    .bind(days_held)
+    .execute(&mut **tx)
+    .await?;
+    changes.add(
+        &currency,
+        sold_on,
+        Delta {
+            cost: -cost,
+            market: -market_value,
+            units: -quantity,
+            realised: net,
+            revenue: price + shipping,
+            fees: 0,
+            sold_cost: cost,
+            sales: 1,
+            units_sold: quantity,
+            held_days: days_held.unwrap_or(0),
+            held_days_n: i64::from(days_held.is_some()),
+            items_in: 0,
+            items_out: i64::from(sold_out),
+        },
+    );
+    Ok(Some((sale_id, sold_out)))
+}
+
+pub async fn take_payment(
+    pool: &sqlx::Pool<DB>,
+    secret: &Secret,
+    p: &Payment<'_>,
+) -> sqlx::Result<Paid> {
+    let mut tx = pool.begin_write().await?;
+    let paid = take_payment_in(&mut tx, secret, p).await?;
+    tx.commit().await?;
+    Ok(paid)
+}
+
+/// Stores the event id and applies its effect in one transaction: a replay finds the id
+/// and changes nothing.
+pub async fn apply_event(
+    pool: &sqlx::Pool<DB>,
+    secret: &Secret,
+    event_id: &str,
+    event_type: &str,
+    effect: &EventEffect<'_>,
+) -> sqlx::Result<EventApplied> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = pool.begin_write().await?;
+    let fresh = sqlx::query("INSERT INTO stripe_events (id, type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+        .bind(event_id)
+        .bind(event_type)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if fresh == 0 {
+        return Ok(EventApplied::Duplicate);
+    }
+    match effect {
+        EventEffect::Paid(payment) => {
+            take_payment_in(&mut tx, secret, payment).await?;
+        }
+        EventEffect::Processing { order_id } => {
+            let n = sqlx::query("UPDATE orders SET status = 'payment_processing', updated_at = $1 WHERE id = $2 AND status = 'pending_payment'")
+                .bind(now)
+                .bind(*order_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n > 0 {
+                let e = OrderEvent {
+                    order_id,
+                    actor: "stripe",
+                    action: "payment_processing",
+                    before: Some("pending_payment"),
+                    after: Some("payment_processing"),
+                    detail: "delayed payment method; stock stays reserved".into(),
+                };
+                audit::record(&mut tx, secret, &e).await?;
+            }
+        }
+        EventEffect::PaymentFailed { order_id } => {
+            release_in(
+                &mut tx,
+                secret,
+                order_id,
+                "cancelled",
+                "stripe",
+                "the delayed payment failed",
+            )
+            .await?;
+        }
+        EventEffect::SessionExpired { order_id } => {
+            release_in(
+                &mut tx,
+                secret,
+                order_id,
+                "expired",
+                "stripe",
+                "the Checkout Session expired unpaid",
+            )
+            .await?;
+        }
+        EventEffect::Refunded {
+            order_id,
+            payment_intent,
+            amount_refunded,
+        } => {
+            // Stripe reports the charge's refunded total: keep the larger of the two.
+            let row: Option<(String, String, i64)> = sqlx::query_as(
+                "SELECT id, status, total FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
+            )
+            .bind(order_id.unwrap_or(""))
+            .bind(payment_intent.unwrap_or(""))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id, status, total)) = row {
+                let full = *amount_refunded >= total;
+                let after = if full
+                    && matches!(status.as_str(), "paid" | "paid_needs_attention" | "shipped")
+                {
+                    "refunded"
+                } else {
+                    status.as_str()
+                };
+                let n = sqlx::query(
+                    "UPDATE orders SET refunded = CASE WHEN refunded > $1 THEN refunded ELSE $1 END, status = $2, updated_at = $3 WHERE id = $4 AND refunded < $1",
+                )
+                .bind(*amount_refunded)
+                .bind(after)
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n > 0 {
+                    let e = OrderEvent {
+                        order_id: &id,
+                        actor: "stripe",
+                        action: "refund_reported",
+                        before: Some(&status),
+                        after: Some(after),
+                        detail: format!("refunded in total: {amount_refunded}"),
+                    };
+                    audit::record(&mut tx, secret, &e).await?;
+                }
+            }
+        }
+        EventEffect::Disputed {
+            order_id,
+            payment_intent,
+            reason,
+        } => {
+            let row: Option<(String, String)> = sqlx::query_as(
+                "SELECT id, status FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
+            )
+            .bind(order_id.unwrap_or(""))
+            .bind(payment_intent.unwrap_or(""))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id, status)) = row {
+                let note =
+                    format!("The buyer's bank opened a dispute ({reason}). Answer it in Stripe.");
+                sqlx::query("UPDATE orders SET status = 'paid_needs_attention', attention = $1, updated_at = $2 WHERE id = $3")
+                    .bind(&note)
+                    .bind(now)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                let e = OrderEvent {
+                    order_id: &id,
+                    actor: "stripe",
+                    action: "dispute_opened",
+                    before: Some(&status),
+                    after: Some("paid_needs_attention"),
+                    detail: note.clone(),
+                };
+                audit::record(&mut tx, secret, &e).await?;
+            }
+        }
+        EventEffect::Ignored => {}
+    }
+    tx.commit().await?;
+    Ok(EventApplied::Applied)
+}
+
+/// Records a refund of `amount` (its id makes a resubmission the same refund) and, with
+/// `restock`, undoes the order's sales so the units are held and on sale again.
+#[allow(clippy::too_many_arguments)]
+pub async fn refund(
+    pool: &sqlx::Pool<DB>,
+    secret: &Secret,
+    order_id: &str,
+    refund_id: &str,
+    amount: i64,
+    restock: bool,
+    actor: &str,
+    stripe_refund: Option<&str>,
+) -> sqlx::Result<Refunded> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = pool.begin_write().await?;
+    let fresh = sqlx::query(
+        "INSERT INTO refunds (id, order_id, amount, restock, stripe_refund, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(refund_id)
+    .bind(order_id)
+    .bind(amount)
+    .bind(restock)
+    .bind(stripe_refund)
+    .bind(actor)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if fresh == 0 {
+        return Ok(Refunded::Duplicate);
+    }
+    let Some(order) = order_state(&mut tx, order_id).await? else {
+        return Ok(Refunded::NotRefundable);
+    };
+    if !matches!(
+        order.status.as_str(),
+        "paid" | "paid_needs_attention" | "shipped" | "refunded"
+    ) {
+        return Ok(Refunded::NotRefundable);
+    }
+    let changed = sqlx::query(
+        "UPDATE orders SET refunded = refunded + $1, status = CASE WHEN refunded + $1 >= total THEN 'refunded' ELSE status END, \
+         updated_at = $2 WHERE id = $3 AND refunded + $1 <= total",
+    )
+    .bind(amount)
+    .bind(now)
+    .bind(order_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(Refunded::TooMuch);
+    }
+    let mut restocked = 0;
+    if restock && order.stock == "taken" {
+        restocked = restock_lines(&mut tx, &order.owner_user_id, order_id).await?;
+    }
+    let after = if order.refunded + amount >= order.total {
+        "refunded"
+    } else {
+        order.status.as_str()
+    };
+    let e = OrderEvent {
+        order_id,
+        actor,
+        action: "refund",
+        before: Some(&order.status),
+        after: Some(after),
+        detail: format!(
+            "{amount} {} refunded; {restocked} unit(s) back on sale",
+            order.currency
+        ),
+    };
+    audit::record(&mut tx, secret, &e).await?;
+    tx.commit().await?;
+    Ok(Refunded::Done)
+}
+
+/// Undoes the sales of an order's lines (once: a line's sale id is cleared) and puts the
+/// units back in stock and on sale; the worth ledger moves by the difference.
+async fn restock_lines(tx: &mut Tx, owner: &str, order_id: &str) -> sqlx::Result<i64> {
+    let now = OffsetDateTime::now_utc();
+    let lines: Vec<(String, String, i64, i64, Option<String>)> = order_lines(tx, order_id).await?;
+    let items: Vec<String> = lines
+        .iter()
+        .filter(|l| l.4.is_some())
+        .map(|l| l.1.clone())
+        .collect();
+    if items.is_empty() {
+        return Ok(0);
+    }
+    let scope = Scope::Items(&items);
+    let mut before = ledger::held_contributions(tx, owner, &scope).await?;
+    before.extend(ledger::sale_contributions(tx, owner, &scope).await?);
+    let mut units = 0;
+    for (listing_id, item_id, quantity, _, sale_id) in &lines {
+        let Some(sale_id) = sale_id else { continue };
+        sqlx::query("DELETE FROM sales WHERE id = $1")
+            .bind(sale_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "UPDATE items SET quantity = CASE WHEN status IN ('sold', 'shipped') THEN $1 ELSE quantity + $1 END, \
+             status = 'listed', sold_out_on = NULL, version = version + 1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(*quantity)
+        .bind(now)
+        .bind(item_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE listings SET available = available + $1, status = 'active', updated_at = $2 WHERE id = $3")
+            .bind(*quantity)
+            .bind(now)
+            .bind(listing_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "UPDATE order_lines SET sale_id = NULL WHERE order_id = $1 AND listing_id = $2",
+        )
+        .bind(order_id)
+        .bind(listing_id)
+        .execute(&mut **tx)
+        .await?;
+        units += quantity;
+    }
+    let mut changes = ledger::held_contributions(tx, owner, &scope).await?;
+    changes.extend(ledger::sale_contributions(tx, owner, &scope).await?);
+    changes.extend(-before);
+    if let Some(w) = changes.write(BACKEND, owner) {
+        w.query::<DB>().execute(&mut **tx).await?;
+    }
+    Ok(units)
+}
+
+/// Paid → shipped with the tracking code, and the buyer's mail.
+pub async fn ship(
+    pool: &sqlx::Pool<DB>,
+    secret: &Secret,
+    order_id: &str,
+    carrier: &str,
+    tracking: &str,
+    actor: &str,
+    mail: (String, String),
+) -> sqlx::Result<bool> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = pool.begin_write().await?;
+    let Some(order) = order_state(&mut tx, order_id).await? else {
+        return Ok(false);
+    };
+    let changed = sqlx::query(
+        "UPDATE orders SET status = 'shipped', carrier = $1, tracking_code = $2, updated_at = $3 \
+         WHERE id = $4 AND status IN ('paid', 'paid_needs_attention') AND stock = 'taken'",
+    )
+    .bind(carrier)
+    .bind(tracking)
+    .bind(now)
+    .bind(order_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    let e = OrderEvent {
+        order_id,
+        actor,
+        action: "shipped",
+        before: Some(&order.status),
+        after: Some("shipped"),
+        detail: format!("{carrier} {tracking}"),
+    };
+    audit::record(&mut tx, secret, &e).await?;
+    mail::queue(
+        &mut tx,
+        &Mail {
+            to: &order.email,
+            subject: mail.0,
+            body: mail.1,
+            kind: "order_shipped",
+            order_id: Some(order_id),
+            owner: Some(&order.owner_user_id),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

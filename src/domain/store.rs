@@ -1,0 +1,596 @@
+//! Store settings, shipping, listings and checkout requests: the rules the browser checks
+//! as the reseller or shopper types and the server checks again before anything is written.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::{Currency, Email, FieldErrors, Money};
+
+string_enum!(
+    /// Where an order is, from the shopper's reservation to the parcel (CONTRACT: Orders).
+    OrderStatus {
+        PendingPayment => "pending_payment" / "Awaiting payment",
+        PaymentProcessing => "payment_processing" / "Payment processing",
+        Paid => "paid" / "Paid",
+        PaidNeedsAttention => "paid_needs_attention" / "Paid — needs attention",
+        Shipped => "shipped" / "Shipped",
+        Cancelled => "cancelled" / "Cancelled",
+        Expired => "expired" / "Expired",
+        Refunded => "refunded" / "Refunded",
+    }
+);
+
+string_enum!(
+    PaymentMethod {
+        Stripe => "stripe" / "Card (Stripe)",
+        Manual => "manual" / "Manual payment",
+    }
+);
+
+/// Most lines and units one checkout may hold (a cart, not a warehouse order).
+pub const MAX_CHECKOUT_LINES: usize = 50;
+pub const MAX_LINE_QUANTITY: i64 = 99;
+
+/// A flat shipping rate for a country (ISO 3166 alpha-2) or `*` for everywhere else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingRate {
+    pub region: String,
+    pub amount: i64,
+}
+
+/// How a store charges shipping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingPolicy {
+    pub ships_from: String,
+    pub rates: Vec<ShippingRate>,
+    /// Orders whose subtotal reaches this ship free.
+    pub free_over: Option<i64>,
+}
+
+impl ShippingPolicy {
+    /// Shipping for an order of `subtotal` to `country` (the store's own country when the
+    /// shopper has not said yet); `None` when the store does not ship there.
+    pub fn cost(&self, country: Option<&str>, subtotal: i64) -> Option<i64> {
+        let country = country.unwrap_or(&self.ships_from);
+        let rate = self
+            .rates
+            .iter()
+            .find(|r| r.region.eq_ignore_ascii_case(country))
+            .or_else(|| self.rates.iter().find(|r| r.region == "*"));
+        match (rate, self.free_over) {
+            (Some(_), Some(free)) if subtotal >= free => Some(0),
+            (Some(rate), _) => Some(rate.amount),
+            // A store without any rate ships free to its own country only.
+            (None, _)
+                if self.rates.is_empty() && country.eq_ignore_ascii_case(&self.ships_from) =>
+            {
+                Some(0)
+            }
+            (None, _) => None,
+        }
+    }
+}
+
+/// A two-letter country code, upper-cased.
+pub fn check_country(input: &str) -> Result<String, String> {
+    let code = input.trim().to_ascii_uppercase();
+    if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err("Use a two-letter country code, like US or DE.".into())
+    }
+}
+
+/// Rates as the reseller types them, one per line: `US 8.00`, `CA 15`, `* 30.00`.
+pub fn parse_rates(input: &str, currency: Currency) -> Result<Vec<ShippingRate>, String> {
+    let mut rates: Vec<ShippingRate> = Vec::new();
+    for (n, line) in input.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (region, amount) = line
+            .split_once(|c: char| c.is_whitespace() || c == ':' || c == '=')
+            .ok_or_else(|| {
+                format!(
+                    "Line {}: write a country code and a price, like “US 8.00”.",
+                    n + 1
+                )
+            })?;
+        let region = if region.trim() == "*" {
+            "*".to_string()
+        } else {
+            check_country(region).map_err(|e| format!("Line {}: {e}", n + 1))?
+        };
+        let amount =
+            Money::parse(amount.trim(), currency).map_err(|e| format!("Line {}: {e}", n + 1))?;
+        if amount.amount < 0 {
+            return Err(format!("Line {}: a rate cannot be negative.", n + 1));
+        }
+        if rates.iter().any(|r| r.region == region) {
+            return Err(format!("Line {}: {region} has two rates.", n + 1));
+        }
+        rates.push(ShippingRate {
+            region,
+            amount: amount.amount,
+        });
+    }
+    if rates.len() > 250 {
+        return Err("At most 250 rates.".into());
+    }
+    Ok(rates)
+}
+
+/// Rates back in the form's text shape.
+pub fn format_rates(rates: &[ShippingRate], currency: Currency) -> String {
+    rates
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.region,
+                Money::new(r.amount, currency).to_decimal_string()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The store settings form, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct StoreSettingsInput {
+    pub name: String,
+    pub tagline: String,
+    pub description: String,
+    pub logo_url: String,
+    pub currency: String,
+    pub ships_from: String,
+    pub shipping_rates: String,
+    pub free_shipping_over: String,
+    pub policies: String,
+    pub faq: String,
+    pub payment_instructions: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreSettings {
+    pub name: String,
+    pub tagline: String,
+    pub description: String,
+    pub logo_url: Option<String>,
+    pub currency: Currency,
+    pub shipping: ShippingPolicy,
+    pub policies: String,
+    pub faq: String,
+    pub payment_instructions: String,
+}
+
+fn long_text(e: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let value = value.trim();
+    if value.chars().count() > max {
+        e.add(field, format!("At most {max} characters."));
+    }
+    value.to_string()
+}
+
+pub fn validate_store_settings(input: &StoreSettingsInput) -> Result<StoreSettings, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let name = e.check("name", super::account::check_store_name(&input.name));
+    let tagline = long_text(&mut e, "tagline", &input.tagline, 140);
+    let description = long_text(&mut e, "description", &input.description, 4000);
+    let policies = long_text(&mut e, "policies", &input.policies, 8000);
+    let faq = long_text(&mut e, "faq", &input.faq, 8000);
+    let payment_instructions = long_text(
+        &mut e,
+        "payment_instructions",
+        &input.payment_instructions,
+        2000,
+    );
+    let logo = input.logo_url.trim();
+    let logo_url = if logo.is_empty() {
+        None
+    } else if logo.len() > 500 || !(logo.starts_with("https://") || logo.starts_with('/')) {
+        e.add("logo_url", "Use an https:// address (or leave it empty).");
+        None
+    } else {
+        Some(logo.to_string())
+    };
+    let currency = e.check(
+        "currency",
+        Currency::parse(&input.currency).map_err(|err| err.to_string()),
+    );
+    let ships_from = e.check("ships_from", check_country(&input.ships_from));
+    let (rates, free_over) = match currency {
+        Some(c) => {
+            let rates = e.check("shipping_rates", parse_rates(&input.shipping_rates, c));
+            let free = input.free_shipping_over.trim();
+            let free_over = if free.is_empty() {
+                None
+            } else {
+                match Money::parse(free, c) {
+                    Ok(m) if m.amount > 0 => Some(m.amount),
+                    Ok(_) => {
+                        e.add(
+                            "free_shipping_over",
+                            "Use an amount above zero, or leave it empty.",
+                        );
+                        None
+                    }
+                    Err(err) => {
+                        e.add("free_shipping_over", err.to_string());
+                        None
+                    }
+                }
+            };
+            (rates, free_over)
+        }
+        None => (None, None),
+    };
+    match (name, currency, ships_from, rates) {
+        (Some(name), Some(currency), Some(ships_from), Some(rates)) if e.is_empty() => {
+            Ok(StoreSettings {
+                name,
+                tagline,
+                description,
+                logo_url,
+                currency,
+                shipping: ShippingPolicy {
+                    ships_from,
+                    rates,
+                    free_over,
+                },
+                policies,
+                faq,
+                payment_instructions,
+            })
+        }
+        _ => Err(e),
+    }
+}
+
+/// The "list in store" form, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ListingInput {
+    pub price: String,
+    pub quantity: String,
+}
+
+/// Checks a listing of up to `held` units at a price in `currency`.
+pub fn validate_listing(
+    input: &ListingInput,
+    currency: Currency,
+    held: i64,
+) -> Result<(Money, i64), FieldErrors> {
+    let mut e = FieldErrors::default();
+    let price = match Money::parse(input.price.trim(), currency) {
+        Ok(m) if m.amount > 0 => Some(m),
+        Ok(_) => {
+            e.add("price", "Set a price above zero.");
+            None
+        }
+        Err(err) if input.price.trim().is_empty() => {
+            let _ = err;
+            e.add("price", "Set the price shoppers pay.");
+            None
+        }
+        Err(err) => {
+            e.add("price", err.to_string());
+            None
+        }
+    };
+    let quantity = if input.quantity.trim().is_empty() {
+        Some(held)
+    } else {
+        match input.quantity.trim().parse::<i64>() {
+            Ok(q) if (1..=held).contains(&q) => Some(q),
+            _ => {
+                e.add("quantity", format!("List from 1 to {held} units."));
+                None
+            }
+        }
+    };
+    match (price, quantity) {
+        (Some(p), Some(q)) => Ok((p, q)),
+        _ => Err(e),
+    }
+}
+
+/// Where the parcel goes. `country` is required; the rest is checked when given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ShippingAddress {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub postal_code: String,
+    pub region: String,
+    pub country: String,
+}
+
+impl ShippingAddress {
+    /// One line per part, for order pages and emails.
+    pub fn lines(&self) -> Vec<String> {
+        let city = [self.postal_code.as_str(), self.city.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        [
+            self.name.clone(),
+            self.line1.clone(),
+            self.line2.clone(),
+            city,
+            self.region.clone(),
+            self.country.clone(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutLine {
+    pub listing_id: String,
+    pub quantity: i64,
+}
+
+/// `POST /api/v1/checkout/session` body (CONTRACT).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutRequest {
+    pub store: String,
+    pub lines: Vec<CheckoutLine>,
+    pub email: String,
+    #[serde(default)]
+    pub shipping_address: Option<ShippingAddress>,
+}
+
+/// A checked checkout: lines merged per listing, email normalised, address trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedCheckout {
+    pub store: String,
+    pub lines: Vec<CheckoutLine>,
+    pub email: Email,
+    pub shipping_address: Option<ShippingAddress>,
+}
+
+fn address_part(e: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let value = value.trim();
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        e.add(field, format!("Use at most {max} characters on one line."));
+    }
+    value.to_string()
+}
+
+pub fn validate_checkout(req: &CheckoutRequest) -> Result<CheckedCheckout, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let email = e.check("email", Email::parse(&req.email));
+    let mut lines: Vec<CheckoutLine> = Vec::new();
+    if req.lines.is_empty() {
+        e.add("lines", "The cart is empty.");
+    } else if req.lines.len() > MAX_CHECKOUT_LINES {
+        e.add(
+            "lines",
+            format!("At most {MAX_CHECKOUT_LINES} lines per order."),
+        );
+    }
+    for (n, line) in req.lines.iter().enumerate() {
+        let id = line.listing_id.trim();
+        if id.is_empty() || id.len() > 64 {
+            e.add(&format!("lines[{n}].listing_id"), "Unknown listing.");
+            continue;
+        }
+        if !(1..=MAX_LINE_QUANTITY).contains(&line.quantity) {
+            e.add(
+                &format!("lines[{n}].quantity"),
+                format!("Buy from 1 to {MAX_LINE_QUANTITY} units."),
+            );
+            continue;
+        }
+        match lines.iter_mut().find(|l| l.listing_id == id) {
+            Some(existing) => {
+                existing.quantity = (existing.quantity + line.quantity).min(MAX_LINE_QUANTITY)
+            }
+            None => lines.push(CheckoutLine {
+                listing_id: id.to_string(),
+                quantity: line.quantity,
+            }),
+        }
+    }
+    let shipping_address = req.shipping_address.as_ref().map(|a| ShippingAddress {
+        name: address_part(&mut e, "shipping_address.name", &a.name, 120),
+        line1: address_part(&mut e, "shipping_address.line1", &a.line1, 200),
+        line2: address_part(&mut e, "shipping_address.line2", &a.line2, 200),
+        city: address_part(&mut e, "shipping_address.city", &a.city, 120),
+        postal_code: address_part(&mut e, "shipping_address.postal_code", &a.postal_code, 20),
+        region: address_part(&mut e, "shipping_address.region", &a.region, 120),
+        country: e
+            .check("shipping_address.country", check_country(&a.country))
+            .unwrap_or_default(),
+    });
+    let store = req.store.trim().to_lowercase();
+    if store.is_empty() || store.len() > 64 {
+        e.add("store", "Unknown store.");
+    }
+    match email {
+        Some(email) if e.is_empty() => Ok(CheckedCheckout {
+            store,
+            lines,
+            email,
+            shipping_address,
+        }),
+        _ => Err(e),
+    }
+}
+
+/// A refund as the owner types it: the amount (empty = what is left) and whether the units
+/// go back on sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RefundInput {
+    pub amount: String,
+    pub restock: bool,
+}
+
+/// Checks a refund of an order that has `refundable` minor units left to give back.
+pub fn validate_refund(
+    input: &RefundInput,
+    currency: Currency,
+    refundable: i64,
+) -> Result<i64, FieldErrors> {
+    if refundable <= 0 {
+        return Err(FieldErrors::single(
+            "amount",
+            "This order has been refunded in full.",
+        ));
+    }
+    if input.amount.trim().is_empty() {
+        return Ok(refundable);
+    }
+    match Money::parse(input.amount.trim(), currency) {
+        Ok(m) if m.amount > 0 && m.amount <= refundable => Ok(m.amount),
+        Ok(_) => Err(FieldErrors::single(
+            "amount",
+            format!(
+                "Refund between {} and {}.",
+                Money::new(1, currency),
+                Money::new(refundable, currency)
+            ),
+        )),
+        Err(err) => Err(FieldErrors::single("amount", err.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> ShippingPolicy {
+        ShippingPolicy {
+            ships_from: "US".into(),
+            rates: parse_rates("US 8.00\nCA 15\n* 30", Currency::Usd).unwrap(),
+            free_over: Some(20_000),
+        }
+    }
+
+    #[test]
+    fn shipping_by_country_with_a_free_threshold() {
+        let p = policy();
+        assert_eq!(p.cost(None, 5_000), Some(800));
+        assert_eq!(p.cost(Some("ca"), 5_000), Some(1_500));
+        assert_eq!(p.cost(Some("DE"), 5_000), Some(3_000));
+        assert_eq!(p.cost(Some("DE"), 20_000), Some(0));
+        let domestic_only = ShippingPolicy {
+            rates: parse_rates("US 5", Currency::Usd).unwrap(),
+            ..p
+        };
+        assert_eq!(domestic_only.cost(Some("FR"), 100), None);
+    }
+
+    #[test]
+    fn rates_are_checked_line_by_line() {
+        assert!(
+            parse_rates("USA 8", Currency::Usd)
+                .unwrap_err()
+                .contains("Line 1")
+        );
+        assert!(
+            parse_rates("US 8\nUS 9", Currency::Usd)
+                .unwrap_err()
+                .contains("two rates")
+        );
+        assert!(parse_rates("US abc", Currency::Usd).is_err());
+        let jpy = parse_rates("JP 800", Currency::Jpy).unwrap();
+        assert_eq!(jpy[0].amount, 800);
+        assert_eq!(format_rates(&jpy, Currency::Jpy), "JP 800");
+    }
+
+    #[test]
+    fn checkout_merges_lines_and_names_bad_fields() {
+        let req = CheckoutRequest {
+            store: "Demo".into(),
+            lines: vec![
+                CheckoutLine {
+                    listing_id: "a".into(),
+                    quantity: 1,
+                },
+                CheckoutLine {
+                    listing_id: "a".into(),
+                    quantity: 2,
+                },
+            ],
+            email: " Buyer@Example.com ".into(),
+            shipping_address: Some(ShippingAddress {
+                country: "de".into(),
+                ..Default::default()
+            }),
+        };
+        let ok = validate_checkout(&req).unwrap();
+        assert_eq!(
+            ok.lines,
+            vec![CheckoutLine {
+                listing_id: "a".into(),
+                quantity: 3
+            }]
+        );
+        assert_eq!(ok.email.as_str(), "buyer@example.com");
+        assert_eq!(ok.store, "demo");
+        let bad = CheckoutRequest {
+            lines: vec![CheckoutLine {
+                listing_id: "a".into(),
+                quantity: 0,
+            }],
+            email: "nope".into(),
+            shipping_address: Some(ShippingAddress {
+                country: "Germany".into(),
+                ..Default::default()
+            }),
+            ..req
+        };
+        let e = validate_checkout(&bad).unwrap_err();
+        assert!(e.get("email").is_some());
+        assert!(e.get("lines[0].quantity").is_some());
+        assert!(e.get("shipping_address.country").is_some());
+    }
+
+    #[test]
+    fn listing_and_refund_amounts() {
+        let ok = validate_listing(
+            &ListingInput {
+                price: "120".into(),
+                quantity: "".into(),
+            },
+            Currency::Usd,
+            3,
+        )
+        .unwrap();
+        assert_eq!(ok, (Money::new(12_000, Currency::Usd), 3));
+        let e = validate_listing(
+            &ListingInput {
+                price: "0".into(),
+                quantity: "4".into(),
+            },
+            Currency::Usd,
+            3,
+        )
+        .unwrap_err();
+        assert!(e.get("price").is_some() && e.get("quantity").is_some());
+        assert_eq!(
+            validate_refund(&RefundInput::default(), Currency::Usd, 500),
+            Ok(500)
+        );
+        assert!(
+            validate_refund(
+                &RefundInput {
+                    amount: "6".into(),
+                    restock: false
+                },
+                Currency::Usd,
+                500
+            )
+            .is_err()
+        );
+        assert!(validate_refund(&RefundInput::default(), Currency::Usd, 0).is_err());
+    }
+}

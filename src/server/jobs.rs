@@ -1,0 +1,297 @@
+//! The durable job queue: rows in `jobs`, added in the same transaction as the change that
+//! needs them, claimed by any number of server processes (PostgreSQL: `FOR UPDATE SKIP
+//! LOCKED`; SQLite: the write lock), run at least once, retried with exponential backoff,
+//! and parked as `dead` (visible to the reseller) after their last attempt. A claim is a
+//! lease: a process that dies mid-job leaves it to be claimed again when the lease ends.
+
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use super::{
+    db::{BeginWrite, Db, new_id},
+    state::AppState,
+};
+use crate::with_db;
+
+/// How long a claimed job may run before another worker may take it over.
+const LEASE_MS: i64 = 5 * 60 * 1000;
+/// First retry after this long, doubling per attempt, capped at an hour.
+const BACKOFF_BASE_MS: i64 = 2_000;
+const BACKOFF_CAP_MS: i64 = 60 * 60 * 1000;
+const CLAIM_BATCH: i64 = 16;
+
+pub fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// A job to add. `run_at_ms` lets work wait (a reservation's expiry).
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub payload: serde_json::Value,
+    pub owner: Option<&'a str>,
+    pub run_at_ms: i64,
+    pub max_attempts: i64,
+}
+
+impl<'a> NewJob<'a> {
+    pub fn now(kind: &'a str, payload: serde_json::Value, owner: Option<&'a str>) -> Self {
+        NewJob {
+            kind,
+            payload,
+            owner,
+            run_at_ms: now_ms(),
+            max_attempts: 8,
+        }
+    }
+}
+
+/// Adds a job inside the caller's transaction: it exists exactly when the change does.
+pub async fn enqueue<DB>(tx: &mut sqlx::Transaction<'_, DB>, job: &NewJob<'_>) -> sqlx::Result<()>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let now = OffsetDateTime::now_utc();
+    let id = new_id();
+    let payload = job.payload.to_string();
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, owner_user_id, status, attempts, max_attempts, run_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7)",
+    )
+    .bind(id.as_str())
+    .bind(job.kind)
+    .bind(payload.as_str())
+    .bind(job.owner)
+    .bind(job.max_attempts)
+    .bind(job.run_at_ms)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What a job handler reports.
+pub enum Outcome {
+    Done,
+    /// Not failed, just not yet: run again at this time (does not count as a failure).
+    Later(i64),
+    /// Failed; retried with backoff until its attempts run out.
+    Failed(String),
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Claimed {
+    pub id: String,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+}
+
+fn claim_sql(skip_locked: bool) -> String {
+    format!(
+        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
+         WHERE id IN (SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3) \
+         ORDER BY run_at LIMIT $4{}) \
+         RETURNING id, kind, payload, attempts, max_attempts",
+        if skip_locked {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Takes up to a batch of due jobs (and jobs whose lease ran out) for this worker.
+pub async fn claim(db: &Db) -> sqlx::Result<Vec<Claimed>> {
+    let now = now_ms();
+    let stamp = OffsetDateTime::now_utc();
+    match db {
+        Db::Sqlite(pool) => {
+            let mut tx = pool.begin_write().await?;
+            let sql = claim_sql(false);
+            let rows = sqlx::query_as::<_, Claimed>(&sql)
+                .bind(now + LEASE_MS)
+                .bind(stamp)
+                .bind(now)
+                .bind(CLAIM_BATCH)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(rows)
+        }
+        Db::Postgres(pool) => {
+            let sql = claim_sql(true);
+            sqlx::query_as::<_, Claimed>(&sql)
+                .bind(now + LEASE_MS)
+                .bind(stamp)
+                .bind(now)
+                .bind(CLAIM_BATCH)
+                .fetch_all(pool)
+                .await
+        }
+    }
+}
+
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let exp = attempts.clamp(1, 30) - 1;
+    BACKOFF_BASE_MS
+        .saturating_mul(1_i64 << exp)
+        .min(BACKOFF_CAP_MS)
+}
+
+/// Records how a claimed job went.
+pub async fn settle(db: &Db, job: &Claimed, outcome: Outcome) -> sqlx::Result<()> {
+    let stamp = OffsetDateTime::now_utc();
+    let (sql, run_at, error): (&str, i64, Option<String>) = match outcome {
+        Outcome::Done => (
+            "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = $1, run_at = $2, last_error = $3 WHERE id = $4",
+            now_ms(),
+            None,
+        ),
+        Outcome::Later(at) => (
+            // Waiting is not an attempt.
+            "UPDATE jobs SET status = 'queued', attempts = attempts - 1, locked_until = NULL, updated_at = $1, run_at = $2, last_error = $3 WHERE id = $4",
+            at,
+            None,
+        ),
+        Outcome::Failed(reason) if job.attempts >= job.max_attempts => {
+            tracing::error!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %reason, "job failed for the last time: dead");
+            (
+                "UPDATE jobs SET status = 'dead', locked_until = NULL, updated_at = $1, run_at = $2, last_error = $3 WHERE id = $4",
+                now_ms(),
+                Some(reason),
+            )
+        }
+        Outcome::Failed(reason) => {
+            tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %reason, "job failed; will retry");
+            (
+                "UPDATE jobs SET status = 'queued', locked_until = NULL, updated_at = $1, run_at = $2, last_error = $3 WHERE id = $4",
+                now_ms() + backoff_ms(job.attempts),
+                Some(reason),
+            )
+        }
+    };
+    with_db!(db, pool => sqlx::query(sql).bind(stamp).bind(run_at).bind(error).bind(&job.id).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Claims and runs what is due; returns how many jobs ran.
+pub async fn run_due(state: &AppState) -> usize {
+    let jobs = match claim(&state.db).await {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot claim jobs");
+            return 0;
+        }
+    };
+    let count = jobs.len();
+    for job in jobs {
+        let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
+        let outcome = dispatch(state, &job.kind, &payload).await;
+        if let Err(e) = settle(&state.db, &job, outcome).await {
+            tracing::warn!(job = %job.id, error = %e, "cannot record the job's outcome; it will run again");
+        }
+    }
+    count
+}
+
+/// Every kind of job and who runs it.
+async fn dispatch(state: &AppState, kind: &str, payload: &serde_json::Value) -> Outcome {
+    let text = |key: &str| {
+        payload
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    match kind {
+        "order.expire" => crate::checkout::service::expire_order(state, &text("order_id")).await,
+        "stripe.expire_session" => {
+            crate::checkout::service::expire_stripe_session(state, &text("session_id")).await
+        }
+        "mail.send" => super::mail::deliver(state, &text("outbox_id")).await,
+        other => Outcome::Failed(format!("unknown job kind {other}")),
+    }
+}
+
+/// Periodic work that is not tied to one row: the reservation sweeper (catches any
+/// reservation whose expiry job was lost) and clearing old jobs and idempotency keys.
+async fn housekeeping(state: &AppState) {
+    crate::checkout::service::sweep_expired(state).await;
+    let week_ago = now_ms() - 7 * 24 * 3600 * 1000;
+    let _ = with_db!(&state.db, pool => sqlx::query("DELETE FROM jobs WHERE status = 'done' AND run_at < $1").bind(week_ago).execute(pool).await.map(|r| r.rows_affected()));
+    let _ = with_db!(&state.db, pool => sqlx::query("DELETE FROM idempotency_keys WHERE expires_at < $1").bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()));
+}
+
+/// The worker: polls for due jobs until `stop` turns true.
+pub fn spawn_worker(
+    state: AppState,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let poll = Duration::from_millis(state.settings.jobs.poll_interval_ms.max(10));
+    tokio::spawn(async move {
+        let mut last_housekeeping = std::time::Instant::now() - Duration::from_secs(3600);
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            if last_housekeeping.elapsed()
+                >= Duration::from_millis(state.settings.jobs.sweep_interval_ms)
+            {
+                housekeeping(&state).await;
+                last_housekeeping = std::time::Instant::now();
+            }
+            // Keep going while there is work; rest for one poll interval when there is none.
+            if run_due(&state).await == 0 {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+    })
+}
+
+/// Dead jobs of a reseller, newest first, for the store view.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeadJob {
+    pub id: String,
+    pub kind: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+pub async fn dead_jobs(db: &Db, owner: &str) -> sqlx::Result<Vec<DeadJob>> {
+    with_db!(db, pool => sqlx::query_as::<_, DeadJob>(
+        "SELECT id, kind, attempts, last_error FROM jobs WHERE owner_user_id = $1 AND status = 'dead' ORDER BY updated_at DESC LIMIT 50")
+        .bind(owner).fetch_all(pool).await)
+}
+
+/// Puts a dead job back in the queue with fresh attempts.
+pub async fn retry_dead(db: &Db, owner: &str, id: &str) -> sqlx::Result<bool> {
+    let stamp = OffsetDateTime::now_utc();
+    let n = with_db!(db, pool => sqlx::query(
+        "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, updated_at = $2 WHERE id = $3 AND owner_user_id = $4 AND status = 'dead'")
+        .bind(now_ms()).bind(stamp).bind(id).bind(owner).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff_ms(1), 2_000);
+        assert_eq!(backoff_ms(2), 4_000);
+        assert_eq!(backoff_ms(5), 32_000);
+        assert_eq!(backoff_ms(40), BACKOFF_CAP_MS);
+    }
+}

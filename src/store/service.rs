@@ -1,0 +1,252 @@
+//! The store view's own data: settings and listings. Listing an item moves it to `listed`
+//! and offers its units; changing or withdrawing a listing never touches units that a
+//! shopper holds in a reservation.
+
+use time::OffsetDateTime;
+
+use super::types::{ListingRow, StoreSettingsView};
+use crate::{
+    domain::{
+        Currency, Money,
+        item::ItemDetails,
+        store::{ListingInput, StoreSettings, format_rates, validate_listing},
+    },
+    error::AppError,
+    server::db::{BeginWrite, Db, is_unique_violation, new_id},
+    with_db,
+};
+
+/// The store a user owns (its id and currency); staff and platform accounts have none.
+pub async fn owned_store(db: &Db, user: &str) -> Result<(String, String), AppError> {
+    let row: Option<(String, String)> = with_db!(db, pool => sqlx::query_as(
+        "SELECT s.id, s.currency FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.user_id = $1 AND m.role = 'owner'")
+        .bind(user).fetch_optional(pool).await)?;
+    row.ok_or(AppError::NotFound)
+}
+
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    slug: String,
+    name: String,
+    tagline: String,
+    description: String,
+    logo_url: Option<String>,
+    currency: String,
+    ships_from: String,
+    shipping_rates: String,
+    free_shipping_over: Option<i64>,
+    policies: String,
+    faq: String,
+    payment_instructions: String,
+}
+
+pub async fn settings(db: &Db, user: &str) -> Result<StoreSettingsView, AppError> {
+    let (store_id, _) = owned_store(db, user).await?;
+    let r = with_db!(db, pool => sqlx::query_as::<_, SettingsRow>(
+        "SELECT slug, name, tagline, description, logo_url, currency, ships_from, shipping_rates, free_shipping_over, policies, faq, \
+         payment_instructions FROM stores WHERE id = $1").bind(&store_id).fetch_one(pool).await)?;
+    let currency = Currency::parse(&r.currency).unwrap_or(Currency::Usd);
+    let rates = serde_json::from_str::<Vec<crate::domain::store::ShippingRate>>(&r.shipping_rates)
+        .unwrap_or_default();
+    Ok(StoreSettingsView {
+        slug: r.slug,
+        input: crate::domain::store::StoreSettingsInput {
+            name: r.name,
+            tagline: r.tagline,
+            description: r.description,
+            logo_url: r.logo_url.unwrap_or_default(),
+            currency: r.currency,
+            ships_from: r.ships_from,
+            shipping_rates: format_rates(&rates, currency),
+            free_shipping_over: r
+                .free_shipping_over
+                .map(|a| Money::new(a, currency).to_decimal_string())
+                .unwrap_or_default(),
+            policies: r.policies,
+            faq: r.faq,
+            payment_instructions: r.payment_instructions,
+        },
+    })
+}
+
+/// Saves validated settings; a new address must be free, and the currency can only change
+/// while nothing is listed in the old one.
+pub async fn save_settings(
+    db: &Db,
+    user: &str,
+    slug: &str,
+    s: &StoreSettings,
+) -> Result<(), AppError> {
+    let (store_id, currency) = owned_store(db, user).await?;
+    if s.currency.code() != currency {
+        let listed: i64 = with_db!(db, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM listings WHERE store_id = $1 AND status = 'active'").bind(&store_id).fetch_one(pool).await)?;
+        if listed > 0 {
+            return Err(AppError::field(
+                "currency",
+                "Withdraw your listings before changing the store's currency.",
+            ));
+        }
+    }
+    let rates = serde_json::to_string(&s.shipping.rates).unwrap_or_else(|_| "[]".into());
+    let result = with_db!(db, pool => sqlx::query(
+        "UPDATE stores SET slug = $1, name = $2, tagline = $3, description = $4, logo_url = $5, currency = $6, ships_from = $7, \
+         shipping_rates = $8, free_shipping_over = $9, policies = $10, faq = $11, payment_instructions = $12, updated_at = $13 WHERE id = $14")
+        .bind(slug).bind(&s.name).bind(&s.tagline).bind(&s.description).bind(&s.logo_url).bind(s.currency.code())
+        .bind(&s.shipping.ships_from).bind(&rates).bind(s.shipping.free_over).bind(&s.policies).bind(&s.faq)
+        .bind(&s.payment_instructions).bind(OffsetDateTime::now_utc()).bind(&store_id)
+        .execute(pool).await.map(|r| r.rows_affected()));
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(AppError::field(
+            "slug",
+            "That address is taken; choose another.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemForListing {
+    quantity: i64,
+    purchase_price: i64,
+    currency: String,
+    status: String,
+    details: String,
+}
+
+/// The item's condition in the words shoppers filter by.
+fn condition_of(details: &str) -> Option<String> {
+    let d: ItemDetails = serde_json::from_str(details).unwrap_or_default();
+    d.sneaker_condition
+        .map(|c| c.label().to_string())
+        .or_else(|| d.card_condition.map(|c| c.label().to_string()))
+}
+
+/// Units of a listing that unpaid orders hold right now.
+const RESERVED_UNITS: &str = "(SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol JOIN orders o ON o.id = ol.order_id \
+     WHERE ol.listing_id = listings.id AND o.stock = 'reserved')";
+
+/// Lists an item (or changes its listing) at a price, offering `quantity` units of it.
+pub async fn list_item(
+    db: &Db,
+    user: &str,
+    item_id: &str,
+    input: &ListingInput,
+) -> Result<String, AppError> {
+    let (store_id, store_currency) = owned_store(db, user).await?;
+    let item = with_db!(db, pool => sqlx::query_as::<_, ItemForListing>(
+        "SELECT quantity, purchase_price, currency, status, details FROM items WHERE id = $1 AND owner_user_id = $2")
+        .bind(item_id).bind(user).fetch_optional(pool).await)?
+        .ok_or(AppError::NotFound)?;
+    let _ = item.purchase_price;
+    if !matches!(item.status.as_str(), "in_stock" | "listed") {
+        return Err(AppError::field(
+            "status",
+            "Only items in stock can be listed. Mark it in stock first.",
+        ));
+    }
+    if item.currency != store_currency {
+        return Err(AppError::field(
+            "price",
+            format!(
+                "This item is recorded in {}; your store sells in {store_currency}.",
+                item.currency
+            ),
+        ));
+    }
+    let currency = Currency::parse(&store_currency).unwrap_or(Currency::Usd);
+    let (price, quantity) =
+        validate_listing(input, currency, item.quantity).map_err(AppError::validation)?;
+    let now = OffsetDateTime::now_utc();
+    let condition = condition_of(&item.details);
+    let id = new_id();
+    let sql = format!(
+        "INSERT INTO listings (id, store_id, owner_user_id, item_id, price, currency, available, status, condition, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9) \
+         ON CONFLICT (item_id) DO UPDATE SET price = excluded.price, condition = excluded.condition, status = 'active', updated_at = excluded.updated_at, \
+         available = CASE WHEN excluded.available > {RESERVED_UNITS} THEN excluded.available - {RESERVED_UNITS} ELSE 0 END \
+         RETURNING id"
+    );
+    let listing_id: String = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let id: String = sqlx::query_scalar(&sql)
+            .bind(&id).bind(&store_id).bind(user).bind(item_id).bind(price.amount).bind(currency.code())
+            .bind(quantity).bind(&condition).bind(now).fetch_one(&mut *tx).await?;
+        sqlx::query("UPDATE items SET status = 'listed', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'in_stock'")
+            .bind(now).bind(item_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(id)
+    }.await)?;
+    Ok(listing_id)
+}
+
+/// Takes a listing off the storefront; its item goes back in stock.
+pub async fn withdraw(db: &Db, user: &str, listing_id: &str) -> Result<(), AppError> {
+    let now = OffsetDateTime::now_utc();
+    let changed = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let item: Option<String> = sqlx::query_scalar(
+            "UPDATE listings SET status = 'withdrawn', available = 0, updated_at = $1 WHERE id = $2 AND owner_user_id = $3 AND status <> 'withdrawn' RETURNING item_id")
+            .bind(now).bind(listing_id).bind(user).fetch_optional(&mut *tx).await?;
+        if let Some(item) = &item {
+            sqlx::query("UPDATE items SET status = 'in_stock', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'listed'")
+                .bind(now).bind(item).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(item.is_some())
+    }.await)?;
+    if changed {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn listings(db: &Db, user: &str) -> Result<Vec<ListingRow>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        item_id: String,
+        name: String,
+        price: i64,
+        currency: String,
+        available: i64,
+        status: String,
+        reserved: i64,
+    }
+    let sql = format!(
+        "SELECT listings.id, listings.item_id, i.name, listings.price, listings.currency, listings.available, listings.status, \
+         {RESERVED_UNITS} AS reserved FROM listings JOIN items i ON i.id = listings.item_id \
+         WHERE listings.owner_user_id = $1 AND listings.status <> 'withdrawn' ORDER BY listings.created_at DESC LIMIT 500"
+    );
+    let rows =
+        with_db!(db, pool => sqlx::query_as::<_, Row>(&sql).bind(user).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ListingRow {
+            price: Money::new(
+                r.price,
+                Currency::parse(&r.currency).unwrap_or(Currency::Usd),
+            ),
+            id: r.id,
+            item_id: r.item_id,
+            title: r.name,
+            available: r.available,
+            reserved: r.reserved,
+            status: r.status,
+        })
+        .collect())
+}
+
+/// The listing of an item, if it has one (for the item page).
+pub async fn listing_of_item(
+    db: &Db,
+    user: &str,
+    item_id: &str,
+) -> Result<Option<ListingRow>, AppError> {
+    Ok(listings(db, user)
+        .await?
+        .into_iter()
+        .find(|l| l.item_id == item_id))
+}

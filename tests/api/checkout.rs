@@ -1,0 +1,840 @@
+//! Storefront checkout: reservations under a crowd, idempotency keys, Stripe webhooks in any
+//! order and any number of times, expiry and late payments, refunds and privacy.
+
+use crate::{
+    fake_stripe::{self, FakeStripe, WEBHOOK_SECRET, signed_event},
+    helpers::*,
+    on_both_databases,
+};
+use flipdesk::{server::db::Backend, with_db};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+fn sneaker(qty: &str) -> Value {
+    json!({
+        "kind": "sneaker", "name": "Jordan 1 Chicago", "sku": "", "quantity": qty, "purchase_price": "60", "currency": "USD",
+        "purchase_date": "2026-01-05", "purchase_source": "", "storage_location": "", "tags": "", "notes": "", "image_urls": "",
+        "brand": "Nike", "style_id": "555088-101", "colorway": "", "size": "10", "size_system": "us_m", "sneaker_condition": "new",
+        "box_condition": "", "game": "", "card_set": "", "card_number": "", "language": "", "finish": "", "card_condition": "",
+        "grading_company": "", "grade": "", "cert_number": "", "attributes": ""
+    })
+}
+
+/// An item of `qty` units listed at `price` in the reseller's store: (item id, listing id).
+async fn listed(app: &TestApp, c: &Client, qty: &str, price: &str) -> (String, String) {
+    let (status, item) = app
+        .rpc(
+            c,
+            "inventory/create",
+            json!({"input": sneaker(qty), "status": "in_stock"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{item}");
+    let item = item.as_str().unwrap().to_string();
+    let (status, listing) = app
+        .rpc(
+            c,
+            "store/listings/save",
+            json!({"item_id": item, "input": {"price": price, "quantity": ""}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{listing}");
+    (item, listing.as_str().unwrap().to_string())
+}
+
+async fn set_shipping(app: &TestApp, c: &Client, slug: &str, instructions: &str) {
+    let input = json!({"name": slug, "tagline": "", "description": "Deadstock only.", "logo_url": "", "currency": "USD",
+        "ships_from": "US", "shipping_rates": "US 10\n* 30", "free_shipping_over": "", "policies": "No returns.", "faq": "",
+        "payment_instructions": instructions});
+    let (status, body) = app
+        .rpc(
+            c,
+            "store/settings/save",
+            json!({"slug": slug, "input": input}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+fn cart(store: &str, listing: &str, qty: i64, email: &str) -> Value {
+    json!({"store": store, "lines": [{"listing_id": listing, "quantity": qty}], "email": email,
+           "shipping_address": {"name": "Sam Buyer", "line1": "1 Main St", "city": "Austin", "postal_code": "73301", "country": "US"}})
+}
+
+async fn checkout(app: &TestApp, key: Option<&str>, body: &Value) -> (StatusCode, Value) {
+    let mut req = app
+        .client
+        .post(app.url("/api/v1/checkout/session"))
+        .json(body);
+    if let Some(key) = key {
+        req = req.header("Idempotency-Key", key);
+    }
+    json(req.send().await.unwrap()).await
+}
+
+async fn scalar(app: &TestApp, sql: &str, bind: &str) -> i64 {
+    with_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(bind).fetch_one(pool).await)
+        .unwrap()
+}
+
+async fn text(app: &TestApp, sql: &str, bind: &str) -> String {
+    with_db!(&app.db, pool => sqlx::query_scalar::<_, String>(sql).bind(bind).fetch_one(pool).await)
+        .unwrap()
+}
+
+async fn available(app: &TestApp, listing: &str) -> i64 {
+    scalar(app, "SELECT available FROM listings WHERE id = $1", listing).await
+}
+
+async fn order_status(app: &TestApp, order: &str) -> String {
+    text(app, "SELECT status FROM orders WHERE id = $1", order).await
+}
+
+async fn webhook(app: &TestApp, event: &Value) -> StatusCode {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let (body, signature) = signed_event(event, WEBHOOK_SECRET, now);
+    app.client
+        .post(app.url("/api/v1/webhooks/stripe"))
+        .header("Stripe-Signature", signature)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn session_event(
+    id: &str,
+    kind: &str,
+    session: &str,
+    order: &str,
+    payment_status: &str,
+    amount: i64,
+) -> Value {
+    json!({"id": id, "object": "event", "type": kind, "data": {"object": {
+        "id": session, "object": "checkout.session", "client_reference_id": order, "payment_status": payment_status,
+        "amount_total": amount, "currency": "usd", "payment_intent": format!("pi_{order}"), "metadata": {"order_id": order}}}})
+}
+
+async fn stripe_app(backend: Backend, fake: &FakeStripe, extra: &[(&str, &str)]) -> TestApp {
+    let env = fake.env();
+    let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    vars.push(("FLIPDESK__JOBS__POLL_INTERVAL_MS", "50"));
+    vars.extend_from_slice(extra);
+    spawn_app_with(backend, &vars).await
+}
+
+on_both_databases!(
+    two_hundred_shoppers_race_for_ten_units,
+    checkout_is_idempotent_and_checks_its_input,
+    stripe_webhooks_in_any_order_and_number_give_one_paid_order,
+    expiry_releases_stock_and_a_late_payment_never_oversells,
+    refunds_are_idempotent_and_restock,
+    orders_belong_to_their_store_and_buyer,
+);
+
+async fn two_hundred_shoppers_race_for_ten_units(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.reseller("racer").await;
+    let (item, listing) = listed(&app, &owner, "10", "150").await;
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for n in 0..200 {
+        let app = app.clone();
+        let listing = listing.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = cart(
+                "racer-store",
+                &listing,
+                1,
+                &format!("shopper{n}@example.com"),
+            );
+            let key = format!("race-{n}");
+            let res = app
+                .client
+                .post(app.url("/api/v1/checkout/session"))
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let body: Value = res.json().await.unwrap();
+            (status, body)
+        }));
+    }
+    let mut sold = 0;
+    let mut refused = 0;
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        match status {
+            StatusCode::CREATED => sold += 1,
+            StatusCode::CONFLICT => {
+                assert_eq!(body["error"]["code"], "insufficient_stock", "{body}");
+                refused += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!((sold, refused), (10, 190));
+    assert_eq!(available(&app, &listing).await, 0);
+    assert_eq!(app.count("orders").await, 10);
+    let reserved = scalar(
+        &app,
+        "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM order_lines WHERE listing_id = $1",
+        &listing,
+    )
+    .await;
+    assert_eq!(reserved, 10);
+    // Reserved, not sold: the inventory still holds the ten units until payment.
+    assert_eq!(
+        scalar(&app, "SELECT quantity FROM items WHERE id = $1", &item).await,
+        10
+    );
+}
+
+async fn checkout_is_idempotent_and_checks_its_input(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.reseller("idem").await;
+    set_shipping(
+        &app,
+        &owner,
+        "idem-store",
+        "Bank transfer to IBAN DE00 1234.",
+    )
+    .await;
+    let (_, listing) = listed(&app, &owner, "1", "200").await;
+    let body = cart("idem-store", &listing, 1, "first@example.com");
+
+    // Without a key, with malformed JSON, with bad fields: refused and nothing reserved.
+    let (status, e) = checkout(&app, None, &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
+    let res = app
+        .client
+        .post(app.url("/api/v1/checkout/session"))
+        .header("Idempotency-Key", "k0")
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let (status, e) = checkout(
+        &app,
+        Some("k0"),
+        &json!({"store": "idem-store", "lines": [{"listing_id": listing, "quantity": 0}],
+        "email": "nope", "shipping_address": {"country": "Germany"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        e["error"]["fields"]["email"].is_string()
+            && e["error"]["fields"]["lines[0].quantity"].is_string(),
+        "{e}"
+    );
+    assert!(
+        e["error"]["fields"]["shipping_address.country"].is_string(),
+        "{e}"
+    );
+    let (status, _) = checkout(
+        &app,
+        Some("k-store"),
+        &cart("no-such-store", &listing, 1, "a@example.com"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, e) = checkout(
+        &app,
+        Some("k-other"),
+        &cart(
+            "idem-store",
+            "01890000-0000-7000-8000-000000000000",
+            1,
+            "a@example.com",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(available(&app, &listing).await, 1);
+    assert_eq!(app.count("orders").await, 0);
+
+    // Shipping is priced on the server: $200 + $10 domestic.
+    let (status, first) = checkout(&app, Some("key-1"), &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["status"], "pending_payment");
+    let order = first["order_id"].as_str().unwrap();
+    assert_eq!(
+        scalar(&app, "SELECT total FROM orders WHERE id = $1", order).await,
+        21_000
+    );
+    assert!(
+        first["checkout_url"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/orders/{order}?token=")),
+        "{first}"
+    );
+    let expires = time::OffsetDateTime::parse(
+        first["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let minutes = (expires - time::OffsetDateTime::now_utc()).whole_seconds();
+    assert!((590..=600).contains(&minutes), "reservation of {minutes} s");
+
+    // The same key and body: the first answer again, even though the stock is now gone.
+    let (status, again) = checkout(&app, Some("key-1"), &body).await;
+    assert_eq!((status, &again), (StatusCode::CREATED, &first));
+    // A new key for the same cart: sold out.
+    let (status, e) = checkout(&app, Some("key-2"), &body).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(e["error"]["code"], "insufficient_stock");
+    // …and that refusal is replayed too.
+    assert_eq!(
+        checkout(&app, Some("key-2"), &body).await,
+        (StatusCode::CONFLICT, e)
+    );
+    // The same key with another body.
+    let (status, e) = checkout(
+        &app,
+        Some("key-1"),
+        &cart("idem-store", &listing, 1, "other@example.com"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["code"], "idempotency_mismatch");
+    // A key whose first request is still running.
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(body.to_string().as_bytes()))
+    };
+    with_db!(&app.db, pool => sqlx::query("INSERT INTO idempotency_keys (key, request_hash, expires_at) VALUES ('busy', $1, 99999999999999)")
+        .bind(&hash).execute(pool).await.map(|r| r.rows_affected())).unwrap();
+    let (status, e) = checkout(&app, Some("busy"), &body).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(e["error"]["code"], "idempotency_in_progress");
+    assert_eq!(app.count("orders").await, 1);
+
+    // Manual payment: the buyer got the instructions by mail (kept in the outbox).
+    let mail = text(
+        &app,
+        "SELECT body FROM outbox WHERE order_id = $1 AND kind = 'order_received'",
+        order,
+    )
+    .await;
+    assert!(
+        mail.contains("IBAN DE00 1234") && mail.contains("$210.00"),
+        "{mail}"
+    );
+    // The public JSON catalog no longer offers the reserved unit.
+    let (status, page) = json(app.get("/api/v1/stores/idem-store/listings").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["items"].as_array().unwrap().len(), 0, "{page}");
+}
+
+async fn stripe_webhooks_in_any_order_and_number_give_one_paid_order(backend: Backend) {
+    let fake = fake_stripe::start().await;
+    let app = stripe_app(backend, &fake, &[]).await;
+    let owner = app.reseller("stripey").await;
+    let (item, listing) = listed(&app, &owner, "3", "120").await;
+    let (status, created) = checkout(
+        &app,
+        Some("s-1"),
+        &cart("stripey-store", &listing, 2, "buyer@example.com"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let order = created["order_id"].as_str().unwrap().to_string();
+    let session = fake
+        .session_of(&order)
+        .expect("a Checkout Session was opened");
+    assert_eq!(
+        created["checkout_url"],
+        format!("https://checkout.stripe.test/c/pay/{session}")
+    );
+    // No rates set: the store ships free within its own country.
+    let total = scalar(&app, "SELECT total FROM orders WHERE id = $1", &order).await;
+    assert_eq!(total, 2 * 12_000);
+
+    // Bad and stale signatures: 400, nothing recorded.
+    let event = session_event(
+        "evt_paid",
+        "checkout.session.completed",
+        &session,
+        &order,
+        "paid",
+        total,
+    );
+    let (body, _) = signed_event(
+        &event,
+        WEBHOOK_SECRET,
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/webhooks/stripe"))
+        .header("Stripe-Signature", "t=1,v1=00")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let (_, stale) = signed_event(
+        &event,
+        WEBHOOK_SECRET,
+        time::OffsetDateTime::now_utc().unix_timestamp() - 600,
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/webhooks/stripe"))
+        .header("Stripe-Signature", stale)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let (_, wrong) = signed_event(
+        &event,
+        "whsec_someone_else",
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/webhooks/stripe"))
+        .header("Stripe-Signature", wrong)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("stripe_events").await, 0);
+    assert_eq!(order_status(&app, &order).await, "pending_payment");
+
+    // The same event ten times at once, and the async success shuffled in among them.
+    let app = std::sync::Arc::new(app);
+    let mut deliveries = Vec::new();
+    for n in 0..12 {
+        let app = app.clone();
+        let event = if n == 5 {
+            session_event(
+                "evt_async_ok",
+                "checkout.session.async_payment_succeeded",
+                &session,
+                &order,
+                "paid",
+                total,
+            )
+        } else if n == 9 {
+            session_event(
+                "evt_other",
+                "payment_intent.succeeded",
+                &session,
+                &order,
+                "paid",
+                total,
+            )
+        } else {
+            event.clone()
+        };
+        deliveries.push(tokio::spawn(async move { webhook(&app, &event).await }));
+    }
+    for d in deliveries {
+        assert_eq!(d.await.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(order_status(&app, &order).await, "paid");
+    assert_eq!(app.count("stripe_events").await, 3);
+    let confirmations = scalar(
+        &app,
+        "SELECT COUNT(*) FROM outbox WHERE order_id = $1 AND kind = 'order_confirmation'",
+        &order,
+    )
+    .await;
+    assert_eq!(confirmations, 1);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM sales WHERE item_id = $1", &item).await,
+        1
+    );
+    assert_eq!(
+        scalar(&app, "SELECT quantity FROM items WHERE id = $1", &item).await,
+        1
+    );
+    assert_eq!(available(&app, &listing).await, 1);
+    assert_eq!(
+        text(&app, "SELECT channel FROM sales WHERE item_id = $1", &item).await,
+        "storefront"
+    );
+    // An expiry arriving after the payment changes nothing.
+    assert_eq!(
+        webhook(
+            &app,
+            &session_event(
+                "evt_exp",
+                "checkout.session.expired",
+                &session,
+                &order,
+                "unpaid",
+                total
+            )
+        )
+        .await,
+        StatusCode::OK
+    );
+    assert_eq!(order_status(&app, &order).await, "paid");
+    assert_eq!(available(&app, &listing).await, 1);
+    // The confirmation mail goes out through the job queue (kept in the outbox without SMTP).
+    wait_for(|| async {
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND status = 'done'",
+            "mail.send",
+        )
+        .await
+            >= 1
+    })
+    .await;
+
+    // A refund reported by Stripe before we asked for it: recorded once, however often.
+    let refund = json!({"id": "evt_ref", "type": "charge.refunded", "data": {"object": {"id": "ch_1", "object": "charge",
+        "payment_intent": format!("pi_{order}"), "amount_refunded": 5_000, "metadata": {}}}});
+    for _ in 0..3 {
+        assert_eq!(webhook(&app, &refund).await, StatusCode::OK);
+    }
+    assert_eq!(
+        scalar(&app, "SELECT refunded FROM orders WHERE id = $1", &order).await,
+        5_000
+    );
+    // The owner refunds the rest through Stripe (the fake records it once per refund id).
+    let (status, body) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "r-1", "input": {"amount": "", "restock": false}})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "r-1", "input": {"amount": "", "restock": false}})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        fake.recorded.lock().unwrap().refunds,
+        vec![(format!("pi_{order}"), total - 5_000)]
+    );
+    assert_eq!(order_status(&app, &order).await, "refunded");
+    // A dispute puts the order in front of the owner.
+    let dispute = json!({"id": "evt_dp", "type": "charge.dispute.created", "data": {"object": {"id": "dp_1", "object": "dispute",
+        "payment_intent": format!("pi_{order}"), "reason": "fraudulent"}}});
+    assert_eq!(webhook(&app, &dispute).await, StatusCode::OK);
+    assert_eq!(order_status(&app, &order).await, "paid_needs_attention");
+    let (_, detail) = app
+        .rpc(&owner, "orders/get", json!({"order_id": order}))
+        .await;
+    assert!(
+        detail["attention"].as_str().unwrap().contains("dispute"),
+        "{detail}"
+    );
+    let actions: Vec<&str> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "order_created",
+            "payment_received",
+            "refund_reported",
+            "refund",
+            "dispute_opened"
+        ],
+        "{detail}"
+    );
+    assert!(
+        detail["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["verified"] == true)
+    );
+    // An edited event no longer verifies.
+    with_db!(&app.db, pool => sqlx::query("UPDATE order_events SET detail = 'edited' WHERE action = 'refund'").execute(pool).await.map(|r| r.rows_affected())).unwrap();
+    let (_, detail) = app
+        .rpc(&owner, "orders/get", json!({"order_id": order}))
+        .await;
+    let refund_event = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "refund")
+        .unwrap()
+        .clone();
+    assert_eq!(refund_event["verified"], false);
+}
+
+/// Polls `check` for up to 10 s.
+async fn wait_for<F, Fut>(check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("condition not reached within 10 s");
+}
+
+async fn expiry_releases_stock_and_a_late_payment_never_oversells(backend: Backend) {
+    let fake = fake_stripe::start().await;
+    let app = stripe_app(
+        backend,
+        &fake,
+        &[("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "1")],
+    )
+    .await;
+    let owner = app.reseller("expiring").await;
+    let (item, listing) = listed(&app, &owner, "1", "99").await;
+    let (_, first) = checkout(
+        &app,
+        Some("e-1"),
+        &cart("expiring-store", &listing, 1, "slow@example.com"),
+    )
+    .await;
+    let slow = first["order_id"].as_str().unwrap().to_string();
+    assert_eq!(available(&app, &listing).await, 0);
+    // The expiry job releases the unit and expires the Stripe session.
+    wait_for(|| async { order_status(&app, &slow).await == "expired" }).await;
+    assert_eq!(available(&app, &listing).await, 1);
+    let session = fake.session_of(&slow).unwrap();
+    assert!(fake.recorded.lock().unwrap().expired.contains(&session));
+
+    // Someone else reserves the unit; then the slow buyer's payment arrives anyway.
+    let (status, second) = checkout(
+        &app,
+        Some("e-2"),
+        &cart("expiring-store", &listing, 1, "fast@example.com"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let total = scalar(&app, "SELECT total FROM orders WHERE id = $1", &slow).await;
+    let late = session_event(
+        "evt_late",
+        "checkout.session.completed",
+        &session,
+        &slow,
+        "paid",
+        total,
+    );
+    assert_eq!(webhook(&app, &late).await, StatusCode::OK);
+    assert_eq!(order_status(&app, &slow).await, "paid_needs_attention");
+    assert_eq!(available(&app, &listing).await, 0);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM sales WHERE item_id = $1", &item).await,
+        0,
+        "never sold twice"
+    );
+    assert_eq!(
+        scalar(&app, "SELECT quantity FROM items WHERE id = $1", &item).await,
+        1
+    );
+
+    // The second buyer lets it expire too; a late payment now finds the unit free and takes it.
+    let fast = second["order_id"].as_str().unwrap().to_string();
+    wait_for(|| async { order_status(&app, &fast).await == "expired" }).await;
+    let fast_session = fake.session_of(&fast).unwrap();
+    let late = session_event(
+        "evt_late2",
+        "checkout.session.completed",
+        &fast_session,
+        &fast,
+        "paid",
+        total,
+    );
+    assert_eq!(webhook(&app, &late).await, StatusCode::OK);
+    assert_eq!(order_status(&app, &fast).await, "paid");
+    assert_eq!(available(&app, &listing).await, 0);
+    assert_eq!(
+        text(&app, "SELECT status FROM items WHERE id = $1", &item).await,
+        "sold"
+    );
+    assert_eq!(
+        text(&app, "SELECT status FROM listings WHERE id = $1", &listing).await,
+        "sold_out"
+    );
+}
+
+async fn refunds_are_idempotent_and_restock(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.reseller("refunder").await;
+    let (item, listing) = listed(&app, &owner, "2", "50").await;
+    let (_, created) = checkout(
+        &app,
+        Some("r-1"),
+        &cart("refunder-store", &listing, 2, "b@example.com"),
+    )
+    .await;
+    let order = created["order_id"].as_str().unwrap().to_string();
+    // Not paid yet: nothing to refund, nothing to ship.
+    let (status, _) = app
+        .rpc(
+            &owner,
+            "orders/refund",
+            json!({"order_id": order, "refund_id": "x", "input": {"amount": "", "restock": true}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = app
+        .rpc(
+            &owner,
+            "orders/ship",
+            json!({"order_id": order, "carrier": "UPS", "tracking_code": "1Z999"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = app
+        .rpc(&owner, "orders/mark-paid", json!({"order_id": order}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app
+        .rpc(&owner, "orders/mark-paid", json!({"order_id": order}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        text(&app, "SELECT status FROM items WHERE id = $1", &item).await,
+        "sold"
+    );
+    let worth_units = scalar(&app, "SELECT CAST(SUM(units) AS BIGINT) FROM worth_days WHERE owner_user_id = (SELECT owner_user_id FROM items WHERE id = $1)", &item).await;
+    assert_eq!(worth_units, 0);
+
+    // A partial refund submitted twice counts once; a bad amount changes nothing.
+    for _ in 0..2 {
+        let (status, body) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "part", "input": {"amount": "10", "restock": false}})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(
+        scalar(&app, "SELECT refunded FROM orders WHERE id = $1", &order).await,
+        1_000
+    );
+    let (status, e) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "big", "input": {"amount": "1000", "restock": false}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(order_status(&app, &order).await, "paid");
+    // The rest, with the units back on sale: the sale is undone, the ledger follows.
+    let (status, body) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "rest", "input": {"amount": "", "restock": true}})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(order_status(&app, &order).await, "refunded");
+    assert_eq!(
+        scalar(&app, "SELECT refunded FROM orders WHERE id = $1", &order).await,
+        10_000
+    );
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM sales WHERE item_id = $1", &item).await,
+        0
+    );
+    assert_eq!(
+        text(&app, "SELECT status FROM items WHERE id = $1", &item).await,
+        "listed"
+    );
+    assert_eq!(
+        scalar(&app, "SELECT quantity FROM items WHERE id = $1", &item).await,
+        2
+    );
+    assert_eq!(available(&app, &listing).await, 2);
+    let worth_units = scalar(&app, "SELECT CAST(SUM(units) AS BIGINT) FROM worth_days WHERE owner_user_id = (SELECT owner_user_id FROM items WHERE id = $1)", &item).await;
+    assert_eq!(worth_units, 2);
+    let (status, _) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "more", "input": {"amount": "1", "restock": false}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("refunds").await, 2);
+}
+
+async fn orders_are_private_to(app: &TestApp, c: &Client, order: &str) {
+    for (endpoint, body) in [
+        ("orders/get", json!({"order_id": order})),
+        ("orders/mark-paid", json!({"order_id": order})),
+        (
+            "orders/ship",
+            json!({"order_id": order, "carrier": "UPS", "tracking_code": "1Z"}),
+        ),
+        (
+            "orders/refund",
+            json!({"order_id": order, "refund_id": "z", "input": {"amount": "", "restock": false}}),
+        ),
+    ] {
+        let (status, e) = app.rpc(c, endpoint, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}: {e}");
+    }
+}
+
+async fn orders_belong_to_their_store_and_buyer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.reseller("privy").await;
+    let other = app.reseller("nosy").await;
+    let (_, listing) = listed(&app, &owner, "1", "75").await;
+    let (_, created) = checkout(
+        &app,
+        Some("p-1"),
+        &cart("privy-store", &listing, 1, "buyer@example.com"),
+    )
+    .await;
+    let order = created["order_id"].as_str().unwrap().to_string();
+    orders_are_private_to(&app, &other, &order).await;
+    let (_, list) = app.rpc(&other, "orders/list", json!({"status": ""})).await;
+    assert_eq!(list.as_array().unwrap().len(), 0);
+    let (status, _) = app
+        .rpc(&client(), "orders/get", json!({"order_id": order}))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, list) = app
+        .rpc(&owner, "orders/list", json!({"status": "pending_payment"}))
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // The buyer: no cookie, no order; a wrong token sets none; the signed link does.
+    let buyer = client();
+    let (status, _) = app
+        .rpc(&buyer, "orders/buyer", json!({"order_id": order}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let res = buyer
+        .get(app.url(&format!("/orders/{order}?token=wrong")))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("set-cookie").is_none());
+    let link = created["checkout_url"].as_str().unwrap();
+    let path = &link[link.find("/orders/").unwrap()..];
+    let res = buyer.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], format!("/orders/{order}"));
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let (status, seen) = app
+        .rpc(&buyer, "orders/buyer", json!({"order_id": order}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen["status"], "pending_payment");
+    assert_eq!(
+        seen["events"].as_array().unwrap().len(),
+        0,
+        "the timeline is for the store"
+    );
+    assert!(seen["payment_instructions"].is_string());
+    // The cookie opens that order only.
+    let (_, other_created) = checkout(
+        &app,
+        Some("p-2"),
+        &cart("privy-store", &listing, 1, "x@example.com"),
+    )
+    .await;
+    assert_eq!(other_created["error"]["code"], "insufficient_stock");
+    // Tokens are stored only as HMACs.
+    let token = &link[link.find("token=").unwrap() + 6..];
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM order_links WHERE token_hash = $1",
+            token
+        )
+        .await,
+        0
+    );
+}

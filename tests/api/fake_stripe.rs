@@ -1,0 +1,152 @@
+//! A small fake of the Stripe API on loopback: Checkout Sessions (create, expire) and
+//! refunds, honouring `Idempotency-Key` like Stripe does, and recording what it was asked.
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::IntoResponse,
+    routing::post,
+};
+use serde_json::{Value, json};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+#[derive(Default)]
+pub struct Recorded {
+    /// Session id → the order id it was opened for.
+    pub sessions: HashMap<String, String>,
+    /// Idempotency key → the answer given.
+    pub answers: HashMap<String, Value>,
+    pub expired: Vec<String>,
+    pub refunds: Vec<(String, i64)>,
+    pub creates: usize,
+}
+
+#[derive(Clone)]
+pub struct FakeStripe {
+    pub url: String,
+    pub recorded: Arc<Mutex<Recorded>>,
+}
+
+fn form_value(body: &str, key: &str) -> Option<String> {
+    body.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        let k = k.replace("%5B", "[").replace("%5D", "]");
+        (k == key).then(|| v.replace('+', " ").replace("%2D", "-"))
+    })
+}
+
+fn session(id: &str, order: &str, status: &str) -> Value {
+    json!({
+        "id": id, "object": "checkout.session", "automatic_tax": {"enabled": false, "liability": null, "provider": null, "status": null},
+        "created": 1_700_000_000, "custom_fields": [], "custom_text": {"after_submit": null, "shipping_address": null, "submit": null,
+        "terms_of_service_acceptance": null}, "expires_at": 1_700_001_800, "livemode": false, "mode": "payment",
+        "payment_method_types": ["card"], "payment_status": "unpaid", "shipping_options": [], "status": status,
+        "client_reference_id": order, "url": format!("https://checkout.stripe.test/c/pay/{id}")
+    })
+}
+
+async fn create_session(
+    State(rec): State<Arc<Mutex<Recorded>>>,
+    headers: HeaderMap,
+    body: String,
+) -> impl IntoResponse {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let mut r = rec.lock().unwrap();
+    if let Some(answer) = r.answers.get(&key) {
+        return (StatusCode::OK, Json(answer.clone()));
+    }
+    r.creates += 1;
+    let order = form_value(&body, "client_reference_id").unwrap_or_default();
+    let id = format!("cs_test_{}", r.creates);
+    r.sessions.insert(id.clone(), order.clone());
+    let answer = session(&id, &order, "open");
+    r.answers.insert(key, answer.clone());
+    (StatusCode::OK, Json(answer))
+}
+
+async fn expire(
+    State(rec): State<Arc<Mutex<Recorded>>>,
+    Path(id): Path<String>,
+) -> impl IntoResponse {
+    let mut r = rec.lock().unwrap();
+    let order = r.sessions.get(&id).cloned().unwrap_or_default();
+    r.expired.push(id.clone());
+    (StatusCode::OK, Json(session(&id, &order, "expired")))
+}
+
+async fn refund(
+    State(rec): State<Arc<Mutex<Recorded>>>,
+    headers: HeaderMap,
+    body: String,
+) -> impl IntoResponse {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let mut r = rec.lock().unwrap();
+    if let Some(answer) = r.answers.get(&key) {
+        return (StatusCode::OK, Json(answer.clone()));
+    }
+    let amount: i64 = form_value(&body, "amount")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0);
+    let pi = form_value(&body, "payment_intent").unwrap_or_default();
+    r.refunds.push((pi, amount));
+    let answer = json!({"id": format!("re_test_{}", r.refunds.len()), "object": "refund", "amount": amount,
+        "created": 1_700_000_000, "currency": "usd", "status": "succeeded"});
+    r.answers.insert(key, answer.clone());
+    (StatusCode::OK, Json(answer))
+}
+
+pub async fn start() -> FakeStripe {
+    let recorded: Arc<Mutex<Recorded>> = Default::default();
+    let app = Router::new()
+        .route("/v1/checkout/sessions", post(create_session))
+        .route("/v1/checkout/sessions/{id}/expire", post(expire))
+        .route("/v1/refunds", post(refund))
+        .with_state(recorded.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    FakeStripe {
+        url: format!("http://{addr}"),
+        recorded,
+    }
+}
+
+pub const WEBHOOK_SECRET: &str = "whsec_test_secret";
+
+impl FakeStripe {
+    /// The settings that point the app at this fake.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("STRIPE_SECRET_KEY", "sk_test_fake".to_string()),
+            ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.to_string()),
+            ("STRIPE_API_BASE", self.url.clone()),
+        ]
+    }
+
+    pub fn session_of(&self, order_id: &str) -> Option<String> {
+        let r = self.recorded.lock().unwrap();
+        r.sessions
+            .iter()
+            .find(|(_, o)| *o == order_id)
+            .map(|(s, _)| s.clone())
+    }
+}
+
+/// A signed webhook delivery: the body and its `Stripe-Signature`.
+pub fn signed_event(event: &Value, secret: &str, at: i64) -> (String, String) {
+    let body = event.to_string();
+    let header = flipdesk::server::stripe::sign(body.as_bytes(), secret, at);
+    (body, header)
+}
