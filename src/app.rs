@@ -58,6 +58,10 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/app") view=DashboardShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardHome/>
                     <Route path=path!("store") view=StoreOverview/>
+                    <Route path=path!("store/orders") view=crate::checkout::orders_page::StoreOrdersPage/>
+                    <Route path=path!("store/orders/:id") view=crate::checkout::order_page::StoreOrderPage/>
+                    <Route path=path!("store/listings") view=crate::store::ListingsPage/>
+                    <Route path=path!("store/settings") view=crate::store::StoreSettingsPage/>
                     <Route path=path!("inventory") view=InventoryPage/>
                     <Route path=path!("inventory/new") view=NewItemPage/>
                     <Route path=path!("inventory/:id") view=ItemPage/>
@@ -66,6 +70,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("import") view=crate::imports::ImportPage/>
                 </ParentRoute>
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
+                <Route path=path!("/s/:store/items/:listing") view=crate::storefront::ListingPage ssr=SsrMode::Async/>
+                <Route path=path!("/s/:store/cart") view=crate::storefront::CartPage ssr=SsrMode::Async/>
+                <Route path=path!("/orders/:order") view=crate::checkout::order_page::BuyerOrderPage ssr=SsrMode::Async/>
                 <Route path=path!("/lists/:list") view=PublicListPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -50,7 +50,7 @@ pub struct Payment<'a> {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum Paid {
+pub enum PaymentOutcome {
     Paid,
     NeedsAttention,
     AlreadyPaid,

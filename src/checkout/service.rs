@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use sqlx::types::time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::ops::{GuestLink, NewLine, NewOrder, Paid, Payment, Refunded};
+use super::ops::{GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, Refunded};
 use crate::{
     domain::{
         Currency, Money,
@@ -484,12 +484,12 @@ pub async fn mark_paid(state: &AppState, user: &str, order_id: &str) -> Result<(
         mail,
     };
     match order_tx!(&state.db, take_payment(&state.secret, &payment))? {
-        Paid::Paid | Paid::NeedsAttention => Ok(()),
-        Paid::AlreadyPaid => Err(AppError::conflict(
+        PaymentOutcome::Paid | PaymentOutcome::NeedsAttention => Ok(()),
+        PaymentOutcome::AlreadyPaid => Err(AppError::conflict(
             "already_paid",
             "This order is already paid.",
         )),
-        Paid::NotFound => Err(AppError::NotFound),
+        PaymentOutcome::NotFound => Err(AppError::NotFound),
     }
 }
 

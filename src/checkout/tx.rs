@@ -4,7 +4,9 @@
 
 use time::OffsetDateTime;
 
-use super::{EventApplied, EventEffect, GuestLink, NewLine, NewOrder, Paid, Payment, Refunded};
+use super::{
+    EventApplied, EventEffect, GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, Refunded,
+};
 use crate::{
     analytics::ledger::{self, Changes, Delta, Scope},
     server::{
@@ -277,9 +279,13 @@ pub async fn release(
 
 /// Takes the reserved units (or, after a release, whatever is still free) and records the
 /// sales; an order whose stock is gone, or whose amount differs, needs the owner.
-async fn take_payment_in(tx: &mut Tx, secret: &Secret, p: &Payment<'_>) -> sqlx::Result<Paid> {
+async fn take_payment_in(
+    tx: &mut Tx,
+    secret: &Secret,
+    p: &Payment<'_>,
+) -> sqlx::Result<PaymentOutcome> {
     let Some(order) = order_state(tx, p.order_id).await? else {
-        return Ok(Paid::NotFound);
+        return Ok(PaymentOutcome::NotFound);
     };
     if matches!(
         order.status.as_str(),
@@ -292,7 +298,7 @@ async fn take_payment_in(tx: &mut Tx, secret: &Secret, p: &Payment<'_>) -> sqlx:
                 .execute(&mut **tx)
                 .await?;
         }
-        return Ok(Paid::AlreadyPaid);
+        return Ok(PaymentOutcome::AlreadyPaid);
     }
     let now = OffsetDateTime::now_utc();
     let lines = order_lines(tx, p.order_id).await?;
@@ -403,7 +409,7 @@ async fn take_payment_in(tx: &mut Tx, secret: &Secret, p: &Payment<'_>) -> sqlx:
     .await?
     .rows_affected();
     if changed == 0 {
-        return Ok(Paid::AlreadyPaid);
+        return Ok(PaymentOutcome::AlreadyPaid);
     }
     audit::record(
         tx,
@@ -434,9 +440,9 @@ async fn take_payment_in(tx: &mut Tx, secret: &Secret, p: &Payment<'_>) -> sqlx:
     )
     .await?;
     Ok(if attention.is_empty() {
-        Paid::Paid
+        PaymentOutcome::Paid
     } else {
-        Paid::NeedsAttention
+        PaymentOutcome::NeedsAttention
     })
 }
 
@@ -536,7 +542,7 @@ pub async fn take_payment(
     pool: &sqlx::Pool<DB>,
     secret: &Secret,
     p: &Payment<'_>,
-) -> sqlx::Result<Paid> {
+) -> sqlx::Result<PaymentOutcome> {
     let mut tx = pool.begin_write().await?;
     let paid = take_payment_in(&mut tx, secret, p).await?;
     tx.commit().await?;

@@ -124,7 +124,10 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                     }.into_any(),
                     DashboardView::Store => view! {
                         <ul>
-                            <li><a href="/app/store" aria-current=move || nav_current("/app/store")>"Store overview"</a></li>
+                            <li><a href="/app/store" aria-current=move || (location.pathname.get().trim_end_matches('/') == "/app/store").then_some("page")>"Store overview"</a></li>
+                            <li><a href="/app/store/orders" aria-current=move || nav_current("/app/store/orders")>"Orders"</a></li>
+                            <li><a href="/app/store/listings" aria-current=move || nav_current("/app/store/listings")>"Listings"</a></li>
+                            <li><a href="/app/store/settings" aria-current=move || nav_current("/app/store/settings")>"Settings"</a></li>
                         </ul>
                     }.into_any(),
                 }}
@@ -260,7 +263,7 @@ pub fn StoreOverview() -> impl IntoView {
                     <a class="button" href=format!("/s/{}", store.slug)>"View storefront"</a>
                 </section>
                 <section class="card">
-                    <h2>"Settings"</h2>
+                    <h2><a href="/app/store/settings">"Settings"</a></h2>
                     <dl class="facts">
                         <dt>"Currency"</dt><dd>{store.currency.clone()}</dd>
                         <dt>"Your role"</dt><dd class="capitalize">{store.member_role.clone()}</dd>
@@ -268,7 +271,13 @@ pub fn StoreOverview() -> impl IntoView {
                 </section>
                 <section class="card">
                     <h2>"Orders"</h2>
-                    <p class="muted">"No orders yet. They appear here as soon as a shopper checks out."</p>
+                    <p class="muted">"Orders appear as soon as a shopper checks out; pay, ship and refund them there."</p>
+                    <a class="button" href="/app/store/orders">"See orders"</a>
+                </section>
+                <section class="card">
+                    <h2>"Listings"</h2>
+                    <p class="muted">"List items from their inventory page with “Sell in your store”."</p>
+                    <a class="button" href="/app/store/listings">"See listings"</a>
                 </section>
             </div>
         }.into_any(),

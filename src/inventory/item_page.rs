@@ -112,6 +112,9 @@ pub(super) fn ItemDetail(
             <SaleHistory view=view.clone()/>
         </section>
         <MarketPrice view=view.clone() reload=move || reload.run(())/>
+        {matches!(status, ItemStatus::InStock | ItemStatus::Listed).then(|| view! {
+            <crate::store::ListOnStore item_id=id.clone() held=s.quantity on_change=reload/>
+        })}
         <form class="form item-form" on:submit=submit novalidate>
             <h2>"Edit"</h2>
             <ErrorBanner message=Signal::derive(move || if conflict.get() { None } else { general_error(errors).get() })/>

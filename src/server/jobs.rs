@@ -85,7 +85,7 @@ pub enum Outcome {
     Failed(String),
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Claimed {
     pub id: String,
     pub kind: String,

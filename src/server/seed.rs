@@ -102,7 +102,40 @@ pub async fn seed_demo(db: &Db) -> Result<String, AppError> {
         report.push(format!("WTB list {DEMO_LIST} already exists"));
     }
     report.push(seed_demo_inventory(db, &user_id).await?);
+    report.push(seed_demo_store(db, &user_id).await?);
     Ok(report.join("\n"))
+}
+
+/// Demo storefront: settings (when still empty) and a listing for every demo item that is
+/// listed or in stock without one, at 40 % over cost.
+async fn seed_demo_store(db: &Db, owner: &str) -> Result<String, AppError> {
+    use crate::domain::{Currency, Money, store::ListingInput};
+    let now = OffsetDateTime::now_utc();
+    with_db!(db, pool => sqlx::query(
+        "UPDATE stores SET description = $1, shipping_rates = $2, free_shipping_over = $3, policies = $4, faq = $5, \
+         payment_instructions = $6, updated_at = $7 WHERE slug = $8 AND shipping_rates = '[]' AND description = ''")
+        .bind("Deadstock sneakers and graded Pokémon cards, checked by hand before they ship.")
+        .bind(r#"[{"region":"US","amount":1200},{"region":"CA","amount":2500},{"region":"*","amount":4500}]"#)
+        .bind(50_000_i64)
+        .bind("Every pair is verified. Returns within 14 days if it is not as described.")
+        .bind("When do you ship? Within 24 hours on business days.\nDo you combine shipping? Yes, one rate per order.")
+        .bind("Pay by bank transfer to Demo Kicks LLC, IBAN US00 DEMO 0000 0001, with your order number as the reference.")
+        .bind(now).bind(DEMO_STORE).execute(pool).await.map(|r| r.rows_affected()))?;
+    let unlisted: Vec<(String, i64, String)> = with_db!(db, pool => sqlx::query_as(
+        "SELECT i.id, i.purchase_price, i.currency FROM items i WHERE i.owner_user_id = $1 AND i.status IN ('listed', 'in_stock') \
+         AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.item_id = i.id) ORDER BY i.created_at")
+        .bind(owner).fetch_all(pool).await)?;
+    let count = unlisted.len();
+    for (id, cost, currency) in unlisted {
+        let currency = Currency::parse(&currency).unwrap_or(Currency::Usd);
+        let price = Money::new(cost * 14 / 10, currency).to_decimal_string();
+        let input = ListingInput {
+            price,
+            quantity: String::new(),
+        };
+        crate::store::service::list_item(db, owner, &id, &input).await?;
+    }
+    Ok(format!("listed {count} demo items in the store"))
 }
 
 /// Demo inventory (only when the demo account has none): sneakers, graded and raw cards,

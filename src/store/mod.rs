@@ -6,3 +6,6 @@ mod listings_page;
 pub mod service;
 mod settings_page;
 pub mod types;
+
+pub use listings_page::{ListOnStore, ListingsPage};
+pub use settings_page::StoreSettingsPage;

@@ -17,3 +17,93 @@ pub async fn get_public_store(store: String) -> Result<PublicStore, AppError> {
     })
     .await
 }
+
+/// A page of a store's catalog with the filters in `query`.
+#[server(endpoint = "storefront/catalog", input = leptos::server_fn::codec::Json)]
+pub async fn catalog(
+    store: String,
+    query: super::types::CatalogQuery,
+) -> Result<super::types::CatalogPage, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let state = request::state()?;
+        let (id, face) =
+            super::service::find_public_store(&state.db, &store, state.stripe.is_some())
+                .await?
+                .ok_or(AppError::NotFound)?;
+        super::service::catalog(&state.db, &state.facets, face, &id, &query).await
+    })
+    .await
+}
+
+#[server(endpoint = "storefront/listing", input = leptos::server_fn::codec::Json)]
+pub async fn listing(
+    store: String,
+    listing: String,
+) -> Result<super::types::ListingDetail, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let state = request::state()?;
+        let (id, face) =
+            super::service::find_public_store(&state.db, &store, state.stripe.is_some())
+                .await?
+                .ok_or(AppError::NotFound)?;
+        super::service::listing_detail(&state.db, face, &id, &listing).await
+    })
+    .await
+}
+
+/// Prices the browser's cart now: current prices, what is left, shipping to `country`.
+#[server(endpoint = "storefront/cart", input = leptos::server_fn::codec::Json)]
+pub async fn price_cart(
+    store: String,
+    lines: Vec<crate::domain::store::CheckoutLine>,
+    country: String,
+) -> Result<super::types::PricedCart, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let state = request::state()?;
+        let row = crate::checkout::service::store_by_slug(&state.db, &store.to_lowercase())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        super::service::price_cart(&state.db, &row, &lines, &country).await
+    })
+    .await
+}
+
+/// The storefront's checkout button: the same idempotent checkout as
+/// `POST /api/v1/checkout/session`, with the key the page made for this cart.
+#[server(endpoint = "storefront/checkout", input = leptos::server_fn::codec::Json)]
+pub async fn checkout(
+    request: crate::domain::store::CheckoutRequest,
+    key: String,
+) -> Result<super::types::CheckoutCreated, AppError> {
+    use crate::server::{errors::respond, request as req};
+    respond(async move {
+        let state = req::state()?;
+        let body = serde_json::to_value(&request).map_err(|_| AppError::Internal)?;
+        let (status, answer) = crate::checkout::rest::checkout_flow(&state, Some(&key), body).await;
+        if status == 201 {
+            return serde_json::from_value(answer).map_err(|_| AppError::Internal);
+        }
+        // Give the browser the same error the JSON route gave (status, code, fields).
+        let error = &answer["error"];
+        let message = error["message"].as_str().unwrap_or_default().to_string();
+        let code = error["code"].as_str().unwrap_or_default();
+        Err(match status {
+            422 if code == "validation_failed" => {
+                let fields = serde_json::from_value(error["fields"].clone()).unwrap_or_default();
+                AppError::Validation {
+                    message,
+                    fields: crate::domain::FieldErrors(fields),
+                }
+            }
+            400 => AppError::BadRequest { message },
+            404 => AppError::NotFound,
+            409 | 422 => AppError::conflict(code, message),
+            503 => AppError::Unavailable { message },
+            _ => AppError::Internal,
+        })
+    })
+    .await
+}

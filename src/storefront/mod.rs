@@ -1,71 +1,263 @@
-//! The public storefront shell at `/s/{store}`. Listings, cart and checkout come later.
+//! The public storefront at `/s/{store}`: catalog with filters, item pages, the cart and
+//! checkout. Every page renders on the server; the cart and checkout need the browser.
 
 pub mod api;
+mod cart;
+mod item;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod types;
 
+pub use cart::CartPage;
+pub use item::ListingPage;
+pub use types::PublicStore;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     error::AppError,
     ui::{Brand, LoadError, NotFoundPage, safe_title},
 };
+use types::{CatalogPage, CatalogQuery, PublicListing};
 
-pub use types::PublicStore;
-
-#[component]
-pub fn StorefrontPage() -> impl IntoView {
-    let params = use_params_map();
-    let store = Resource::new(
-        move || params.read().get("store").unwrap_or_default(),
-        api::get_public_store,
-    );
+/// Renders `content` for the store in the address, or the store's 404.
+pub(crate) fn store_page<T, V, F>(
+    resource: Resource<Result<T, AppError>>,
+    missing: &'static str,
+    content: F,
+) -> impl IntoView + use<T, V, F>
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
     view! {
-        <Suspense fallback=|| view! { <p class="loading" aria-live="polite">"Loading store…"</p> }>
-            {move || Suspend::new(async move {
-                match store.await {
-                    Ok(store) => view! { <StorefrontShell store/> }.into_any(),
-                    Err(AppError::NotFound) => view! {
-                        <NotFoundPage title="Store not found"
-                            message="No store lives at this address. Check the link you were given."/>
-                    }.into_any(),
-                    Err(error) => view! { <main class="centered-page"><LoadError error/></main> }.into_any(),
-                }
-            })}
+        <Suspense fallback=|| view! { <p class="loading" aria-live="polite">"Loading…"</p> }>
+            {move || {
+                let content = content.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => content(value).into_any(),
+                        Err(AppError::NotFound) => view! {
+                            <NotFoundPage title=missing message="Check the link you were given; the store may have moved or the item sold."/>
+                        }.into_any(),
+                        Err(error) => view! { <main class="centered-page"><LoadError error/></main> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
 
+/// Header, cart link and footer around every storefront page.
 #[component]
-fn StorefrontShell(store: PublicStore) -> impl IntoView {
-    let title = safe_title(&format!("{} · Flipdesk store", store.name));
+pub fn StoreFrame(store: PublicStore, children: Children) -> impl IntoView {
+    let home = format!("/s/{}", store.slug);
+    let cart = format!("/s/{}/cart", store.slug);
     view! {
-        <Title text=title/>
         <div class="storefront">
             <header class="storefront-header">
                 <div class="storefront-header-inner">
-                    <div>
-                        <h1 class="storefront-name">{store.name.clone()}</h1>
-                        <Show when={let t = store.tagline.clone(); move || !t.is_empty()}>
-                            <p class="storefront-tagline">{store.tagline.clone()}</p>
-                        </Show>
-                    </div>
-                    <span class="badge">"Prices in " {store.currency.clone()}</span>
+                    <a class="storefront-home" href=home.clone()>
+                        {store.logo_url.clone().map(|src| view! { <img class="storefront-logo" src=src alt=""/> })}
+                        <span>
+                            <span class="storefront-name">{store.name.clone()}</span>
+                            {(!store.tagline.is_empty()).then(|| view! { <span class="storefront-tagline">{store.tagline.clone()}</span> })}
+                        </span>
+                    </a>
+                    <a class="button" href=cart>"Cart"</a>
                 </div>
             </header>
-            <main class="storefront-main" id="main">
-                <section class="empty-state" aria-labelledby="catalog-empty">
-                    <h2 id="catalog-empty">"Nothing for sale right now"</h2>
-                    <p>{format!("{} has no items listed at the moment. Check back soon.", store.name)}</p>
-                </section>
-            </main>
+            <main class="storefront-main" id="main">{children()}</main>
             <footer class="storefront-footer">
-                <span>"Powered by "</span>
-                <Brand/>
+                <StoreInfo store=store.clone()/>
+                <p><span>"Powered by "</span><Brand/></p>
             </footer>
         </div>
+    }
+}
+
+/// Shipping, policies and FAQ at the foot of the store.
+#[component]
+fn StoreInfo(store: PublicStore) -> impl IntoView {
+    view! {
+        <div class="store-info">
+            <section>
+                <h2>"Shipping"</h2>
+                <ul class="plain-list">{store.shipping.iter().map(|l| view! { <li>{l.clone()}</li> }).collect_view()}</ul>
+                <p class="muted">{if store.pays_by_card { "Pay securely by card with Stripe." } else { "Pay by the store's instructions after you order." }}</p>
+            </section>
+            <Show when={let p = store.policies.clone(); move || !p.is_empty()}>
+                <section><h2>"Policies"</h2><p class="prewrap">{store.policies.clone()}</p></section>
+            </Show>
+            <Show when={let f = store.faq.clone(); move || !f.is_empty()}>
+                <section><h2>"FAQ"</h2><p class="prewrap">{store.faq.clone()}</p></section>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+pub fn StorefrontPage() -> impl IntoView {
+    let params = use_params_map();
+    let query_map = use_query_map();
+    let query = move || {
+        let q = query_map.read();
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        CatalogQuery {
+            q: get("q"),
+            kind: get("kind"),
+            line: get("line"),
+            size: get("size"),
+            condition: get("condition"),
+            min_price: get("min_price"),
+            max_price: get("max_price"),
+            sort: get("sort"),
+            page: get("page").parse().unwrap_or(1),
+        }
+    };
+    let page = Resource::new(
+        move || (params.read().get("store").unwrap_or_default(), query()),
+        |(store, query)| api::catalog(store, query),
+    );
+    store_page(page, "Store not found", move |page: CatalogPage| {
+        let query = query();
+        view! { <Catalog page query/> }
+    })
+}
+
+#[component]
+fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
+    let store = page.store.clone();
+    let title = safe_title(&format!("{} · Flipdesk store", store.name));
+    let base = format!("/s/{}", store.slug);
+    let filtered = query
+        != CatalogQuery {
+            page: query.page,
+            sort: query.sort.clone(),
+            ..Default::default()
+        };
+    let options = |values: &[String], chosen: &str| {
+        values
+            .iter()
+            .map(|v| view! { <option value=v.clone() selected=v == chosen>{v.clone()}</option> })
+            .collect_view()
+    };
+    let kinds = page
+        .facets
+        .kinds
+        .iter()
+        .map(|k| {
+            let label = crate::domain::item::ItemKind::parse(k)
+                .map(|k| k.label())
+                .unwrap_or("Other");
+            view! { <option value=k.clone() selected=*k == query.kind>{label}</option> }
+        })
+        .collect_view();
+    let pager_prev =
+        (page.page > 1).then(|| format!("{base}{}", query.to_query_string(page.page - 1)));
+    let pager_next = page
+        .has_next
+        .then(|| format!("{base}{}", query.to_query_string(page.page + 1)));
+    let empty = page.listings.is_empty();
+    view! {
+        <Title text=title/>
+        <StoreFrame store=store.clone()>
+            <Show when={let d = store.description.clone(); move || !d.is_empty()}>
+                <p class="storefront-description">{store.description.clone()}</p>
+            </Show>
+            <form class="catalog-filters" method="get" action=base.clone() role="search" aria-label="Filter the catalog">
+                <div class="field"><label for="q">"Search"</label>
+                    <input id="q" name="q" type="search" value=query.q.clone() placeholder="Jordan 1, Charizard…"/></div>
+                <div class="field"><label for="kind">"Kind"</label>
+                    <select id="kind" name="kind"><option value="">"All"</option>{kinds}</select></div>
+                <div class="field"><label for="line">"Brand or set"</label>
+                    <select id="line" name="line"><option value="">"All"</option>{options(&page.facets.lines, &query.line)}</select></div>
+                <div class="field"><label for="size">"Size"</label>
+                    <select id="size" name="size"><option value="">"All"</option>{options(&page.facets.sizes, &query.size)}</select></div>
+                <div class="field"><label for="condition">"Condition"</label>
+                    <select id="condition" name="condition"><option value="">"All"</option>{options(&page.facets.conditions, &query.condition)}</select></div>
+                <div class="field field-narrow"><label for="min_price">"Min price"</label>
+                    <input id="min_price" name="min_price" inputmode="decimal" value=query.min_price.clone()/></div>
+                <div class="field field-narrow"><label for="max_price">"Max price"</label>
+                    <input id="max_price" name="max_price" inputmode="decimal" value=query.max_price.clone()/></div>
+                <div class="field"><label for="sort">"Sort"</label>
+                    <select id="sort" name="sort">
+                        <option value="" selected=query.sort.is_empty()>"Newest"</option>
+                        <option value="price" selected=query.sort == "price">"Price: low to high"</option>
+                        <option value="-price" selected=query.sort == "-price">"Price: high to low"</option>
+                    </select></div>
+                <div class="form-actions">
+                    <button class="button button-primary" type="submit">"Apply"</button>
+                    {filtered.then(|| view! { <a class="button button-ghost" href=base.clone()>"Clear"</a> })}
+                </div>
+            </form>
+            {if empty {
+                view! {
+                    <section class="empty-state" aria-labelledby="catalog-empty">
+                        <h2 id="catalog-empty">{if filtered { "Nothing matches these filters" } else { "Nothing for sale right now" }}</h2>
+                        <p>{if filtered { "Try fewer filters or another search.".to_string() } else { format!("{} has no items listed at the moment. Check back soon.", store.name) }}</p>
+                    </section>
+                }.into_any()
+            } else {
+                view! {
+                    <ul class="listing-grid" aria-label="Items for sale">
+                        {page.listings.into_iter().map(|l| view! { <li><ListingCard listing=l/></li> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <nav class="pager" aria-label="Pages">
+                {pager_prev.map(|href| view! { <a class="button" href=href rel="prev">"← Previous"</a> })}
+                <span class="muted">{format!("Page {}", page.page)}</span>
+                {pager_next.map(|href| view! { <a class="button" href=href rel="next">"Next →"</a> })}
+            </nav>
+        </StoreFrame>
+    }
+}
+
+/// The picture of a listing, or a tile with its initial when it has none.
+#[component]
+pub fn ListingImage(
+    listing: PublicListing,
+    #[prop(default = "listing-image")] class: &'static str,
+) -> impl IntoView {
+    match listing.images.first() {
+        Some(src) => view! { <img class=class src=src.clone() alt=listing.title.clone() loading="lazy"/> }.into_any(),
+        None => view! {
+            <div class=format!("{class} listing-image-empty") aria-hidden="true">
+                {listing.title.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()}
+            </div>
+        }.into_any(),
+    }
+}
+
+/// Size, grade and condition in one line.
+pub fn listing_facts(l: &PublicListing) -> String {
+    [
+        l.size.as_ref().map(|s| format!("Size {s}")),
+        l.grade.clone(),
+        l.condition.clone(),
+        l.card_set.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+#[component]
+fn ListingCard(listing: PublicListing) -> impl IntoView {
+    let facts = listing_facts(&listing);
+    let left = (listing.available > 1).then(|| format!("{} available", listing.available));
+    view! {
+        <a class="listing-card" href=listing.url.clone()>
+            <ListingImage listing=listing.clone()/>
+            <span class="listing-title">{listing.title.clone()}</span>
+            <span class="listing-facts">{facts}</span>
+            <span class="listing-price">{listing.price.to_string()}</span>
+            {left.map(|t| view! { <span class="listing-left">{t}</span> })}
+        </a>
     }
 }

@@ -439,6 +439,15 @@ pub async fn price_cart(
     })
 }
 
+/// Kind, brand, set, size and condition of one listing.
+type FacetRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Filter values per store, kept for a short while: every catalog page shows them, and
 /// working them out reads every listing of the store.
 #[derive(Default)]
@@ -451,13 +460,7 @@ impl FacetCache {
         {
             return Ok(f.clone());
         }
-        let rows: Vec<(
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        )> = with_db!(db, pool => sqlx::query_as(
+        let rows: Vec<FacetRow> = with_db!(db, pool => sqlx::query_as(
             "SELECT DISTINCT i.kind, i.brand, i.card_set, i.size, l.condition FROM listings l JOIN items i ON i.id = l.item_id \
              WHERE l.store_id = $1 AND l.status = 'active' AND l.available > 0")
             .bind(store_id).fetch_all(pool).await)?;

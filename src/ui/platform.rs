@@ -28,6 +28,25 @@ pub fn hard_navigate(path: &str) {
     imp::hard_navigate(path)
 }
 
+/// This browser's saved value for `key` (the storefront cart); nothing on the server.
+pub fn stored(key: &str) -> Option<String> {
+    imp::stored(key)
+}
+
+pub fn store(key: &str, value: &str) {
+    imp::store(key, value)
+}
+
+/// A random token made in the browser (idempotency keys).
+pub fn random_key() -> String {
+    imp::random_key()
+}
+
+/// Replaces the address without a new history entry or load (drops one-off parameters).
+pub fn replace_address(path: &str) {
+    imp::replace_address(path)
+}
+
 #[cfg(feature = "ssr")]
 mod imp {
     use super::DashboardView;
@@ -58,6 +77,15 @@ mod imp {
     }
 
     pub fn hard_navigate(_path: &str) {}
+
+    pub fn stored(_key: &str) -> Option<String> {
+        None
+    }
+    pub fn store(_key: &str, _value: &str) {}
+    pub fn random_key() -> String {
+        String::new()
+    }
+    pub fn replace_address(_path: &str) {}
 
     pub fn today() -> String {
         let d = time::OffsetDateTime::now_utc().date();
@@ -100,6 +128,39 @@ mod imp {
 
     pub fn set_status(_code: u16) {}
 
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    pub fn stored(key: &str) -> Option<String> {
+        storage()?.get_item(key).ok()?
+    }
+
+    pub fn store(key: &str, value: &str) {
+        if let Some(s) = storage() {
+            let _ = s.set_item(key, value);
+        }
+    }
+
+    pub fn random_key() -> String {
+        let mut bytes = [0u8; 16];
+        let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+        if let Some(c) = crypto {
+            let _ = c.get_random_values_with_u8_array(&mut bytes);
+        } else {
+            for b in &mut bytes {
+                *b = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn replace_address(path: &str) {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+        }
+    }
+
     pub fn hard_navigate(path: &str) {
         if let Some(window) = web_sys::window() {
             let _ = window.location().assign(path);
@@ -126,6 +187,15 @@ mod imp {
     pub fn remember_view(_view: DashboardView) {}
     pub fn set_status(_code: u16) {}
     pub fn hard_navigate(_path: &str) {}
+
+    pub fn stored(_key: &str) -> Option<String> {
+        None
+    }
+    pub fn store(_key: &str, _value: &str) {}
+    pub fn random_key() -> String {
+        String::new()
+    }
+    pub fn replace_address(_path: &str) {}
     pub fn today() -> String {
         String::new()
     }

@@ -163,6 +163,11 @@ async fn seed_demo_is_idempotent(backend: Backend) {
     assert_eq!(count(&db, "shipments").await, 3);
     let bulk: i64 = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE status = 'listed' AND quantity > 1").fetch_one(pool).await).unwrap();
     assert_eq!(bulk, 1, "a listing with quantity above 1");
+    // The store sells the four unsold items (listed and in stock), the box with all six units.
+    assert_eq!(count(&db, "listings").await, 4);
+    let units: i64 = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT MAX(available) FROM listings WHERE status = 'active'").fetch_one(pool).await).unwrap();
+    assert_eq!(units, 6);
+    assert!(stdout(&second).contains("listed 0 demo items"));
     let slug: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT slug FROM stores").fetch_one(pool).await).unwrap();
     assert_eq!(slug, "demo");
 

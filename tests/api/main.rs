@@ -10,5 +10,6 @@ mod health;
 mod helpers;
 mod imports;
 mod inventory;
+mod jobs;
 mod security;
 mod shells;
