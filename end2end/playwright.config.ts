@@ -40,7 +40,8 @@ export default defineConfig({
     { name: "mobile", use: { browserName: "chromium", viewport: { width: 390, height: 844 } }, testMatch: /responsive/ },
   ],
   webServer: {
-    command: `${binary} serve`,
+    // The demo store (seed-demo) is what the shopper tests browse.
+    command: `${binary} seed-demo && ${binary} serve`,
     url: `${baseURL}/health`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -29,7 +29,7 @@ CREATE TABLE listings (
     created_at     TIMESTAMPTZ NOT NULL,
     updated_at     TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX listings_store_catalog ON listings (store_id, status, created_at DESC, id);
+CREATE INDEX listings_store_catalog ON listings (store_id, status, created_at DESC, id DESC);
 CREATE INDEX listings_store_price ON listings (store_id, status, price);
 
 CREATE TABLE orders (

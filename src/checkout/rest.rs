@@ -175,7 +175,11 @@ pub async fn store_listings(
     )
     .await
     {
-        Ok((items, has_next)) => {
+        Ok((mut items, has_next)) => {
+            let site = state.settings.public_url.trim_end_matches('/');
+            for item in &mut items {
+                item.url = format!("{site}{}", item.url);
+            }
             let next = has_next.then(|| (offset + limit).to_string());
             Json(json!({ "items": items, "next_cursor": next })).into_response()
         }

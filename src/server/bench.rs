@@ -61,6 +61,14 @@ pub struct BenchArgs {
     /// Market-price points in the synthetic catalog behind those items.
     #[arg(long, default_value_t = 1_000_000)]
     pub analytics_prices: usize,
+    /// Listings to seed in the bench owner's store (catalog pages and the listings API are
+    /// then measured).
+    #[arg(long, default_value_t = 0)]
+    pub listings: usize,
+    /// With --listings: also measure checkout session creation (against a fake Stripe on
+    /// loopback) and the Stripe webhook paying those orders.
+    #[arg(long)]
+    pub checkouts: bool,
     /// Calls per analytics measurement.
     #[arg(long, default_value_t = 200)]
     pub analytics_runs: usize,
@@ -84,6 +92,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     if args.browser && args.items < 500 {
         return Err("--browser needs --items 500 or more (it pages through 200-row pages)".into());
     }
+    if args.checkouts && args.listings == 0 {
+        return Err("--checkouts needs --listings".into());
+    }
     let tmp = tempdir()?;
     let url = args
         .database_url
@@ -103,7 +114,17 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         ),
     ]
     .into_iter()
-    .collect();
+    .collect::<std::collections::BTreeMap<String, String>>();
+    let mut vars = vars;
+    if args.checkouts {
+        let fake = super::bench_checkout::fake_stripe().await?;
+        vars.insert("STRIPE_SECRET_KEY".into(), "sk_test_bench".into());
+        vars.insert(
+            "STRIPE_WEBHOOK_SECRET".into(),
+            super::bench_checkout::WEBHOOK_SECRET.into(),
+        );
+        vars.insert("STRIPE_API_BASE".into(), fake);
+    }
     let settings = Settings::from_sources(None, &vars).map_err(|e| e.to_string())?;
     let db = Db::connect(&settings.database)
         .await
@@ -117,9 +138,14 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     );
     let started = Instant::now();
     seed_stores(&db, args.stores).await?;
-    if args.items > 0 || args.import_rows > 0 {
+    if args.items > 0 || args.import_rows > 0 || args.listings > 0 {
         seed_items(&db, args.items).await?;
     }
+    let deep_listings = if args.listings > 0 {
+        super::bench_checkout::seed_listings(&db, BENCH_OWNER, args.listings).await?
+    } else {
+        Vec::new()
+    };
     let analyst = if args.analytics_items > 0 {
         let t = Instant::now();
         let id = super::bench_analytics::seed(
@@ -154,6 +180,11 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             "/".to_string(),
             "/s/{store}".to_string(),
         ];
+        if args.listings > 0 {
+            routes.push("/s/bench-owner".to_string());
+            routes.push("/s/bench-owner?kind=sneaker&line=Nike&sort=price&page=3".to_string());
+            routes.push("/api/v1/stores/bench-owner/listings?limit=24".to_string());
+        }
         if args.items > 0 {
             routes.push("/app/inventory".to_string());
             routes.push("/app/inventory?q=jordan&status=in_stock&sort=-cost&page=2".to_string());
@@ -203,6 +234,28 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             .await,
         );
     }
+    let checkout = if args.checkouts {
+        let shopper = reqwest::Client::builder()
+            .pool_max_idle_per_host(args.concurrency)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let (orders, created) = super::bench_checkout::checkouts(
+            &shopper,
+            &base,
+            "bench-owner",
+            &deep_listings,
+            args.concurrency,
+            Duration::from_secs(args.duration),
+        )
+        .await;
+        let paid =
+            super::bench_checkout::webhooks(&shopper, &db, &base, &orders, args.concurrency).await;
+        Some(format!(
+            "checkout sessions (fake Stripe)  {created}\nStripe webhooks (payments)      {paid}"
+        ))
+    } else {
+        None
+    };
     let import = if args.import_rows > 0 {
         Some(super::bench_import::commit_rows(&client, &base, args.import_rows).await?)
     } else {
@@ -253,6 +306,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             ms(r.p99),
             ms(r.max)
         );
+    }
+    if let Some(report) = checkout {
+        println!("\n{report}");
     }
     if let Some(report) = import {
         println!("{report}");

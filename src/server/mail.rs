@@ -98,9 +98,14 @@ async fn send_smtp(url: &str, row: &OutboxRow) -> Result<(), String> {
     let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
         .map_err(|e| format!("SMTP_URL: {e}"))?
         .build();
-    let from = url
-        .split_once("from=")
-        .map(|(_, f)| f.split('&').next().unwrap_or_default().to_string())
+    // The sender comes from `?from=` on SMTP_URL (lettre ignores parameters it does not know).
+    let from = reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.query_pairs()
+                .find(|(k, _)| k == "from")
+                .map(|(_, v)| v.into_owned())
+        })
         .filter(|f| !f.is_empty())
         .unwrap_or_else(|| "Flipdesk <no-reply@flipdesk.test>".to_string());
     let message = Message::builder()

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod bench;
 mod bench_analytics;
 mod bench_browser;
+mod bench_checkout;
 mod bench_import;
 pub mod cli;
 pub mod config;
