@@ -234,7 +234,7 @@ fn StoreOrder(order: OrderDetail, reload: Callback<()>) -> impl IntoView {
             <div>
                 <p class="eyebrow"><a href="/app/store/orders">"Orders"</a></p>
                 <h1>{format!("Order {}", short_id(&order.id))}" "<StatusPill status/></h1>
-                <p class="muted">{format!("{} · {} · placed {}", order.email, order.payment_method.label(), order.created_at.replace('T', " "))}</p>
+                <p class="muted">{format!("{} · {} · placed {} UTC", order.email, order.payment_method.label(), order.created_at.replace('T', " ").chars().take(16).collect::<String>())}</p>
             </div>
         </div>
         {order.attention.clone().filter(|_| status == OrderStatus::PaidNeedsAttention).map(|a| view! {
@@ -298,7 +298,7 @@ fn StoreOrder(order: OrderDetail, reload: Callback<()>) -> impl IntoView {
                     view! {
                         <li class="timeline-entry">
                             <time datetime=e.at.clone()>{e.at.replace('T', " ").chars().take(19).collect::<String>()}</time>
-                            <strong>{e.action.replace('_', " ")}</strong>
+                            <strong>{action_label(&e.action)}</strong>
                             <span class="muted">{format!(" by {}", e.actor)}</span>
                             {(!change.is_empty()).then(|| view! { <span>{format!(" · {change}")}</span> })}
                             <span class="muted">{format!(" · {}", e.detail)}</span>
@@ -308,6 +308,20 @@ fn StoreOrder(order: OrderDetail, reload: Callback<()>) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+fn action_label(action: &str) -> String {
+    match action {
+        "order_created" => "Order placed".into(),
+        "payment_received" => "Payment received".into(),
+        "payment_processing" => "Payment processing".into(),
+        "reservation_released" => "Reservation released".into(),
+        "refund" => "Refund".into(),
+        "refund_reported" => "Refund reported by Stripe".into(),
+        "dispute_opened" => "Dispute opened".into(),
+        "shipped" => "Shipped".into(),
+        other => other.replace('_', " "),
     }
 }
 

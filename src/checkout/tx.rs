@@ -20,6 +20,11 @@ use crate::{
 
 type Tx = sqlx::Transaction<'static, DB>;
 
+fn money(amount: i64, currency: &str) -> crate::domain::Money {
+    let currency = crate::domain::Currency::parse(currency).unwrap_or(crate::domain::Currency::Usd);
+    crate::domain::Money::new(amount, currency)
+}
+
 async fn add_link(tx: &mut Tx, order_id: &str, link: &GuestLink) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO order_links (token_hash, order_id, expires_at) VALUES ($1, $2, $3)")
         .bind(&link.token_hash)
@@ -103,10 +108,9 @@ pub async fn place_order(
             before: None,
             after: Some("pending_payment"),
             detail: format!(
-                "{} line(s), total {} {} minor units, stock reserved",
-                order.lines.len(),
-                order.total,
-                order.currency
+                "{} unit(s) reserved, total {}",
+                order.lines.iter().map(|l| l.quantity).sum::<i64>(),
+                money(order.total, &order.currency)
             ),
         },
     )
@@ -621,14 +625,14 @@ pub async fn apply_event(
             amount_refunded,
         } => {
             // Stripe reports the charge's refunded total: keep the larger of the two.
-            let row: Option<(String, String, i64)> = sqlx::query_as(
-                "SELECT id, status, total FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
+            let row: Option<(String, String, i64, String)> = sqlx::query_as(
+                "SELECT id, status, total, currency FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
             )
             .bind(order_id.unwrap_or(""))
             .bind(payment_intent.unwrap_or(""))
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some((id, status, total)) = row {
+            if let Some((id, status, total, currency)) = row {
                 let full = *amount_refunded >= total;
                 let after = if full
                     && matches!(status.as_str(), "paid" | "paid_needs_attention" | "shipped")
@@ -654,7 +658,10 @@ pub async fn apply_event(
                         action: "refund_reported",
                         before: Some(&status),
                         after: Some(after),
-                        detail: format!("refunded in total: {amount_refunded}"),
+                        detail: format!(
+                            "refunded in total: {}",
+                            money(*amount_refunded, &currency)
+                        ),
                     };
                     audit::record(&mut tx, secret, &e).await?;
                 }
@@ -768,8 +775,8 @@ pub async fn refund(
         before: Some(&order.status),
         after: Some(after),
         detail: format!(
-            "{amount} {} refunded; {restocked} unit(s) back on sale",
-            order.currency
+            "{} refunded; {restocked} unit(s) back on sale",
+            money(amount, &order.currency)
         ),
     };
     audit::record(&mut tx, secret, &e).await?;
