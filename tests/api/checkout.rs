@@ -133,7 +133,57 @@ on_both_databases!(
     expiry_releases_stock_and_a_late_payment_never_oversells,
     refunds_are_idempotent_and_restock,
     orders_belong_to_their_store_and_buyer,
+    a_delayed_payment_holds_stock_until_it_fails,
 );
+
+async fn a_delayed_payment_holds_stock_until_it_fails(backend: Backend) {
+    let fake = fake_stripe::start().await;
+    let app = stripe_app(
+        backend,
+        &fake,
+        &[("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "1")],
+    )
+    .await;
+    let owner = app.reseller("delayed").await;
+    let (_, listing) = listed(&app, &owner, "1", "40").await;
+    let (_, created) = checkout(
+        &app,
+        Some("d-1"),
+        &cart("delayed-store", &listing, 1, "bank@example.com"),
+    )
+    .await;
+    let order = created["order_id"].as_str().unwrap().to_string();
+    let session = fake.session_of(&order).unwrap();
+    // Checkout completed with a bank debit still running: the units stay held past the TTL.
+    let started = session_event(
+        "evt_unpaid",
+        "checkout.session.completed",
+        &session,
+        &order,
+        "unpaid",
+        4_000,
+    );
+    assert_eq!(webhook(&app, &started).await, StatusCode::OK);
+    assert_eq!(order_status(&app, &order).await, "payment_processing");
+    tokio::time::sleep(Duration::from_millis(1_800)).await;
+    assert_eq!(order_status(&app, &order).await, "payment_processing");
+    assert_eq!(available(&app, &listing).await, 0);
+    // The debit fails: the order is cancelled and the unit is on sale again.
+    let failed = session_event(
+        "evt_failed",
+        "checkout.session.async_payment_failed",
+        &session,
+        &order,
+        "unpaid",
+        4_000,
+    );
+    assert_eq!(webhook(&app, &failed).await, StatusCode::OK);
+    assert_eq!(order_status(&app, &order).await, "cancelled");
+    assert_eq!(available(&app, &listing).await, 1);
+    // Replayed, nothing moves twice.
+    assert_eq!(webhook(&app, &failed).await, StatusCode::OK);
+    assert_eq!(available(&app, &listing).await, 1);
+}
 
 async fn two_hundred_shoppers_race_for_ten_units(backend: Backend) {
     let app = spawn_app(backend).await;
