@@ -26,3 +26,18 @@ test("dashboard fits a phone screen without sideways scrolling", async ({ page }
   expect(after).toBeLessThanOrEqual(0);
   await page.screenshot({ path: "test-results/dashboard-mobile.png", fullPage: true });
 });
+
+test("the demo storefront, an item and the cart fit a phone screen", async ({ page }) => {
+  for (const path of ["/s/demo", "/s/demo?kind=sneaker&sort=price"]) {
+    await page.goto(path);
+    await expect(page.getByRole("list", { name: "Items for sale" })).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
+  await page.getByRole("list", { name: "Items for sale" }).getByRole("link").first().click();
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await waitForHydration(page);
+  await expect(page.getByRole("button", { name: "Place order" })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});

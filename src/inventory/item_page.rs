@@ -113,7 +113,7 @@ pub(super) fn ItemDetail(
         </section>
         <MarketPrice view=view.clone() reload=move || reload.run(())/>
         {matches!(status, ItemStatus::InStock | ItemStatus::Listed).then(|| view! {
-            <crate::store::ListOnStore item_id=id.clone() held=s.quantity on_change=reload/>
+            <crate::store::ListOnStore item_id=id.clone() held=s.quantity current=view.listing.clone() on_change=reload/>
         })}
         <form class="form item-form" on:submit=submit novalidate>
             <h2>"Edit"</h2>

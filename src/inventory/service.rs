@@ -309,6 +309,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
     let market_unit: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
         "SELECT market_unit FROM items WHERE id = $1 AND owner_user_id = $2")
         .bind(id).bind(owner).fetch_one(pool).await)?;
+    let listing = crate::store::service::listing_of_item(db, owner, id).await?;
     let currency = currency_of(&row.currency);
     let fmt = |t: OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
@@ -321,6 +322,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
         storage_location: row.storage_location,
         notes: row.notes,
         market_price: market_unit.map(|a| Money::new(a, currency)),
+        listing,
         price_history: prices
             .into_iter()
             .map(|(price, source, at)| PricePoint {

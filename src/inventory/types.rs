@@ -64,6 +64,8 @@ pub struct ItemView {
     pub market_price: Option<Money>,
     /// Market prices as recorded, newest first.
     pub price_history: Vec<PricePoint>,
+    /// Its listing in the reseller's store, if any.
+    pub listing: Option<crate::store::types::ListingRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

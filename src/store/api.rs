@@ -55,16 +55,6 @@ pub async fn list_listings() -> Result<Vec<ListingRow>, AppError> {
     .await
 }
 
-#[server(endpoint = "store/listings/of-item", input = Json)]
-pub async fn listing_of_item(item_id: String) -> Result<Option<ListingRow>, AppError> {
-    use crate::server::{errors::respond, request};
-    respond(async move {
-        let (state, user) = request::require_user().await?;
-        super::service::listing_of_item(&state.db, &user.id, &item_id).await
-    })
-    .await
-}
-
 /// Lists an inventory item in the store, or changes its price and units.
 #[server(endpoint = "store/listings/save", input = Json)]
 pub async fn list_item(item_id: String, input: ListingInput) -> Result<String, AppError> {

@@ -79,18 +79,18 @@ pub fn ListingsPage() -> impl IntoView {
 
 /// On an item page: list it in the store at a price (or change the listing).
 #[component]
-pub fn ListOnStore(item_id: String, held: i64, on_change: Callback<()>) -> impl IntoView {
-    let current = Resource::new(|| (), {
-        let item_id = item_id.clone();
-        move |_| api::listing_of_item(item_id.clone())
-    });
+pub fn ListOnStore(
+    item_id: String,
+    held: i64,
+    current: Option<ListingRow>,
+    on_change: Callback<()>,
+) -> impl IntoView {
     let save = ServerAction::<api::ListItem>::new();
     let price = RwSignal::new(String::new());
     let quantity = RwSignal::new(String::new());
     let local = RwSignal::new(None::<AppError>);
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
-            current.refetch();
             on_change.run(());
         }
     });
@@ -125,14 +125,10 @@ pub fn ListOnStore(item_id: String, held: i64, on_change: Callback<()>) -> impl 
     view! {
         <section class="card sub-form" aria-labelledby="sell-in-store">
             <h2 id="sell-in-store">"Sell in your store"</h2>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match current.await {
-                        Ok(Some(l)) => view! { <ListingSummary listing=l/> }.into_any(),
-                        _ => view! { <p class="muted">"Not listed. Set a price to offer it on your storefront."</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {match current {
+                Some(l) => view! { <ListingSummary listing=l/> }.into_any(),
+                None => view! { <p class="muted">"Not listed. Set a price to offer it on your storefront."</p> }.into_any(),
+            }}
             <form class="form form-inline" on:submit=submit>
                 <ErrorBanner message=banner/>
                 <TextField id="listing-price" label="Price" value=price error=field("price") hint="What shoppers pay per unit."/>

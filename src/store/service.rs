@@ -204,6 +204,14 @@ pub async fn withdraw(db: &Db, user: &str, listing_id: &str) -> Result<(), AppEr
 }
 
 pub async fn listings(db: &Db, user: &str) -> Result<Vec<ListingRow>, AppError> {
+    listings_where(db, user, None).await
+}
+
+async fn listings_where(
+    db: &Db,
+    user: &str,
+    item: Option<&str>,
+) -> Result<Vec<ListingRow>, AppError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         id: String,
@@ -218,10 +226,10 @@ pub async fn listings(db: &Db, user: &str) -> Result<Vec<ListingRow>, AppError> 
     let sql = format!(
         "SELECT listings.id, listings.item_id, i.name, listings.price, listings.currency, listings.available, listings.status, \
          {RESERVED_UNITS} AS reserved FROM listings JOIN items i ON i.id = listings.item_id \
-         WHERE listings.owner_user_id = $1 AND listings.status <> 'withdrawn' ORDER BY listings.created_at DESC LIMIT 500"
+         WHERE listings.owner_user_id = $1 AND listings.status <> 'withdrawn' AND ($2 = '' OR listings.item_id = $2) \
+         ORDER BY listings.created_at DESC LIMIT 500"
     );
-    let rows =
-        with_db!(db, pool => sqlx::query_as::<_, Row>(&sql).bind(user).fetch_all(pool).await)?;
+    let rows = with_db!(db, pool => sqlx::query_as::<_, Row>(&sql).bind(user).bind(item.unwrap_or("")).fetch_all(pool).await)?;
     Ok(rows
         .into_iter()
         .map(|r| ListingRow {

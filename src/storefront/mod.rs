@@ -53,17 +53,27 @@ where
 
 /// Header, cart link and footer around every storefront page.
 #[component]
-pub fn StoreFrame(store: PublicStore, children: Children) -> impl IntoView {
-    let home = format!("/s/{}", store.slug);
+pub fn StoreFrame(
+    store: PublicStore,
+    /// The catalog: the store's name is the page's heading.
+    #[prop(optional)]
+    home: bool,
+    children: Children,
+) -> impl IntoView {
+    let home_href = format!("/s/{}", store.slug);
     let cart = format!("/s/{}/cart", store.slug);
     view! {
         <div class="storefront">
             <header class="storefront-header">
                 <div class="storefront-header-inner">
-                    <a class="storefront-home" href=home.clone()>
+                    <a class="storefront-home" href=home_href>
                         {store.logo_url.clone().map(|src| view! { <img class="storefront-logo" src=src alt=""/> })}
                         <span>
-                            <span class="storefront-name">{store.name.clone()}</span>
+                            {if home {
+                                view! { <h1 class="storefront-name">{store.name.clone()}</h1> }.into_any()
+                            } else {
+                                view! { <span class="storefront-name">{store.name.clone()}</span> }.into_any()
+                            }}
                             {(!store.tagline.is_empty()).then(|| view! { <span class="storefront-tagline">{store.tagline.clone()}</span> })}
                         </span>
                     </a>
@@ -164,7 +174,7 @@ fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
     let empty = page.listings.is_empty();
     view! {
         <Title text=title/>
-        <StoreFrame store=store.clone()>
+        <StoreFrame store=store.clone() home=true>
             <Show when={let d = store.description.clone(); move || !d.is_empty()}>
                 <p class="storefront-description">{store.description.clone()}</p>
             </Show>
