@@ -109,7 +109,6 @@ pub async fn save_settings(
 #[derive(sqlx::FromRow)]
 struct ItemForListing {
     quantity: i64,
-    purchase_price: i64,
     currency: String,
     status: String,
     details: String,
@@ -136,10 +135,9 @@ pub async fn list_item(
 ) -> Result<String, AppError> {
     let (store_id, store_currency) = owned_store(db, user).await?;
     let item = with_db!(db, pool => sqlx::query_as::<_, ItemForListing>(
-        "SELECT quantity, purchase_price, currency, status, details FROM items WHERE id = $1 AND owner_user_id = $2")
+        "SELECT quantity, currency, status, details FROM items WHERE id = $1 AND owner_user_id = $2")
         .bind(item_id).bind(user).fetch_optional(pool).await)?
         .ok_or(AppError::NotFound)?;
-    let _ = item.purchase_price;
     if !matches!(item.status.as_str(), "in_stock" | "listed") {
         return Err(AppError::field(
             "status",
