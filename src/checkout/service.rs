@@ -343,6 +343,10 @@ struct ExpiryRow {
     stripe_session_id: Option<String>,
 }
 
+/// How long a reservation whose session Stripe will not expire (it was completed) waits for
+/// the payment's webhook before the units go back anyway.
+const PAYMENT_GRACE_MS: i64 = 2 * 60 * 1000;
+
 /// The `order.expire` job: at the end of the reservation, expire the Stripe session (it
 /// cannot be made shorter than 30 minutes) and give the units back.
 pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
@@ -363,7 +367,13 @@ pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
     if let (Some(session), Some(stripe)) = (row.stripe_session_id.as_deref(), state.stripe.clone())
     {
         match stripe.expire_session(session).await {
-            Ok(()) | Err(StripeFailure::Refused(_)) => {}
+            Ok(()) => {}
+            // Stripe refuses to expire a session that was just completed: its payment's
+            // webhook is on the way, so give it a little while before giving the units back.
+            Err(StripeFailure::Refused(_)) if now_ms() < row.expires_at + PAYMENT_GRACE_MS => {
+                return Outcome::Later(now_ms() + PAYMENT_GRACE_MS / 4);
+            }
+            Err(StripeFailure::Refused(_)) => {}
             Err(StripeFailure::Unavailable(e)) => {
                 tracing::warn!(error = %e, "cannot expire the Checkout Session now; retrying in the background");
                 let queued = with_db!(&state.db, pool => async {

@@ -134,7 +134,44 @@ on_both_databases!(
     refunds_are_idempotent_and_restock,
     orders_belong_to_their_store_and_buyer,
     a_delayed_payment_holds_stock_until_it_fails,
+    a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment,
 );
+
+async fn a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment(backend: Backend) {
+    let fake = fake_stripe::start().await;
+    fake.recorded.lock().unwrap().refuse_expire = true;
+    let app = stripe_app(
+        backend,
+        &fake,
+        &[("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "1")],
+    )
+    .await;
+    let owner = app.reseller("justpaid").await;
+    let (_, listing) = listed(&app, &owner, "1", "60").await;
+    let (_, created) = checkout(
+        &app,
+        Some("j-1"),
+        &cart("justpaid-store", &listing, 1, "quick@example.com"),
+    )
+    .await;
+    let order = created["order_id"].as_str().unwrap().to_string();
+    // The TTL passes, but Stripe says the session is complete: the unit stays held.
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    assert_eq!(order_status(&app, &order).await, "pending_payment");
+    assert_eq!(available(&app, &listing).await, 0);
+    let session = fake.session_of(&order).unwrap();
+    let paid = session_event(
+        "evt_jp",
+        "checkout.session.completed",
+        &session,
+        &order,
+        "paid",
+        6_000,
+    );
+    assert_eq!(webhook(&app, &paid).await, StatusCode::OK);
+    assert_eq!(order_status(&app, &order).await, "paid");
+    assert_eq!(available(&app, &listing).await, 0);
+}
 
 async fn a_delayed_payment_holds_stock_until_it_fails(backend: Backend) {
     let fake = fake_stripe::start().await;

@@ -23,6 +23,8 @@ pub struct Recorded {
     pub expired: Vec<String>,
     pub refunds: Vec<(String, i64)>,
     pub creates: usize,
+    /// Answer expiry requests as Stripe does for a session that was just paid.
+    pub refuse_expire: bool,
 }
 
 #[derive(Clone)]
@@ -77,6 +79,11 @@ async fn expire(
     Path(id): Path<String>,
 ) -> impl IntoResponse {
     let mut r = rec.lock().unwrap();
+    if r.refuse_expire {
+        let error = json!({"error": {"type": "invalid_request_error", "code": "checkout_session_unexpirable",
+            "message": "Only Checkout Sessions with a status of open can be expired."}});
+        return (StatusCode::BAD_REQUEST, Json(error));
+    }
     let order = r.sessions.get(&id).cloned().unwrap_or_default();
     r.expired.push(id.clone());
     (StatusCode::OK, Json(session(&id, &order, "expired")))
