@@ -68,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("sales") view=SalesPage/>
                     <Route path=path!("shipments") view=ShipmentsPage/>
                     <Route path=path!("import") view=crate::imports::ImportPage/>
+                    <Route path=path!("lists") view=crate::lists::ListsPage/>
+                    <Route path=path!("lists/:id") view=crate::lists::ListPage/>
                 </ParentRoute>
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
                 <Route path=path!("/s/:store/items/:listing") view=crate::storefront::ListingPage ssr=SsrMode::Async/>

@@ -27,6 +27,15 @@ pub enum AppError {
     InvalidCredentials,
     #[error("You do not have access to this.")]
     Forbidden,
+    /// The bot API's `Authorization: Bearer fd_…` is missing, malformed or not a current key.
+    #[error("A valid API key is required: send it as \"Authorization: Bearer fd_…\".")]
+    InvalidApiKey,
+    /// A current API key, but of another list.
+    #[error("This API key belongs to another list.")]
+    KeyForAnotherList,
+    /// `If-Match` named a version that is no longer current.
+    #[error("{message}")]
+    PreconditionFailed { message: String },
     /// Also the answer for other people's data: it does not exist for you.
     #[error("Not found.")]
     NotFound,
@@ -76,6 +85,9 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
+            AppError::InvalidApiKey => "invalid_api_key",
+            AppError::KeyForAnotherList => "key_for_another_list",
+            AppError::PreconditionFailed { .. } => "precondition_failed",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
             AppError::PayloadTooLarge => "payload_too_large",
@@ -90,8 +102,9 @@ impl AppError {
         match self {
             AppError::Validation { .. } => 422,
             AppError::BadRequest { .. } => 400,
-            AppError::Unauthorized | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Unauthorized | AppError::InvalidCredentials | AppError::InvalidApiKey => 401,
+            AppError::Forbidden | AppError::KeyForAnotherList => 403,
+            AppError::PreconditionFailed { .. } => 412,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::PayloadTooLarge => 413,

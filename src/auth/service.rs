@@ -314,7 +314,7 @@ pub async fn account_summary(db: &Db, user: &CurrentUser) -> Result<AccountSumma
         "SELECT s.id, s.slug, s.name, s.currency, m.role FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.user_id = $1 ORDER BY m.created_at")
         .bind(&user.id).fetch_all(pool).await)?;
     let lists = with_db!(db, pool => sqlx::query_as::<_, ListRow>(
-        "SELECT id, slug, name FROM wtb_lists WHERE owner_user_id = $1 ORDER BY created_at")
+        "SELECT id, slug, name FROM wtb_lists WHERE owner_user_id = $1 ORDER BY position, created_at")
         .bind(&user.id).fetch_all(pool).await)?;
     Ok(AccountSummary {
         user_id: user.id.clone(),

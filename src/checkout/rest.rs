@@ -17,7 +17,7 @@ use super::service::{self, KeyState};
 use crate::{
     domain::store::{CheckoutRequest, validate_checkout},
     error::AppError,
-    server::state::AppState,
+    server::{paging, state::AppState},
     storefront::types::CatalogQuery,
 };
 
@@ -95,7 +95,18 @@ pub async fn checkout_flow(state: &AppState, key: Option<&str>, request: Value) 
     }
 }
 
-/// `POST /api/v1/checkout/session`
+/// Prices the cart on the server, reserves every line for 10 minutes and opens the payment:
+/// Stripe Checkout, or the order page with payment instructions under manual payment.
+#[utoipa::path(post, path = "/api/v1/checkout/session", tag = "Storefronts",
+    params(("Idempotency-Key" = String, Header, description = "1–255 characters; a replay with the same key and body answers the first answer again (24 hours)")),
+    request_body = crate::domain::store::CheckoutRequest,
+    responses((status = 201, body = crate::storefront::types::CheckoutCreated),
+        (status = 400, description = "Missing Idempotency-Key or malformed JSON", body = crate::server::openapi::ErrorBody),
+        (status = 404, description = "No such store", body = crate::server::openapi::ErrorBody),
+        (status = 409, description = "`insufficient_stock`, or `idempotency_in_progress`", body = crate::server::openapi::ErrorBody),
+        (status = 413, body = crate::server::openapi::ErrorBody),
+        (status = 422, description = "Field errors, or `idempotency_mismatch`", body = crate::server::openapi::ErrorBody),
+        (status = 503, description = "The payment provider is unreachable; nothing was reserved", body = crate::server::openapi::ErrorBody)))]
 pub async fn create_session(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -115,7 +126,13 @@ pub async fn create_session(
     json_answer(status, &body.to_string())
 }
 
-/// `POST /api/v1/webhooks/stripe`
+/// Stripe's events, verified on the raw body (`t=…,v1=…`, 300 s tolerance). An event id seen
+/// before answers 200 and changes nothing.
+#[utoipa::path(post, path = "/api/v1/webhooks/stripe", tag = "Stripe",
+    request_body(content = Object, description = "A Stripe event", content_type = "application/json"),
+    responses((status = 200, body = crate::server::openapi::WebhookAck),
+        (status = 400, description = "Bad or stale signature; nothing changed", body = crate::server::openapi::ErrorBody)),
+    security(("stripe_signature" = [])))]
 pub async fn stripe_webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -138,24 +155,34 @@ pub struct ListingsParams {
     query: CatalogQuery,
 }
 
-/// `GET /api/v1/stores/{store}/listings`
+/// A store's public catalog: what a shopper can buy now.
+#[utoipa::path(get, path = "/api/v1/stores/{store}/listings", tag = "Storefronts",
+    params(("store" = String, Path, description = "Store slug"),
+        ("q" = Option<String>, Query, description = "Search words"),
+        ("kind" = Option<String>, Query, description = "sneaker, card, sealed or other"),
+        ("line" = Option<String>, Query, description = "A sneaker brand or a card set"),
+        ("size" = Option<String>, Query), ("condition" = Option<String>, Query),
+        ("min_price" = Option<String>, Query, description = "Decimal, in the store's currency"),
+        ("max_price" = Option<String>, Query, description = "Decimal, in the store's currency"),
+        ("sort" = Option<String>, Query, description = "newest (default), price or -price"),
+        ("limit" = Option<u32>, Query, description = "1–100, default 24"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    responses((status = 200, body = crate::server::openapi::ListingPage),
+        (status = 404, description = "No such store", body = crate::server::openapi::ErrorBody),
+        (status = 422, body = crate::server::openapi::ErrorBody)))]
 pub async fn store_listings(
     State(state): State<AppState>,
     Path(store): Path<String>,
     Query(params): Query<ListingsParams>,
 ) -> Response {
-    let limit = match params.limit.as_deref().map(str::parse::<u32>) {
-        None => 24,
-        Some(Ok(n)) if (1..=100).contains(&n) => n,
-        Some(_) => return AppError::field("limit", "Use a limit from 1 to 100.").into_response(),
+    let limit = match paging::limit(params.limit.as_deref()) {
+        Ok(n) => n,
+        Err(e) => return e.into_response(),
     };
     let offset = match params.cursor.as_deref().map(str::parse::<u32>) {
         None => 0,
         Some(Ok(n)) => n,
-        Some(Err(_)) => {
-            return AppError::field("cursor", "This cursor is not one we gave out.")
-                .into_response();
-        }
+        Some(Err(_)) => return paging::bad_cursor().into_response(),
     };
     let found = match crate::storefront::service::find_public_store(&state.db, &store, false).await
     {

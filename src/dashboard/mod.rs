@@ -120,6 +120,7 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                             <li><a href="/app/sales" aria-current=move || nav_current("/app/sales")>"Sales"</a></li>
                             <li><a href="/app/shipments" aria-current=move || nav_current("/app/shipments")>"Shipments"</a></li>
                             <li><a href="/app/import" aria-current=move || nav_current("/app/import")>"Import"</a></li>
+                            <li><a href="/app/lists" aria-current=move || nav_current("/app/lists")>"Want to buy"</a></li>
                         </ul>
                     }.into_any(),
                     DashboardView::Store => view! {
@@ -223,7 +224,10 @@ pub fn UserOverview() -> impl IntoView {
                 <section class="card">
                     <h2>"Want-To-Buy lists"</h2>
                     {if lists.is_empty() {
-                        view! { <p class="muted">"You have no Want-To-Buy lists yet. Lists you publish appear here."</p> }.into_any()
+                        view! {
+                            <p class="muted">"You have no Want-To-Buy lists yet. Publish what you hunt for and let your bot keep it current."</p>
+                            <a class="button" href="/app/lists">"Create a list"</a>
+                        }.into_any()
                     } else {
                         view! {
                             <ul class="plain-list">

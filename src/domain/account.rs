@@ -181,9 +181,14 @@ pub fn check_new_password(password: &str, email: &str) -> Result<(), String> {
 
 /// Store slugs: lower-case `a-z0-9-`, 3–60 characters, never shaped like an id.
 pub fn check_slug(input: &str) -> Result<String, String> {
+    check_slug_of("store", input)
+}
+
+/// The slug rules for any public address (`noun` is "store", "list", …).
+pub fn check_slug_of(noun: &str, input: &str) -> Result<String, String> {
     let slug = input.trim().to_lowercase();
     if slug.len() < 3 || slug.len() > 60 {
-        return Err("A store address has 3 to 60 characters.".into());
+        return Err(format!("A {noun} address has 3 to 60 characters."));
     }
     if !slug
         .chars()

@@ -35,6 +35,7 @@ pub const EXPORT_HEADER: [&str; 14] = [
 
 string_enum!(
     /// What an item is; each kind has its own fields.
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
     ItemKind {
         Sneaker => "sneaker" / "Sneaker",
         Card => "card" / "Card",

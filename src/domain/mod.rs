@@ -35,6 +35,7 @@ pub mod item;
 pub mod money;
 pub mod store;
 pub mod validation;
+pub mod wtb;
 
 pub use account::{DashboardView, Email, Role};
 pub use money::{Currency, Money, MoneyError};

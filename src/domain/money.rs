@@ -6,6 +6,7 @@ use std::fmt;
 
 /// ISO 4217 currencies Flipdesk accepts. Exponent = number of minor-unit digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Currency {
     Usd,
@@ -96,6 +97,7 @@ pub enum MoneyError {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Money {
     /// Integer minor units (cents; yen for JPY).
     pub amount: i64,

@@ -297,6 +297,7 @@ pub fn validate_listing(
 
 /// Where the parcel goes. `country` is required; the rest is checked when given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ShippingAddress {
     pub name: String,
@@ -332,6 +333,7 @@ impl ShippingAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckoutLine {
     pub listing_id: String,
     pub quantity: i64,
@@ -339,6 +341,7 @@ pub struct CheckoutLine {
 
 /// `POST /api/v1/checkout/session` body (CONTRACT).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckoutRequest {
     pub store: String,
     pub lines: Vec<CheckoutLine>,

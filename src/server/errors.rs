@@ -21,6 +21,12 @@ impl IntoResponse for AppError {
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+        if let AppError::InvalidApiKey = self {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"flipdesk\""),
+            );
+        }
         response
     }
 }

@@ -59,7 +59,7 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
 pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config::ConfigError> {
     let mut settings = settings;
     let secret = settings.ensure_secret()?;
-    let limits = Arc::new(Limiters::new(&settings.auth));
+    let limits = Arc::new(Limiters::new(&settings.auth, &settings.api));
     let leptos_options = leptos_options(&settings);
     Ok(AppState {
         db,
@@ -122,6 +122,18 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/stores/{store}/listings",
             get(crate::checkout::rest::store_listings),
         )
+        .route("/api/v1/openapi.json", get(super::openapi::openapi_json))
+        .route(
+            "/api/v1/lists/{list}/items",
+            get(crate::lists::rest::list_items).post(crate::lists::rest::create_item),
+        )
+        .route(
+            "/api/v1/lists/{list}/items/{item}",
+            get(crate::lists::rest::get_item)
+                .patch(crate::lists::rest::patch_item)
+                .delete(crate::lists::rest::delete_item),
+        )
+        .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
         .route(
             "/api/{*fn_name}",
             get({
@@ -178,6 +190,11 @@ pub fn router(state: AppState) -> Router {
                 }),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Unknown `/api/v1` paths answer with the JSON error shape, not a page.
+async fn api_not_found() -> Response {
+    AppError::NotFound.into_response()
 }
 
 async fn health(State(state): State<AppState>) -> Response {

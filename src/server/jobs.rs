@@ -217,6 +217,7 @@ async fn dispatch(state: &AppState, kind: &str, payload: &serde_json::Value) -> 
             crate::checkout::service::expire_stripe_session(state, &text("session_id")).await
         }
         "mail.send" => super::mail::deliver(state, &text("outbox_id")).await,
+        "wtb.match" => crate::lists::matching::match_listing(state, &text("listing_id")).await,
         other => Outcome::Failed(format!("unknown job kind {other}")),
     }
 }

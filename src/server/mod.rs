@@ -15,6 +15,8 @@ pub mod errors;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod openapi;
+pub mod paging;
 pub mod rate_limit;
 pub mod request;
 pub mod seed;

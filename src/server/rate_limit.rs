@@ -13,12 +13,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::config::AuthSettings;
+use super::config::{ApiSettings, AuthSettings};
 
 pub struct Limiters {
     login_per_ip: DefaultKeyedRateLimiter<IpAddr>,
     signup_per_ip: DefaultKeyedRateLimiter<IpAddr>,
     signup_per_email: DefaultKeyedRateLimiter<String>,
+    /// Per WTB list API key (keyed by the key's HMAC, never the key).
+    list_keys: DefaultKeyedRateLimiter<String>,
     pub login_failures: FailureWindow,
 }
 
@@ -27,7 +29,7 @@ fn nonzero(n: u32) -> NonZeroU32 {
 }
 
 impl Limiters {
-    pub fn new(auth: &AuthSettings) -> Self {
+    pub fn new(auth: &AuthSettings, api: &ApiSettings) -> Self {
         Limiters {
             login_per_ip: RateLimiter::keyed(Quota::per_minute(nonzero(
                 auth.login_attempts_per_ip_per_minute,
@@ -37,6 +39,9 @@ impl Limiters {
             ))),
             signup_per_email: RateLimiter::keyed(Quota::per_hour(nonzero(
                 auth.signup_attempts_per_email_per_hour,
+            ))),
+            list_keys: RateLimiter::keyed(Quota::per_minute(nonzero(
+                api.list_key_requests_per_minute,
             ))),
             login_failures: FailureWindow::new(
                 auth.login_failures_per_account as usize,
@@ -48,6 +53,11 @@ impl Limiters {
     /// `Err(seconds to wait)` when this IP made too many log-in attempts.
     pub fn check_login_ip(&self, ip: IpAddr) -> Result<(), u64> {
         check(&self.login_per_ip, &ip)
+    }
+
+    /// `Err(seconds to wait)` when this API key used up its requests for now.
+    pub fn check_list_key(&self, key_hash: &str) -> Result<(), u64> {
+        check(&self.list_keys, &key_hash.to_string())
     }
 
     pub fn check_signup(&self, ip: IpAddr, email: &str) -> Result<(), u64> {

@@ -11,7 +11,7 @@ use crate::{
     auth::service::{create_account, create_staff_account, find_user_by_email},
     domain::{
         Email, Role,
-        account::{self, SignupForm, looks_like_id},
+        account::{self, SignupForm},
     },
     error::AppError,
     with_db,
@@ -101,6 +101,7 @@ pub async fn seed_demo(db: &Db) -> Result<String, AppError> {
     } else {
         report.push(format!("WTB list {DEMO_LIST} already exists"));
     }
+    report.push(seed_demo_wants(db).await?);
     report.push(seed_demo_inventory(db, &user_id).await?);
     report.push(seed_demo_store(db, &user_id).await?);
     Ok(report.join("\n"))
@@ -302,27 +303,50 @@ async fn seed_demo_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
     ))
 }
 
-/// Issues `fd_` + 32 alphanumerics for a list, storing only its HMAC and a short prefix.
+/// The CLI's `api-key regenerate`: a new key for any list (by slug or id), printed once.
 pub async fn regenerate_list_key(db: &Db, secret: &Secret, list: &str) -> Result<String, AppError> {
-    let key = format!("fd_{}", crypto::random_token(32));
-    let hash = crypto::hmac_hex(secret.expose(), &key);
-    let prefix = &key[..8];
-    let key_text = list.trim().to_lowercase();
-    let column = if looks_like_id(&key_text) {
-        "id"
-    } else {
-        "slug"
-    };
-    let sql = format!(
-        "UPDATE wtb_lists SET api_key_prefix = $1, api_key_hash = $2, updated_at = $3 WHERE {column} = $4"
-    );
-    let done = with_db!(db, pool => sqlx::query(&sql)
-        .bind(prefix).bind(&hash).bind(OffsetDateTime::now_utc()).bind(&key_text)
-        .execute(pool).await.map(|r| r.rows_affected()))?;
-    if done == 0 {
-        return Err(AppError::BadRequest {
+    match crate::lists::service::regenerate_key(db, secret, list, None).await {
+        Ok(issued) => Ok(issued.key),
+        Err(AppError::NotFound) => Err(AppError::BadRequest {
             message: format!("no WTB list \"{}\"", list.trim()),
-        });
+        }),
+        Err(e) => Err(e),
     }
-    Ok(key)
+}
+
+/// Demo wanted items on `demo-wants` (only while the list is empty).
+async fn seed_demo_wants(db: &Db) -> Result<String, AppError> {
+    use crate::domain::{
+        Currency,
+        wtb::{WtbItemInput, validate_wtb_item},
+    };
+    let list_id: String = with_db!(db, pool => sqlx::query_scalar("SELECT id FROM wtb_lists WHERE slug = $1")
+        .bind(DEMO_LIST).fetch_one(pool).await)?;
+    let count: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM wtb_items WHERE list_id = $1")
+        .bind(&list_id).fetch_one(pool).await)?;
+    if count > 0 {
+        return Ok(format!("WTB list {DEMO_LIST} already has {count} items"));
+    }
+    let wants = [
+        ("Jordan 1 Retro High OG Chicago Lost & Found", "DZ5485-612", "10.5", "new", "", "1", "350"),
+        ("Nike Dunk Low Panda", "DD1391-100", "9", "new", "", "4", "110"),
+        ("Charizard Base Set Holo", "", "", "", "PSA 9", "1", "4500"),
+        ("Pokémon 151 Booster Box", "", "", "", "", "3", "150"),
+    ];
+    for (name, style_id, size, condition, grade, quantity, max_price) in wants {
+        let input = WtbItemInput {
+            name: name.into(),
+            style_id: style_id.into(),
+            size: size.into(),
+            condition: condition.into(),
+            grade: grade.into(),
+            quantity: quantity.into(),
+            max_price: max_price.into(),
+            currency: "USD".into(),
+            ..Default::default()
+        };
+        let draft = validate_wtb_item(&input, Currency::Usd).map_err(AppError::validation)?;
+        crate::lists::items::create_item(db, &list_id, &draft).await?;
+    }
+    Ok(format!("added {} wanted items to /lists/{DEMO_LIST}", wants.len()))
 }

@@ -12,7 +12,10 @@ use crate::{
         store::{ListingInput, StoreSettings, format_rates, validate_listing},
     },
     error::AppError,
-    server::db::{BeginWrite, Db, is_unique_violation, new_id},
+    server::{
+        db::{BeginWrite, Db, is_unique_violation, new_id},
+        jobs::{self, NewJob},
+    },
     with_db,
 };
 
@@ -173,6 +176,8 @@ pub async fn list_item(
             .bind(quantity).bind(&condition).bind(now).fetch_one(&mut *tx).await?;
         sqlx::query("UPDATE items SET status = 'listed', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'in_stock'")
             .bind(now).bind(item_id).execute(&mut *tx).await?;
+        // Owners of public Want-To-Buy lists that want this item hear about it.
+        jobs::enqueue(&mut tx, &NewJob::now("wtb.match", serde_json::json!({ "listing_id": id }), Some(user))).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(id)
     }.await)?;

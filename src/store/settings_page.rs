@@ -11,7 +11,7 @@ use crate::{
         store::{StoreSettingsInput, validate_store_settings},
     },
     error::AppError,
-    ui::{ErrorBanner, LoadError, TextField},
+    ui::{ErrorBanner, LoadError, TextArea, TextField},
 };
 
 #[component]
@@ -28,26 +28,6 @@ pub fn StoreSettingsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-#[component]
-fn TextArea(
-    id: &'static str,
-    label: &'static str,
-    value: RwSignal<String>,
-    error: Signal<Option<String>>,
-    hint: &'static str,
-) -> impl IntoView {
-    view! {
-        <div class="field" class:field-invalid=move || error.get().is_some()>
-            <label for=id>{label}</label>
-            <textarea id=id name=id rows="4" prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-                aria-describedby=format!("{id}-hint {id}-error")></textarea>
-            <p class="field-hint" id=format!("{id}-hint")>{hint}</p>
-            <p class="field-error" id=format!("{id}-error") role="alert">{move || error.get().unwrap_or_default()}</p>
-        </div>
     }
 }
 

@@ -80,6 +80,7 @@ fn encode(v: &str) -> String {
 
 /// A listing as shoppers (and the JSON API) see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PublicListing {
     pub id: String,
     pub title: String,
@@ -152,6 +153,7 @@ pub struct PricedCart {
 
 /// What a checkout answers (the body of `POST /api/v1/checkout/session`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckoutCreated {
     pub order_id: String,
     pub status: String,

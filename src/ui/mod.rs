@@ -86,6 +86,27 @@ pub fn TextField(
     }
 }
 
+/// A labelled multi-line input with its hint and error underneath.
+#[component]
+pub fn TextArea(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+    hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            <textarea id=id name=id rows="4" prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-describedby=format!("{id}-hint {id}-error")></textarea>
+            <p class="field-hint" id=format!("{id}-hint")>{hint}</p>
+            <p class="field-error" id=format!("{id}-error") role="alert">{move || error.get().unwrap_or_default()}</p>
+        </div>
+    }
+}
+
 /// A banner for an error that belongs to no single field.
 #[component]
 pub fn ErrorBanner(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {

@@ -42,6 +42,11 @@ pub fn random_key() -> String {
     imp::random_key()
 }
 
+/// `https://host:port` of the page in the browser (for copyable examples); empty on the server.
+pub fn origin() -> String {
+    imp::origin()
+}
+
 /// Replaces the address without a new history entry or load (drops one-off parameters).
 pub fn replace_address(path: &str) {
     imp::replace_address(path)
@@ -83,6 +88,9 @@ mod imp {
     }
     pub fn store(_key: &str, _value: &str) {}
     pub fn random_key() -> String {
+        String::new()
+    }
+    pub fn origin() -> String {
         String::new()
     }
     pub fn replace_address(_path: &str) {}
@@ -155,6 +163,11 @@ mod imp {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    pub fn origin() -> String {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
     pub fn replace_address(path: &str) {
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
@@ -193,6 +206,9 @@ mod imp {
     }
     pub fn store(_key: &str, _value: &str) {}
     pub fn random_key() -> String {
+        String::new()
+    }
+    pub fn origin() -> String {
         String::new()
     }
     pub fn replace_address(_path: &str) {}

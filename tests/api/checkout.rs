@@ -12,35 +12,12 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 fn sneaker(qty: &str) -> Value {
-    json!({
-        "kind": "sneaker", "name": "Jordan 1 Chicago", "sku": "", "quantity": qty, "purchase_price": "60", "currency": "USD",
-        "purchase_date": "2026-01-05", "purchase_source": "", "storage_location": "", "tags": "", "notes": "", "image_urls": "",
-        "brand": "Nike", "style_id": "555088-101", "colorway": "", "size": "10", "size_system": "us_m", "sneaker_condition": "new",
-        "box_condition": "", "game": "", "card_set": "", "card_number": "", "language": "", "finish": "", "card_condition": "",
-        "grading_company": "", "grade": "", "cert_number": "", "attributes": ""
-    })
+    sneaker_input(qty, "555088-101", "10")
 }
 
 /// An item of `qty` units listed at `price` in the reseller's store: (item id, listing id).
 async fn listed(app: &TestApp, c: &Client, qty: &str, price: &str) -> (String, String) {
-    let (status, item) = app
-        .rpc(
-            c,
-            "inventory/create",
-            json!({"input": sneaker(qty), "status": "in_stock"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{item}");
-    let item = item.as_str().unwrap().to_string();
-    let (status, listing) = app
-        .rpc(
-            c,
-            "store/listings/save",
-            json!({"item_id": item, "input": {"price": price, "quantity": ""}}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{listing}");
-    (item, listing.as_str().unwrap().to_string())
+    app.list_in_store(c, sneaker(qty), price).await
 }
 
 async fn set_shipping(app: &TestApp, c: &Client, slug: &str, instructions: &str) {

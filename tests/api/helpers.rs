@@ -249,3 +249,38 @@ impl TestApp {
         c
     }
 }
+
+/// The add-item form of a sneaker (new, US M `size`, bought for 60 USD).
+pub fn sneaker_input(qty: &str, style_id: &str, size: &str) -> Value {
+    serde_json::json!({
+        "kind": "sneaker", "name": "Jordan 1 Chicago", "sku": "", "quantity": qty, "purchase_price": "60", "currency": "USD",
+        "purchase_date": "2026-01-05", "purchase_source": "", "storage_location": "", "tags": "", "notes": "", "image_urls": "",
+        "brand": "Nike", "style_id": style_id, "colorway": "", "size": size, "size_system": "us_m", "sneaker_condition": "new",
+        "box_condition": "", "game": "", "card_set": "", "card_number": "", "language": "", "finish": "", "card_condition": "",
+        "grading_company": "", "grade": "", "cert_number": "", "attributes": ""
+    })
+}
+
+impl TestApp {
+    /// Adds the item to the reseller's stock and lists it at `price`: (item id, listing id).
+    pub async fn list_in_store(&self, c: &Client, input: Value, price: &str) -> (String, String) {
+        let (status, item) = self
+            .rpc(
+                c,
+                "inventory/create",
+                serde_json::json!({"input": input, "status": "in_stock"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{item}");
+        let item = item.as_str().unwrap().to_string();
+        let (status, listing) = self
+            .rpc(
+                c,
+                "store/listings/save",
+                serde_json::json!({"item_id": item, "input": {"price": price, "quantity": ""}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{listing}");
+        (item, listing.as_str().unwrap().to_string())
+    }
+}

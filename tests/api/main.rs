@@ -11,5 +11,6 @@ mod helpers;
 mod imports;
 mod inventory;
 mod jobs;
+mod lists;
 mod security;
 mod shells;

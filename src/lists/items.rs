@@ -1,0 +1,230 @@
+//! Wanted items on the server, shared by the dashboard and the bot API: pages walk the
+//! time-ordered ids, every edit bumps `version` (the API's ETag) with a conditional update,
+//! and the keys an item is matched on are rewritten in the same transaction.
+
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+use crate::{
+    domain::{
+        Currency, Money,
+        wtb::{WtbItem, WtbItemDraft, match_keys},
+    },
+    error::AppError,
+    server::db::{BeginWrite, Db, new_id},
+    with_db,
+};
+
+/// Most items a list keeps (the dashboard and the public page show them all).
+pub const MAX_ITEMS_PER_LIST: i64 = 1000;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ItemRow {
+    pub id: String,
+    pub name: String,
+    pub product_id: Option<String>,
+    pub style_id: Option<String>,
+    pub size: Option<String>,
+    pub condition: Option<String>,
+    pub grade: Option<String>,
+    pub quantity: i64,
+    pub max_price: Option<i64>,
+    pub currency: String,
+    pub notes: String,
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+pub(super) const ITEM_COLUMNS: &str = "w.id, w.name, w.product_id, w.style_id, w.size, w.condition, w.grade, \
+     w.quantity, w.max_price, w.currency, w.notes, w.version, w.created_at, w.updated_at";
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+impl ItemRow {
+    pub fn currency(&self) -> Currency {
+        Currency::parse(&self.currency).unwrap_or(Currency::Usd)
+    }
+
+    pub fn into_item(self) -> WtbItem {
+        let currency = self.currency();
+        WtbItem {
+            max_price: self.max_price.map(|a| Money::new(a, currency)),
+            id: self.id,
+            name: self.name,
+            product_id: self.product_id,
+            style_id: self.style_id,
+            size: self.size,
+            condition: self.condition,
+            grade: self.grade,
+            quantity: self.quantity,
+            notes: self.notes,
+            created_at: rfc3339(self.created_at),
+            updated_at: rfc3339(self.updated_at),
+            version: self.version,
+        }
+    }
+
+    /// The item as the matcher reads it.
+    pub fn to_draft(&self) -> WtbItemDraft {
+        let currency = self.currency();
+        WtbItemDraft {
+            name: self.name.clone(),
+            product_id: self.product_id.clone(),
+            style_id: self.style_id.clone(),
+            size: self.size.clone(),
+            condition: self.condition.clone(),
+            grade: self.grade.clone(),
+            quantity: self.quantity,
+            max_price: self.max_price.map(|a| Money::new(a, currency)),
+            currency,
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+pub async fn all_items(db: &Db, list_id: &str) -> Result<Vec<WtbItem>, AppError> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM wtb_items w WHERE w.list_id = $1 ORDER BY w.id");
+    let rows = with_db!(db, pool => sqlx::query_as::<_, ItemRow>(&sql).bind(list_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(ItemRow::into_item).collect())
+}
+
+/// A page of items after `cursor` (an item id) and whether more follow.
+pub async fn items_page(
+    db: &Db,
+    list_id: &str,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<(Vec<WtbItem>, Option<String>), AppError> {
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM wtb_items w WHERE w.list_id = $1 AND w.id > $2 ORDER BY w.id LIMIT $3"
+    );
+    let rows = with_db!(db, pool => sqlx::query_as::<_, ItemRow>(&sql)
+        .bind(list_id).bind(cursor.unwrap_or("")).bind(limit as i64 + 1).fetch_all(pool).await)?;
+    let mut items: Vec<WtbItem> = rows.into_iter().map(ItemRow::into_item).collect();
+    let next = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|i| i.id.clone())
+    } else {
+        None
+    };
+    Ok((items, next))
+}
+
+pub async fn get_item(db: &Db, list_id: &str, item_id: &str) -> Result<Option<WtbItem>, AppError> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM wtb_items w WHERE w.id = $1 AND w.list_id = $2");
+    let row = with_db!(db, pool => sqlx::query_as::<_, ItemRow>(&sql).bind(item_id).bind(list_id).fetch_optional(pool).await)?;
+    Ok(row.map(ItemRow::into_item))
+}
+
+/// Rewrites the match keys of an item inside the caller's transaction.
+macro_rules! write_keys {
+    ($tx:expr, $item_id:expr, $draft:expr) => {{
+        sqlx::query("DELETE FROM wtb_item_keys WHERE item_id = $1")
+            .bind($item_id)
+            .execute(&mut *$tx)
+            .await?;
+        for key in match_keys($draft.product_id.as_deref(), $draft.style_id.as_deref()) {
+            sqlx::query(
+                "INSERT INTO wtb_item_keys (match_key, item_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(key)
+            .bind($item_id)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+
+/// Adds an item to a list (at most `MAX_ITEMS_PER_LIST`, counted under the write lock).
+pub async fn create_item(db: &Db, list_id: &str, draft: &WtbItemDraft) -> Result<WtbItem, AppError> {
+    let id = new_id();
+    let now = OffsetDateTime::now_utc();
+    let added = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        // Locks the list row so parallel adds count one after the other.
+        sqlx::query("UPDATE wtb_lists SET updated_at = $1 WHERE id = $2").bind(now).bind(list_id).execute(&mut *tx).await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM wtb_items WHERE list_id = $1")
+            .bind(list_id).fetch_one(&mut *tx).await?;
+        if count >= MAX_ITEMS_PER_LIST {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO wtb_items (id, list_id, name, product_id, style_id, size, condition, grade, quantity, max_price, currency, notes, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)")
+            .bind(&id).bind(list_id).bind(&draft.name).bind(&draft.product_id).bind(&draft.style_id)
+            .bind(&draft.size).bind(&draft.condition).bind(&draft.grade).bind(draft.quantity)
+            .bind(draft.max_price.map(|m| m.amount)).bind(draft.currency.code()).bind(&draft.notes).bind(now)
+            .execute(&mut *tx).await?;
+        write_keys!(tx, &id, draft);
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(true)
+    }.await)?;
+    if !added {
+        return Err(AppError::conflict(
+            "list_full",
+            format!("A list holds at most {MAX_ITEMS_PER_LIST} items; remove some first."),
+        ));
+    }
+    get_item(db, list_id, &id).await?.ok_or(AppError::Internal)
+}
+
+/// Replaces an item's fields. With `expected_version` the change applies only if nobody
+/// changed the item since (else `PreconditionFailed`).
+pub async fn update_item(
+    db: &Db,
+    list_id: &str,
+    item_id: &str,
+    draft: &WtbItemDraft,
+    expected_version: Option<i64>,
+) -> Result<WtbItem, AppError> {
+    let now = OffsetDateTime::now_utc();
+    let changed = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE wtb_items SET name = $1, product_id = $2, style_id = $3, size = $4, condition = $5, grade = $6, \
+             quantity = $7, max_price = $8, currency = $9, notes = $10, version = version + 1, updated_at = $11 \
+             WHERE id = $12 AND list_id = $13 AND ($14 IS NULL OR version = $14)")
+            .bind(&draft.name).bind(&draft.product_id).bind(&draft.style_id).bind(&draft.size)
+            .bind(&draft.condition).bind(&draft.grade).bind(draft.quantity).bind(draft.max_price.map(|m| m.amount))
+            .bind(draft.currency.code()).bind(&draft.notes).bind(now).bind(item_id).bind(list_id).bind(expected_version)
+            .execute(&mut *tx).await?.rows_affected();
+        if done == 0 {
+            return Ok(false);
+        }
+        write_keys!(tx, item_id, draft);
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(true)
+    }.await)?;
+    match get_item(db, list_id, item_id).await? {
+        Some(item) if changed => Ok(item),
+        Some(item) => Err(stale(&item)),
+        None => Err(AppError::NotFound),
+    }
+}
+
+pub fn etag(item: &WtbItem) -> String {
+    format!("\"v{}\"", item.version)
+}
+
+pub fn stale(current: &WtbItem) -> AppError {
+    AppError::PreconditionFailed {
+        message: format!(
+            "This item changed since you read it (its ETag is now {}); read it again and retry.",
+            etag(current)
+        ),
+    }
+}
+
+pub async fn delete_item(db: &Db, list_id: &str, item_id: &str) -> Result<(), AppError> {
+    let deleted = with_db!(db, pool => sqlx::query("DELETE FROM wtb_items WHERE id = $1 AND list_id = $2")
+        .bind(item_id).bind(list_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    if deleted == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}

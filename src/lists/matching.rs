@@ -1,0 +1,146 @@
+//! When a reseller lists an item on their storefront, the owners of public Want-To-Buy lists
+//! that want it (same catalog product or style id, the size/condition/grade they name, at or
+//! under their price) get a notification. Runs as a job (`wtb.match`) queued in the listing's
+//! own transaction; a notification is written once per wanted item and listing.
+
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::items::{ITEM_COLUMNS, ItemRow};
+use crate::{
+    domain::{
+        Currency, Money,
+        item::ItemDetails,
+        wtb::{Offer, match_keys, offer_matches},
+    },
+    server::{
+        db::{Db, new_id},
+        jobs::Outcome,
+        state::AppState,
+    },
+    with_db,
+};
+
+#[derive(sqlx::FromRow)]
+struct ListingRow {
+    price: i64,
+    currency: String,
+    status: String,
+    owner_user_id: String,
+    store_slug: String,
+    store_name: String,
+    name: String,
+    style_id: Option<String>,
+    size: Option<String>,
+    grade: Option<String>,
+    details: String,
+    catalog_product_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    #[sqlx(flatten)]
+    item: ItemRow,
+    list_owner: String,
+    list_name: String,
+    list_id: String,
+}
+
+pub async fn match_listing(state: &AppState, listing_id: &str) -> Outcome {
+    match notify_matches(&state.db, listing_id).await {
+        Ok(n) => {
+            if n > 0 {
+                tracing::info!(notified = n, "listing matched wanted items");
+            }
+            Outcome::Done
+        }
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// Writes a notification for every wanted item the listing satisfies; returns how many.
+pub async fn notify_matches(db: &Db, listing_id: &str) -> Result<usize, sqlx::Error> {
+    let listing = with_db!(db, pool => sqlx::query_as::<_, ListingRow>(
+        "SELECT l.price, l.currency, l.status, l.owner_user_id, s.slug AS store_slug, s.name AS store_name, \
+         i.name, i.style_id, i.size, i.grade, i.details, i.catalog_product_id \
+         FROM listings l JOIN stores s ON s.id = l.store_id JOIN items i ON i.id = l.item_id WHERE l.id = $1")
+        .bind(listing_id).fetch_optional(pool).await)?;
+    let Some(listing) = listing.filter(|l| l.status == "active") else {
+        return Ok(0);
+    };
+    let Ok(currency) = Currency::parse(&listing.currency) else {
+        return Ok(0);
+    };
+    let details: ItemDetails = serde_json::from_str(&listing.details).unwrap_or_default();
+    let offer = Offer {
+        catalog_product_id: listing.catalog_product_id.clone(),
+        style_id: listing.style_id.clone(),
+        size: listing.size.clone(),
+        condition: details
+            .sneaker_condition
+            .map(|c| c.as_str().to_string())
+            .or_else(|| details.card_condition.map(|c| c.as_str().to_string())),
+        grade: listing.grade.clone(),
+        grading_company: details.grading_company.map(|c| c.as_str().to_string()),
+        price: Money::new(listing.price, currency),
+    };
+    let keys = match_keys(offer.catalog_product_id.as_deref(), offer.style_id.as_deref());
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 4)).collect();
+    let sql = format!(
+        "SELECT DISTINCT {ITEM_COLUMNS}, wl.owner_user_id AS list_owner, wl.name AS list_name, wl.id AS list_id \
+         FROM wtb_item_keys k JOIN wtb_items w ON w.id = k.item_id JOIN wtb_lists wl ON wl.id = w.list_id \
+         WHERE k.match_key IN ({}) AND wl.is_public = TRUE AND wl.owner_user_id <> $1 \
+         AND w.currency = $2 AND (w.max_price IS NULL OR w.max_price >= $3)",
+        placeholders.join(", ")
+    );
+    let candidates = with_db!(db, pool => {
+        let mut q = sqlx::query_as::<_, Candidate>(&sql)
+            .bind(&listing.owner_user_id).bind(currency.code()).bind(listing.price);
+        for key in &keys {
+            q = q.bind(key);
+        }
+        q.fetch_all(pool).await
+    })?;
+    let mut notified = 0;
+    let now = OffsetDateTime::now_utc();
+    for c in candidates {
+        if !offer_matches(&c.item.to_draft(), &offer) {
+            continue;
+        }
+        let wanted = c.item.to_draft();
+        let title = format!(
+            "{} listed {} from your list “{}”",
+            listing.store_name, c.item.name, c.list_name
+        );
+        let body = format!(
+            "{} for {}{}. You want {} {}.",
+            listing.name,
+            offer.price,
+            match wanted.max_price {
+                Some(max) => format!(" (your limit: {max})"),
+                None => String::new(),
+            },
+            wanted.quantity,
+            if wanted.quantity == 1 { "unit" } else { "units" }
+        );
+        let link = format!("/s/{}/items/{listing_id}", listing.store_slug);
+        let data = json!({
+            "listing_id": listing_id,
+            "wtb_item_id": c.item.id,
+            "list_id": c.list_id,
+            "price": offer.price,
+        })
+        .to_string();
+        let dedupe = format!("wtb_match:{}:{listing_id}", c.item.id);
+        let inserted = with_db!(db, pool => sqlx::query(
+            "INSERT INTO notifications (id, user_id, kind, title, body, link, data, dedupe_key, created_at) \
+             VALUES ($1, $2, 'wtb_match', $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, dedupe_key) DO NOTHING")
+            .bind(new_id()).bind(&c.list_owner).bind(&title).bind(&body).bind(&link).bind(&data)
+            .bind(&dedupe).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+        notified += inserted as usize;
+    }
+    Ok(notified)
+}

@@ -1,0 +1,55 @@
+//! What the lists pages and the server exchange.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::wtb::WtbItem;
+
+/// One of a reseller's lists, as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WtbListSummary {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub is_public: bool,
+    pub item_count: i64,
+    /// The visible start of the current API key (`fd_AbCd…`); `None`: no key yet.
+    pub key_prefix: Option<String>,
+    /// "2026-12-02 14:05 UTC"
+    pub key_created: Option<String>,
+    pub key_last_used: Option<String>,
+}
+
+/// A list with its items and the currency new items default to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WtbListDetail {
+    pub list: WtbListSummary,
+    pub items: Vec<WtbItem>,
+    pub currency: String,
+}
+
+/// A new API key, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedKey {
+    pub key: String,
+    pub prefix: String,
+}
+
+/// The public page of a list: what it wants, who buys, and the link preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicList {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// (slug, name) of the buyer's store.
+    pub owner_store: Option<(String, String)>,
+    pub items: Vec<WtbItem>,
+    /// Absolute address of the page and of its preview image (Open Graph).
+    pub page_url: String,
+    pub image_url: String,
+}
+
+/// "fd_AbCdE…": enough of a key to tell it apart, never enough to use it.
+pub fn key_hint(prefix: &str) -> String {
+    format!("{prefix}…")
+}
