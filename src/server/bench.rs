@@ -69,6 +69,10 @@ pub struct BenchArgs {
     /// loopback) and the Stripe webhook paying those orders.
     #[arg(long)]
     pub checkouts: bool,
+    /// Seed a public Want-To-Buy list with this many items (at most 1,000) and an API key,
+    /// and measure the bot API with it (key check included).
+    #[arg(long, default_value_t = 0)]
+    pub wtb_items: usize,
     /// Calls per analytics measurement.
     #[arg(long, default_value_t = 200)]
     pub analytics_runs: usize,
@@ -100,10 +104,11 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}/bench.db", tmp.display()));
+    let secret = crypto::random_token(48);
     let vars = [
         ("DATABASE_URL".to_string(), url.clone()),
         ("LEPTOS_SITE_ADDR".to_string(), "127.0.0.1:0".to_string()),
-        ("FLIPDESK_SECRET".to_string(), crypto::random_token(48)),
+        ("FLIPDESK_SECRET".to_string(), secret.clone()),
         (
             "FLIPDESK__SERVER__DATA_DIR".to_string(),
             tmp.display().to_string(),
@@ -124,6 +129,13 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             super::bench_checkout::WEBHOOK_SECRET.into(),
         );
         vars.insert("STRIPE_API_BASE".into(), fake);
+    }
+    if args.wtb_items > 0 {
+        // The per-key limit would otherwise be what is measured.
+        vars.insert(
+            "FLIPDESK__API__LIST_KEY_REQUESTS_PER_MINUTE".into(),
+            "1000000000".into(),
+        );
     }
     let settings = Settings::from_sources(None, &vars).map_err(|e| e.to_string())?;
     let db = Db::connect(&settings.database)
@@ -160,6 +172,18 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             t.elapsed().as_secs_f64()
         );
         Some(id)
+    } else {
+        None
+    };
+    let wtb = if args.wtb_items > 0 {
+        Some(
+            super::bench_lists::seed(
+                &db,
+                &super::config::Secret::new(secret.clone()),
+                args.wtb_items,
+            )
+            .await?,
+        )
     } else {
         None
     };
@@ -233,6 +257,36 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             )
             .await,
         );
+    }
+    if let Some((key, item)) = &wtb {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {key}").parse().map_err(|_| "bad key header")?,
+        );
+        let bot = reqwest::Client::builder()
+            .pool_max_idle_per_host(args.concurrency)
+            .default_headers(headers)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let list = super::bench_lists::BENCH_LIST;
+        for route in [
+            format!("/api/v1/lists/{list}/items?limit=24"),
+            format!("/api/v1/lists/{list}/items/{item}"),
+            format!("/lists/{list}"),
+        ] {
+            run_route(&bot, &base, &route, args.stores, args.concurrency, Duration::from_millis(500)).await;
+            let result = run_route(
+                &bot,
+                &base,
+                &route,
+                args.stores,
+                args.concurrency,
+                Duration::from_secs(args.duration),
+            )
+            .await;
+            results.push(result);
+        }
     }
     let checkout = if args.checkouts {
         let shopper = reqwest::Client::builder()

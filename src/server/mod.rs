@@ -7,6 +7,7 @@ mod bench_analytics;
 mod bench_browser;
 mod bench_checkout;
 mod bench_import;
+mod bench_lists;
 pub mod cli;
 pub mod config;
 pub mod crypto;
