@@ -56,8 +56,8 @@ ensure_browser_tools() {
     log "installing Debian's Chromium"
     apt_install chromium chromium-driver
   fi
-  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
-    log "installing Playwright (no browser download)"
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] || [ ! -d "$ROOT/end2end/node_modules/@seriousme/openapi-schema-validator" ]; then
+    log "installing Playwright (no browser download) and the OpenAPI validator"
     (cd "$ROOT/end2end" && npm install --no-audit --no-fund --silent)
   fi
 }

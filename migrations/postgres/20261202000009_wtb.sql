@@ -5,6 +5,9 @@ ALTER TABLE wtb_lists ADD COLUMN position BIGINT NOT NULL DEFAULT 0;
 -- Epoch milliseconds; the key itself is only ever stored as its HMAC (api_key_hash).
 ALTER TABLE wtb_lists ADD COLUMN api_key_created_at BIGINT;
 ALTER TABLE wtb_lists ADD COLUMN api_key_last_used_at BIGINT;
+-- Bumped in the transaction of every change to the list's items: cached API pages of an
+-- older version are never served.
+ALTER TABLE wtb_lists ADD COLUMN items_version BIGINT NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX wtb_lists_api_key ON wtb_lists (api_key_hash);
 CREATE INDEX wtb_lists_owner_position ON wtb_lists (owner_user_id, position);
 

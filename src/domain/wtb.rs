@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     account::check_slug_of,
-    item::{CardCondition, GradingCompany, SizeSystem, SneakerCondition, check_grade, normalize_style_id},
+    item::{
+        CardCondition, GradingCompany, SizeSystem, SneakerCondition, check_grade,
+        normalize_style_id,
+    },
     money::{Currency, Money},
     validation::FieldErrors,
 };
@@ -245,7 +248,11 @@ pub fn check_wtb_grade(input: &str) -> Result<String, String> {
     let (company, number) = match raw.split_once(char::is_whitespace) {
         Some((c, n)) => match GradingCompany::parse(c) {
             Some(c) => (Some(c), n.trim()),
-            None => return Err(format!("\"{c}\" is not a grading company (PSA, BGS, CGC, SGC, TAG).")),
+            None => {
+                return Err(format!(
+                    "\"{c}\" is not a grading company (PSA, BGS, CGC, SGC, TAG)."
+                ));
+            }
         },
         None => (None, raw),
     };
@@ -279,7 +286,12 @@ pub fn validate_wtb_item(
     if name.as_deref() == Some("") {
         errors.add("name", "Say what you want to buy.");
     }
-    let product_id = optional(&mut errors, "product_id", &input.product_id, check_product_id);
+    let product_id = optional(
+        &mut errors,
+        "product_id",
+        &input.product_id,
+        check_product_id,
+    );
     let style_id = optional(&mut errors, "style_id", &input.style_id, normalize_style_id);
     let size = optional(&mut errors, "size", &input.size, check_wtb_size);
     let condition = optional(&mut errors, "condition", &input.condition, check_condition);
@@ -304,7 +316,10 @@ pub fn validate_wtb_item(
         errors.check(
             "currency",
             Currency::parse(&input.currency).map_err(|_| {
-                format!("\"{}\" is not a currency Flipdesk supports.", input.currency.trim())
+                format!(
+                    "\"{}\" is not a currency Flipdesk supports.",
+                    input.currency.trim()
+                )
             }),
         )
     };
@@ -345,6 +360,65 @@ pub fn validate_wtb_item(
     }
 }
 
+/// A size run typed as "9, 9.5, 10" (or "9-10" in half sizes): one wanted item per size, each
+/// checked like a single item. A single size (or none) gives the one item.
+pub fn expand_size_run(
+    input: &WtbItemInput,
+    default_currency: Currency,
+) -> Result<Vec<WtbItemDraft>, FieldErrors> {
+    let sizes = size_run(&input.size).map_err(|m| FieldErrors::single("size", m))?;
+    if sizes.len() <= 1 {
+        return validate_wtb_item(input, default_currency).map(|d| vec![d]);
+    }
+    sizes
+        .into_iter()
+        .map(|size| {
+            validate_wtb_item(
+                &WtbItemInput {
+                    size,
+                    ..input.clone()
+                },
+                default_currency,
+            )
+        })
+        .collect()
+}
+
+/// "9, 9.5, 10" → three sizes; "8-10" → 8 to 10 in half sizes; anything else is one size.
+fn size_run(input: &str) -> Result<Vec<String>, String> {
+    let text = input.trim();
+    if text.contains(',') {
+        let sizes: Vec<String> = text
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if sizes.len() > 30 {
+            return Err("At most 30 sizes at once.".into());
+        }
+        return Ok(sizes);
+    }
+    if let Some((from, to)) = text.split_once('-')
+        && let (Ok(from), Ok(to)) = (from.trim().parse::<f64>(), to.trim().parse::<f64>())
+    {
+        if !(from < to)
+            || (to - from) > 15.0
+            || (from * 2.0).fract() != 0.0
+            || (to * 2.0).fract() != 0.0
+        {
+            return Err("A size run goes up in half sizes, like 8-11.".into());
+        }
+        let mut sizes = Vec::new();
+        let mut s = from;
+        while s <= to {
+            sizes.push(format!("{s}"));
+            s += 0.5;
+        }
+        return Ok(sizes);
+    }
+    Ok(vec![text.to_string()])
+}
+
 /// What a storefront listing offers, in the terms a wanted item is matched on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Offer {
@@ -362,10 +436,7 @@ pub struct Offer {
 /// The keys a wanted item (or an offer) is found by: its catalog product and each part of a
 /// compound style id.
 pub fn match_keys(product_id: Option<&str>, style_id: Option<&str>) -> Vec<String> {
-    let mut keys: Vec<String> = product_id
-        .map(|p| format!("p:{p}"))
-        .into_iter()
-        .collect();
+    let mut keys: Vec<String> = product_id.map(|p| format!("p:{p}")).into_iter().collect();
     if let Some(style) = style_id {
         keys.extend(
             style
@@ -476,9 +547,42 @@ mod tests {
         assert_eq!(draft.quantity, 2);
         assert_eq!(draft.max_price, Some(Money::new(25_000, Currency::Usd)));
         let plain = validate_wtb_item(&input("Charizard"), Currency::Jpy).unwrap();
-        assert_eq!((plain.quantity, plain.currency, plain.max_price), (1, Currency::Jpy, None));
+        assert_eq!(
+            (plain.quantity, plain.currency, plain.max_price),
+            (1, Currency::Jpy, None)
+        );
         assert_eq!(check_wtb_size("os").unwrap(), "OS");
         assert_eq!(check_wtb_size("44 2/3").unwrap(), "44 2/3");
+    }
+
+    #[test]
+    fn size_runs_expand_to_one_item_per_size() {
+        let run = |size: &str| {
+            expand_size_run(
+                &WtbItemInput {
+                    size: size.into(),
+                    ..input("Dunk Low Panda")
+                },
+                Currency::Usd,
+            )
+            .map(|items| {
+                items
+                    .into_iter()
+                    .map(|i| i.size.unwrap_or_default())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(run("9, 9.5,10").unwrap(), ["9", "9.5", "10"]);
+        assert_eq!(run("8-9.5").unwrap(), ["8", "8.5", "9", "9.5"]);
+        assert_eq!(run("10.5").unwrap(), ["10.5"]);
+        assert!(run("9, 99").unwrap_err().get("size").is_some());
+        assert!(run("11-8").unwrap_err().get("size").is_some());
+        assert_eq!(
+            expand_size_run(&input("Charizard"), Currency::Usd)
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -498,7 +602,15 @@ mod tests {
             Currency::Usd,
         )
         .unwrap_err();
-        for field in ["name", "product_id", "size", "condition", "grade", "quantity", "max_price"] {
+        for field in [
+            "name",
+            "product_id",
+            "size",
+            "condition",
+            "grade",
+            "quantity",
+            "max_price",
+        ] {
             assert!(errors.get(field).is_some(), "{field}: {errors:?}");
         }
         let errors = validate_wtb_item(

@@ -114,7 +114,10 @@ pub async fn save_item(
     input: WtbItemInput,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::{Currency, wtb::validate_wtb_item},
+        domain::{
+            Currency,
+            wtb::{expand_size_run, validate_wtb_item},
+        },
         server::{errors::respond, request},
     };
     respond(async move {
@@ -122,11 +125,17 @@ pub async fn save_item(
         let list = super::service::owned_list(&state.db, &user.id, &list_id).await?;
         let currency = super::service::default_currency(&state.db, &user.id).await?;
         let currency = Currency::parse(&currency).unwrap_or(Currency::Usd);
-        let draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
         match item_id {
-            None => super::items::create_item(&state.db, &list.id, &draft).await?,
-            Some(id) => super::items::update_item(&state.db, &list.id, &id, &draft, None).await?,
-        };
+            // A new item may be a size run: one item per size, all or none.
+            None => {
+                let drafts = expand_size_run(&input, currency).map_err(AppError::validation)?;
+                super::items::create_items(&state.db, &list.id, &drafts).await?;
+            }
+            Some(id) => {
+                let draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
+                super::items::update_item(&state.db, &list.id, &id, &draft, None).await?;
+            }
+        }
         Ok(())
     })
     .await

@@ -121,6 +121,10 @@ pub async fn get_item(db: &Db, list_id: &str, item_id: &str) -> Result<Option<Wt
     Ok(row.map(ItemRow::into_item))
 }
 
+/// Marks the list's items as changed (cached pages of the old version are dropped).
+const BUMP_LIST: &str =
+    "UPDATE wtb_lists SET items_version = items_version + 1, updated_at = $1 WHERE id = $2";
+
 /// Rewrites the match keys of an item inside the caller's transaction.
 macro_rules! write_keys {
     ($tx:expr, $item_id:expr, $draft:expr) => {{
@@ -141,26 +145,42 @@ macro_rules! write_keys {
 }
 
 /// Adds an item to a list (at most `MAX_ITEMS_PER_LIST`, counted under the write lock).
-pub async fn create_item(db: &Db, list_id: &str, draft: &WtbItemDraft) -> Result<WtbItem, AppError> {
-    let id = new_id();
+pub async fn create_item(
+    db: &Db,
+    list_id: &str,
+    draft: &WtbItemDraft,
+) -> Result<WtbItem, AppError> {
+    let mut items = create_items(db, list_id, std::slice::from_ref(draft)).await?;
+    items.pop().ok_or(AppError::Internal)
+}
+
+/// Adds several items in one transaction: all of them or none.
+pub async fn create_items(
+    db: &Db,
+    list_id: &str,
+    drafts: &[WtbItemDraft],
+) -> Result<Vec<WtbItem>, AppError> {
+    let ids: Vec<String> = drafts.iter().map(|_| new_id()).collect();
     let now = OffsetDateTime::now_utc();
     let added = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         // Locks the list row so parallel adds count one after the other.
-        sqlx::query("UPDATE wtb_lists SET updated_at = $1 WHERE id = $2").bind(now).bind(list_id).execute(&mut *tx).await?;
+        sqlx::query(BUMP_LIST).bind(now).bind(list_id).execute(&mut *tx).await?;
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM wtb_items WHERE list_id = $1")
             .bind(list_id).fetch_one(&mut *tx).await?;
-        if count >= MAX_ITEMS_PER_LIST {
+        if count + drafts.len() as i64 > MAX_ITEMS_PER_LIST {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO wtb_items (id, list_id, name, product_id, style_id, size, condition, grade, quantity, max_price, currency, notes, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)")
-            .bind(&id).bind(list_id).bind(&draft.name).bind(&draft.product_id).bind(&draft.style_id)
-            .bind(&draft.size).bind(&draft.condition).bind(&draft.grade).bind(draft.quantity)
-            .bind(draft.max_price.map(|m| m.amount)).bind(draft.currency.code()).bind(&draft.notes).bind(now)
-            .execute(&mut *tx).await?;
-        write_keys!(tx, &id, draft);
+        for (id, draft) in ids.iter().zip(drafts) {
+            sqlx::query(
+                "INSERT INTO wtb_items (id, list_id, name, product_id, style_id, size, condition, grade, quantity, max_price, currency, notes, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)")
+                .bind(id).bind(list_id).bind(&draft.name).bind(&draft.product_id).bind(&draft.style_id)
+                .bind(&draft.size).bind(&draft.condition).bind(&draft.grade).bind(draft.quantity)
+                .bind(draft.max_price.map(|m| m.amount)).bind(draft.currency.code()).bind(&draft.notes).bind(now)
+                .execute(&mut *tx).await?;
+            write_keys!(tx, id, draft);
+        }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(true)
     }.await)?;
@@ -170,7 +190,11 @@ pub async fn create_item(db: &Db, list_id: &str, draft: &WtbItemDraft) -> Result
             format!("A list holds at most {MAX_ITEMS_PER_LIST} items; remove some first."),
         ));
     }
-    get_item(db, list_id, &id).await?.ok_or(AppError::Internal)
+    let mut items = Vec::with_capacity(ids.len());
+    for id in &ids {
+        items.push(get_item(db, list_id, id).await?.ok_or(AppError::Internal)?);
+    }
+    Ok(items)
 }
 
 /// Replaces an item's fields. With `expected_version` the change applies only if nobody
@@ -196,6 +220,7 @@ pub async fn update_item(
         if done == 0 {
             return Ok(false);
         }
+        sqlx::query(BUMP_LIST).bind(now).bind(list_id).execute(&mut *tx).await?;
         write_keys!(tx, item_id, draft);
         tx.commit().await?;
         Ok::<_, sqlx::Error>(true)
@@ -221,8 +246,17 @@ pub fn stale(current: &WtbItem) -> AppError {
 }
 
 pub async fn delete_item(db: &Db, list_id: &str, item_id: &str) -> Result<(), AppError> {
-    let deleted = with_db!(db, pool => sqlx::query("DELETE FROM wtb_items WHERE id = $1 AND list_id = $2")
-        .bind(item_id).bind(list_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let now = OffsetDateTime::now_utc();
+    let deleted = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let n = sqlx::query("DELETE FROM wtb_items WHERE id = $1 AND list_id = $2")
+            .bind(item_id).bind(list_id).execute(&mut *tx).await?.rows_affected();
+        if n > 0 {
+            sqlx::query(BUMP_LIST).bind(now).bind(list_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(n)
+    }.await)?;
     if deleted == 0 {
         return Err(AppError::NotFound);
     }

@@ -84,7 +84,10 @@ pub async fn notify_matches(db: &Db, listing_id: &str) -> Result<usize, sqlx::Er
         grading_company: details.grading_company.map(|c| c.as_str().to_string()),
         price: Money::new(listing.price, currency),
     };
-    let keys = match_keys(offer.catalog_product_id.as_deref(), offer.style_id.as_deref());
+    let keys = match_keys(
+        offer.catalog_product_id.as_deref(),
+        offer.style_id.as_deref(),
+    );
     if keys.is_empty() {
         return Ok(0);
     }
@@ -124,7 +127,11 @@ pub async fn notify_matches(db: &Db, listing_id: &str) -> Result<usize, sqlx::Er
                 None => String::new(),
             },
             wanted.quantity,
-            if wanted.quantity == 1 { "unit" } else { "units" }
+            if wanted.quantity == 1 {
+                "unit"
+            } else {
+                "units"
+            }
         );
         let link = format!("/s/{}/items/{listing_id}", listing.store_slug);
         let data = json!({

@@ -29,7 +29,8 @@ fn errors_of(
     impl Fn(&'static str) -> Signal<Option<String>> + Copy,
     Signal<Option<String>>,
 ) {
-    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_error(f)));
+    let field =
+        move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_error(f)));
     let banner = Signal::derive(move || {
         error.get().and_then(|e| match e {
             AppError::Validation { .. } => None,
@@ -151,7 +152,11 @@ fn ListFields(
 #[component]
 fn NewListForm() -> impl IntoView {
     let create = ServerAction::<api::CreateList>::new();
-    let (name, slug, description) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (name, slug, description) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     let is_public = RwSignal::new(true);
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -159,7 +164,9 @@ fn NewListForm() -> impl IntoView {
             navigate(&format!("/app/lists/{}", list.id), Default::default());
         }
     });
-    let (field, banner) = errors_of(Signal::derive(move || create.value().get().and_then(|r| r.err())));
+    let (field, banner) = errors_of(Signal::derive(move || {
+        create.value().get().and_then(|r| r.err())
+    }));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         create.dispatch(api::CreateList {
@@ -233,20 +240,33 @@ fn ListEditor(detail: WtbListDetail, reload: Callback<()>) -> impl IntoView {
             reload.run(());
         }
     });
-    let remove_error = Signal::derive(move || remove.value().get().and_then(|r| r.err()).map(|e| e.to_string()));
+    let remove_error = Signal::derive(move || {
+        remove
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    });
     let list_id = list.id.clone();
     let columns = {
         let list_id = list_id.clone();
         vec![
-            Column::new("name", "Item", |i: &WtbItem| view! {
-                <span>{i.name.clone()}</span>
-                {i.style_id.clone().map(|s| view! { <span class="row-sub"><code>{s}</code></span> })}
+            Column::new("name", "Item", |i: &WtbItem| {
+                view! {
+                    <span>{i.name.clone()}</span>
+                    {i.style_id.clone().map(|s| view! { <span class="row-sub"><code>{s}</code></span> })}
+                }
             }),
-            Column::new("variant", "Size / condition / grade", |i: &WtbItem| i.variant_label()),
+            Column::new("variant", "Size / condition / grade", |i: &WtbItem| {
+                i.variant_label()
+            }),
             Column::new("quantity", "Wanted", |i: &WtbItem| i.quantity.to_string()).numeric(),
             Column::new("max_price", "Pays up to", |i: &WtbItem| {
-                i.max_price.map(|m| m.to_string()).unwrap_or_else(|| "Any price".into())
-            }).numeric(),
+                i.max_price
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "Any price".into())
+            })
+            .numeric(),
             Column::new("notes", "Notes", |i: &WtbItem| i.notes.clone()),
             Column::new("actions", "Actions", move |i: &WtbItem| {
                 let (item, id, list_id) = (i.clone(), i.id.clone(), list_id.clone());
@@ -309,7 +329,18 @@ fn WantedItemForm(
 ) -> impl IntoView {
     let save = ServerAction::<api::SaveItem>::new();
     let fields: [RwSignal<String>; 10] = std::array::from_fn(|_| RwSignal::new(String::new()));
-    let [name, style_id, product_id, size, condition, grade, quantity, max_price, money, notes] = fields;
+    let [
+        name,
+        style_id,
+        product_id,
+        size,
+        condition,
+        grade,
+        quantity,
+        max_price,
+        money,
+        notes,
+    ] = fields;
     let default_currency = currency.clone();
     let fill = move |input: WtbItemInput| {
         name.set(input.name);
@@ -325,7 +356,11 @@ fn WantedItemForm(
     };
     let blank = {
         let c = default_currency.clone();
-        move || WtbItemInput { currency: c.clone(), quantity: "1".into(), ..Default::default() }
+        move || WtbItemInput {
+            currency: c.clone(),
+            quantity: "1".into(),
+            ..Default::default()
+        }
     };
     fill(blank());
     Effect::new({
@@ -341,7 +376,9 @@ fn WantedItemForm(
             reload.run(());
         }
     });
-    let (field, banner) = errors_of(Signal::derive(move || save.value().get().and_then(|r| r.err())));
+    let (field, banner) = errors_of(Signal::derive(move || {
+        save.value().get().and_then(|r| r.err())
+    }));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(api::SaveItem {
@@ -379,7 +416,8 @@ fn WantedItemForm(
                 <TextField id="wanted-style" label="Style id" value=style_id error=field("style_id")
                     hint="Sneakers: matched against storefront listings."/>
                 <TextField id="wanted-product" label="Catalog product id" value=product_id error=field("product_id") maxlength=64/>
-                <TextField id="wanted-size" label="Size" value=size error=field("size") maxlength=20 hint="“10.5”, “44 2/3”, “OS”"/>
+                <TextField id="wanted-size" label="Size" value=size error=field("size") maxlength=120
+                    hint="“10.5”, “OS”, or when adding a size run: “9, 9.5, 10” or “8-11” (one item per size)."/>
                 <div class="field" class:field-invalid=move || field("condition").get().is_some()>
                     <label for="wanted-condition">"Condition"</label>
                     <select id="wanted-condition" on:change=move |ev| condition.set(event_target_value(&ev))>
@@ -431,11 +469,19 @@ fn KeyPanel(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
             reload.run(());
         }
     });
-    let error = Signal::derive(move || issue.value().get().and_then(|r| r.err()).map(|e| e.to_string()));
+    let error = Signal::derive(move || {
+        issue
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    });
     let has_key = list.key_prefix.is_some();
     let list_id = list.id.clone();
     let generate = Callback::new(move |_: ()| {
-        issue.dispatch(api::RegenerateKey { list_id: list_id.clone() });
+        issue.dispatch(api::RegenerateKey {
+            list_id: list_id.clone(),
+        });
     });
     let slug = list.slug.clone();
     view! {
@@ -501,7 +547,9 @@ fn ListSettings(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
             reload.run(());
         }
     });
-    let (field, banner) = errors_of(Signal::derive(move || save.value().get().and_then(|r| r.err())));
+    let (field, banner) = errors_of(Signal::derive(move || {
+        save.value().get().and_then(|r| r.err())
+    }));
     let list_id = list.id.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -539,7 +587,13 @@ fn DeleteList(list: WtbListSummary) -> impl IntoView {
             navigate("/app/lists", Default::default());
         }
     });
-    let error = Signal::derive(move || delete.value().get().and_then(|r| r.err()).map(|e| e.to_string()));
+    let error = Signal::derive(move || {
+        delete
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.to_string())
+    });
     let (list_id, name) = (list.id.clone(), list.name.clone());
     view! {
         <section class="card sub-form danger-zone" aria-labelledby="delete-list-title">

@@ -11,7 +11,7 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Mutex};
 
 use super::{
     items,
@@ -92,8 +92,53 @@ pub async fn list_items(
     if cursor.is_some_and(|c| !crate::domain::account::looks_like_id(c)) {
         return Err(paging::bad_cursor());
     }
-    let (items, next) = items::items_page(&state.db, &list.id, limit, cursor).await?;
-    Ok(Json(json!({ "items": items, "next_cursor": next })).into_response())
+    let cursor = cursor.unwrap_or_default();
+    let body = match state.wtb_pages.get(&list, limit, cursor) {
+        Some(body) => body,
+        None => {
+            let (items, next) = items::items_page(
+                &state.db,
+                &list.id,
+                limit,
+                Some(cursor).filter(|c| !c.is_empty()),
+            )
+            .await?;
+            let body = Bytes::from(json!({ "items": items, "next_cursor": next }).to_string());
+            state.wtb_pages.put(&list, limit, cursor, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Answers of `GET …/items` by list, page and the list's items version. Every change to a
+/// list's items bumps that version in its own transaction, and the version is read together
+/// with the key, so a cached page is never older than the list — with any number of server
+/// processes. Bots poll lists far more often than they change.
+#[derive(Default)]
+pub struct PageCache(Mutex<HashMap<(String, u32, String), (i64, Bytes)>>);
+
+/// Pages kept at most; the cache starts over when full.
+const PAGE_CACHE_ENTRIES: usize = 10_000;
+
+impl PageCache {
+    fn get(&self, list: &KeyHolder, limit: u32, cursor: &str) -> Option<Bytes> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&(list.id.clone(), limit, cursor.to_string()))
+            .filter(|(version, _)| *version == list.items_version)
+            .map(|(_, body)| body.clone())
+    }
+
+    fn put(&self, list: &KeyHolder, limit: u32, cursor: &str, body: Bytes) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= PAGE_CACHE_ENTRIES {
+            map.clear();
+        }
+        map.insert(
+            (list.id.clone(), limit, cursor.to_string()),
+            (list.items_version, body),
+        );
+    }
 }
 
 /// One item, with its `ETag` (send it back as `If-Match` when you change the item).
@@ -117,7 +162,10 @@ pub async fn get_item(
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == tag));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == tag)
+        });
     if unchanged {
         return Ok(with_etag(StatusCode::NOT_MODIFIED.into_response(), &item));
     }
@@ -189,8 +237,7 @@ pub async fn patch_item(
         }
         let input = apply_json(current.to_input(currency), &fields, currency)?;
         let draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
-        match items::update_item(&state.db, &list.id, &item_id, &draft, Some(current.version))
-            .await
+        match items::update_item(&state.db, &list.id, &item_id, &draft, Some(current.version)).await
         {
             Ok(item) => return Ok(with_etag(Json(&item).into_response(), &item)),
             Err(AppError::PreconditionFailed { .. }) if if_match.is_none() => continue,
@@ -302,10 +349,7 @@ fn apply_json(
             }
             other if READ_ONLY.contains(&other) => continue,
             _ => {
-                errors.add(
-                    name,
-                    format!("Unknown field; use {}.", WRITABLE.join(", ")),
-                );
+                errors.add(name, format!("Unknown field; use {}.", WRITABLE.join(", ")));
                 continue;
             }
         };
@@ -355,15 +399,16 @@ mod tests {
         let input = apply_json(WtbItemInput::default(), &fields, Currency::Usd).unwrap();
         assert_eq!(input.name, "Chicago");
         assert_eq!(input.quantity, "2");
-        assert_eq!((input.max_price.as_str(), input.currency.as_str()), ("250.00", "EUR"));
+        assert_eq!(
+            (input.max_price.as_str(), input.currency.as_str()),
+            ("250.00", "EUR")
+        );
     }
 
     #[test]
     fn wrong_types_and_unknown_fields_are_named() {
-        let fields = json_object(
-            br#"{"name":5,"quantity":"two","max_price":12,"colour":"red"}"#,
-        )
-        .unwrap();
+        let fields =
+            json_object(br#"{"name":5,"quantity":"two","max_price":12,"colour":"red"}"#).unwrap();
         let Err(AppError::Validation { fields, .. }) =
             apply_json(WtbItemInput::default(), &fields, Currency::Usd)
         else {
@@ -372,7 +417,13 @@ mod tests {
         for f in ["name", "quantity", "max_price", "colour"] {
             assert!(fields.get(f).is_some(), "{f}");
         }
-        assert!(matches!(json_object(b"[1]"), Err(AppError::BadRequest { .. })));
-        assert!(matches!(json_object(b"{"), Err(AppError::BadRequest { .. })));
+        assert!(matches!(
+            json_object(b"[1]"),
+            Err(AppError::BadRequest { .. })
+        ));
+        assert!(matches!(
+            json_object(b"{"),
+            Err(AppError::BadRequest { .. })
+        ));
     }
 }

@@ -185,7 +185,11 @@ pub async fn move_list(db: &Db, user: &str, list_id: &str, step: i64) -> Result<
         tx.commit().await?;
         Ok::<_, sqlx::Error>(true)
     }.await)?;
-    if found { Ok(()) } else { Err(AppError::NotFound) }
+    if found {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 pub async fn delete_list(db: &Db, user: &str, list_id: &str) -> Result<(), AppError> {
@@ -238,6 +242,8 @@ pub struct KeyHolder {
     pub owner_user_id: String,
     pub api_key_hash: String,
     pub api_key_last_used_at: Option<i64>,
+    /// Changes with every change to the list's items (keys cached pages).
+    pub items_version: i64,
 }
 
 impl KeyHolder {
@@ -263,7 +269,7 @@ pub async fn authenticate(
     }
     let hash = crypto::hmac_hex(secret.expose(), presented);
     let holder = with_db!(db, pool => sqlx::query_as::<_, KeyHolder>(
-        "SELECT id, slug, owner_user_id, api_key_hash, api_key_last_used_at FROM wtb_lists WHERE api_key_hash = $1")
+        "SELECT id, slug, owner_user_id, api_key_hash, api_key_last_used_at, items_version FROM wtb_lists WHERE api_key_hash = $1")
         .bind(&hash).fetch_optional(pool).await)?;
     Ok(holder.filter(|h| crypto::hmac_matches(secret.expose(), presented, &h.api_key_hash)))
 }

@@ -262,7 +262,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
             reqwest::header::AUTHORIZATION,
-            format!("Bearer {key}").parse().map_err(|_| "bad key header")?,
+            format!("Bearer {key}")
+                .parse()
+                .map_err(|_| "bad key header")?,
         );
         let bot = reqwest::Client::builder()
             .pool_max_idle_per_host(args.concurrency)
@@ -275,7 +277,15 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             format!("/api/v1/lists/{list}/items/{item}"),
             format!("/lists/{list}"),
         ] {
-            run_route(&bot, &base, &route, args.stores, args.concurrency, Duration::from_millis(500)).await;
+            run_route(
+                &bot,
+                &base,
+                &route,
+                args.stores,
+                args.concurrency,
+                Duration::from_millis(500),
+            )
+            .await;
             let result = run_route(
                 &bot,
                 &base,

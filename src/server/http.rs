@@ -69,6 +69,7 @@ pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config
         stripe: super::stripe::Stripe::from_settings(&settings),
         settings: Arc::new(settings),
         facets: Default::default(),
+        wtb_pages: Default::default(),
     })
 }
 

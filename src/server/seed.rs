@@ -328,8 +328,24 @@ async fn seed_demo_wants(db: &Db) -> Result<String, AppError> {
         return Ok(format!("WTB list {DEMO_LIST} already has {count} items"));
     }
     let wants = [
-        ("Jordan 1 Retro High OG Chicago Lost & Found", "DZ5485-612", "10.5", "new", "", "1", "350"),
-        ("Nike Dunk Low Panda", "DD1391-100", "9", "new", "", "4", "110"),
+        (
+            "Jordan 1 Retro High OG Chicago Lost & Found",
+            "DZ5485-612",
+            "10.5",
+            "new",
+            "",
+            "1",
+            "350",
+        ),
+        (
+            "Nike Dunk Low Panda",
+            "DD1391-100",
+            "9",
+            "new",
+            "",
+            "4",
+            "110",
+        ),
         ("Charizard Base Set Holo", "", "", "", "PSA 9", "1", "4500"),
         ("Pokémon 151 Booster Box", "", "", "", "", "3", "150"),
     ];
@@ -348,5 +364,8 @@ async fn seed_demo_wants(db: &Db) -> Result<String, AppError> {
         let draft = validate_wtb_item(&input, Currency::Usd).map_err(AppError::validation)?;
         crate::lists::items::create_item(db, &list_id, &draft).await?;
     }
-    Ok(format!("added {} wanted items to /lists/{DEMO_LIST}", wants.len()))
+    Ok(format!(
+        "added {} wanted items to /lists/{DEMO_LIST}",
+        wants.len()
+    ))
 }

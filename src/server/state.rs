@@ -19,6 +19,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Short-lived copies of data every storefront page needs (filter values per store).
     pub facets: Arc<crate::storefront::service::FacetCache>,
+    /// Pages of the WTB bot API, by list and items version.
+    pub wtb_pages: Arc<crate::lists::rest::PageCache>,
     /// The Stripe client (one connection pool for the process); `None`: manual payment only.
     pub stripe: Option<super::stripe::Stripe>,
 }

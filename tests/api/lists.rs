@@ -82,9 +82,20 @@ async fn key_lifecycle(backend: Backend) {
     assert!(!hash.contains(&key[3..]));
 
     // The key works by slug and by id.
-    let res = bot_post(&app, &key, "grails-2026", json!({"name": "Jordan 1 Chicago", "size": "10.5"})).await;
+    let res = bot_post(
+        &app,
+        &key,
+        "grails-2026",
+        json!({"name": "Jordan 1 Chicago", "size": "10.5"}),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    assert!(res.headers()["location"].to_str().unwrap().starts_with("/api/v1/lists/grails-2026/items/"));
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/api/v1/lists/grails-2026/items/")
+    );
     let (_, item) = json(res).await;
     assert_eq!(item["size"], "10.5");
     assert_eq!(item["quantity"], 1);
@@ -96,7 +107,12 @@ async fn key_lifecycle(backend: Backend) {
 
     // The dashboard shows when the key was last used.
     let (_, lists) = app.rpc(&ana, "lists/mine", json!({})).await;
-    assert!(lists[0]["key_last_used"].as_str().is_some_and(|t| t.ends_with("UTC")), "{lists}");
+    assert!(
+        lists[0]["key_last_used"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("UTC")),
+        "{lists}"
+    );
 
     // Regenerating invalidates the old key at once.
     let new_key = issue_key(&app, &ana, list_id).await;
@@ -132,14 +148,24 @@ async fn key_lifecycle(backend: Backend) {
         ("lists/key", json!({"list_id": list_id})),
         ("lists/delete", json!({"list_id": list_id})),
         ("lists/move", json!({"list_id": list_id, "step": 1})),
-        ("lists/update", json!({"list_id": list_id, "input": {"name": "Mine", "slug": "", "description": "", "is_public": true}})),
-        ("lists/items/save", json!({"list_id": list_id, "item_id": null, "input": {"name": "x", "product_id": "", "style_id": "", "size": "", "condition": "", "grade": "", "quantity": "", "max_price": "", "currency": "", "notes": ""}})),
+        (
+            "lists/update",
+            json!({"list_id": list_id, "input": {"name": "Mine", "slug": "", "description": "", "is_public": true}}),
+        ),
+        (
+            "lists/items/save",
+            json!({"list_id": list_id, "item_id": null, "input": {"name": "x", "product_id": "", "style_id": "", "size": "", "condition": "", "grade": "", "quantity": "", "max_price": "", "currency": "", "notes": ""}}),
+        ),
     ] {
         let (status, body) = app.rpc(&ben, endpoint, body).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{endpoint}: {body}");
     }
     let res = bot_get(&app, Some(&new_key), &items_url(&app, "grails-2026")).await;
-    assert_eq!(res.status(), StatusCode::OK, "the key survived the stranger");
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the key survived the stranger"
+    );
     // Anonymous dashboard calls are refused.
     let (status, _) = app.rpc(&client(), "lists/mine", json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -152,38 +178,76 @@ async fn api_validates_pages_and_versions(backend: Backend) {
     let key = issue_key(&app, &ana, list["id"].as_str().unwrap()).await;
 
     // Every wrong field is named; nothing is stored.
-    let res = bot_post(&app, &key, "size-run", json!({
-        "name": "", "size": "99", "condition": "mint-ish", "grade": "XYZ 10", "quantity": 0,
-        "max_price": {"amount": -5, "currency": "USD"}, "colour": "red"
-    })).await;
+    let res = bot_post(
+        &app,
+        &key,
+        "size-run",
+        json!({
+            "name": "", "size": "99", "condition": "mint-ish", "grade": "XYZ 10", "quantity": 0,
+            "max_price": {"amount": -5, "currency": "USD"}, "colour": "red"
+        }),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let (_, body) = json(res).await;
     assert_eq!(body["error"]["code"], "validation_failed");
     for field in ["colour", "max_price"] {
-        assert!(body["error"]["fields"][field].is_string(), "{field}: {body}");
+        assert!(
+            body["error"]["fields"][field].is_string(),
+            "{field}: {body}"
+        );
     }
-    let res = bot_post(&app, &key, "size-run", json!({
-        "name": "", "size": "99", "condition": "mint-ish", "grade": "XYZ 10", "quantity": 0
-    })).await;
+    let res = bot_post(
+        &app,
+        &key,
+        "size-run",
+        json!({
+            "name": "", "size": "99", "condition": "mint-ish", "grade": "XYZ 10", "quantity": 0
+        }),
+    )
+    .await;
     let (_, body) = json(res).await;
     for field in ["name", "size", "condition", "grade", "quantity"] {
-        assert!(body["error"]["fields"][field].is_string(), "{field}: {body}");
+        assert!(
+            body["error"]["fields"][field].is_string(),
+            "{field}: {body}"
+        );
     }
-    let res = app.client.post(items_url(&app, "size-run")).bearer_auth(&key)
-        .header("content-type", "application/json").body("{\"name\": ").send().await.unwrap();
+    let res = app
+        .client
+        .post(items_url(&app, "size-run"))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(json(res).await.1["error"]["code"], "bad_request");
-    let res = app.client.post(items_url(&app, "size-run")).bearer_auth(&key)
-        .header("content-type", "application/json").body(vec![b' '; 2 * 1024 * 1024]).send().await.unwrap();
+    let res = app
+        .client
+        .post(items_url(&app, "size-run"))
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body(vec![b' '; 2 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.count("wtb_items").await, 0);
 
     // Pages of 2 walk all 5 items once, in the order they were added.
     for size in ["8", "8.5", "9", "9.5", "10"] {
-        let res = bot_post(&app, &key, "size-run", json!({
-            "name": "Dunk Low Panda", "style_id": "dd1391-100", "size": size, "quantity": 2,
-            "max_price": {"amount": 11000, "currency": "USD"}, "condition": "new"
-        })).await;
+        let res = bot_post(
+            &app,
+            &key,
+            "size-run",
+            json!({
+                "name": "Dunk Low Panda", "style_id": "dd1391-100", "size": size, "quantity": 2,
+                "max_price": {"amount": 11000, "currency": "USD"}, "condition": "new"
+            }),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::CREATED);
     }
     let mut seen = Vec::new();
@@ -193,17 +257,27 @@ async fn api_validates_pages_and_versions(backend: Backend) {
         assert_eq!(status, StatusCode::OK, "{page}");
         for item in page["items"].as_array().unwrap() {
             assert_eq!(item["style_id"], "DD1391-100");
-            assert_eq!(item["max_price"], json!({"amount": 11000, "currency": "USD"}));
+            assert_eq!(
+                item["max_price"],
+                json!({"amount": 11000, "currency": "USD"})
+            );
             seen.push(item["size"].as_str().unwrap().to_string());
         }
         match page["next_cursor"].as_str() {
-            Some(cursor) => url = format!("{}?limit=2&cursor={cursor}", items_url(&app, "size-run")),
+            Some(cursor) => {
+                url = format!("{}?limit=2&cursor={cursor}", items_url(&app, "size-run"))
+            }
             None => break,
         }
     }
     assert_eq!(seen, ["8", "8.5", "9", "9.5", "10"]);
     for bad in ["?limit=0", "?limit=101", "?cursor=not-ours"] {
-        let res = bot_get(&app, Some(&key), &format!("{}{bad}", items_url(&app, "size-run"))).await;
+        let res = bot_get(
+            &app,
+            Some(&key),
+            &format!("{}{bad}", items_url(&app, "size-run")),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
 
@@ -213,7 +287,14 @@ async fn api_validates_pages_and_versions(backend: Backend) {
     let item_url = app.url(&format!("/api/v1/lists/size-run/items/{id}"));
     let res = bot_get(&app, Some(&key), &item_url).await;
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
-    let res = app.client.get(&item_url).bearer_auth(&key).header("if-none-match", &etag).send().await.unwrap();
+    let res = app
+        .client
+        .get(&item_url)
+        .bearer_auth(&key)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
     let patch = |body: Value, if_match: Option<&str>| {
         let mut req = app.client.patch(&item_url).bearer_auth(&key).json(&body);
@@ -222,12 +303,21 @@ async fn api_validates_pages_and_versions(backend: Backend) {
         }
         req.send()
     };
-    let res = patch(json!({"quantity": 3, "notes": "DS only"}), Some(&etag)).await.unwrap();
+    let res = patch(json!({"quantity": 3, "notes": "DS only"}), Some(&etag))
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let new_etag = res.headers()["etag"].to_str().unwrap().to_string();
     assert_ne!(new_etag, etag);
     let (_, item) = json(res).await;
-    assert_eq!((item["quantity"].as_i64(), item["notes"].as_str(), item["size"].as_str()), (Some(3), Some("DS only"), Some("8")));
+    assert_eq!(
+        (
+            item["quantity"].as_i64(),
+            item["notes"].as_str(),
+            item["size"].as_str()
+        ),
+        (Some(3), Some("DS only"), Some("8"))
+    );
     let res = patch(json!({"quantity": 9}), Some(&etag)).await.unwrap();
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     assert_eq!(json(res).await.1["error"]["code"], "precondition_failed");
@@ -236,38 +326,90 @@ async fn api_validates_pages_and_versions(backend: Backend) {
     // Bad input in a patch is named and changes nothing; null clears an optional field.
     let res = patch(json!({"size": "99"}), None).await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let res = patch(json!({"notes": null, "max_price": null}), None).await.unwrap();
+    let res = patch(json!({"notes": null, "max_price": null}), None)
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let (_, item) = json(res).await;
-    assert_eq!((item["notes"].as_str(), &item["max_price"]), (Some(""), &Value::Null));
+    assert_eq!(
+        (item["notes"].as_str(), &item["max_price"]),
+        (Some(""), &Value::Null)
+    );
+
+    // Pages are cached per list version: a read after any change sees the change.
+    let first_page = || async {
+        json(bot_get(&app, Some(&key), &items_url(&app, "size-run")).await)
+            .await
+            .1
+    };
+    assert_eq!(first_page().await["items"][0]["notes"], "");
+    assert_eq!(first_page().await["items"][0]["notes"], "", "served again");
 
     // Two bots editing different fields at once without If-Match: both edits land.
     let mut tasks = Vec::new();
     for i in 0..8 {
         let (client, url, key) = (app.client.clone(), item_url.clone(), key.clone());
-        let body = if i % 2 == 0 { json!({"quantity": 7}) } else { json!({"notes": "either box"}) };
+        let body = if i % 2 == 0 {
+            json!({"quantity": 7})
+        } else {
+            json!({"notes": "either box"})
+        };
         tasks.push(tokio::spawn(async move {
-            client.patch(url).bearer_auth(key).json(&body).send().await.unwrap().status()
+            client
+                .patch(url)
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
         }));
     }
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::OK);
     }
     let (_, item) = json(bot_get(&app, Some(&key), &item_url).await).await;
-    assert_eq!((item["quantity"].as_i64(), item["notes"].as_str()), (Some(7), Some("either box")));
+    assert_eq!(
+        (item["quantity"].as_i64(), item["notes"].as_str()),
+        (Some(7), Some("either box"))
+    );
+    assert_eq!(first_page().await["items"][0]["notes"], "either box");
 
     // Delete: 204, then 404.
-    let res = app.client.delete(&item_url).bearer_auth(&key).send().await.unwrap();
+    let res = app
+        .client
+        .delete(&item_url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = app.client.delete(&item_url).bearer_auth(&key).send().await.unwrap();
+    let res = app
+        .client
+        .delete(&item_url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(res).await.1["error"]["code"], "not_found");
     assert_eq!(app.count("wtb_items").await, 4);
-    assert_eq!(app.count("wtb_item_keys").await, 4, "keys go with their item");
+    let page = first_page().await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 4);
+    assert_ne!(page["items"][0]["id"], id.as_str());
+    assert_eq!(
+        app.count("wtb_item_keys").await,
+        4,
+        "keys go with their item"
+    );
 }
 
 async fn rate_limit_per_key(backend: Backend) {
-    let app = spawn_app_with(backend, &[("FLIPDESK__API__LIST_KEY_REQUESTS_PER_MINUTE", "5")]).await;
+    let app = spawn_app_with(
+        backend,
+        &[("FLIPDESK__API__LIST_KEY_REQUESTS_PER_MINUTE", "5")],
+    )
+    .await;
     let ana = app.reseller("ana").await;
     make_premium(&app, "ana@example.com").await;
     let a = new_list(&app, &ana, "List one", true).await;
@@ -280,7 +422,11 @@ async fn rate_limit_per_key(backend: Backend) {
     }
     let res = bot_get(&app, Some(&key_a), &items_url(&app, "list-one")).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     assert_eq!(json(res).await.1["error"]["code"], "rate_limited");
     // Another key has its own budget.
@@ -316,34 +462,57 @@ async fn dashboard_lists(backend: Backend) {
 
     // Validation: the field is named; a taken address is refused.
     let (status, body) = app
-        .rpc(&ana, "lists/create", json!({"input": {"name": "", "slug": "x", "description": "", "is_public": true}}))
+        .rpc(
+            &ana,
+            "lists/create",
+            json!({"input": {"name": "", "slug": "x", "description": "", "is_public": true}}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["fields"]["name"].is_string() && body["fields"]["slug"].is_string(), "{body}");
+    assert!(
+        body["fields"]["name"].is_string() && body["fields"]["slug"].is_string(),
+        "{body}"
+    );
     let ben = app.reseller("ben").await;
     new_list(&app, &ben, "Taken name", true).await;
     let (status, body) = app
         .rpc(&ana, "lists/create", json!({"input": {"name": "Taken name", "slug": "", "description": "", "is_public": true}}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["fields"]["slug"].as_str().unwrap().contains("taken"), "{body}");
+    assert!(
+        body["fields"]["slug"].as_str().unwrap().contains("taken"),
+        "{body}"
+    );
 
     // Order: new lists go last; moving swaps neighbours.
     let second = new_list(&app, &ana, "Second", false).await;
     let third = new_list(&app, &ana, "Third", true).await;
     let names = |lists: &Value| -> Vec<String> {
-        lists.as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap().to_string()).collect()
+        lists
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_string())
+            .collect()
     };
     let (_, lists) = app.rpc(&ana, "lists/mine", json!({})).await;
     assert_eq!(names(&lists)[1..], ["Second", "Third"]);
-    let (status, _) = app.rpc(&ana, "lists/move", json!({"list_id": third["id"], "step": -1})).await;
+    let (status, _) = app
+        .rpc(
+            &ana,
+            "lists/move",
+            json!({"list_id": third["id"], "step": -1}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (_, lists) = app.rpc(&ana, "lists/mine", json!({})).await;
     assert_eq!(names(&lists)[1..], ["Third", "Second"]);
 
     // Items from the dashboard form; the detail shows them with the store's currency.
-    let form = |name: &str, max: &str| json!({"name": name, "product_id": "", "style_id": "", "size": "", "condition": "NM",
-        "grade": "", "quantity": "2", "max_price": max, "currency": "", "notes": "Binder copies"});
+    let form = |name: &str, max: &str| {
+        json!({"name": name, "product_id": "", "style_id": "", "size": "", "condition": "NM",
+        "grade": "", "quantity": "2", "max_price": max, "currency": "", "notes": "Binder copies"})
+    };
     let (status, body) = app
         .rpc(&ana, "lists/items/save", json!({"list_id": second["id"], "item_id": null, "input": form("Umbreon VMAX Alt Art", "abc")}))
         .await;
@@ -353,17 +522,47 @@ async fn dashboard_lists(backend: Backend) {
         .rpc(&ana, "lists/items/save", json!({"list_id": second["id"], "item_id": null, "input": form("Umbreon VMAX Alt Art", "420.50")}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, detail) = app.rpc(&ana, "lists/detail", json!({"list_id": second["id"]})).await;
+    let (_, detail) = app
+        .rpc(&ana, "lists/detail", json!({"list_id": second["id"]}))
+        .await;
     assert_eq!(detail["currency"], "USD");
     let item = &detail["items"][0];
-    assert_eq!((item["condition"].as_str(), item["max_price"]["amount"].as_i64()), (Some("NM"), Some(42050)));
+    assert_eq!(
+        (
+            item["condition"].as_str(),
+            item["max_price"]["amount"].as_i64()
+        ),
+        (Some("NM"), Some(42050))
+    );
     let (status, _) = app
         .rpc(&ana, "lists/items/save", json!({"list_id": second["id"], "item_id": item["id"], "input": form("Umbreon VMAX", "400")}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, detail) = app.rpc(&ana, "lists/detail", json!({"list_id": second["id"]})).await;
+    let (_, detail) = app
+        .rpc(&ana, "lists/detail", json!({"list_id": second["id"]}))
+        .await;
     assert_eq!(detail["items"][0]["name"], "Umbreon VMAX");
     assert_eq!(detail["list"]["item_count"], 1);
+
+    // A size run from the form is one item per size, all or none.
+    let run = |sizes: &str| {
+        json!({"list_id": second["id"], "item_id": null, "input": {"name": "Dunk Low Panda", "product_id": "",
+        "style_id": "DD1391-100", "size": sizes, "condition": "new", "grade": "", "quantity": "1", "max_price": "120", "currency": "", "notes": ""}})
+    };
+    let (status, body) = app.rpc(&ana, "lists/items/save", run("9, 9.5, 99")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = app.rpc(&ana, "lists/items/save", run("9-10")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, detail) = app
+        .rpc(&ana, "lists/detail", json!({"list_id": second["id"]}))
+        .await;
+    let sizes: Vec<&str> = detail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["size"].as_str())
+        .collect();
+    assert_eq!(sizes, ["9", "9.5", "10"]);
 
     // The public page shows a public list's items with a link preview; private lists 404.
     let (status, _) = app.rpc(&ana, "lists/items/save", json!({"list_id": third["id"], "item_id": null, "input": form("Lugia V Alt Art", "300")})).await;
@@ -371,15 +570,25 @@ async fn dashboard_lists(backend: Backend) {
     let page = app.get("/lists/third").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Lugia V Alt Art") && html.contains("$300.00"), "{html}");
+    assert!(
+        html.contains("Lugia V Alt Art") && html.contains("$300.00"),
+        "{html}"
+    );
     assert!(html.contains("property=\"og:title\"") && html.contains("property=\"og:image\""));
     assert!(html.contains("/og-wtb.png"));
-    assert_eq!(app.get("/lists/second").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/lists/second").await.status(),
+        StatusCode::NOT_FOUND
+    );
 
     // Deleting a list takes its items along.
-    let (status, _) = app.rpc(&ana, "lists/delete", json!({"list_id": second["id"]})).await;
+    let (status, _) = app
+        .rpc(&ana, "lists/delete", json!({"list_id": second["id"]}))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = app.rpc(&ana, "lists/detail", json!({"list_id": second["id"]})).await;
+    let (status, _) = app
+        .rpc(&ana, "lists/detail", json!({"list_id": second["id"]}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("wtb_items").await, 1);
 }
@@ -412,23 +621,52 @@ async fn listings_match_wanted_items(backend: Backend) {
     let hidden_key = issue_key(&app, &buyer, hidden["id"].as_str().unwrap()).await;
     let wanted = json!({"name": "Jordan 1 Chicago", "style_id": "555088-101", "size": "10.5", "condition": "new",
         "max_price": {"amount": 25000, "currency": "USD"}});
-    assert_eq!(bot_post(&app, &key, "chicago-run", wanted.clone()).await.status(), StatusCode::CREATED);
-    assert_eq!(bot_post(&app, &hidden_key, "secret-wants", json!({"name": "Chicago 11", "style_id": "555088-101", "size": "11"})).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        bot_post(&app, &key, "chicago-run", wanted.clone())
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        bot_post(
+            &app,
+            &hidden_key,
+            "secret-wants",
+            json!({"name": "Chicago 11", "style_id": "555088-101", "size": "11"})
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
 
     let seller = app.reseller("seller").await;
     // Matches: same style id (one part of a compound id), size, condition, under the price.
-    let (_, listing) = app.list_in_store(&seller, sneaker_input("1", "555088-101/CW2288-111", "10.5"), "240").await;
+    let (_, listing) = app
+        .list_in_store(
+            &seller,
+            sneaker_input("1", "555088-101/CW2288-111", "10.5"),
+            "240",
+        )
+        .await;
     // No match: too dear, another size, only on a private list, or the buyer's own listing.
-    app.list_in_store(&seller, sneaker_input("1", "555088-101", "10.5"), "260").await;
-    app.list_in_store(&seller, sneaker_input("1", "555088-101", "9"), "200").await;
-    app.list_in_store(&seller, sneaker_input("1", "555088-101", "11"), "200").await;
-    app.list_in_store(&buyer, sneaker_input("1", "555088-101", "10.5"), "100").await;
+    app.list_in_store(&seller, sneaker_input("1", "555088-101", "10.5"), "260")
+        .await;
+    app.list_in_store(&seller, sneaker_input("1", "555088-101", "9"), "200")
+        .await;
+    app.list_in_store(&seller, sneaker_input("1", "555088-101", "11"), "200")
+        .await;
+    app.list_in_store(&buyer, sneaker_input("1", "555088-101", "10.5"), "100")
+        .await;
     jobs_settled(&app).await;
     let notes = notifications_for(&app, "buyer@example.com").await;
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0].0.contains("Chicago run"), "{notes:?}");
     assert_eq!(notes[0].1, format!("/s/seller-store/items/{listing}"));
-    assert!(notifications_for(&app, "seller@example.com").await.is_empty());
+    assert!(
+        notifications_for(&app, "seller@example.com")
+            .await
+            .is_empty()
+    );
 
     // Saving the same listing again does not notify twice.
     let (status, _) = app
@@ -444,17 +682,29 @@ async fn openapi_describes_every_route(backend: Backend) {
     let res = app.get("/api/v1/openapi.json").await;
     assert_eq!(res.status(), StatusCode::OK);
     let (_, doc) = json(res).await;
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     let expected = [
         ("/api/v1/openapi.json", &["get"][..]),
         ("/api/v1/stores/{store}/listings", &["get"]),
         ("/api/v1/checkout/session", &["post"]),
         ("/api/v1/webhooks/stripe", &["post"]),
         ("/api/v1/lists/{list}/items", &["get", "post"]),
-        ("/api/v1/lists/{list}/items/{item}", &["get", "patch", "delete"]),
+        (
+            "/api/v1/lists/{list}/items/{item}",
+            &["get", "patch", "delete"],
+        ),
     ];
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), expected.len(), "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(
+        paths.len(),
+        expected.len(),
+        "{:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
     for (path, methods) in expected {
         for m in methods {
             assert!(paths[path][*m].is_object(), "{m} {path}");
