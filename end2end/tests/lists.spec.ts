@@ -31,7 +31,7 @@ test("a reseller publishes a list, issues a key, a bot adds an item, and the pub
   await page.getByLabel("Most you would pay (each)").fill("4500");
   await page.getByRole("button", { name: "Add to list" }).click();
   const table = page.getByRole("table", { name: "Wanted items" });
-  await expect(table.getByRole("cell", { name: "Charizard Base Set Holo" })).toBeVisible();
+  await expect(table.getByRole("cell", { name: "Charizard Base Set Holo", exact: true })).toBeVisible();
   await expect(table.getByRole("cell", { name: "$4,500.00" })).toBeVisible();
 
   // The key is shown once.

@@ -100,11 +100,11 @@ pub async fn checkout_flow(state: &AppState, key: Option<&str>, request: Value) 
 #[utoipa::path(post, path = "/api/v1/checkout/session", tag = "Storefronts",
     params(("Idempotency-Key" = String, Header, description = "1–255 characters; a replay with the same key and body answers the first answer again (24 hours)")),
     request_body = crate::domain::store::CheckoutRequest,
-    responses((status = 201, body = crate::storefront::types::CheckoutCreated),
+    responses((status = 201, description = "Created", body = crate::storefront::types::CheckoutCreated),
         (status = 400, description = "Missing Idempotency-Key or malformed JSON", body = crate::server::openapi::ErrorBody),
         (status = 404, description = "No such store", body = crate::server::openapi::ErrorBody),
         (status = 409, description = "`insufficient_stock`, or `idempotency_in_progress`", body = crate::server::openapi::ErrorBody),
-        (status = 413, body = crate::server::openapi::ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = crate::server::openapi::ErrorBody),
         (status = 422, description = "Field errors, or `idempotency_mismatch`", body = crate::server::openapi::ErrorBody),
         (status = 503, description = "The payment provider is unreachable; nothing was reserved", body = crate::server::openapi::ErrorBody)))]
 pub async fn create_session(
@@ -130,7 +130,7 @@ pub async fn create_session(
 /// before answers 200 and changes nothing.
 #[utoipa::path(post, path = "/api/v1/webhooks/stripe", tag = "Stripe",
     request_body(content = Object, description = "A Stripe event", content_type = "application/json"),
-    responses((status = 200, body = crate::server::openapi::WebhookAck),
+    responses((status = 200, description = "OK", body = crate::server::openapi::WebhookAck),
         (status = 400, description = "Bad or stale signature; nothing changed", body = crate::server::openapi::ErrorBody)),
     security(("stripe_signature" = [])))]
 pub async fn stripe_webhook(
@@ -167,9 +167,9 @@ pub struct ListingsParams {
         ("sort" = Option<String>, Query, description = "newest (default), price or -price"),
         ("limit" = Option<u32>, Query, description = "1–100, default 24"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
-    responses((status = 200, body = crate::server::openapi::ListingPage),
+    responses((status = 200, description = "OK", body = crate::server::openapi::ListingPage),
         (status = 404, description = "No such store", body = crate::server::openapi::ErrorBody),
-        (status = 422, body = crate::server::openapi::ErrorBody)))]
+        (status = 422, description = "Field errors in `error.fields`", body = crate::server::openapi::ErrorBody)))]
 pub async fn store_listings(
     State(state): State<AppState>,
     Path(store): Path<String>,

@@ -401,7 +401,7 @@ fn size_run(input: &str) -> Result<Vec<String>, String> {
     if let Some((from, to)) = text.split_once('-')
         && let (Ok(from), Ok(to)) = (from.trim().parse::<f64>(), to.trim().parse::<f64>())
     {
-        if !(from < to)
+        if from >= to
             || (to - from) > 15.0
             || (from * 2.0).fract() != 0.0
             || (to * 2.0).fract() != 0.0

@@ -11,11 +11,11 @@ use crate::{
 
 /// A public WTB list by slug (or id) with its items. Private lists answer NotFound.
 #[server(endpoint = "lists/public", input = Json)]
-pub async fn get_public_list(list: String) -> Result<PublicList, AppError> {
+pub async fn get_public_list(list: String, page: u32) -> Result<PublicList, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
         let state = request::state()?;
-        super::service::find_public_list(&state.db, &state.settings, &list)
+        super::service::find_public_list(&state.db, &state.settings, &list, page)
             .await?
             .ok_or(AppError::NotFound)
     })

@@ -93,6 +93,24 @@ pub async fn all_items(db: &Db, list_id: &str) -> Result<Vec<WtbItem>, AppError>
     Ok(rows.into_iter().map(ItemRow::into_item).collect())
 }
 
+/// Page `page` (from 1) of a list's items for the public page, and how many it has.
+pub async fn public_page(
+    db: &Db,
+    list_id: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<(Vec<WtbItem>, i64), AppError> {
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM wtb_items w WHERE w.list_id = $1 ORDER BY w.id LIMIT $2 OFFSET $3"
+    );
+    let offset = (page.max(1) - 1) as i64 * per_page as i64;
+    let rows = with_db!(db, pool => sqlx::query_as::<_, ItemRow>(&sql)
+        .bind(list_id).bind(per_page as i64).bind(offset).fetch_all(pool).await)?;
+    let total: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM wtb_items WHERE list_id = $1")
+        .bind(list_id).fetch_one(pool).await)?;
+    Ok((rows.into_iter().map(ItemRow::into_item).collect(), total))
+}
+
 /// A page of items after `cursor` (an item id) and whether more follow.
 pub async fn items_page(
     db: &Db,

@@ -15,7 +15,7 @@ pub mod types;
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 pub use pages::{ListPage, ListsPage};
 pub use types::PublicList;
@@ -29,9 +29,17 @@ use crate::{
 #[component]
 pub fn PublicListPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let list = Resource::new(
-        move || params.read().get("list").unwrap_or_default(),
-        |list| api::get_public_list(list),
+        move || {
+            let page = query
+                .read()
+                .get("page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1);
+            (params.read().get("list").unwrap_or_default(), page)
+        },
+        |(list, page)| api::get_public_list(list, page),
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading" aria-live="polite">"Loading list…"</p> }>
@@ -55,7 +63,7 @@ fn preview_text(list: &PublicList) -> String {
         return list.description.clone();
     }
     let names: Vec<&str> = list.items.iter().take(5).map(|i| i.name.as_str()).collect();
-    match list.items.len() {
+    match list.total as usize {
         0 => "A Want-To-Buy list on Flipdesk.".to_string(),
         n => format!(
             "Wants {n} item{}: {}{}",
@@ -70,7 +78,28 @@ fn preview_text(list: &PublicList) -> String {
 fn PublicListView(list: PublicList) -> impl IntoView {
     let title = safe_title(&format!("{} · Want to buy", list.name));
     let preview = preview_text(&list);
-    let count = list.items.len();
+    let count = list.total;
+    let per_page = types::PUBLIC_PER_PAGE as i64;
+    let first = (list.page as i64 - 1) * per_page + 1;
+    let shown = format!(
+        "{count} wanted item{}{}",
+        if count == 1 { "" } else { "s" },
+        if count > per_page {
+            format!(
+                " · showing {first}–{}",
+                (first + list.items.len() as i64 - 1).max(first)
+            )
+        } else {
+            String::new()
+        }
+    );
+    let base = format!("/lists/{}", list.slug);
+    let prev = (list.page > 1).then(|| match list.page - 1 {
+        1 => base.clone(),
+        p => format!("{base}?page={p}"),
+    });
+    let next =
+        ((list.page as i64) * per_page < count).then(|| format!("{base}?page={}", list.page + 1));
     view! {
         <Title text=title.clone()/>
         <Meta name="description" content=preview.clone()/>
@@ -104,10 +133,16 @@ fn PublicListView(list: PublicList) -> impl IntoView {
                     }.into_any()
                 } else {
                     view! {
-                        <p class="muted">{format!("{count} wanted item{}", if count == 1 { "" } else { "s" })}</p>
+                        <p class="muted">{shown}</p>
                         <ul class="wanted-grid" aria-label="Wanted items">
                             {list.items.into_iter().map(|item| view! { <WantedCard item/> }).collect_view()}
                         </ul>
+                        {(prev.is_some() || next.is_some()).then(|| view! {
+                            <nav class="pager" aria-label="Pages">
+                                {prev.map(|href| view! { <a class="button" href=href rel="prev">"← Previous"</a> })}
+                                {next.map(|href| view! { <a class="button" href=href rel="next">"Next →"</a> })}
+                            </nav>
+                        })}
                     }.into_any()
                 }}
             </main>
@@ -128,7 +163,7 @@ fn WantedCard(item: WtbItem) -> impl IntoView {
                 <p class="wanted-variant">{variant.clone()}</p>
             </Show>
             <dl class="wanted-facts">
-                <dt>"Wanted"</dt><dd>{format!("{} ×", item.quantity)}</dd>
+                <dt>"Wanted"</dt><dd>{item.quantity}</dd>
                 <dt>"Pays up to"</dt>
                 <dd class="wanted-price">{item.max_price.map(|m| m.to_string()).unwrap_or_else(|| "Make an offer".into())}</dd>
             </dl>

@@ -11,9 +11,12 @@ use super::{
 };
 use crate::{
     domain::{
-        Currency,
+        Currency, FieldErrors,
         item::{CardCondition, SneakerCondition},
-        wtb::{WtbItem, WtbItemInput, WtbListInput},
+        wtb::{
+            WtbItem, WtbItemInput, WtbListInput, expand_size_run, validate_wtb_item,
+            validate_wtb_list,
+        },
     },
     error::AppError,
     ui::{
@@ -38,6 +41,21 @@ fn errors_of(
         })
     });
     (field, banner)
+}
+
+/// Runs the shared validator in the browser first: its field errors show at once and
+/// nothing is sent (the server checks again).
+fn passes<T>(local: RwSignal<Option<AppError>>, checked: Result<T, FieldErrors>) -> bool {
+    match checked {
+        Ok(_) => {
+            local.set(None);
+            true
+        }
+        Err(fields) => {
+            local.set(Some(AppError::validation(fields)));
+            false
+        }
+    }
 }
 
 #[component]
@@ -164,19 +182,23 @@ fn NewListForm() -> impl IntoView {
             navigate(&format!("/app/lists/{}", list.id), Default::default());
         }
     });
+    let local = RwSignal::new(None::<AppError>);
     let (field, banner) = errors_of(Signal::derive(move || {
-        create.value().get().and_then(|r| r.err())
+        local
+            .get()
+            .or_else(|| create.value().get().and_then(|r| r.err()))
     }));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        create.dispatch(api::CreateList {
-            input: WtbListInput {
-                name: name.get_untracked(),
-                slug: slug.get_untracked(),
-                description: description.get_untracked(),
-                is_public: is_public.get_untracked(),
-            },
-        });
+        let input = WtbListInput {
+            name: name.get_untracked(),
+            slug: slug.get_untracked(),
+            description: description.get_untracked(),
+            is_public: is_public.get_untracked(),
+        };
+        if passes(local, validate_wtb_list(&input)) {
+            create.dispatch(api::CreateList { input });
+        }
     };
     view! {
         <section class="card sub-form" aria-labelledby="new-list-title">
@@ -196,7 +218,7 @@ fn NewListForm() -> impl IntoView {
 pub fn ListPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let detail = Resource::new(move || id.get(), |list_id| api::list_detail(list_id));
+    let detail = Resource::new(move || id.get(), api::list_detail);
     let reload = Callback::new(move |_: ()| detail.refetch());
     view! {
         <Transition fallback=|| view! { <p class="loading" aria-live="polite">"Loading list…"</p> }>
@@ -314,7 +336,7 @@ fn ListEditor(detail: WtbListDetail, reload: Callback<()>) -> impl IntoView {
             </div>
             <WantedItemForm list_id=list.id.clone() currency editing reload/>
         </section>
-        <KeyPanel list=list.clone() reload/>
+        <KeyPanel list=list.clone()/>
         <ListSettings list=list.clone() reload/>
         <DeleteList list/>
     }
@@ -376,27 +398,40 @@ fn WantedItemForm(
             reload.run(());
         }
     });
+    let local = RwSignal::new(None::<AppError>);
     let (field, banner) = errors_of(Signal::derive(move || {
-        save.value().get().and_then(|r| r.err())
+        local
+            .get()
+            .or_else(|| save.value().get().and_then(|r| r.err()))
     }));
+    let currency = Currency::parse(&default_currency).unwrap_or(Currency::Usd);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        save.dispatch(api::SaveItem {
-            list_id: list_id.clone(),
-            item_id: editing.get_untracked().map(|i| i.id),
-            input: WtbItemInput {
-                name: name.get_untracked(),
-                product_id: product_id.get_untracked(),
-                style_id: style_id.get_untracked(),
-                size: size.get_untracked(),
-                condition: condition.get_untracked(),
-                grade: grade.get_untracked(),
-                quantity: quantity.get_untracked(),
-                max_price: max_price.get_untracked(),
-                currency: money.get_untracked(),
-                notes: notes.get_untracked(),
-            },
-        });
+        let item_id = editing.get_untracked().map(|i| i.id);
+        let input = WtbItemInput {
+            name: name.get_untracked(),
+            product_id: product_id.get_untracked(),
+            style_id: style_id.get_untracked(),
+            size: size.get_untracked(),
+            condition: condition.get_untracked(),
+            grade: grade.get_untracked(),
+            quantity: quantity.get_untracked(),
+            max_price: max_price.get_untracked(),
+            currency: money.get_untracked(),
+            notes: notes.get_untracked(),
+        };
+        let ok = if item_id.is_some() {
+            passes(local, validate_wtb_item(&input, currency))
+        } else {
+            passes(local, expand_size_run(&input, currency))
+        };
+        if ok {
+            save.dispatch(api::SaveItem {
+                list_id: list_id.clone(),
+                item_id,
+                input,
+            });
+        }
     };
     let conditions: Vec<(&'static str, &'static str)> = SneakerCondition::ALL
         .iter()
@@ -458,15 +493,24 @@ fn WantedItemForm(
 }
 
 #[component]
-fn KeyPanel(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
+fn KeyPanel(list: WtbListSummary) -> impl IntoView {
     let issue = ServerAction::<api::RegenerateKey>::new();
     let confirming = RwSignal::new(false);
     let issued = RwSignal::new(None::<IssuedKey>);
+    // (prefix, created, last used) of the current key; a new key updates it in place, so
+    // the page does not reload and the key stays on screen to be copied.
+    let current = RwSignal::new(list.key_prefix.clone().map(|p| {
+        (
+            p,
+            list.key_created.clone().unwrap_or_default(),
+            list.key_last_used.clone(),
+        )
+    }));
     Effect::new(move |_| {
         if let Some(Ok(key)) = issue.value().get() {
+            current.set(Some((key.prefix.clone(), "Just now".to_string(), None)));
             issued.set(Some(key));
             confirming.set(false);
-            reload.run(());
         }
     });
     let error = Signal::derive(move || {
@@ -476,7 +520,7 @@ fn KeyPanel(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
             .and_then(|r| r.err())
             .map(|e| e.to_string())
     });
-    let has_key = list.key_prefix.is_some();
+    let has_key = move || current.with(Option::is_some);
     let list_id = list.id.clone();
     let generate = Callback::new(move |_: ()| {
         issue.dispatch(api::RegenerateKey {
@@ -489,12 +533,12 @@ fn KeyPanel(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
             <h2 id="api-key-title">"API key for bots"</h2>
             <p class="muted">"A Discord bot or script manages this list's items through the Flipdesk API with this key. Each key works for this list only."</p>
             <ErrorBanner message=error/>
-            {match &list.key_prefix {
-                Some(prefix) => view! {
+            {move || match current.get() {
+                Some((prefix, created, last_used)) => view! {
                     <dl class="facts">
-                        <dt>"Current key"</dt><dd><code>{key_hint(prefix)}</code></dd>
-                        <dt>"Created"</dt><dd>{list.key_created.clone().unwrap_or_default()}</dd>
-                        <dt>"Last used"</dt><dd>{list.key_last_used.clone().unwrap_or_else(|| "Never".into())}</dd>
+                        <dt>"Current key"</dt><dd><code>{key_hint(&prefix)}</code></dd>
+                        <dt>"Created"</dt><dd>{created}</dd>
+                        <dt>"Last used"</dt><dd>{last_used.unwrap_or_else(|| "Never".into())}</dd>
                     </dl>
                 }.into_any(),
                 None => view! { <p>"This list has no API key yet."</p> }.into_any(),
@@ -518,8 +562,8 @@ fn KeyPanel(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
             <div class="page-actions">
                 <Show when=move || !confirming.get()>
                     <button class="button button-primary" type="button" disabled=move || issue.pending().get()
-                        on:click=move |_| if has_key { confirming.set(true) } else { generate.run(()) }>
-                        {move || if issue.pending().get() { "Issuing…" } else if has_key { "Regenerate key" } else { "Generate API key" }}
+                        on:click=move |_| if has_key() { confirming.set(true) } else { generate.run(()) }>
+                        {move || if issue.pending().get() { "Issuing…" } else if has_key() { "Regenerate key" } else { "Generate API key" }}
                     </button>
                 </Show>
                 <Show when=move || confirming.get()>
@@ -547,21 +591,27 @@ fn ListSettings(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
             reload.run(());
         }
     });
+    let local = RwSignal::new(None::<AppError>);
     let (field, banner) = errors_of(Signal::derive(move || {
-        save.value().get().and_then(|r| r.err())
+        local
+            .get()
+            .or_else(|| save.value().get().and_then(|r| r.err()))
     }));
     let list_id = list.id.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        save.dispatch(api::UpdateList {
-            list_id: list_id.clone(),
-            input: WtbListInput {
-                name: name.get_untracked(),
-                slug: slug.get_untracked(),
-                description: description.get_untracked(),
-                is_public: is_public.get_untracked(),
-            },
-        });
+        let input = WtbListInput {
+            name: name.get_untracked(),
+            slug: slug.get_untracked(),
+            description: description.get_untracked(),
+            is_public: is_public.get_untracked(),
+        };
+        if passes(local, validate_wtb_list(&input)) {
+            save.dispatch(api::UpdateList {
+                list_id: list_id.clone(),
+                input,
+            });
+        }
     };
     view! {
         <section class="card sub-form" aria-labelledby="list-settings-title">

@@ -78,9 +78,9 @@ fn with_etag(mut res: Response, item: &WtbItem) -> Response {
     params(("list" = String, Path, description = "List slug or id"),
         ("limit" = Option<u32>, Query, description = "1–100, default 24"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
-    responses((status = 200, body = crate::server::openapi::WtbItemPage),
-        (status = 401, body = crate::server::openapi::ErrorBody), (status = 403, body = crate::server::openapi::ErrorBody),
-        (status = 422, body = crate::server::openapi::ErrorBody), (status = 429, body = crate::server::openapi::ErrorBody)),
+    responses((status = 200, description = "OK", body = crate::server::openapi::WtbItemPage),
+        (status = 401, description = "Missing, malformed or replaced API key", body = crate::server::openapi::ErrorBody), (status = 403, description = "A valid key of another list", body = crate::server::openapi::ErrorBody),
+        (status = 422, description = "Field errors in `error.fields`", body = crate::server::openapi::ErrorBody), (status = 429, description = "Too many requests with this key; see Retry-After", body = crate::server::openapi::ErrorBody)),
     security(("list_key" = [])))]
 pub async fn list_items(
     State(state): State<AppState>,
@@ -116,7 +116,10 @@ pub async fn list_items(
 /// with the key, so a cached page is never older than the list — with any number of server
 /// processes. Bots poll lists far more often than they change.
 #[derive(Default)]
-pub struct PageCache(Mutex<HashMap<(String, u32, String), (i64, Bytes)>>);
+pub struct PageCache(Mutex<HashMap<PageKey, (i64, Bytes)>>);
+
+/// (list id, limit, cursor)
+type PageKey = (String, u32, String);
 
 /// Pages kept at most; the cache starts over when full.
 const PAGE_CACHE_ENTRIES: usize = 10_000;
@@ -144,10 +147,10 @@ impl PageCache {
 /// One item, with its `ETag` (send it back as `If-Match` when you change the item).
 #[utoipa::path(get, path = "/api/v1/lists/{list}/items/{item}", tag = "Want-To-Buy lists",
     params(("list" = String, Path, description = "List slug or id"), ("item" = String, Path, description = "Item id")),
-    responses((status = 200, body = crate::domain::wtb::WtbItem, headers(("ETag" = String))),
+    responses((status = 200, description = "The item", body = crate::domain::wtb::WtbItem, headers(("ETag" = String))),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 401, body = crate::server::openapi::ErrorBody), (status = 403, body = crate::server::openapi::ErrorBody),
-        (status = 404, body = crate::server::openapi::ErrorBody), (status = 429, body = crate::server::openapi::ErrorBody)),
+        (status = 401, description = "Missing, malformed or replaced API key", body = crate::server::openapi::ErrorBody), (status = 403, description = "A valid key of another list", body = crate::server::openapi::ErrorBody),
+        (status = 404, description = "Not found (or not yours)", body = crate::server::openapi::ErrorBody), (status = 429, description = "Too many requests with this key; see Retry-After", body = crate::server::openapi::ErrorBody)),
     security(("list_key" = [])))]
 pub async fn get_item(
     State(state): State<AppState>,
@@ -176,11 +179,11 @@ pub async fn get_item(
 #[utoipa::path(post, path = "/api/v1/lists/{list}/items", tag = "Want-To-Buy lists",
     params(("list" = String, Path, description = "List slug or id")),
     request_body = crate::server::openapi::WtbItemBody,
-    responses((status = 201, body = crate::domain::wtb::WtbItem, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, body = crate::server::openapi::ErrorBody), (status = 401, body = crate::server::openapi::ErrorBody),
-        (status = 403, body = crate::server::openapi::ErrorBody), (status = 409, body = crate::server::openapi::ErrorBody),
-        (status = 413, body = crate::server::openapi::ErrorBody), (status = 422, body = crate::server::openapi::ErrorBody),
-        (status = 429, body = crate::server::openapi::ErrorBody)),
+    responses((status = 201, description = "Added", body = crate::domain::wtb::WtbItem, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Malformed request (not JSON, or a missing header)", body = crate::server::openapi::ErrorBody), (status = 401, description = "Missing, malformed or replaced API key", body = crate::server::openapi::ErrorBody),
+        (status = 403, description = "A valid key of another list", body = crate::server::openapi::ErrorBody), (status = 409, description = "Conflict", body = crate::server::openapi::ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = crate::server::openapi::ErrorBody), (status = 422, description = "Field errors in `error.fields`", body = crate::server::openapi::ErrorBody),
+        (status = 429, description = "Too many requests with this key; see Retry-After", body = crate::server::openapi::ErrorBody)),
     security(("list_key" = [])))]
 pub async fn create_item(
     State(state): State<AppState>,
@@ -206,11 +209,11 @@ pub async fn create_item(
     params(("list" = String, Path, description = "List slug or id"), ("item" = String, Path, description = "Item id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     request_body = crate::server::openapi::WtbItemBody,
-    responses((status = 200, body = crate::domain::wtb::WtbItem, headers(("ETag" = String))),
-        (status = 400, body = crate::server::openapi::ErrorBody), (status = 401, body = crate::server::openapi::ErrorBody),
-        (status = 403, body = crate::server::openapi::ErrorBody), (status = 404, body = crate::server::openapi::ErrorBody),
-        (status = 412, body = crate::server::openapi::ErrorBody), (status = 422, body = crate::server::openapi::ErrorBody),
-        (status = 429, body = crate::server::openapi::ErrorBody)),
+    responses((status = 200, description = "The item", body = crate::domain::wtb::WtbItem, headers(("ETag" = String))),
+        (status = 400, description = "Malformed request (not JSON, or a missing header)", body = crate::server::openapi::ErrorBody), (status = 401, description = "Missing, malformed or replaced API key", body = crate::server::openapi::ErrorBody),
+        (status = 403, description = "A valid key of another list", body = crate::server::openapi::ErrorBody), (status = 404, description = "Not found (or not yours)", body = crate::server::openapi::ErrorBody),
+        (status = 412, description = "The If-Match ETag is stale", body = crate::server::openapi::ErrorBody), (status = 422, description = "Field errors in `error.fields`", body = crate::server::openapi::ErrorBody),
+        (status = 429, description = "Too many requests with this key; see Retry-After", body = crate::server::openapi::ErrorBody)),
     security(("list_key" = [])))]
 pub async fn patch_item(
     State(state): State<AppState>,
@@ -254,8 +257,8 @@ pub async fn patch_item(
 #[utoipa::path(delete, path = "/api/v1/lists/{list}/items/{item}", tag = "Want-To-Buy lists",
     params(("list" = String, Path, description = "List slug or id"), ("item" = String, Path, description = "Item id")),
     responses((status = 204, description = "Removed"),
-        (status = 401, body = crate::server::openapi::ErrorBody), (status = 403, body = crate::server::openapi::ErrorBody),
-        (status = 404, body = crate::server::openapi::ErrorBody), (status = 429, body = crate::server::openapi::ErrorBody)),
+        (status = 401, description = "Missing, malformed or replaced API key", body = crate::server::openapi::ErrorBody), (status = 403, description = "A valid key of another list", body = crate::server::openapi::ErrorBody),
+        (status = 404, description = "Not found (or not yours)", body = crate::server::openapi::ErrorBody), (status = 429, description = "Too many requests with this key; see Retry-After", body = crate::server::openapi::ErrorBody)),
     security(("list_key" = [])))]
 pub async fn delete_item(
     State(state): State<AppState>,

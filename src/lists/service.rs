@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::{
     items,
-    types::{IssuedKey, PublicList, WtbListDetail, WtbListSummary},
+    types::{IssuedKey, PUBLIC_PER_PAGE, PublicList, WtbListDetail, WtbListSummary},
 };
 use crate::{
     domain::{account::looks_like_id, wtb::WtbListDraft},
@@ -307,6 +307,7 @@ pub async fn find_public_list(
     db: &Db,
     settings: &Settings,
     key: &str,
+    page: u32,
 ) -> Result<Option<PublicList>, AppError> {
     let key = key.trim().to_lowercase();
     if key.is_empty() || key.len() > 64 {
@@ -326,7 +327,8 @@ pub async fn find_public_list(
     else {
         return Ok(None);
     };
-    let items = items::all_items(db, &row.id).await?;
+    let page = page.max(1);
+    let (items, total) = items::public_page(db, &row.id, page, PUBLIC_PER_PAGE).await?;
     let site = settings.public_url.trim_end_matches('/');
     let image_url = row
         .logo_url
@@ -339,6 +341,8 @@ pub async fn find_public_list(
         description: row.description,
         owner_store: row.store_slug.zip(row.store_name),
         items,
+        total,
+        page,
         image_url,
     }))
 }

@@ -43,11 +43,18 @@ pub struct PublicList {
     pub description: String,
     /// (slug, name) of the buyer's store.
     pub owner_store: Option<(String, String)>,
+    /// This page of the items, oldest first.
     pub items: Vec<WtbItem>,
+    /// All items of the list, and which page of `PUBLIC_PER_PAGE` this is.
+    pub total: i64,
+    pub page: u32,
     /// Absolute address of the page and of its preview image (Open Graph).
     pub page_url: String,
     pub image_url: String,
 }
+
+/// Wanted items per page of the public list.
+pub const PUBLIC_PER_PAGE: u32 = 60;
 
 /// "fd_AbCdE…": enough of a key to tell it apart, never enough to use it.
 pub fn key_hint(prefix: &str) -> String {

@@ -591,6 +591,20 @@ async fn dashboard_lists(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(app.count("wtb_items").await, 1);
+
+    // Long lists are shown 60 items a page.
+    for sizes in ["4-18", "4-18", "OS, XL"] {
+        let mut body = run(sizes);
+        body["list_id"] = third["id"].clone();
+        let (status, body) = app.rpc(&ana, "lists/items/save", body).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let html = app.get("/lists/third").await.text().await.unwrap();
+    assert!(html.contains("61 wanted items · showing 1–60"), "{html}");
+    assert!(html.contains("href=\"/lists/third?page=2\""));
+    let html = app.get("/lists/third?page=2").await.text().await.unwrap();
+    assert!(html.contains("showing 61–61"), "{html}");
+    assert!(html.contains("href=\"/lists/third\""));
 }
 
 async fn notifications_for(app: &TestApp, email: &str) -> Vec<(String, String)> {
