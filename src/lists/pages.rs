@@ -142,78 +142,6 @@ fn ListCard(
     }
 }
 
-/// The name, address, description and visibility fields shared by "new" and "settings".
-#[component]
-fn ListFields(
-    prefix: &'static str,
-    name: RwSignal<String>,
-    slug: RwSignal<String>,
-    description: RwSignal<String>,
-    is_public: RwSignal<bool>,
-    field: impl Fn(&'static str) -> Signal<Option<String>> + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <TextField id=format!("{prefix}-name") label="Name" value=name error=field("name") maxlength=80/>
-        <TextField id=format!("{prefix}-slug") label="Public address" value=slug error=field("slug")
-            hint="flipdesk/lists/… — leave empty to make one from the name." maxlength=60/>
-        <TextArea id=if prefix == "new-list" { "new-list-description" } else { "list-description" }
-            label="Description" value=description error=field("description")
-            hint="Shown on the public page and in link previews."/>
-        <label class="check">
-            <input type="checkbox" prop:checked=move || is_public.get()
-                on:change=move |ev| is_public.set(event_target_checked(&ev))/>
-            " Public: anyone with the link can see it"
-        </label>
-    }
-}
-
-#[component]
-fn NewListForm() -> impl IntoView {
-    let create = ServerAction::<api::CreateList>::new();
-    let (name, slug, description) = (
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
-    let is_public = RwSignal::new(true);
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(list)) = create.value().get() {
-            navigate(&format!("/app/lists/{}", list.id), Default::default());
-        }
-    });
-    let local = RwSignal::new(None::<AppError>);
-    let (field, banner) = errors_of(Signal::derive(move || {
-        local
-            .get()
-            .or_else(|| create.value().get().and_then(|r| r.err()))
-    }));
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let input = WtbListInput {
-            name: name.get_untracked(),
-            slug: slug.get_untracked(),
-            description: description.get_untracked(),
-            is_public: is_public.get_untracked(),
-        };
-        if passes(local, validate_wtb_list(&input)) {
-            create.dispatch(api::CreateList { input });
-        }
-    };
-    view! {
-        <section class="card sub-form" aria-labelledby="new-list-title">
-            <h2 id="new-list-title">"New list"</h2>
-            <form class="form" on:submit=submit>
-                <ErrorBanner message=banner/>
-                <ListFields prefix="new-list" name slug description is_public field/>
-                <button class="button button-primary" type="submit" disabled=move || create.pending().get()>
-                    {move || if create.pending().get() { "Creating…" } else { "Create list" }}
-                </button>
-            </form>
-        </section>
-    }
-}
-
 #[component]
 pub fn ListPage() -> impl IntoView {
     let params = use_params_map();
@@ -577,27 +505,27 @@ fn KeyPanel(list: WtbListSummary) -> impl IntoView {
     }
 }
 
+/// A list's name, address, description and visibility: the "New list" form and the list's
+/// settings. The shared validator runs first in the browser.
 #[component]
-fn ListSettings(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
-    let save = ServerAction::<api::UpdateList>::new();
-    let (name, slug, description) = (
-        RwSignal::new(list.name.clone()),
-        RwSignal::new(list.slug.clone()),
-        RwSignal::new(list.description.clone()),
-    );
-    let is_public = RwSignal::new(list.is_public);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            reload.run(());
-        }
-    });
+fn ListForm(
+    id: &'static str,
+    title: &'static str,
+    initial: WtbListInput,
+    button: &'static str,
+    busy: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] server_error: Signal<Option<AppError>>,
+    on_submit: Callback<WtbListInput>,
+) -> impl IntoView {
+    let name = RwSignal::new(initial.name);
+    let slug = RwSignal::new(initial.slug);
+    let description = RwSignal::new(initial.description);
+    let is_public = RwSignal::new(initial.is_public);
     let local = RwSignal::new(None::<AppError>);
     let (field, banner) = errors_of(Signal::derive(move || {
-        local
-            .get()
-            .or_else(|| save.value().get().and_then(|r| r.err()))
+        local.get().or_else(|| server_error.get())
     }));
-    let list_id = list.id.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let input = WtbListInput {
@@ -607,23 +535,66 @@ fn ListSettings(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
             is_public: is_public.get_untracked(),
         };
         if passes(local, validate_wtb_list(&input)) {
-            save.dispatch(api::UpdateList {
-                list_id: list_id.clone(),
-                input,
-            });
+            on_submit.run(input);
         }
     };
     view! {
-        <section class="card sub-form" aria-labelledby="list-settings-title">
-            <h2 id="list-settings-title">"List settings"</h2>
+        <section class="card sub-form" aria-labelledby=format!("{id}-title")>
+            <h2 id=format!("{id}-title")>{title}</h2>
             <form class="form" on:submit=submit>
                 <ErrorBanner message=banner/>
-                <ListFields prefix="list" name slug description is_public field/>
-                <button class="button button-primary" type="submit" disabled=move || save.pending().get()>
-                    {move || if save.pending().get() { "Saving…" } else { "Save settings" }}
+                <TextField id=format!("{id}-name") label="Name" value=name error=field("name") maxlength=80/>
+                <TextField id=format!("{id}-slug") label="Public address" value=slug error=field("slug")
+                    hint="/lists/… — leave empty to make one from the name." maxlength=60/>
+                <TextArea id=if id == "new-list" { "new-list-description" } else { "list-description" }
+                    label="Description" value=description error=field("description")
+                    hint="Shown on the public page and in link previews."/>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || is_public.get()
+                        on:change=move |ev| is_public.set(event_target_checked(&ev))/>
+                    " Public: anyone with the link can see it"
+                </label>
+                <button class="button button-primary" type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { busy } else { button }}
                 </button>
             </form>
         </section>
+    }
+}
+
+#[component]
+fn NewListForm() -> impl IntoView {
+    let create = ServerAction::<api::CreateList>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = create.value().get() {
+            navigate(&format!("/app/lists/{}", list.id), Default::default());
+        }
+    });
+    view! {
+        <ListForm id="new-list" title="New list" button="Create list" busy="Creating…"
+            initial=WtbListInput { is_public: true, ..Default::default() }
+            pending=create.pending()
+            server_error=Signal::derive(move || create.value().get().and_then(|r| r.err()))
+            on_submit=Callback::new(move |input| { create.dispatch(api::CreateList { input }); })/>
+    }
+}
+
+#[component]
+fn ListSettings(list: WtbListSummary, reload: Callback<()>) -> impl IntoView {
+    let save = ServerAction::<api::UpdateList>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            reload.run(());
+        }
+    });
+    let list_id = list.id.clone();
+    view! {
+        <ListForm id="list" title="List settings" button="Save settings" busy="Saving…"
+            initial=WtbListInput { name: list.name, slug: list.slug, description: list.description, is_public: list.is_public }
+            pending=save.pending()
+            server_error=Signal::derive(move || save.value().get().and_then(|r| r.err()))
+            on_submit=Callback::new(move |input| { save.dispatch(api::UpdateList { list_id: list_id.clone(), input }); })/>
     }
 }
 
