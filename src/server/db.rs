@@ -124,13 +124,9 @@ impl Db {
                 // pays for a handful of checkpoints instead of dozens.
                 .pragma("wal_autocheckpoint", "10000")
                 .busy_timeout(Duration::from_millis(settings.busy_timeout_ms));
-            let busy_ms = settings.busy_timeout_ms;
             let pool = SqlitePoolOptions::new()
                 .max_connections(settings.max_connections)
                 .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
-                .after_connect(move |conn, _| {
-                    Box::pin(async move { poll_when_busy(conn, busy_ms).await })
-                })
                 .connect_with(options)
                 .await
                 .map_err(|e| fail(e.to_string()))?;
@@ -171,37 +167,31 @@ impl Db {
     }
 }
 
-/// SQLite's own busy handler sleeps in growing steps (up to 100 ms a step), so with many
-/// writers queued on `BEGIN IMMEDIATE` a waiter often sleeps on long after the lock is free:
-/// that is the latency tail. This handler looks again every fraction of a millisecond and
-/// gives up after `timeout_ms`, like `busy_timeout`. It runs on the connection's own worker
-/// thread, so sleeping there blocks no async task.
-async fn poll_when_busy(conn: &mut sqlx::SqliteConnection, timeout_ms: u64) -> sqlx::Result<()> {
-    use std::os::raw::{c_int, c_void};
-
-    /// Polls per millisecond of `timeout_ms`.
-    const POLLS_PER_MS: u64 = 4;
-
-    extern "C" fn handler(max_polls: *mut c_void, polls: c_int) -> c_int {
-        if polls as u64 >= max_polls as u64 {
-            return 0;
-        }
-        std::thread::sleep(Duration::from_micros(1000 / POLLS_PER_MS));
-        1
-    }
-
-    let max_polls = timeout_ms.saturating_mul(POLLS_PER_MS).max(1) as usize;
-    let mut handle = conn.lock_handle().await?;
-    // SAFETY: the handle is a live connection we hold the lock of; the handler reads only
-    // the integer passed as its argument and has no other state.
-    unsafe {
-        libsqlite3_sys::sqlite3_busy_handler(
-            handle.as_raw_handle().as_ptr(),
-            Some(handler),
-            max_polls as *mut c_void,
-        );
-    }
-    Ok(())
+/// SQLite has one writer per database file, and writers waiting in its busy handler are
+/// served in no particular order: under many concurrent order writes (a burst of Stripe
+/// webhooks, a drop's checkouts) the unlucky ones wait many times longer than the rest. Order
+/// transactions of this process therefore first queue here, one queue per database file,
+/// first come first served (tokio's semaphore is fair). Hold the turn only for the
+/// transaction, never across a call to Stripe or any other service.
+pub async fn sqlite_write_turn(pool: &SqlitePool) -> tokio::sync::OwnedSemaphorePermit {
+    use std::{
+        collections::HashMap,
+        path::PathBuf,
+        sync::{Arc, LazyLock, Mutex},
+    };
+    use tokio::sync::Semaphore;
+    static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<Semaphore>>>> =
+        LazyLock::new(Default::default);
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let gate = TURNS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(file)
+        .or_insert_with(|| Arc::new(Semaphore::new(1)))
+        .clone();
+    gate.acquire_owned()
+        .await
+        .expect("the write queue is never closed")
 }
 
 /// The file behind a `sqlite://` URL (None for in-memory databases).
