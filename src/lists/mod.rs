@@ -4,6 +4,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod items;
+mod key_panel;
 #[cfg(feature = "ssr")]
 pub mod matching;
 pub mod pages;
@@ -12,6 +13,7 @@ pub mod rest;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod types;
+mod wanted_form;
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};

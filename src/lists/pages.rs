@@ -1,5 +1,6 @@
 //! The reseller's Want-To-Buy lists in the dashboard: `/app/lists` (create, order, open) and
-//! `/app/lists/{id}` (wanted items, the bot API key, settings, delete).
+//! `/app/lists/{id}` (wanted items, the bot API key, settings, delete). The item form and
+//! the key panel live in `wanted_form.rs` and `key_panel.rs`.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,16 +8,12 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::{
     api,
-    types::{IssuedKey, WtbListDetail, WtbListSummary, key_hint},
+    types::{WtbListDetail, WtbListSummary, key_hint},
 };
 use crate::{
     domain::{
-        Currency, FieldErrors,
-        item::{CardCondition, SneakerCondition},
-        wtb::{
-            WtbItem, WtbItemInput, WtbListInput, expand_size_run, validate_wtb_item,
-            validate_wtb_list,
-        },
+        FieldErrors,
+        wtb::{WtbItem, WtbListInput, validate_wtb_list},
     },
     error::AppError,
     ui::{
@@ -26,7 +23,7 @@ use crate::{
 };
 
 /// The field errors of an action's latest error, and a banner for any other error.
-fn errors_of(
+pub(super) fn errors_of(
     error: Signal<Option<AppError>>,
 ) -> (
     impl Fn(&'static str) -> Signal<Option<String>> + Copy,
@@ -45,7 +42,10 @@ fn errors_of(
 
 /// Runs the shared validator in the browser first: its field errors show at once and
 /// nothing is sent (the server checks again).
-fn passes<T>(local: RwSignal<Option<AppError>>, checked: Result<T, FieldErrors>) -> bool {
+pub(super) fn passes<T>(
+    local: RwSignal<Option<AppError>>,
+    checked: Result<T, FieldErrors>,
+) -> bool {
     match checked {
         Ok(_) => {
             local.set(None);
@@ -262,246 +262,11 @@ fn ListEditor(detail: WtbListDetail, reload: Callback<()>) -> impl IntoView {
                 <DataTable rows=items columns sort=() on_sort=Callback::new(|_| ()) page=info on_page=Callback::new(|_| ())
                     empty caption="Wanted items"/>
             </div>
-            <WantedItemForm list_id=list.id.clone() currency editing reload/>
+            <super::wanted_form::WantedItemForm list_id=list.id.clone() currency editing reload/>
         </section>
-        <KeyPanel list=list.clone()/>
+        <super::key_panel::KeyPanel list=list.clone()/>
         <ListSettings list=list.clone() reload/>
         <DeleteList list/>
-    }
-}
-
-#[component]
-fn WantedItemForm(
-    list_id: String,
-    currency: String,
-    editing: RwSignal<Option<WtbItem>>,
-    reload: Callback<()>,
-) -> impl IntoView {
-    let save = ServerAction::<api::SaveItem>::new();
-    let fields: [RwSignal<String>; 10] = std::array::from_fn(|_| RwSignal::new(String::new()));
-    let [
-        name,
-        style_id,
-        product_id,
-        size,
-        condition,
-        grade,
-        quantity,
-        max_price,
-        money,
-        notes,
-    ] = fields;
-    let default_currency = currency.clone();
-    let fill = move |input: WtbItemInput| {
-        name.set(input.name);
-        style_id.set(input.style_id);
-        product_id.set(input.product_id);
-        size.set(input.size);
-        condition.set(input.condition);
-        grade.set(input.grade);
-        quantity.set(input.quantity);
-        max_price.set(input.max_price);
-        money.set(input.currency);
-        notes.set(input.notes);
-    };
-    let blank = {
-        let c = default_currency.clone();
-        move || WtbItemInput {
-            currency: c.clone(),
-            quantity: "1".into(),
-            ..Default::default()
-        }
-    };
-    fill(blank());
-    Effect::new({
-        let (blank, c) = (blank.clone(), default_currency.clone());
-        move |_| match editing.get() {
-            Some(item) => fill(item.to_input(Currency::parse(&c).unwrap_or(Currency::Usd))),
-            None => fill(blank()),
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = save.value().get() {
-            editing.set(None);
-            reload.run(());
-        }
-    });
-    let local = RwSignal::new(None::<AppError>);
-    let (field, banner) = errors_of(Signal::derive(move || {
-        local
-            .get()
-            .or_else(|| save.value().get().and_then(|r| r.err()))
-    }));
-    let currency = Currency::parse(&default_currency).unwrap_or(Currency::Usd);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let item_id = editing.get_untracked().map(|i| i.id);
-        let input = WtbItemInput {
-            name: name.get_untracked(),
-            product_id: product_id.get_untracked(),
-            style_id: style_id.get_untracked(),
-            size: size.get_untracked(),
-            condition: condition.get_untracked(),
-            grade: grade.get_untracked(),
-            quantity: quantity.get_untracked(),
-            max_price: max_price.get_untracked(),
-            currency: money.get_untracked(),
-            notes: notes.get_untracked(),
-        };
-        let ok = if item_id.is_some() {
-            passes(local, validate_wtb_item(&input, currency))
-        } else {
-            passes(local, expand_size_run(&input, currency))
-        };
-        if ok {
-            save.dispatch(api::SaveItem {
-                list_id: list_id.clone(),
-                item_id,
-                input,
-            });
-        }
-    };
-    let conditions: Vec<(&'static str, &'static str)> = SneakerCondition::ALL
-        .iter()
-        .map(|c| (c.as_str(), c.label()))
-        .chain(CardCondition::ALL.iter().map(|c| (c.as_str(), c.label())))
-        .collect();
-    view! {
-        <form class="form card sub-form" on:submit=submit aria-labelledby="wanted-form-title">
-            <h3 id="wanted-form-title">{move || match editing.get() {
-                Some(i) => format!("Edit “{}”", i.name),
-                None => "Add a wanted item".to_string(),
-            }}</h3>
-            <ErrorBanner message=banner/>
-            <div class="form-grid">
-                <TextField id="wanted-name" label="What you want" value=name error=field("name") maxlength=200
-                    hint="As you would say it: “Jordan 1 Chicago 2022”, “Charizard Base Set”."/>
-                <TextField id="wanted-style" label="Style id" value=style_id error=field("style_id")
-                    hint="Sneakers: matched against storefront listings."/>
-                <TextField id="wanted-product" label="Catalog product id" value=product_id error=field("product_id") maxlength=64/>
-                <TextField id="wanted-size" label="Size" value=size error=field("size") maxlength=120
-                    hint="“10.5”, “OS”, or when adding a size run: “9, 9.5, 10” or “8-11” (one item per size)."/>
-                <div class="field" class:field-invalid=move || field("condition").get().is_some()>
-                    <label for="wanted-condition">"Condition"</label>
-                    <select id="wanted-condition" on:change=move |ev| condition.set(event_target_value(&ev))>
-                        <option value="" selected=move || condition.get().is_empty()>"Any condition"</option>
-                        {conditions.into_iter().map(|(value, label)| view! {
-                            <option value=value selected=move || condition.get() == value>{label}</option>
-                        }).collect_view()}
-                    </select>
-                    <p class="field-error" role="alert">{move || field("condition").get().unwrap_or_default()}</p>
-                </div>
-                <TextField id="wanted-grade" label="Grade" value=grade error=field("grade") maxlength=12 hint="“PSA 10”, “9.5”"/>
-                <TextField id="wanted-quantity" label="How many" value=quantity error=field("quantity") maxlength=4/>
-                <TextField id="wanted-max-price" label="Most you would pay (each)" value=max_price error=field("max_price")
-                    hint="Leave empty to take offers."/>
-                <div class="field" class:field-invalid=move || field("currency").get().is_some()>
-                    <label for="wanted-currency">"Currency"</label>
-                    <select id="wanted-currency" on:change=move |ev| money.set(event_target_value(&ev))>
-                        {Currency::ALL.iter().map(|c| view! { <option value=c.code() selected=move || money.get() == c.code()>{c.code()}</option> }).collect_view()}
-                    </select>
-                    <p class="field-error" role="alert">{move || field("currency").get().unwrap_or_default()}</p>
-                </div>
-            </div>
-            <TextArea id="wanted-notes" label="Notes" value=notes error=field("notes") hint="Anything a seller should know."/>
-            <div class="page-actions">
-                <button class="button button-primary" type="submit" disabled=move || save.pending().get()>
-                    {move || match (save.pending().get(), editing.get().is_some()) {
-                        (true, _) => "Saving…",
-                        (false, true) => "Save changes",
-                        (false, false) => "Add to list",
-                    }}
-                </button>
-                <Show when=move || editing.get().is_some()>
-                    <button class="button button-ghost" type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
-                </Show>
-            </div>
-        </form>
-    }
-}
-
-#[component]
-fn KeyPanel(list: WtbListSummary) -> impl IntoView {
-    let issue = ServerAction::<api::RegenerateKey>::new();
-    let confirming = RwSignal::new(false);
-    let issued = RwSignal::new(None::<IssuedKey>);
-    // (prefix, created, last used) of the current key; a new key updates it in place, so
-    // the page does not reload and the key stays on screen to be copied.
-    let current = RwSignal::new(list.key_prefix.clone().map(|p| {
-        (
-            p,
-            list.key_created.clone().unwrap_or_default(),
-            list.key_last_used.clone(),
-        )
-    }));
-    Effect::new(move |_| {
-        if let Some(Ok(key)) = issue.value().get() {
-            current.set(Some((key.prefix.clone(), "Just now".to_string(), None)));
-            issued.set(Some(key));
-            confirming.set(false);
-        }
-    });
-    let error = Signal::derive(move || {
-        issue
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    });
-    let has_key = move || current.with(Option::is_some);
-    let list_id = list.id.clone();
-    let generate = Callback::new(move |_: ()| {
-        issue.dispatch(api::RegenerateKey {
-            list_id: list_id.clone(),
-        });
-    });
-    let slug = list.slug.clone();
-    view! {
-        <section class="card sub-form" aria-labelledby="api-key-title">
-            <h2 id="api-key-title">"API key for bots"</h2>
-            <p class="muted">"A Discord bot or script manages this list's items through the Flipdesk API with this key. Each key works for this list only."</p>
-            <ErrorBanner message=error/>
-            {move || match current.get() {
-                Some((prefix, created, last_used)) => view! {
-                    <dl class="facts">
-                        <dt>"Current key"</dt><dd><code>{key_hint(&prefix)}</code></dd>
-                        <dt>"Created"</dt><dd>{created}</dd>
-                        <dt>"Last used"</dt><dd>{last_used.unwrap_or_else(|| "Never".into())}</dd>
-                    </dl>
-                }.into_any(),
-                None => view! { <p>"This list has no API key yet."</p> }.into_any(),
-            }}
-            {move || issued.get().map(|k| view! {
-                <div class="banner banner-success key-reveal" role="status">
-                    <p><strong>"Copy your new key now: it is shown only once."</strong></p>
-                    <input class="key-value" readonly aria-label="New API key" value=k.key.clone()
-                        on:focus=move |ev| {
-                            use wasm_bindgen::JsCast;
-                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                                input.select();
-                            }
-                        }/>
-                    <p class="muted">"Try it:"</p>
-                    <pre class="code-sample">{format!(
-                        "curl -X POST {}/api/v1/lists/{}/items \\\n  -H 'Authorization: Bearer {}' \\\n  -H 'Content-Type: application/json' \\\n  -d '{{\"name\": \"Jordan 1 Chicago\", \"size\": \"10.5\", \"max_price\": {{\"amount\": 25000, \"currency\": \"USD\"}}}}'",
-                        crate::ui::platform::origin(), slug, k.key)}</pre>
-                </div>
-            })}
-            <div class="page-actions">
-                <Show when=move || !confirming.get()>
-                    <button class="button button-primary" type="button" disabled=move || issue.pending().get()
-                        on:click=move |_| if has_key() { confirming.set(true) } else { generate.run(()) }>
-                        {move || if issue.pending().get() { "Issuing…" } else if has_key() { "Regenerate key" } else { "Generate API key" }}
-                    </button>
-                </Show>
-                <Show when=move || confirming.get()>
-                    <span class="confirm" role="alert">"The current key stops working at once. Bots that use it need the new one."</span>
-                    <button class="button button-danger" type="button" disabled=move || issue.pending().get()
-                        on:click=move |_| generate.run(())>"Yes, regenerate"</button>
-                    <button class="button button-ghost" type="button" on:click=move |_| confirming.set(false)>"Keep the current key"</button>
-                </Show>
-            </div>
-        </section>
     }
 }
 
