@@ -111,18 +111,18 @@ pub async fn public_page(
     Ok((rows.into_iter().map(ItemRow::into_item).collect(), total))
 }
 
-/// A page of items after `cursor` (an item id) and whether more follow.
+/// A page of items after `cursor` (an item id; "" from the start) (an item id) and whether more follow.
 pub async fn items_page(
     db: &Db,
     list_id: &str,
     limit: u32,
-    cursor: Option<&str>,
+    cursor: &str,
 ) -> Result<(Vec<WtbItem>, Option<String>), AppError> {
     let sql = format!(
         "SELECT {ITEM_COLUMNS} FROM wtb_items w WHERE w.list_id = $1 AND w.id > $2 ORDER BY w.id LIMIT $3"
     );
     let rows = with_db!(db, pool => sqlx::query_as::<_, ItemRow>(&sql)
-        .bind(list_id).bind(cursor.unwrap_or("")).bind(limit as i64 + 1).fetch_all(pool).await)?;
+        .bind(list_id).bind(cursor).bind(limit as i64 + 1).fetch_all(pool).await)?;
     let mut items: Vec<WtbItem> = rows.into_iter().map(ItemRow::into_item).collect();
     let next = if items.len() > limit as usize {
         items.truncate(limit as usize);

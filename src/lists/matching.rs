@@ -110,10 +110,10 @@ pub async fn notify_matches(db: &Db, listing_id: &str) -> Result<usize, sqlx::Er
     let mut notified = 0;
     let now = OffsetDateTime::now_utc();
     for c in candidates {
-        if !offer_matches(&c.item.to_draft(), &offer) {
+        let wanted = c.item.to_draft();
+        if !offer_matches(&wanted, &offer) {
             continue;
         }
-        let wanted = c.item.to_draft();
         let title = format!(
             "{} listed {} from your list “{}”",
             listing.store_name, c.item.name, c.list_name

@@ -131,7 +131,7 @@ fn ListCard(
                     {if list.is_public { "Public" } else { "Private" }}
                 </span>
                 <button class="button button-small" type="button" aria-label=format!("Move {} up", list.name)
-                    disabled=at == 0 || reorder.pending().get_untracked()
+                    disabled=at == 0
                     on:click=move |_| { reorder.dispatch(api::MoveList { list_id: up_id.clone(), step: -1 }); }>"↑"</button>
                 <button class="button button-small" type="button" aria-label=format!("Move {} down", list.name)
                     disabled=at == last

@@ -96,13 +96,7 @@ pub async fn list_items(
     let body = match state.wtb_pages.get(&list, limit, cursor) {
         Some(body) => body,
         None => {
-            let (items, next) = items::items_page(
-                &state.db,
-                &list.id,
-                limit,
-                Some(cursor).filter(|c| !c.is_empty()),
-            )
-            .await?;
+            let (items, next) = items::items_page(&state.db, &list.id, limit, cursor).await?;
             let body = Bytes::from(json!({ "items": items, "next_cursor": next }).to_string());
             state.wtb_pages.put(&list, limit, cursor, body.clone());
             body

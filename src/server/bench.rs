@@ -179,6 +179,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         Some(
             super::bench_lists::seed(
                 &db,
+                &settings,
                 &super::config::Secret::new(secret.clone()),
                 args.wtb_items,
             )
