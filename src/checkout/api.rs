@@ -73,7 +73,7 @@ pub async fn refund_order(
     respond(async move {
         let (state, user) = request::require_user().await?;
         super::service::refund(&state, &user.id, &order_id, &refund_id, &input).await?;
-        state.facets.clear();
+        state.storefronts.clear();
         Ok(())
     })
     .await

@@ -184,13 +184,11 @@ pub async fn store_listings(
         Some(Ok(n)) => n,
         Some(Err(_)) => return paging::bad_cursor().into_response(),
     };
-    let found = match crate::storefront::service::find_public_store(&state.db, &store, false).await
-    {
-        Ok(Some(found)) => found,
+    let (id, face) = match state.storefronts.store(&state.db, &store, false).await {
+        Ok(Some(front)) => (front.id, front.store),
         Ok(None) => return AppError::NotFound.into_response(),
         Err(e) => return e.into_response(),
     };
-    let (id, face) = found;
     match crate::storefront::service::listings(
         &state.db,
         &id,

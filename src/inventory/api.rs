@@ -55,7 +55,10 @@ pub async fn update_item(id: String, version: i64, input: ItemInput) -> Result<(
     respond(async move {
         let (state, user) = request::require_user().await?;
         let draft = validate_item(&input).map_err(AppError::validation)?;
-        super::service::update_item(&state.db, &user.id, &id, version, &draft).await
+        super::service::update_item(&state.db, &user.id, &id, version, &draft).await?;
+        // A listed item's brand, set or size are storefront filters.
+        state.storefronts.clear();
+        Ok(())
     })
     .await
 }
@@ -122,7 +125,9 @@ pub async fn delete_items(ids: Vec<String>) -> Result<u64, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
         let (state, user) = request::require_user().await?;
-        super::service::delete_items(&state.db, &user.id, &ids).await
+        let deleted = super::service::delete_items(&state.db, &user.id, &ids).await?;
+        state.storefronts.clear();
+        Ok(deleted)
     })
     .await
 }

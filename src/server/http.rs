@@ -68,14 +68,24 @@ pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config
         leptos_options,
         stripe: super::stripe::Stripe::from_settings(&settings),
         settings: Arc::new(settings),
-        facets: Default::default(),
+        storefronts: Default::default(),
         wtb_pages: Default::default(),
     })
 }
 
+/// The app's page routes, worked out once per process. Working them out runs the app with
+/// resource loading suspended process-wide (a global flag in leptos_server): a page that starts
+/// rendering meanwhile, in another server of the same process (the test suite builds many),
+/// would wait forever on its resources.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let page_context = {
         let state = state.clone();
         move || {

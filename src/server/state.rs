@@ -17,8 +17,8 @@ pub struct AppState {
     pub secret: Secret,
     pub limits: Arc<Limiters>,
     pub leptos_options: LeptosOptions,
-    /// Short-lived copies of data every storefront page needs (filter values per store).
-    pub facets: Arc<crate::storefront::service::FacetCache>,
+    /// Short-lived copies of what every storefront page needs (store face, filter values).
+    pub storefronts: Arc<crate::storefront::service::StorefrontCache>,
     /// Pages of the WTB bot API, by list and items version.
     pub wtb_pages: Arc<crate::lists::rest::PageCache>,
     /// The Stripe client (one connection pool for the process); `None`: manual payment only.

@@ -40,6 +40,7 @@ pub async fn save_settings(slug: String, input: StoreSettingsInput) -> Result<St
             return Err(AppError::validation(errors));
         };
         super::service::save_settings(&state.db, &user.id, &slug, &settings).await?;
+        state.storefronts.clear();
         Ok(slug)
     })
     .await
@@ -62,7 +63,7 @@ pub async fn list_item(item_id: String, input: ListingInput) -> Result<String, A
     respond(async move {
         let (state, user) = request::require_user().await?;
         let id = super::service::list_item(&state.db, &user.id, &item_id, &input).await?;
-        state.facets.clear();
+        state.storefronts.clear();
         Ok(id)
     })
     .await
@@ -74,7 +75,7 @@ pub async fn withdraw_listing(listing_id: String) -> Result<(), AppError> {
     respond(async move {
         let (state, user) = request::require_user().await?;
         super::service::withdraw(&state.db, &user.id, &listing_id).await?;
-        state.facets.clear();
+        state.storefronts.clear();
         Ok(())
     })
     .await

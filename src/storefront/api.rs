@@ -9,11 +9,9 @@ pub async fn get_public_store(store: String) -> Result<PublicStore, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
         let state = request::state()?;
-        let card = state.settings.stripe.is_some();
-        super::service::find_public_store(&state.db, &store, card)
-            .await?
-            .map(|(_, store)| store)
-            .ok_or(AppError::NotFound)
+        let card = state.stripe.is_some();
+        let front = state.storefronts.store(&state.db, &store, card).await?;
+        front.map(|f| f.store).ok_or(AppError::NotFound)
     })
     .await
 }
@@ -27,11 +25,11 @@ pub async fn catalog(
     use crate::server::{errors::respond, request};
     respond(async move {
         let state = request::state()?;
-        let (id, face) =
-            super::service::find_public_store(&state.db, &store, state.stripe.is_some())
-                .await?
-                .ok_or(AppError::NotFound)?;
-        super::service::catalog(&state.db, &state.facets, face, &id, &query).await
+        let front = (state.storefronts)
+            .store(&state.db, &store, state.stripe.is_some())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        super::service::catalog(&state.db, front, &query).await
     })
     .await
 }
@@ -44,11 +42,11 @@ pub async fn listing(
     use crate::server::{errors::respond, request};
     respond(async move {
         let state = request::state()?;
-        let (id, face) =
-            super::service::find_public_store(&state.db, &store, state.stripe.is_some())
-                .await?
-                .ok_or(AppError::NotFound)?;
-        super::service::listing_detail(&state.db, face, &id, &listing).await
+        let front = (state.storefronts)
+            .store(&state.db, &store, state.stripe.is_some())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        super::service::listing_detail(&state.db, front.store, &front.id, &listing).await
     })
     .await
 }

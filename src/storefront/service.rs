@@ -176,31 +176,28 @@ enum Bind {
 /// The store's catalog page: only listings with units to sell.
 pub async fn catalog(
     db: &Db,
-    cache: &FacetCache,
-    store: PublicStore,
-    store_id: &str,
+    front: StoreFront,
     query: &CatalogQuery,
 ) -> Result<CatalogPage, AppError> {
     let per_page = PER_PAGE;
     let page = query.page.max(1);
     let (listings, has_next) = listings(
         db,
-        store_id,
-        &store.slug,
-        &store.currency,
+        &front.id,
+        &front.store.slug,
+        &front.store.currency,
         query,
         per_page,
         (page - 1) * per_page,
     )
     .await?;
-    let facets = cache.get_or_load(db, store_id).await?;
     Ok(CatalogPage {
-        store,
+        store: front.store,
         listings,
         page,
         per_page,
         has_next,
-        facets,
+        facets: front.facets,
     })
 }
 
@@ -448,54 +445,87 @@ type FacetRow = (
     Option<String>,
 );
 
-/// Filter values per store, kept for a short while: every catalog page shows them, and
-/// working them out reads every listing of the store.
-#[derive(Default)]
-pub struct FacetCache(Mutex<HashMap<String, (Instant, Facets)>>);
+/// What every page of a store shows whatever the shopper asks: its id and public face (by the
+/// slug or id in the address) and its filter values.
+#[derive(Clone)]
+pub struct StoreFront {
+    pub id: String,
+    pub store: PublicStore,
+    pub facets: Facets,
+}
 
-impl FacetCache {
-    pub async fn get_or_load(&self, db: &Db, store_id: &str) -> Result<Facets, AppError> {
-        if let Some((at, f)) = self.0.lock().expect("facet cache").get(store_id)
+/// Store faces and filter values, kept for a short while: every storefront page needs them,
+/// and working the filters out reads every listing of the store. Saving store settings or
+/// listings on this process forgets them at once; other processes catch up within the TTL.
+#[derive(Default)]
+pub struct StorefrontCache(Mutex<HashMap<String, (Instant, StoreFront)>>);
+
+/// Past this many stores the cache starts over rather than grow without bound.
+const CACHED_STORES: usize = 10_000;
+
+impl StorefrontCache {
+    /// The store behind `key` (slug or id) with its filter values; `None` when there is none.
+    pub async fn store(
+        &self,
+        db: &Db,
+        key: &str,
+        pays_by_card: bool,
+    ) -> Result<Option<StoreFront>, AppError> {
+        let key = key.trim().to_lowercase();
+        if let Some((at, front)) = self.0.lock().expect("storefront cache").get(&key)
             && at.elapsed() < FACETS_TTL
         {
-            return Ok(f.clone());
+            let mut front = front.clone();
+            front.store.pays_by_card = pays_by_card;
+            return Ok(Some(front));
         }
-        let rows: Vec<FacetRow> = with_db!(db, pool => sqlx::query_as(
-            "SELECT DISTINCT i.kind, i.brand, i.card_set, i.size, l.condition FROM listings l JOIN items i ON i.id = l.item_id \
-             WHERE l.store_id = $1 AND l.status = 'active' AND l.available > 0")
-            .bind(store_id).fetch_all(pool).await)?;
-        let mut f = Facets::default();
-        let push = |v: &mut Vec<String>, s: Option<&String>| {
-            if let Some(s) = s.filter(|s| !s.is_empty())
-                && !v.contains(s)
-            {
-                v.push(s.clone());
-            }
+        let Some((id, store)) = find_public_store(db, &key, pays_by_card).await? else {
+            return Ok(None);
         };
-        for (kind, brand, set, size, condition) in &rows {
-            push(&mut f.kinds, Some(kind));
-            push(&mut f.lines, brand.as_ref());
-            push(&mut f.lines, set.as_ref());
-            push(&mut f.sizes, size.as_ref());
-            push(&mut f.conditions, condition.as_ref());
+        let facets = load_facets(db, &id).await?;
+        let front = StoreFront { id, store, facets };
+        let mut map = self.0.lock().expect("storefront cache");
+        if map.len() >= CACHED_STORES {
+            map.clear();
         }
-        f.kinds.sort();
-        f.lines.sort();
-        f.conditions.sort();
-        f.sizes
-            .sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
-                (Ok(x), Ok(y)) => x.total_cmp(&y),
-                _ => a.cmp(b),
-            });
-        self.0
-            .lock()
-            .expect("facet cache")
-            .insert(store_id.to_string(), (Instant::now(), f.clone()));
-        Ok(f)
+        map.insert(key, (Instant::now(), front.clone()));
+        Ok(Some(front))
     }
 
-    /// Forgets every store's values after listings change.
+    /// Forgets every store after its settings or listings change.
     pub fn clear(&self) {
-        self.0.lock().expect("facet cache").clear();
+        self.0.lock().expect("storefront cache").clear();
     }
+}
+
+/// The filter values of a store's catalog: every kind, brand or set, size and condition on sale.
+async fn load_facets(db: &Db, store_id: &str) -> Result<Facets, AppError> {
+    let rows: Vec<FacetRow> = with_db!(db, pool => sqlx::query_as(
+        "SELECT DISTINCT i.kind, i.brand, i.card_set, i.size, l.condition FROM listings l JOIN items i ON i.id = l.item_id \
+         WHERE l.store_id = $1 AND l.status = 'active' AND l.available > 0")
+        .bind(store_id).fetch_all(pool).await)?;
+    let mut f = Facets::default();
+    let push = |v: &mut Vec<String>, s: Option<&String>| {
+        if let Some(s) = s.filter(|s| !s.is_empty())
+            && !v.contains(s)
+        {
+            v.push(s.clone());
+        }
+    };
+    for (kind, brand, set, size, condition) in &rows {
+        push(&mut f.kinds, Some(kind));
+        push(&mut f.lines, brand.as_ref());
+        push(&mut f.lines, set.as_ref());
+        push(&mut f.sizes, size.as_ref());
+        push(&mut f.conditions, condition.as_ref());
+    }
+    f.kinds.sort();
+    f.lines.sort();
+    f.conditions.sort();
+    f.sizes
+        .sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(x), Ok(y)) => x.total_cmp(&y),
+            _ => a.cmp(b),
+        });
+    Ok(f)
 }

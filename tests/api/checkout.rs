@@ -112,7 +112,62 @@ on_both_databases!(
     orders_belong_to_their_store_and_buyer,
     a_delayed_payment_holds_stock_until_it_fails,
     a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment,
+    the_storefront_shows_settings_and_listing_changes_at_once,
 );
+
+/// The store face and filter values are cached; the owner's own changes show at once.
+async fn the_storefront_shows_settings_and_listing_changes_at_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.reseller("fresh").await;
+    let (_, listing) = listed(&app, &owner, "1", "150").await;
+    let page = |path: &str| {
+        let url = app.url(path);
+        async move {
+            let res = client().get(url).send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = page("/s/fresh-store").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Jordan 1 Chicago") && html.contains(r#"<option value="Nike""#));
+
+    // A new name and address: the old address is gone, the new one shows the new name.
+    let input = json!({"name": "Fresh Kicks", "tagline": "", "description": "", "logo_url": "", "currency": "USD",
+        "ships_from": "US", "shipping_rates": "", "free_shipping_over": "", "policies": "", "faq": "",
+        "payment_instructions": "Pay by bank transfer."});
+    let (status, body) = app
+        .rpc(
+            &owner,
+            "store/settings/save",
+            json!({"slug": "fresh-kicks", "input": input}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(page("/s/fresh-store").await.0, StatusCode::NOT_FOUND);
+    let (status, html) = page("/s/fresh-kicks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Fresh Kicks"));
+
+    // Withdrawn: off the catalog and out of the filters.
+    let (status, body) = app
+        .rpc(
+            &owner,
+            "store/listings/withdraw",
+            json!({"listing_id": listing}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, html) = page("/s/fresh-kicks").await;
+    assert!(
+        !html.contains("Jordan 1 Chicago"),
+        "withdrawn listing still shown"
+    );
+    assert!(
+        !html.contains(r#"<option value="Nike""#),
+        "stale brand filter"
+    );
+    assert!(html.contains("Nothing for sale right now"));
+}
 
 async fn a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment(backend: Backend) {
     let fake = fake_stripe::start().await;
