@@ -177,10 +177,12 @@ struct OrderState {
 /// Locks the order's row for this transaction (PostgreSQL; SQLite holds its write lock
 /// already), then reads it: concurrent deliveries about one order take turns.
 async fn order_state(tx: &mut Tx, order_id: &str) -> sqlx::Result<Option<OrderState>> {
-    sqlx::query("UPDATE orders SET stock = stock WHERE id = $1")
-        .bind(order_id)
-        .execute(&mut **tx)
-        .await?;
+    if BACKEND == super::Backend::Postgres {
+        sqlx::query("UPDATE orders SET stock = stock WHERE id = $1")
+            .bind(order_id)
+            .execute(&mut **tx)
+            .await?;
+    }
     sqlx::query_as::<_, OrderState>(
         "SELECT status, stock, owner_user_id, email, currency, shipping, total, refunded FROM orders WHERE id = $1",
     )

@@ -126,6 +126,9 @@ impl Db {
                 .busy_timeout(Duration::from_millis(settings.busy_timeout_ms));
             let pool = SqlitePoolOptions::new()
                 .max_connections(settings.max_connections)
+                // An embedded database cannot hang up; pinging each connection before use
+                // cost every query an extra round trip to the connection's thread.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
                 .connect_with(options)
                 .await

@@ -61,7 +61,7 @@ pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config
     let secret = settings.ensure_secret()?;
     let limits = Arc::new(Limiters::new(&settings.auth, &settings.api));
     let leptos_options = leptos_options(&settings);
-    Ok(AppState {
+    Ok(AppState::new(super::state::State {
         db,
         secret,
         limits,
@@ -70,7 +70,7 @@ pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config
         settings: Arc::new(settings),
         storefronts: Default::default(),
         wtb_pages: Default::default(),
-    })
+    }))
 }
 
 /// The app's page routes, worked out once per process. Working them out runs the app with

@@ -10,8 +10,25 @@ use super::{
     rate_limit::Limiters,
 };
 
+/// A cheap handle (one `Arc`): every middleware, extractor and server function takes its own
+/// copy of the state, and copying the fields one by one showed up in request profiles.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<State>);
+
+impl std::ops::Deref for AppState {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(state: State) -> AppState {
+        AppState(Arc::new(state))
+    }
+}
+
+pub struct State {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub secret: Secret,
