@@ -433,6 +433,17 @@ pub struct OrderHead {
     pub total: i64,
     pub refunded: i64,
     pub stripe_payment_intent: Option<String>,
+    /// The owner's time zone: a payment's sale falls on the owner's day.
+    pub owner_time_zone: Option<String>,
+}
+
+impl OrderHead {
+    /// Today in the owner's time zone, the day a payment now is booked on.
+    pub fn owner_today(&self) -> String {
+        let zone =
+            crate::analytics::periods::zone(self.owner_time_zone.as_deref().unwrap_or("UTC"));
+        crate::analytics::periods::today(&zone).to_string()
+    }
 }
 
 /// An order of a store the user works for; anyone else's is `NotFound`.
@@ -448,7 +459,8 @@ pub async fn order_head(
     member: Option<&str>,
 ) -> Result<Option<OrderHead>, AppError> {
     let sql = "SELECT o.id, s.name AS store_name, o.owner_user_id, o.payment_method, o.status, o.currency, o.total, o.refunded, \
-               o.stripe_payment_intent FROM orders o JOIN stores s ON s.id = o.store_id WHERE o.id = $1 \
+               o.stripe_payment_intent, u.time_zone AS owner_time_zone FROM orders o JOIN stores s ON s.id = o.store_id \
+               LEFT JOIN users u ON u.id = o.owner_user_id WHERE o.id = $1 \
                AND ($2 = '' OR EXISTS (SELECT 1 FROM store_members m WHERE m.store_id = o.store_id AND m.user_id = $2))";
     if order_id.len() > 64 {
         return Ok(None);
@@ -482,7 +494,7 @@ pub async fn mark_paid(state: &AppState, user: &str, order_id: &str) -> Result<(
         ));
     }
     let (_, link, mail) = confirmation(state, &head);
-    let sold_on = crate::analytics::service::owner_today(&state.db, &head.owner_user_id).await?;
+    let sold_on = head.owner_today();
     let actor = format!("user:{user}");
     let payment = Payment {
         order_id,

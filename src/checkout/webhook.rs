@@ -85,7 +85,7 @@ pub async fn handle(
         _ => None,
     };
     let sold_on = match &head {
-        Some(h) => crate::analytics::service::owner_today(&state.db, &h.owner_user_id).await?,
+        Some(h) => h.owner_today(),
         None => String::new(),
     };
     let paid = |head: &super::service::OrderHead| {
