@@ -465,37 +465,30 @@ async fn sell_line(
     sold_on: &str,
     changes: &mut Changes,
 ) -> sqlx::Result<Option<(String, bool)>> {
-    let item: Option<(i64, i64, i64, String, String)> = sqlx::query_as(
-        "SELECT quantity, purchase_price, COALESCE(market_unit, purchase_price), acquired_on, currency FROM items \
-         WHERE id = $1 AND owner_user_id = $2 AND status IN ('in_stock', 'listed', 'reserved')",
+    let now = OffsetDateTime::now_utc();
+    // One statement takes the units (or marks the item sold when these were its last) and
+    // answers what the sale needs: every statement is a trip to the database's thread, taken
+    // while holding SQLite's write turn.
+    let item: Option<(String, i64, i64, String, String)> = sqlx::query_as(
+        "UPDATE items SET \
+           status = CASE WHEN quantity = $1 THEN 'sold' ELSE status END, \
+           sold_out_on = CASE WHEN quantity = $1 THEN $2 ELSE sold_out_on END, \
+           quantity = CASE WHEN quantity = $1 THEN quantity ELSE quantity - $1 END, \
+           version = version + 1, updated_at = $3 \
+         WHERE id = $4 AND owner_user_id = $5 AND status IN ('in_stock', 'listed', 'reserved') AND quantity >= $1 \
+         RETURNING status, purchase_price, COALESCE(market_unit, purchase_price), acquired_on, currency",
     )
+    .bind(quantity)
+    .bind(sold_on)
+    .bind(now)
     .bind(item_id)
     .bind(owner)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((held, unit_cost, unit_value, acquired_on, currency)) = item else {
+    let Some((status, unit_cost, unit_value, acquired_on, currency)) = item else {
         return Ok(None);
     };
-    if held < quantity {
-        return Ok(None);
-    }
-    let now = OffsetDateTime::now_utc();
-    let sold_out = held == quantity;
-    if sold_out {
-        sqlx::query("UPDATE items SET status = 'sold', sold_out_on = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-            .bind(sold_on)
-            .bind(now)
-            .bind(item_id)
-            .execute(&mut **tx)
-            .await?;
-    } else {
-        sqlx::query("UPDATE items SET quantity = quantity - $1, version = version + 1, updated_at = $2 WHERE id = $3")
-            .bind(quantity)
-            .bind(now)
-            .bind(item_id)
-            .execute(&mut **tx)
-            .await?;
-    }
+    let sold_out = status == "sold";
     let price = unit_price.saturating_mul(quantity);
     let cost = unit_cost.saturating_mul(quantity);
     let market_value = unit_value.saturating_mul(quantity);
