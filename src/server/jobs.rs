@@ -114,6 +114,8 @@ pub async fn claim(db: &Db) -> sqlx::Result<Vec<Claimed>> {
     let stamp = OffsetDateTime::now_utc();
     match db {
         Db::Sqlite(pool) => {
+            // Job writes queue with the order writes instead of racing them for SQLite's lock.
+            let _turn = super::db::sqlite_write_turn(pool).await;
             let mut tx = pool.begin_write().await?;
             let sql = claim_sql(false);
             let rows = sqlx::query_as::<_, Claimed>(&sql)
@@ -177,6 +179,11 @@ pub async fn settle(db: &Db, job: &Claimed, outcome: Outcome) -> sqlx::Result<()
                 Some(reason),
             )
         }
+    };
+    // On SQLite the write takes its turn in the process's write queue like every order write.
+    let _turn = match db {
+        Db::Sqlite(pool) => Some(super::db::sqlite_write_turn(pool).await),
+        Db::Postgres(_) => None,
     };
     with_db!(db, pool => sqlx::query(sql).bind(stamp).bind(run_at).bind(error).bind(&job.id).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
