@@ -47,6 +47,11 @@ pub fn today(tz: &TimeZone) -> Date {
     jiff::Timestamp::now().to_zoned(tz.clone()).date()
 }
 
+/// Today (YYYY-MM-DD) for a user's stored time zone; UTC when they have none.
+pub fn user_today(time_zone: Option<&str>) -> String {
+    today(&zone(time_zone.unwrap_or("UTC"))).to_string()
+}
+
 pub fn parse_day(s: &str, field: &str) -> Result<Date, AppError> {
     s.trim()
         .parse::<Date>()

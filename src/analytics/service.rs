@@ -20,7 +20,7 @@ pub const HELD: &str = "('purchased', 'in_stock', 'listed', 'reserved', 'returne
 pub async fn owner_today(db: &Db, owner: &str) -> Result<String, AppError> {
     let tz: Option<String> = with_db!(db, pool => sqlx::query_scalar("SELECT time_zone FROM users WHERE id = $1")
         .bind(owner).fetch_optional(pool).await)?;
-    Ok(periods::today(&periods::zone(tz.as_deref().unwrap_or("UTC"))).to_string())
+    Ok(periods::user_today(tz.as_deref()))
 }
 
 pub async fn set_time_zone(db: &Db, owner: &str, name: &str) -> Result<String, AppError> {

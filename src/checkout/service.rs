@@ -440,9 +440,7 @@ pub struct OrderHead {
 impl OrderHead {
     /// Today in the owner's time zone, the day a payment now is booked on.
     pub fn owner_today(&self) -> String {
-        let zone =
-            crate::analytics::periods::zone(self.owner_time_zone.as_deref().unwrap_or("UTC"));
-        crate::analytics::periods::today(&zone).to_string()
+        crate::analytics::periods::user_today(self.owner_time_zone.as_deref())
     }
 }
 
