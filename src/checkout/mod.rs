@@ -13,7 +13,7 @@ pub mod rest;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
-mod webhook;
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 

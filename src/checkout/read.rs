@@ -210,6 +210,7 @@ pub async fn failed_tasks(db: &Db, user: &str) -> Result<Vec<FailedTask>, AppErr
             what: match j.kind.as_str() {
                 "mail.send" => "Send an email to a buyer".to_string(),
                 "order.expire" => "Release an expired reservation".to_string(),
+                "stripe.event" => "Apply a payment update from Stripe".to_string(),
                 other => other.to_string(),
             },
             id: j.id,

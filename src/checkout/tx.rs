@@ -548,24 +548,54 @@ pub async fn take_payment(
     Ok(paid)
 }
 
-/// Stores the event id and applies its effect in one transaction: a replay finds the id
-/// and changes nothing.
+/// Stores a verified event in the inbox, with the job that applies it (`job`: `None` for an
+/// event we do not act on, stored as applied). A replay finds the id and changes nothing.
+pub async fn receive_event(
+    pool: &sqlx::Pool<DB>,
+    event_id: &str,
+    event_type: &str,
+    payload: &str,
+    job: Option<&NewJob<'_>>,
+) -> sqlx::Result<EventApplied> {
+    let now = OffsetDateTime::now_utc();
+    let mut tx = pool.begin_write().await?;
+    let fresh = sqlx::query("INSERT INTO stripe_events (id, type, received_at, payload, applied_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING")
+        .bind(event_id)
+        .bind(event_type)
+        .bind(now)
+        .bind(job.map(|_| payload))
+        .bind(job.is_none().then_some(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if fresh == 0 {
+        return Ok(EventApplied::Duplicate);
+    }
+    if let Some(job) = job {
+        jobs::enqueue(&mut tx, job).await?;
+    }
+    tx.commit().await?;
+    Ok(EventApplied::Applied)
+}
+
+/// Applies a received event and marks it applied in one transaction: a second run of its
+/// job (at-least-once) finds it applied and changes nothing.
 pub async fn apply_event(
     pool: &sqlx::Pool<DB>,
     secret: &Secret,
     event_id: &str,
-    event_type: &str,
     effect: &EventEffect<'_>,
 ) -> sqlx::Result<EventApplied> {
     let now = OffsetDateTime::now_utc();
     let mut tx = pool.begin_write().await?;
-    let fresh = sqlx::query("INSERT INTO stripe_events (id, type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-        .bind(event_id)
-        .bind(event_type)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let fresh = sqlx::query(
+        "UPDATE stripe_events SET applied_at = $1, payload = NULL WHERE id = $2 AND applied_at IS NULL",
+    )
+    .bind(now)
+    .bind(event_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if fresh == 0 {
         return Ok(EventApplied::Duplicate);
     }

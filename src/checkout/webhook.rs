@@ -1,9 +1,11 @@
-//! `POST /api/v1/webhooks/stripe`: the signature is checked on the raw bytes, the payload is
-//! read into the few fields we use, and the event id is stored in the same transaction as
-//! its effect, so replays and any delivery order leave one consistent order.
+//! `POST /api/v1/webhooks/stripe`: the signature is checked on the raw bytes and the
+//! verified event goes into an inbox (`stripe_events`) with a job, in one short transaction,
+//! so Stripe gets its answer at once. The job reads the few fields we use and applies the
+//! event, marking it applied in the same transaction as its effect: replays, second runs
+//! and any delivery order leave one consistent order.
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{
     ops::{EventApplied, EventEffect, Payment},
@@ -12,9 +14,23 @@ use super::{
 use crate::{
     error::AppError,
     order_tx,
-    server::{state::AppState, stripe::verify_signature},
+    server::{
+        jobs::{NewJob, Outcome},
+        state::AppState,
+        stripe::verify_signature,
+    },
+    with_db,
 };
 
+/// The event types we act on; anything else is stored (so a replay is known) and ignored.
+const HANDLED: [&str; 6] = [
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+    "charge.refunded",
+    "charge.dispute.created",
+];
 #[derive(Deserialize)]
 struct Event {
     id: String,
@@ -51,6 +67,8 @@ fn payment_intent(object: &Value) -> Option<&str> {
     }
 }
 
+/// Verifies a delivery and stores it with the job that applies it. Answers `Duplicate` for
+/// an event id seen before (nothing changes).
 pub async fn handle(
     state: &AppState,
     signature: Option<&str>,
@@ -72,15 +90,75 @@ pub async fn handle(
             message: format!("invalid Stripe signature: {e}"),
         }
     })?;
-    let event: Event = serde_json::from_slice(body).map_err(|_| AppError::BadRequest {
+    let not_an_event = || AppError::BadRequest {
         message: "the event is not a Stripe event object".into(),
-    })?;
+    };
+    let payload = std::str::from_utf8(body).map_err(|_| not_an_event())?;
+    let event: Event = serde_json::from_str(payload).map_err(|_| not_an_event())?;
+    let handled = HANDLED.contains(&event.kind.as_str());
+    // The job belongs to the order's owner, who sees it if it fails for good.
+    let owner = if handled {
+        order_owner(state, &event.data.object).await?
+    } else {
+        None
+    };
+    let job = handled.then(|| {
+        let mut job = NewJob::now(
+            "stripe.event",
+            json!({ "event_id": event.id }),
+            owner.as_deref(),
+        );
+        job.max_attempts = 12;
+        job
+    });
+    let received = order_tx!(
+        &state.db,
+        receive_event(&event.id, &event.kind, payload, job.as_ref())
+    )?;
+    if handled && received == EventApplied::Applied {
+        state.jobs_ready.notify_one();
+    }
+    tracing::info!(event_type = %event.kind, duplicate = received == EventApplied::Duplicate, "Stripe event received");
+    Ok(received)
+}
+
+async fn order_owner(state: &AppState, object: &Value) -> Result<Option<String>, AppError> {
+    let (order, intent) = (order_id(object), payment_intent(object));
+    if order.is_none() && intent.is_none() {
+        return Ok(None);
+    }
+    let owner: Option<String> = with_db!(&state.db, pool => sqlx::query_scalar(
+        "SELECT owner_user_id FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2) LIMIT 1")
+        .bind(order.unwrap_or("")).bind(intent.unwrap_or("")).fetch_optional(pool).await)?;
+    Ok(owner)
+}
+
+/// The `stripe.event` job: applies a received event unless a run before this one did.
+pub async fn apply(state: &AppState, event_id: &str) -> Outcome {
+    match apply_received(state, event_id).await {
+        Ok(()) => Outcome::Done,
+        Err(e) => Outcome::Failed(format!("cannot apply Stripe event {event_id}: {e}")),
+    }
+}
+
+async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> {
+    let payload: Option<Option<String>> = with_db!(&state.db, pool => sqlx::query_scalar(
+        "SELECT payload FROM stripe_events WHERE id = $1 AND applied_at IS NULL")
+        .bind(event_id).fetch_optional(pool).await)
+    .map_err(|e| e.to_string())?;
+    let Some(Some(payload)) = payload else {
+        return Ok(()); // applied by an earlier run
+    };
+    let event: Event = serde_json::from_str(&payload)
+        .map_err(|e| format!("the stored event does not parse: {e}"))?;
     let object = &event.data.object;
     let order = order_id(object);
     // A payment needs the order's figures for its confirmation mail and the seller's day.
     let head = match (event.kind.as_str(), order) {
         ("checkout.session.completed" | "checkout.session.async_payment_succeeded", Some(id)) => {
-            order_head(&state.db, id, None).await?
+            order_head(&state.db, id, None)
+                .await
+                .map_err(|e| e.to_string())?
         }
         _ => None,
     };
@@ -131,10 +209,8 @@ pub async fn handle(
         },
         _ => EventEffect::Ignored,
     };
-    let applied = order_tx!(
-        &state.db,
-        apply_event(&state.secret, &event.id, &event.kind, &effect)
-    )?;
-    tracing::info!(event_type = %event.kind, duplicate = applied == EventApplied::Duplicate, "Stripe event");
-    Ok(applied)
+    let applied = order_tx!(&state.db, apply_event(&state.secret, event_id, &effect))
+        .map_err(|e| e.to_string())?;
+    tracing::info!(event_type = %event.kind, rerun = applied == EventApplied::Duplicate, "Stripe event applied");
+    Ok(())
 }

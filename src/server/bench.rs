@@ -321,10 +321,12 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             Duration::from_secs(args.duration),
         )
         .await;
+        let started = std::time::Instant::now();
         let paid =
             super::bench_checkout::webhooks(&shopper, &db, &base, &orders, args.concurrency).await;
+        let applied = super::bench_checkout::all_paid(&db, orders.len(), started).await?;
         Some(format!(
-            "checkout sessions (fake Stripe)  {created}\nStripe webhooks (payments)      {paid}"
+            "checkout sessions (fake Stripe)  {created}\nStripe webhooks (payments)      {paid}\n{applied}"
         ))
     } else {
         None

@@ -275,3 +275,34 @@ pub async fn webhooks(
     }
     timing(all, errors.load(Ordering::Relaxed), started.elapsed())
 }
+
+/// Waits for the job queue to apply every delivered payment (the webhook answers once the
+/// event is stored) and says how long the whole run took, deliveries included.
+pub async fn all_paid(db: &Db, orders: usize, started: Instant) -> Result<String, String> {
+    loop {
+        let unapplied: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM stripe_events WHERE applied_at IS NULL")
+            .fetch_one(pool).await).map_err(|e| e.to_string())?;
+        if unapplied == 0 {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            return Err(format!(
+                "{unapplied} Stripe events still unapplied after 10 minutes"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = started.elapsed();
+    let paid: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status = 'paid'")
+        .fetch_one(pool).await).map_err(|e| e.to_string())?;
+    if paid as usize != orders {
+        return Err(format!(
+            "{paid} of {orders} orders paid after their webhooks were applied"
+        ));
+    }
+    Ok(format!(
+        "payments applied by the job queue {paid:>7} orders in {:.2} s ({:.0}/s)",
+        elapsed.as_secs_f64(),
+        paid as f64 / elapsed.as_secs_f64()
+    ))
+}

@@ -70,6 +70,7 @@ pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config
         settings: Arc::new(settings),
         storefronts: Default::default(),
         wtb_pages: Default::default(),
+        jobs_ready: Default::default(),
     }))
 }
 

@@ -4,6 +4,7 @@
 //! and parked as `dead` (visible to the reseller) after their last attempt. A claim is a
 //! lease: a process that dies mid-job leaves it to be claimed again when the lease ends.
 
+use futures::StreamExt;
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::watch;
@@ -20,6 +21,8 @@ const LEASE_MS: i64 = 5 * 60 * 1000;
 const BACKOFF_BASE_MS: i64 = 2_000;
 const BACKOFF_CAP_MS: i64 = 60 * 60 * 1000;
 const CLAIM_BATCH: i64 = 16;
+/// How many claimed jobs one worker runs at the same time.
+const RUN_AT_ONCE: usize = 4;
 
 pub fn now_ms() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
@@ -199,13 +202,17 @@ pub async fn run_due(state: &AppState) -> usize {
         }
     };
     let count = jobs.len();
-    for job in jobs {
-        let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
-        let outcome = dispatch(state, &job.kind, &payload).await;
-        if let Err(e) = settle(&state.db, &job, outcome).await {
-            tracing::warn!(job = %job.id, error = %e, "cannot record the job's outcome; it will run again");
-        }
-    }
+    // A few at once: their reads, mail and Stripe calls overlap (writes still take turns).
+    futures::stream::iter(jobs)
+        .for_each_concurrent(RUN_AT_ONCE, |job| async move {
+            let payload: serde_json::Value =
+                serde_json::from_str(&job.payload).unwrap_or_default();
+            let outcome = dispatch(state, &job.kind, &payload).await;
+            if let Err(e) = settle(&state.db, &job, outcome).await {
+                tracing::warn!(job = %job.id, error = %e, "cannot record the job's outcome; it will run again");
+            }
+        })
+        .await;
     count
 }
 
@@ -223,6 +230,7 @@ async fn dispatch(state: &AppState, kind: &str, payload: &serde_json::Value) -> 
         "stripe.expire_session" => {
             crate::checkout::service::expire_stripe_session(state, &text("session_id")).await
         }
+        "stripe.event" => crate::checkout::webhook::apply(state, &text("event_id")).await,
         "mail.send" => super::mail::deliver(state, &text("outbox_id")).await,
         "wtb.match" => crate::lists::matching::match_listing(state, &text("listing_id")).await,
         other => Outcome::Failed(format!("unknown job kind {other}")),
@@ -260,6 +268,7 @@ pub fn spawn_worker(
             if run_due(&state).await == 0 {
                 tokio::select! {
                     _ = tokio::time::sleep(poll) => {}
+                    _ = state.jobs_ready.notified() => {}
                     _ = stop.changed() => {}
                 }
             }

@@ -40,6 +40,9 @@ pub struct State {
     pub wtb_pages: Arc<crate::lists::rest::PageCache>,
     /// The Stripe client (one connection pool for the process); `None`: manual payment only.
     pub stripe: Option<super::stripe::Stripe>,
+    /// Wakes this process's job worker when work was queued that should not wait for the
+    /// next poll (a Stripe event to apply).
+    pub jobs_ready: tokio::sync::Notify,
 }
 
 impl FromRef<AppState> for LeptosOptions {
