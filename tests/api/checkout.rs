@@ -119,6 +119,7 @@ on_both_databases!(
     two_hundred_shoppers_race_for_ten_units,
     checkout_is_idempotent_and_checks_its_input,
     stripe_webhooks_in_any_order_and_number_give_one_paid_order,
+    a_stripe_event_that_cannot_be_applied_waits_for_its_owner,
     expiry_releases_stock_and_a_late_payment_never_oversells,
     refunds_are_idempotent_and_restock,
     orders_belong_to_their_store_and_buyer,
@@ -581,9 +582,10 @@ async fn stripe_webhooks_in_any_order_and_number_give_one_paid_order(backend: Ba
         text(&app, "SELECT channel FROM sales WHERE item_id = $1", &item).await,
         "storefront"
     );
-    // Only the two payment events needed work, and the queue may run a job twice: running
-    // both again changes nothing.
-    let event_jobs = "SELECT COUNT(*) FROM jobs WHERE kind = $1";
+    // Only the two payment events needed work (each job is the order owner's, shown to them
+    // if it fails for good), and the queue may run a job twice: running both again changes
+    // nothing.
+    let event_jobs = "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND owner_user_id IS NOT NULL";
     assert_eq!(scalar(&app, event_jobs, "stripe.event").await, 2);
     with_db!(&app.db, pool => sqlx::query("UPDATE jobs SET status = 'queued', run_at = 0 WHERE kind = 'stripe.event'").execute(pool).await.map(|r| r.rows_affected())).unwrap();
     wait_for(|| async {
@@ -694,6 +696,103 @@ async fn stripe_webhooks_in_any_order_and_number_give_one_paid_order(backend: Ba
         .unwrap()
         .clone();
     assert_eq!(refund_event["verified"], false);
+}
+
+/// A received event whose job fails for good is dead-lettered where its owner sees it, and
+/// applies once the owner retries it after the cause is gone.
+async fn a_stripe_event_that_cannot_be_applied_waits_for_its_owner(backend: Backend) {
+    let fake = fake_stripe::start().await;
+    let app = stripe_app(backend, &fake, &[]).await;
+    let owner = app.reseller("stuck").await;
+    let (item, listing) = listed(&app, &owner, "3", "50").await;
+    let (status, created) = checkout(
+        &app,
+        Some("stuck-1"),
+        &cart("stuck-store", &listing, 1, "buyer@example.com"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let order = created["order_id"].as_str().unwrap().to_string();
+    let owner_id = text(
+        &app,
+        "SELECT id FROM users WHERE email = $1",
+        "stuck@example.com",
+    )
+    .await;
+    // A stored event that cannot be read (as if written by a broken release), one attempt.
+    let now = time::OffsetDateTime::now_utc();
+    with_db!(&app.db, pool => async {
+        sqlx::query("INSERT INTO stripe_events (id, type, received_at, payload) VALUES ('evt_stuck', 'checkout.session.completed', $1, '{\"id\": ')")
+            .bind(now).execute(pool).await?;
+        sqlx::query("INSERT INTO jobs (id, kind, payload, owner_user_id, status, attempts, max_attempts, run_at, created_at, updated_at) \
+                     VALUES ('job_stuck', 'stripe.event', '{\"event_id\": \"evt_stuck\"}', $1, 'queued', 0, 1, 0, $2, $2)")
+            .bind(&owner_id).bind(now).execute(pool).await?;
+        Ok::<_, sqlx::Error>(())
+    }.await)
+    .unwrap();
+    wait_for(|| async {
+        text(&app, "SELECT status FROM jobs WHERE id = $1", "job_stuck").await == "dead"
+    })
+    .await;
+    assert_eq!(order_status(&app, &order).await, "pending_payment");
+    let (status, tasks) = app.rpc(&owner, "orders/failed-tasks", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{tasks}");
+    assert_eq!(
+        tasks[0]["what"], "Apply a payment update from Stripe",
+        "{tasks}"
+    );
+    assert!(
+        tasks[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("does not parse"),
+        "{tasks}"
+    );
+    // Another reseller can neither see nor retry it.
+    let stranger = app.reseller("stranger").await;
+    let (_, theirs) = app.rpc(&stranger, "orders/failed-tasks", json!({})).await;
+    assert_eq!(theirs, json!([]));
+    let (status, _) = app
+        .rpc(
+            &stranger,
+            "orders/retry-task",
+            json!({"task_id": "job_stuck"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The cause is fixed; the owner retries and the payment lands once.
+    let session = fake.session_of(&order).unwrap();
+    let total = scalar(&app, "SELECT total FROM orders WHERE id = $1", &order).await;
+    let event = session_event(
+        "evt_stuck",
+        "checkout.session.completed",
+        &session,
+        &order,
+        "paid",
+        total,
+    );
+    with_db!(&app.db, pool => sqlx::query("UPDATE stripe_events SET payload = $1 WHERE id = 'evt_stuck'")
+        .bind(event.to_string()).execute(pool).await.map(|r| r.rows_affected()))
+    .unwrap();
+    let (status, body) = app
+        .rpc(&owner, "orders/retry-task", json!({"task_id": "job_stuck"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    wait_for(|| async { unapplied_events(&app).await == 0 }).await;
+    assert_eq!(order_status(&app, &order).await, "paid");
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM sales WHERE item_id = $1", &item).await,
+        1
+    );
+    let (_, tasks) = app.rpc(&owner, "orders/failed-tasks", json!({})).await;
+    assert_eq!(tasks, json!([]));
+    // Stripe delivering the same event again changes nothing.
+    assert_eq!(webhook(&app, &event).await, StatusCode::OK);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM sales WHERE item_id = $1", &item).await,
+        1
+    );
 }
 
 /// One of the item's three units was sold by the order: one sale, one confirmation mail.
