@@ -82,9 +82,11 @@ pub enum EventEffect<'a> {
     Ignored,
 }
 
+/// Whether a Stripe event was received (or applied) for the first time, or was seen before
+/// and changed nothing.
 #[derive(Debug, PartialEq, Eq)]
-pub enum EventApplied {
-    Applied,
+pub enum EventSeen {
+    First,
     Duplicate,
 }
 

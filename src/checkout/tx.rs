@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 
 use super::{
-    EventApplied, EventEffect, GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, Refunded,
+    EventEffect, EventSeen, GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, Refunded,
 };
 use crate::{
     analytics::ledger::{self, Changes, Delta, Scope},
@@ -556,7 +556,7 @@ pub async fn receive_event(
     event_type: &str,
     payload: &str,
     job: Option<&NewJob<'_>>,
-) -> sqlx::Result<EventApplied> {
+) -> sqlx::Result<EventSeen> {
     let now = OffsetDateTime::now_utc();
     let mut tx = pool.begin_write().await?;
     let fresh = sqlx::query("INSERT INTO stripe_events (id, type, received_at, payload, applied_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING")
@@ -569,13 +569,13 @@ pub async fn receive_event(
         .await?
         .rows_affected();
     if fresh == 0 {
-        return Ok(EventApplied::Duplicate);
+        return Ok(EventSeen::Duplicate);
     }
     if let Some(job) = job {
         jobs::enqueue(&mut tx, job).await?;
     }
     tx.commit().await?;
-    Ok(EventApplied::Applied)
+    Ok(EventSeen::First)
 }
 
 /// Applies a received event and marks it applied in one transaction: a second run of its
@@ -585,7 +585,7 @@ pub async fn apply_event(
     secret: &Secret,
     event_id: &str,
     effect: &EventEffect<'_>,
-) -> sqlx::Result<EventApplied> {
+) -> sqlx::Result<EventSeen> {
     let now = OffsetDateTime::now_utc();
     let mut tx = pool.begin_write().await?;
     let fresh = sqlx::query(
@@ -597,7 +597,7 @@ pub async fn apply_event(
     .await?
     .rows_affected();
     if fresh == 0 {
-        return Ok(EventApplied::Duplicate);
+        return Ok(EventSeen::Duplicate);
     }
     match effect {
         EventEffect::Paid(payment) => {
@@ -727,7 +727,7 @@ pub async fn apply_event(
         EventEffect::Ignored => {}
     }
     tx.commit().await?;
-    Ok(EventApplied::Applied)
+    Ok(EventSeen::First)
 }
 
 /// Records a refund of `amount` (its id makes a resubmission the same refund) and, with

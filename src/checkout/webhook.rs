@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    ops::{EventApplied, EventEffect, Payment},
+    ops::{EventEffect, EventSeen, Payment},
     service::{confirmation, order_head},
 };
 use crate::{
@@ -31,6 +31,7 @@ const HANDLED: [&str; 6] = [
     "charge.refunded",
     "charge.dispute.created",
 ];
+
 #[derive(Deserialize)]
 struct Event {
     id: String,
@@ -73,7 +74,7 @@ pub async fn handle(
     state: &AppState,
     signature: Option<&str>,
     body: &[u8],
-) -> Result<EventApplied, AppError> {
+) -> Result<EventSeen, AppError> {
     let Some(keys) = state.settings.stripe.as_ref() else {
         return Err(AppError::NotFound);
     };
@@ -108,6 +109,8 @@ pub async fn handle(
             json!({ "event_id": event.id }),
             owner.as_deref(),
         );
+        // Backoff doubles from 2 s: twelve attempts span about an hour (outages of Stripe
+        // or the database) before the owner is asked to look.
         job.max_attempts = 12;
         job
     });
@@ -115,10 +118,10 @@ pub async fn handle(
         &state.db,
         receive_event(&event.id, &event.kind, payload, job.as_ref())
     )?;
-    if handled && received == EventApplied::Applied {
+    if handled && received == EventSeen::First {
         state.jobs_ready.notify_one();
     }
-    tracing::info!(event_type = %event.kind, duplicate = received == EventApplied::Duplicate, "Stripe event received");
+    tracing::info!(event_type = %event.kind, duplicate = received == EventSeen::Duplicate, "Stripe event received");
     Ok(received)
 }
 
@@ -211,6 +214,6 @@ async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> 
     };
     let applied = order_tx!(&state.db, apply_event(&state.secret, event_id, &effect))
         .map_err(|e| e.to_string())?;
-    tracing::info!(event_type = %event.kind, rerun = applied == EventApplied::Duplicate, "Stripe event applied");
+    tracing::info!(event_type = %event.kind, rerun = applied == EventSeen::Duplicate, "Stripe event applied");
     Ok(())
 }
