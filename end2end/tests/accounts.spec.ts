@@ -24,6 +24,9 @@ test("sign up, switch views, reload keeps the view, log out", async ({ page }) =
   await expect(page.getByRole("heading", { name: account.storeName })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
   await expect(page.getByTestId("switch-store")).toHaveAttribute("aria-checked", "true");
+  // The store's address reads exactly as it must be typed (no capitalised "/S/Kicks-…").
+  const address = page.getByRole("link", { name: `/s/${account.storeSlug}` });
+  expect(await address.innerText()).toBe(`/s/${account.storeSlug}`);
 
   // /app opens with the remembered view, rendered by the server (check the raw HTML too).
   await page.goto("/app");
@@ -67,6 +70,26 @@ test("log in with a wrong password shows a clear error, the right one gets in", 
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page).toHaveURL(/\/app$/);
   await expect(page.getByRole("heading", { name: "Your reselling at a glance" })).toBeVisible();
+});
+
+test("log-in follows only a local next address, never another site", async ({ page, context }) => {
+  const account = await signUp(page);
+  const logIn = async (next: string) => {
+    await context.clearCookies();
+    await page.goto(`/login?next=${encodeURIComponent(next)}`);
+    await waitForHydration(page);
+    await page.getByLabel("Email").fill(account.email);
+    await page.getByLabel("Password").fill(account.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+  };
+  // Browsers drop tabs and newlines inside a URL and read "\" as "/": each of these
+  // would land on another site if it were followed.
+  for (const next of ["/\t/example.com/", "/\n/example.com/", "/\\example.com/", "//example.com/", "https://example.com/"]) {
+    await logIn(next);
+    await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/app$/);
+  }
+  await logIn("/app/inventory?page=1");
+  await expect(page).toHaveURL(/\/app\/inventory\?page=1$/);
 });
 
 test("sign-up form shows field errors from the shared validators", async ({ page }) => {

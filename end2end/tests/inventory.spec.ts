@@ -202,11 +202,11 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await page.getByLabel("Select Air Force 1 White").check();
   await page.getByLabel("Select Air Force 1 Black").check();
   await page.getByRole("button", { name: "Mark sold…" }).click();
-  await page.getByLabel("Sale price of Air Force 1 White").fill("140");
-  await page.getByLabel("Sale price of Air Force 1 Black").fill("abc");
+  await page.getByLabel("Price per unit of Air Force 1 White").fill("140");
+  await page.getByLabel("Price per unit of Air Force 1 Black").fill("abc");
   await page.getByRole("button", { name: "Record sales" }).click();
   await expect(page.getByText("Air Force 1 Black: \"abc\" is not a price")).toBeVisible();
-  await page.getByLabel("Sale price of Air Force 1 Black").fill("125");
+  await page.getByLabel("Price per unit of Air Force 1 Black").fill("125");
   await page.getByRole("button", { name: "Record sales" }).click();
   await expect(page.getByText("Marked 2 item(s) sold.")).toBeVisible();
   await expect(page.getByRole("row", { name: /Air Force 1 Black/ }).locator(".status-pill")).toHaveText("Sold");

@@ -324,7 +324,7 @@ pub async fn charts(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Charts,
     let (weekly, monthly) = buckets(days, &daily);
 
     let channels: Vec<(String, i64, i64, i64)> = with_db!(db, pool => sqlx::query_as(
-        "SELECT channel, CAST(COUNT(*) AS BIGINT), CAST(SUM(sale_price + shipping_charged) AS BIGINT), CAST(SUM(net_profit) AS BIGINT) \
+        "SELECT channel, CAST(COUNT(*) AS BIGINT), CAST(SUM(sale_price + shipping_charged - refunded) AS BIGINT), CAST(SUM(net_profit) AS BIGINT) \
          FROM sales WHERE owner_user_id = $1 AND currency = $2 AND sold_on >= $3 AND sold_on <= $4 \
          GROUP BY channel ORDER BY 3 DESC, 1")
         .bind(owner).bind(currency).bind(days.from.to_string()).bind(days.to.to_string())

@@ -42,14 +42,6 @@ pub struct AccountSummary {
     pub lists: Vec<ListSummary>,
 }
 
-/// Where to go after log-in: only local paths, never another site.
-fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
-        _ => "/app".to_string(),
-    }
-}
-
 fn field_error(result: Memo<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || result.get().and_then(|e| e.field_error(field)))
 }
@@ -87,7 +79,7 @@ pub fn LoginPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
-            platform::hard_navigate(&safe_next(query.get_untracked().get("next")));
+            platform::hard_navigate(&platform::after_login(query.get_untracked().get("next")));
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -172,10 +172,13 @@ pub async fn log_in(
     }
     let limited = |retry_after_secs| AppError::RateLimited { retry_after_secs };
     state.limits.check_login_ip(ip).map_err(limited)?;
+    // Failures lock the account for the source that made them, not for everyone: anyone could
+    // otherwise lock the owner out by typing wrong passwords from elsewhere.
+    let source_key = format!("{}|{ip}", email.as_str());
     state
         .limits
         .login_failures
-        .check(email.as_str())
+        .check(&source_key)
         .map_err(limited)?;
 
     let user = find_user_by_email(&state.db, &email).await?;
@@ -188,7 +191,7 @@ pub async fn log_in(
     let ip_text = ip.to_string();
     match user {
         Some(user) if valid => {
-            state.limits.login_failures.clear(email.as_str());
+            state.limits.login_failures.clear(&source_key);
             start_session(session, &user.id).await?;
             record_audit(
                 &state.db,
@@ -207,7 +210,12 @@ pub async fn log_in(
             })
         }
         user => {
-            state.limits.login_failures.record_failure(email.as_str());
+            state.limits.login_failures.record_failure(&source_key);
+            // Guessing one account from many sources is slowed down instead of locked.
+            let account_wide = state.limits.account_failures.record_and_count(email.as_str());
+            if account_wide > state.settings.auth.login_failures_per_account as usize {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
             let actor = user.as_ref().map(|u| u.id.as_str());
             record_audit(
                 &state.db,

@@ -35,11 +35,16 @@ pub struct OrderSummary {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderLineView {
+    pub id: String,
     pub listing_id: String,
     pub item_id: String,
     pub title: String,
     pub unit_price: Money,
     pub quantity: i64,
+    /// Units the owner took back into stock with a refund.
+    pub returned: i64,
+    /// Units that were sold and could still come back.
+    pub returnable: i64,
 }
 
 /// One entry of an order's timeline, from the signed order events.

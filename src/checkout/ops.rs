@@ -24,6 +24,8 @@ pub struct NewOrder {
     pub shipping: i64,
     pub total: i64,
     pub expires_at_ms: i64,
+    /// Manual payment: when to remind the buyer that the hold is ending.
+    pub reminder_at_ms: Option<i64>,
     pub lines: Vec<NewLine>,
     /// The buyer's link (HMAC of its token) and, for manual payment, the mail carrying it.
     pub link: GuestLink,
@@ -96,7 +98,20 @@ pub enum Refunded {
     /// This refund (its id) was recorded before: nothing changed.
     Duplicate,
     TooMuch,
+    /// A line cannot take back that many units (returned meanwhile, or never sold).
+    TooManyReturned,
     NotRefundable,
+}
+
+/// A refund the owner asked for, checked: the money, the units going back on sale per
+/// order line, and the buyer's mail (subject, body).
+pub struct RefundRequest<'a> {
+    pub refund_id: &'a str,
+    pub amount: i64,
+    pub returns: &'a [(String, i64)],
+    pub actor: &'a str,
+    pub stripe_refund: Option<&'a str>,
+    pub mail: (String, String),
 }
 
 pub mod sqlite {

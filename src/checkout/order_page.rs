@@ -7,9 +7,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::{OrderDetail, api};
 use crate::{
-    domain::store::{OrderStatus, PaymentMethod, RefundInput},
+    domain::store::{LineReturn, OrderStatus, PaymentMethod, RefundInput},
     error::AppError,
-    ui::{Brand, ErrorBanner, LoadError, NotFoundPage, TextField, platform, safe_title},
+    ui::{Brand, ErrorBanner, LoadError, LocalTime, NotFoundPage, TextField, platform, safe_title},
 };
 
 #[component]
@@ -29,7 +29,7 @@ fn OrderBody(order: OrderDetail) -> impl IntoView {
                     <tr>
                         <td>{l.title.clone()}</td>
                         <td>{l.unit_price.to_string()}</td>
-                        <td>{l.quantity}</td>
+                        <td>{if l.returned > 0 { format!("{} ({} returned)", l.quantity, l.returned) } else { l.quantity.to_string() }}</td>
                         <td>{crate::domain::Money::new(l.unit_price.amount * l.quantity, l.unit_price.currency).to_string()}</td>
                     </tr>
                 }).collect_view()}
@@ -119,7 +119,7 @@ fn BuyerOrder(order: OrderDetail) -> impl IntoView {
                         <h2 id="pay-how">"How to pay"</h2>
                         <p class="prewrap">{text}</p>
                         <p class="muted">{format!("Amount: {}", order.total)}</p>
-                        {order.expires_at.clone().map(|t| view! { <p class="muted">"Your items are held until "<time datetime=t.clone()>{t.replace('T', " ").trim_end_matches('Z').to_string()}" UTC"</time>"."</p> })}
+                        {order.expires_at.clone().map(|t| view! { <p class="muted">"Your items are held until "<LocalTime at=t/>"."</p> })}
                     </section>
                 })}
                 {order.checkout_url.clone().map(|url| view! {
@@ -218,7 +218,19 @@ fn StoreOrder(order: OrderDetail, reload: Callback<()>) -> impl IntoView {
     let carrier = RwSignal::new(String::new());
     let tracking = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
-    let restock = RwSignal::new(true);
+    // Units per line going back on sale: none unless the owner says so (a refund is money).
+    let returns = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
+    let left_to_refund = crate::domain::Money::new(
+        order.total.amount - order.refunded.amount,
+        order.total.currency,
+    );
+    let shipped = status == OrderStatus::Shipped;
+    let returnable: Vec<(String, String, i64)> = order
+        .lines
+        .iter()
+        .filter(|l| l.returnable > 0)
+        .map(|l| (l.id.clone(), l.title.clone(), l.returnable))
+        .collect();
     // One id per refund form: pressing twice (or a retry) refunds once.
     let refund_id = RwSignal::new(platform::random_key());
     Effect::new(move |_| {
@@ -234,7 +246,11 @@ fn StoreOrder(order: OrderDetail, reload: Callback<()>) -> impl IntoView {
             <div>
                 <p class="eyebrow"><a href="/app/store/orders">"Orders"</a></p>
                 <h1>{format!("Order {}", short_id(&order.id))}" "<StatusPill status/></h1>
-                <p class="muted">{format!("{} · {} · placed {} UTC", order.email, order.payment_method.label(), order.created_at.replace('T', " ").chars().take(16).collect::<String>())}</p>
+                <p class="muted">{format!("{} · {} · placed ", order.email, order.payment_method.label())}<LocalTime at=order.created_at.clone()/></p>
+                {order.expires_at.clone().map(|t| view! {
+                    <p class="banner banner-info" data-testid="hold-ends">"Units held for this order until "<LocalTime at=t/>
+                        {if order.payment_method == PaymentMethod::Manual { ". The buyer is reminded a day before; mark the order paid when the money arrives." } else { "." }}</p>
+                })}
             </div>
         </div>
         {order.attention.clone().filter(|_| status == OrderStatus::PaidNeedsAttention).map(|a| view! {
@@ -271,14 +287,42 @@ fn StoreOrder(order: OrderDetail, reload: Callback<()>) -> impl IntoView {
                     refund.dispatch(api::RefundOrder {
                         order_id: id.clone(),
                         refund_id: refund_id.get_untracked(),
-                        input: RefundInput { amount: amount.get_untracked(), restock: restock.get_untracked() },
+                        input: RefundInput {
+                            amount: amount.get_untracked(),
+                            returns: returns.get_untracked().into_iter()
+                                .map(|(line_id, quantity)| LineReturn { line_id, quantity })
+                                .collect(),
+                        },
                     });
                 }}>
                     <h2>"Refund"</h2>
                     <TextField id="refund-amount" label="Amount" value=amount error=field("amount")
-                        hint=format!("Leave empty to refund what is left of {}.", order.total)/>
-                    <label class="check"><input type="checkbox" prop:checked=move || restock.get()
-                        on:change=move |ev| restock.set(event_target_checked(&ev))/>" Put the items back on sale"</label>
+                        hint=format!("Leave empty to refund what is left: {left_to_refund}.")/>
+                    {(!returnable.is_empty()).then(|| view! {
+                        <fieldset class="returns">
+                            <legend>{if shipped { "Units the buyer sent back" } else { "Units to put back on sale" }}</legend>
+                            <p class="field-hint">{if shipped {
+                                "A refund alone puts nothing back on sale. Enter only units you have received back."
+                            } else {
+                                "Not shipped yet: enter the units that stay here and go back on sale."
+                            }}</p>
+                            {returnable.iter().map(|(line, title, most)| {
+                                let input_id = format!("return-{line}");
+                                let line = line.clone();
+                                view! {
+                                    <div class="field field-inline">
+                                        <label for=input_id.clone()>{format!("{title} (up to {most})")}</label>
+                                        <input id=input_id type="number" min="0" max=*most inputmode="numeric" placeholder="0"
+                                            on:input=move |ev| {
+                                                let v = event_target_value(&ev);
+                                                returns.update(|r| { r.insert(line.clone(), v); });
+                                            }/>
+                                    </div>
+                                }
+                            }).collect_view()}
+                            {move || field("returns").get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                        </fieldset>
+                    })}
                     <button class="button button-danger" type="submit" disabled=move || refund.pending().get()>
                         {move || if refund.pending().get() { "Refunding…" } else { "Refund" }}
                     </button>
@@ -297,7 +341,7 @@ fn StoreOrder(order: OrderDetail, reload: Callback<()>) -> impl IntoView {
                     };
                     view! {
                         <li class="timeline-entry">
-                            <time datetime=e.at.clone()>{e.at.replace('T', " ").chars().take(19).collect::<String>()}</time>
+                            <LocalTime at=e.at.clone()/>
                             <strong>{action_label(&e.action)}</strong>
                             <span class="muted">{format!(" by {}", e.actor)}</span>
                             {(!change.is_empty()).then(|| view! { <span>{format!(" · {change}")}</span> })}

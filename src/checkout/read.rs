@@ -97,8 +97,9 @@ pub async fn order_detail(
     let db = &state.db;
     let r = with_db!(db, pool => sqlx::query_as::<_, OrderRow>(sql).bind(order_id).bind(member.unwrap_or("")).fetch_optional(pool).await)?
         .ok_or(AppError::NotFound)?;
-    let lines: Vec<(String, String, String, i64, i64)> = with_db!(db, pool => sqlx::query_as(
-        "SELECT listing_id, item_id, title, unit_price, quantity FROM order_lines WHERE order_id = $1 ORDER BY position")
+    let lines: Vec<(String, String, String, String, i64, i64, i64, bool)> = with_db!(db, pool => sqlx::query_as(
+        "SELECT id, listing_id, item_id, title, unit_price, quantity, returned, sale_id IS NOT NULL FROM order_lines \
+         WHERE order_id = $1 ORDER BY position")
         .bind(order_id).fetch_all(pool).await)?;
     let events = if member.is_some() {
         timeline(state, order_id).await?
@@ -119,12 +120,15 @@ pub async fn order_detail(
         lines: lines
             .into_iter()
             .map(
-                |(listing_id, item_id, title, unit, quantity)| OrderLineView {
+                |(id, listing_id, item_id, title, unit, quantity, returned, sold)| OrderLineView {
+                    id,
                     listing_id,
                     item_id,
                     title,
                     unit_price: money(unit, &r.currency),
                     quantity,
+                    returned,
+                    returnable: if sold { quantity - returned } else { 0 },
                 },
             )
             .collect(),

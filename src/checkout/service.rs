@@ -5,11 +5,15 @@ use serde_json::{Value, json};
 use sqlx::types::time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::ops::{GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, Refunded};
+use super::ops::{
+    GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, RefundRequest, Refunded,
+};
 use crate::{
     domain::{
         Currency, Money,
-        store::{CheckedCheckout, ShippingPolicy, ShippingRate},
+        store::{
+            CheckedCheckout, ReturnableLine, ShippingPolicy, ShippingRate, validate_refund,
+        },
     },
     error::AppError,
     order_tx,
@@ -180,18 +184,29 @@ pub async fn place(state: &AppState, req: &CheckedCheckout) -> Result<Value, App
     let stripe = state.stripe.clone();
     let order_id = crate::server::db::new_id();
     let (link_url, link) = guest_link(state, &order_id);
-    let expires_at_ms = now_ms() + state.settings.checkout.reservation_ttl_secs as i64 * 1000;
+    let hold = hold_for(state, stripe.is_some());
+    let expires_at_ms = now_ms() + hold.as_millis() as i64;
+    let reminder_at_ms = stripe.is_none().then(|| {
+        let before = state.settings.checkout.manual_payment_reminder_hours as i64 * 3_600_000;
+        expires_at_ms - before
+    });
+    let reminder_at_ms = reminder_at_ms.filter(|at| *at > now_ms());
     let money = |amount: i64| Money::new(amount, cur).to_string();
     let mail = stripe.is_none().then(|| {
         (
-            format!("Your order at {}: how to pay", store.name),
             format!(
-                "Thank you for your order at {store}.\n\nTotal to pay: {total}\n\nHow to pay:\n{instructions}\n\n\
-                 Your items are held for you until the reservation ends; the store confirms the order once your payment arrives.\n\n\
-                 Follow your order: {link_url}\n",
-                store = store.name,
-                total = money(total),
-                instructions = if store.payment_instructions.is_empty() { "The store will contact you with payment details." } else { &store.payment_instructions },
+                "Your order {} at {}: how to pay {}",
+                super::order_page::short_id(&order_id),
+                store.name,
+                money(total)
+            ),
+            how_to_pay(
+                &store.name,
+                &order_id,
+                &money(total),
+                &store.payment_instructions,
+                expires_at_ms,
+                &link_url,
             ),
         )
     });
@@ -211,6 +226,7 @@ pub async fn place(state: &AppState, req: &CheckedCheckout) -> Result<Value, App
         shipping,
         total,
         expires_at_ms,
+        reminder_at_ms,
         lines,
         link,
         mail,
@@ -388,12 +404,94 @@ pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
             }
         }
     }
-    let minutes = state.settings.checkout.reservation_ttl_secs / 60;
-    let detail = format!("unpaid after the {minutes}-minute reservation");
+    let manual = with_db!(&state.db, pool => sqlx::query_scalar::<_, String>(
+        "SELECT payment_method FROM orders WHERE id = $1").bind(order_id).fetch_optional(pool).await)
+        .ok()
+        .flatten()
+        .is_none_or(|m| m == "manual");
+    let detail = format!(
+        "unpaid after the {} reservation",
+        crate::domain::store::describe_duration(hold_for(state, !manual).as_secs())
+    );
     match order_tx!(
         &state.db,
         release(&state.secret, order_id, "expired", "system", &detail)
     ) {
+        Ok(_) => Outcome::Done,
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// How long a new order holds its units: minutes while a card payment page is open, days
+/// under manual payment (a bank transfer takes that long).
+fn hold_for(state: &AppState, card: bool) -> std::time::Duration {
+    let c = &state.settings.checkout;
+    std::time::Duration::from_secs(if card {
+        c.reservation_ttl_secs
+    } else {
+        c.manual_payment_hold_hours * 3600
+    })
+}
+
+/// The "how to pay" text of a manual-payment order: its number, amount, instructions and
+/// the time its hold ends (UTC, written out), with the buyer's link.
+fn how_to_pay(
+    store: &str,
+    order_id: &str,
+    total: &str,
+    instructions: &str,
+    expires_at_ms: i64,
+    link_url: &str,
+) -> String {
+    let instructions = if instructions.is_empty() {
+        "The store will contact you with payment details."
+    } else {
+        instructions
+    };
+    format!(
+        "Thank you for your order at {store}.\n\nOrder number: {number}\nAmount to pay: {total}\n\n\
+         How to pay (the store's instructions):\n{instructions}\n\nPlease put the order number {number} in the payment reference.\n\n\
+         Your items are held for you until {until}. The store confirms the order once your payment arrives.\n\n\
+         Follow your order: {link_url}\n",
+        number = super::order_page::short_id(order_id),
+        until = human_utc(expires_at_ms),
+    )
+}
+
+/// "3 December 2026, 14:05 UTC".
+fn human_utc(ms: i64) -> String {
+    let Ok(at) = OffsetDateTime::from_unix_timestamp(ms / 1000) else {
+        return String::new();
+    };
+    let format = time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
+    );
+    at.format(&format).unwrap_or_default()
+}
+
+/// The `order.payment_reminder` job: a manual-payment order still unpaid a day before its
+/// hold ends gets one more mail, with how to pay and a fresh link.
+pub async fn remind_payment(state: &AppState, order_id: &str) -> Outcome {
+    let row: Result<Option<(String, i64, String, String, i64)>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT s.name, o.total, o.currency, s.payment_instructions, o.expires_at FROM orders o JOIN stores s ON s.id = o.store_id \
+         WHERE o.id = $1 AND o.status = 'pending_payment' AND o.stock = 'reserved'")
+        .bind(order_id).fetch_optional(pool).await);
+    let (store, total, code, instructions, expires_at) = match row {
+        Ok(Some(r)) => r,
+        Ok(None) => return Outcome::Done,
+        Err(e) => return Outcome::Failed(e.to_string()),
+    };
+    let (url, link) = guest_link(state, order_id);
+    let total = Money::new(total, currency(&code)).to_string();
+    let mail = (
+        format!(
+            "Reminder: your order {} at {store} is held until {}",
+            super::order_page::short_id(order_id),
+            human_utc(expires_at)
+        ),
+        how_to_pay(&store, order_id, &total, &instructions, expires_at, &url),
+    );
+    match order_tx!(&state.db, remind_payment(order_id, &link, mail)) {
         Ok(_) => Outcome::Done,
         Err(e) => Outcome::Failed(e.to_string()),
     }
@@ -543,12 +641,21 @@ pub async fn refund(
             "Only paid orders can be refunded.",
         ));
     }
-    let amount = crate::domain::store::validate_refund(
-        input,
-        currency(&head.currency),
-        head.total - head.refunded,
-    )
-    .map_err(AppError::validation)?;
+    let lines: Vec<(String, String, i64)> = with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT id, title, CASE WHEN sale_id IS NULL THEN 0 ELSE quantity - returned END FROM order_lines \
+         WHERE order_id = $1 ORDER BY position")
+        .bind(order_id).fetch_all(pool).await)?;
+    let lines: Vec<ReturnableLine> = lines
+        .into_iter()
+        .map(|(id, title, returnable)| ReturnableLine {
+            id,
+            title,
+            returnable,
+        })
+        .collect();
+    let cur = currency(&head.currency);
+    let draft = validate_refund(input, cur, head.total - head.refunded, &lines)
+        .map_err(AppError::validation)?;
     let mut stripe_refund = None;
     if head.payment_method == "stripe" {
         let (Some(stripe), Some(pi)) =
@@ -561,7 +668,7 @@ pub async fn refund(
         };
         stripe_refund = Some(
             stripe
-                .refund(pi, amount, refund_id)
+                .refund(pi, draft.amount, refund_id)
                 .await
                 .map_err(|e| match e {
                     StripeFailure::Refused(m) => AppError::conflict(
@@ -575,28 +682,48 @@ pub async fn refund(
         );
     }
     let actor = format!("user:{user}");
-    match order_tx!(
-        &state.db,
-        refund(
-            &state.secret,
-            order_id,
-            refund_id,
-            amount,
-            input.restock,
-            &actor,
-            stripe_refund.as_deref()
-        )
-    )? {
+    let request = RefundRequest {
+        refund_id,
+        amount: draft.amount,
+        returns: &draft.returns,
+        actor: &actor,
+        stripe_refund: stripe_refund.as_deref(),
+        mail: refund_mail(&head, Money::new(draft.amount, cur)),
+    };
+    match order_tx!(&state.db, refund(&state.secret, order_id, &request))? {
         Refunded::Done | Refunded::Duplicate => Ok(()),
         Refunded::TooMuch => Err(AppError::field(
             "amount",
             "That is more than is left to refund.",
+        )),
+        Refunded::TooManyReturned => Err(AppError::field(
+            "returns",
+            "Some of those units are back already; reload the page.",
         )),
         Refunded::NotRefundable => Err(AppError::conflict(
             "not_refundable",
             "Only paid orders can be refunded.",
         )),
     }
+}
+
+/// The buyer's refund mail: what came back, of which order, and what is left paid.
+fn refund_mail(head: &OrderHead, amount: Money) -> (String, String) {
+    let total = Money::new(head.total, amount.currency);
+    let refunded = Money::new(head.refunded + amount.amount, amount.currency);
+    let how = if head.payment_method == "stripe" {
+        "It goes back to the card you paid with; banks take 5–10 working days to show it."
+    } else {
+        "The store sends it back the way you paid."
+    };
+    (
+        format!("Refund of {amount} from {}", head.store_name),
+        format!(
+            "{store} has refunded {amount} of your order {order} (total {total}; refunded so far {refunded}).\n\n{how}\n",
+            store = head.store_name,
+            order = super::order_page::short_id(&head.id),
+        ),
+    )
 }
 
 pub async fn ship(

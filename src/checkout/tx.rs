@@ -5,7 +5,8 @@
 use time::OffsetDateTime;
 
 use super::{
-    EventEffect, EventSeen, GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, Refunded,
+    EventEffect, EventSeen, GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, RefundRequest,
+    Refunded,
 };
 use crate::{
     analytics::ledger::{self, Changes, Delta, Scope},
@@ -126,6 +127,19 @@ pub async fn place_order(
         },
     )
     .await?;
+    if let Some(run_at_ms) = order.reminder_at_ms {
+        jobs::enqueue(
+            &mut tx,
+            &NewJob {
+                kind: "order.payment_reminder",
+                payload: serde_json::json!({ "order_id": order.id }),
+                owner: Some(&order.owner),
+                run_at_ms,
+                max_attempts: 5,
+            },
+        )
+        .await?;
+    }
     add_link(&mut tx, &order.id, &order.link).await?;
     if let Some((subject, body)) = &order.mail {
         mail::queue(
@@ -650,14 +664,14 @@ pub async fn apply_event(
             amount_refunded,
         } => {
             // Stripe reports the charge's refunded total: keep the larger of the two.
-            let row: Option<(String, String, i64, String)> = sqlx::query_as(
-                "SELECT id, status, total, currency FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
+            let row: Option<(String, String, i64, String, String, i64)> = sqlx::query_as(
+                "SELECT id, status, total, currency, owner_user_id, refunded FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
             )
             .bind(order_id.unwrap_or(""))
             .bind(payment_intent.unwrap_or(""))
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some((id, status, total, currency)) = row {
+            if let Some((id, status, total, currency, owner, refunded_before)) = row {
                 let full = *amount_refunded >= total;
                 let after = if full
                     && matches!(status.as_str(), "paid" | "paid_needs_attention" | "shipped")
@@ -677,6 +691,9 @@ pub async fn apply_event(
                 .await?
                 .rows_affected();
                 if n > 0 {
+                    // A refund made in Stripe's dashboard lowers the sales like one made here.
+                    let more = (*amount_refunded).min(total) - refunded_before;
+                    refund_against_sales(&mut tx, &owner, &id, more.max(0), &[]).await?;
                     let e = OrderEvent {
                         order_id: &id,
                         actor: "stripe",
@@ -730,32 +747,30 @@ pub async fn apply_event(
     Ok(EventSeen::First)
 }
 
-/// Records a refund of `amount` (its id makes a resubmission the same refund) and, with
-/// `restock`, undoes the order's sales so the units are held and on sale again.
-#[allow(clippy::too_many_arguments)]
+/// Records a refund (its id makes a resubmission the same refund): the money is put against
+/// the order's sales (their profit drops, they stay), and only the units the owner names
+/// come back to stock and go on sale. The buyer is mailed.
 pub async fn refund(
     pool: &sqlx::Pool<DB>,
     secret: &Secret,
     order_id: &str,
-    refund_id: &str,
-    amount: i64,
-    restock: bool,
-    actor: &str,
-    stripe_refund: Option<&str>,
+    r: &RefundRequest<'_>,
 ) -> sqlx::Result<Refunded> {
     let now = OffsetDateTime::now_utc();
+    let units: i64 = r.returns.iter().map(|(_, q)| q).sum();
     let mut tx = pool.begin_write().await?;
     let fresh = sqlx::query(
-        "INSERT INTO refunds (id, order_id, amount, restock, stripe_refund, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO refunds (id, order_id, amount, restock, stripe_refund, created_by, created_at, returned_units) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
     )
-    .bind(refund_id)
+    .bind(r.refund_id)
     .bind(order_id)
-    .bind(amount)
-    .bind(restock)
-    .bind(stripe_refund)
-    .bind(actor)
+    .bind(r.amount)
+    .bind(units > 0)
+    .bind(r.stripe_refund)
+    .bind(r.actor)
     .bind(now)
+    .bind(units)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -775,7 +790,7 @@ pub async fn refund(
         "UPDATE orders SET refunded = refunded + $1, status = CASE WHEN refunded + $1 >= total THEN 'refunded' ELSE status END, \
          updated_at = $2 WHERE id = $3 AND refunded + $1 <= total",
     )
-    .bind(amount)
+    .bind(r.amount)
     .bind(now)
     .bind(order_id)
     .execute(&mut *tx)
@@ -784,77 +799,131 @@ pub async fn refund(
     if changed == 0 {
         return Ok(Refunded::TooMuch);
     }
-    let mut restocked = 0;
-    if restock && order.stock == "taken" {
-        restocked = restock_lines(&mut tx, &order.owner_user_id, order_id).await?;
+    let moved = refund_against_sales(&mut tx, &order.owner_user_id, order_id, r.amount, r.returns)
+        .await?;
+    if moved.is_none() {
+        return Ok(Refunded::TooManyReturned); // dropping the transaction undoes the refund
     }
-    let after = if order.refunded + amount >= order.total {
+    let after = if order.refunded + r.amount >= order.total {
         "refunded"
     } else {
         order.status.as_str()
     };
     let e = OrderEvent {
         order_id,
-        actor,
+        actor: r.actor,
         action: "refund",
         before: Some(&order.status),
         after: Some(after),
         detail: format!(
-            "{} refunded; {restocked} unit(s) back on sale",
-            money(amount, &order.currency)
+            "{} refunded; {units} unit(s) back on sale",
+            money(r.amount, &order.currency)
         ),
     };
     audit::record(&mut tx, secret, &e).await?;
+    mail::queue(
+        &mut tx,
+        &Mail {
+            to: &order.email,
+            subject: r.mail.0.clone(),
+            body: r.mail.1.clone(),
+            kind: "order_refunded",
+            order_id: Some(order_id),
+            owner: Some(&order.owner_user_id),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(Refunded::Done)
 }
 
-/// Undoes the sales of an order's lines (once: a line's sale id is cleared) and puts the
-/// units back in stock and on sale; the worth ledger moves by the difference.
-async fn restock_lines(tx: &mut Tx, owner: &str, order_id: &str) -> sqlx::Result<i64> {
+/// Puts `amount` against the sales of an order's lines, shared out by what each still holds,
+/// and brings back `returns` (units per order line) into stock and on sale: the sale keeps its
+/// money but no longer the cost of those units. The worth ledger moves by the difference.
+/// `None` when a line cannot take back that many units (nothing is written then).
+async fn refund_against_sales(
+    tx: &mut Tx,
+    owner: &str,
+    order_id: &str,
+    amount: i64,
+    returns: &[(String, i64)],
+) -> sqlx::Result<Option<()>> {
     let now = OffsetDateTime::now_utc();
-    let lines: Vec<(String, String, i64, i64, Option<String>)> = order_lines(tx, order_id).await?;
-    let items: Vec<String> = lines
-        .iter()
-        .filter(|l| l.4.is_some())
-        .map(|l| l.1.clone())
-        .collect();
-    if items.is_empty() {
-        return Ok(0);
+    // (line id, listing id, item id, sale id, the sale's units left, cost, market, money left)
+    let lines: Vec<(String, String, String, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT l.id, l.listing_id, l.item_id, s.id, s.quantity - s.returned, s.purchase_cost, s.market_value, \
+         s.sale_price + s.shipping_charged - s.refunded \
+         FROM order_lines l JOIN sales s ON s.id = l.sale_id WHERE l.order_id = $1 ORDER BY l.position",
+    )
+    .bind(order_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    if lines.is_empty() {
+        return Ok(if returns.is_empty() { Some(()) } else { None });
     }
+    let items: Vec<String> = lines.iter().map(|l| l.2.clone()).collect();
     let scope = Scope::Items(&items);
     let mut before = ledger::held_contributions(tx, owner, &scope).await?;
     before.extend(ledger::sale_contributions(tx, owner, &scope).await?);
-    let mut units = 0;
-    for (listing_id, item_id, quantity, _, sale_id) in &lines {
-        let Some(sale_id) = sale_id else { continue };
-        sqlx::query("DELETE FROM sales WHERE id = $1")
-            .bind(sale_id)
+    let capacities: Vec<i64> = lines.iter().map(|l| l.7).collect();
+    let shares = crate::domain::store::share_out(amount, &capacities);
+    for (line, share) in lines.iter().zip(shares) {
+        let (line_id, listing_id, item_id, sale_id, units_left, cost, market, _) = line;
+        let back = returns
+            .iter()
+            .filter(|(id, _)| id == line_id)
+            .map(|(_, q)| *q)
+            .sum::<i64>();
+        if back > 0 {
+            let took = sqlx::query(
+                "UPDATE order_lines SET returned = returned + $1 WHERE id = $2 AND returned + $1 <= quantity",
+            )
+            .bind(back)
+            .bind(line_id)
             .execute(&mut **tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if took == 0 || back > *units_left {
+                return Ok(None);
+            }
+        }
+        // The returned units' part of the sale's cost and market value, by units still sold.
+        let part = |total: i64| {
+            if *units_left == 0 {
+                0
+            } else {
+                ((i128::from(total) * i128::from(back)) / i128::from(*units_left)) as i64
+            }
+        };
+        let (cost_back, market_back) = (part(*cost), part(*market));
         sqlx::query(
-            "UPDATE items SET quantity = CASE WHEN status IN ('sold', 'shipped') THEN $1 ELSE quantity + $1 END, \
-             status = 'listed', sold_out_on = NULL, version = version + 1, updated_at = $2 WHERE id = $3",
+            "UPDATE sales SET refunded = refunded + $1, returned = returned + $2, purchase_cost = purchase_cost - $3, \
+             market_value = market_value - $4, net_profit = net_profit - $1 + $3 WHERE id = $5",
         )
-        .bind(*quantity)
-        .bind(now)
-        .bind(item_id)
+        .bind(share)
+        .bind(back)
+        .bind(cost_back)
+        .bind(market_back)
+        .bind(sale_id)
         .execute(&mut **tx)
         .await?;
-        sqlx::query("UPDATE listings SET available = available + $1, status = 'active', updated_at = $2 WHERE id = $3")
-            .bind(*quantity)
+        if back > 0 {
+            sqlx::query(
+                "UPDATE items SET quantity = CASE WHEN status IN ('sold', 'shipped') THEN $1 ELSE quantity + $1 END, \
+                 status = 'listed', sold_out_on = NULL, version = version + 1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(back)
             .bind(now)
-            .bind(listing_id)
+            .bind(item_id)
             .execute(&mut **tx)
             .await?;
-        sqlx::query(
-            "UPDATE order_lines SET sale_id = NULL WHERE order_id = $1 AND listing_id = $2",
-        )
-        .bind(order_id)
-        .bind(listing_id)
-        .execute(&mut **tx)
-        .await?;
-        units += quantity;
+            sqlx::query("UPDATE listings SET available = available + $1, status = 'active', updated_at = $2 WHERE id = $3")
+                .bind(back)
+                .bind(now)
+                .bind(listing_id)
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     let mut changes = ledger::held_contributions(tx, owner, &scope).await?;
     changes.extend(ledger::sale_contributions(tx, owner, &scope).await?);
@@ -862,7 +931,39 @@ async fn restock_lines(tx: &mut Tx, owner: &str, order_id: &str) -> sqlx::Result
     if let Some(w) = changes.write(BACKEND, owner) {
         w.query::<DB>().execute(&mut **tx).await?;
     }
-    Ok(units)
+    Ok(Some(()))
+}
+
+/// Mails the buyer of a manual-payment order that still waits for its payment (with a fresh
+/// link to the order); `false` when it no longer waits and nothing was sent.
+pub async fn remind_payment(
+    pool: &sqlx::Pool<DB>,
+    order_id: &str,
+    link: &GuestLink,
+    mail: (String, String),
+) -> sqlx::Result<bool> {
+    let mut tx = pool.begin_write().await?;
+    let Some(order) = order_state(&mut tx, order_id).await? else {
+        return Ok(false);
+    };
+    if order.status != "pending_payment" || order.stock != "reserved" {
+        return Ok(false);
+    }
+    add_link(&mut tx, order_id, link).await?;
+    mail::queue(
+        &mut tx,
+        &Mail {
+            to: &order.email,
+            subject: mail.0,
+            body: mail.1,
+            kind: "order_payment_reminder",
+            order_id: Some(order_id),
+            owner: Some(&order.owner_user_id),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Paid → shipped with the tracking code, and the buyer's mail.

@@ -240,7 +240,7 @@ pub fn UserOverview() -> impl IntoView {
                 </section>
                 <section class="card">
                     <h2>"Plan"</h2>
-                    <p class="card-figure">{account.plan.clone()}</p>
+                    <p class="card-figure capitalize">{account.plan.clone()}</p>
                     <p class="muted">"Signed in as " {account.email.clone()}</p>
                 </section>
             </div>

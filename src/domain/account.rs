@@ -214,6 +214,17 @@ const RESERVED_SLUGS: &[&str] = &[
 ];
 
 /// A UUID (hyphenated or not) or a pure number is an id, never a slug.
+/// A `next` address after log-in, accepted only as a plain local path ("/app/inventory?page=2").
+/// Browsers drop tabs and newlines inside URLs and read "\\" as "/", so "/\t/evil.example"
+/// would leave the site: anything but visible ASCII, a backslash, or a second leading slash
+/// is refused.
+pub fn local_path(next: &str) -> Option<&str> {
+    let plain = next.len() <= 2048 && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    let mut chars = next.chars();
+    let rooted = chars.next() == Some('/') && chars.next() != Some('/');
+    (plain && rooted).then_some(next)
+}
+
 pub fn looks_like_id(s: &str) -> bool {
     let hex: String = s.chars().filter(|c| *c != '-').collect();
     let uuid_like = hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit());
@@ -290,6 +301,28 @@ pub fn slug_from_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_local_paths_are_followed_after_log_in() {
+        for ok in ["/app", "/app/inventory?page=2&q=psa%2010", "/", "/lists/x#top"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "app",
+            "",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?} was accepted");
+        }
+    }
 
     #[test]
     fn email_is_normalised_and_checked() {

@@ -710,7 +710,8 @@ impl SaleFigures {
     }
 }
 
-/// The "mark sold" form, as typed.
+/// The "mark sold" form, as typed. `sale_price` is the price of one unit; fees and shipping
+/// are for the whole sale. A blank quantity sells one unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SaleInput {
     pub quantity: String,
@@ -732,7 +733,8 @@ pub struct SaleDraft {
     pub sold_on: String,
 }
 
-/// Validates a sale of `item_quantity` units bought at `unit_cost` each.
+/// Validates a sale of up to `item_quantity` units bought at `unit_cost` each. The figures'
+/// `sale_price` is the total: the unit price typed times the units sold.
 pub fn validate_sale(
     input: &SaleInput,
     unit_cost: Money,
@@ -741,7 +743,7 @@ pub fn validate_sale(
     let mut e = FieldErrors::default();
     let currency = unit_cost.currency;
     let quantity = if input.quantity.trim().is_empty() {
-        Some(item_quantity)
+        Some(1)
     } else {
         match input.quantity.trim().parse::<i64>() {
             Ok(q) if q >= 1 && q <= item_quantity => Some(q),
@@ -792,14 +794,12 @@ pub fn validate_sale(
     else {
         return Err(e);
     };
-    let purchase_cost = match unit_cost.amount.checked_mul(quantity) {
-        Some(amount) => Money::new(amount, currency),
-        None => {
-            return Err(FieldErrors::single(
-                "quantity",
-                "The amounts are too large.",
-            ));
-        }
+    let times = |m: Money| m.amount.checked_mul(quantity).map(|a| Money::new(a, currency));
+    let (Some(purchase_cost), Some(sale_price)) = (times(unit_cost), times(sale_price)) else {
+        return Err(FieldErrors::single(
+            "quantity",
+            "The amounts are too large.",
+        ));
     };
     let figures = SaleFigures {
         sale_price,
@@ -1045,6 +1045,37 @@ mod tests {
         );
         input.purchase_price = "250.5".into();
         assert!(validate_item(&input).is_err());
+    }
+
+    #[test]
+    fn a_multi_unit_sale_is_priced_per_unit() {
+        let input = SaleInput {
+            quantity: "3".into(),
+            channel: "ebay".into(),
+            sale_price: "100".into(),
+            fees: "30".into(),
+            shipping_charged: "0".into(),
+            shipping_paid: "15".into(),
+            sold_on: "2026-11-20".into(),
+        };
+        let sale = validate_sale(&input, Money::new(6000, Currency::Usd), 5).unwrap();
+        assert_eq!(sale.quantity, 3);
+        assert_eq!(sale.figures.sale_price, Money::new(30000, Currency::Usd));
+        assert_eq!(sale.figures.purchase_cost, Money::new(18000, Currency::Usd));
+        // 3 × 100 − 30 fees − 15 shipping − 3 × 60 cost
+        assert_eq!(sale.net_profit, Money::new(7500, Currency::Usd));
+        let one = SaleInput {
+            quantity: String::new(),
+            ..input.clone()
+        };
+        let sale = validate_sale(&one, Money::new(6000, Currency::Usd), 5).unwrap();
+        assert_eq!(sale.quantity, 1, "units sold defaults to one, not all");
+        assert_eq!(sale.net_profit, Money::new(-500, Currency::Usd));
+        let too_many = SaleInput {
+            quantity: "6".into(),
+            ..input
+        };
+        assert!(validate_sale(&too_many, Money::new(6000, Currency::Usd), 5).is_err());
     }
 
     #[test]

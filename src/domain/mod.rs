@@ -33,6 +33,7 @@ mod common_passwords;
 pub mod import;
 pub mod item;
 pub mod money;
+pub mod search;
 pub mod store;
 pub mod validation;
 pub mod wtb;

@@ -94,6 +94,145 @@ pub enum MoneyError {
     Overflow,
     #[error("cannot combine {0} and {1} amounts")]
     CurrencyMismatch(Currency, Currency),
+    #[error("\"{0}\" can be read more than one way; write it like 1234.50")]
+    Ambiguous(String),
+    #[error("this amount is in {written}; enter it in {expected}")]
+    OtherCurrency { written: String, expected: Currency },
+}
+
+impl MoneyError {
+    /// Names what the person typed rather than the cleaned-up digits.
+    fn with_input(self, input: &str) -> Self {
+        match self {
+            MoneyError::NotAnAmount(_) => MoneyError::NotAnAmount(input.to_string()),
+            other => other,
+        }
+    }
+}
+
+/// A currency as written next to an amount: "$" alone does not say which dollar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrittenCurrency {
+    Dollar,
+    Code(Currency),
+}
+
+/// An amount as a person wrote it, cleaned up: `decimal` is "-1234.50"-style.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenAmount {
+    pub decimal: String,
+    pub currency: Option<WrittenCurrency>,
+}
+
+impl WrittenAmount {
+    fn currency_label(&self) -> String {
+        match self.currency {
+            Some(WrittenCurrency::Dollar) => "dollars".into(),
+            Some(WrittenCurrency::Code(c)) => c.code().into(),
+            None => String::new(),
+        }
+    }
+}
+
+/// Reads the spellings of an amount people type and spreadsheets hold: a currency symbol or
+/// code anywhere, spaces, NBSP or apostrophes between thousands, either decimal mark,
+/// a minus or accounting parentheses. Rules for the marks:
+/// - both "." and "," present: the last one separates the decimals ("1.234,50", "1,234.50");
+/// - one mark, several times: it groups thousands ("1,234,567");
+/// - one mark once, followed by exactly three digits after a non-zero whole part: a comma
+///   groups thousands ("1,234"), and so does a dot in euros ("€1.234", where it is the usual
+///   thousands mark); "1.234" in dollars stays a decimal and is refused as three decimals;
+///   otherwise the mark is the decimal one ("1,00", "12.5");
+/// - thousands groups must be of three digits, or the input is refused as ambiguous.
+/// `expected` is the currency the amount is meant in, when known.
+pub fn read_amount(input: &str, expected: Option<Currency>) -> Result<WrittenAmount, MoneyError> {
+    let raw = input.trim();
+    let bad = || MoneyError::NotAnAmount(raw.to_string());
+    let mut currency = None;
+    let mut body = String::with_capacity(raw.len());
+    let mut letters = String::new();
+    for c in raw.chars() {
+        match c {
+            '$' => currency = currency.or(Some(WrittenCurrency::Dollar)),
+            '€' => currency = Some(WrittenCurrency::Code(Currency::Eur)),
+            '£' => currency = Some(WrittenCurrency::Code(Currency::Gbp)),
+            '¥' | '￥' => currency = Some(WrittenCurrency::Code(Currency::Jpy)),
+            '₩' => currency = Some(WrittenCurrency::Code(Currency::Krw)),
+            '0'..='9' | '.' | ',' | '-' => body.push(c),
+            c if c.is_alphabetic() => letters.push(c),
+            // Thousands written with spaces (also NBSP and narrow NBSP) or apostrophes.
+            ' ' | '\u{a0}' | '\u{202f}' | '\'' | '’' => {}
+            '(' | ')' => {}
+            _ => return Err(bad()),
+        }
+    }
+    if !letters.is_empty() {
+        let code = Currency::parse(&letters).map_err(|_| bad())?;
+        currency = Some(WrittenCurrency::Code(code));
+    }
+    let parenthesised = raw.starts_with('(') && raw.ends_with(')');
+    if !parenthesised && (raw.contains('(') || raw.contains(')')) {
+        return Err(bad());
+    }
+    let negative = body.starts_with('-') || parenthesised;
+    let digits = body.strip_prefix('-').unwrap_or(&body);
+    if digits.is_empty() || digits.contains('-') || (parenthesised && body.starts_with('-')) {
+        return Err(bad());
+    }
+    let last = |mark: char| digits.rfind(mark);
+    let (dots, commas) = (digits.matches('.').count(), digits.matches(',').count());
+    let decimal_mark = match (dots, commas) {
+        (0, 0) => None,
+        (d, c) if d > 0 && c > 0 => {
+            let mark = if last('.') > last(',') { '.' } else { ',' };
+            if digits.matches(mark).count() > 1 {
+                return Err(MoneyError::Ambiguous(raw.to_string()));
+            }
+            Some(mark)
+        }
+        (1, 0) | (0, 1) => {
+            let mark = if dots == 1 { '.' } else { ',' };
+            let at = last(mark).unwrap_or(0);
+            let whole = &digits[..at];
+            let after = digits.len() - at - 1;
+            let euros = match currency {
+                Some(WrittenCurrency::Code(c)) => c == Currency::Eur,
+                Some(WrittenCurrency::Dollar) => false,
+                None => expected == Some(Currency::Eur),
+            };
+            let groups_thousands = after == 3
+                && !whole.is_empty()
+                && !whole.starts_with('0')
+                && (mark == ',' || euros);
+            if groups_thousands { None } else { Some(mark) }
+        }
+        _ => None,
+    };
+    let (whole, fraction) = match decimal_mark {
+        Some(mark) => {
+            let at = last(mark).unwrap_or(0);
+            (&digits[..at], Some(&digits[at + 1..]))
+        }
+        None => (digits, None),
+    };
+    // What is left in the whole part are thousands groups: 1–3 digits, then threes.
+    let groups: Vec<&str> = whole.split([',', '.']).collect();
+    if groups.len() > 1 {
+        let first_ok = (1..=3).contains(&groups[0].len());
+        if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
+            return Err(MoneyError::Ambiguous(raw.to_string()));
+        }
+    }
+    let whole: String = groups.concat();
+    let mut decimal = match fraction {
+        Some(f) if f.is_empty() => return Err(bad()),
+        Some(f) => format!("{}.{f}", if whole.is_empty() { "0" } else { &whole }),
+        None => whole,
+    };
+    if negative {
+        decimal.insert(0, '-');
+    }
+    Ok(WrittenAmount { decimal, currency })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -113,21 +252,36 @@ impl Money {
         Money::new(0, currency)
     }
 
-    /// Parses a decimal amount typed by a person ("12.50", "1,299.99", "¥1500" is not accepted).
+    /// Parses an amount typed by a person, in every spelling the spreadsheet import reads:
+    /// "12.50", "$1,299.99", "1.234,50 €", "1,00" (one unit), "1 234,50", "USD 90", "(12.00)".
+    /// This is the one money parser: forms, refunds, shipping rates and imports all use it.
+    /// A symbol or code of another currency is refused, and so is a grouping that could be
+    /// read two ways ("1,23,4") — never guessed.
     pub fn parse(input: &str, currency: Currency) -> Result<Self, MoneyError> {
-        let raw = input.trim().replace(',', "");
-        let bad = || MoneyError::NotAnAmount(input.trim().to_string());
-        if raw.is_empty() {
-            return Err(bad());
+        let written = read_amount(input, Some(currency))?;
+        let compatible = match written.currency {
+            None => true,
+            Some(WrittenCurrency::Dollar) => currency.symbol() == "$",
+            Some(WrittenCurrency::Code(c)) => c == currency,
+        };
+        if !compatible {
+            return Err(MoneyError::OtherCurrency {
+                written: written.currency_label(),
+                expected: currency,
+            });
         }
-        let (negative, digits) = match raw.strip_prefix('-') {
+        Self::from_plain_decimal(&written.decimal, currency)
+            .map_err(|e| e.with_input(input.trim()))
+    }
+
+    /// "-1234.5" (digits, at most one dot, optional leading minus) → minor units.
+    fn from_plain_decimal(digits: &str, currency: Currency) -> Result<Self, MoneyError> {
+        let bad = || MoneyError::NotAnAmount(digits.to_string());
+        let (negative, digits) = match digits.strip_prefix('-') {
             Some(rest) => (true, rest),
-            None => (false, raw.as_str()),
+            None => (false, digits),
         };
-        let (whole, frac) = match digits.split_once('.') {
-            Some((w, f)) => (w, f),
-            None => (digits, ""),
-        };
+        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
         if whole.is_empty() && frac.is_empty() {
             return Err(bad());
         }
@@ -259,7 +413,7 @@ mod tests {
 
     #[test]
     fn rejects_garbage_and_too_many_decimals() {
-        for bad in ["", "abc", "1.2.3", "12e3", "--1", ".", "1 000"] {
+        for bad in ["", "abc", "1.2.3", "12e3", "--1", ".", "12.", "1-2", "1*2", "=1+1"] {
             assert!(
                 Money::parse(bad, Currency::Usd).is_err(),
                 "{bad:?} accepted"
@@ -272,6 +426,64 @@ mod tests {
         assert_eq!(
             Money::parse("99999999999999999999", Currency::Usd),
             Err(MoneyError::Overflow)
+        );
+    }
+
+    #[test]
+    fn reads_either_decimal_mark_like_the_import() {
+        let usd = |s: &str| Money::parse(s, Currency::Usd).map(|m| m.amount);
+        let eur = |s: &str| Money::parse(s, Currency::Eur).map(|m| m.amount);
+        // The security review's case: a refund of "1,00" is one unit, not a hundred.
+        assert_eq!(usd("1,00"), Ok(100));
+        assert_eq!(eur("1.234,50"), Ok(123450));
+        assert_eq!(usd("1,234.50"), Ok(123450));
+        assert_eq!(usd("$180"), Ok(18000));
+        assert_eq!(usd("$5,000"), Ok(500000));
+        assert_eq!(eur("180,50 €"), Ok(18050));
+        assert_eq!(eur("1 234,50"), Ok(123450));
+        assert_eq!(usd("1,000,000"), Ok(100000000));
+        assert_eq!(eur("1.234"), Ok(123400), "a dot groups thousands in euros");
+        assert!(
+            matches!(usd("1.234"), Err(MoneyError::TooManyDecimals { .. })),
+            "but is a decimal in dollars: refused, not guessed"
+        );
+        assert_eq!(usd("0,50"), Ok(50));
+        assert_eq!(usd("(12.00)"), Ok(-1200));
+        assert_eq!(usd("USD 90"), Ok(9000));
+        assert_eq!(Money::parse("$12", Currency::Cad).map(|m| m.amount), Ok(1200));
+        assert_eq!(Money::parse("CAD 12", Currency::Cad).map(|m| m.amount), Ok(1200));
+        assert_eq!(Money::parse("¥1,500", Currency::Jpy).map(|m| m.amount), Ok(1500));
+    }
+
+    #[test]
+    fn refuses_ambiguous_groupings_and_other_currencies() {
+        for ambiguous in ["1,23,456", "12.34.56", "1.234,56,7", "1,2345.6,7"] {
+            assert!(
+                matches!(
+                    Money::parse(ambiguous, Currency::Usd),
+                    Err(MoneyError::Ambiguous(_))
+                ),
+                "{ambiguous:?} was guessed"
+            );
+        }
+        assert!(matches!(
+            Money::parse("€12", Currency::Usd),
+            Err(MoneyError::OtherCurrency { .. })
+        ));
+        assert!(matches!(
+            Money::parse("$12", Currency::Eur),
+            Err(MoneyError::OtherCurrency { .. })
+        ));
+        assert_eq!(
+            Money::parse("1,5", Currency::Jpy),
+            Err(MoneyError::TooManyDecimals {
+                currency: Currency::Jpy,
+                digits: 0
+            })
+        );
+        assert_eq!(
+            Money::parse("abc", Currency::Usd).unwrap_err().to_string(),
+            "\"abc\" is not an amount"
         );
     }
 

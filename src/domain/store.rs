@@ -428,12 +428,36 @@ pub fn validate_checkout(req: &CheckoutRequest) -> Result<CheckedCheckout, Field
     }
 }
 
-/// A refund as the owner types it: the amount (empty = what is left) and whether the units
-/// go back on sale.
+/// A refund as the owner types it: the amount (empty = what is left) and, per order line,
+/// how many units came back (or, unshipped, stay here) and go back on sale. A refund is
+/// money, a return is stock: no unit goes back on sale unless it is named here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RefundInput {
     pub amount: String,
-    pub restock: bool,
+    #[serde(default)]
+    pub returns: Vec<LineReturn>,
+}
+
+/// Units of one order line that go back on sale, as typed ("" = none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct LineReturn {
+    pub line_id: String,
+    pub quantity: String,
+}
+
+/// An order line as a refund sees it: how many units can still come back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnableLine {
+    pub id: String,
+    pub title: String,
+    pub returnable: i64,
+}
+
+/// A checked refund: minor units to give back and units per line going back on sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundDraft {
+    pub amount: i64,
+    pub returns: Vec<(String, i64)>,
 }
 
 /// Checks a refund of an order that has `refundable` minor units left to give back.
@@ -441,33 +465,165 @@ pub fn validate_refund(
     input: &RefundInput,
     currency: Currency,
     refundable: i64,
-) -> Result<i64, FieldErrors> {
-    if refundable <= 0 {
-        return Err(FieldErrors::single(
-            "amount",
-            "This order has been refunded in full.",
-        ));
-    }
-    if input.amount.trim().is_empty() {
-        return Ok(refundable);
-    }
-    match Money::parse(input.amount.trim(), currency) {
-        Ok(m) if m.amount > 0 && m.amount <= refundable => Ok(m.amount),
-        Ok(_) => Err(FieldErrors::single(
-            "amount",
-            format!(
-                "Refund between {} and {}.",
-                Money::new(1, currency),
-                Money::new(refundable, currency)
+    lines: &[ReturnableLine],
+) -> Result<RefundDraft, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let amount = if refundable <= 0 {
+        e.add("amount", "This order has been refunded in full.");
+        0
+    } else if input.amount.trim().is_empty() {
+        refundable
+    } else {
+        match Money::parse(input.amount.trim(), currency) {
+            Ok(m) if m.amount > 0 && m.amount <= refundable => m.amount,
+            Ok(_) => {
+                e.add(
+                    "amount",
+                    format!(
+                        "Refund between {} and {}.",
+                        Money::new(1, currency),
+                        Money::new(refundable, currency)
+                    ),
+                );
+                0
+            }
+            Err(err) => {
+                e.add("amount", format!("{}.", capitalise_first(&err.to_string())));
+                0
+            }
+        }
+    };
+    let mut returns = Vec::new();
+    for r in &input.returns {
+        let text = r.quantity.trim();
+        if text.is_empty() || text == "0" {
+            continue;
+        }
+        let Some(line) = lines.iter().find(|l| l.id == r.line_id) else {
+            e.add("returns", "That line is not part of this order; reload the page.");
+            continue;
+        };
+        match text.parse::<i64>() {
+            Ok(q) if q >= 1 && q <= line.returnable => returns.push((line.id.clone(), q)),
+            _ if line.returnable == 0 => e.add(
+                "returns",
+                format!("Every unit of {} is back already.", line.title),
             ),
-        )),
-        Err(err) => Err(FieldErrors::single("amount", err.to_string())),
+            _ => e.add(
+                "returns",
+                format!(
+                    "{}: put back from 0 to {} unit(s).",
+                    line.title, line.returnable
+                ),
+            ),
+        }
     }
+    if e.is_empty() {
+        Ok(RefundDraft { amount, returns })
+    } else {
+        Err(e)
+    }
+}
+
+fn capitalise_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// "10 minutes", "1 hour", "3 days": a hold's length for people (whole units, rounded down).
+pub fn describe_duration(secs: u64) -> String {
+    let (n, unit) = if secs >= 86_400 && secs % 86_400 == 0 {
+        (secs / 86_400, "day")
+    } else if secs >= 3_600 {
+        (secs / 3_600, "hour")
+    } else if secs >= 60 {
+        (secs / 60, "minute")
+    } else {
+        (secs, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Shares `amount` out over `capacities` in proportion, never more than a share's capacity;
+/// what rounding leaves goes to the first shares with room. Used to put a refund against
+/// the sales of an order.
+pub fn share_out(amount: i64, capacities: &[i64]) -> Vec<i64> {
+    let total: i64 = capacities.iter().map(|c| (*c).max(0)).sum();
+    let amount = amount.clamp(0, total);
+    if total == 0 {
+        return vec![0; capacities.len()];
+    }
+    let mut shares: Vec<i64> = capacities
+        .iter()
+        .map(|c| ((i128::from((*c).max(0)) * i128::from(amount)) / i128::from(total)) as i64)
+        .collect();
+    let mut left = amount - shares.iter().sum::<i64>();
+    for (share, cap) in shares.iter_mut().zip(capacities) {
+        let room = (*cap).max(0) - *share;
+        let take = room.min(left);
+        *share += take;
+        left -= take;
+    }
+    shares
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refunds_read_money_and_returns_per_line() {
+        let lines = vec![
+            ReturnableLine { id: "a".into(), title: "Dunk".into(), returnable: 2 },
+            ReturnableLine { id: "b".into(), title: "Box".into(), returnable: 0 },
+        ];
+        let input = |amount: &str, returns: &[(&str, &str)]| RefundInput {
+            amount: amount.into(),
+            returns: returns
+                .iter()
+                .map(|(l, q)| LineReturn { line_id: (*l).into(), quantity: (*q).into() })
+                .collect(),
+        };
+        let ok = validate_refund(&input("1,00", &[]), Currency::Usd, 10_000, &lines).unwrap();
+        assert_eq!(ok, RefundDraft { amount: 100, returns: vec![] }, "1,00 is one dollar");
+        let all = validate_refund(&input("", &[("a", "2"), ("b", "")]), Currency::Usd, 5_000, &lines)
+            .unwrap();
+        assert_eq!(all, RefundDraft { amount: 5_000, returns: vec![("a".into(), 2)] });
+        for bad in [
+            input("50.01", &[]),
+            input("0", &[]),
+            input("1", &[("a", "3")]),
+            input("1", &[("b", "1")]),
+            input("1", &[("zz", "1")]),
+            input("1", &[("a", "-1")]),
+        ] {
+            assert!(validate_refund(&bad, Currency::Usd, 5_000, &lines).is_err(), "{bad:?}");
+        }
+        assert!(validate_refund(&input("", &[]), Currency::Usd, 0, &lines).is_err());
+    }
+
+    #[test]
+    fn hold_lengths_read_as_people_say_them() {
+        assert_eq!(describe_duration(600), "10 minutes");
+        assert_eq!(describe_duration(3 * 86_400), "3 days");
+        assert_eq!(describe_duration(3_600), "1 hour");
+        assert_eq!(describe_duration(90_000), "25 hours");
+        assert_eq!(describe_duration(1), "1 second");
+    }
+
+    #[test]
+    fn refunds_are_shared_out_over_sales_in_proportion() {
+        assert_eq!(share_out(5_000, &[100_000, 2_200]), vec![4_893, 107]);
+        assert_eq!(share_out(3, &[1, 1, 1]), vec![1, 1, 1]);
+        assert_eq!(share_out(2, &[1, 1, 1]), vec![1, 1, 0]);
+        assert_eq!(share_out(10, &[0, 5]), vec![0, 5], "never more than a sale holds");
+        assert_eq!(share_out(7, &[]), Vec::<i64>::new());
+        let shares = share_out(99_999, &[33_333, 33_333, 33_334]);
+        assert_eq!(shares.iter().sum::<i64>(), 99_999);
+    }
 
     fn policy() -> ShippingPolicy {
         ShippingPolicy {
@@ -580,20 +736,14 @@ mod tests {
         .unwrap_err();
         assert!(e.get("price").is_some() && e.get("quantity").is_some());
         assert_eq!(
-            validate_refund(&RefundInput::default(), Currency::Usd, 500),
+            validate_refund(&RefundInput::default(), Currency::Usd, 500, &[]).map(|d| d.amount),
             Ok(500)
         );
-        assert!(
-            validate_refund(
-                &RefundInput {
-                    amount: "6".into(),
-                    restock: false
-                },
-                Currency::Usd,
-                500
-            )
-            .is_err()
-        );
-        assert!(validate_refund(&RefundInput::default(), Currency::Usd, 0).is_err());
+        let six = RefundInput {
+            amount: "6".into(),
+            returns: vec![],
+        };
+        assert!(validate_refund(&six, Currency::Usd, 500, &[]).is_err());
+        assert!(validate_refund(&RefundInput::default(), Currency::Usd, 0, &[]).is_err());
     }
 }

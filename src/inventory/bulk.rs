@@ -135,7 +135,7 @@ fn BulkSellForm(
     done: Callback<()>,
 ) -> impl IntoView {
     let lines: Vec<(String, String)> = selected.get_untracked().into_iter().collect();
-    let prices = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
+    let prices = RwSignal::new(std::collections::BTreeMap::<String, super::types::BulkSaleLine>::new());
     let channel = RwSignal::new("ebay".to_string());
     let sold_on = RwSignal::new(crate::ui::platform::today());
     let error = RwSignal::new(None::<String>);
@@ -146,8 +146,8 @@ fn BulkSellForm(
             .get_untracked()
             .into_keys()
             .map(|id| super::types::BulkSaleLine {
-                sale_price: prices.with_untracked(|p| p.get(&id).cloned().unwrap_or_default()),
-                id,
+                id: id.clone(),
+                ..prices.with_untracked(|p| p.get(&id).cloned().unwrap_or_default())
             })
             .collect();
         busy.set(true);
@@ -188,16 +188,29 @@ fn BulkSellForm(
                     <input id="bulk-sold-on" type="date" prop:value=move || sold_on.get() on:input=move |ev| sold_on.set(event_target_value(&ev))/>
                 </div>
             </div>
+            <p class="field-hint">"Prices are per unit: every unit an item holds is sold. Fees and shipping are for the whole sale."</p>
             {lines.into_iter().map(|(id, name)| {
-                let input_id = format!("bulk-price-{id}");
+                let input = move |field: &'static str, label: String, set: fn(&mut super::types::BulkSaleLine, String)| {
+                    let input_id = format!("bulk-{field}-{id}");
+                    let id = id.clone();
+                    view! {
+                        <div class="field">
+                            <label for=input_id.clone()>{label}</label>
+                            <input id=input_id inputmode="decimal" on:input=move |ev| {
+                                let v = event_target_value(&ev);
+                                prices.update(|p| set(p.entry(id.clone()).or_default(), v));
+                            }/>
+                        </div>
+                    }
+                };
                 view! {
-                    <div class="field bulk-sell-line">
-                        <label for=input_id.clone()>{format!("Sale price of {name}")}</label>
-                        <input id=input_id inputmode="decimal" on:input=move |ev| {
-                            let v = event_target_value(&ev);
-                            prices.update(|p| { p.insert(id.clone(), v); });
-                        }/>
-                    </div>
+                    <fieldset class="bulk-sell-line">
+                        <legend>{name.clone()}</legend>
+                        {input("price", format!("Price per unit of {name}"), |l, v| l.sale_price = v)}
+                        {input("fees", "Fees".to_string(), |l, v| l.fees = v)}
+                        {input("shipping-charged", "Shipping charged".to_string(), |l, v| l.shipping_charged = v)}
+                        {input("shipping-paid", "Shipping paid".to_string(), |l, v| l.shipping_paid = v)}
+                    </fieldset>
                 }
             }).collect_view()}
             <Show when=move || error.get().is_some()>

@@ -107,7 +107,7 @@ pub(super) fn ItemDetail(
                     }
                 }).collect_view()}
             </div>
-            {sellable.then(|| view! { <SellForm id=id.clone() version quantity=s.quantity reload=move || reload.run(())/> })}
+            {sellable.then(|| view! { <SellForm id=id.clone() version quantity=s.quantity currency=s.purchase_price.currency reload=move || reload.run(())/> })}
             {shippable.then(|| view! { <TrackingForm id=id.clone() version reload=move || reload.run(())/> })}
             <SaleHistory view=view.clone()/>
         </section>
@@ -230,12 +230,13 @@ fn SellForm(
     id: String,
     version: i64,
     quantity: i64,
+    currency: crate::domain::Currency,
     reload: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let sale = RwSignal::new(SaleInput {
         channel: "ebay".into(),
         sold_on: today(),
-        quantity: quantity.to_string(),
+        quantity: "1".into(),
         ..Default::default()
     });
     let action = ServerAction::<api::MarkSold>::new();
@@ -259,7 +260,8 @@ fn SellForm(
             <h3 id="sell-heading">"Mark sold"</h3>
             <ErrorBanner message=general_error(errors)/>
             <div class="form-grid">
-                {field("sale_price", "Sale price", |s| &mut s.sale_price)}
+                {(quantity > 1).then(|| field("quantity", "Units sold", |s| &mut s.quantity))}
+                {field("sale_price", if quantity > 1 { "Price per unit" } else { "Sale price" }, |s| &mut s.sale_price)}
                 <div class="field">
                     <label for="sale-channel">"Channel"</label>
                     <select id="sale-channel" on:change=move |ev| sale.update(|s| s.channel = event_target_value(&ev))>
@@ -272,10 +274,25 @@ fn SellForm(
                 {field("shipping_charged", "Shipping charged", |s| &mut s.shipping_charged)}
                 {field("shipping_paid", "Shipping paid", |s| &mut s.shipping_paid)}
                 {field("sold_on", "Sold on", |s| &mut s.sold_on)}
-                {(quantity > 1).then(|| field("quantity", "Units sold", |s| &mut s.quantity))}
             </div>
+            {(quantity > 1).then(|| view! {
+                <p class="field-hint" data-testid="sale-total" aria-live="polite">{move || sale_total(&sale.get(), currency)}</p>
+            })}
             <button class="button button-primary" type="submit" disabled=move || action.pending().get()>"Record sale"</button>
         </form>
+    }
+}
+
+/// "3 × $100.00 = $300.00" while the form holds a unit price and a count that read.
+fn sale_total(sale: &SaleInput, currency: crate::domain::Currency) -> String {
+    let units = sale.quantity.trim().parse::<i64>().ok().filter(|q| *q >= 1);
+    let unit = crate::domain::Money::parse(&sale.sale_price, currency).ok();
+    match (units, unit) {
+        (Some(q), Some(u)) => match u.amount.checked_mul(q) {
+            Some(total) => format!("{q} × {u} = {}", crate::domain::Money::new(total, currency)),
+            None => String::new(),
+        },
+        _ => "The sale price is per unit.".into(),
     }
 }
 

@@ -20,12 +20,7 @@ use crate::{
 
 /// Search words as the full-text indexes tokenise them: lower-case letters and digits.
 fn search_tokens(search: &str) -> Vec<String> {
-    search
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .take(8)
-        .map(|t| t.to_lowercase())
-        .collect()
+    crate::domain::search::terms(search)
 }
 
 /// Backend-specific full-text match: every token must prefix-match a word of the item.

@@ -545,7 +545,8 @@ async fn sale_refusal(db: &Db, owner: &str, id: &str, version: i64) -> AppError 
     }
 }
 
-/// Sells several whole items at once, each at its own price. Every line is validated first;
+/// Sells several whole items at once, each at its own unit price (times the units it holds),
+/// fees and shipping. Every line is validated first;
 /// then one transaction sells them all, or none if any was sold or changed meanwhile.
 pub async fn bulk_record_sales(
     db: &Db,
@@ -574,10 +575,13 @@ pub async fn bulk_record_sales(
             ));
         }
         let input = SaleInput {
+            quantity: item.summary.quantity.to_string(),
             channel: channel.to_string(),
             sale_price: line.sale_price.clone(),
+            fees: line.fees.clone(),
+            shipping_charged: line.shipping_charged.clone(),
+            shipping_paid: line.shipping_paid.clone(),
             sold_on: sold_on.to_string(),
-            ..Default::default()
         };
         let sale = validate_sale(&input, item.summary.purchase_price, item.summary.quantity)
             .map_err(|fields| {

@@ -306,11 +306,18 @@ pub struct InventoryOverview {
     pub awaiting_shipment: i64,
 }
 
-/// One line of a bulk sale: which item and at what price (as typed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One line of a bulk sale, as typed: which item, the price of one unit (every unit the item
+/// holds is sold), and the sale's fees and shipping like the single "Mark sold" form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct BulkSaleLine {
     pub id: String,
     pub sale_price: String,
+    #[serde(default)]
+    pub fees: String,
+    #[serde(default)]
+    pub shipping_charged: String,
+    #[serde(default)]
+    pub shipping_paid: String,
 }
 
 /// One row of the sales table.

@@ -101,6 +101,10 @@ pub async fn regenerate_key(list_id: String) -> Result<IssuedKey, AppError> {
         if !crate::domain::account::looks_like_id(&list_id) {
             return Err(AppError::NotFound);
         }
+        state
+            .limits
+            .check_key_regeneration(&user.id, &list_id)
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         super::service::regenerate_key(&state.db, &state.secret, &list_id, Some(&user.id)).await
     })
     .await
@@ -147,7 +151,7 @@ pub async fn delete_item(list_id: String, item_id: String) -> Result<(), AppErro
     respond(async move {
         let (state, user) = request::require_user().await?;
         let list = super::service::owned_list(&state.db, &user.id, &list_id).await?;
-        super::items::delete_item(&state.db, &list.id, &item_id).await
+        super::items::delete_item(&state.db, &list.id, &item_id, None).await
     })
     .await
 }

@@ -263,12 +263,19 @@ pub fn stale(current: &WtbItem) -> AppError {
     }
 }
 
-pub async fn delete_item(db: &Db, list_id: &str, item_id: &str) -> Result<(), AppError> {
+/// Removes an item. With `expected_version` only that version is removed (else
+/// `PreconditionFailed`), as an edit with `If-Match` would.
+pub async fn delete_item(
+    db: &Db,
+    list_id: &str,
+    item_id: &str,
+    expected_version: Option<i64>,
+) -> Result<(), AppError> {
     let now = OffsetDateTime::now_utc();
     let deleted = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
-        let n = sqlx::query("DELETE FROM wtb_items WHERE id = $1 AND list_id = $2")
-            .bind(item_id).bind(list_id).execute(&mut *tx).await?.rows_affected();
+        let n = sqlx::query("DELETE FROM wtb_items WHERE id = $1 AND list_id = $2 AND ($3 IS NULL OR version = $3)")
+            .bind(item_id).bind(list_id).bind(expected_version).execute(&mut *tx).await?.rows_affected();
         if n > 0 {
             sqlx::query(BUMP_LIST).bind(now).bind(list_id).execute(&mut *tx).await?;
         }
@@ -276,7 +283,10 @@ pub async fn delete_item(db: &Db, list_id: &str, item_id: &str) -> Result<(), Ap
         Ok::<_, sqlx::Error>(n)
     }.await)?;
     if deleted == 0 {
-        return Err(AppError::NotFound);
+        return match get_item(db, list_id, item_id).await? {
+            Some(item) => Err(stale(&item)),
+            None => Err(AppError::NotFound),
+        };
     }
     Ok(())
 }

@@ -53,7 +53,7 @@ impl FromRequestParts<AppState> for ListAccess {
         }
         state
             .limits
-            .check_list_key(&holder.api_key_hash)
+            .check_list_key(&holder.id)
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         service::touch_key(&state.db, &holder).await;
         Ok(ListAccess(holder))
@@ -88,15 +88,15 @@ pub async fn list_items(
     Query(params): Query<PageParams>,
 ) -> Result<Response, AppError> {
     let limit = paging::limit(params.limit.as_deref())?;
-    let cursor = params.cursor.as_deref().map(str::trim);
-    if cursor.is_some_and(|c| !crate::domain::account::looks_like_id(c)) {
-        return Err(paging::bad_cursor());
-    }
-    let cursor = cursor.unwrap_or_default();
+    let cursor = match params.cursor.as_deref().map(str::trim) {
+        Some(c) => paging::read_cursor(&state.secret, &list.id, c)?,
+        None => "",
+    };
     let body = match state.wtb_pages.get(&list, limit, cursor) {
         Some(body) => body,
         None => {
             let (items, next) = items::items_page(&state.db, &list.id, limit, cursor).await?;
+            let next = next.map(|id| paging::issue_cursor(&state.secret, &list.id, &id));
             let body = Bytes::from(json!({ "items": items, "next_cursor": next }).to_string());
             state.wtb_pages.put(&list, limit, cursor, body.clone());
             body
@@ -109,32 +109,51 @@ pub async fn list_items(
 /// list's items bumps that version in its own transaction, and the version is read together
 /// with the key, so a cached page is never older than the list — with any number of server
 /// processes. Bots poll lists far more often than they change.
+/// Only cursors the server issued get here, and the cache is capped by bytes as well as by
+/// pages: whatever a client asks, it cannot grow a process's memory past the cap.
 #[derive(Default)]
-pub struct PageCache(Mutex<HashMap<PageKey, (i64, Bytes)>>);
+pub struct PageCache(Mutex<Pages>);
+
+#[derive(Default)]
+pub struct Pages {
+    map: HashMap<PageKey, (i64, Bytes)>,
+    bytes: usize,
+}
 
 /// (list id, limit, cursor)
 type PageKey = (String, u32, String);
 
-/// Pages kept at most; the cache starts over when full.
+/// Pages kept at most, and their bytes at most; the cache starts over when either is reached.
 const PAGE_CACHE_ENTRIES: usize = 10_000;
+pub const PAGE_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 impl PageCache {
     fn get(&self, list: &KeyHolder, limit: u32, cursor: &str) -> Option<Bytes> {
-        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&(list.id.clone(), limit, cursor.to_string()))
+        let pages = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        pages
+            .map
+            .get(&(list.id.clone(), limit, cursor.to_string()))
             .filter(|(version, _)| *version == list.items_version)
             .map(|(_, body)| body.clone())
     }
 
     fn put(&self, list: &KeyHolder, limit: u32, cursor: &str, body: Bytes) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= PAGE_CACHE_ENTRIES {
-            map.clear();
+        let mut pages = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let size = body.len() + list.id.len() + cursor.len() + 64;
+        if pages.map.len() >= PAGE_CACHE_ENTRIES || pages.bytes + size > PAGE_CACHE_BYTES {
+            pages.map.clear();
+            pages.bytes = 0;
         }
-        map.insert(
-            (list.id.clone(), limit, cursor.to_string()),
-            (list.items_version, body),
-        );
+        let key = (list.id.clone(), limit, cursor.to_string());
+        if let Some((_, old)) = pages.map.insert(key, (list.items_version, body)) {
+            pages.bytes = pages.bytes.saturating_sub(old.len() + list.id.len() + cursor.len() + 64);
+        }
+        pages.bytes += size;
+    }
+
+    /// Bytes the cached pages hold (for the benchmark's memory figure).
+    pub fn bytes(&self) -> usize {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).bytes
     }
 }
 
@@ -247,10 +266,13 @@ pub async fn patch_item(
     ))
 }
 
-/// Removes an item; `204`.
+/// Removes an item; `204`. With `If-Match` only the version you read is removed (`412`
+/// when it changed since), as with `PATCH`.
 #[utoipa::path(delete, path = "/api/v1/lists/{list}/items/{item}", tag = "Want-To-Buy lists",
-    params(("list" = String, Path, description = "List slug or id"), ("item" = String, Path, description = "Item id")),
+    params(("list" = String, Path, description = "List slug or id"), ("item" = String, Path, description = "Item id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
     responses((status = 204, description = "Removed"),
+        (status = 412, description = "The If-Match ETag is stale", body = crate::server::openapi::ErrorBody),
         (status = 401, description = "Missing, malformed or replaced API key", body = crate::server::openapi::ErrorBody), (status = 403, description = "A valid key of another list", body = crate::server::openapi::ErrorBody),
         (status = 404, description = "Not found (or not yours)", body = crate::server::openapi::ErrorBody), (status = 429, description = "Too many requests with this key; see Retry-After", body = crate::server::openapi::ErrorBody)),
     security(("list_key" = [])))]
@@ -258,8 +280,21 @@ pub async fn delete_item(
     State(state): State<AppState>,
     ListAccess(list): ListAccess,
     Path((_, item_id)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    items::delete_item(&state.db, &list.id, &item_id).await?;
+    let expected = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(wanted) => {
+            let current = items::get_item(&state.db, &list.id, &item_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if !etag_matches(wanted.to_str().unwrap_or_default(), &current) {
+                return Err(items::stale(&current));
+            }
+            Some(current.version)
+        }
+    };
+    items::delete_item(&state.db, &list.id, &item_id, expected).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -25,6 +25,8 @@ pub struct ServerSettings {
     pub env: String,
     pub body_limit_bytes: usize,
     pub shutdown_grace_secs: u64,
+    pub header_read_timeout_secs: u64,
+    pub idle_timeout_secs: u64,
     pub data_dir: PathBuf,
 }
 
@@ -50,6 +52,8 @@ pub struct AuthSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct CheckoutSettings {
     pub reservation_ttl_secs: u64,
+    pub manual_payment_hold_hours: u64,
+    pub manual_payment_reminder_hours: u64,
     pub guest_order_link_days: u64,
     pub idempotency_key_hours: u64,
 }
@@ -65,6 +69,8 @@ pub struct JobSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ApiSettings {
     pub list_key_requests_per_minute: u32,
+    pub key_regenerations_per_list_per_hour: u32,
+    pub key_regenerations_per_account_per_hour: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,6 +136,8 @@ pub struct Settings {
     pub public_url: String,
     pub body_limit_bytes: usize,
     pub shutdown_grace_secs: u64,
+    pub header_read_timeout_secs: u64,
+    pub idle_timeout_secs: u64,
     pub data_dir: PathBuf,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
@@ -249,6 +257,9 @@ impl Settings {
             return Err(bad("database.max_connections", "must be at least 1"));
         }
 
+        if raw.server.header_read_timeout_secs == 0 || raw.server.idle_timeout_secs == 0 {
+            return Err(bad("server", "connection timeouts must be at least 1 second"));
+        }
         if raw.server.body_limit_bytes < 1024 {
             return Err(bad("server.body_limit_bytes", "must be at least 1024"));
         }
@@ -266,14 +277,29 @@ impl Settings {
                 "must be at least 1",
             ));
         }
-        if raw.api.list_key_requests_per_minute == 0 {
-            return Err(bad(
+        for (name, value) in [
+            (
                 "api.list_key_requests_per_minute",
-                "must be at least 1",
-            ));
+                raw.api.list_key_requests_per_minute,
+            ),
+            (
+                "api.key_regenerations_per_list_per_hour",
+                raw.api.key_regenerations_per_list_per_hour,
+            ),
+            (
+                "api.key_regenerations_per_account_per_hour",
+                raw.api.key_regenerations_per_account_per_hour,
+            ),
+        ] {
+            if value == 0 {
+                return Err(bad(name, "must be at least 1"));
+            }
         }
         if raw.checkout.reservation_ttl_secs < 1 {
             return Err(bad("checkout.reservation_ttl_secs", "must be at least 1"));
+        }
+        if raw.checkout.manual_payment_hold_hours < 1 {
+            return Err(bad("checkout.manual_payment_hold_hours", "must be at least 1"));
         }
         for plan in ["free", "premium"] {
             if !raw.plans.contains_key(plan) {
@@ -336,6 +362,8 @@ impl Settings {
             public_url,
             body_limit_bytes: raw.server.body_limit_bytes,
             shutdown_grace_secs: raw.server.shutdown_grace_secs,
+            header_read_timeout_secs: raw.server.header_read_timeout_secs,
+            idle_timeout_secs: raw.server.idle_timeout_secs,
             data_dir: raw.server.data_dir,
             database,
             auth: raw.auth,

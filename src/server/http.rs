@@ -202,6 +202,70 @@ pub fn router(state: AppState) -> Router {
                 }),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(middleware::map_request(drop_unsafe_request_id))
+        .layer(middleware::from_fn(redirect_to_normal_path))
+}
+
+/// A client's `X-Request-Id` is kept only when it is a short plain token: anything else
+/// (spaces, quotes, newlines, long text) could forge fields in the logs, so a fresh id is
+/// made instead.
+async fn drop_unsafe_request_id(mut req: Request) -> Request {
+    let safe = |v: &HeaderValue| {
+        let b = v.as_bytes();
+        (1..=64).contains(&b.len())
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+    };
+    if let Some(v) = req.headers().get("x-request-id")
+        && !safe(v)
+    {
+        req.headers_mut().remove("x-request-id");
+    }
+    req
+}
+
+/// `/./app`, `/x/../app` and `//app` name `/app`: every decision below (log-in, routing)
+/// sees only the normal form, so such paths are redirected to it first.
+async fn redirect_to_normal_path(req: Request, next: Next) -> Response {
+    match normal_path(req.uri().path()) {
+        Some(clean) => {
+            let target = match req.uri().query() {
+                Some(q) => format!("{clean}?{q}"),
+                None => clean,
+            };
+            Redirect::permanent(&target).into_response()
+        }
+        None => next.run(req).await,
+    }
+}
+
+/// The path without empty, `.` and `..` segments, when it had any (a trailing slash stays).
+fn normal_path(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let last = segments.len().saturating_sub(1);
+    let odd = segments.iter().enumerate().any(|(i, s)| {
+        let dots = matches!(*s, "." | "..") || s.eq_ignore_ascii_case("%2e") || s.eq_ignore_ascii_case("%2e%2e");
+        dots || (s.is_empty() && i != last)
+    });
+    if !odd {
+        return None;
+    }
+    let mut clean: Vec<&str> = Vec::new();
+    for s in &segments {
+        match *s {
+            "" | "." => {}
+            ".." => {
+                clean.pop();
+            }
+            s if s.eq_ignore_ascii_case("%2e") => {}
+            s if s.eq_ignore_ascii_case("%2e%2e") => {
+                clean.pop();
+            }
+            s => clean.push(s),
+        }
+    }
+    let trailing = path.ends_with('/') && !clean.is_empty();
+    Some(format!("/{}{}", clean.join("/"), if trailing { "/" } else { "" }))
 }
 
 /// Unknown `/api/v1` paths answer with the JSON error shape, not a page.
@@ -280,6 +344,8 @@ async fn reject_cross_site(State(state): State<AppState>, req: Request, next: Ne
         .into_response()
 }
 
+/// Same site: `Origin` is the public URL's origin, or this request's host under the public
+/// URL's scheme (a local address); scheme, host and port all count.
 fn is_same_site(headers: &HeaderMap, public_url: &str) -> bool {
     let header_text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     match header_text(header::ORIGIN) {
@@ -288,9 +354,11 @@ fn is_same_site(headers: &HeaderMap, public_url: &str) -> bool {
             if origin.eq_ignore_ascii_case(public_url.trim_end_matches('/')) {
                 return true;
             }
-            let origin_host = origin.split_once("://").map(|(_, host)| host);
-            let host = header_text(header::HOST);
-            matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+            let scheme = public_url.split_once("://").map(|(s, _)| s);
+            let (Some(scheme), Some(host)) = (scheme, header_text(header::HOST)) else {
+                return false;
+            };
+            origin.eq_ignore_ascii_case(&format!("{scheme}://{host}"))
         }
         None => {
             header_text(header::HeaderName::from_static("sec-fetch-site")) != Some("cross-site")
@@ -312,6 +380,23 @@ async fn require_login_for_dashboard(session: Session, req: Request, next: Next)
         }
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_paths_have_one_normal_form() {
+        assert_eq!(normal_path("/app"), None);
+        assert_eq!(normal_path("/app/"), None);
+        assert_eq!(normal_path("/"), None);
+        assert_eq!(normal_path("/./app").as_deref(), Some("/app"));
+        assert_eq!(normal_path("//app").as_deref(), Some("/app"));
+        assert_eq!(normal_path("/s/../app/inventory").as_deref(), Some("/app/inventory"));
+        assert_eq!(normal_path("/%2e/app").as_deref(), Some("/app"));
+        assert_eq!(normal_path("/../..").as_deref(), Some("/"));
+    }
 }
 
 /// A server that is running; dropping the handle does not stop it, `shutdown` does.
@@ -371,15 +456,13 @@ pub async fn start(state: AppState, addr: SocketAddr) -> Result<RunningServer, B
     })?;
     let (stop_worker, stop) = tokio::sync::watch::channel(false);
     let worker = super::jobs::spawn_worker(state.clone(), stop);
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let timeouts = super::serve::Timeouts {
+        header_read: Duration::from_secs(state.settings.header_read_timeout_secs),
+        idle: Duration::from_secs(state.settings.idle_timeout_secs),
+    };
+    let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(super::serve::serve(listener, app, timeouts, rx));
     Ok(RunningServer {
         addr: local,
         shutdown: Some(tx),

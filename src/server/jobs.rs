@@ -227,6 +227,9 @@ async fn dispatch(state: &AppState, kind: &str, payload: &serde_json::Value) -> 
     };
     match kind {
         "order.expire" => crate::checkout::service::expire_order(state, &text("order_id")).await,
+        "order.payment_reminder" => {
+            crate::checkout::service::remind_payment(state, &text("order_id")).await
+        }
         "stripe.expire_session" => {
             crate::checkout::service::expire_stripe_session(state, &text("session_id")).await
         }

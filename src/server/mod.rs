@@ -21,6 +21,7 @@ pub mod paging;
 pub mod rate_limit;
 pub mod request;
 pub mod seed;
+pub mod serve;
 pub mod sessions;
 pub mod state;
 pub mod stripe;

@@ -19,9 +19,14 @@ pub struct Limiters {
     login_per_ip: DefaultKeyedRateLimiter<IpAddr>,
     signup_per_ip: DefaultKeyedRateLimiter<IpAddr>,
     signup_per_email: DefaultKeyedRateLimiter<String>,
-    /// Per WTB list API key (keyed by the key's HMAC, never the key).
+    /// Per WTB list (its API key's requests; a new key shares the list's bucket).
     list_keys: DefaultKeyedRateLimiter<String>,
+    key_regenerations_per_list: DefaultKeyedRateLimiter<String>,
+    key_regenerations_per_account: DefaultKeyedRateLimiter<String>,
+    /// Failed log-ins per (account, source): these lock.
     pub login_failures: FailureWindow,
+    /// Failed log-ins per account from every source: these only slow down.
+    pub account_failures: FailureWindow,
 }
 
 fn nonzero(n: u32) -> NonZeroU32 {
@@ -43,7 +48,17 @@ impl Limiters {
             list_keys: RateLimiter::keyed(Quota::per_minute(nonzero(
                 api.list_key_requests_per_minute,
             ))),
+            key_regenerations_per_list: RateLimiter::keyed(Quota::per_hour(nonzero(
+                api.key_regenerations_per_list_per_hour,
+            ))),
+            key_regenerations_per_account: RateLimiter::keyed(Quota::per_hour(nonzero(
+                api.key_regenerations_per_account_per_hour,
+            ))),
             login_failures: FailureWindow::new(
+                auth.login_failures_per_account as usize,
+                Duration::from_secs(auth.login_failure_window_secs),
+            ),
+            account_failures: FailureWindow::new(
                 auth.login_failures_per_account as usize,
                 Duration::from_secs(auth.login_failure_window_secs),
             ),
@@ -55,9 +70,15 @@ impl Limiters {
         check(&self.login_per_ip, &ip)
     }
 
-    /// `Err(seconds to wait)` when this API key used up its requests for now.
-    pub fn check_list_key(&self, key_hash: &str) -> Result<(), u64> {
-        check(&self.list_keys, &key_hash.to_string())
+    /// `Err(seconds to wait)` when this list's API key used up its requests for now.
+    pub fn check_list_key(&self, list_id: &str) -> Result<(), u64> {
+        check(&self.list_keys, &list_id.to_string())
+    }
+
+    /// `Err(seconds to wait)` when this account or list made too many new keys lately.
+    pub fn check_key_regeneration(&self, user_id: &str, list_id: &str) -> Result<(), u64> {
+        check(&self.key_regenerations_per_list, &list_id.to_string())?;
+        check(&self.key_regenerations_per_account, &user_id.to_string())
     }
 
     pub fn check_signup(&self, ip: IpAddr, email: &str) -> Result<(), u64> {
@@ -121,6 +142,25 @@ impl FailureWindow {
         map.entry(key.to_string())
             .or_default()
             .push_back(Instant::now());
+    }
+
+    /// Records a failure and answers how many the key has within the window.
+    pub fn record_and_count(&self, key: &str) -> usize {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let times = map.entry(key.to_string()).or_default();
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
+            times.pop_front();
+        }
+        times.push_back(now);
+        // Only "more than max" matters to callers: keep the deque small under a flood.
+        if times.len() > self.max * 4 {
+            times.pop_front();
+        }
+        times.len()
     }
 
     pub fn clear(&self, key: &str) {

@@ -221,11 +221,7 @@ pub async fn listings(
         binds.push(bind);
         sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
     }
-    for word in crate::inventory::service::search_words(&query.q)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .take(6)
-    {
+    for word in crate::domain::search::terms(&query.q).into_iter().take(6) {
         filter(
             &mut sql,
             &mut binds,

@@ -150,6 +150,26 @@ pub fn LoadError(error: AppError) -> impl IntoView {
 }
 
 /// A count with thousands grouped: 12345 → "12,345".
+/// A moment in the viewer's own time zone. The server renders it in UTC ("2026-12-03 14:05
+/// UTC", never milliseconds); the browser rewrites it in local time once hydrated.
+#[component]
+pub fn LocalTime(#[prop(into)] at: String) -> impl IntoView {
+    let text = RwSignal::new(utc_label(&at));
+    let moment = at.clone();
+    Effect::new(move |_| {
+        if let Some(local) = platform::local_time(&moment) {
+            text.set(local);
+        }
+    });
+    view! { <time datetime=at>{move || text.get()}</time> }
+}
+
+/// "2026-12-03T14:05:09.123Z" → "2026-12-03 14:05 UTC".
+pub fn utc_label(at: &str) -> String {
+    let minutes: String = at.replace('T', " ").chars().take(16).collect();
+    format!("{minutes} UTC")
+}
+
 pub fn format_count(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);

@@ -28,6 +28,15 @@ pub fn hard_navigate(path: &str) {
     imp::hard_navigate(path)
 }
 
+/// Where to go after log-in: `next` only when it is a plain local path (the shared rule) and
+/// the browser's own URL parser resolves it on this page's origin; otherwise `/app`.
+pub fn after_login(next: Option<String>) -> String {
+    match next.as_deref().and_then(crate::domain::account::local_path) {
+        Some(path) if imp::resolves_here(path) => path.to_string(),
+        _ => "/app".to_string(),
+    }
+}
+
 /// This browser's saved value for `key` (the storefront cart); nothing on the server.
 pub fn stored(key: &str) -> Option<String> {
     imp::stored(key)
@@ -45,6 +54,12 @@ pub fn random_key() -> String {
 /// `https://host:port` of the page in the browser (for copyable examples); empty on the server.
 pub fn origin() -> String {
     imp::origin()
+}
+
+/// An RFC 3339 moment in the viewer's time zone and language ("3 Dec 2026, 15:05"); `None`
+/// on the server, which has no idea where the viewer is.
+pub fn local_time(at: &str) -> Option<String> {
+    imp::local_time(at)
 }
 
 /// Replaces the address without a new history entry or load (drops one-off parameters).
@@ -82,6 +97,12 @@ mod imp {
     }
 
     pub fn hard_navigate(_path: &str) {}
+    pub fn resolves_here(_path: &str) -> bool {
+        true
+    }
+    pub fn local_time(_at: &str) -> Option<String> {
+        None
+    }
 
     pub fn stored(_key: &str) -> Option<String> {
         None
@@ -168,6 +189,25 @@ mod imp {
             .and_then(|w| w.location().origin().ok())
             .unwrap_or_default()
     }
+
+    pub fn resolves_here(path: &str) -> bool {
+        let here = origin();
+        web_sys::Url::new_with_base(path, &here).is_ok_and(|u| u.origin() == here)
+    }
+
+    pub fn local_time(at: &str) -> Option<String> {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(at));
+        if date.get_time().is_nan() {
+            return None;
+        }
+        let options = js_sys::Object::new();
+        let set = |k: &str, v: &str| {
+            let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+        };
+        set("dateStyle", "medium");
+        set("timeStyle", "short");
+        Some(String::from(date.to_locale_string("default", &options)))
+    }
     pub fn replace_address(path: &str) {
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
@@ -200,6 +240,12 @@ mod imp {
     pub fn remember_view(_view: DashboardView) {}
     pub fn set_status(_code: u16) {}
     pub fn hard_navigate(_path: &str) {}
+    pub fn resolves_here(_path: &str) -> bool {
+        true
+    }
+    pub fn local_time(_at: &str) -> Option<String> {
+        None
+    }
 
     pub fn stored(_key: &str) -> Option<String> {
         None

@@ -306,6 +306,18 @@ async fn account_lockout_after_five_failures(backend: Backend) {
     assert!(retry > 0 && retry <= 900);
     let (_, body) = json(res).await;
     assert_eq!(body["kind"], "rate_limited");
+    // The lock holds for the source that failed, not for the owner elsewhere: a stranger's
+    // wrong passwords cannot lock the account.
+    let elsewhere = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let res = app.login(&elsewhere, "erin@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.login(&browser, "erin@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 async fn login_attempts_are_limited_per_ip(backend: Backend) {

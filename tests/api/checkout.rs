@@ -6,7 +6,11 @@ use crate::{
     helpers::*,
     on_both_databases,
 };
-use flipdesk::{server::db::Backend, with_db};
+use flipdesk::{
+    domain::{Currency, Money},
+    server::db::Backend,
+    with_db,
+};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -122,6 +126,8 @@ on_both_databases!(
     a_stripe_event_that_cannot_be_applied_waits_for_its_owner,
     expiry_releases_stock_and_a_late_payment_never_oversells,
     refunds_are_idempotent_and_restock,
+    a_partial_refund_of_a_shipped_order_keeps_the_sale_and_the_stock,
+    manual_payment_holds_stock_for_days_and_reminds_the_buyer,
     orders_belong_to_their_store_and_buyer,
     a_delayed_payment_holds_stock_until_it_fails,
     a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment,
@@ -638,9 +644,9 @@ async fn stripe_webhooks_in_any_order_and_number_give_one_paid_order(backend: Ba
         5_000
     );
     // The owner refunds the rest through Stripe (the fake records it once per refund id).
-    let (status, body) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "r-1", "input": {"amount": "", "restock": false}})).await;
+    let (status, body) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "r-1", "input": {"amount": "", "returns": []}})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, _) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "r-1", "input": {"amount": "", "restock": false}})).await;
+    let (status, _) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "r-1", "input": {"amount": "", "returns": []}})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         fake.recorded.lock().unwrap().refunds,
@@ -811,6 +817,66 @@ async fn sold_once(app: &TestApp, order: &str, item: &str, listing: &str) {
     assert_eq!(available(app, listing).await, 1);
 }
 
+/// Manual payment (a bank transfer) holds the units for days, says how to pay with the
+/// order number and amount, and reminds the buyer before the hold ends — once, and only
+/// while the order still waits.
+async fn manual_payment_holds_stock_for_days_and_reminds_the_buyer(backend: Backend) {
+    let app = spawn_app_with(backend, &[("FLIPDESK__JOBS__POLL_INTERVAL_MS", "50")]).await;
+    let owner = app.reseller("banker").await;
+    let (_, listing) = listed(&app, &owner, "2", "75").await;
+    let placed_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let (status, created) = checkout(
+        &app,
+        Some("m-1"),
+        &cart("banker-store", &listing, 1, "transfer@example.com"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let order = created["order_id"].as_str().unwrap().to_string();
+    let expires = scalar(&app, "SELECT expires_at FROM orders WHERE id = $1", &order).await;
+    let hold_hours = (expires - placed_at) as f64 / 3_600_000.0;
+    assert!((71.9..=72.1).contains(&hold_hours), "held {hold_hours} h, not 3 days");
+    let number = order.rsplit('-').next().unwrap()[..8].to_uppercase();
+    let how = text(&app, "SELECT body FROM outbox WHERE kind = 'order_received' AND order_id = $1", &order).await;
+    assert!(how.contains(&number) && how.contains("$75.00"), "{how}");
+    let reminder_at = scalar(
+        &app,
+        "SELECT run_at FROM jobs WHERE kind = 'order.payment_reminder' AND payload LIKE '%' || $1 || '%'",
+        &order,
+    )
+    .await;
+    assert_eq!(expires - reminder_at, 24 * 3_600_000, "a day before the hold ends");
+
+    // Make the reminder due now: the buyer gets one mail with the number, amount and a link.
+    with_db!(&app.db, pool => sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'order.payment_reminder'").execute(pool).await).unwrap();
+    let reminders = "SELECT COUNT(*) FROM outbox WHERE kind = 'order_payment_reminder' AND order_id = $1";
+    wait_for(|| async { scalar(&app, reminders, &order).await == 1 }).await;
+    let body = text(&app, "SELECT body FROM outbox WHERE kind = 'order_payment_reminder' AND order_id = $1", &order).await;
+    assert!(body.contains(&number) && body.contains("$75.00") && body.contains("/orders/"), "{body}");
+    assert_eq!(order_status(&app, &order).await, "pending_payment");
+    assert_eq!(available(&app, &listing).await, 1);
+
+    // A paid order is not reminded.
+    let (_, second) = checkout(
+        &app,
+        Some("m-2"),
+        &cart("banker-store", &listing, 1, "transfer@example.com"),
+    )
+    .await;
+    let paid = second["order_id"].as_str().unwrap().to_string();
+    let (status, body) = app.rpc(&owner, "orders/mark-paid", json!({"order_id": paid})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    with_db!(&app.db, pool => sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'order.payment_reminder' AND status = 'queued'").execute(pool).await).unwrap();
+    wait_for(|| async {
+        scalar(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'order.payment_reminder' AND status <> 'done' AND payload LIKE '%' || $1 || '%'", &paid).await == 0
+    })
+    .await;
+    assert_eq!(scalar(&app, reminders, &paid).await, 0);
+}
+
 /// Polls `check` for up to 10 s.
 async fn wait_for<F, Fut>(check: F)
 where
@@ -916,13 +982,14 @@ async fn refunds_are_idempotent_and_restock(backend: Backend) {
     )
     .await;
     let order = created["order_id"].as_str().unwrap().to_string();
+    let line = text(&app, "SELECT id FROM order_lines WHERE order_id = $1", &order).await;
+    let refund = |id: &str, amount: &str, back: i64| {
+        json!({"order_id": order, "refund_id": id,
+               "input": {"amount": amount, "returns": [{"line_id": line, "quantity": back.to_string()}]}})
+    };
     // Not paid yet: nothing to refund, nothing to ship.
     let (status, _) = app
-        .rpc(
-            &owner,
-            "orders/refund",
-            json!({"order_id": order, "refund_id": "x", "input": {"amount": "", "restock": true}}),
-        )
+        .rpc(&owner, "orders/refund", refund("x", "", 2))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let (status, _) = app
@@ -947,21 +1014,47 @@ async fn refunds_are_idempotent_and_restock(backend: Backend) {
     );
     let worth_units = scalar(&app, "SELECT CAST(SUM(units) AS BIGINT) FROM worth_days WHERE owner_user_id = (SELECT owner_user_id FROM items WHERE id = $1)", &item).await;
     assert_eq!(worth_units, 0);
+    let profit = |app: &TestApp| {
+        let item = item.clone();
+        async move {
+            scalar(app, "SELECT net_profit FROM sales WHERE item_id = $1", &item).await
+        }
+    };
+    let profit_paid = profit(&app).await;
 
-    // A partial refund submitted twice counts once; a bad amount changes nothing.
+    // A partial refund ("10,00": the decimal comma reads as ten) submitted twice counts once,
+    // puts nothing back on sale, and keeps the sale with its profit lowered by the amount.
     for _ in 0..2 {
-        let (status, body) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "part", "input": {"amount": "10", "restock": false}})).await;
+        let (status, body) = app
+            .rpc(&owner, "orders/refund", refund("part", "10,00", 0))
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     assert_eq!(
         scalar(&app, "SELECT refunded FROM orders WHERE id = $1", &order).await,
         1_000
     );
-    let (status, e) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "big", "input": {"amount": "1000", "restock": false}})).await;
+    assert_eq!(profit(&app).await, profit_paid - 1_000);
+    assert_eq!(available(&app, &listing).await, 0);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'order_refunded' AND order_id = $1", &order).await,
+        1,
+        "one mail per refund, not per submission"
+    );
+    let (status, e) = app
+        .rpc(&owner, "orders/refund", refund("big", "1000", 0))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (status, e) = app
+        .rpc(&owner, "orders/refund", refund("three", "1", 3))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(order_status(&app, &order).await, "paid");
-    // The rest, with the units back on sale: the sale is undone, the ledger follows.
-    let (status, body) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "rest", "input": {"amount": "", "restock": true}})).await;
+    // The rest, with both units back (not shipped): the sale stays with no units and no
+    // money, so it earns nothing; the stock, the listing and the ledger have the units again.
+    let (status, body) = app
+        .rpc(&owner, "orders/refund", refund("rest", "", 2))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(order_status(&app, &order).await, "refunded");
     assert_eq!(
@@ -969,9 +1062,10 @@ async fn refunds_are_idempotent_and_restock(backend: Backend) {
         10_000
     );
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM sales WHERE item_id = $1", &item).await,
-        0
+        scalar(&app, "SELECT returned FROM sales WHERE item_id = $1", &item).await,
+        2
     );
+    assert_eq!(profit(&app).await, 0, "no money, no cost: the sale earned nothing");
     assert_eq!(
         text(&app, "SELECT status FROM items WHERE id = $1", &item).await,
         "listed"
@@ -983,9 +1077,91 @@ async fn refunds_are_idempotent_and_restock(backend: Backend) {
     assert_eq!(available(&app, &listing).await, 2);
     let worth_units = scalar(&app, "SELECT CAST(SUM(units) AS BIGINT) FROM worth_days WHERE owner_user_id = (SELECT owner_user_id FROM items WHERE id = $1)", &item).await;
     assert_eq!(worth_units, 2);
-    let (status, _) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "more", "input": {"amount": "1", "restock": false}})).await;
+    let realised = scalar(&app, "SELECT CAST(SUM(realised) AS BIGINT) FROM worth_days WHERE owner_user_id = (SELECT owner_user_id FROM items WHERE id = $1)", &item).await;
+    assert_eq!(realised, 0);
+    let (status, _) = app
+        .rpc(&owner, "orders/refund", refund("more", "1", 0))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("refunds").await, 2);
+}
+
+/// The walkthrough's case: paid, shipped, then a small refund. The buyer has the goods, so
+/// nothing goes back on sale; the sale stays with its profit lowered; only units the owner
+/// records as returned come back.
+async fn a_partial_refund_of_a_shipped_order_keeps_the_sale_and_the_stock(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.reseller("shipper").await;
+    let (item, listing) = listed(&app, &owner, "3", "500").await;
+    let (_, created) = checkout(
+        &app,
+        Some("s-1"),
+        &cart("shipper-store", &listing, 2, "buyer@example.com"),
+    )
+    .await;
+    let order = created["order_id"].as_str().unwrap().to_string();
+    let line = text(&app, "SELECT id FROM order_lines WHERE order_id = $1", &order).await;
+    let (status, body) = app
+        .rpc(&owner, "orders/mark-paid", json!({"order_id": order}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .rpc(&owner, "orders/ship", json!({"order_id": order, "carrier": "UPS", "tracking_code": "1Z999"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let total = scalar(&app, "SELECT total FROM orders WHERE id = $1", &order).await;
+    let profit_paid = scalar(&app, "SELECT net_profit FROM sales WHERE item_id = $1", &item).await;
+    let owner_id = text(&app, "SELECT owner_user_id FROM items WHERE id = $1", &item).await;
+    let ledger = |col: &'static str| {
+        let owner_id = owner_id.clone();
+        let app = &app;
+        async move {
+            scalar(app, &format!("SELECT CAST(SUM({col}) AS BIGINT) FROM worth_days WHERE owner_user_id = $1"), &owner_id).await
+        }
+    };
+    let revenue_paid = ledger("revenue").await;
+
+    let (status, body) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "fifty",
+        "input": {"amount": "$50", "returns": []}})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(order_status(&app, &order).await, "shipped", "a partial refund keeps the status");
+    assert_eq!(available(&app, &listing).await, 1, "the buyer has the units: none back on sale");
+    assert_eq!(scalar(&app, "SELECT quantity FROM items WHERE id = $1", &item).await, 1);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM sales WHERE item_id = $1", &item).await, 1);
+    assert_eq!(
+        scalar(&app, "SELECT net_profit FROM sales WHERE item_id = $1", &item).await,
+        profit_paid - 5_000
+    );
+    assert_eq!(ledger("realised").await, profit_paid - 5_000);
+    assert_eq!(ledger("revenue").await, revenue_paid - 5_000);
+    let mail = text(&app, "SELECT body FROM outbox WHERE kind = 'order_refunded' AND order_id = $1", &order).await;
+    assert!(mail.contains("$50.00"), "{mail}");
+    let number = order.rsplit('-').next().unwrap()[..8].to_uppercase();
+    assert!(mail.contains(&number), "the mail names the order: {mail}");
+
+    // One unit comes back with a second refund; two of the two are more than were sold.
+    let (status, _) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "too-many",
+        "input": {"amount": "10", "returns": [{"line_id": line, "quantity": "3"}]}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "one-back",
+        "input": {"amount": "500", "returns": [{"line_id": line, "quantity": "1"}]}})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(available(&app, &listing).await, 2);
+    assert_eq!(scalar(&app, "SELECT quantity FROM items WHERE id = $1", &item).await, 2);
+    assert_eq!(scalar(&app, "SELECT returned FROM order_lines WHERE id = $1", &line).await, 1);
+    assert_eq!(
+        scalar(&app, "SELECT refunded FROM orders WHERE id = $1", &order).await,
+        55_000
+    );
+    assert_eq!(ledger("units").await, 2, "two units held again");
+    // The refunds never exceed what was paid, however they add up.
+    let (status, _) = app.rpc(&owner, "orders/refund", json!({"order_id": order, "refund_id": "over",
+        "input": {"amount": (Money::new(total - 55_000 + 1, Currency::Usd)).to_decimal_string(), "returns": []}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'order_refunded' AND order_id = $1", &order).await,
+        2
+    );
 }
 
 async fn orders_are_private_to(app: &TestApp, c: &Client, order: &str) {
@@ -998,7 +1174,7 @@ async fn orders_are_private_to(app: &TestApp, c: &Client, order: &str) {
         ),
         (
             "orders/refund",
-            json!({"order_id": order, "refund_id": "z", "input": {"amount": "", "restock": false}}),
+            json!({"order_id": order, "refund_id": "z", "input": {"amount": "", "returns": []}}),
         ),
     ] {
         let (status, e) = app.rpc(c, endpoint, body).await;

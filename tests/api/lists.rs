@@ -41,6 +41,12 @@ async fn bot_post(app: &TestApp, key: &str, list: &str, body: Value) -> reqwest:
         .unwrap()
 }
 
+/// The id of the first item of the size-run list.
+async fn seen_ids_first_page(app: &TestApp, key: &str) -> String {
+    let (_, page) = json(bot_get(app, Some(key), &items_url(app, "size-run")).await).await;
+    page["items"][0]["id"].as_str().unwrap().to_string()
+}
+
 async fn bot_get(app: &TestApp, key: Option<&str>, url: &str) -> reqwest::Response {
     let mut req = app.client.get(url);
     if let Some(key) = key {
@@ -271,7 +277,19 @@ async fn api_validates_pages_and_versions(backend: Backend) {
         }
     }
     assert_eq!(seen, ["8", "8.5", "9", "9.5", "10"]);
-    for bad in ["?limit=0", "?limit=101", "?cursor=not-ours"] {
+    // Only cursors the server gave out are taken: digits, ids and forged tags are refused.
+    let first_id = seen_ids_first_page(&app, &key).await;
+    let forged = [
+        "?cursor=0".to_string(),
+        "?cursor=00".to_string(),
+        format!("?cursor={first_id}"),
+        format!("?cursor={first_id}.0123456789abcdef0123"),
+    ];
+    for bad in ["?limit=0", "?limit=101", "?cursor=not-ours"]
+        .into_iter()
+        .map(String::from)
+        .chain(forged)
+    {
         let res = bot_get(
             &app,
             Some(&key),
@@ -375,11 +393,25 @@ async fn api_validates_pages_and_versions(backend: Backend) {
     );
     assert_eq!(first_page().await["items"][0]["notes"], "either box");
 
-    // Delete: 204, then 404.
+    // Delete with a stale ETag: 412 and the item stays; with the current one: 204, then 404.
     let res = app
         .client
         .delete(&item_url)
         .bearer_auth(&key)
+        .header("If-Match", "\"v1\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(json(res).await.1["error"]["code"], "precondition_failed");
+    assert_eq!(app.count("wtb_items").await, 5);
+    let current = bot_get(&app, Some(&key), &item_url).await;
+    let etag = current.headers()["etag"].to_str().unwrap().to_string();
+    let res = app
+        .client
+        .delete(&item_url)
+        .bearer_auth(&key)
+        .header("If-Match", etag)
         .send()
         .await
         .unwrap();
@@ -429,9 +461,41 @@ async fn rate_limit_per_key(backend: Backend) {
         .unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     assert_eq!(json(res).await.1["error"]["code"], "rate_limited");
-    // Another key has its own budget.
+    // Another list's key has its own budget.
     let res = bot_get(&app, Some(&key_b), &items_url(&app, "list-two")).await;
     assert_eq!(res.status(), StatusCode::OK);
+    // A new key of the same list does not start with a fresh budget.
+    let key_a2 = issue_key(&app, &ana, a["id"].as_str().unwrap()).await;
+    let res = bot_get(&app, Some(&key_a2), &items_url(&app, "list-one")).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Regenerating keys is limited per list and per account, so nobody mints keys without end.
+async fn key_regeneration_is_limited(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("FLIPDESK__API__KEY_REGENERATIONS_PER_LIST_PER_HOUR", "3"),
+            ("FLIPDESK__API__KEY_REGENERATIONS_PER_ACCOUNT_PER_HOUR", "5"),
+        ],
+    )
+    .await;
+    let ana = app.reseller("ana").await;
+    make_premium(&app, "ana@example.com").await;
+    let a = new_list(&app, &ana, "List one", true).await;
+    let b = new_list(&app, &ana, "List two", true).await;
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let regenerate = |list: &str| app.rpc(&ana, "lists/key", json!({"list_id": list}));
+    for _ in 0..3 {
+        issue_key(&app, &ana, a).await;
+    }
+    let (status, body) = regenerate(a).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    // The last key issued still works; the refused call changed nothing.
+    issue_key(&app, &ana, b).await;
+    issue_key(&app, &ana, b).await;
+    let (status, _) = regenerate(b).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "five per account");
 }
 
 async fn dashboard_lists(backend: Backend) {
@@ -736,6 +800,7 @@ on_both_databases!(
     key_lifecycle,
     api_validates_pages_and_versions,
     rate_limit_per_key,
+    key_regeneration_is_limited,
     dashboard_lists,
     listings_match_wanted_items,
     openapi_describes_every_route,

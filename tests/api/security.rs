@@ -130,7 +130,150 @@ async fn malformed_server_function_arguments_are_400(backend: Backend) {
     }
 }
 
+/// Sends one raw request line (clients would clean up the path first) and answers the
+/// status line and the `Location` header.
+async fn raw_get(app: &TestApp, path: &str) -> (String, Option<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let status = text.lines().next().unwrap_or_default().to_string();
+    let location = text
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("location:"))
+        .map(|l| l[9..].trim().to_string());
+    (status, location)
+}
+
+/// The security review's info findings: paths, origins, request ids, huge searches.
+async fn odd_paths_origins_request_ids_and_huge_searches(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // `/./app` once reached the dashboard shell past the log-in redirect.
+    for odd in ["/./app", "//app", "/s/../app", "/%2e/app"] {
+        let (status, location) = raw_get(&app, odd).await;
+        assert!(status.contains(" 308 "), "{odd}: {status}");
+        assert_eq!(location.as_deref(), Some("/app"), "{odd}");
+    }
+    let res = client().get(app.url("/app")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/login?next=/app");
+
+    // Same host under another scheme is another origin.
+    let host = app.address.trim_start_matches("http://").to_string();
+    let res = client()
+        .post(app.url("/api/auth/logout"))
+        .header(header::ORIGIN, format!("https://{host}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // A request id that could forge log fields is replaced; a plain one is kept.
+    let res = client()
+        .get(app.url("/health"))
+        .header("x-request-id", "abc\" status=200 user=admin")
+        .send()
+        .await
+        .unwrap();
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert!(!id.contains(' ') && id.len() == 36, "{id}");
+    let res = client()
+        .get(app.url("/health"))
+        .header("x-request-id", "bot-42.retry_1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "bot-42.retry_1");
+
+    // A 50,000-character search is read up to its limit, not a server error.
+    let owner = app.reseller("searcher").await;
+    app.list_in_store(&owner, sneaker_input("1", "DZ5485-612", "10"), "100")
+        .await;
+    let huge = "a".repeat(50_000);
+    for path in [
+        format!("/s/searcher-store?q={huge}"),
+        format!("/api/v1/stores/searcher-store/listings?q={huge}"),
+        format!("/s/searcher-store?q={}", "%25_".repeat(5_000)),
+    ] {
+        let res = client().get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", &path[..40]);
+    }
+    let (status, page) = app
+        .rpc(&owner, "inventory/list", json!({"query": {"search": huge, "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 0}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+}
+
+/// Slow-loris: a head that trickles in is cut off, and so is a connection that stays quiet.
+async fn slow_and_idle_connections_are_closed(backend: Backend) {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("FLIPDESK__SERVER__HEADER_READ_TIMEOUT_SECS", "1"),
+            ("FLIPDESK__SERVER__IDLE_TIMEOUT_SECS", "2"),
+        ],
+    )
+    .await;
+    let host = app.address.trim_start_matches("http://").to_string();
+
+    // One header line every 300 ms: closed after about a second, long before it ends.
+    let mut slow = tokio::net::TcpStream::connect(&host).await.unwrap();
+    let started = Instant::now();
+    slow.write_all(format!("GET /health HTTP/1.1\r\nHost: {host}\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut closed_after = None;
+    for i in 0..30 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if slow.write_all(format!("X-Slow-{i}: a\r\n").as_bytes()).await.is_err() {
+            closed_after = Some(started.elapsed());
+            break;
+        }
+        let mut buf = [0u8; 512];
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(1), slow.read(&mut buf)).await {
+            // A 408 answer or the end of the stream: either way the server gave up.
+            let _ = n;
+            closed_after = Some(started.elapsed());
+            break;
+        }
+    }
+    let closed_after = closed_after.expect("a trickling request head was never cut off");
+    assert!(closed_after < Duration::from_secs(4), "{closed_after:?}");
+
+    // A finished request on a kept-alive connection, then silence: closed within seconds.
+    let mut idle = tokio::net::TcpStream::connect(&host).await.unwrap();
+    idle.write_all(format!("GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = vec![0u8; 4096];
+    let n = idle.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    let end = tokio::time::timeout(Duration::from_secs(8), async {
+        loop {
+            match idle.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "an idle connection stayed open");
+    assert!(started.elapsed() < Duration::from_secs(7));
+
+    // Ordinary requests are unaffected.
+    let res = client().get(app.url("/health")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 on_both_databases!(
+    slow_and_idle_connections_are_closed,
+    odd_paths_origins_request_ids_and_huge_searches,
     malformed_server_function_arguments_are_400,
     cross_site_posts_are_refused,
     oversized_bodies_get_413_json,

@@ -139,9 +139,9 @@ where
          GROUP BY currency, sold_on",
         sum("purchase_cost"),
         sum("market_value"),
-        sum("quantity"),
+        sum("quantity - returned"),
         sum("net_profit"),
-        sum("sale_price + shipping_charged"),
+        sum("sale_price + shipping_charged - refunded"),
         sum("fees"),
         sum("1"),
         sum("COALESCE(days_held, 0)"),
@@ -193,7 +193,7 @@ fn restate_sql(sold_out: &str, filter: &str) -> String {
          acq_market = (CASE WHEN status IN {held} THEN quantity * COALESCE(market_unit, purchase_price) ELSE 0 END) + {}, \
          repriced = 0, sold_out_on = CASE WHEN status IN {held} THEN NULL ELSE {sold_out} END \
          WHERE owner_user_id = $1 {filter}",
-        sold("quantity"),
+        sold("quantity - s.returned"),
         sold("purchase_cost"),
         sold("market_value"),
     )
@@ -280,8 +280,8 @@ pub async fn rebuild(
         1 AS items_in, 0 AS items_out FROM items WHERE owner_user_id = $1 \
         UNION ALL SELECT currency, sold_out_on, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 \
         FROM items WHERE owner_user_id = $1 AND sold_out_on IS NOT NULL \
-        UNION ALL SELECT currency, sold_on, -purchase_cost, -market_value, -quantity, net_profit, \
-        sale_price + shipping_charged, fees, purchase_cost, 1, quantity, COALESCE(days_held, 0), \
+        UNION ALL SELECT currency, sold_on, -purchase_cost, -market_value, -(quantity - returned), net_profit, \
+        sale_price + shipping_charged - refunded, fees, purchase_cost, 1, quantity - returned, COALESCE(days_held, 0), \
         CASE WHEN days_held IS NULL THEN 0 ELSE 1 END, 0, 0 FROM sales WHERE owner_user_id = $1) AS ledger \
         GROUP BY currency, day"
     );

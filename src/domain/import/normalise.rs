@@ -2,83 +2,24 @@
 //! either decimal mark, dates in ISO / US / EU order (ambiguous ones are flagged, never
 //! guessed), sizes with their system, grades with their company, conditions, tags.
 
-use crate::domain::{Currency, item::GradingCompany};
+use crate::domain::{
+    Currency, MoneyError,
+    item::GradingCompany,
+    money::{WrittenCurrency, read_amount},
+};
 
 /// A price cell: "€1.234,50", "$1,234.50", "1234.5", "USD 90" → ("1234.50", currency?).
+/// Read by the app's one money reader; "$" alone counts as US dollars in a sheet.
 pub fn price(cell: &str) -> Result<(String, Option<Currency>), String> {
-    let raw = cell.trim();
-    let mut currency = None;
-    let mut rest = String::with_capacity(raw.len());
-    let mut letters = String::new();
-    for c in raw.chars() {
-        match c {
-            '$' => currency = currency.or(Some(Currency::Usd)),
-            '€' => currency = Some(Currency::Eur),
-            '£' => currency = Some(Currency::Gbp),
-            '¥' | '￥' => currency = Some(Currency::Jpy),
-            '₩' => currency = Some(Currency::Krw),
-            '0'..='9' | '.' | ',' | '-' => rest.push(c),
-            c if c.is_alphabetic() => letters.push(c),
-            // Spaces, NBSP, apostrophes (Swiss 1'234.50) group thousands.
-            _ => {}
-        }
-    }
-    if !letters.is_empty() {
-        match Currency::parse(&letters) {
-            Ok(c) => currency = Some(c),
-            Err(_) => return Err(format!("\"{raw}\" is not a price.")),
-        }
-    }
-    let negative = rest.starts_with('-') || (raw.starts_with('(') && raw.ends_with(')'));
-    let rest = rest.trim_start_matches('-');
-    if rest.is_empty() || rest.contains('-') {
-        return Err(format!("\"{raw}\" is not a price."));
-    }
-    let (dots, commas) = (rest.matches('.').count(), rest.matches(',').count());
-    let decimal_mark = match (dots, commas) {
-        (0, 0) => None,
-        // Both: whichever comes last separates the decimals.
-        (_, _) if dots > 0 && commas > 0 => {
-            if rest.rfind('.') > rest.rfind(',') {
-                Some('.')
-            } else {
-                Some(',')
-            }
-        }
-        // One mark followed by exactly three digits groups thousands ("1,234", "€1.234"),
-        // except a dot in a dollar-style price ("1.234" USD stays a decimal and fails later).
-        (1, 0) => {
-            let after = rest.len() - rest.rfind('.').unwrap_or(0) - 1;
-            if after == 3 && currency == Some(Currency::Eur) {
-                None
-            } else {
-                Some('.')
-            }
-        }
-        (0, 1) => {
-            let after = rest.len() - rest.rfind(',').unwrap_or(0) - 1;
-            if after == 3 { None } else { Some(',') }
-        }
-        // Several of one mark: thousands groups ("1.234.567", "1,234,567").
-        _ => None,
-    };
-    let mut amount: String = match decimal_mark {
-        Some(mark) => {
-            let at = rest.rfind(mark).unwrap_or(0);
-            let whole: String = rest[..at].chars().filter(char::is_ascii_digit).collect();
-            let fraction = &rest[at + 1..];
-            format!(
-                "{}.{}",
-                if whole.is_empty() { "0" } else { &whole },
-                fraction
-            )
-        }
-        None => rest.chars().filter(char::is_ascii_digit).collect(),
-    };
-    if negative {
-        amount.insert(0, '-');
-    }
-    Ok((amount, currency))
+    let written = read_amount(cell, None).map_err(|e| match e {
+        MoneyError::Ambiguous(_) => format!("{}.", e),
+        _ => format!("\"{}\" is not a price.", cell.trim()),
+    })?;
+    let currency = written.currency.map(|c| match c {
+        WrittenCurrency::Dollar => Currency::Usd,
+        WrittenCurrency::Code(code) => code,
+    });
+    Ok((written.decimal, currency))
 }
 
 /// Order of day and month in slash dates.
