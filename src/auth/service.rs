@@ -212,7 +212,10 @@ pub async fn log_in(
         user => {
             state.limits.login_failures.record_failure(&source_key);
             // Guessing one account from many sources is slowed down instead of locked.
-            let account_wide = state.limits.account_failures.record_and_count(email.as_str());
+            let account_wide = state
+                .limits
+                .account_failures
+                .record_and_count(email.as_str());
             if account_wide > state.settings.auth.login_failures_per_account as usize {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             }

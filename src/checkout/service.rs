@@ -5,15 +5,11 @@ use serde_json::{Value, json};
 use sqlx::types::time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::ops::{
-    GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, RefundRequest, Refunded,
-};
+use super::ops::{GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, RefundRequest, Refunded};
 use crate::{
     domain::{
         Currency, Money,
-        store::{
-            CheckedCheckout, ReturnableLine, ShippingPolicy, ShippingRate, validate_refund,
-        },
+        store::{CheckedCheckout, ReturnableLine, ShippingPolicy, ShippingRate, validate_refund},
     },
     error::AppError,
     order_tx,
@@ -666,20 +662,16 @@ pub async fn refund(
                 "This card payment cannot be refunded from here; refund it in Stripe.",
             ));
         };
-        stripe_refund = Some(
-            stripe
-                .refund(pi, draft.amount, refund_id)
-                .await
-                .map_err(|e| match e {
-                    StripeFailure::Refused(m) => AppError::conflict(
-                        "stripe_refused",
-                        format!("Stripe refused the refund: {m}"),
-                    ),
-                    StripeFailure::Unavailable(_) => AppError::Unavailable {
-                        message: "Stripe is not reachable; nothing was refunded, try again".into(),
-                    },
-                })?,
-        );
+        stripe_refund = Some(stripe.refund(pi, draft.amount, refund_id).await.map_err(
+            |e| match e {
+                StripeFailure::Refused(m) => {
+                    AppError::conflict("stripe_refused", format!("Stripe refused the refund: {m}"))
+                }
+                StripeFailure::Unavailable(_) => AppError::Unavailable {
+                    message: "Stripe is not reachable; nothing was refunded, try again".into(),
+                },
+            },
+        )?);
     }
     let actor = format!("user:{user}");
     let request = RefundRequest {

@@ -304,7 +304,12 @@ mod tests {
 
     #[test]
     fn only_plain_local_paths_are_followed_after_log_in() {
-        for ok in ["/app", "/app/inventory?page=2&q=psa%2010", "/", "/lists/x#top"] {
+        for ok in [
+            "/app",
+            "/app/inventory?page=2&q=psa%2010",
+            "/",
+            "/lists/x#top",
+        ] {
             assert_eq!(local_path(ok), Some(ok));
         }
         for bad in [

@@ -794,7 +794,11 @@ pub fn validate_sale(
     else {
         return Err(e);
     };
-    let times = |m: Money| m.amount.checked_mul(quantity).map(|a| Money::new(a, currency));
+    let times = |m: Money| {
+        m.amount
+            .checked_mul(quantity)
+            .map(|a| Money::new(a, currency))
+    };
     let (Some(purchase_cost), Some(sale_price)) = (times(unit_cost), times(sale_price)) else {
         return Err(FieldErrors::single(
             "quantity",

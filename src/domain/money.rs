@@ -270,8 +270,7 @@ impl Money {
                 expected: currency,
             });
         }
-        Self::from_plain_decimal(&written.decimal, currency)
-            .map_err(|e| e.with_input(input.trim()))
+        Self::from_plain_decimal(&written.decimal, currency).map_err(|e| e.with_input(input.trim()))
     }
 
     /// "-1234.5" (digits, at most one dot, optional leading minus) → minor units.
@@ -413,7 +412,9 @@ mod tests {
 
     #[test]
     fn rejects_garbage_and_too_many_decimals() {
-        for bad in ["", "abc", "1.2.3", "12e3", "--1", ".", "12.", "1-2", "1*2", "=1+1"] {
+        for bad in [
+            "", "abc", "1.2.3", "12e3", "--1", ".", "12.", "1-2", "1*2", "=1+1",
+        ] {
             assert!(
                 Money::parse(bad, Currency::Usd).is_err(),
                 "{bad:?} accepted"
@@ -450,9 +451,18 @@ mod tests {
         assert_eq!(usd("0,50"), Ok(50));
         assert_eq!(usd("(12.00)"), Ok(-1200));
         assert_eq!(usd("USD 90"), Ok(9000));
-        assert_eq!(Money::parse("$12", Currency::Cad).map(|m| m.amount), Ok(1200));
-        assert_eq!(Money::parse("CAD 12", Currency::Cad).map(|m| m.amount), Ok(1200));
-        assert_eq!(Money::parse("¥1,500", Currency::Jpy).map(|m| m.amount), Ok(1500));
+        assert_eq!(
+            Money::parse("$12", Currency::Cad).map(|m| m.amount),
+            Ok(1200)
+        );
+        assert_eq!(
+            Money::parse("CAD 12", Currency::Cad).map(|m| m.amount),
+            Ok(1200)
+        );
+        assert_eq!(
+            Money::parse("¥1,500", Currency::Jpy).map(|m| m.amount),
+            Ok(1500)
+        );
     }
 
     #[test]

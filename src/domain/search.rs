@@ -14,7 +14,12 @@ pub fn terms(query: &str) -> Vec<String> {
     head.split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
         .take(MAX_TERMS)
-        .map(|t| t.chars().take(MAX_TERM_CHARS).collect::<String>().to_lowercase())
+        .map(|t| {
+            t.chars()
+                .take(MAX_TERM_CHARS)
+                .collect::<String>()
+                .to_lowercase()
+        })
         .collect()
 }
 
@@ -24,7 +29,10 @@ mod tests {
 
     #[test]
     fn queries_are_normalised_and_capped() {
-        assert_eq!(terms("  Jordan 1 / DZ5485-612 "), ["jordan", "1", "dz5485", "612"]);
+        assert_eq!(
+            terms("  Jordan 1 / DZ5485-612 "),
+            ["jordan", "1", "dz5485", "612"]
+        );
         assert_eq!(terms("%_*\"'"), Vec::<String>::new());
         let flood = "a".repeat(50_000);
         let t = terms(&flood);

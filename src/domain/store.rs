@@ -500,7 +500,10 @@ pub fn validate_refund(
             continue;
         }
         let Some(line) = lines.iter().find(|l| l.id == r.line_id) else {
-            e.add("returns", "That line is not part of this order; reload the page.");
+            e.add(
+                "returns",
+                "That line is not part of this order; reload the page.",
+            );
             continue;
         };
         match text.parse::<i64>() {
@@ -577,21 +580,50 @@ mod tests {
     #[test]
     fn refunds_read_money_and_returns_per_line() {
         let lines = vec![
-            ReturnableLine { id: "a".into(), title: "Dunk".into(), returnable: 2 },
-            ReturnableLine { id: "b".into(), title: "Box".into(), returnable: 0 },
+            ReturnableLine {
+                id: "a".into(),
+                title: "Dunk".into(),
+                returnable: 2,
+            },
+            ReturnableLine {
+                id: "b".into(),
+                title: "Box".into(),
+                returnable: 0,
+            },
         ];
         let input = |amount: &str, returns: &[(&str, &str)]| RefundInput {
             amount: amount.into(),
             returns: returns
                 .iter()
-                .map(|(l, q)| LineReturn { line_id: (*l).into(), quantity: (*q).into() })
+                .map(|(l, q)| LineReturn {
+                    line_id: (*l).into(),
+                    quantity: (*q).into(),
+                })
                 .collect(),
         };
         let ok = validate_refund(&input("1,00", &[]), Currency::Usd, 10_000, &lines).unwrap();
-        assert_eq!(ok, RefundDraft { amount: 100, returns: vec![] }, "1,00 is one dollar");
-        let all = validate_refund(&input("", &[("a", "2"), ("b", "")]), Currency::Usd, 5_000, &lines)
-            .unwrap();
-        assert_eq!(all, RefundDraft { amount: 5_000, returns: vec![("a".into(), 2)] });
+        assert_eq!(
+            ok,
+            RefundDraft {
+                amount: 100,
+                returns: vec![]
+            },
+            "1,00 is one dollar"
+        );
+        let all = validate_refund(
+            &input("", &[("a", "2"), ("b", "")]),
+            Currency::Usd,
+            5_000,
+            &lines,
+        )
+        .unwrap();
+        assert_eq!(
+            all,
+            RefundDraft {
+                amount: 5_000,
+                returns: vec![("a".into(), 2)]
+            }
+        );
         for bad in [
             input("50.01", &[]),
             input("0", &[]),
@@ -600,7 +632,10 @@ mod tests {
             input("1", &[("zz", "1")]),
             input("1", &[("a", "-1")]),
         ] {
-            assert!(validate_refund(&bad, Currency::Usd, 5_000, &lines).is_err(), "{bad:?}");
+            assert!(
+                validate_refund(&bad, Currency::Usd, 5_000, &lines).is_err(),
+                "{bad:?}"
+            );
         }
         assert!(validate_refund(&input("", &[]), Currency::Usd, 0, &lines).is_err());
     }
@@ -619,7 +654,11 @@ mod tests {
         assert_eq!(share_out(5_000, &[100_000, 2_200]), vec![4_893, 107]);
         assert_eq!(share_out(3, &[1, 1, 1]), vec![1, 1, 1]);
         assert_eq!(share_out(2, &[1, 1, 1]), vec![1, 1, 0]);
-        assert_eq!(share_out(10, &[0, 5]), vec![0, 5], "never more than a sale holds");
+        assert_eq!(
+            share_out(10, &[0, 5]),
+            vec![0, 5],
+            "never more than a sale holds"
+        );
         assert_eq!(share_out(7, &[]), Vec::<i64>::new());
         let shares = share_out(99_999, &[33_333, 33_333, 33_334]);
         assert_eq!(shares.iter().sum::<i64>(), 99_999);

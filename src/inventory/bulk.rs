@@ -135,7 +135,10 @@ fn BulkSellForm(
     done: Callback<()>,
 ) -> impl IntoView {
     let lines: Vec<(String, String)> = selected.get_untracked().into_iter().collect();
-    let prices = RwSignal::new(std::collections::BTreeMap::<String, super::types::BulkSaleLine>::new());
+    let prices = RwSignal::new(std::collections::BTreeMap::<
+        String,
+        super::types::BulkSaleLine,
+    >::new());
     let channel = RwSignal::new("ebay".to_string());
     let sold_on = RwSignal::new(crate::ui::platform::today());
     let error = RwSignal::new(None::<String>);

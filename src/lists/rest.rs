@@ -146,7 +146,9 @@ impl PageCache {
         }
         let key = (list.id.clone(), limit, cursor.to_string());
         if let Some((_, old)) = pages.map.insert(key, (list.items_version, body)) {
-            pages.bytes = pages.bytes.saturating_sub(old.len() + list.id.len() + cursor.len() + 64);
+            pages.bytes = pages
+                .bytes
+                .saturating_sub(old.len() + list.id.len() + cursor.len() + 64);
         }
         pages.bytes += size;
     }

@@ -258,7 +258,10 @@ impl Settings {
         }
 
         if raw.server.header_read_timeout_secs == 0 || raw.server.idle_timeout_secs == 0 {
-            return Err(bad("server", "connection timeouts must be at least 1 second"));
+            return Err(bad(
+                "server",
+                "connection timeouts must be at least 1 second",
+            ));
         }
         if raw.server.body_limit_bytes < 1024 {
             return Err(bad("server.body_limit_bytes", "must be at least 1024"));
@@ -299,7 +302,10 @@ impl Settings {
             return Err(bad("checkout.reservation_ttl_secs", "must be at least 1"));
         }
         if raw.checkout.manual_payment_hold_hours < 1 {
-            return Err(bad("checkout.manual_payment_hold_hours", "must be at least 1"));
+            return Err(bad(
+                "checkout.manual_payment_hold_hours",
+                "must be at least 1",
+            ));
         }
         for plan in ["free", "premium"] {
             if !raw.plans.contains_key(plan) {

@@ -244,7 +244,9 @@ fn normal_path(path: &str) -> Option<String> {
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let last = segments.len().saturating_sub(1);
     let odd = segments.iter().enumerate().any(|(i, s)| {
-        let dots = matches!(*s, "." | "..") || s.eq_ignore_ascii_case("%2e") || s.eq_ignore_ascii_case("%2e%2e");
+        let dots = matches!(*s, "." | "..")
+            || s.eq_ignore_ascii_case("%2e")
+            || s.eq_ignore_ascii_case("%2e%2e");
         dots || (s.is_empty() && i != last)
     });
     if !odd {
@@ -265,7 +267,11 @@ fn normal_path(path: &str) -> Option<String> {
         }
     }
     let trailing = path.ends_with('/') && !clean.is_empty();
-    Some(format!("/{}{}", clean.join("/"), if trailing { "/" } else { "" }))
+    Some(format!(
+        "/{}{}",
+        clean.join("/"),
+        if trailing { "/" } else { "" }
+    ))
 }
 
 /// Unknown `/api/v1` paths answer with the JSON error shape, not a page.
@@ -393,7 +399,10 @@ mod tests {
         assert_eq!(normal_path("/"), None);
         assert_eq!(normal_path("/./app").as_deref(), Some("/app"));
         assert_eq!(normal_path("//app").as_deref(), Some("/app"));
-        assert_eq!(normal_path("/s/../app/inventory").as_deref(), Some("/app/inventory"));
+        assert_eq!(
+            normal_path("/s/../app/inventory").as_deref(),
+            Some("/app/inventory")
+        );
         assert_eq!(normal_path("/%2e/app").as_deref(), Some("/app"));
         assert_eq!(normal_path("/../..").as_deref(), Some("/"));
     }

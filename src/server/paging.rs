@@ -51,9 +51,15 @@ mod tests {
         let secret = Secret::new("k".repeat(32));
         let c = issue_cursor(&secret, "list-a", "0190-item");
         assert_eq!(read_cursor(&secret, "list-a", &c).unwrap(), "0190-item");
-        assert!(read_cursor(&secret, "list-b", &c).is_err(), "another list's cursor");
+        assert!(
+            read_cursor(&secret, "list-b", &c).is_err(),
+            "another list's cursor"
+        );
         for made_up in ["0", "00", "0190-item", "0190-item.0000", ""] {
-            assert!(read_cursor(&secret, "list-a", made_up).is_err(), "{made_up}");
+            assert!(
+                read_cursor(&secret, "list-a", made_up).is_err(),
+                "{made_up}"
+            );
         }
     }
 

@@ -230,12 +230,17 @@ async fn slow_and_idle_connections_are_closed(backend: Backend) {
     let mut closed_after = None;
     for i in 0..30 {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        if slow.write_all(format!("X-Slow-{i}: a\r\n").as_bytes()).await.is_err() {
+        if slow
+            .write_all(format!("X-Slow-{i}: a\r\n").as_bytes())
+            .await
+            .is_err()
+        {
             closed_after = Some(started.elapsed());
             break;
         }
         let mut buf = [0u8; 512];
-        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(1), slow.read(&mut buf)).await {
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(1), slow.read(&mut buf)).await
+        {
             // A 408 answer or the end of the stream: either way the server gave up.
             let _ = n;
             closed_after = Some(started.elapsed());
