@@ -16,28 +16,18 @@ use crate::{
         item::{ItemDraft, ItemStatus, validate_item},
     },
     error::AppError,
+    inventory::service::{ITEMS_HELD, item_limit},
     inventory::service::{Insert, NewItemRow},
     server::db::{Backend, BeginWrite, Db, new_id},
     with_db,
 };
 
-/// Most items one account may hold. Plan quotas (free / premium) replace this number: this
-/// is the one place an import asks "may this owner add N?" — when it starts, with the rows
-/// it will send, so a refused import writes nothing at all (and batches stay cheap).
-pub const MAX_ITEMS_PER_ACCOUNT: i64 = 1_000_000;
-
+/// An import asks "may this owner add N?" when it starts, with the rows it declares, so a
+/// refused import writes nothing at all; each batch asks again inside its transaction.
 pub async fn check_item_quota(db: &Db, owner: &str, adding: usize) -> Result<(), AppError> {
-    let held: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE owner_user_id = $1")
+    let held: i64 = with_db!(db, pool => sqlx::query_scalar(ITEMS_HELD)
         .bind(owner).fetch_one(pool).await)?;
-    if held + adding as i64 > MAX_ITEMS_PER_ACCOUNT {
-        return Err(AppError::conflict(
-            "quota_exceeded",
-            format!(
-                "Your account holds {held} items; adding {adding} would pass the limit of {MAX_ITEMS_PER_ACCOUNT}."
-            ),
-        ));
-    }
-    Ok(())
+    item_limit(held, adding as i64)
 }
 
 #[derive(sqlx::FromRow)]
@@ -172,14 +162,26 @@ pub async fn commit_batch(
     let sqlite = db.backend() == Backend::Sqlite;
     let insert = Insert::new(db.backend(), &rows)?;
     let ledger = crate::inventory::service::acquisitions(&rows).write(db.backend(), owner);
-    let written: bool = with_db!(db, pool => async {
+    let written: Batch = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let claimed = sqlx::query("INSERT INTO import_batches (import_id, batch_no, created_count) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(import_id).bind(batch_no).bind(created)
             .execute(&mut *tx).await?.rows_affected();
         if claimed == 0 {
             tx.rollback().await?;
-            return Ok::<_, sqlx::Error>(false);
+            return Ok::<_, sqlx::Error>(Batch::SentBefore);
+        }
+        // The import's declared size and the account's item limit hold for every batch.
+        let counted = sqlx::query("UPDATE imports SET created_count = created_count + $1 WHERE id = $2 AND created_count + $1 <= rows_total")
+            .bind(created).bind(import_id).execute(&mut *tx).await?.rows_affected();
+        if counted == 0 {
+            tx.rollback().await?;
+            return Ok(Batch::PastDeclared);
+        }
+        let held: i64 = sqlx::query_scalar(ITEMS_HELD).bind(owner).fetch_one(&mut *tx).await?;
+        if item_limit(held, created).is_err() {
+            tx.rollback().await?;
+            return Ok(Batch::OverLimit(held));
         }
         // SQLite: the rows this batch adds come after every rowid there is now (the write
         // transaction keeps other writers out); they are added to the search index below.
@@ -198,23 +200,35 @@ pub async fn commit_batch(
         if let Some(w) = &ledger {
             w.query().execute(&mut *tx).await?;
         }
-        sqlx::query("UPDATE imports SET created_count = created_count + $1 WHERE id = $2")
-            .bind(created).bind(import_id).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Batch::Written)
     }.await)?;
-    if written {
-        Ok(BatchResult {
+    match written {
+        Batch::Written => Ok(BatchResult {
             created,
             replayed: false,
-        })
-    } else {
-        let created = batch_record(db, import_id, batch_no).await?.unwrap_or(0);
-        Ok(BatchResult {
-            created,
-            replayed: true,
-        })
+        }),
+        Batch::SentBefore => {
+            let created = batch_record(db, import_id, batch_no).await?.unwrap_or(0);
+            Ok(BatchResult {
+                created,
+                replayed: true,
+            })
+        }
+        Batch::PastDeclared => Err(AppError::field(
+            "rows",
+            "This batch has more rows than the import said it would send; start a new import for the rest.",
+        )),
+        Batch::OverLimit(held) => Err(item_limit(held, created).unwrap_err()),
     }
+}
+
+/// What became of a batch inside its transaction.
+enum Batch {
+    Written,
+    SentBefore,
+    PastDeclared,
+    OverLimit(i64),
 }
 
 async fn batch_record(db: &Db, import_id: &str, batch_no: i64) -> Result<Option<i64>, AppError> {

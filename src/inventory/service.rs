@@ -188,6 +188,26 @@ async fn item_exists(db: &Db, owner: &str, id: &str) -> Result<bool, AppError> {
     Ok(found.is_some())
 }
 
+/// Most items one account may hold until plans bring their own limits (the billing work
+/// replaces this number). Every path that adds items checks it inside its write.
+pub const MAX_ITEMS_PER_ACCOUNT: i64 = 1_000_000;
+
+/// Counts an owner's items (for the limit above).
+pub const ITEMS_HELD: &str = "SELECT COUNT(*) FROM items WHERE owner_user_id = $1";
+
+/// `Err(quota_exceeded)` when an owner holding `held` items may not add `adding` more.
+pub fn item_limit(held: i64, adding: i64) -> Result<(), AppError> {
+    if held + adding > MAX_ITEMS_PER_ACCOUNT {
+        return Err(AppError::conflict(
+            "quota_exceeded",
+            format!(
+                "Your account holds {held} items; adding {adding} would pass the limit of {MAX_ITEMS_PER_ACCOUNT}."
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn create_item(
     db: &Db,
     owner: &str,
@@ -215,14 +235,22 @@ pub async fn create_item(
     let rows = std::slice::from_ref(&row);
     let insert = Insert::new(db.backend(), rows)?;
     let ledger = acquisitions(rows).write(db.backend(), owner);
-    with_db!(db, pool => async {
+    let held: Option<i64> = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
+        let held: i64 = sqlx::query_scalar(ITEMS_HELD).bind(owner).fetch_one(&mut *tx).await?;
+        if item_limit(held, 1).is_err() {
+            return Ok::<_, sqlx::Error>(Some(held));
+        }
         insert.query().execute(&mut *tx).await?;
         if let Some(w) = &ledger {
             w.query().execute(&mut *tx).await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(None)
     }.await)?;
+    if let Some(held) = held {
+        item_limit(held, 1)?;
+    }
     Ok(row.id)
 }
 

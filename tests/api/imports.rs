@@ -354,9 +354,22 @@ async fn bad_import_requests_are_refused(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = batch(&app, &c, "no-such-import", 0, vec![line(2, "X", "1")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // The quota is asked when the import starts: nothing is written past it.
+    // An import sends at most the rows it declared: the security review's one-row import
+    // took 3,000. A batch past it is refused whole; a later batch too.
     let id = start(&app, &c, 1).await;
-    batch(&app, &c, &id, 0, vec![line(2, "First", "1")]).await;
+    let three: Vec<Value> = (0..3).map(|i| line(i + 2, "Extra", "1")).collect();
+    let (status, body) = batch(&app, &c, &id, 0, three).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(items_of(&app, &c).await, 0);
+    let (status, body) = batch(&app, &c, &id, 0, vec![line(2, "First", "1")]).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a refused batch number can be sent again: {body}"
+    );
+    let (status, _) = batch(&app, &c, &id, 1, vec![line(3, "Second", "1")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The quota is asked when the import starts: nothing is written past it.
     let (status, body) = app
         .rpc(
             &c,
