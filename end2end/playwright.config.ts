@@ -53,6 +53,8 @@ export default defineConfig({
       FLIPDESK__SERVER__DATA_DIR: dataDir,
       FLIPDESK_PUBLIC_URL: baseURL,
       RUST_LOG: "warn",
+      // Every test shopper comes from 127.0.0.1.
+      FLIPDESK__CHECKOUT__SESSIONS_PER_IP_PER_MINUTE: "10000",
     },
   },
 });

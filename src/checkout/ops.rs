@@ -26,6 +26,10 @@ pub struct NewOrder {
     pub expires_at_ms: i64,
     /// Manual payment: when to remind the buyer that the hold is ending.
     pub reminder_at_ms: Option<i64>,
+    /// Who placed it (an HMAC of the buyer's IP address) and the most units one buyer may
+    /// hold in the store at once, counted by this key or the email.
+    pub buyer_key: String,
+    pub most_units_held: i64,
     pub lines: Vec<NewLine>,
     /// The buyer's link (HMAC of its token) and, for manual payment, the mail carrying it.
     pub link: GuestLink,
@@ -90,6 +94,15 @@ pub enum EventEffect<'a> {
 pub enum EventSeen {
     First,
     Duplicate,
+}
+
+/// Why an order was not placed (nothing was written).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unplaced {
+    /// This listing has fewer units available than the line asks for.
+    Short(String),
+    /// The buyer already holds this many units in the store's unpaid orders.
+    BuyerHolds(i64),
 }
 
 #[derive(Debug, PartialEq, Eq)]

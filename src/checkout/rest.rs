@@ -4,7 +4,7 @@
 use axum::{
     Json,
     body::Bytes,
-    extract::{Path, Query, Request, State},
+    extract::{ConnectInfo, Path, Query, Request, State},
     http::{HeaderMap, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
@@ -32,7 +32,12 @@ fn json_answer(status: u16, body: &str) -> Response {
 
 /// The whole checkout, shared by the JSON route and the storefront's server function:
 /// key checks, validation, the idempotent run and its stored answer.
-pub async fn checkout_flow(state: &AppState, key: Option<&str>, request: Value) -> (u16, Value) {
+pub async fn checkout_flow(
+    state: &AppState,
+    key: Option<&str>,
+    buyer_ip: std::net::IpAddr,
+    request: Value,
+) -> (u16, Value) {
     let key = key.map(str::trim).unwrap_or_default();
     if key.is_empty() || key.len() > 255 {
         let e = AppError::BadRequest {
@@ -43,10 +48,14 @@ pub async fn checkout_flow(state: &AppState, key: Option<&str>, request: Value) 
     let req: CheckoutRequest = match serde_json::from_value(request.clone()) {
         Ok(req) => req,
         Err(e) => {
+            // serde names Rust types and variant lists; say what is wrong in the API's terms.
+            let _ = e;
             return (
                 400,
                 AppError::BadRequest {
-                    message: format!("the checkout body does not match: {e}"),
+                    message: "the checkout body must be an object with \"store\", \"lines\" \
+                              ([{\"listing_id\", \"quantity\"}]), \"email\" and optionally \"shipping_address\""
+                        .into(),
                 }
                 .body(),
             );
@@ -80,7 +89,7 @@ pub async fn checkout_flow(state: &AppState, key: Option<&str>, request: Value) 
             .body(),
         ),
         Ok(KeyState::Fresh) => {
-            let (status, body) = match service::place(state, &checked).await {
+            let (status, body) = match service::place(state, &checked, buyer_ip).await {
                 Ok(body) => (201, body),
                 Err(e) => (e.status(), e.body()),
             };
@@ -103,12 +112,14 @@ pub async fn checkout_flow(state: &AppState, key: Option<&str>, request: Value) 
     responses((status = 201, description = "Created", body = crate::storefront::types::CheckoutCreated),
         (status = 400, description = "Missing Idempotency-Key or malformed JSON", body = crate::server::openapi::ErrorBody),
         (status = 404, description = "No such store", body = crate::server::openapi::ErrorBody),
-        (status = 409, description = "`insufficient_stock`, or `idempotency_in_progress`", body = crate::server::openapi::ErrorBody),
+        (status = 409, description = "`insufficient_stock`, `too_many_held` (this buyer already holds the most units a buyer may hold in this store), or `idempotency_in_progress`", body = crate::server::openapi::ErrorBody),
+        (status = 429, description = "Too many checkouts from this address or for this store; see Retry-After", body = crate::server::openapi::ErrorBody),
         (status = 413, description = "Body over 1 MiB", body = crate::server::openapi::ErrorBody),
         (status = 422, description = "Field errors, or `idempotency_mismatch`", body = crate::server::openapi::ErrorBody),
         (status = 503, description = "The payment provider is unreachable; nothing was reserved", body = crate::server::openapi::ErrorBody)))]
 pub async fn create_session(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -122,7 +133,11 @@ pub async fn create_session(
             .into_response();
         }
     };
-    let (status, body) = checkout_flow(&state, key, request).await;
+    let store = request["store"].as_str().unwrap_or_default();
+    if let Err(e) = service::checkout_limits(&state, peer.ip(), store) {
+        return e.into_response();
+    }
+    let (status, body) = checkout_flow(&state, key, peer.ip(), request).await;
     json_answer(status, &body.to_string())
 }
 

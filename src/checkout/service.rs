@@ -5,7 +5,9 @@ use serde_json::{Value, json};
 use sqlx::types::time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::ops::{GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, RefundRequest, Refunded};
+use super::ops::{
+    GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, RefundRequest, Refunded, Unplaced,
+};
 use crate::{
     domain::{
         Currency, Money,
@@ -103,6 +105,7 @@ struct ListingForCheckout {
     currency: String,
     available: i64,
     status: String,
+    max_per_order: Option<i64>,
     name: String,
 }
 
@@ -117,7 +120,24 @@ fn insufficient(title: &str) -> AppError {
 
 /// Prices the cart, reserves it and opens the payment: the answer of
 /// `POST /api/v1/checkout/session` (201 and its body), or the error to answer with.
-pub async fn place(state: &AppState, req: &CheckedCheckout) -> Result<Value, AppError> {
+/// Checkouts per IP address and per store per minute (a reservation holds real stock).
+pub fn checkout_limits(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    store: &str,
+) -> Result<(), AppError> {
+    let store = store.trim().to_lowercase();
+    state
+        .limits
+        .check_checkout(ip, &store)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+}
+
+pub async fn place(
+    state: &AppState,
+    req: &CheckedCheckout,
+    buyer_ip: std::net::IpAddr,
+) -> Result<Value, AppError> {
     let store = store_by_slug(&state.db, &req.store)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -127,7 +147,7 @@ pub async fn place(state: &AppState, req: &CheckedCheckout) -> Result<Value, App
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "SELECT l.id, l.item_id, l.price, l.currency, l.available, l.status, i.name FROM listings l JOIN items i ON i.id = l.item_id \
+        "SELECT l.id, l.item_id, l.price, l.currency, l.available, l.status, l.max_per_order, i.name FROM listings l JOIN items i ON i.id = l.item_id \
          WHERE l.store_id = $1 AND l.id IN ({placeholders})"
     );
     let found = with_db!(&state.db, pool => {
@@ -145,6 +165,14 @@ pub async fn place(state: &AppState, req: &CheckedCheckout) -> Result<Value, App
                 "This item is not for sale in this store.",
             ));
         };
+        if let Some(most) = listing.max_per_order
+            && line.quantity > most
+        {
+            return Err(AppError::field(
+                &format!("lines[{n}].quantity"),
+                format!("“{}” sells at most {most} per order.", listing.name),
+            ));
+        }
         // Cheap early answer; the conditional update below is what guarantees it.
         if listing.status != "active"
             || listing.available < line.quantity
@@ -223,18 +251,33 @@ pub async fn place(state: &AppState, req: &CheckedCheckout) -> Result<Value, App
         total,
         expires_at_ms,
         reminder_at_ms,
+        buyer_key: crypto::hmac_hex(state.secret.expose(), &format!("buyer-ip:{buyer_ip}"))[..32]
+            .to_string(),
+        most_units_held: state.settings.checkout.most_units_held_per_buyer,
         lines,
         link,
         mail,
     };
-    if let Err(listing_id) = order_tx!(&state.db, place_order(&state.secret, &order))? {
-        let title = order
-            .lines
-            .iter()
-            .find(|l| l.listing_id == listing_id)
-            .map(|l| l.title.as_str())
-            .unwrap_or("an item");
-        return Err(insufficient(title));
+    match order_tx!(&state.db, place_order(&state.secret, &order))? {
+        Ok(()) => {}
+        Err(Unplaced::Short(listing_id)) => {
+            let title = order
+                .lines
+                .iter()
+                .find(|l| l.listing_id == listing_id)
+                .map(|l| l.title.as_str())
+                .unwrap_or("an item");
+            return Err(insufficient(title));
+        }
+        Err(Unplaced::BuyerHolds(held)) => {
+            return Err(AppError::conflict(
+                "too_many_held",
+                format!(
+                    "You already hold {held} unit(s) in this store in unpaid orders; a buyer may hold at most {} at once. Pay or wait for those orders first.",
+                    order.most_units_held
+                ),
+            ));
+        }
     }
     let checkout_url = match stripe {
         None => link_url,

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::{
     EventEffect, EventSeen, GuestLink, NewLine, NewOrder, Payment, PaymentOutcome, RefundRequest,
-    Refunded,
+    Refunded, Unplaced,
 };
 use crate::{
     analytics::ledger::{self, Changes, Delta, Scope},
@@ -37,14 +37,28 @@ async fn add_link(tx: &mut Tx, order_id: &str, link: &GuestLink) -> sqlx::Result
 }
 
 /// Reserves every line (all or none) and writes the order `pending_payment` with its
-/// expiry job. `Err(listing_id)` names the first line that could not be reserved.
+/// expiry job; refused when a line cannot be reserved or the buyer (same email or address)
+/// would hold more units in the store than one buyer may.
 pub async fn place_order(
     pool: &sqlx::Pool<DB>,
     secret: &Secret,
     order: &NewOrder,
-) -> sqlx::Result<Result<(), String>> {
+) -> sqlx::Result<Result<(), Unplaced>> {
     let now = OffsetDateTime::now_utc();
     let mut tx = pool.begin_write().await?;
+    let held: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM orders o JOIN order_lines l ON l.order_id = o.id \
+         WHERE o.store_id = $1 AND o.stock = 'reserved' AND (o.email = $2 OR o.buyer_key = $3)",
+    )
+    .bind(&order.store_id)
+    .bind(&order.email)
+    .bind(&order.buyer_key)
+    .fetch_one(&mut *tx)
+    .await?;
+    let adding: i64 = order.lines.iter().map(|l| l.quantity).sum();
+    if held + adding > order.most_units_held {
+        return Ok(Err(Unplaced::BuyerHolds(held)));
+    }
     // A fixed order of row locks, so two carts never wait on each other (PostgreSQL).
     let mut lines: Vec<&NewLine> = order.lines.iter().collect();
     lines.sort_by(|a, b| a.listing_id.cmp(&b.listing_id));
@@ -61,13 +75,13 @@ pub async fn place_order(
         .await?
         .rows_affected();
         if taken == 0 {
-            return Ok(Err(line.listing_id.clone())); // rolled back on drop
+            return Ok(Err(Unplaced::Short(line.listing_id.clone()))); // rolled back on drop
         }
     }
     sqlx::query(
         "INSERT INTO orders (id, store_id, owner_user_id, status, stock, payment_method, email, shipping_address, currency, \
-         subtotal, shipping, total, expires_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'pending_payment', 'reserved', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+         subtotal, shipping, total, expires_at, created_at, updated_at, buyer_key) \
+         VALUES ($1, $2, $3, 'pending_payment', 'reserved', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
     )
     .bind(&order.id)
     .bind(&order.store_id)
@@ -81,6 +95,7 @@ pub async fn place_order(
     .bind(order.total)
     .bind(order.expires_at_ms)
     .bind(now)
+    .bind(&order.buyer_key)
     .execute(&mut *tx)
     .await?;
     for (position, line) in order.lines.iter().enumerate() {

@@ -253,6 +253,17 @@ pub fn validate_store_settings(input: &StoreSettingsInput) -> Result<StoreSettin
 pub struct ListingInput {
     pub price: String,
     pub quantity: String,
+    /// The most units one order may take ("" = no limit beyond what is offered).
+    #[serde(default)]
+    pub max_per_order: String,
+}
+
+/// A checked listing: the unit price, the units offered and the most one order may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingDraft {
+    pub price: Money,
+    pub quantity: i64,
+    pub max_per_order: Option<i64>,
 }
 
 /// Checks a listing of up to `held` units at a price in `currency`.
@@ -260,7 +271,7 @@ pub fn validate_listing(
     input: &ListingInput,
     currency: Currency,
     held: i64,
-) -> Result<(Money, i64), FieldErrors> {
+) -> Result<ListingDraft, FieldErrors> {
     let mut e = FieldErrors::default();
     let price = match Money::parse(input.price.trim(), currency) {
         Ok(m) if m.amount > 0 => Some(m),
@@ -289,8 +300,27 @@ pub fn validate_listing(
             }
         }
     };
-    match (price, quantity) {
-        (Some(p), Some(q)) => Ok((p, q)),
+    let max_per_order = match input.max_per_order.trim() {
+        "" => Some(None),
+        text => match text.parse::<i64>() {
+            Ok(m) if m >= 1 && m <= MAX_LINE_QUANTITY => Some(Some(m)),
+            _ => {
+                e.add(
+                    "max_per_order",
+                    format!(
+                        "Enter a whole number from 1 to {MAX_LINE_QUANTITY}, or leave it empty."
+                    ),
+                );
+                None
+            }
+        },
+    };
+    match (price, quantity, max_per_order) {
+        (Some(price), Some(quantity), Some(max_per_order)) => Ok(ListingDraft {
+            price,
+            quantity,
+            max_per_order,
+        }),
         _ => Err(e),
     }
 }
@@ -758,22 +788,39 @@ mod tests {
             &ListingInput {
                 price: "120".into(),
                 quantity: "".into(),
+                max_per_order: "".into(),
             },
             Currency::Usd,
             3,
         )
         .unwrap();
-        assert_eq!(ok, (Money::new(12_000, Currency::Usd), 3));
+        assert_eq!(
+            ok,
+            ListingDraft {
+                price: Money::new(12_000, Currency::Usd),
+                quantity: 3,
+                max_per_order: None
+            }
+        );
+        let capped = ListingInput {
+            price: "120".into(),
+            quantity: "3".into(),
+            max_per_order: "2".into(),
+        };
+        let capped = validate_listing(&capped, Currency::Usd, 3).unwrap();
+        assert_eq!(capped.max_per_order, Some(2));
         let e = validate_listing(
             &ListingInput {
                 price: "0".into(),
                 quantity: "4".into(),
+                max_per_order: "0".into(),
             },
             Currency::Usd,
             3,
         )
         .unwrap_err();
         assert!(e.get("price").is_some() && e.get("quantity").is_some());
+        assert!(e.get("max_per_order").is_some());
         assert_eq!(
             validate_refund(&RefundInput::default(), Currency::Usd, 500, &[]).map(|d| d.amount),
             Ok(500)

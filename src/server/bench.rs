@@ -130,6 +130,26 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         );
         vars.insert("STRIPE_API_BASE".into(), fake);
     }
+    if args.checkouts {
+        // Every benchmark shopper comes from loopback: the per-IP and per-buyer limits would
+        // otherwise be what is measured.
+        for (k, v) in [
+            (
+                "FLIPDESK__CHECKOUT__SESSIONS_PER_IP_PER_MINUTE",
+                "1000000000",
+            ),
+            (
+                "FLIPDESK__CHECKOUT__SESSIONS_PER_STORE_PER_MINUTE",
+                "1000000000",
+            ),
+            (
+                "FLIPDESK__CHECKOUT__MOST_UNITS_HELD_PER_BUYER",
+                "1000000000",
+            ),
+        ] {
+            vars.insert(k.into(), v.into());
+        }
+    }
     if args.wtb_items > 0 {
         // The per-key limit would otherwise be what is measured.
         vars.insert(

@@ -54,6 +54,9 @@ pub struct CheckoutSettings {
     pub reservation_ttl_secs: u64,
     pub manual_payment_hold_hours: u64,
     pub manual_payment_reminder_hours: u64,
+    pub sessions_per_ip_per_minute: u32,
+    pub sessions_per_store_per_minute: u32,
+    pub most_units_held_per_buyer: i64,
     pub guest_order_link_days: u64,
     pub idempotency_key_hours: u64,
 }
@@ -300,6 +303,12 @@ impl Settings {
         }
         if raw.checkout.reservation_ttl_secs < 1 {
             return Err(bad("checkout.reservation_ttl_secs", "must be at least 1"));
+        }
+        if raw.checkout.sessions_per_ip_per_minute == 0
+            || raw.checkout.sessions_per_store_per_minute == 0
+            || raw.checkout.most_units_held_per_buyer < 1
+        {
+            return Err(bad("checkout", "checkout limits must be at least 1"));
         }
         if raw.checkout.manual_payment_hold_hours < 1 {
             return Err(bad(

@@ -59,7 +59,11 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
 pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config::ConfigError> {
     let mut settings = settings;
     let secret = settings.ensure_secret()?;
-    let limits = Arc::new(Limiters::new(&settings.auth, &settings.api));
+    let limits = Arc::new(Limiters::new(
+        &settings.auth,
+        &settings.api,
+        &settings.checkout,
+    ));
     let leptos_options = leptos_options(&settings);
     Ok(AppState::new(super::state::State {
         db,

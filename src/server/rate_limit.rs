@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::config::{ApiSettings, AuthSettings};
+use super::config::{ApiSettings, AuthSettings, CheckoutSettings};
 
 pub struct Limiters {
     login_per_ip: DefaultKeyedRateLimiter<IpAddr>,
@@ -23,6 +23,8 @@ pub struct Limiters {
     list_keys: DefaultKeyedRateLimiter<String>,
     key_regenerations_per_list: DefaultKeyedRateLimiter<String>,
     key_regenerations_per_account: DefaultKeyedRateLimiter<String>,
+    checkouts_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    checkouts_per_store: DefaultKeyedRateLimiter<String>,
     /// Failed log-ins per (account, source): these lock.
     pub login_failures: FailureWindow,
     /// Failed log-ins per account from every source: these only slow down.
@@ -34,7 +36,7 @@ fn nonzero(n: u32) -> NonZeroU32 {
 }
 
 impl Limiters {
-    pub fn new(auth: &AuthSettings, api: &ApiSettings) -> Self {
+    pub fn new(auth: &AuthSettings, api: &ApiSettings, checkout: &CheckoutSettings) -> Self {
         Limiters {
             login_per_ip: RateLimiter::keyed(Quota::per_minute(nonzero(
                 auth.login_attempts_per_ip_per_minute,
@@ -53,6 +55,12 @@ impl Limiters {
             ))),
             key_regenerations_per_account: RateLimiter::keyed(Quota::per_hour(nonzero(
                 api.key_regenerations_per_account_per_hour,
+            ))),
+            checkouts_per_ip: RateLimiter::keyed(Quota::per_minute(nonzero(
+                checkout.sessions_per_ip_per_minute,
+            ))),
+            checkouts_per_store: RateLimiter::keyed(Quota::per_minute(nonzero(
+                checkout.sessions_per_store_per_minute,
             ))),
             login_failures: FailureWindow::new(
                 auth.login_failures_per_account as usize,
@@ -79,6 +87,13 @@ impl Limiters {
     pub fn check_key_regeneration(&self, user_id: &str, list_id: &str) -> Result<(), u64> {
         check(&self.key_regenerations_per_list, &list_id.to_string())?;
         check(&self.key_regenerations_per_account, &user_id.to_string())
+    }
+
+    /// `Err(seconds to wait)` when this IP, or anyone for this store, opened too many
+    /// checkouts (reservations) lately.
+    pub fn check_checkout(&self, ip: IpAddr, store: &str) -> Result<(), u64> {
+        check(&self.checkouts_per_ip, &ip)?;
+        check(&self.checkouts_per_store, &store.to_string())
     }
 
     pub fn check_signup(&self, ip: IpAddr, email: &str) -> Result<(), u64> {

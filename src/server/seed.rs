@@ -133,6 +133,7 @@ async fn seed_demo_store(db: &Db, owner: &str) -> Result<String, AppError> {
         let input = ListingInput {
             price,
             quantity: String::new(),
+            max_per_order: String::new(),
         };
         crate::store::service::list_item(db, owner, &id, &input).await?;
     }

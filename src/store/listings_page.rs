@@ -57,7 +57,9 @@ pub fn ListingsPage() -> impl IntoView {
                                                 <td><a href=format!("/app/inventory/{}", r.item_id)>{r.title.clone()}</a></td>
                                                 <td>{r.price.to_string()}</td>
                                                 <td>{r.available}</td>
-                                                <td>{r.reserved}</td>
+                                                <td>{if r.reserved == 0 { "—".to_string() } else {
+                                                    format!("{} in {} order{}", r.reserved, r.holding_orders, if r.holding_orders == 1 { "" } else { "s" })
+                                                }}</td>
                                                 <td><span class="status-pill" data-status=if active { "listed" } else { "sold" }>{if active { "On sale" } else { "Sold out" }}</span></td>
                                                 <td>{active.then(|| view! {
                                                     <button class="button button-small" type="button"
@@ -88,6 +90,13 @@ pub fn ListOnStore(
     let save = ServerAction::<api::ListItem>::new();
     let price = RwSignal::new(String::new());
     let quantity = RwSignal::new(String::new());
+    let max_per_order = RwSignal::new(
+        current
+            .as_ref()
+            .and_then(|l| l.max_per_order)
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+    );
     let local = RwSignal::new(None::<AppError>);
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
@@ -104,7 +113,9 @@ pub fn ListOnStore(
     let banner = Signal::derive(move || {
         error.get().and_then(|e| match &e {
             AppError::Validation { fields, .. }
-                if fields.get("price").is_some() || fields.get("quantity").is_some() =>
+                if fields.get("price").is_some()
+                    || fields.get("quantity").is_some()
+                    || fields.get("max_per_order").is_some() =>
             {
                 None
             }
@@ -119,6 +130,7 @@ pub fn ListOnStore(
             input: ListingInput {
                 price: price.get_untracked(),
                 quantity: quantity.get_untracked(),
+                max_per_order: max_per_order.get_untracked(),
             },
         });
     };
@@ -134,6 +146,8 @@ pub fn ListOnStore(
                 <TextField id="listing-price" label="Price" value=price error=field("price") hint="What shoppers pay per unit."/>
                 <TextField id="listing-quantity" label="Units to offer" value=quantity error=field("quantity")
                     hint=format!("Leave empty to offer all {held}.")/>
+                <TextField id="listing-max-per-order" label="Most per order" value=max_per_order error=field("max_per_order")
+                    hint="Stops one buyer (or bot) from holding them all. Leave empty for no limit."/>
                 <button class="button button-primary" type="submit" disabled=move || save.pending().get()>
                     {move || if save.pending().get() { "Saving…" } else { "Save listing" }}
                 </button>
@@ -148,7 +162,13 @@ fn ListingSummary(listing: ListingRow) -> impl IntoView {
         <p>
             {if listing.status == "active" { "On sale at " } else { "Sold out at " }}
             <strong>{listing.price.to_string()}</strong>
-            {format!(" · {} available · {} held by shoppers", listing.available, listing.reserved)}
+            {format!(
+                " · {} available · {} held by shoppers in {} unpaid order(s){}",
+                listing.available,
+                listing.reserved,
+                listing.holding_orders,
+                listing.max_per_order.map(|m| format!(" · at most {m} per order")).unwrap_or_default()
+            )}
             " · "<a href="/app/store/listings">"All listings"</a>
         </p>
     }

@@ -126,7 +126,12 @@ fn condition_of(details: &str) -> Option<String> {
 }
 
 /// Units of a listing that unpaid orders hold right now.
-const RESERVED_UNITS: &str = "(SELECT COALESCE(SUM(ol.quantity), 0) FROM order_lines ol JOIN orders o ON o.id = ol.order_id \
+// BIGINT on both: PostgreSQL's SUM of BIGINT is NUMERIC, which an i64 does not decode.
+const RESERVED_UNITS: &str = "(SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol JOIN orders o ON o.id = ol.order_id \
+     WHERE ol.listing_id = listings.id AND o.stock = 'reserved')";
+
+/// Unpaid orders holding units of the listing.
+const HOLDING_ORDERS: &str = "(SELECT CAST(COUNT(DISTINCT o.id) AS BIGINT) FROM order_lines ol JOIN orders o ON o.id = ol.order_id \
      WHERE ol.listing_id = listings.id AND o.stock = 'reserved')";
 
 /// Lists an item (or changes its listing) at a price, offering `quantity` units of it.
@@ -157,15 +162,16 @@ pub async fn list_item(
         ));
     }
     let currency = Currency::parse(&store_currency).unwrap_or(Currency::Usd);
-    let (price, quantity) =
-        validate_listing(input, currency, item.quantity).map_err(AppError::validation)?;
+    let draft = validate_listing(input, currency, item.quantity).map_err(AppError::validation)?;
+    let (price, quantity) = (draft.price, draft.quantity);
     let now = OffsetDateTime::now_utc();
     let condition = condition_of(&item.details);
     let id = new_id();
     let sql = format!(
-        "INSERT INTO listings (id, store_id, owner_user_id, item_id, price, currency, available, status, condition, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9) \
+        "INSERT INTO listings (id, store_id, owner_user_id, item_id, price, currency, available, status, condition, created_at, updated_at, max_per_order) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9, $10) \
          ON CONFLICT (item_id) DO UPDATE SET price = excluded.price, condition = excluded.condition, status = 'active', updated_at = excluded.updated_at, \
+         max_per_order = excluded.max_per_order, \
          available = CASE WHEN excluded.available > {RESERVED_UNITS} THEN excluded.available - {RESERVED_UNITS} ELSE 0 END \
          RETURNING id"
     );
@@ -173,7 +179,7 @@ pub async fn list_item(
         let mut tx = pool.begin_write().await?;
         let id: String = sqlx::query_scalar(&sql)
             .bind(&id).bind(&store_id).bind(user).bind(item_id).bind(price.amount).bind(currency.code())
-            .bind(quantity).bind(&condition).bind(now).fetch_one(&mut *tx).await?;
+            .bind(quantity).bind(&condition).bind(now).bind(draft.max_per_order).fetch_one(&mut *tx).await?;
         sqlx::query("UPDATE items SET status = 'listed', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'in_stock'")
             .bind(now).bind(item_id).execute(&mut *tx).await?;
         // Owners of public Want-To-Buy lists that want this item hear about it.
@@ -225,10 +231,13 @@ async fn listings_where(
         available: i64,
         status: String,
         reserved: i64,
+        holding_orders: i64,
+        max_per_order: Option<i64>,
     }
     let sql = format!(
         "SELECT listings.id, listings.item_id, i.name, listings.price, listings.currency, listings.available, listings.status, \
-         {RESERVED_UNITS} AS reserved FROM listings JOIN items i ON i.id = listings.item_id \
+         {RESERVED_UNITS} AS reserved, {HOLDING_ORDERS} AS holding_orders, listings.max_per_order \
+         FROM listings JOIN items i ON i.id = listings.item_id \
          WHERE listings.owner_user_id = $1 AND listings.status <> 'withdrawn' AND ($2 = '' OR listings.item_id = $2) \
          ORDER BY listings.created_at DESC LIMIT 500"
     );
@@ -245,6 +254,8 @@ async fn listings_where(
             title: r.name,
             available: r.available,
             reserved: r.reserved,
+            holding_orders: r.holding_orders,
+            max_per_order: r.max_per_order,
             status: r.status,
         })
         .collect())

@@ -18,7 +18,10 @@ pub struct ListingRow {
     pub price: Money,
     /// Units shoppers can still reserve.
     pub available: i64,
-    /// Units held by unpaid orders right now.
+    /// Units held by unpaid orders right now, and by how many orders.
     pub reserved: i64,
+    pub holding_orders: i64,
+    /// The most units one order may take, when capped.
+    pub max_per_order: Option<i64>,
     pub status: String,
 }

@@ -79,8 +79,11 @@ pub async fn checkout(
     use crate::server::{errors::respond, request as req};
     respond(async move {
         let state = req::state()?;
+        let ip = req::client_ip().await;
+        crate::checkout::service::checkout_limits(&state, ip, &request.store)?;
         let body = serde_json::to_value(&request).map_err(|_| AppError::Internal)?;
-        let (status, answer) = crate::checkout::rest::checkout_flow(&state, Some(&key), body).await;
+        let (status, answer) =
+            crate::checkout::rest::checkout_flow(&state, Some(&key), ip, body).await;
         if status == 201 {
             return serde_json::from_value(answer).map_err(|_| AppError::Internal);
         }

@@ -128,6 +128,7 @@ on_both_databases!(
     refunds_are_idempotent_and_restock,
     a_partial_refund_of_a_shipped_order_keeps_the_sale_and_the_stock,
     manual_payment_holds_stock_for_days_and_reminds_the_buyer,
+    nobody_can_hold_a_stores_stock,
     orders_belong_to_their_store_and_buyer,
     a_delayed_payment_holds_stock_until_it_fails,
     a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment,
@@ -914,6 +915,118 @@ async fn manual_payment_holds_stock_for_days_and_reminds_the_buyer(backend: Back
     })
     .await;
     assert_eq!(scalar(&app, reminders, &paid).await, 0);
+}
+
+/// A checkout from another loopback address (another "IP" as the server sees it).
+async fn checkout_from(
+    app: &TestApp,
+    ip: [u8; 4],
+    key: &str,
+    body: &Value,
+) -> (StatusCode, Value, Option<String>) {
+    let from = Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .build()
+        .unwrap();
+    let res = from
+        .post(app.url("/api/v1/checkout/session"))
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null), retry)
+}
+
+/// The review's "sneaker-drop bot": one anonymous client could hold a store's stock again and
+/// again. Checkouts are limited per address and store, one buyer (email or address) holds
+/// only so many units at once, a listing can cap one order, and the owner sees who holds what.
+async fn nobody_can_hold_a_stores_stock(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("FLIPDESK__CHECKOUT__SESSIONS_PER_IP_PER_MINUTE", "4"),
+            ("FLIPDESK__CHECKOUT__MOST_UNITS_HELD_PER_BUYER", "3"),
+        ],
+    )
+    .await;
+    let owner = app.reseller("dropper").await;
+    let (item, listing) = listed(&app, &owner, "20", "150").await;
+    let one = |email: &str, qty: i64| cart("dropper-store", &listing, qty, email);
+
+    // One buyer holds at most 3 units in the store: by email, and by address.
+    let (status, body, _) =
+        checkout_from(&app, [127, 0, 0, 3], "h-1", &one("bot@example.com", 2)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body, _) =
+        checkout_from(&app, [127, 0, 0, 3], "h-2", &one("bot2@example.com", 2)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "same address: {body}");
+    assert_eq!(body["error"]["code"], "too_many_held");
+    let (status, body, _) =
+        checkout_from(&app, [127, 0, 0, 4], "h-3", &one("bot@example.com", 2)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "same email elsewhere: {body}");
+    let (status, body, _) =
+        checkout_from(&app, [127, 0, 0, 4], "h-4", &one("shopper@example.com", 1)).await;
+    assert_eq!(status, StatusCode::CREATED, "another buyer: {body}");
+    assert_eq!(
+        available(&app, &listing).await,
+        17,
+        "refused checkouts hold nothing"
+    );
+
+    // The owner sees what is held and by how many orders.
+    let (status, rows) = app.rpc(&owner, "store/listings", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{rows}");
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["item_id"] == item.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (row["reserved"].as_i64(), row["holding_orders"].as_i64()),
+        (Some(3), Some(2))
+    );
+
+    // A listing can cap one order.
+    let (status, body) = app
+        .rpc(&owner, "store/listings/save", json!({"item_id": item, "input": {"price": "150", "quantity": "", "max_per_order": "1"}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body, _) =
+        checkout_from(&app, [127, 0, 0, 5], "h-5", &one("two@example.com", 2)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["fields"]["lines[0].quantity"]
+            .as_str()
+            .unwrap()
+            .contains("at most 1"),
+        "{body}"
+    );
+
+    // Past 4 checkouts a minute from one address: 429 with Retry-After, nothing reserved.
+    for n in 0..4 {
+        let (status, _, _) = checkout_from(
+            &app,
+            [127, 0, 0, 6],
+            &format!("r-{n}"),
+            &one(&format!("r{n}@example.com"), 1),
+        )
+        .await;
+        assert_ne!(status, StatusCode::TOO_MANY_REQUESTS, "checkout {n}");
+    }
+    let before = available(&app, &listing).await;
+    let (status, body, retry) =
+        checkout_from(&app, [127, 0, 0, 6], "r-5", &one("r5@example.com", 1)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(retry.is_some_and(|s| s.parse::<u64>().is_ok_and(|s| (1..=60).contains(&s))));
+    assert_eq!(available(&app, &listing).await, before);
 }
 
 /// Polls `check` for up to 10 s.

@@ -67,6 +67,13 @@ pub fn settings_for(database_url: &str, dir: &std::path::Path, extra: &[(&str, &
             "test-secret-test-secret-test-secret-0123",
         ),
         ("FLIPDESK__SERVER__DATA_DIR", dir.to_str().unwrap()),
+        // Every test shopper comes from 127.0.0.1: the checkout limits are tested on their own.
+        ("FLIPDESK__CHECKOUT__SESSIONS_PER_IP_PER_MINUTE", "100000"),
+        (
+            "FLIPDESK__CHECKOUT__SESSIONS_PER_STORE_PER_MINUTE",
+            "100000",
+        ),
+        ("FLIPDESK__CHECKOUT__MOST_UNITS_HELD_PER_BUYER", "100000"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
