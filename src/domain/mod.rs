@@ -29,6 +29,7 @@ macro_rules! string_enum {
 }
 
 pub mod account;
+pub mod address;
 mod common_passwords;
 pub mod import;
 pub mod item;

@@ -389,15 +389,13 @@ pub struct CheckedCheckout {
     pub shipping_address: Option<ShippingAddress>,
 }
 
-fn address_part(e: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
-    let value = value.trim();
-    if value.chars().count() > max || value.chars().any(char::is_control) {
-        e.add(field, format!("Use at most {max} characters on one line."));
-    }
-    value.to_string()
-}
-
-pub fn validate_checkout(req: &CheckoutRequest) -> Result<CheckedCheckout, FieldErrors> {
+/// Checks a checkout. The parcel needs a complete address (checked per country), unless the
+/// payment page collects it (`address_collected_at_payment`, Stripe): then the address may
+/// be left out, or be a country alone to price the shipping.
+pub fn validate_checkout(
+    req: &CheckoutRequest,
+    address_collected_at_payment: bool,
+) -> Result<CheckedCheckout, FieldErrors> {
     let mut e = FieldErrors::default();
     let email = e.check("email", Email::parse(&req.email));
     let mut lines: Vec<CheckoutLine> = Vec::new();
@@ -432,17 +430,24 @@ pub fn validate_checkout(req: &CheckoutRequest) -> Result<CheckedCheckout, Field
             }),
         }
     }
-    let shipping_address = req.shipping_address.as_ref().map(|a| ShippingAddress {
-        name: address_part(&mut e, "shipping_address.name", &a.name, 120),
-        line1: address_part(&mut e, "shipping_address.line1", &a.line1, 200),
-        line2: address_part(&mut e, "shipping_address.line2", &a.line2, 200),
-        city: address_part(&mut e, "shipping_address.city", &a.city, 120),
-        postal_code: address_part(&mut e, "shipping_address.postal_code", &a.postal_code, 20),
-        region: address_part(&mut e, "shipping_address.region", &a.region, 120),
-        country: e
-            .check("shipping_address.country", check_country(&a.country))
-            .unwrap_or_default(),
-    });
+    let shipping_address = match &req.shipping_address {
+        None if address_collected_at_payment => None,
+        None => {
+            e.add("shipping_address", "Enter the address the order ships to.");
+            None
+        }
+        Some(a) if address_collected_at_payment && only_country(a) => Some(ShippingAddress {
+            country: e
+                .check("shipping_address.country", check_country(&a.country))
+                .unwrap_or_default(),
+            ..Default::default()
+        }),
+        Some(a) => Some(super::address::check_full_address(
+            &mut e,
+            "shipping_address",
+            a,
+        )),
+    };
     let store = req.store.trim().to_lowercase();
     if store.is_empty() || store.len() > 64 {
         e.add("store", "Unknown store.");
@@ -456,6 +461,19 @@ pub fn validate_checkout(req: &CheckoutRequest) -> Result<CheckedCheckout, Field
         }),
         _ => Err(e),
     }
+}
+
+fn only_country(a: &ShippingAddress) -> bool {
+    [
+        &a.name,
+        &a.line1,
+        &a.line2,
+        &a.city,
+        &a.postal_code,
+        &a.region,
+    ]
+    .iter()
+    .all(|s| s.trim().is_empty())
 }
 
 /// A refund as the owner types it: the amount (empty = what is left) and, per order line,
@@ -754,7 +772,23 @@ mod tests {
                 ..Default::default()
             }),
         };
-        let ok = validate_checkout(&req).unwrap();
+        // A country alone is enough only when the payment page collects the address.
+        let e = validate_checkout(&req, false).unwrap_err();
+        assert!(e.get("shipping_address.postal_code").is_some());
+        assert!(e.get("shipping_address.name").is_some());
+        let none = CheckoutRequest {
+            shipping_address: None,
+            ..req.clone()
+        };
+        assert!(
+            validate_checkout(&none, false)
+                .unwrap_err()
+                .get("shipping_address")
+                .is_some()
+        );
+        assert!(validate_checkout(&none, true).is_ok());
+        let ok = validate_checkout(&req, true).unwrap();
+        assert_eq!(ok.shipping_address.as_ref().unwrap().country, "DE");
         assert_eq!(
             ok.lines,
             vec![CheckoutLine {
@@ -776,7 +810,7 @@ mod tests {
             }),
             ..req
         };
-        let e = validate_checkout(&bad).unwrap_err();
+        let e = validate_checkout(&bad, true).unwrap_err();
         assert!(e.get("email").is_some());
         assert!(e.get("lines[0].quantity").is_some());
         assert!(e.get("shipping_address.country").is_some());
