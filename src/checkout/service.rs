@@ -219,13 +219,16 @@ pub async fn place(
     let mail = stripe.is_none().then(|| {
         (
             format!(
-                "Your order {} at {}: how to pay {}",
+                "Order {} at the Flipdesk store “{}”: how to pay {}",
                 super::order_page::short_id(&order_id),
                 store.name,
                 money(total)
             ),
             how_to_pay(
-                &store.name,
+                &Seller {
+                    name: &store.name,
+                    url: &store_url(state, &store.slug),
+                },
                 &order_id,
                 &money(total),
                 &store.payment_instructions,
@@ -472,10 +475,25 @@ fn hold_for(state: &AppState, card: bool) -> std::time::Duration {
     })
 }
 
+/// A store as its mails name it: the seller's own name and its storefront's address.
+struct Seller<'a> {
+    name: &'a str,
+    url: &'a str,
+}
+
+fn store_url(state: &AppState, slug: &str) -> String {
+    format!(
+        "{}/s/{slug}",
+        state.settings.public_url.trim_end_matches('/')
+    )
+}
+
 /// The "how to pay" text of a manual-payment order: its number, amount, instructions and
-/// the time its hold ends (UTC, written out), with the buyer's link.
+/// the time its hold ends (UTC, written out), with the buyer's link. Everything the seller
+/// wrote is framed as the store's message, with who sent the mail and why, so a store named
+/// like a bank cannot pass its text off as Flipdesk's or anyone else's.
 fn how_to_pay(
-    store: &str,
+    seller: &Seller<'_>,
     order_id: &str,
     total: &str,
     instructions: &str,
@@ -483,15 +501,21 @@ fn how_to_pay(
     link_url: &str,
 ) -> String {
     let instructions = if instructions.is_empty() {
-        "The store will contact you with payment details."
+        "(The store did not write instructions; it will contact you.)"
     } else {
         instructions
     };
     format!(
-        "Thank you for your order at {store}.\n\nOrder number: {number}\nAmount to pay: {total}\n\n\
-         How to pay (the store's instructions):\n{instructions}\n\nPlease put the order number {number} in the payment reference.\n\n\
+        "You placed order {number} at “{store}”, a store on Flipdesk ({url}).\n\nOrder number: {number}\nAmount to pay: {total}\n\n\
+         ----- How to pay: the store's own words, written by the seller, not by Flipdesk -----\n{instructions}\n\
+         ----- End of the store's words -----\n\nPut the order number {number} in the payment reference.\n\n\
          Your items are held for you until {until}. The store confirms the order once your payment arrives.\n\n\
-         Follow your order: {link_url}\n",
+         Follow your order: {link_url}\n\n\
+         Flipdesk sent this mail because an order was placed at this store with your address. If that was not you, \
+         ignore it: nothing is due, and the items are released when the hold ends. Flipdesk never asks for passwords \
+         or card numbers by mail.\n",
+        store = seller.name,
+        url = seller.url,
         number = super::order_page::short_id(order_id),
         until = human_utc(expires_at_ms),
     )
@@ -511,11 +535,11 @@ fn human_utc(ms: i64) -> String {
 /// The `order.payment_reminder` job: a manual-payment order still unpaid a day before its
 /// hold ends gets one more mail, with how to pay and a fresh link.
 pub async fn remind_payment(state: &AppState, order_id: &str) -> Outcome {
-    let row: Result<Option<(String, i64, String, String, i64)>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_as(
-        "SELECT s.name, o.total, o.currency, s.payment_instructions, o.expires_at FROM orders o JOIN stores s ON s.id = o.store_id \
+    let row: Result<Option<(String, String, i64, String, String, i64)>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT s.name, s.slug, o.total, o.currency, s.payment_instructions, o.expires_at FROM orders o JOIN stores s ON s.id = o.store_id \
          WHERE o.id = $1 AND o.status = 'pending_payment' AND o.stock = 'reserved'")
         .bind(order_id).fetch_optional(pool).await);
-    let (store, total, code, instructions, expires_at) = match row {
+    let (store, slug, total, code, instructions, expires_at) = match row {
         Ok(Some(r)) => r,
         Ok(None) => return Outcome::Done,
         Err(e) => return Outcome::Failed(e.to_string()),
@@ -524,11 +548,21 @@ pub async fn remind_payment(state: &AppState, order_id: &str) -> Outcome {
     let total = Money::new(total, currency(&code)).to_string();
     let mail = (
         format!(
-            "Reminder: your order {} at {store} is held until {}",
+            "Reminder: order {} at the Flipdesk store “{store}” is held until {}",
             super::order_page::short_id(order_id),
             human_utc(expires_at)
         ),
-        how_to_pay(&store, order_id, &total, &instructions, expires_at, &url),
+        how_to_pay(
+            &Seller {
+                name: &store,
+                url: &store_url(state, &slug),
+            },
+            order_id,
+            &total,
+            &instructions,
+            expires_at,
+            &url,
+        ),
     );
     match order_tx!(&state.db, remind_payment(order_id, &link, mail)) {
         Ok(_) => Outcome::Done,

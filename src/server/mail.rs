@@ -23,7 +23,94 @@ pub struct Mail<'a> {
     pub owner: Option<&'a str>,
 }
 
-/// Writes the mail and its sending job in the caller's transaction.
+/// Mails one address may get from this instance in 24 hours, whoever sends them.
+pub const MAX_PER_RECIPIENT_PER_DAY: i64 = 10;
+/// Mails one reseller's store may send in an hour.
+pub const MAX_PER_STORE_PER_HOUR: i64 = 200;
+
+/// Why a mail is kept unsent, if it must be. The rule, so that anyone typing a stranger's
+/// address at checkout cannot make Flipdesk mail them seller-written text:
+/// - an address gets at most `MAX_PER_RECIPIENT_PER_DAY` mails a day, and a store sends at
+///   most `MAX_PER_STORE_PER_HOUR` an hour;
+/// - of the mails a shopper's own checkout triggers (`order_received`, which carries the
+///   store's payment instructions), an address gets the first one from a store in 24 hours;
+///   more only once it has confirmed it wants the store's mail, by opening an order link of
+///   that store (the link arrives in that first mail, so only the address's owner can).
+async fn hold_reason<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    mail: &Mail<'_>,
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<&'static str>>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
+{
+    let day_ago = now - time::Duration::days(1);
+    let (to_recipient,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND created_at >= $2 AND held_reason IS NULL",
+    )
+    .bind(mail.to)
+    .bind(day_ago)
+    .fetch_one(&mut **tx)
+    .await?;
+    if to_recipient >= MAX_PER_RECIPIENT_PER_DAY {
+        return Ok(Some("this address got the most mails a day"));
+    }
+    let Some(owner) = mail.owner else {
+        return Ok(None);
+    };
+    let (from_store,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE owner_user_id = $1 AND created_at >= $2 AND held_reason IS NULL",
+    )
+    .bind(owner)
+    .bind(now - time::Duration::hours(1))
+    .fetch_one(&mut **tx)
+    .await?;
+    if from_store >= MAX_PER_STORE_PER_HOUR {
+        return Ok(Some("this store sent the most mails an hour"));
+    }
+    if mail.kind != "order_received" {
+        return Ok(None);
+    }
+    let (confirmed,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM mail_consents WHERE owner_user_id = $1 AND email = $2",
+    )
+    .bind(owner)
+    .bind(mail.to)
+    .fetch_one(&mut **tx)
+    .await?;
+    if confirmed > 0 {
+        return Ok(None);
+    }
+    let (earlier,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE owner_user_id = $1 AND to_address = $2 AND kind = 'order_received' \
+         AND created_at >= $3 AND held_reason IS NULL",
+    )
+    .bind(owner)
+    .bind(mail.to)
+    .bind(day_ago)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((earlier > 0).then_some("the address has not confirmed it wants more mail from this store"))
+}
+
+/// Notes that `email` wants mail from the reseller's store (it opened one of its order links).
+pub async fn confirm_address(
+    db: &super::db::Db,
+    owner: &str,
+    email: &str,
+) -> Result<(), sqlx::Error> {
+    with_db!(db, pool => sqlx::query(
+        "INSERT INTO mail_consents (owner_user_id, email, confirmed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(owner).bind(email).bind(OffsetDateTime::now_utc()).execute(pool).await.map(|_| ()))
+}
+
+/// Writes the mail and its sending job in the caller's transaction; a mail past the limits
+/// (`hold_reason`) is written with its reason and no job, so it is never sent.
 pub async fn queue<DB>(tx: &mut sqlx::Transaction<'_, DB>, mail: &Mail<'_>) -> sqlx::Result<()>
 where
     DB: sqlx::Database,
@@ -33,10 +120,14 @@ where
     for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
 {
     let id = new_id();
+    let now = OffsetDateTime::now_utc();
+    let held = hold_reason(tx, mail, now).await?;
     sqlx::query(
-        "INSERT INTO outbox (id, to_address, subject, body, kind, order_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO outbox (id, to_address, subject, body, kind, order_id, created_at, owner_user_id, held_reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id.as_str())
     .bind(mail.to)
@@ -44,9 +135,15 @@ where
     .bind(mail.body.as_str())
     .bind(mail.kind)
     .bind(mail.order_id)
-    .bind(OffsetDateTime::now_utc())
+    .bind(now)
+    .bind(mail.owner)
+    .bind(held)
     .execute(&mut **tx)
     .await?;
+    if let Some(reason) = held {
+        tracing::info!(kind = %mail.kind, reason, "mail kept unsent");
+        return Ok(());
+    }
     jobs::enqueue(
         tx,
         &NewJob::now(

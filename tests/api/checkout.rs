@@ -129,6 +129,7 @@ on_both_databases!(
     a_partial_refund_of_a_shipped_order_keeps_the_sale_and_the_stock,
     manual_payment_holds_stock_for_days_and_reminds_the_buyer,
     nobody_can_hold_a_stores_stock,
+    order_mail_cannot_be_used_for_phishing,
     orders_belong_to_their_store_and_buyer,
     a_delayed_payment_holds_stock_until_it_fails,
     a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment,
@@ -1051,6 +1052,84 @@ async fn nobody_can_hold_a_stores_stock(backend: Backend) {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert!(retry.is_some_and(|s| s.parse::<u64>().is_ok_and(|s| (1..=60).contains(&s))));
     assert_eq!(available(&app, &listing).await, before);
+}
+
+/// The operator's mail is no phishing tool: a store named like a bank, checkouts with a
+/// stranger's address. The first order mail frames the seller's words; more from that store
+/// wait until the address opens its link.
+async fn order_mail_cannot_be_used_for_phishing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.reseller("phisher").await;
+    let (status, body) = app.rpc(&owner, "store/settings", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut input = body["input"].clone();
+    input["name"] = json!("PayPal Security Team");
+    input["payment_instructions"] =
+        json!("Your account is locked. Log in at https://evil.example to unlock it.");
+    let (status, body) = app
+        .rpc(
+            &owner,
+            "store/settings/save",
+            json!({"slug": "phisher-store", "input": input}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, listing) = listed(&app, &owner, "10", "5").await;
+    let victim = "victim@example.com";
+    let mut links = Vec::new();
+    for n in 0..3 {
+        let (status, created) = checkout(
+            &app,
+            Some(&format!("p-{n}")),
+            &cart("phisher-store", &listing, 1, victim),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        links.push(created["checkout_url"].as_str().unwrap().to_string());
+    }
+    let held = "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND kind = 'order_received' AND held_reason IS NOT NULL";
+    let sent = "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND kind = 'order_received' AND held_reason IS NULL";
+    assert_eq!(
+        scalar(&app, sent, victim).await,
+        1,
+        "one mail a day from a store to an unconfirmed address"
+    );
+    assert_eq!(scalar(&app, held, victim).await, 2);
+    let unsent_jobs = "SELECT COUNT(*) FROM jobs j JOIN outbox o ON j.payload LIKE '%' || o.id || '%' \
+        WHERE j.kind = 'mail.send' AND o.to_address = $1 AND o.held_reason IS NOT NULL";
+    assert_eq!(
+        scalar(&app, unsent_jobs, victim).await,
+        0,
+        "a held mail is never sent"
+    );
+    let (subject, body): (String, String) = with_db!(&app.db, pool => sqlx::query_as(
+        "SELECT subject, body FROM outbox WHERE to_address = $1 AND held_reason IS NULL").bind(victim).fetch_one(pool).await).unwrap();
+    assert!(
+        subject.contains("Flipdesk store “PayPal Security Team”"),
+        "{subject}"
+    );
+    assert!(
+        body.contains("the store's own words, written by the seller, not by Flipdesk"),
+        "{body}"
+    );
+    assert!(
+        body.contains("/s/phisher-store"),
+        "the store's address: {body}"
+    );
+    assert!(body.contains("If that was not you"), "{body}");
+
+    // The address's owner opens the link from the first mail: from now on it gets the store's mail.
+    let path = &links[0][links[0].find("/orders/").unwrap()..];
+    let res = client().get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, _) = checkout(
+        &app,
+        Some("p-after"),
+        &cart("phisher-store", &listing, 1, victim),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(scalar(&app, sent, victim).await, 2);
 }
 
 /// Polls `check` for up to 10 s.
