@@ -4,3 +4,6 @@
 ALTER TABLE orders ADD COLUMN buyer_key TEXT;
 ALTER TABLE listings ADD COLUMN max_per_order BIGINT;
 CREATE INDEX orders_store_held ON orders (store_id, stock);
+-- Idempotency keys belong to a store and remember who sent them (an HMAC of the address):
+-- a replay from anyone else gets the answer without the buyer's private order link.
+ALTER TABLE idempotency_keys ADD COLUMN client_key TEXT;

@@ -69,7 +69,10 @@ pub async fn checkout_flow(
     };
     // serde_json keeps object keys sorted, so the same body always hashes the same.
     let hash = hex::encode(Sha256::digest(request.to_string().as_bytes()));
-    match service::begin_key(state, key, &hash).await {
+    let scoped = service::scoped_key(&checked.store, key);
+    let key = scoped.as_str();
+    let client = service::client_key(state, buyer_ip);
+    match service::begin_key(state, key, &hash, &client).await {
         Err(e) => (e.status(), e.body()),
         Ok(KeyState::Replay(status, body)) => {
             (status, serde_json::from_str(&body).unwrap_or(Value::Null))

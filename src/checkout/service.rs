@@ -254,8 +254,7 @@ pub async fn place(
         total,
         expires_at_ms,
         reminder_at_ms,
-        buyer_key: crypto::hmac_hex(state.secret.expose(), &format!("buyer-ip:{buyer_ip}"))[..32]
-            .to_string(),
+        buyer_key: client_key(state, buyer_ip),
         most_units_held: state.settings.checkout.most_units_held_per_buyer,
         lines,
         link,
@@ -356,25 +355,65 @@ pub enum KeyState {
     Mismatch,
 }
 
-pub async fn begin_key(state: &AppState, key: &str, hash: &str) -> Result<KeyState, AppError> {
+/// Claims an idempotency key (already scoped to its store, see `scoped_key`) for `client`
+/// (an HMAC of the caller's address). A replay to another client leaves out the buyer's
+/// private order link: the same key and body from a stranger must not open the order.
+pub async fn begin_key(
+    state: &AppState,
+    key: &str,
+    hash: &str,
+    client: &str,
+) -> Result<KeyState, AppError> {
     let now = now_ms();
     let ttl = state.settings.checkout.idempotency_key_hours as i64 * 3600 * 1000;
     let inserted = with_db!(&state.db, pool => async {
         sqlx::query("DELETE FROM idempotency_keys WHERE key = $1 AND expires_at < $2").bind(key).bind(now).execute(pool).await?;
-        sqlx::query("INSERT INTO idempotency_keys (key, request_hash, expires_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
-            .bind(key).bind(hash).bind(now + ttl).execute(pool).await.map(|r| r.rows_affected())
+        sqlx::query("INSERT INTO idempotency_keys (key, request_hash, expires_at, client_key) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING")
+            .bind(key).bind(hash).bind(now + ttl).bind(client).execute(pool).await.map(|r| r.rows_affected())
     }.await)?;
     if inserted == 1 {
         return Ok(KeyState::Fresh);
     }
-    let row: Option<(String, Option<i64>, Option<String>)> = with_db!(&state.db, pool => sqlx::query_as(
-        "SELECT request_hash, status_code, body FROM idempotency_keys WHERE key = $1").bind(key).fetch_optional(pool).await)?;
+    let row: Option<(String, Option<i64>, Option<String>, Option<String>)> = with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT request_hash, status_code, body, client_key FROM idempotency_keys WHERE key = $1").bind(key).fetch_optional(pool).await)?;
     Ok(match row {
         None => KeyState::InProgress, // removed between the two statements: a retry is running
-        Some((stored, _, _)) if stored != hash => KeyState::Mismatch,
-        Some((_, Some(status), Some(body))) => KeyState::Replay(status as u16, body),
+        Some((stored, ..)) if stored != hash => KeyState::Mismatch,
+        Some((_, Some(status), Some(body), first)) if first.as_deref() == Some(client) => {
+            KeyState::Replay(status as u16, body)
+        }
+        Some((_, Some(status), Some(body), _)) => {
+            KeyState::Replay(status as u16, without_guest_token(state, &body))
+        }
         Some(_) => KeyState::InProgress,
     })
+}
+
+/// Idempotency keys are a store's: the same key sent to two stores is two keys.
+pub fn scoped_key(store: &str, key: &str) -> String {
+    format!("{store}\u{1f}{key}")
+}
+
+/// Who is calling, as an idempotency key remembers it (an HMAC of the address).
+pub fn client_key(state: &AppState, ip: std::net::IpAddr) -> String {
+    crypto::hmac_hex(state.secret.expose(), &format!("buyer-ip:{ip}"))[..32].to_string()
+}
+
+/// The answer with a manual-payment order page link (which carries the buyer's token)
+/// replaced by the order page without it.
+fn without_guest_token(state: &AppState, body: &str) -> String {
+    let Ok(mut answer) = serde_json::from_str::<Value>(body) else {
+        return body.to_string();
+    };
+    let public = state.settings.public_url.trim_end_matches('/').to_string();
+    if let (Some(url), Some(order)) = (
+        answer["checkout_url"].as_str(),
+        answer["order_id"].as_str().map(str::to_string),
+    ) && url.contains("token=")
+    {
+        answer["checkout_url"] = json!(format!("{public}/orders/{order}"));
+    }
+    answer.to_string()
 }
 
 pub async fn finish_key(

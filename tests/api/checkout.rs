@@ -455,6 +455,17 @@ async fn checkout_is_idempotent_and_checks_its_input(backend: Backend) {
     // The same key and body: the first answer again, even though the stock is now gone.
     let (status, again) = checkout(&app, Some("key-1"), &body).await;
     assert_eq!((status, &again), (StatusCode::CREATED, &first));
+    // The same key and body from someone else: the same order, but not the buyer's link.
+    let (status, stranger, _) = checkout_from(&app, [127, 0, 0, 9], "key-1", &body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(stranger["order_id"], first["order_id"]);
+    assert!(
+        !stranger["checkout_url"]
+            .as_str()
+            .unwrap()
+            .contains("token="),
+        "{stranger}"
+    );
     // A new key for the same cart: sold out.
     let (status, e) = checkout(&app, Some("key-2"), &body).await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -478,8 +489,8 @@ async fn checkout_is_idempotent_and_checks_its_input(backend: Backend) {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(body.to_string().as_bytes()))
     };
-    with_db!(&app.db, pool => sqlx::query("INSERT INTO idempotency_keys (key, request_hash, expires_at) VALUES ('busy', $1, 99999999999999)")
-        .bind(&hash).execute(pool).await.map(|r| r.rows_affected())).unwrap();
+    with_db!(&app.db, pool => sqlx::query("INSERT INTO idempotency_keys (key, request_hash, expires_at) VALUES ($2, $1, 99999999999999)")
+        .bind(&hash).bind("idem-store\u{1f}busy").execute(pool).await.map(|r| r.rows_affected())).unwrap();
     let (status, e) = checkout(&app, Some("busy"), &body).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(e["error"]["code"], "idempotency_in_progress");
