@@ -97,7 +97,9 @@ pub async fn order_detail(
     let db = &state.db;
     let r = with_db!(db, pool => sqlx::query_as::<_, OrderRow>(sql).bind(order_id).bind(member.unwrap_or("")).fetch_optional(pool).await)?
         .ok_or(AppError::NotFound)?;
-    let lines: Vec<(String, String, String, String, i64, i64, i64, bool)> = with_db!(db, pool => sqlx::query_as(
+    // (id, listing, item, title, unit price, quantity, returned, sold)
+    type LineRow = (String, String, String, String, i64, i64, i64, bool);
+    let lines: Vec<LineRow> = with_db!(db, pool => sqlx::query_as(
         "SELECT id, listing_id, item_id, title, unit_price, quantity, returned, sale_id IS NOT NULL FROM order_lines \
          WHERE order_id = $1 ORDER BY position")
         .bind(order_id).fetch_all(pool).await)?;

@@ -374,7 +374,9 @@ pub async fn begin_key(
     if inserted == 1 {
         return Ok(KeyState::Fresh);
     }
-    let row: Option<(String, Option<i64>, Option<String>, Option<String>)> = with_db!(&state.db, pool => sqlx::query_as(
+    // (request hash, status, body, client)
+    type KeyRow = (String, Option<i64>, Option<String>, Option<String>);
+    let row: Option<KeyRow> = with_db!(&state.db, pool => sqlx::query_as(
         "SELECT request_hash, status_code, body, client_key FROM idempotency_keys WHERE key = $1").bind(key).fetch_optional(pool).await)?;
     Ok(match row {
         None => KeyState::InProgress, // removed between the two statements: a retry is running
@@ -574,7 +576,9 @@ fn human_utc(ms: i64) -> String {
 /// The `order.payment_reminder` job: a manual-payment order still unpaid a day before its
 /// hold ends gets one more mail, with how to pay and a fresh link.
 pub async fn remind_payment(state: &AppState, order_id: &str) -> Outcome {
-    let row: Result<Option<(String, String, i64, String, String, i64)>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_as(
+    // (store name, slug, total, currency, instructions, hold end)
+    type Waiting = (String, String, i64, String, String, i64);
+    let row: Result<Option<Waiting>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_as(
         "SELECT s.name, s.slug, o.total, o.currency, s.payment_instructions, o.expires_at FROM orders o JOIN stores s ON s.id = o.store_id \
          WHERE o.id = $1 AND o.status = 'pending_payment' AND o.stock = 'reserved'")
         .bind(order_id).fetch_optional(pool).await);

@@ -852,6 +852,9 @@ pub async fn refund(
     Ok(Refunded::Done)
 }
 
+/// (line id, listing id, item id, sale id, the sale's units left, cost, market, money left)
+type SoldLine = (String, String, String, String, i64, i64, i64, i64);
+
 /// Puts `amount` against the sales of an order's lines, shared out by what each still holds,
 /// and brings back `returns` (units per order line) into stock and on sale: the sale keeps its
 /// money but no longer the cost of those units. The worth ledger moves by the difference.
@@ -864,8 +867,7 @@ async fn refund_against_sales(
     returns: &[(String, i64)],
 ) -> sqlx::Result<Option<()>> {
     let now = OffsetDateTime::now_utc();
-    // (line id, listing id, item id, sale id, the sale's units left, cost, market, money left)
-    let lines: Vec<(String, String, String, String, i64, i64, i64, i64)> = sqlx::query_as(
+    let lines: Vec<SoldLine> = sqlx::query_as(
         "SELECT l.id, l.listing_id, l.item_id, s.id, s.quantity - s.returned, s.purchase_cost, s.market_value, \
          s.sale_price + s.shipping_charged - s.refunded \
          FROM order_lines l JOIN sales s ON s.id = l.sale_id WHERE l.order_id = $1 ORDER BY l.position",

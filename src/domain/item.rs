@@ -426,20 +426,12 @@ pub fn check_price(input: &str, currency: Currency) -> Result<Money, String> {
             "\"{}\" is not a price; use digits like 120.00.",
             input.trim()
         ),
-        other => format!("{}.", capitalise(&other.to_string())),
+        other => format!("{}.", super::validation::capitalise(&other.to_string())),
     })?;
     if money.amount < 0 {
         return Err("A price cannot be negative.".into());
     }
     Ok(money)
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
 }
 
 pub fn parse_tags(input: &str) -> Result<Vec<String>, String> {
@@ -517,7 +509,7 @@ pub fn validate_item(input: &ItemInput) -> Result<ItemDraft, FieldErrors> {
         e.check(
             "currency",
             Currency::parse(&input.currency)
-                .map_err(|err| format!("{}.", capitalise(&err.to_string()))),
+                .map_err(|err| format!("{}.", super::validation::capitalise(&err.to_string()))),
         )
     };
     let quantity = if input.quantity.trim().is_empty() {

@@ -144,6 +144,7 @@ impl WrittenAmount {
 ///   thousands mark); "1.234" in dollars stays a decimal and is refused as three decimals;
 ///   otherwise the mark is the decimal one ("1,00", "12.5");
 /// - thousands groups must be of three digits, or the input is refused as ambiguous.
+///
 /// `expected` is the currency the amount is meant in, when known.
 pub fn read_amount(input: &str, expected: Option<Currency>) -> Result<WrittenAmount, MoneyError> {
     let raw = input.trim();
@@ -225,7 +226,7 @@ pub fn read_amount(input: &str, expected: Option<Currency>) -> Result<WrittenAmo
     }
     let whole: String = groups.concat();
     let mut decimal = match fraction {
-        Some(f) if f.is_empty() => return Err(bad()),
+        Some("") => return Err(bad()),
         Some(f) => format!("{}.{f}", if whole.is_empty() { "0" } else { &whole }),
         None => whole,
     };

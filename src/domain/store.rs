@@ -303,7 +303,7 @@ pub fn validate_listing(
     let max_per_order = match input.max_per_order.trim() {
         "" => Some(None),
         text => match text.parse::<i64>() {
-            Ok(m) if m >= 1 && m <= MAX_LINE_QUANTITY => Some(Some(m)),
+            Ok(m) if (1..=MAX_LINE_QUANTITY).contains(&m) => Some(Some(m)),
             _ => {
                 e.add(
                     "max_per_order",
@@ -536,7 +536,10 @@ pub fn validate_refund(
                 0
             }
             Err(err) => {
-                e.add("amount", format!("{}.", capitalise_first(&err.to_string())));
+                e.add(
+                    "amount",
+                    format!("{}.", super::validation::capitalise(&err.to_string())),
+                );
                 0
             }
         }
@@ -576,17 +579,9 @@ pub fn validate_refund(
     }
 }
 
-fn capitalise_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
-}
-
 /// "10 minutes", "1 hour", "3 days": a hold's length for people (whole units, rounded down).
 pub fn describe_duration(secs: u64) -> String {
-    let (n, unit) = if secs >= 86_400 && secs % 86_400 == 0 {
+    let (n, unit) = if secs >= 86_400 && secs.is_multiple_of(86_400) {
         (secs / 86_400, "day")
     } else if secs >= 3_600 {
         (secs / 3_600, "hour")

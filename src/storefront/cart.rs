@@ -217,7 +217,9 @@ fn CartLines(
                 </For>
             </tbody>
         </table>
-        <p class="loading" aria-live="polite">{move || if updating.get() { "Updating prices…" } else { "" }}</p>
+        <Show when=move || updating.get()>
+            <p class="loading" aria-live="polite">"Updating prices…"</p>
+        </Show>
         {move || totals().map(|cart| {
             let shipping = cart
                 .shipping

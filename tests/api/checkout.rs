@@ -1143,6 +1143,20 @@ async fn order_mail_cannot_be_used_for_phishing(backend: Backend) {
     assert_eq!(scalar(&app, sent, victim).await, 2);
 }
 
+/// Places an order (manual payment): (order id, id of its first line).
+async fn ordered(app: &TestApp, key: &str, body: &Value) -> (String, String) {
+    let (status, created) = checkout(app, Some(key), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let order = created["order_id"].as_str().unwrap().to_string();
+    let line = text(
+        app,
+        "SELECT id FROM order_lines WHERE order_id = $1",
+        &order,
+    )
+    .await;
+    (order, line)
+}
+
 /// Polls `check` for up to 10 s.
 async fn wait_for<F, Fut>(check: F)
 where
@@ -1241,17 +1255,10 @@ async fn refunds_are_idempotent_and_restock(backend: Backend) {
     let app = spawn_app(backend).await;
     let owner = app.reseller("refunder").await;
     let (item, listing) = listed(&app, &owner, "2", "50").await;
-    let (_, created) = checkout(
+    let (order, line) = ordered(
         &app,
-        Some("r-1"),
+        "r-1",
         &cart("refunder-store", &listing, 2, "b@example.com"),
-    )
-    .await;
-    let order = created["order_id"].as_str().unwrap().to_string();
-    let line = text(
-        &app,
-        "SELECT id FROM order_lines WHERE order_id = $1",
-        &order,
     )
     .await;
     let refund = |id: &str, amount: &str, back: i64| {
@@ -1366,17 +1373,10 @@ async fn a_partial_refund_of_a_shipped_order_keeps_the_sale_and_the_stock(backen
     let app = spawn_app(backend).await;
     let owner = app.reseller("shipper").await;
     let (item, listing) = listed(&app, &owner, "3", "500").await;
-    let (_, created) = checkout(
+    let (order, line) = ordered(
         &app,
-        Some("s-1"),
+        "s-1",
         &cart("shipper-store", &listing, 2, "buyer@example.com"),
-    )
-    .await;
-    let order = created["order_id"].as_str().unwrap().to_string();
-    let line = text(
-        &app,
-        "SELECT id FROM order_lines WHERE order_id = $1",
-        &order,
     )
     .await;
     let (status, body) = app
