@@ -7,6 +7,20 @@ test("landing page hydrates without console errors or CSP violations", async ({ 
   await waitForHydration(page);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Every pair");
   await expect(page.getByRole("link", { name: "Sign up free" })).toBeVisible();
+  // Small accent labels reach 4.5:1 against the page (WCAG AA for small text).
+  const ratio = await page.locator(".eyebrow").first().evaluate((el) => {
+    const lum = (css: string) => {
+      const [r, g, b] = css.match(/\d+/g)!.slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const fg = lum(getComputedStyle(el).color);
+    const bg = lum(getComputedStyle(document.body).backgroundColor);
+    return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  });
+  expect(ratio).toBeGreaterThanOrEqual(4.5);
   expect(problems).toEqual([]);
 });
 

@@ -61,6 +61,7 @@ test("import a messy sheet: fix bad rows inline and in bulk, commit, then undo",
   const history = page.locator(".import-history tbody tr");
   await expect(history).toHaveCount(1);
   await expect(history.first()).toContainText("messy-sneakers.csv");
+  await expect(page.getByText("Page 1 of 1 · 1 import", { exact: true })).toBeVisible();
 
   await page.getByRole("link", { name: "See your inventory" }).click();
   await expect(page.getByText("Page 1 of 1 · 6 items")).toBeVisible();

@@ -185,7 +185,7 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await expect(page.getByText("2 selected")).toBeVisible();
   await page.getByLabel("New status").selectOption("listed");
   await page.getByRole("button", { name: "Change status" }).click();
-  await expect(page.getByText("Marked 2 item(s) listed.")).toBeVisible();
+  await expect(page.getByText("Marked 2 items listed.")).toBeVisible();
   await expect(page.getByRole("row", { name: /Air Force 1 Black/ }).locator(".status-pill")).toHaveText("Listed");
   await expect(page.getByRole("row", { name: /Air Force 1 Triple Red/ }).locator(".status-pill")).toHaveText("In stock");
 
@@ -208,7 +208,7 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await expect(page.getByText("Air Force 1 Black: \"abc\" is not a price")).toBeVisible();
   await page.getByLabel("Price per unit of Air Force 1 Black").fill("125");
   await page.getByRole("button", { name: "Record sales" }).click();
-  await expect(page.getByText("Marked 2 item(s) sold.")).toBeVisible();
+  await expect(page.getByText("Marked 2 items sold.")).toBeVisible();
   await expect(page.getByRole("row", { name: /Air Force 1 Black/ }).locator(".status-pill")).toHaveText("Sold");
   await expect(page.getByRole("row", { name: /Air Force 1 White/ }).locator(".status-pill")).toHaveText("Sold");
 
@@ -216,10 +216,10 @@ test("edit a cell inline, select rows and change their status in bulk, delete wi
   await page.getByLabel("Select every row on this page").check();
   await expect(page.getByText("3 selected")).toBeVisible();
   await page.getByRole("button", { name: "Delete…" }).click();
-  await expect(page.getByText("Delete 3 item(s) for good?")).toBeVisible();
+  await expect(page.getByText("Delete 3 items for good?")).toBeVisible();
   await page.getByRole("button", { name: "Keep them" }).click();
   await page.getByRole("button", { name: "Delete…" }).click();
   await page.getByRole("button", { name: "Yes, delete" }).click();
-  await expect(page.getByText("Deleted 3 item(s).")).toBeVisible();
+  await expect(page.getByText("Deleted 3 items.")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Your inventory is empty" })).toBeVisible();
 });

@@ -32,7 +32,10 @@ pub(super) fn BulkBar(selected: Selection, changed: Callback<String>) -> impl In
                     let label = ItemStatus::parse(&to)
                         .map(|s| s.label().to_lowercase())
                         .unwrap_or(to);
-                    let mut msg = format!("Marked {done} item(s) {label}.");
+                    let mut msg = format!(
+                        "Marked {} {label}.",
+                        crate::ui::count_of(done as i64, "items")
+                    );
                     if skipped > 0 {
                         msg.push_str(&format!(" {skipped} could not move there from their status and were left as they were."));
                     }
@@ -55,7 +58,8 @@ pub(super) fn BulkBar(selected: Selection, changed: Callback<String>) -> impl In
                     tag.set(String::new());
                     error.set(None);
                     changed.run(format!(
-                        "Tagged {done} item(s) “{}”.",
+                        "Tagged {} “{}”.",
+                        crate::ui::count_of(done as i64, "items"),
                         t.trim().to_lowercase()
                     ));
                 }
@@ -72,7 +76,10 @@ pub(super) fn BulkBar(selected: Selection, changed: Callback<String>) -> impl In
                 Ok(done) => {
                     confirming.set(false);
                     error.set(None);
-                    changed.run(format!("Deleted {done} item(s)."));
+                    changed.run(format!(
+                        "Deleted {}.",
+                        crate::ui::count_of(done as i64, "items")
+                    ));
                 }
                 Err(e) => error.set(Some(describe(e))),
             }
@@ -104,7 +111,7 @@ pub(super) fn BulkBar(selected: Selection, changed: Callback<String>) -> impl In
                 <Show when=move || confirming.get() fallback=move || view! {
                     <button class="button button-danger" type="button" on:click=move |_| confirming.set(true)>"Delete…"</button>
                 }>
-                    <span class="confirm" role="alert">{move || format!("Delete {} item(s) for good?", count())}</span>
+                    <span class="confirm" role="alert">{move || format!("Delete {} for good?", crate::ui::count_of(count() as i64, "items"))}</span>
                     <button class="button button-danger" type="button" disabled=move || busy.get() on:click=delete>"Yes, delete"</button>
                     <button class="button button-ghost" type="button" on:click=move |_| confirming.set(false)>"Keep them"</button>
                 </Show>
@@ -160,7 +167,10 @@ fn BulkSellForm(
                 Ok(n) => {
                     error.set(None);
                     done.run(());
-                    changed.run(format!("Marked {n} item(s) sold."));
+                    changed.run(format!(
+                        "Marked {} sold.",
+                        crate::ui::count_of(n as i64, "items")
+                    ));
                 }
                 Err(AppError::Validation { fields, message }) => error.set(Some(
                     fields

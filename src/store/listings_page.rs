@@ -163,10 +163,10 @@ fn ListingSummary(listing: ListingRow) -> impl IntoView {
             {if listing.status == "active" { "On sale at " } else { "Sold out at " }}
             <strong>{listing.price.to_string()}</strong>
             {format!(
-                " · {} available · {} held by shoppers in {} unpaid order(s){}",
+                " · {} available · {} held by shoppers in {}{}",
                 listing.available,
                 listing.reserved,
-                listing.holding_orders,
+                crate::ui::count_of(listing.holding_orders, "unpaid orders"),
                 listing.max_per_order.map(|m| format!(" · at most {m} per order")).unwrap_or_default()
             )}
             " · "<a href="/app/store/listings">"All listings"</a>

@@ -149,7 +149,6 @@ pub fn LoadError(error: AppError) -> impl IntoView {
     }
 }
 
-/// A count with thousands grouped: 12345 → "12,345".
 /// A moment in the viewer's own time zone. The server renders it in UTC ("2026-12-03 14:05
 /// UTC", never milliseconds); the browser rewrites it in local time once hydrated.
 #[component]
@@ -170,6 +169,18 @@ pub fn utc_label(at: &str) -> String {
     format!("{minutes} UTC")
 }
 
+/// "1 item", "12,345 items": a count with its noun, singular for one. `nouns` is the plural;
+/// the singular drops its last "s" (items, sales, imports, rows, units, orders).
+pub fn count_of(n: i64, nouns: &str) -> String {
+    let noun = if n == 1 {
+        nouns.strip_suffix('s').unwrap_or(nouns)
+    } else {
+        nouns
+    };
+    format!("{} {noun}", format_count(n))
+}
+
+/// A count with thousands grouped: 12345 → "12,345".
 pub fn format_count(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);

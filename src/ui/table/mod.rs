@@ -92,7 +92,7 @@ impl PageInfo {
             page,
             pages,
             capped: false,
-            total_label: format!("{total} {noun}"),
+            total_label: super::count_of(total, noun),
         }
     }
 }
