@@ -204,7 +204,11 @@ pub async fn store_listings(
         Some(Ok(n)) => n,
         Some(Err(_)) => return paging::bad_cursor().into_response(),
     };
-    let (id, face) = match state.storefronts.store(&state.db, &store, false).await {
+    let (id, face) = match state
+        .storefronts
+        .store(&state.db, &store, false, &state.settings.public_url)
+        .await
+    {
         Ok(Some(front)) => (front.id, front.store),
         Ok(None) => return AppError::NotFound.into_response(),
         Err(e) => return e.into_response(),

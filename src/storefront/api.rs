@@ -10,7 +10,10 @@ pub async fn get_public_store(store: String) -> Result<PublicStore, AppError> {
     respond(async move {
         let state = request::state()?;
         let card = state.stripe.is_some();
-        let front = state.storefronts.store(&state.db, &store, card).await?;
+        let front = state
+            .storefronts
+            .store(&state.db, &store, card, &state.settings.public_url)
+            .await?;
         front.map(|f| f.store).ok_or(AppError::NotFound)
     })
     .await
@@ -26,7 +29,12 @@ pub async fn catalog(
     respond(async move {
         let state = request::state()?;
         let front = (state.storefronts)
-            .store(&state.db, &store, state.stripe.is_some())
+            .store(
+                &state.db,
+                &store,
+                state.stripe.is_some(),
+                &state.settings.public_url,
+            )
             .await?
             .ok_or(AppError::NotFound)?;
         super::service::catalog(&state.db, front, &query).await
@@ -43,7 +51,12 @@ pub async fn listing(
     respond(async move {
         let state = request::state()?;
         let front = (state.storefronts)
-            .store(&state.db, &store, state.stripe.is_some())
+            .store(
+                &state.db,
+                &store,
+                state.stripe.is_some(),
+                &state.settings.public_url,
+            )
             .await?
             .ok_or(AppError::NotFound)?;
         super::service::listing_detail(&state.db, front.store, &front.id, &listing).await

@@ -35,8 +35,12 @@ fn ListingView(detail: ListingDetail) -> impl IntoView {
     let cart = format!("/s/{}/cart", store.slug);
     let sold_out = l.available == 0;
     let facts = listing_facts(&l);
+    let preview_title = format!("{} · {}", l.title, l.price);
+    let preview_text = format!("{facts} · {} available at {}", l.available, store.name);
+    let preview_url = format!("{}/items/{}", store.page_url, l.id);
     view! {
         <Title text=title/>
+        <super::LinkPreview title=preview_title description=preview_text url=preview_url image=l.images.first().cloned()/>
         <StoreFrame store=store.clone()>
             <p><a href=format!("/s/{}", store.slug)>"← All items"</a></p>
             <article class="listing-detail">

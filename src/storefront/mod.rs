@@ -13,7 +13,7 @@ pub use item::ListingPage;
 pub use types::PublicStore;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
@@ -172,8 +172,15 @@ fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
         .has_next
         .then(|| format!("{base}{}", query.to_query_string(page.page + 1)));
     let empty = page.listings.is_empty();
+    let preview = [store.description.as_str(), store.tagline.as_str()]
+        .into_iter()
+        .find(|t| !t.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Shop {} on Flipdesk.", store.name));
     view! {
-        <Title text=title/>
+        <Title text=title.clone()/>
+        <LinkPreview title=store.name.clone() description=preview url=store.page_url.clone()
+            image=store.logo_url.clone().or_else(|| page.listings.iter().find_map(|l| l.images.first().cloned()))/>
         <StoreFrame store=store.clone() home=true>
             <Show when={let d = store.description.clone(); move || !d.is_empty()}>
                 <p class="storefront-description">{store.description.clone()}</p>
@@ -228,6 +235,34 @@ fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
 }
 
 /// The picture of a listing, or a tile with its initial when it has none.
+/// Open Graph / Twitter tags, so a store or item link unfurls in Discord and Instagram.
+#[component]
+pub fn LinkPreview(
+    title: String,
+    description: String,
+    url: String,
+    image: Option<String>,
+) -> impl IntoView {
+    let description: String = description.chars().take(200).collect();
+    let card = if image.is_some() {
+        "summary_large_image"
+    } else {
+        "summary"
+    };
+    view! {
+        <Meta name="description" content=description.clone()/>
+        <Meta property="og:type" content="website"/>
+        <Meta property="og:site_name" content="Flipdesk"/>
+        <Meta property="og:title" content=title.clone()/>
+        <Meta property="og:description" content=description.clone()/>
+        <Meta property="og:url" content=url/>
+        {image.map(|src| view! { <Meta property="og:image" content=src/> })}
+        <Meta name="twitter:card" content=card/>
+        <Meta name="twitter:title" content=title/>
+        <Meta name="twitter:description" content=description/>
+    }
+}
+
 #[component]
 pub fn ListingImage(
     listing: PublicListing,

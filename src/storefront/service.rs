@@ -113,6 +113,7 @@ pub async fn find_public_store(
             policies: r.policies,
             faq: r.faq,
             pays_by_card,
+            page_url: String::new(),
         };
         (r.id, store)
     }))
@@ -466,6 +467,7 @@ impl StorefrontCache {
         db: &Db,
         key: &str,
         pays_by_card: bool,
+        site: &str,
     ) -> Result<Option<StoreFront>, AppError> {
         let key = key.trim().to_lowercase();
         if let Some((at, front)) = self.0.lock().expect("storefront cache").get(&key)
@@ -475,9 +477,10 @@ impl StorefrontCache {
             front.store.pays_by_card = pays_by_card;
             return Ok(Some(front));
         }
-        let Some((id, store)) = find_public_store(db, &key, pays_by_card).await? else {
+        let Some((id, mut store)) = find_public_store(db, &key, pays_by_card).await? else {
             return Ok(None);
         };
+        store.page_url = format!("{}/s/{}", site.trim_end_matches('/'), store.slug);
         let facets = load_facets(db, &id).await?;
         let front = StoreFront { id, store, facets };
         let mut map = self.0.lock().expect("storefront cache");

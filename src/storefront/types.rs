@@ -19,6 +19,9 @@ pub struct PublicStore {
     pub shipping: Vec<String>,
     /// Card payments through Stripe; otherwise the store's own instructions after ordering.
     pub pays_by_card: bool,
+    /// The catalog's absolute address (for link previews).
+    #[serde(default)]
+    pub page_url: String,
 }
 
 /// Filters, sort and page of a catalog, as they appear in the address.

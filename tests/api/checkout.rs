@@ -130,6 +130,7 @@ on_both_databases!(
     manual_payment_holds_stock_for_days_and_reminds_the_buyer,
     nobody_can_hold_a_stores_stock,
     order_mail_cannot_be_used_for_phishing,
+    storefront_links_unfurl,
     orders_belong_to_their_store_and_buyer,
     a_delayed_payment_holds_stock_until_it_fails,
     a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment,
@@ -1141,6 +1142,40 @@ async fn order_mail_cannot_be_used_for_phishing(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(scalar(&app, sent, victim).await, 2);
+}
+
+/// A store link and an item link unfurl in Discord and Instagram: Open Graph and Twitter tags
+/// with an absolute address, in the server-rendered page.
+async fn storefront_links_unfurl(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let owner = app.reseller("unfurl").await;
+    let (_, listing) = listed(&app, &owner, "1", "180").await;
+    let html = app.get("/s/unfurl-store").await.text().await.unwrap();
+    for tag in [
+        "property=\"og:title\"",
+        "property=\"og:description\"",
+        "name=\"twitter:card\"",
+        "name=\"description\"",
+    ] {
+        assert!(html.contains(tag), "catalog lacks {tag}");
+    }
+    assert!(html.contains("/s/unfurl-store\""), "og:url");
+    let html = app
+        .get(&format!("/s/unfurl-store/items/{listing}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("property=\"og:title\" content=\""),
+        "item lacks og:title"
+    );
+    assert!(html.contains("$180.00"), "the price is in the preview");
+    assert!(
+        html.contains(&format!(
+            "http://127.0.0.1:0/s/unfurl-store/items/{listing}"
+        )) || html.contains(&format!("/s/unfurl-store/items/{listing}\""))
+    );
 }
 
 /// Places an order (manual payment): (order id, id of its first line).
