@@ -55,6 +55,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/signup") view=SignupPage/>
+                <Route path=path!("/forgot-password") view=crate::auth::ForgotPasswordPage/>
+                <Route path=path!("/reset-password") view=crate::auth::ResetPasswordPage/>
                 <ParentRoute path=path!("/app") view=DashboardShell ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardHome/>
                     <Route path=path!("store") view=StoreOverview/>

@@ -149,3 +149,23 @@ test("the keyboard reaches the log-in form and submits it", async ({ page }) => 
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/app$/);
 });
+
+test("a forgotten password is asked for from the log-in page, with the same answer for anyone", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page).toHaveURL(/\/forgot-password$/);
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill("nobody-here@example.com");
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByRole("status")).toHaveText("If an account uses that address, a link is on its way. It works once, for one hour.");
+  // A made-up link says what to do instead of failing silently.
+  await page.goto("/reset-password?token=made-up");
+  await waitForHydration(page);
+  await page.getByLabel("New password").fill("a-brand-new-password");
+  await page.getByRole("button", { name: "Save and log in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "expired or was used already" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Ask for a new link" })).toBeVisible();
+  expect(problems.filter((p) => !p.includes("422"))).toEqual([]);
+});

@@ -65,3 +65,29 @@ pub async fn current_account() -> Result<AccountSummary, AppError> {
     })
     .await
 }
+
+/// Mails a password reset link; the same answer whether or not the address has an account.
+#[server(endpoint = "auth/forgot")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let state = request::state()?;
+        let ip = request::client_ip().await;
+        super::reset::request_reset(&state, ip, &email).await
+    })
+    .await
+}
+
+/// Sets a new password with the token of a reset link, and signs in.
+#[server(endpoint = "auth/reset")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let state = request::state()?;
+        let session = request::session().await?;
+        super::reset::reset_password(&state, &session, &token, &password)
+            .await
+            .map(|_| ())
+    })
+    .await
+}

@@ -2,6 +2,9 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod reset;
+mod reset_pages;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 use leptos::prelude::*;
@@ -42,11 +45,14 @@ pub struct AccountSummary {
     pub lists: Vec<ListSummary>,
 }
 
-fn field_error(result: Memo<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+pub(crate) fn field_error(
+    result: Memo<Option<AppError>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
     Signal::derive(move || result.get().and_then(|e| e.field_error(field)))
 }
 
-fn general_error(result: Memo<Option<AppError>>) -> Signal<Option<String>> {
+pub(crate) fn general_error(result: Memo<Option<AppError>>) -> Signal<Option<String>> {
     Signal::derive(move || match result.get() {
         Some(AppError::Validation { .. }) | None => None,
         Some(other) => Some(other.to_string()),
@@ -54,7 +60,7 @@ fn general_error(result: Memo<Option<AppError>>) -> Signal<Option<String>> {
 }
 
 #[component]
-fn AuthFrame(children: Children) -> impl IntoView {
+pub(crate) fn AuthFrame(children: Children) -> impl IntoView {
     view! {
         <div class="auth-page">
             <header class="auth-header">
@@ -118,6 +124,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
                 </button>
             </form>
+            <p class="auth-switch"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="auth-switch">"New to Flipdesk? " <a href="/signup">"Create an account"</a></p>
         </AuthFrame>
     }
@@ -214,3 +221,5 @@ pub fn LogoutButton() -> impl IntoView {
         </button>
     }
 }
+
+pub use reset_pages::{ForgotPasswordPage, ResetPasswordPage};

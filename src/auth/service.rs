@@ -21,6 +21,8 @@ use crate::{
 };
 
 const SESSION_USER_KEY: &str = "user_id";
+/// The account's session epoch when the session began (0 for sessions from before epochs).
+const SESSION_EPOCH_KEY: &str = "epoch";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -29,6 +31,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: String,
     pub plan: String,
+    /// Sessions started under another epoch are over (a password reset bumps it).
+    pub session_epoch: i64,
 }
 
 impl UserRow {
@@ -45,7 +49,7 @@ pub struct CurrentUser {
     pub role: Role,
 }
 
-async fn hash_password(password: String) -> Result<String, AppError> {
+pub(super) async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || crypto::hash_password(&password))
         .await
         .map_err(|e| internal("password hashing task failed", e))?
@@ -147,7 +151,7 @@ pub async fn sign_up(
         .check_signup(ip, form.email.as_str())
         .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     let user_id = create_account(&state.db, &form, password, Role::User, Some(ip)).await?;
-    start_session(session, &user_id).await?;
+    start_session(session, &user_id, 0).await?;
     tracing::info!(user_id = %user_id, "account created");
     Ok(CurrentUser {
         id: user_id,
@@ -192,7 +196,7 @@ pub async fn log_in(
     match user {
         Some(user) if valid => {
             state.limits.login_failures.clear(&source_key);
-            start_session(session, &user.id).await?;
+            start_session(session, &user.id, user.session_epoch).await?;
             record_audit(
                 &state.db,
                 Some(&user.id),
@@ -252,11 +256,19 @@ async fn record_audit(
 }
 
 /// A fresh session id for the signed-in user (the old id dies: no session fixation).
-async fn start_session(session: &Session, user_id: &str) -> Result<(), AppError> {
+pub(super) async fn start_session(
+    session: &Session,
+    user_id: &str,
+    epoch: i64,
+) -> Result<(), AppError> {
     session
         .cycle_id()
         .await
         .map_err(|e| internal("cycling session id", e))?;
+    session
+        .insert(SESSION_EPOCH_KEY, epoch)
+        .await
+        .map_err(|e| internal("writing session", e))?;
     session
         .insert(SESSION_USER_KEY, user_id.to_string())
         .await
@@ -272,7 +284,7 @@ pub async fn log_out(session: &Session) -> Result<(), AppError> {
 
 pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<UserRow>, AppError> {
     Ok(
-        with_db!(db, pool => sqlx::query_as::<_, UserRow>("SELECT id, email, password_hash, role, plan FROM users WHERE email = $1")
+        with_db!(db, pool => sqlx::query_as::<_, UserRow>("SELECT id, email, password_hash, role, plan, session_epoch FROM users WHERE email = $1")
         .bind(email.as_str()).fetch_optional(pool).await)?,
     )
 }
@@ -286,16 +298,22 @@ pub async fn current_user(db: &Db, session: &Session) -> Result<CurrentUser, App
     let Some(user_id) = user_id else {
         return Err(AppError::Unauthorized);
     };
-    let row = with_db!(db, pool => sqlx::query_as::<_, UserRow>("SELECT id, email, password_hash, role, plan FROM users WHERE id = $1")
+    let row = with_db!(db, pool => sqlx::query_as::<_, UserRow>("SELECT id, email, password_hash, role, plan, session_epoch FROM users WHERE id = $1")
         .bind(&user_id).fetch_optional(pool).await)?;
+    let epoch: i64 = session
+        .get(SESSION_EPOCH_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(0);
     match row {
-        Some(user) => Ok(CurrentUser {
+        Some(user) if user.session_epoch == epoch => Ok(CurrentUser {
             role: user.role(),
             id: user.id,
             email: user.email,
         }),
-        None => {
-            // The account is gone: end the session rather than trusting it.
+        _ => {
+            // The account is gone, or its password was reset since: end the session.
             let _ = session.flush().await;
             Err(AppError::Unauthorized)
         }

@@ -27,6 +27,9 @@ use tokio::{
 };
 use tower::ServiceExt;
 
+/// How long a connection must be quiet before a shutdown closes it.
+const SETTLE: Duration = Duration::from_millis(100);
+
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
     pub header_read: Duration,
@@ -81,15 +84,25 @@ pub async fn serve(
             let conn = builder.serve_connection_with_upgrades(io, service);
             let mut conn = std::pin::pin!(conn);
             let mut tick = tokio::time::interval(timeouts.idle.min(Duration::from_secs(5)));
+            let mut fast = tokio::time::interval(Duration::from_millis(20));
+            let mut stopping: Option<Instant> = None;
             let mut shutting = false;
             loop {
                 tokio::select! {
                     _ = conn.as_mut() => break,
-                    _ = closing.changed(), if !shutting => {
-                        shutting = true;
-                        conn.as_mut().graceful_shutdown();
+                    _ = closing.changed(), if stopping.is_none() && !shutting => {
+                        stopping = Some(Instant::now());
                     }
-                    _ = tick.tick(), if !shutting => {
+                    // Stopping: a request whose bytes are arriving right now is read first
+                    // (closing then lets it finish); a quiet connection closes at once.
+                    _ = fast.tick(), if stopping.is_some() && !shutting => {
+                        let waited = stopping.map(|t| t.elapsed()).unwrap_or_default();
+                        if clock.quiet_for() >= SETTLE || waited >= Duration::from_secs(1) {
+                            shutting = true;
+                            conn.as_mut().graceful_shutdown();
+                        }
+                    }
+                    _ = tick.tick(), if stopping.is_none() && !shutting => {
                         // Quiet for too long: close (a request in flight still finishes).
                         if clock.quiet_for() >= timeouts.idle {
                             shutting = true;

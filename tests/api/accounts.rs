@@ -382,7 +382,142 @@ async fn view_cookie_picks_the_view_on_the_server(backend: Backend) {
     assert!(!store_view.contains("Your reselling at a glance"));
 }
 
+/// The token in the newest reset mail to `email`.
+async fn reset_token(app: &TestApp, email: &str) -> String {
+    let body: String = flipdesk::with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT body FROM outbox WHERE to_address = $1 AND kind = 'password_reset' ORDER BY created_at DESC LIMIT 1")
+        .bind(email).fetch_one(pool).await)
+    .unwrap();
+    let at = body.find("token=").expect("a link in the mail") + 6;
+    body[at..].split_whitespace().next().unwrap().to_string()
+}
+
+/// Forgotten password: the same answer with or without an account, a single-use link that
+/// works an hour, and a reset that ends every other session.
+async fn password_reset_by_mail(backend: Backend) {
+    let app = spawn_app(backend).await;
+    assert_eq!(app.signup("rhea").await.status(), StatusCode::OK);
+    let other_device = client();
+    assert_eq!(
+        app.login(&other_device, "rhea@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let stranger = client();
+    let (status, unknown) = json(
+        app.call(&stranger, "auth/forgot", &[("email", "nobody@example.com")])
+            .await,
+    )
+    .await;
+    let (status2, known) = json(
+        app.call(&stranger, "auth/forgot", &[("email", "rhea@example.com")])
+            .await,
+    )
+    .await;
+    assert_eq!((status, status2), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(
+        unknown, known,
+        "the answer does not tell who has an account"
+    );
+    assert_eq!(
+        app.count("password_resets").await,
+        1,
+        "no link for an address without an account"
+    );
+    let token = reset_token(&app, "rhea@example.com").await;
+
+    // A weak password is refused and the link still works; a made-up token does nothing.
+    let (status, e) = json(
+        app.call(
+            &stranger,
+            "auth/reset",
+            &[("token", &token), ("password", "short")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (status, _) = json(
+        app.call(
+            &stranger,
+            "auth/reset",
+            &[("token", "made-up"), ("password", "a-brand-new-password")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, e) = json(
+        app.call(
+            &stranger,
+            "auth/reset",
+            &[("token", &token), ("password", "a-brand-new-password")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    // The one who reset is signed in; the sessions from before are over.
+    let (status, _) = json(app.call(&stranger, "auth/me", &[]).await).await;
+    assert_eq!(status, StatusCode::OK);
+    for old in [&app.client, &other_device] {
+        let (status, _) = json(app.call(old, "auth/me", &[]).await).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Single use; the old password is gone, the new one works.
+    let (status, _) = json(
+        app.call(
+            &client(),
+            "auth/reset",
+            &[("token", &token), ("password", "another-new-password")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.login(&client(), "rhea@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&client(), "rhea@example.com", "a-brand-new-password")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // A link older than an hour does not work.
+    let (status, _) = json(
+        app.call(&stranger, "auth/forgot", &[("email", "rhea@example.com")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let late = reset_token(&app, "rhea@example.com").await;
+    flipdesk::with_db!(&app.db, pool => sqlx::query("UPDATE password_resets SET expires_at = 0 WHERE used_at IS NULL")
+        .execute(pool).await.map(|r| r.rows_affected())).unwrap();
+    let (status, e) = json(
+        app.call(
+            &stranger,
+            "auth/reset",
+            &[("token", &late), ("password", "one-more-new-password")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        e["fields"]["token"].as_str().unwrap().contains("expired"),
+        "{e}"
+    );
+}
+
 on_both_databases!(
+    password_reset_by_mail,
     signup_creates_account_store_and_session,
     bad_signups_are_refused_and_write_nothing,
     signups_are_limited_per_email,

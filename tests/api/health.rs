@@ -32,7 +32,9 @@ async fn shutdown_lets_in_flight_requests_finish(backend: Backend) {
             client.get(url).send().await.map(|r| r.status())
         }));
     }
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    // Long enough for the requests to reach the server (on a busy 2-core machine, 5 ms was
+    // sometimes too short for any to connect), short enough that they are still running.
+    tokio::time::sleep(Duration::from_millis(50)).await;
     let server = app.server.take().unwrap();
     server.shutdown(Duration::from_secs(10)).await;
     let mut completed = 0;
