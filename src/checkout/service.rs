@@ -874,7 +874,13 @@ pub async fn ship(
     let actor = format!("user:{user}");
     if order_tx!(
         &state.db,
-        ship(&state.secret, order_id, carrier, tracking, &actor, mail)
+        ship(
+            &state.secret,
+            order_id,
+            (carrier, tracking, &head.owner_today()),
+            &actor,
+            mail
+        )
     )? {
         Ok(())
     } else {

@@ -983,13 +983,14 @@ pub async fn remind_payment(
     Ok(true)
 }
 
-/// Paid → shipped with the tracking code, and the buyer's mail.
+/// Paid → shipped with the tracking code (carrier, code, the owner's day), and the buyer's
+/// mail. Each item of the order gets the shipment in the inventory too (Shipments page); an
+/// item whose every unit went is marked shipped.
 pub async fn ship(
     pool: &sqlx::Pool<DB>,
     secret: &Secret,
     order_id: &str,
-    carrier: &str,
-    tracking: &str,
+    (carrier, tracking, shipped_on): (&str, &str, &str),
     actor: &str,
     mail: (String, String),
 ) -> sqlx::Result<bool> {
@@ -1011,6 +1012,34 @@ pub async fn ship(
     .rows_affected();
     if changed == 0 {
         return Ok(false);
+    }
+    let items: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT item_id FROM order_lines WHERE order_id = $1 AND sale_id IS NOT NULL",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for item in &items {
+        sqlx::query(
+            "INSERT INTO shipments (id, item_id, owner_user_id, carrier, tracking_code, shipped_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(item)
+        .bind(&order.owner_user_id)
+        .bind(carrier)
+        .bind(tracking)
+        .bind(shipped_on)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE items SET status = 'shipped', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'sold'",
+        )
+        .bind(now)
+        .bind(item)
+        .execute(&mut *tx)
+        .await?;
     }
     let e = OrderEvent {
         order_id,

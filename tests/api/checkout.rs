@@ -1426,6 +1426,16 @@ async fn a_partial_refund_of_a_shipped_order_keeps_the_sale_and_the_stock(backen
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // The storefront order's shipment shows under Shipments with the item.
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM shipments WHERE item_id = $1 AND tracking_code = '1Z999'",
+            &item
+        )
+        .await,
+        1
+    );
     let total = scalar(&app, "SELECT total FROM orders WHERE id = $1", &order).await;
     let profit_paid = scalar(
         &app,
