@@ -11,3 +11,6 @@ CREATE TABLE mail_consents (
     confirmed_at   TEXT NOT NULL,
     PRIMARY KEY (owner_user_id, email)
 );
+-- Only a link that travelled by mail confirms the address (1); the link a checkout answers
+-- with goes to whoever placed the order, who may not own the address (0).
+ALTER TABLE order_links ADD COLUMN mailed BIGINT NOT NULL DEFAULT 0;

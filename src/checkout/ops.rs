@@ -31,14 +31,19 @@ pub struct NewOrder {
     pub buyer_key: String,
     pub most_units_held: i64,
     pub lines: Vec<NewLine>,
-    /// The buyer's link (HMAC of its token) and, for manual payment, the mail carrying it.
+    /// The buyer's link (HMAC of its token) answered to the checkout and, for manual payment,
+    /// the mail with a link of its own.
     pub link: GuestLink,
     pub mail: Option<(String, String)>,
+    pub mail_link: Option<GuestLink>,
 }
 
 pub struct GuestLink {
     pub token_hash: String,
     pub expires_at_ms: i64,
+    /// Sent by mail to the buyer's address (opening it confirms the address wants the
+    /// store's mail), rather than answered to whoever placed the order.
+    pub mailed: bool,
 }
 
 /// A payment that arrived (Stripe) or that the owner confirmed (manual).

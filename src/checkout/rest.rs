@@ -282,18 +282,21 @@ pub async fn guest_link(State(state): State<AppState>, req: Request, next: Next)
         return next.run(req).await;
     };
     let hash = service::link_hash(&state, &token);
-    let found: Result<Option<i64>, sqlx::Error> = crate::with_db!(&state.db, pool => sqlx::query_scalar(
-        "SELECT expires_at FROM order_links WHERE token_hash = $1 AND order_id = $2").bind(&hash).bind(order_id).fetch_optional(pool).await);
+    let found: Result<Option<(i64, i64)>, sqlx::Error> = crate::with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT expires_at, mailed FROM order_links WHERE token_hash = $1 AND order_id = $2").bind(&hash).bind(order_id).fetch_optional(pool).await);
     match found {
-        Ok(Some(expires_ms)) if expires_ms > crate::server::jobs::now_ms() => {
-            // Only the address's owner has the link: it now wants this store's mail.
-            let buyer: Result<Option<(String, String)>, sqlx::Error> = crate::with_db!(&state.db, pool => sqlx::query_as(
-                "SELECT owner_user_id, email FROM orders WHERE id = $1").bind(order_id).fetch_optional(pool).await);
-            if let Ok(Some((owner, email))) = buyer
-                && let Err(e) =
-                    crate::server::mail::confirm_address(&state.db, &owner, &email).await
-            {
-                tracing::warn!(error = %e, "cannot record the mail confirmation");
+        Ok(Some((expires_ms, mailed))) if expires_ms > crate::server::jobs::now_ms() => {
+            // A link that came by mail reached the address's owner: it now wants this
+            // store's mail. (The link a checkout answers with proves nothing about the address.)
+            if mailed == 1 {
+                let buyer: Result<Option<(String, String)>, sqlx::Error> = crate::with_db!(&state.db, pool => sqlx::query_as(
+                    "SELECT owner_user_id, email FROM orders WHERE id = $1").bind(order_id).fetch_optional(pool).await);
+                if let Ok(Some((owner, email))) = buyer
+                    && let Err(e) =
+                        crate::server::mail::confirm_address(&state.db, &owner, &email).await
+                {
+                    tracing::warn!(error = %e, "cannot record the mail confirmation");
+                }
             }
             let max_age = (expires_ms - crate::server::jobs::now_ms()) / 1000;
             let cookie = format!(

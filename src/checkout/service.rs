@@ -77,7 +77,7 @@ fn rfc3339_ms(ms: i64) -> String {
 }
 
 /// A guest link: the token travels in the URL, only its HMAC is stored.
-fn guest_link(state: &AppState, order_id: &str) -> (String, GuestLink) {
+fn guest_link(state: &AppState, order_id: &str, mailed: bool) -> (String, GuestLink) {
     let token = crypto::random_token(32);
     let days = state.settings.checkout.guest_order_link_days as i64;
     let url = format!(
@@ -89,6 +89,7 @@ fn guest_link(state: &AppState, order_id: &str) -> (String, GuestLink) {
         GuestLink {
             token_hash: crypto::hmac_hex(state.secret.expose(), &format!("order-link:{token}")),
             expires_at_ms: now_ms() + days * 24 * 3600 * 1000,
+            mailed,
         },
     )
 }
@@ -207,7 +208,8 @@ pub async fn place(
     let total = subtotal + shipping;
     let stripe = state.stripe.clone();
     let order_id = crate::server::db::new_id();
-    let (link_url, link) = guest_link(state, &order_id);
+    let (link_url, link) = guest_link(state, &order_id, false);
+    let (mail_url, mail_link) = guest_link(state, &order_id, true);
     let hold = hold_for(state, stripe.is_some());
     let expires_at_ms = now_ms() + hold.as_millis() as i64;
     let reminder_at_ms = stripe.is_none().then(|| {
@@ -233,7 +235,7 @@ pub async fn place(
                 &money(total),
                 &store.payment_instructions,
                 expires_at_ms,
-                &link_url,
+                &mail_url,
             ),
         )
     });
@@ -258,6 +260,7 @@ pub async fn place(
         most_units_held: state.settings.checkout.most_units_held_per_buyer,
         lines,
         link,
+        mail_link: mail.is_some().then_some(mail_link),
         mail,
     };
     match order_tx!(&state.db, place_order(&state.secret, &order))? {
@@ -587,7 +590,7 @@ pub async fn remind_payment(state: &AppState, order_id: &str) -> Outcome {
         Ok(None) => return Outcome::Done,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
-    let (url, link) = guest_link(state, order_id);
+    let (url, link) = guest_link(state, order_id, true);
     let total = Money::new(total, currency(&code)).to_string();
     let mail = (
         format!(
@@ -684,7 +687,7 @@ pub async fn order_head(
 
 /// The confirmation mail sent when payment arrives, with a fresh guest link.
 pub fn confirmation(state: &AppState, head: &OrderHead) -> (String, GuestLink, (String, String)) {
-    let (url, link) = guest_link(state, &head.id);
+    let (url, link) = guest_link(state, &head.id, true);
     let total = Money::new(head.total, currency(&head.currency));
     let mail = (
         format!("Order confirmed at {}", head.store_name),

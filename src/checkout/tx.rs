@@ -27,10 +27,11 @@ fn money(amount: i64, currency: &str) -> crate::domain::Money {
 }
 
 async fn add_link(tx: &mut Tx, order_id: &str, link: &GuestLink) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO order_links (token_hash, order_id, expires_at) VALUES ($1, $2, $3)")
+    sqlx::query("INSERT INTO order_links (token_hash, order_id, expires_at, mailed) VALUES ($1, $2, $3, $4)")
         .bind(&link.token_hash)
         .bind(order_id)
         .bind(link.expires_at_ms)
+        .bind(i64::from(link.mailed))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -156,6 +157,9 @@ pub async fn place_order(
         .await?;
     }
     add_link(&mut tx, &order.id, &order.link).await?;
+    if let Some(link) = &order.mail_link {
+        add_link(&mut tx, &order.id, link).await?;
+    }
     if let Some((subject, body)) = &order.mail {
         mail::queue(
             &mut tx,
