@@ -57,3 +57,17 @@ pub async fn set_market_price(id: String, version: i64, price: String) -> Result
     })
     .await
 }
+
+/// The portfolio headline: market value today and over a range (1W … All).
+#[server(endpoint = "analytics/portfolio", input = Json)]
+pub async fn get_portfolio(
+    range: super::types::WorthRange,
+    currency: String,
+) -> Result<super::types::Portfolio, AppError> {
+    use crate::server::{errors::respond, request};
+    respond(async move {
+        let (state, user) = request::require_user().await?;
+        super::service::portfolio(&state.db, &user.id, range, &currency).await
+    })
+    .await
+}

@@ -5,16 +5,21 @@
 use charming::{
     Chart,
     component::{Axis, Grid, Legend},
-    element::{AxisType, Tooltip, Trigger},
+    element::{AreaStyle, AxisType, Tooltip, Trigger},
     series::{Bar, Line, Pie},
 };
 use wasm_bindgen::{JsCast, prelude::*};
 
 use super::{charts::ChartKind, types::Charts};
-use crate::domain::Currency;
+use crate::domain::{Currency, Money};
 
 #[wasm_bindgen]
 extern "C" {
+    type Instance;
+    #[wasm_bindgen(js_namespace = echarts, js_name = init)]
+    fn init(el: &web_sys::Element) -> Instance;
+    #[wasm_bindgen(method, js_name = setOption)]
+    fn set_option(this: &Instance, option: &JsValue);
     #[wasm_bindgen(js_namespace = echarts, js_name = getInstanceByDom)]
     fn instance_of(el: &web_sys::Element) -> JsValue;
     #[wasm_bindgen(js_namespace = echarts, js_name = dispose)]
@@ -71,14 +76,15 @@ fn major(amount: i64, currency: &str) -> f64 {
     amount as f64 / 10f64.powi(exp as i32)
 }
 
-/// A chart with a category axis of `labels`, a value axis, a legend and axis tooltips.
-fn on_axes(labels: Vec<String>) -> Chart {
+/// A chart with a category axis of `labels`, a value axis in `currency`, a legend and axis
+/// tooltips.
+fn on_axes(labels: Vec<String>, currency: &str) -> Chart {
     Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().top(0))
-        .grid(Grid::new().left(64).right(24).top(40).bottom(40))
+        .grid(Grid::new().left(64).right(24).top(48).bottom(40))
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-        .y_axis(Axis::new().type_(AxisType::Value))
+        .y_axis(Axis::new().type_(AxisType::Value).name(currency))
 }
 
 fn build(kind: ChartKind, c: &Charts) -> Chart {
@@ -88,6 +94,22 @@ fn build(kind: ChartKind, c: &Charts) -> Chart {
         rows.iter().map(|r| major(field(r), cur)).collect()
     }
     match kind {
+        ChartKind::Portfolio => Chart::new()
+            .tooltip(Tooltip::new().trigger(Trigger::Axis))
+            .grid(Grid::new().left(64).right(24).top(32).bottom(32))
+            .x_axis(
+                Axis::new()
+                    .type_(AxisType::Category)
+                    .data(c.worth.iter().map(|p| p.day.clone()).collect()),
+            )
+            .y_axis(Axis::new().type_(AxisType::Value).name(cur))
+            .series(
+                Line::new()
+                    .name("Market value")
+                    .show_symbol(false)
+                    .area_style(AreaStyle::new().opacity(0.15))
+                    .data(amounts(&c.worth, cur, |p| p.market)),
+            ),
         ChartKind::Worth => {
             let line = |name: &str, field: fn(&super::types::WorthPoint) -> i64| {
                 Line::new()
@@ -95,7 +117,7 @@ fn build(kind: ChartKind, c: &Charts) -> Chart {
                     .show_symbol(false)
                     .data(amounts(&c.worth, cur, field))
             };
-            on_axes(c.worth.iter().map(|p| p.day.clone()).collect())
+            on_axes(c.worth.iter().map(|p| p.day.clone()).collect(), cur)
                 .series(line("Market value", |p| p.market))
                 .series(line("Cost basis", |p| p.cost))
                 .series(line("Realised profit", |p| p.realised))
@@ -106,7 +128,7 @@ fn build(kind: ChartKind, c: &Charts) -> Chart {
             } else {
                 &c.monthly
             };
-            on_axes(buckets.iter().map(|b| b.label.clone()).collect()).series(
+            on_axes(buckets.iter().map(|b| b.label.clone()).collect(), cur).series(
                 Bar::new()
                     .name("Net profit")
                     .data(amounts(buckets, cur, |b| b.profit)),
@@ -133,7 +155,7 @@ fn build(kind: ChartKind, c: &Charts) -> Chart {
                 ChartKind::ByBrand => &c.by_brand,
                 _ => &c.by_set,
             };
-            on_axes(slices.iter().map(|s| s.label.clone()).collect())
+            on_axes(slices.iter().map(|s| s.label.clone()).collect(), cur)
                 .series(
                     Bar::new()
                         .name("At cost")
@@ -148,6 +170,57 @@ fn build(kind: ChartKind, c: &Charts) -> Chart {
     }
 }
 
+fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), String> {
+    js_sys::Reflect::set(target, &JsValue::from_str(key), value)
+        .map(|_| ())
+        .map_err(|_| format!("cannot set the chart's {key}"))
+}
+
+/// ECharts options for `chart`, with what `charming` cannot say: tooltips drawn on the canvas
+/// (HTML tooltips carry inline styles, which the page's content security policy refuses) and
+/// amounts written as money in tooltips and on the value axis.
+fn options(chart: &Chart, currency: &str) -> Result<JsValue, String> {
+    let json = serde_json::to_string(chart).map_err(|e| e.to_string())?;
+    let option = js_sys::JSON::parse(&json).map_err(|_| "the chart's options are not valid")?;
+    let cur = currency.to_string();
+    let full = Closure::<dyn Fn(JsValue) -> String>::new({
+        let cur = cur.clone();
+        move |v: JsValue| money_label(v, &cur, false)
+    });
+    let short =
+        Closure::<dyn Fn(JsValue) -> String>::new(move |v: JsValue| money_label(v, &cur, true));
+    let tooltip = js_sys::Reflect::get(&option, &JsValue::from_str("tooltip"))
+        .ok()
+        .filter(|t| t.is_object())
+        .unwrap_or_else(|| js_sys::Object::new().into());
+    set(&tooltip, "renderMode", &JsValue::from_str("richText"))?;
+    set(&tooltip, "valueFormatter", full.as_ref())?;
+    set(&option, "tooltip", &tooltip)?;
+    if let Ok(axis) = js_sys::Reflect::get(&option, &JsValue::from_str("yAxis"))
+        && axis.is_object()
+    {
+        let label = js_sys::Object::new();
+        set(&label, "formatter", short.as_ref())?;
+        set(&axis, "axisLabel", &label)?;
+    }
+    // The closures live as long as the page: a handful per chart drawn.
+    full.forget();
+    short.forget();
+    Ok(option)
+}
+
+/// A chart value (major units of `currency`) as money: in full, or short for an axis.
+fn money_label(value: JsValue, currency: &str, compact: bool) -> String {
+    let Some(major) = value.as_f64() else {
+        return String::new();
+    };
+    let Ok(c) = Currency::parse(currency) else {
+        return format!("{major}");
+    };
+    let m = Money::new((major * 10f64.powi(c.exponent() as i32)).round() as i64, c);
+    if compact { m.compact() } else { m.to_string() }
+}
+
 /// Draws (or redraws) one chart into the element with `id`.
 pub async fn draw(id: &str, kind: ChartKind, charts: &Charts) -> Result<(), String> {
     load_echarts().await?;
@@ -158,10 +231,9 @@ pub async fn draw(id: &str, kind: ChartKind, charts: &Charts) -> Result<(), Stri
     if !instance_of(&element).is_undefined() {
         dispose(&element);
     }
-    charming::WasmRenderer::new_opt(None, None)
-        .render(id, &build(kind, charts))
-        .map(|_| ())
-        .map_err(|e| format!("{e:?}"))
+    let option = options(&build(kind, charts), &charts.currency)?;
+    init(&element).set_option(&option);
+    Ok(())
 }
 
 /// Frees the chart in the element with `id` (its box is leaving the page).

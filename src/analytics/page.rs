@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{
     api,
-    charts::ChartsSection,
+    charts::{ChartsSection, PortfolioCard},
     types::{Compare, CompareRatio, Kpis, PeriodKind, PeriodQuery},
 };
 use crate::{
@@ -318,6 +318,7 @@ pub fn AnalyticsPanel() -> impl IntoView {
     }
     view! {
         <section class="analytics" aria-label="Your numbers">
+            <PortfolioCard currency=Signal::derive(move || query.get().currency)/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Working out your numbers…"</p> }>
                 {move || Suspend::new(async move {
                     match kpis.await {

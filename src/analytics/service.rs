@@ -7,8 +7,8 @@ use jiff::civil::Date;
 use super::{
     periods::{self, Days, add_days, week_of},
     types::{
-        ChannelRow, Charts, Compare, CompareRatio, Kpis, PeriodQuery, ProfitBucket, ValueSlice,
-        WorthPoint,
+        ChannelRow, Charts, Compare, CompareRatio, Kpis, PeriodQuery, Portfolio, ProfitBucket,
+        ValueSlice, WorthPoint, WorthRange,
     },
 };
 use crate::{domain::Currency, error::AppError, server::db::Db, with_db};
@@ -308,11 +308,58 @@ pub fn buckets(days: Days, daily: &[(String, i64)]) -> (Vec<ProfitBucket>, Vec<P
     (weeks, months)
 }
 
+/// The portfolio headline: market value today and each day over `range` (up to today).
+pub async fn portfolio(
+    db: &Db,
+    owner: &str,
+    range: WorthRange,
+    currency: &str,
+) -> Result<Portfolio, AppError> {
+    let query = PeriodQuery {
+        currency: currency.to_string(),
+        ..Default::default()
+    };
+    let cx = context(db, owner, &query).await?;
+    let today = cx.today;
+    let back = |span: jiff::Span| today.saturating_sub(span);
+    let from = match range {
+        WorthRange::Week => add_days(today, -7),
+        WorthRange::Month => back(jiff::Span::new().months(1)),
+        WorthRange::Quarter => back(jiff::Span::new().months(3)),
+        WorthRange::Year => back(jiff::Span::new().years(1)),
+        WorthRange::All => {
+            let first: Option<String> = with_db!(db, pool => sqlx::query_scalar(
+                "SELECT MIN(day) FROM worth_days WHERE owner_user_id = $1 AND currency = $2")
+                .bind(owner).bind(&cx.currency).fetch_one(pool).await)?;
+            first
+                .and_then(|d| d.parse::<Date>().ok())
+                .map_or(today, |d| d.min(today))
+        }
+    };
+    let points = worth_series(db, owner, &cx.currency, Days { from, to: today }).await?;
+    Ok(Portfolio {
+        currency: cx.currency.clone(),
+        range,
+        has_history: !cx.currencies.is_empty(),
+        value: points.last().map_or(0, |p| p.market),
+        start: points.first().map_or(0, |p| p.market),
+        points,
+    })
+}
+
 pub async fn charts(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Charts, AppError> {
     let cx = context(db, owner, query).await?;
-    let days = cx.now;
+    // Nothing is drawn past today: a period still running ends at today on the charts.
+    let days = Days {
+        from: cx.now.from,
+        to: cx.now.to.min(cx.today).max(cx.now.from),
+    };
     let currency = cx.currency.as_str();
-    let worth = worth_series(db, owner, currency, days).await?;
+    let worth = if cx.now.from > cx.today {
+        Vec::new()
+    } else {
+        worth_series(db, owner, currency, days).await?
+    };
     let earliest = week_of(days.from)
         .min(add_days(week_of(days.to), -7 * 11))
         .min(
@@ -357,7 +404,7 @@ pub async fn charts(db: &Db, owner: &str, query: &PeriodQuery) -> Result<Charts,
 
     Ok(Charts {
         currency: cx.currency.clone(),
-        period: days.range(),
+        period: cx.now.range(),
         worth,
         weekly,
         monthly,

@@ -159,3 +159,60 @@ pub struct Charts {
     pub by_brand: Vec<ValueSlice>,
     pub by_set: Vec<ValueSlice>,
 }
+
+/// How far back the portfolio headline looks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorthRange {
+    Week,
+    #[default]
+    Month,
+    Quarter,
+    Year,
+    All,
+}
+
+impl WorthRange {
+    pub const ALL: [WorthRange; 5] = [
+        WorthRange::Week,
+        WorthRange::Month,
+        WorthRange::Quarter,
+        WorthRange::Year,
+        WorthRange::All,
+    ];
+
+    /// The chip's text, as portfolio apps write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            WorthRange::Week => "1W",
+            WorthRange::Month => "1M",
+            WorthRange::Quarter => "3M",
+            WorthRange::Year => "1Y",
+            WorthRange::All => "All",
+        }
+    }
+
+    /// For screen readers and the change line: "past month".
+    pub fn spoken(self) -> &'static str {
+        match self {
+            WorthRange::Week => "past week",
+            WorthRange::Month => "past month",
+            WorthRange::Quarter => "past 3 months",
+            WorthRange::Year => "past year",
+            WorthRange::All => "since your first item",
+        }
+    }
+}
+
+/// The market value of what the reseller holds, today and day by day over a range.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Portfolio {
+    pub currency: String,
+    pub range: WorthRange,
+    /// Whether the reseller has any stock or sales at all (if not, there is no headline).
+    pub has_history: bool,
+    /// Market value at the end of today.
+    pub value: i64,
+    /// Market value at the end of the range's first day.
+    pub start: i64,
+    pub points: Vec<WorthPoint>,
+}

@@ -197,6 +197,27 @@ string_enum!(
     }
 );
 
+impl ItemDetails {
+    /// What tells units of a product apart, as resellers say it: "US M 10.5" for a sneaker,
+    /// "PSA 10" (or "Grade 9" without a grader) for a graded card, "Raw" for an ungraded one.
+    pub fn size_or_grade(&self, kind: ItemKind) -> String {
+        match kind {
+            ItemKind::Sneaker => match (&self.size, self.size_system) {
+                (Some(size), Some(system)) => format!("{} {size}", system.label()),
+                (Some(size), None) => size.clone(),
+                _ => String::new(),
+            },
+            ItemKind::Card => match (self.grading_company, &self.grade) {
+                (Some(g), Some(grade)) => format!("{} {grade}", g.label()),
+                (None, Some(grade)) => format!("Grade {grade}"),
+                (Some(g), None) => g.label().to_string(),
+                (None, None) => "Raw".into(),
+            },
+            _ => String::new(),
+        }
+    }
+}
+
 string_enum!(
     SaleChannel {
         Storefront => "storefront" / "Own storefront",

@@ -354,6 +354,32 @@ impl Money {
     }
 }
 
+impl Money {
+    /// A short amount for a chart's axis: "$950", "$4.3k", "-€12k", "¥1.5M" (whole units,
+    /// one decimal only below ten of the step).
+    pub fn compact(self) -> String {
+        let units = self.amount as f64 / 10f64.powi(self.currency.exponent() as i32);
+        let sign = if units < 0.0 { "-" } else { "" };
+        let abs = units.abs();
+        let (value, suffix) = if abs >= 1e9 {
+            (abs / 1e9, "B")
+        } else if abs >= 1e6 {
+            (abs / 1e6, "M")
+        } else if abs >= 1e3 {
+            (abs / 1e3, "k")
+        } else {
+            (abs, "")
+        };
+        let number = if suffix.is_empty() || value >= 10.0 {
+            format!("{}", value.round())
+        } else {
+            let s = format!("{value:.1}");
+            s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+        };
+        format!("{sign}{}{number}{suffix}", self.currency.symbol())
+    }
+}
+
 impl fmt::Display for Money {
     /// Human display with thousands grouped: "$12.50", "¥1,500", "-€3,000.00".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -384,6 +410,19 @@ impl fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_amounts_for_chart_axes() {
+        let usd = |a| Money::new(a, Currency::Usd).compact();
+        assert_eq!(usd(0), "$0");
+        assert_eq!(usd(95_049), "$950");
+        assert_eq!(usd(425_000), "$4.3k");
+        assert_eq!(usd(400_000), "$4k");
+        assert_eq!(usd(1_250_000), "$13k");
+        assert_eq!(usd(-1_200_000), "-$12k");
+        assert_eq!(usd(150_000_000), "$1.5M");
+        assert_eq!(Money::new(1_500_000, Currency::Jpy).compact(), "¥1.5M");
+    }
 
     #[test]
     fn parses_decimal_amounts_into_minor_units() {

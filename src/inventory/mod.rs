@@ -36,7 +36,7 @@ use item_page::ItemDetail;
 pub use sales::SalesPage;
 pub use shipments::ShipmentsPage;
 use table::StockTable;
-use types::{ItemQuery, ItemSummary};
+use types::ItemQuery;
 
 fn inventory_url(q: &ItemQuery) -> String {
     let qs = q.to_query_string();
@@ -44,18 +44,6 @@ fn inventory_url(q: &ItemQuery) -> String {
         "/app/inventory".to_string()
     } else {
         format!("/app/inventory?{qs}")
-    }
-}
-
-fn size_or_grade(item: &ItemSummary) -> String {
-    match item.kind {
-        ItemKind::Sneaker => item.size.clone().unwrap_or_default(),
-        ItemKind::Card => item
-            .grade
-            .clone()
-            .map(|g| format!("Grade {g}"))
-            .unwrap_or_else(|| "Raw".into()),
-        _ => String::new(),
     }
 }
 

@@ -26,7 +26,7 @@ const ITEM_COLUMNS: &str = "id, kind, status, name, sku, quantity, purchase_pric
     version, created_at, updated_at";
 
 pub(super) const SUMMARY_COLUMNS: &str = "id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
-    style_id, size, card_set, grade, tags, version";
+    style_id, size, card_set, grade, tags, version, details";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct SummaryRow {
@@ -45,6 +45,7 @@ pub(super) struct SummaryRow {
     grade: Option<String>,
     tags: String,
     version: i64,
+    details: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -131,17 +132,19 @@ pub(super) fn search_text(d: &ItemDraft) -> String {
     ];
     let mut text: Vec<String> = parts.into_iter().flatten().map(str::to_lowercase).collect();
     text.extend(d.tags.iter().cloned());
+    text.extend(crate::domain::search::graded_size_words(
+        det.grading_company,
+        det.grade.as_deref(),
+        det.size.as_deref(),
+        det.size_system,
+    ));
     search_words(&text.join(" "))
 }
 
 /// Letters and digits separated by single spaces: both full-text indexes then see
 /// "555088-101" as the words "555088" and "101", like the search box does.
 pub(crate) fn search_words(text: &str) -> String {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::domain::search::index_words(text)
 }
 
 impl SummaryRow {
@@ -159,11 +162,20 @@ impl SummaryRow {
             style_id: self.style_id,
             size: self.size,
             card_set: self.card_set,
+            detail: detail_label(&self.kind, &self.details),
             grade: self.grade,
             tags: decode_tags(&self.tags),
             version: self.version,
         }
     }
+}
+
+/// "US M 10.5" for a sneaker, "PSA 10" for a graded card, "Raw" for an ungraded one.
+fn detail_label(kind: &str, details: &str) -> String {
+    let kind = ItemKind::parse(kind).unwrap_or(ItemKind::Other);
+    serde_json::from_str::<ItemDetails>(details)
+        .unwrap_or_default()
+        .size_or_grade(kind)
 }
 
 /// Someone changed the item since the reseller loaded it.
@@ -398,6 +410,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
             style_id: row.style_id,
             size: row.size,
             card_set: row.card_set,
+            detail: detail_label(&row.kind, &row.details),
             grade: row.grade,
             tags: decode_tags(&row.tags),
             version: row.version,

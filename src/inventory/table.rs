@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{
-    api, size_or_grade,
+    api,
     types::{ItemPage, ItemQuery, ItemSort, ItemSummary},
 };
 use crate::{
@@ -94,7 +94,7 @@ fn columns(notice: RwSignal<Option<String>>) -> Vec<Column<StockLine, ItemSort>>
         })
         .sortable(ItemSort::NameAsc, ItemSort::NameDesc),
         Column::new("kind", "Kind", |l: &StockLine| l.item.kind.label()),
-        Column::new("detail", "Size / grade", |l: &StockLine| size_or_grade(&l.item)),
+        Column::new("detail", "Size / grade", |l: &StockLine| l.item.detail.clone()),
         Column::new("status", "Status", |l: &StockLine| {
             view! { <span class="status-pill" data-status=l.item.status.as_str()>{l.item.status.label()}</span> }
         })

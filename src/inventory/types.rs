@@ -23,6 +23,8 @@ pub struct ItemSummary {
     pub size: Option<String>,
     pub card_set: Option<String>,
     pub grade: Option<String>,
+    /// The size with its system or the grade with its grader, as the table shows it.
+    pub detail: String,
     pub tags: Vec<String>,
     pub version: i64,
 }

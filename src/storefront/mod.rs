@@ -281,7 +281,7 @@ pub fn ListingImage(
 /// Size, grade and condition in one line.
 pub fn listing_facts(l: &PublicListing) -> String {
     [
-        l.size.as_ref().map(|s| format!("Size {s}")),
+        l.size_label.clone(),
         l.grade.clone(),
         l.condition.clone(),
         l.card_set.clone(),

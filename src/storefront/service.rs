@@ -158,6 +158,10 @@ impl ListingRow {
             price: money(self.price, &self.currency),
             available: self.available,
             condition: self.condition,
+            size_label: self.size.as_ref().map(|s| match details.size_system {
+                Some(system) => format!("{} {s}", system.label()),
+                None => format!("Size {s}"),
+            }),
             size: self.size,
             grade: grade_of(&details),
             brand: self.brand,
@@ -326,13 +330,7 @@ pub async fn listing_detail(
     add("Brand", d.brand.clone());
     add("Style id", d.style_id.clone());
     add("Colorway", d.colorway.clone());
-    add(
-        "Size",
-        d.size.clone().map(|s| match d.size_system {
-            Some(sys) => format!("{} {s}", sys.label()),
-            None => s,
-        }),
-    );
+    add("Size", listing.size_label.clone());
     add("Condition", listing.condition.clone());
     add("Box", d.box_condition.map(|b| b.label().to_string()));
     add("Game", d.game.clone());

@@ -95,6 +95,9 @@ pub struct PublicListing {
     pub condition: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
+    /// The size with its system, as shoppers read it ("US M 10.5").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_label: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -217,6 +217,50 @@ async fn kpis_and_series_match_a_hand_computed_fixture(backend: Backend) {
         json!([{"label": "Nike", "units": 1, "cost": 3000, "market": 3000}])
     );
 
+    // The portfolio headline: market value each day up to today, never past it.
+    let today = k["today"].as_str().unwrap().to_string();
+    let (status, p) = app
+        .rpc(
+            &c,
+            "analytics/portfolio",
+            json!({"range": "All", "currency": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let points = p["points"].as_array().unwrap();
+    assert_eq!(points[0]["day"], "2026-01-10");
+    assert_eq!(points.last().unwrap()["day"], today.as_str());
+    // Today: C's card at its market price (70) and E at cost (30); A alone on its first day.
+    assert_eq!(
+        (p["value"].as_i64(), p["start"].as_i64()),
+        (Some(10000), Some(10000))
+    );
+    assert_eq!(p["has_history"], true);
+    let (_, p) = app
+        .rpc(
+            &c,
+            "analytics/portfolio",
+            json!({"range": "Year", "currency": "USD"}),
+        )
+        .await;
+    assert_eq!(p["start"], 0, "a year ago nothing was held");
+    assert_eq!(
+        p["points"].as_array().unwrap().last().unwrap()["day"],
+        today.as_str()
+    );
+    let (_, p) = app
+        .rpc(
+            &c,
+            "analytics/portfolio",
+            json!({"range": "Week", "currency": "EUR"}),
+        )
+        .await;
+    assert_eq!(
+        (p["currency"].as_str(), p["value"].as_i64()),
+        (Some("EUR"), Some(8000))
+    );
+    assert_eq!(p["points"].as_array().unwrap().len(), 8);
+
     // Euros are their own figures.
     let (_, eur) = app.rpc(&c, "analytics/kpis", march("EUR")).await;
     assert_eq!(pair(&eur["cost_value"]), (8000, 0));
@@ -301,7 +345,23 @@ async fn empty_accounts_bad_periods_and_strangers(backend: Backend) {
         .rpc(&c, "analytics/charts", json!({"query": {"kind": "Week"}}))
         .await;
     assert_eq!(status, StatusCode::OK, "{ch}");
-    assert_eq!(ch["worth"].as_array().unwrap().len(), 7);
+    // The week so far: from Monday up to today, no flat line into days still to come.
+    let worth = ch["worth"].as_array().unwrap();
+    assert!((1..=7).contains(&worth.len()), "{ch}");
+    assert_eq!(worth.last().unwrap()["day"], k["today"]);
+    assert_eq!(ch["period"]["to"].as_str().unwrap().len(), 10);
+    let (status, p) = app
+        .rpc(
+            &c,
+            "analytics/portfolio",
+            json!({"range": "Month", "currency": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["has_history"].as_bool(), p["value"].as_i64()),
+        (Some(false), Some(0))
+    );
     assert!(
         ch["worth"]
             .as_array()
@@ -400,6 +460,14 @@ async fn empty_accounts_bad_periods_and_strangers(backend: Backend) {
 
     // Not signed in.
     let (status, _) = app.rpc(&client(), "analytics/kpis", march("")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app
+        .rpc(
+            &client(),
+            "analytics/portfolio",
+            json!({"range": "All", "currency": ""}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 

@@ -479,6 +479,40 @@ async fn list_filters_sorts_pages_and_exports(backend: Backend) {
     q["search"] = json!("100%_");
     assert_eq!(list(q).await["total"], 0, "LIKE wildcards are literal");
 
+    // Grades and sizes as resellers type them (the card is a PSA 9, the sneakers US M 10.5).
+    for (search, total) in [
+        ("PSA 9", 1),
+        ("psa9", 1),
+        ("grade 9", 1),
+        ("blastoise psa 9", 1),
+        ("PSA 10", 0),
+        ("cert 12345678", 1),
+        ("chicago 10.5", 8),
+        ("US 10.5", 8),
+        ("us10.5", 8),
+        ("size 10.5", 8),
+        ("EU 10.5", 0),
+        ("US 11", 0),
+    ] {
+        let mut q = base.clone();
+        q["search"] = json!(search);
+        assert_eq!(list(q).await["total"], total, "search {search:?}");
+    }
+    let mut q = base.clone();
+    q["kind"] = json!("card");
+    assert_eq!(
+        list(q).await["items"][0]["detail"],
+        "PSA 9",
+        "the table shows the grader with the grade"
+    );
+    let mut q = base.clone();
+    q["search"] = json!("air max 6");
+    assert_eq!(
+        list(q).await["items"][0]["detail"],
+        "US M 10.5",
+        "sizes carry their system"
+    );
+
     // Export follows the filters; formulas are defused.
     let res = c
         .get(app.url("/app/inventory/export.csv?q=air+max&sort=cost"))
