@@ -1,4 +1,44 @@
-import { expect, Page } from "@playwright/test";
+import { test as base, expect, Page } from "@playwright/test";
+
+/** Console errors, uncaught exceptions and content-security-policy violations on any page of
+ * a test. Every test fails on them unless it allows a message it expects (a 422 it provoked). */
+export class PageProblems {
+  readonly seen: string[] = [];
+  private allowed: RegExp[] = [];
+  allow(pattern: RegExp) {
+    this.allowed.push(pattern);
+  }
+  unexpected(): string[] {
+    return this.seen.filter((p) => !this.allowed.some((a) => a.test(p)));
+  }
+}
+
+export const test = base.extend<{ problems: PageProblems }>({
+  problems: [
+    async ({ context }, use) => {
+      const problems = new PageProblems();
+      // Reported by the page itself too, so a violation is caught even when Chromium does not
+      // log it (report-only, or a style set from script).
+      await context.addInitScript(() => {
+        document.addEventListener("securitypolicyviolation", (e) => {
+          console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+        });
+      });
+      const watch = (page: Page) => {
+        page.on("console", (msg) => {
+          if (msg.type() === "error") problems.seen.push(`${page.url()}: ${msg.text()}`);
+        });
+        page.on("pageerror", (err) => problems.seen.push(`${page.url()}: ${err.message}`));
+      };
+      context.pages().forEach(watch);
+      context.on("page", watch);
+      await use(problems);
+      expect(problems.unexpected(), "console errors or CSP violations on the pages this test visited").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 
 /** Waits until the WebAssembly bundle has hydrated the page (clicks before that are lost). */
 export async function waitForHydration(page: Page) {
@@ -27,14 +67,4 @@ export async function signUp(page: Page, account = uniqueAccount()) {
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/app$/);
   return account;
-}
-
-/** Collects console errors and failed requests so tests can assert a clean page. */
-export function watchConsole(page: Page) {
-  const problems: string[] = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(msg.text());
-  });
-  page.on("pageerror", (err) => problems.push(err.message));
-  return problems;
 }

@@ -1,11 +1,9 @@
-import { expect, test } from "@playwright/test";
 import * as path from "path";
-import { signUp, waitForHydration, watchConsole } from "./helpers";
+import { expect, test, signUp, waitForHydration } from "./helpers";
 
 const messy = path.join(__dirname, "..", "fixtures", "messy-sneakers.csv");
 
 test("import a messy sheet: fix bad rows inline and in bulk, commit, then undo", async ({ page }) => {
-  const problems = watchConsole(page);
   await signUp(page);
   await page.getByRole("link", { name: "Import", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Import from a spreadsheet" })).toBeVisible();
@@ -75,7 +73,6 @@ test("import a messy sheet: fix bad rows inline and in bulk, commit, then undo",
   await expect(history.first()).toContainText("Undone");
   await page.getByRole("link", { name: "Inventory" }).click();
   await expect(page.getByRole("heading", { name: "Your inventory is empty" })).toBeVisible();
-  expect(problems).toEqual([]);
 });
 
 test("bad files get a clear message and nothing changes", async ({ page }) => {

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { expect, test } from "./helpers";
 
 test("the OpenAPI document validates against the OpenAPI 3.1 schema and lists every /api/v1 route", async ({ request }) => {
   const { Validator } = await import("@seriousme/openapi-schema-validator");

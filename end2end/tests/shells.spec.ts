@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { signUp, waitForHydration } from "./helpers";
+import { expect, test, signUp, waitForHydration } from "./helpers";
 
 test("a reseller's storefront is public; an unknown store is a friendly 404", async ({ page, context }) => {
   const account = await signUp(page);

@@ -1,8 +1,6 @@
-import { test, expect } from "@playwright/test";
-import { waitForHydration, watchConsole } from "./helpers";
+import { expect, test, waitForHydration } from "./helpers";
 
 test("a shopper browses the demo store, checks out with manual payment, and the owner sees the order", async ({ page, browser }) => {
-  const problems = watchConsole(page);
   const email = `shopper-${Date.now().toString(36)}@example.com`;
   await page.goto("/s/demo");
   await expect(page.getByRole("list", { name: "Items for sale" })).toBeVisible();
@@ -104,11 +102,9 @@ test("a shopper browses the demo store, checks out with manual payment, and the 
   await page.reload();
   await expect(page.getByRole("heading", { name: "Your order is on its way" })).toBeVisible();
   await expect(page.getByText("1Z999AA10123456784")).toBeVisible();
-  expect(problems).toEqual([]);
 });
 
 test("the cart keeps the shopper's last input when repricing answers arrive late", async ({ page }) => {
-  const problems = watchConsole(page);
   await page.goto("/s/demo?kind=sealed");
   await page.getByRole("list", { name: "Items for sale" }).getByRole("link").first().click();
   await page.getByRole("button", { name: "Add to cart" }).click();
@@ -138,5 +134,4 @@ test("the cart keeps the shopper's last input when repricing answers arrive late
   await page.getByRole("button", { name: "Place order" }).click();
   await expect(page).toHaveURL(/\/orders\/[0-9a-f-]+$/);
   await expect(page.getByRole("row", { name: /Evolving Skies Booster Box/ })).toContainText("3");
-  expect(problems).toEqual([]);
 });

@@ -170,8 +170,8 @@ fn portfolio_change(
     let text = if diff == 0 {
         format!("No change {}", range.spoken())
     } else if start > 0 {
-        let pct = diff as f64 / start as f64 * 100.0;
-        format!("{sign}{amount} ({pct:+.1}%) {}", range.spoken())
+        let pct = (diff as f64 / start as f64 * 100.0).abs();
+        format!("{sign}{amount} ({sign}{pct:.1}%) {}", range.spoken())
     } else {
         format!("{sign}{amount} {}", range.spoken())
     };
@@ -194,7 +194,7 @@ pub fn PortfolioCard(currency: Signal<String>) -> impl IntoView {
                 <h2 id="portfolio-title" class="stat-label">"Portfolio value"</h2>
                 <div class="segmented" role="group" aria-label="Range">
                     {WorthRange::ALL.into_iter().map(|r| view! {
-                        <button type="button" class="segment" aria-label=r.spoken() aria-pressed=move || (range.get() == r).to_string()
+                        <button type="button" class="segment" title=r.spoken() aria-pressed=move || (range.get() == r).to_string()
                             on:click=move |_| range.set(r)>{r.label()}</button>
                     }).collect_view()}
                 </div>

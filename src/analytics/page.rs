@@ -316,10 +316,12 @@ pub fn AnalyticsPanel() -> impl IntoView {
         let handle = window_event_listener(leptos::ev::resize, |_| super::draw::resize_all());
         on_cleanup(move || handle.remove());
     }
+    let updating = RwSignal::new(false);
     view! {
         <section class="analytics" aria-label="Your numbers">
             <PortfolioCard currency=Signal::derive(move || query.get().currency)/>
-            <Transition fallback=|| view! { <p class="muted" role="status">"Working out your numbers…"</p> }>
+            <p class="muted updating" role="status" hidden=move || !updating.get()>"Working out the numbers for this period…"</p>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Working out your numbers…"</p> } set_pending=updating>
                 {move || Suspend::new(async move {
                     match kpis.await {
                         Ok(k) => {

@@ -12,13 +12,37 @@ use crate::{
     with_db,
 };
 
-/// Sets an item's market price by hand; answers the item's new version.
+/// Sets an item's market price by hand, today; answers the item's new version.
 pub async fn set_manual(
     db: &Db,
     owner: &str,
     id: &str,
     version: i64,
     price: &str,
+) -> Result<i64, AppError> {
+    let today = super::service::owner_today(db, owner).await?;
+    record(
+        db,
+        owner,
+        id,
+        version,
+        price,
+        &today,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+}
+
+/// Records a market price seen on the reseller's `day` (at `observed_at`): the item's market
+/// price from then on, its change to the held units' value on that day of the ledger.
+pub async fn record(
+    db: &Db,
+    owner: &str,
+    id: &str,
+    version: i64,
+    price: &str,
+    day: &str,
+    observed_at: OffsetDateTime,
 ) -> Result<i64, AppError> {
     type ItemRow = (String, String, i64, i64, Option<i64>, i64);
     let item: Option<ItemRow> = with_db!(db, pool => sqlx::query_as(
@@ -47,23 +71,22 @@ pub async fn set_manual(
     } else {
         0
     };
-    let today = super::service::owner_today(db, owner).await?;
     let mut changes = Changes::default();
-    changes.add(currency.code(), &today, Delta::held(0, delta, 0));
+    changes.add(currency.code(), day, Delta::held(0, delta, 0));
     let ledger = changes.write(db.backend(), owner);
     let now = OffsetDateTime::now_utc();
     let written = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let changed = sqlx::query("UPDATE items SET market_unit = $1, market_on = $2, repriced = repriced + $3, \
             version = version + 1, updated_at = $4 WHERE id = $5 AND owner_user_id = $6 AND version = $7")
-            .bind(price.amount).bind(&today).bind(delta).bind(now).bind(id).bind(owner).bind(version)
+            .bind(price.amount).bind(day).bind(delta).bind(now).bind(id).bind(owner).bind(version)
             .execute(&mut *tx).await?.rows_affected();
         if changed == 0 {
             return Ok::<_, sqlx::Error>(false);
         }
         sqlx::query("INSERT INTO market_prices (id, owner_user_id, item_id, catalog_product_id, currency, price, source, observed_at) \
             VALUES ($1, $2, $3, NULL, $4, $5, 'manual', $6)")
-            .bind(new_id()).bind(owner).bind(id).bind(currency.code()).bind(price.amount).bind(now)
+            .bind(new_id()).bind(owner).bind(id).bind(currency.code()).bind(price.amount).bind(observed_at)
             .execute(&mut *tx).await?;
         if let Some(w) = &ledger {
             w.query().execute(&mut *tx).await?;

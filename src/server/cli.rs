@@ -128,7 +128,8 @@ async fn execute(command: Command) -> Result<(), String> {
         }
         Command::SeedDemo => {
             let db = open_database(&settings).await?;
-            let report = super::seed::seed_demo(&db)
+            let state = http::build_state(settings, db).map_err(|e| e.to_string())?;
+            let report = super::seed::seed_demo(&state)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{report}");

@@ -6,6 +6,7 @@ use super::{
     config::Secret,
     crypto,
     db::{Db, new_id},
+    state::AppState,
 };
 use crate::{
     auth::service::{create_account, create_staff_account, find_user_by_email},
@@ -67,7 +68,8 @@ pub async fn create_user(
 }
 
 /// Idempotent: creates what is missing of the demo reseller, store and list, and says so.
-pub async fn seed_demo(db: &Db) -> Result<String, AppError> {
+pub async fn seed_demo(state: &AppState) -> Result<String, AppError> {
+    let db = &state.db;
     let email = Email::parse(DEMO_EMAIL).map_err(|message| AppError::BadRequest { message })?;
     let mut report = Vec::new();
     let user_id = match find_user_by_email(db, &email).await? {
@@ -102,206 +104,10 @@ pub async fn seed_demo(db: &Db) -> Result<String, AppError> {
         report.push(format!("WTB list {DEMO_LIST} already exists"));
     }
     report.push(seed_demo_wants(db).await?);
-    report.push(seed_demo_inventory(db, &user_id).await?);
-    report.push(seed_demo_store(db, &user_id).await?);
+    report.push(super::demo::seed_inventory(db, &user_id).await?);
+    report.push(super::demo::seed_store(db, &user_id, DEMO_STORE).await?);
+    report.push(super::demo::seed_orders(state, &user_id, DEMO_STORE).await?);
     Ok(report.join("\n"))
-}
-
-/// Demo storefront: settings (when still empty) and a listing for every demo item that is
-/// listed or in stock without one, at 40 % over cost.
-async fn seed_demo_store(db: &Db, owner: &str) -> Result<String, AppError> {
-    use crate::domain::{Currency, Money, store::ListingInput};
-    let now = OffsetDateTime::now_utc();
-    with_db!(db, pool => sqlx::query(
-        "UPDATE stores SET description = $1, shipping_rates = $2, free_shipping_over = $3, policies = $4, faq = $5, \
-         payment_instructions = $6, updated_at = $7 WHERE slug = $8 AND shipping_rates = '[]' AND description = ''")
-        .bind("Deadstock sneakers and graded Pokémon cards, checked by hand before they ship.")
-        .bind(r#"[{"region":"US","amount":1200},{"region":"CA","amount":2500},{"region":"*","amount":4500}]"#)
-        .bind(50_000_i64)
-        .bind("Every pair is verified. Returns within 14 days if it is not as described.")
-        .bind("When do you ship? Within 24 hours on business days.\nDo you combine shipping? Yes, one rate per order.")
-        .bind("Pay by bank transfer to Demo Kicks LLC, IBAN US00 DEMO 0000 0001, with your order number as the reference.")
-        .bind(now).bind(DEMO_STORE).execute(pool).await.map(|r| r.rows_affected()))?;
-    let unlisted: Vec<(String, i64, String)> = with_db!(db, pool => sqlx::query_as(
-        "SELECT i.id, i.purchase_price, i.currency FROM items i WHERE i.owner_user_id = $1 AND i.status IN ('listed', 'in_stock') \
-         AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.item_id = i.id) ORDER BY i.created_at")
-        .bind(owner).fetch_all(pool).await)?;
-    let count = unlisted.len();
-    for (id, cost, currency) in unlisted {
-        let currency = Currency::parse(&currency).unwrap_or(Currency::Usd);
-        let price = Money::new(cost * 14 / 10, currency).to_decimal_string();
-        let input = ListingInput {
-            price,
-            quantity: String::new(),
-            max_per_order: String::new(),
-        };
-        crate::store::service::list_item(db, owner, &id, &input).await?;
-    }
-    Ok(format!("listed {count} demo items in the store"))
-}
-
-/// Demo inventory (only when the demo account has none): sneakers, graded and raw cards,
-/// sealed boxes with quantity above 1, and sold items with their sale and shipment.
-async fn seed_demo_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
-    use crate::{
-        domain::item::{
-            ItemInput, ItemStatus, SaleInput, ShipmentInput, validate_item, validate_sale,
-            validate_shipment,
-        },
-        inventory::service,
-    };
-    let existing: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE owner_user_id = $1")
-        .bind(owner).fetch_one(pool).await)?;
-    if existing > 0 {
-        return Ok(format!("demo inventory already has {existing} items"));
-    }
-    let sneaker = |name: &str, style: &str, size: &str, price: &str, date: &str| ItemInput {
-        kind: "sneaker".into(),
-        name: name.into(),
-        quantity: "1".into(),
-        purchase_price: price.into(),
-        currency: "USD".into(),
-        purchase_date: date.into(),
-        brand: "Nike".into(),
-        style_id: style.into(),
-        size: size.into(),
-        size_system: "us_m".into(),
-        sneaker_condition: "new".into(),
-        box_condition: "good".into(),
-        storage_location: "Shelf A".into(),
-        tags: "demo".into(),
-        ..Default::default()
-    };
-    let card =
-        |name: &str, set: &str, company: &str, grade: &str, cert: &str, price: &str| ItemInput {
-            kind: "card".into(),
-            name: name.into(),
-            quantity: "1".into(),
-            purchase_price: price.into(),
-            currency: "USD".into(),
-            purchase_date: "2026-09-12".into(),
-            game: "Pokémon".into(),
-            card_set: set.into(),
-            grading_company: company.into(),
-            grade: grade.into(),
-            cert_number: cert.into(),
-            card_condition: if company.is_empty() {
-                "NM".into()
-            } else {
-                String::new()
-            },
-            storage_location: "Binder 2".into(),
-            tags: "demo, pokemon".into(),
-            ..Default::default()
-        };
-    // (item, status, sold for (price, channel))
-    type DemoItem = (ItemInput, ItemStatus, Option<(&'static str, &'static str)>);
-    let plan: Vec<DemoItem> = vec![
-        (
-            sneaker(
-                "Jordan 1 Retro High OG 'Chicago Lost & Found'",
-                "DZ5485-612",
-                "10",
-                "180",
-                "2026-08-03",
-            ),
-            ItemStatus::Listed,
-            None,
-        ),
-        (
-            sneaker(
-                "Nike Dunk Low 'Panda'",
-                "DD1391-100",
-                "9.5",
-                "110",
-                "2026-08-19",
-            ),
-            ItemStatus::InStock,
-            None,
-        ),
-        (
-            sneaker(
-                "Travis Scott x Jordan 1 Low 'Reverse Mocha'",
-                "DM7866-162",
-                "11",
-                "150",
-                "2026-07-21",
-            ),
-            ItemStatus::InStock,
-            Some(("640", "stockx")),
-        ),
-        (
-            sneaker(
-                "Yeezy Boost 350 V2 'Zebra'",
-                "CP9654",
-                "10.5",
-                "230",
-                "2026-06-30",
-            ),
-            ItemStatus::InStock,
-            Some(("285", "ebay")),
-        ),
-        (
-            card("Charizard Holo", "Base Set", "PSA", "9", "74839201", "2100"),
-            ItemStatus::Listed,
-            None,
-        ),
-        (
-            card("Umbreon VMAX Alt Art", "Evolving Skies", "", "", "", "420"),
-            ItemStatus::InStock,
-            Some(("515", "tcgplayer")),
-        ),
-        (
-            ItemInput {
-                kind: "sealed".into(),
-                name: "Evolving Skies Booster Box".into(),
-                quantity: "6".into(),
-                purchase_price: "310".into(),
-                currency: "USD".into(),
-                purchase_date: "2026-05-02".into(),
-                attributes: "Language: English\nPacks: 36".into(),
-                storage_location: "Closet".into(),
-                tags: "demo, sealed".into(),
-                ..Default::default()
-            },
-            ItemStatus::Listed,
-            None,
-        ),
-    ];
-    let mut created = 0;
-    for (input, status, sale) in plan {
-        let draft = validate_item(&input).map_err(AppError::validation)?;
-        let first = if status == ItemStatus::Listed {
-            ItemStatus::Listed
-        } else {
-            ItemStatus::InStock
-        };
-        let id = service::create_item(db, owner, &draft, first).await?;
-        created += 1;
-        if let Some((price, channel)) = sale {
-            let sale = SaleInput {
-                channel: channel.into(),
-                sale_price: price.into(),
-                fees: "25".into(),
-                shipping_paid: "14".into(),
-                sold_on: "2026-11-02".into(),
-                ..Default::default()
-            };
-            let sale = validate_sale(&sale, draft.purchase_price, draft.quantity)
-                .map_err(AppError::validation)?;
-            service::record_sale(db, owner, &id, 1, &sale, draft.quantity).await?;
-            let shipment = ShipmentInput {
-                carrier: "UPS".into(),
-                tracking_code: "1Z999AA10123456784".into(),
-                shipped_on: "2026-11-04".into(),
-            };
-            let shipment = validate_shipment(&shipment).map_err(AppError::validation)?;
-            service::record_shipment(db, owner, &id, 2, &shipment).await?;
-        }
-    }
-    Ok(format!(
-        "created {created} demo items (3 sold with sales and shipments)"
-    ))
 }
 
 /// The CLI's `api-key regenerate`: a new key for any list (by slug or id), printed once.

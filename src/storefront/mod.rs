@@ -149,6 +149,18 @@ fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
             sort: query.sort.clone(),
             ..Default::default()
         };
+    // Filters set besides the search (the sort is not a filter).
+    let active_filters = [
+        &query.kind,
+        &query.line,
+        &query.size,
+        &query.condition,
+        &query.min_price,
+        &query.max_price,
+    ]
+    .iter()
+    .filter(|v| !v.is_empty())
+    .count();
     let options = |values: &[String], chosen: &str| {
         values
             .iter()
@@ -186,30 +198,40 @@ fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
                 <p class="storefront-description">{store.description.clone()}</p>
             </Show>
             <form class="catalog-filters" method="get" action=base.clone() role="search" aria-label="Filter the catalog">
-                <div class="field"><label for="q">"Search"</label>
-                    <input id="q" name="q" type="search" value=query.q.clone() placeholder="Jordan 1, Charizard…"/></div>
-                <div class="field"><label for="kind">"Kind"</label>
-                    <select id="kind" name="kind"><option value="">"All"</option>{kinds}</select></div>
-                <div class="field"><label for="line">"Brand or set"</label>
-                    <select id="line" name="line"><option value="">"All"</option>{options(&page.facets.lines, &query.line)}</select></div>
-                <div class="field"><label for="size">"Size"</label>
-                    <select id="size" name="size"><option value="">"All"</option>{options(&page.facets.sizes, &query.size)}</select></div>
-                <div class="field"><label for="condition">"Condition"</label>
-                    <select id="condition" name="condition"><option value="">"All"</option>{options(&page.facets.conditions, &query.condition)}</select></div>
-                <div class="field field-narrow"><label for="min_price">"Min price"</label>
-                    <input id="min_price" name="min_price" inputmode="decimal" value=query.min_price.clone()/></div>
-                <div class="field field-narrow"><label for="max_price">"Max price"</label>
-                    <input id="max_price" name="max_price" inputmode="decimal" value=query.max_price.clone()/></div>
-                <div class="field"><label for="sort">"Sort"</label>
-                    <select id="sort" name="sort">
-                        <option value="" selected=query.sort.is_empty()>"Newest"</option>
-                        <option value="price" selected=query.sort == "price">"Price: low to high"</option>
-                        <option value="-price" selected=query.sort == "-price">"Price: high to low"</option>
-                    </select></div>
-                <div class="form-actions">
-                    <button class="button button-primary" type="submit">"Apply"</button>
-                    {filtered.then(|| view! { <a class="button button-ghost" href=base.clone()>"Clear"</a> })}
-                </div>
+                <div class="field catalog-search"><label for="q">"Search"</label>
+                    <div class="catalog-search-row">
+                        <input id="q" name="q" type="search" value=query.q.clone() placeholder="Jordan 1, Charizard, PSA 10…"/>
+                        <button class="button button-primary catalog-search-go" type="submit">"Search"</button>
+                    </div></div>
+                // On a phone the filters fold behind one button, so products come first; wide
+                // screens always show them (the stylesheet opens the fold).
+                <details class="catalog-more" open=active_filters > 0>
+                    <summary class="button">{if active_filters > 0 { format!("Filters ({active_filters})") } else { "Filters".to_string() }}</summary>
+                    <div class="catalog-more-fields">
+                        <div class="field"><label for="kind">"Kind"</label>
+                            <select id="kind" name="kind"><option value="">"All"</option>{kinds}</select></div>
+                        <div class="field"><label for="line">"Brand or set"</label>
+                            <select id="line" name="line"><option value="">"All"</option>{options(&page.facets.lines, &query.line)}</select></div>
+                        <div class="field"><label for="size">"Size"</label>
+                            <select id="size" name="size"><option value="">"All"</option>{options(&page.facets.sizes, &query.size)}</select></div>
+                        <div class="field"><label for="condition">"Condition"</label>
+                            <select id="condition" name="condition"><option value="">"All"</option>{options(&page.facets.conditions, &query.condition)}</select></div>
+                        <div class="field field-narrow"><label for="min_price">"Min price"</label>
+                            <input id="min_price" name="min_price" inputmode="decimal" value=query.min_price.clone()/></div>
+                        <div class="field field-narrow"><label for="max_price">"Max price"</label>
+                            <input id="max_price" name="max_price" inputmode="decimal" value=query.max_price.clone()/></div>
+                        <div class="field"><label for="sort">"Sort"</label>
+                            <select id="sort" name="sort">
+                                <option value="" selected=query.sort.is_empty()>"Newest"</option>
+                                <option value="price" selected=query.sort == "price">"Price: low to high"</option>
+                                <option value="-price" selected=query.sort == "-price">"Price: high to low"</option>
+                            </select></div>
+                        <div class="form-actions">
+                            <button class="button button-primary" type="submit">"Apply"</button>
+                            {filtered.then(|| view! { <a class="button button-ghost" href=base.clone()>"Clear"</a> })}
+                        </div>
+                    </div>
+                </details>
             </form>
             {if empty {
                 view! {

@@ -158,16 +158,68 @@ async fn seed_demo_is_idempotent(backend: Backend) {
     assert_eq!(count(&db, "users").await, 1);
     assert_eq!(count(&db, "stores").await, 1);
     assert_eq!(count(&db, "wtb_lists").await, 1);
-    assert_eq!(count(&db, "items").await, 7);
-    assert_eq!(count(&db, "sales").await, 3);
-    assert_eq!(count(&db, "shipments").await, 3);
-    let bulk: i64 = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE status = 'listed' AND quantity > 1").fetch_one(pool).await).unwrap();
-    assert_eq!(bulk, 1, "a listing with quantity above 1");
-    // The store sells the four unsold items (listed and in stock), the box with all six units.
-    assert_eq!(count(&db, "listings").await, 4);
-    let units: i64 = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT MAX(available) FROM listings WHERE status = 'active'").fetch_one(pool).await).unwrap();
-    assert_eq!(units, 6);
+    // The story: a year of purchases, sales on several channels, market prices that moved,
+    // and storefront orders in four states.
+    let scalar = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            flipdesk::with_db!(&db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await)
+                .unwrap()
+        }
+    };
+    let items = count(&db, "items").await;
+    assert!(items >= 30, "{items} items");
+    let oldest: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT MIN(acquired_on) FROM items").fetch_one(pool).await).unwrap();
+    let newest: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT MAX(acquired_on) FROM items").fetch_one(pool).await).unwrap();
+    let span = oldest
+        .parse::<jiff::civil::Date>()
+        .unwrap()
+        .until(newest.parse::<jiff::civil::Date>().unwrap())
+        .unwrap()
+        .get_days();
+    assert!(span >= 330, "purchases from {oldest} to {newest}");
+    assert!(scalar("SELECT COUNT(*) FROM sales").await >= 12);
+    assert!(scalar("SELECT COUNT(DISTINCT channel) FROM sales").await >= 5);
+    assert!(
+        scalar("SELECT COUNT(DISTINCT sold_on) FROM sales").await >= 10,
+        "sales spread over the year"
+    );
+    assert!(scalar("SELECT COUNT(*) FROM market_prices").await >= 8);
+    assert!(
+        scalar("SELECT COUNT(DISTINCT market_on) FROM items WHERE market_on IS NOT NULL").await
+            >= 8,
+        "market prices moved on many days"
+    );
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM orders").await,
+        4,
+        "{}",
+        stdout(&first)
+    );
+    let states: Vec<String> = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT status FROM orders ORDER BY status").fetch_all(pool).await).unwrap();
+    assert_eq!(states, ["paid", "pending_payment", "shipped", "shipped"]);
+    assert_eq!(scalar("SELECT COUNT(*) FROM refunds").await, 1);
+    // The ledger it wrote change by change is the one worked out from scratch.
+    let owner: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT id FROM users").fetch_one(pool).await).unwrap();
+    let ledger = || {
+        scalar(
+            "SELECT CAST(SUM(cost) + SUM(market) * 3 + SUM(units) * 7 + SUM(realised) * 11 AS BIGINT) FROM worth_days",
+        )
+    };
+    let before = ledger().await;
+    flipdesk::analytics::ledger::rebuild(&db, &owner)
+        .await
+        .unwrap();
+    assert_eq!(ledger().await, before);
+    // One sealed listing: the case of six booster boxes the storefront tests buy from.
+    let boxes: Vec<i64> = flipdesk::with_db!(&db, pool => sqlx::query_scalar(
+        "SELECT l.available FROM listings l JOIN items i ON i.id = l.item_id WHERE i.kind = 'sealed' AND l.status = 'active'")
+        .fetch_all(pool).await).unwrap();
+    assert_eq!(boxes, [6]);
+    assert!(count(&db, "listings").await >= 8);
     assert!(stdout(&second).contains("listed 0 demo items"));
+    assert!(stdout(&second).contains("already has 4 orders"));
+    assert_eq!(count(&db, "items").await, items);
     let slug: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT slug FROM stores").fetch_one(pool).await).unwrap();
     assert_eq!(slug, "demo");
 

@@ -14,6 +14,8 @@ pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub db: Db,
+    /// The server's state, for calling services directly (seeding the demo).
+    pub state: flipdesk::server::state::AppState,
     pub server: Option<RunningServer>,
     pub _dir: tempfile::TempDir,
 }
@@ -98,7 +100,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let db = Db::connect(&settings.database).await.expect("connect");
     db.migrate().await.expect("migrate");
     let state = http::build_state(settings, db.clone()).expect("state");
-    let server = http::start(state, "127.0.0.1:0".parse().unwrap())
+    let server = http::start(state.clone(), "127.0.0.1:0".parse().unwrap())
         .await
         .expect("start");
     let address = format!("http://{}", server.addr);
@@ -106,6 +108,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
         client: client(),
         address,
         db,
+        state,
         server: Some(server),
         _dir: dir,
     }

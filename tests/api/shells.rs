@@ -50,7 +50,7 @@ async fn storefront_shell_and_friendly_404(backend: Backend) {
 
 async fn public_list_shell(backend: Backend) {
     let app = spawn_app(backend).await;
-    flipdesk::server::seed::seed_demo(&app.db).await.unwrap();
+    flipdesk::server::seed::seed_demo(&app.state).await.unwrap();
     let res = client()
         .get(app.url("/lists/demo-wants"))
         .send()

@@ -243,7 +243,8 @@ where
 
 /// The loading and error states around a table: `load` awaits the page's resources (e.g.
 /// `move || page.into_future()`) and `render` draws the loaded page. The previous page stays
-/// on screen while the next one loads (a `Transition`), so paging does not flash.
+/// on screen while the next one loads (a `Transition`), so paging does not flash; meanwhile it
+/// is dimmed and marked busy, with a status line saying so (a search or filter is working).
 pub fn table_loader<T, F, V>(
     loading: &'static str,
     load: impl Fn() -> F + Clone + Send + Sync + 'static,
@@ -254,18 +255,22 @@ where
     F: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
     V: IntoView + 'static,
 {
+    let updating = RwSignal::new(false);
     view! {
-        <Transition fallback=move || view! { <p class="loading" aria-live="polite">{loading}</p> }>
-            {move || {
-                let (load, render) = (load.clone(), render.clone());
-                Suspend::new(async move {
-                    match load().await {
-                        Ok(page) => render(page).into_any(),
-                        Err(error) => view! { <LoadError error/> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        <div class="table-loader" aria-busy=move || updating.get().to_string()>
+            <p class="updating-pill" role="status" hidden=move || !updating.get() data-testid="updating">{loading}</p>
+            <Transition fallback=move || view! { <p class="loading" aria-live="polite">{loading}</p> } set_pending=updating>
+                {move || {
+                    let (load, render) = (load.clone(), render.clone());
+                    Suspend::new(async move {
+                        match load().await {
+                            Ok(page) => render(page).into_any(),
+                            Err(error) => view! { <LoadError error/> }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        </div>
     }
 }
 
