@@ -53,6 +53,8 @@ pub struct Payment<'a> {
     /// What was paid, when the payer says (Stripe): checked against the order.
     pub amount: Option<(i64, String)>,
     pub payment_intent: Option<&'a str>,
+    /// The parcel's address as Stripe's page collected it (when the order came without one).
+    pub collected_address: Option<crate::domain::store::ShippingAddress>,
     /// The seller's local day (the sale's date).
     pub sold_on: &'a str,
     /// The confirmation mail and the link it carries.

@@ -194,15 +194,24 @@ pub async fn place(
             quantity: line.quantity,
         });
     }
-    let country = req.shipping_address.as_ref().map(|a| a.country.as_str());
-    let shipping = store.shipping().cost(country, subtotal).ok_or_else(|| {
+    // Shipping is priced for the buyer's country, or the store's own when none was given.
+    // Without a full address Stripe's page collects it, in that country only, so what was
+    // charged is what the parcel costs.
+    let policy = store.shipping();
+    let country = req
+        .shipping_address
+        .as_ref()
+        .map(|a| a.country.clone())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| policy.ships_from.clone());
+    let address_complete = req
+        .shipping_address
+        .as_ref()
+        .is_some_and(|a| !a.line1.trim().is_empty());
+    let shipping = policy.cost(Some(&country), subtotal).ok_or_else(|| {
         AppError::field(
             "shipping_address.country",
-            format!(
-                "{} does not ship to {}.",
-                store.name,
-                country.unwrap_or("that country")
-            ),
+            format!("{} does not ship to {country}.", store.name),
         )
     })?;
     let total = subtotal + shipping;
@@ -245,11 +254,10 @@ pub async fn place(
         owner: store.owner_user_id.clone(),
         payment_method: if stripe.is_some() { "stripe" } else { "manual" },
         email: req.email.as_str().to_string(),
-        address_json: req
-            .shipping_address
-            .as_ref()
-            .map(|a| json!(a).to_string())
-            .unwrap_or_else(|| "{}".into()),
+        address_json: match &req.shipping_address {
+            Some(a) if address_complete => json!(a).to_string(),
+            _ => json!({ "country": country }).to_string(),
+        },
         currency: store.currency.clone(),
         subtotal,
         shipping,
@@ -315,6 +323,7 @@ pub async fn place(
                         state.settings.public_url.trim_end_matches('/'),
                         store.slug
                     ),
+                    collect_address_in: (!address_complete).then(|| country.clone()),
                 })
                 .await;
             match created {
@@ -716,6 +725,7 @@ pub async fn mark_paid(state: &AppState, user: &str, order_id: &str) -> Result<(
         actor: &actor,
         amount: None,
         payment_intent: None,
+        collected_address: None,
         sold_on: &sold_on,
         link,
         mail,

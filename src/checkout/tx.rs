@@ -205,6 +205,7 @@ struct OrderState {
     shipping: i64,
     total: i64,
     refunded: i64,
+    shipping_address: String,
 }
 
 /// Locks the order's row for this transaction (PostgreSQL; SQLite holds its write lock
@@ -217,7 +218,7 @@ async fn order_state(tx: &mut Tx, order_id: &str) -> sqlx::Result<Option<OrderSt
             .await?;
     }
     sqlx::query_as::<_, OrderState>(
-        "SELECT status, stock, owner_user_id, email, currency, shipping, total, refunded FROM orders WHERE id = $1",
+        "SELECT status, stock, owner_user_id, email, currency, shipping, total, refunded, shipping_address FROM orders WHERE id = $1",
     )
     .bind(order_id)
     .fetch_optional(&mut **tx)
@@ -383,6 +384,24 @@ async fn take_payment_in(
             order.total,
             order.currency
         ));
+    }
+    if let Some(collected) = &p.collected_address {
+        let priced: crate::domain::store::ShippingAddress =
+            serde_json::from_str(&order.shipping_address).unwrap_or_default();
+        if !priced.country.is_empty() && !priced.country.eq_ignore_ascii_case(&collected.country) {
+            attention.push(format!(
+                "Shipping was charged for {}, but the buyer gave an address in {} at payment: charge the difference or refund before shipping.",
+                priced.country, collected.country
+            ));
+        }
+        // The order had a country at most: the parcel goes where the buyer said at payment.
+        if priced.line1.trim().is_empty() {
+            sqlx::query("UPDATE orders SET shipping_address = $1 WHERE id = $2")
+                .bind(serde_json::json!(collected).to_string())
+                .bind(p.order_id)
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     if stock_taken {
         let mut ledger_changes = Changes::default();

@@ -178,6 +178,7 @@ async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> 
             actor: "stripe",
             amount: amount.map(|a| (a, currency)),
             payment_intent: payment_intent(object),
+            collected_address: collected_address(object),
             sold_on: &sold_on,
             link,
             mail,
@@ -216,4 +217,25 @@ async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> 
         .map_err(|e| e.to_string())?;
     tracing::info!(event_type = %event.kind, rerun = applied == EventSeen::Duplicate, "Stripe event applied");
     Ok(())
+}
+
+/// The parcel's address Stripe's page collected, when it asked for one (newer API versions
+/// answer it under `collected_information`, older ones as `shipping_details`).
+fn collected_address(object: &Value) -> Option<crate::domain::store::ShippingAddress> {
+    let details = object
+        .pointer("/collected_information/shipping_details")
+        .filter(|v| v.is_object())
+        .or_else(|| object.get("shipping_details").filter(|v| v.is_object()))?;
+    let address = details.get("address")?;
+    let field = |v: &Value, key: &str| text(v, key).unwrap_or_default().trim().to_string();
+    let country = field(address, "country").to_ascii_uppercase();
+    (!country.is_empty()).then(|| crate::domain::store::ShippingAddress {
+        name: field(details, "name"),
+        line1: field(address, "line1"),
+        line2: field(address, "line2"),
+        city: field(address, "city"),
+        postal_code: field(address, "postal_code"),
+        region: field(address, "state"),
+        country,
+    })
 }

@@ -9,7 +9,8 @@ use sha2::Sha256;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
-    CreateCheckoutSessionPaymentIntentData, ExpireCheckoutSession, ProductData,
+    CreateCheckoutSessionPaymentIntentData, CreateCheckoutSessionShippingAddressCollection,
+    ExpireCheckoutSession, ProductData,
 };
 use stripe_core::refund::CreateRefund;
 
@@ -67,6 +68,9 @@ pub struct SessionRequest<'a> {
     pub lines: Vec<SessionLine>,
     pub success_url: String,
     pub cancel_url: String,
+    /// Stripe's page asks for the parcel's address, in this country only: the one whose
+    /// shipping the order was charged.
+    pub collect_address_in: Option<String>,
 }
 
 pub struct CreatedSession {
@@ -122,7 +126,14 @@ impl Stripe {
             [("order_id".to_string(), req.order_id.to_string())].into();
         let mut intent = CreateCheckoutSessionPaymentIntentData::new();
         intent.metadata = Some(metadata.clone());
-        let session = CreateCheckoutSession::new()
+        let mut session = CreateCheckoutSession::new();
+        if let Some(country) = req.collect_address_in.as_deref() {
+            let Ok(country) = country.parse();
+            session = session.shipping_address_collection(
+                CreateCheckoutSessionShippingAddressCollection::new(vec![country]),
+            );
+        }
+        let session = session
             .mode(stripe_checkout::CheckoutSessionMode::Payment)
             .client_reference_id(req.order_id)
             .customer_email(req.email)

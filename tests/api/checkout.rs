@@ -120,6 +120,7 @@ async fn stripe_app(backend: Backend, fake: &FakeStripe, extra: &[(&str, &str)])
 }
 
 on_both_databases!(
+    stripe_collects_the_address_where_shipping_was_charged,
     two_hundred_shoppers_race_for_ten_units,
     checkout_is_idempotent_and_checks_its_input,
     stripe_webhooks_in_any_order_and_number_give_one_paid_order,
@@ -1670,5 +1671,89 @@ async fn orders_belong_to_their_store_and_buyer(backend: Backend) {
         )
         .await,
         0
+    );
+}
+
+/// A JSON checkout without a full address: shipping is charged for the country given (or the
+/// store's own), and Stripe's page collects the address in that country only. The address it
+/// collected becomes the order's; one in another country puts the order before its owner.
+async fn stripe_collects_the_address_where_shipping_was_charged(backend: Backend) {
+    let fake = fake_stripe::start().await;
+    let app = stripe_app(backend, &fake, &[]).await;
+    let owner = app.reseller("faraway").await;
+    set_shipping(&app, &owner, "faraway-store", "").await;
+    let (_, listing) = listed(&app, &owner, "5", "100").await;
+    let allowed = "shipping_address_collection[allowed_countries][0]";
+    let total = |order: String| {
+        let app = &app;
+        async move { scalar(app, "SELECT total FROM orders WHERE id = $1", &order).await }
+    };
+
+    // No address: the store's own country (US, $10) is charged, and collected there.
+    let body = json!({"store": "faraway-store", "lines": [{"listing_id": listing, "quantity": 1}], "email": "a@example.com"});
+    let (status, a) = checkout(&app, Some("c-1"), &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let a = a["order_id"].as_str().unwrap().to_string();
+    assert_eq!(total(a.clone()).await, 10_000 + 1_000);
+    assert_eq!(fake.field_of(&a, allowed).as_deref(), Some("US"));
+    // A country alone: Germany pays the rest-of-the-world rate ($30), collected in Germany only.
+    let body = json!({"store": "faraway-store", "lines": [{"listing_id": listing, "quantity": 1}], "email": "b@example.com",
+        "shipping_address": {"country": "de"}});
+    let (status, b) = checkout(&app, Some("c-2"), &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let b = b["order_id"].as_str().unwrap().to_string();
+    assert_eq!(total(b.clone()).await, 10_000 + 3_000);
+    assert_eq!(fake.field_of(&b, allowed).as_deref(), Some("DE"));
+    // A full address: Stripe has nothing to collect.
+    let (_, c) = checkout(
+        &app,
+        Some("c-3"),
+        &cart("faraway-store", &listing, 1, "c@example.com"),
+    )
+    .await;
+    let c = c["order_id"].as_str().unwrap().to_string();
+    assert_eq!(fake.field_of(&c, allowed), None);
+    assert!(fake.field_of(&c, "client_reference_id").is_some());
+
+    // Paid, with the address Stripe collected in Germany: the parcel goes there.
+    let paid = |id: &str, order: &str, country: &str| {
+        let mut event = session_event(
+            id,
+            "checkout.session.completed",
+            &fake.session_of(order).unwrap(),
+            order,
+            "paid",
+            0,
+        );
+        event["data"]["object"]["amount_total"] = json!(null);
+        event["data"]["object"]["collected_information"] = json!({"shipping_details": {"name": "Lea Käufer",
+            "address": {"line1": "Hauptstraße 1", "line2": null, "city": "Berlin", "postal_code": "10115", "state": null, "country": country}}});
+        event
+    };
+    assert_eq!(
+        webhook(&app, &paid("evt_b", &b, "DE")).await,
+        StatusCode::OK
+    );
+    assert_eq!(order_status(&app, &b).await, "paid");
+    let address = text(
+        &app,
+        "SELECT shipping_address FROM orders WHERE id = $1",
+        &b,
+    )
+    .await;
+    assert!(
+        address.contains("Hauptstra") && address.contains("10115"),
+        "{address}"
+    );
+    // An address in another country than the one charged for cannot ship as paid.
+    assert_eq!(
+        webhook(&app, &paid("evt_a", &a, "DE")).await,
+        StatusCode::OK
+    );
+    assert_eq!(order_status(&app, &a).await, "paid_needs_attention");
+    let attention = text(&app, "SELECT attention FROM orders WHERE id = $1", &a).await;
+    assert!(
+        attention.contains("charged for US") && attention.contains("in DE"),
+        "{attention}"
     );
 }

@@ -18,6 +18,8 @@ use std::{
 pub struct Recorded {
     /// Session id → the order id it was opened for.
     pub sessions: HashMap<String, String>,
+    /// Order id → the form body its session was created with.
+    pub bodies: HashMap<String, String>,
     /// Idempotency key → the answer given.
     pub answers: HashMap<String, Value>,
     pub expired: Vec<String>,
@@ -69,6 +71,7 @@ async fn create_session(
     let order = form_value(&body, "client_reference_id").unwrap_or_default();
     let id = format!("cs_test_{}", r.creates);
     r.sessions.insert(id.clone(), order.clone());
+    r.bodies.insert(order.clone(), body.clone());
     let answer = session(&id, &order, "open");
     r.answers.insert(key, answer.clone());
     (StatusCode::OK, Json(answer))
@@ -140,6 +143,12 @@ impl FakeStripe {
             ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.to_string()),
             ("STRIPE_API_BASE", self.url.clone()),
         ]
+    }
+
+    /// A field of the form the order's session was created with.
+    pub fn field_of(&self, order_id: &str, key: &str) -> Option<String> {
+        let r = self.recorded.lock().unwrap();
+        form_value(r.bodies.get(order_id)?, key)
     }
 
     pub fn session_of(&self, order_id: &str) -> Option<String> {
