@@ -72,7 +72,7 @@ pub enum PaymentOutcome {
 
 /// What a Stripe event asks for, with the order it is about.
 pub enum EventEffect<'a> {
-    Paid(Payment<'a>),
+    Paid(Box<Payment<'a>>),
     Processing {
         order_id: &'a str,
     },

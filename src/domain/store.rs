@@ -340,20 +340,32 @@ pub struct ShippingAddress {
 }
 
 impl ShippingAddress {
-    /// One line per part, for order pages and emails.
+    /// One line per part, as the post of its country writes it: "Austin, TX 73301" in North
+    /// America and Australia, "10115 Berlin" (region on its own line) elsewhere.
     pub fn lines(&self) -> Vec<String> {
-        let city = [self.postal_code.as_str(), self.city.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let join = |parts: &[&str], sep: &str| {
+            parts
+                .iter()
+                .filter(|s| !s.trim().is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        let (city, region) = if matches!(self.country.as_str(), "US" | "CA" | "AU") {
+            let tail = join(&[&self.region, &self.postal_code], " ");
+            (join(&[&self.city, &tail], ", "), String::new())
+        } else {
+            (
+                join(&[&self.postal_code, &self.city], " "),
+                self.region.clone(),
+            )
+        };
         [
             self.name.clone(),
             self.line1.clone(),
             self.line2.clone(),
             city,
-            self.region.clone(),
+            region,
             self.country.clone(),
         ]
         .into_iter()
@@ -619,6 +631,40 @@ pub fn share_out(amount: i64, capacities: &[i64]) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_read_as_their_country_writes_them() {
+        let us = ShippingAddress {
+            name: "Sam Buyer".into(),
+            line1: "1 Main St".into(),
+            city: "Austin".into(),
+            postal_code: "73301".into(),
+            region: "TX".into(),
+            country: "US".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            us.lines(),
+            ["Sam Buyer", "1 Main St", "Austin, TX 73301", "US"]
+        );
+        let de = ShippingAddress {
+            name: "Lea Käufer".into(),
+            line1: "Hauptstraße 1".into(),
+            city: "Berlin".into(),
+            postal_code: "10115".into(),
+            country: "DE".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            de.lines(),
+            ["Lea Käufer", "Hauptstraße 1", "10115 Berlin", "DE"]
+        );
+        let only_country = ShippingAddress {
+            country: "CA".into(),
+            ..Default::default()
+        };
+        assert_eq!(only_country.lines(), ["CA"]);
+    }
 
     #[test]
     fn refunds_read_money_and_returns_per_line() {

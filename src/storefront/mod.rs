@@ -205,7 +205,7 @@ fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
                     </div></div>
                 // On a phone the filters fold behind one button, so products come first; wide
                 // screens always show them (the stylesheet opens the fold).
-                <details class="catalog-more" open=active_filters > 0>
+                <details class="catalog-more" open={active_filters > 0}>
                     <summary class="button">{if active_filters > 0 { format!("Filters ({active_filters})") } else { "Filters".to_string() }}</summary>
                     <div class="catalog-more-fields">
                         <div class="field"><label for="kind">"Kind"</label>

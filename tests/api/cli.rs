@@ -405,7 +405,12 @@ async fn serve_logs_safely_and_stops_cleanly_on_sigterm() {
         .await
         .unwrap();
 
-    unsafe { libc_kill(child.id().unwrap() as i32, 15) };
+    // SIGTERM, as a service manager stops the server.
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().unwrap().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
     let output = child.wait_with_output().await.unwrap();
     assert!(output.status.success(), "exit status {:?}", output.status);
     let log = String::from_utf8_lossy(&output.stdout).to_string();
@@ -431,9 +436,4 @@ async fn serve_logs_safely_and_stops_cleanly_on_sigterm() {
     ] {
         assert!(!log.contains(secret_text), "log leaks {secret_text:?}");
     }
-}
-
-unsafe extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
 }
