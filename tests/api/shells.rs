@@ -70,4 +70,41 @@ async fn public_list_shell(backend: Backend) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
-on_both_databases!(storefront_shell_and_friendly_404, public_list_shell);
+/// The storefront's search reads grades and sizes as shoppers type them (the demo store's
+/// Charizard is a PSA 9, its Blastoise a BGS 8.5).
+async fn storefront_search_reads_grades_and_sizes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    flipdesk::server::seed::seed_demo(&app.state).await.unwrap();
+    let titles = |q: &'static str| {
+        let url = app.url(&format!("/api/v1/stores/demo/listings?q={q}"));
+        async move {
+            let body: serde_json::Value = client()
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["title"].as_str().unwrap_or_default().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    for q in ["PSA%209", "psa9", "grade%209", "74839201"] {
+        assert_eq!(titles(q).await, ["Charizard Holo"], "{q}");
+    }
+    assert_eq!(titles("bgs%208.5").await, ["Blastoise Holo"]);
+    assert!(titles("PSA%207").await.is_empty());
+    let sized = titles("us%2010.5").await;
+    assert!(!sized.is_empty() && sized.len() < 5, "{sized:?}");
+}
+
+on_both_databases!(
+    storefront_shell_and_friendly_404,
+    public_list_shell,
+    storefront_search_reads_grades_and_sizes
+);
