@@ -1,5 +1,5 @@
 //! The `flipdesk` binary: `serve` (default), `migrate`, `seed-demo`, `user create`,
-//! `api-key regenerate`, `backup`, `restore`, `bench`.
+//! `api-key regenerate`, `backup`, `restore`, and `bench` when built with the `bench` feature.
 
 // glibc's allocator spent a fifth of a storefront request in malloc and its consolidation
 // under load; mimalloc keeps per-thread heaps.
@@ -8,5 +8,5 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    flipdesk::server::cli::run().await
+    flipdesk::admin::run().await
 }

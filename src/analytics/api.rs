@@ -8,9 +8,9 @@ use crate::error::AppError;
 
 #[server(endpoint = "analytics/kpis", input = Json)]
 pub async fn get_kpis(query: PeriodQuery) -> Result<Kpis, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::kpis(&state.db, &user.id, &query).await
     })
     .await
@@ -18,9 +18,9 @@ pub async fn get_kpis(query: PeriodQuery) -> Result<Kpis, AppError> {
 
 #[server(endpoint = "analytics/charts", input = Json)]
 pub async fn get_charts(query: PeriodQuery) -> Result<Charts, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::charts(&state.db, &user.id, &query).await
     })
     .await
@@ -29,9 +29,9 @@ pub async fn get_charts(query: PeriodQuery) -> Result<Charts, AppError> {
 /// The time zones a reseller can pick (their days and periods follow it).
 #[server(endpoint = "analytics/time-zones", input = Json)]
 pub async fn list_time_zones() -> Result<Vec<String>, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        request::require_user().await?;
+        crate::auth::service::require_user().await?;
         Ok(super::periods::zone_names())
     })
     .await
@@ -39,9 +39,9 @@ pub async fn list_time_zones() -> Result<Vec<String>, AppError> {
 
 #[server(endpoint = "analytics/time-zone", input = Json)]
 pub async fn set_time_zone(time_zone: String) -> Result<String, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::set_time_zone(&state.db, &user.id, &time_zone).await
     })
     .await
@@ -50,9 +50,9 @@ pub async fn set_time_zone(time_zone: String) -> Result<String, AppError> {
 /// Records a market price for an item by hand (until catalog prices fill it in).
 #[server(endpoint = "analytics/market-price", input = Json)]
 pub async fn set_market_price(id: String, version: i64, price: String) -> Result<i64, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::prices::set_manual(&state.db, &user.id, &id, version, &price).await
     })
     .await
@@ -64,9 +64,9 @@ pub async fn get_portfolio(
     range: super::types::WorthRange,
     currency: String,
 ) -> Result<super::types::Portfolio, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::portfolio(&state.db, &user.id, range, &currency).await
     })
     .await

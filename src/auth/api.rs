@@ -58,9 +58,9 @@ pub async fn logout() -> Result<(), AppError> {
 /// The signed-in account with its store and lists; `Unauthorized` when nobody is signed in.
 #[server(endpoint = "auth/me")]
 pub async fn current_account() -> Result<AccountSummary, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::account_summary(&state.db, &user).await
     })
     .await

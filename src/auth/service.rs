@@ -367,3 +367,11 @@ pub async fn account_summary(db: &Db, user: &CurrentUser) -> Result<AccountSumma
             .collect(),
     })
 }
+
+/// The signed-in user of a server function's request, or `Unauthorized`.
+pub async fn require_user() -> Result<(AppState, CurrentUser), AppError> {
+    let state = crate::server::request::state()?;
+    let session = crate::server::request::session().await?;
+    let user = current_user(&state.db, &session).await?;
+    Ok((state, user))
+}

@@ -9,12 +9,9 @@ use crate::{domain::store::RefundInput, error::AppError};
 
 #[server(endpoint = "orders/list", input = Json)]
 pub async fn list_orders(status: String) -> Result<Vec<OrderSummary>, AppError> {
-    use crate::{
-        domain::store::OrderStatus,
-        server::{errors::respond, request},
-    };
+    use crate::{domain::store::OrderStatus, server::errors::respond};
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let status = if status.is_empty() {
             None
         } else {
@@ -30,9 +27,9 @@ pub async fn list_orders(status: String) -> Result<Vec<OrderSummary>, AppError> 
 
 #[server(endpoint = "orders/get", input = Json)]
 pub async fn get_order(order_id: String) -> Result<OrderDetail, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::read::order_detail(&state, &order_id, Some(&user.id)).await
     })
     .await
@@ -40,9 +37,9 @@ pub async fn get_order(order_id: String) -> Result<OrderDetail, AppError> {
 
 #[server(endpoint = "orders/mark-paid", input = Json)]
 pub async fn mark_paid(order_id: String) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::mark_paid(&state, &user.id, &order_id).await
     })
     .await
@@ -54,9 +51,9 @@ pub async fn ship_order(
     carrier: String,
     tracking_code: String,
 ) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::ship(&state, &user.id, &order_id, &carrier, &tracking_code).await
     })
     .await
@@ -69,11 +66,11 @@ pub async fn refund_order(
     refund_id: String,
     input: RefundInput,
 ) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::refund(&state, &user.id, &order_id, &refund_id, &input).await?;
-        state.storefronts.clear();
+        crate::storefront::service::cache(&state).clear();
         Ok(())
     })
     .await
@@ -81,19 +78,19 @@ pub async fn refund_order(
 
 #[server(endpoint = "orders/failed-tasks", input = Json)]
 pub async fn failed_tasks() -> Result<Vec<FailedTask>, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
-        super::read::failed_tasks(&state.db, &user.id).await
+        let (state, user) = crate::auth::service::require_user().await?;
+        super::read::failed_tasks(&state, &user.id).await
     })
     .await
 }
 
 #[server(endpoint = "orders/retry-task", input = Json)]
 pub async fn retry_task(task_id: String) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         if crate::server::jobs::retry_dead(&state.db, &user.id, &task_id).await? {
             Ok(())
         } else {

@@ -3,6 +3,10 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
 pub(crate) mod ops;
 pub mod order_page;
 pub mod orders_page;
@@ -14,6 +18,14 @@ pub mod rest;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod webhook;
+
+/// What checkout plugs into the server: its jobs, its public routes and the buyer's link.
+#[cfg(feature = "ssr")]
+pub fn plug(p: &mut crate::server::plugins::Plugins) {
+    jobs::register(&mut p.jobs);
+    p.routes.push(rest::routes);
+    p.middleware.push(rest::guest_link_middleware);
+}
 
 use serde::{Deserialize, Serialize};
 

@@ -2,14 +2,14 @@
 
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{FailedTask, OrderDetail, OrderEventView, OrderLineView, OrderSummary};
+use super::{FailedTask, OrderDetail, OrderEventView, OrderLineView, OrderSummary, audit};
 use crate::{
     domain::{
         Currency, Money,
         store::{OrderStatus, PaymentMethod, ShippingAddress},
     },
     error::AppError,
-    server::{audit, db::Db, state::AppState},
+    server::{db::Db, state::AppState},
     with_db,
 };
 
@@ -208,17 +208,12 @@ async fn timeline(state: &AppState, order_id: &str) -> Result<Vec<OrderEventView
 }
 
 /// Background work that failed for good for this reseller.
-pub async fn failed_tasks(db: &Db, user: &str) -> Result<Vec<FailedTask>, AppError> {
-    let jobs = crate::server::jobs::dead_jobs(db, user).await?;
+pub async fn failed_tasks(state: &AppState, user: &str) -> Result<Vec<FailedTask>, AppError> {
+    let jobs = crate::server::jobs::dead_jobs(&state.db, user).await?;
     Ok(jobs
         .into_iter()
         .map(|j| FailedTask {
-            what: match j.kind.as_str() {
-                "mail.send" => "Send an email to a buyer".to_string(),
-                "order.expire" => "Release an expired reservation".to_string(),
-                "stripe.event" => "Apply a payment update from Stripe".to_string(),
-                other => other.to_string(),
-            },
+            what: state.jobs.label(&j.kind).to_string(),
             id: j.id,
             attempts: j.attempts,
             error: j.last_error.unwrap_or_default(),

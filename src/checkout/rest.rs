@@ -9,9 +9,15 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
+use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use utoipa::{
+    Modify, OpenApi, ToSchema,
+    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::service::{self, KeyState};
 use crate::{
@@ -20,6 +26,59 @@ use crate::{
     server::{paging, state::AppState},
     storefront::types::CatalogQuery,
 };
+
+/// One page of a store's catalog.
+#[derive(ToSchema)]
+pub struct ListingPage {
+    pub items: Vec<crate::storefront::types::PublicListing>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct WebhookAck {
+    pub received: bool,
+}
+
+struct StripeSignature;
+
+impl Modify for StripeSignature {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "stripe_signature",
+                SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("Stripe-Signature"))),
+            );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    modifiers(&StripeSignature),
+    tags(
+        (name = "Storefronts", description = "What shoppers can buy, and checkout"),
+        (name = "Stripe", description = "Payment events from Stripe"),
+    )
+)]
+struct CheckoutApi;
+
+/// Checkout's public routes, with their OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(CheckoutApi::openapi())
+        .routes(routes!(store_listings))
+        .routes(routes!(create_session))
+        .routes(routes!(stripe_webhook))
+}
+
+/// `guest_link` as the plumbing runs capability middleware.
+pub fn guest_link_middleware(
+    state: AppState,
+    req: Request,
+    next: Next,
+) -> BoxFuture<'static, Response> {
+    Box::pin(guest_link(State(state), req, next))
+}
 
 fn json_answer(status: u16, body: &str) -> Response {
     (
@@ -150,7 +209,7 @@ pub async fn create_session(
 /// before answers 200 and changes nothing.
 #[utoipa::path(post, path = "/api/v1/webhooks/stripe", tag = "Stripe",
     request_body(content = Object, description = "A Stripe event", content_type = "application/json"),
-    responses((status = 200, description = "OK", body = crate::server::openapi::WebhookAck),
+    responses((status = 200, description = "OK", body = WebhookAck),
         (status = 400, description = "Bad or stale signature; nothing changed", body = crate::server::openapi::ErrorBody)),
     security(("stripe_signature" = [])))]
 pub async fn stripe_webhook(
@@ -187,7 +246,7 @@ pub struct ListingsParams {
         ("sort" = Option<String>, Query, description = "newest (default), price or -price"),
         ("limit" = Option<u32>, Query, description = "1–100, default 24"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
-    responses((status = 200, description = "OK", body = crate::server::openapi::ListingPage),
+    responses((status = 200, description = "OK", body = ListingPage),
         (status = 404, description = "No such store", body = crate::server::openapi::ErrorBody),
         (status = 422, description = "Field errors in `error.fields`", body = crate::server::openapi::ErrorBody)))]
 pub async fn store_listings(
@@ -205,7 +264,7 @@ pub async fn store_listings(
         Some(Err(_)) => return paging::bad_cursor().into_response(),
     };
     let (id, face) = match state
-        .storefronts
+        .part::<crate::storefront::service::StorefrontCache>()
         .store(&state.db, &store, false, &state.settings.public_url)
         .await
     {

@@ -11,14 +11,17 @@ use super::ops::{
 use crate::{
     domain::{
         Currency, Money,
-        store::{CheckedCheckout, ReturnableLine, ShippingPolicy, ShippingRate, validate_refund},
+        store::{
+            CheckedCheckout, ReturnableLine, ShippingPolicy, ShippingRate, price_order,
+            validate_refund,
+        },
     },
     error::AppError,
     order_tx,
     server::{
         crypto,
         db::Db,
-        jobs::{self, Outcome, now_ms},
+        jobs::{self, BackgroundJob, Outcome, now_ms},
         state::AppState,
         stripe::{SessionLine, SessionRequest, StripeFailure},
     },
@@ -158,7 +161,6 @@ pub async fn place(
     })?;
     let cur = currency(&store.currency);
     let mut lines = Vec::with_capacity(req.lines.len());
-    let mut subtotal: i64 = 0;
     for (n, line) in req.lines.iter().enumerate() {
         let Some(listing) = found.iter().find(|l| l.id == line.listing_id) else {
             return Err(AppError::field(
@@ -181,11 +183,6 @@ pub async fn place(
         {
             return Err(insufficient(&listing.name));
         }
-        subtotal = listing
-            .price
-            .checked_mul(line.quantity)
-            .and_then(|v| subtotal.checked_add(v))
-            .ok_or_else(|| AppError::field("lines", "The order total is too large."))?;
         lines.push(NewLine {
             listing_id: listing.id.clone(),
             item_id: listing.item_id.clone(),
@@ -208,13 +205,19 @@ pub async fn place(
         .shipping_address
         .as_ref()
         .is_some_and(|a| !a.line1.trim().is_empty());
-    let shipping = policy.cost(Some(&country), subtotal).ok_or_else(|| {
-        AppError::field(
+    let priced = price_order(
+        lines.iter().map(|l| (l.unit_price, l.quantity)),
+        &policy,
+        Some(&country),
+    )
+    .map_err(|e| AppError::field("lines", e.to_string()))?;
+    let (Some(shipping), Some(total)) = (priced.shipping, priced.total) else {
+        return Err(AppError::field(
             "shipping_address.country",
             format!("{} does not ship to {country}.", store.name),
-        )
-    })?;
-    let total = subtotal + shipping;
+        ));
+    };
+    let subtotal = priced.subtotal;
     let stripe = state.stripe.clone();
     let order_id = crate::server::db::new_id();
     let (link_url, link) = guest_link(state, &order_id, false);
@@ -490,7 +493,7 @@ pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
                 let queued = with_db!(&state.db, pool => async {
                     use crate::server::db::BeginWrite;
                     let mut tx = pool.begin_write().await?;
-                    jobs::enqueue(&mut tx, &jobs::NewJob::now("stripe.expire_session", json!({ "session_id": session }), None)).await?;
+                    jobs::enqueue(&mut tx, &super::jobs::ExpireStripeSession { session_id: session.to_string() }.queued(None)).await?;
                     tx.commit().await
                 }.await);
                 if let Err(e) = queued {

@@ -10,11 +10,11 @@ use super::{
 };
 use crate::{
     analytics::ledger::{self, Changes, Delta, Scope},
+    checkout::audit::{self, OrderEvent},
     server::{
-        audit::{self, OrderEvent},
         config::Secret,
         db::{BeginWrite, new_id},
-        jobs::{self, NewJob},
+        jobs::{self, BackgroundJob, NewJob},
         mail::{self, Mail},
     },
 };
@@ -132,29 +132,19 @@ pub async fn place_order(
         },
     )
     .await?;
+    let expire = crate::checkout::jobs::ExpireOrder {
+        order_id: order.id.clone(),
+    };
     jobs::enqueue(
         &mut tx,
-        &NewJob {
-            kind: "order.expire",
-            payload: serde_json::json!({ "order_id": order.id }),
-            owner: Some(&order.owner),
-            run_at_ms: order.expires_at_ms,
-            max_attempts: 10,
-        },
+        &expire.queued(Some(&order.owner)).at(order.expires_at_ms),
     )
     .await?;
     if let Some(run_at_ms) = order.reminder_at_ms {
-        jobs::enqueue(
-            &mut tx,
-            &NewJob {
-                kind: "order.payment_reminder",
-                payload: serde_json::json!({ "order_id": order.id }),
-                owner: Some(&order.owner),
-                run_at_ms,
-                max_attempts: 5,
-            },
-        )
-        .await?;
+        let remind = crate::checkout::jobs::RemindPayment {
+            order_id: order.id.clone(),
+        };
+        jobs::enqueue(&mut tx, &remind.queued(Some(&order.owner)).at(run_at_ms)).await?;
     }
     add_link(&mut tx, &order.id, &order.link).await?;
     if let Some(link) = &order.mail_link {

@@ -5,7 +5,7 @@
 //! and any delivery order leave one consistent order.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{
     ops::{EventEffect, EventSeen, Payment},
@@ -15,7 +15,7 @@ use crate::{
     error::AppError,
     order_tx,
     server::{
-        jobs::{NewJob, Outcome},
+        jobs::{BackgroundJob, Outcome},
         state::AppState,
         stripe::verify_signature,
     },
@@ -104,15 +104,10 @@ pub async fn handle(
         None
     };
     let job = handled.then(|| {
-        let mut job = NewJob::now(
-            "stripe.event",
-            json!({ "event_id": event.id }),
-            owner.as_deref(),
-        );
-        // Backoff doubles from 2 s: twelve attempts span about an hour (outages of Stripe
-        // or the database) before the owner is asked to look.
-        job.max_attempts = 12;
-        job
+        super::jobs::ApplyStripeEvent {
+            event_id: event.id.clone(),
+        }
+        .queued(owner.as_deref())
     });
     let received = order_tx!(
         &state.db,

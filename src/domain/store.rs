@@ -71,6 +71,50 @@ impl ShippingPolicy {
     }
 }
 
+/// What an order costs. The cart shows exactly what checkout charges: both are this one
+/// computation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Priced {
+    pub subtotal: i64,
+    /// `None`: the store does not ship to that country.
+    pub shipping: Option<i64>,
+    pub total: Option<i64>,
+}
+
+/// An order too large to price in minor units (never wrapped or capped into another figure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLarge;
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("The order total is too large.")
+    }
+}
+
+/// Prices lines of (unit price, quantity) in minor units and their shipping to `country`
+/// (the store's own when `None`) under `policy`.
+pub fn price_order(
+    lines: impl IntoIterator<Item = (i64, i64)>,
+    policy: &ShippingPolicy,
+    country: Option<&str>,
+) -> Result<Priced, TooLarge> {
+    let subtotal = lines.into_iter().try_fold(0i64, |sum, (unit, quantity)| {
+        unit.checked_mul(quantity)
+            .and_then(|line| sum.checked_add(line))
+            .ok_or(TooLarge)
+    })?;
+    let shipping = policy.cost(country, subtotal);
+    let total = match shipping {
+        Some(s) => Some(subtotal.checked_add(s).ok_or(TooLarge)?),
+        None => None,
+    };
+    Ok(Priced {
+        subtotal,
+        shipping,
+        total,
+    })
+}
+
 /// A two-letter country code, upper-cased.
 pub fn check_country(input: &str) -> Result<String, String> {
     let code = input.trim().to_ascii_uppercase();
@@ -631,6 +675,88 @@ pub fn share_out(amount: i64, capacities: &[i64]) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rated_policy(free_over: Option<i64>) -> ShippingPolicy {
+        ShippingPolicy {
+            ships_from: "US".into(),
+            rates: vec![
+                ShippingRate {
+                    region: "US".into(),
+                    amount: 1_200,
+                },
+                ShippingRate {
+                    region: "*".into(),
+                    amount: 4_500,
+                },
+            ],
+            free_over,
+        }
+    }
+
+    #[test]
+    fn carts_and_orders_are_priced_alike() {
+        let p = rated_policy(Some(50_000));
+        // Two lines, shipped abroad: the rest-of-the-world rate.
+        let priced = price_order([(10_000, 2), (5_000, 1)], &p, Some("DE")).unwrap();
+        assert_eq!(
+            priced,
+            Priced {
+                subtotal: 25_000,
+                shipping: Some(4_500),
+                total: Some(29_500)
+            }
+        );
+        // No country yet: the store's own.
+        assert_eq!(
+            price_order([(100, 1)], &p, None).unwrap().shipping,
+            Some(1_200)
+        );
+        // The threshold itself ships free; a cent under it does not.
+        assert_eq!(
+            price_order([(50_000, 1)], &p, Some("US")).unwrap().total,
+            Some(50_000)
+        );
+        assert_eq!(
+            price_order([(49_999, 1)], &p, Some("US")).unwrap().total,
+            Some(51_199)
+        );
+        // A zero-decimal currency is priced in whole yen the same way.
+        assert_eq!(
+            price_order([(1_500, 3)], &rated_policy(None), Some("JP"))
+                .unwrap()
+                .total,
+            Some(9_000)
+        );
+        // A store that ships only at home.
+        let home = ShippingPolicy {
+            ships_from: "US".into(),
+            rates: vec![],
+            free_over: None,
+        };
+        assert_eq!(
+            price_order([(100, 1)], &home, Some("US")).unwrap().total,
+            Some(100)
+        );
+        assert_eq!(
+            price_order([(100, 1)], &home, Some("FR")).unwrap(),
+            Priced {
+                subtotal: 100,
+                shipping: None,
+                total: None
+            }
+        );
+        // Overflow anywhere is an error, never a capped or wrapped figure.
+        assert_eq!(price_order([(i64::MAX / 2, 3)], &p, None), Err(TooLarge));
+        assert_eq!(
+            price_order([(i64::MAX / 2, 1), (i64::MAX / 2, 1), (10, 1)], &p, None),
+            Err(TooLarge)
+        );
+        assert_eq!(
+            price_order([(i64::MAX - 100, 1)], &rated_policy(None), Some("FR")),
+            Err(TooLarge)
+        );
+        assert_eq!(price_order([], &p, None).unwrap().subtotal, 0);
+    }
 
     #[test]
     fn addresses_read_as_their_country_writes_them() {

@@ -8,9 +8,9 @@ use crate::{domain::import::ImportLine, error::AppError};
 
 #[server(endpoint = "import/start", input = Json)]
 pub async fn start_import(file_name: String, rows_total: i64) -> Result<String, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::start(&state.db, &user.id, &file_name, rows_total).await
     })
     .await
@@ -22,9 +22,9 @@ pub async fn commit_import_batch(
     batch: i64,
     lines: Vec<ImportLine>,
 ) -> Result<BatchResult, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::commit_batch(&state.db, &user.id, &import_id, batch, &lines).await
     })
     .await
@@ -37,9 +37,9 @@ pub async fn finish_import(
     failed: i64,
     cancelled: bool,
 ) -> Result<ImportSummary, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::finish(&state.db, &user.id, &import_id, skipped, failed, cancelled).await
     })
     .await
@@ -47,9 +47,9 @@ pub async fn finish_import(
 
 #[server(endpoint = "import/history", input = Json)]
 pub async fn import_history() -> Result<Vec<ImportSummary>, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::history(&state.db, &user.id).await
     })
     .await
@@ -57,9 +57,9 @@ pub async fn import_history() -> Result<Vec<ImportSummary>, AppError> {
 
 #[server(endpoint = "import/undo", input = Json)]
 pub async fn undo_import(import_id: String) -> Result<u64, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::undo(&state.db, &user.id, &import_id).await
     })
     .await
@@ -67,9 +67,9 @@ pub async fn undo_import(import_id: String) -> Result<u64, AppError> {
 
 #[server(endpoint = "import/existing", input = Json)]
 pub async fn existing_duplicates(keys: Vec<String>) -> Result<Vec<String>, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::existing_keys(&state.db, &user.id, &keys).await
     })
     .await
@@ -77,9 +77,9 @@ pub async fn existing_duplicates(keys: Vec<String>) -> Result<Vec<String>, AppEr
 
 #[server(endpoint = "import/mapping", input = Json)]
 pub async fn load_saved_mapping(signature: String) -> Result<Option<SavedMapping>, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::load_mapping(&state.db, &user.id, &signature).await
     })
     .await
@@ -87,9 +87,9 @@ pub async fn load_saved_mapping(signature: String) -> Result<Option<SavedMapping
 
 #[server(endpoint = "import/mapping/save", input = Json)]
 pub async fn remember_mapping(signature: String, mapping: SavedMapping) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::save_mapping(&state.db, &user.id, &signature, &mapping).await
     })
     .await

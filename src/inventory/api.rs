@@ -12,9 +12,9 @@ use crate::{domain::item::ItemInput, error::AppError};
 
 #[server(endpoint = "inventory/list", input = Json)]
 pub async fn list_items(query: ItemQuery) -> Result<ItemPage, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::list_items(&state.db, &user.id, &query).await
     })
     .await
@@ -22,9 +22,9 @@ pub async fn list_items(query: ItemQuery) -> Result<ItemPage, AppError> {
 
 #[server(endpoint = "inventory/get", input = Json)]
 pub async fn get_item(id: String) -> Result<ItemView, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::get_item(&state.db, &user.id, &id).await
     })
     .await
@@ -34,10 +34,10 @@ pub async fn get_item(id: String) -> Result<ItemView, AppError> {
 pub async fn create_item(input: ItemInput, status: String) -> Result<String, AppError> {
     use crate::{
         domain::item::{ItemStatus, validate_item},
-        server::{errors::respond, request},
+        server::errors::respond,
     };
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let draft = validate_item(&input).map_err(AppError::validation)?;
         let status = ItemStatus::parse(&status)
             .ok_or_else(|| AppError::field("status", "Choose a status."))?;
@@ -48,16 +48,13 @@ pub async fn create_item(input: ItemInput, status: String) -> Result<String, App
 
 #[server(endpoint = "inventory/update", input = Json)]
 pub async fn update_item(id: String, version: i64, input: ItemInput) -> Result<(), AppError> {
-    use crate::{
-        domain::item::validate_item,
-        server::{errors::respond, request},
-    };
+    use crate::{domain::item::validate_item, server::errors::respond};
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let draft = validate_item(&input).map_err(AppError::validation)?;
         super::service::update_item(&state.db, &user.id, &id, version, &draft).await?;
         // A listed item's brand, set or size are storefront filters.
-        state.storefronts.clear();
+        crate::storefront::service::cache(&state).clear();
         Ok(())
     })
     .await
@@ -65,12 +62,9 @@ pub async fn update_item(id: String, version: i64, input: ItemInput) -> Result<(
 
 #[server(endpoint = "inventory/status", input = Json)]
 pub async fn change_status(id: String, version: i64, status: String) -> Result<(), AppError> {
-    use crate::{
-        domain::item::ItemStatus,
-        server::{errors::respond, request},
-    };
+    use crate::{domain::item::ItemStatus, server::errors::respond};
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let to = ItemStatus::parse(&status)
             .ok_or_else(|| AppError::field("status", "Unknown status."))?;
         super::service::change_status(&state.db, &user.id, &id, version, to).await
@@ -80,12 +74,9 @@ pub async fn change_status(id: String, version: i64, status: String) -> Result<(
 
 #[server(endpoint = "inventory/sell", input = Json)]
 pub async fn mark_sold(id: String, version: i64, sale: SaleInput) -> Result<(), AppError> {
-    use crate::{
-        domain::item::validate_sale,
-        server::{errors::respond, request},
-    };
+    use crate::{domain::item::validate_sale, server::errors::respond};
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let item = super::service::get_item(&state.db, &user.id, &id).await?;
         let draft = validate_sale(&sale, item.summary.purchase_price, item.summary.quantity)
             .map_err(AppError::validation)?;
@@ -108,12 +99,9 @@ pub async fn add_tracking(
     version: i64,
     shipment: ShipmentInput,
 ) -> Result<(), AppError> {
-    use crate::{
-        domain::item::validate_shipment,
-        server::{errors::respond, request},
-    };
+    use crate::{domain::item::validate_shipment, server::errors::respond};
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let draft = validate_shipment(&shipment).map_err(AppError::validation)?;
         super::service::record_shipment(&state.db, &user.id, &id, version, &draft).await
     })
@@ -122,11 +110,11 @@ pub async fn add_tracking(
 
 #[server(endpoint = "inventory/delete", input = Json)]
 pub async fn delete_items(ids: Vec<String>) -> Result<u64, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let deleted = super::service::delete_items(&state.db, &user.id, &ids).await?;
-        state.storefronts.clear();
+        crate::storefront::service::cache(&state).clear();
         Ok(deleted)
     })
     .await
@@ -135,12 +123,9 @@ pub async fn delete_items(ids: Vec<String>) -> Result<u64, AppError> {
 /// Changes the status of the selected items; answers (changed, skipped).
 #[server(endpoint = "inventory/bulk-status", input = Json)]
 pub async fn bulk_change_status(ids: Vec<String>, status: String) -> Result<(u64, u64), AppError> {
-    use crate::{
-        domain::item::ItemStatus,
-        server::{errors::respond, request},
-    };
+    use crate::{domain::item::ItemStatus, server::errors::respond};
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let to = ItemStatus::parse(&status)
             .ok_or_else(|| AppError::field("status", "Unknown status."))?;
         super::service::bulk_change_status(&state.db, &user.id, &ids, to).await
@@ -150,9 +135,9 @@ pub async fn bulk_change_status(ids: Vec<String>, status: String) -> Result<(u64
 
 #[server(endpoint = "inventory/bulk-tag", input = Json)]
 pub async fn bulk_add_tag(ids: Vec<String>, tag: String) -> Result<u64, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::bulk_add_tag(&state.db, &user.id, &ids, &tag).await
     })
     .await
@@ -166,9 +151,9 @@ pub async fn edit_cell(
     field: String,
     value: String,
 ) -> Result<i64, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::edit_cell(&state.db, &user.id, &id, version, &field, &value).await
     })
     .await
@@ -176,9 +161,9 @@ pub async fn edit_cell(
 
 #[server(endpoint = "inventory/sales", input = Json)]
 pub async fn list_sales(query: SaleQuery) -> Result<SalePage, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::list_sales(&state.db, &user.id, &query).await
     })
     .await
@@ -186,9 +171,9 @@ pub async fn list_sales(query: SaleQuery) -> Result<SalePage, AppError> {
 
 #[server(endpoint = "inventory/shipments", input = Json)]
 pub async fn list_shipments(page: u32) -> Result<ShipmentPage, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::list_shipments(&state.db, &user.id, page).await
     })
     .await
@@ -201,9 +186,9 @@ pub async fn bulk_mark_sold(
     channel: String,
     sold_on: String,
 ) -> Result<u64, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::bulk_record_sales(&state.db, &user.id, &lines, &channel, &sold_on).await
     })
     .await
@@ -211,9 +196,9 @@ pub async fn bulk_mark_sold(
 
 #[server(endpoint = "inventory/overview", input = Json)]
 pub async fn get_inventory_overview() -> Result<InventoryOverview, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::overview(&state.db, &user.id).await
     })
     .await

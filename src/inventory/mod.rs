@@ -17,6 +17,17 @@ mod shipments;
 mod table;
 pub mod types;
 
+/// What inventory plugs into the server: the stock table's CSV export.
+#[cfg(feature = "ssr")]
+pub fn plug(p: &mut crate::server::plugins::Plugins) {
+    p.routes.push(|| {
+        utoipa_axum::router::OpenApiRouter::new().route(
+            "/app/inventory/export.csv",
+            axum::routing::get(export::export_csv),
+        )
+    });
+}
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};

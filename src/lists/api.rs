@@ -24,9 +24,9 @@ pub async fn get_public_list(list: String, page: u32) -> Result<PublicList, AppE
 
 #[server(endpoint = "lists/mine", input = Json)]
 pub async fn my_lists() -> Result<Vec<WtbListSummary>, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::my_lists(&state.db, &user.id).await
     })
     .await
@@ -34,12 +34,9 @@ pub async fn my_lists() -> Result<Vec<WtbListSummary>, AppError> {
 
 #[server(endpoint = "lists/create", input = Json)]
 pub async fn create_list(input: WtbListInput) -> Result<WtbListSummary, AppError> {
-    use crate::{
-        domain::wtb::validate_wtb_list,
-        server::{errors::respond, request},
-    };
+    use crate::{domain::wtb::validate_wtb_list, server::errors::respond};
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let draft = validate_wtb_list(&input).map_err(AppError::validation)?;
         super::service::create_list(&state.db, &state.settings, &user.id, &draft).await
     })
@@ -48,9 +45,9 @@ pub async fn create_list(input: WtbListInput) -> Result<WtbListSummary, AppError
 
 #[server(endpoint = "lists/detail", input = Json)]
 pub async fn list_detail(list_id: String) -> Result<WtbListDetail, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::list_detail(&state.db, &user.id, &list_id).await
     })
     .await
@@ -58,12 +55,9 @@ pub async fn list_detail(list_id: String) -> Result<WtbListDetail, AppError> {
 
 #[server(endpoint = "lists/update", input = Json)]
 pub async fn update_list(list_id: String, input: WtbListInput) -> Result<WtbListSummary, AppError> {
-    use crate::{
-        domain::wtb::validate_wtb_list,
-        server::{errors::respond, request},
-    };
+    use crate::{domain::wtb::validate_wtb_list, server::errors::respond};
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let draft = validate_wtb_list(&input).map_err(AppError::validation)?;
         super::service::update_list(&state.db, &user.id, &list_id, &draft).await
     })
@@ -73,9 +67,9 @@ pub async fn update_list(list_id: String, input: WtbListInput) -> Result<WtbList
 /// Moves a list up (`step` -1) or down (1) in the dashboard's order.
 #[server(endpoint = "lists/move", input = Json)]
 pub async fn move_list(list_id: String, step: i64) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::move_list(&state.db, &user.id, &list_id, step.signum()).await
     })
     .await
@@ -83,9 +77,9 @@ pub async fn move_list(list_id: String, step: i64) -> Result<(), AppError> {
 
 #[server(endpoint = "lists/delete", input = Json)]
 pub async fn delete_list(list_id: String) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::delete_list(&state.db, &user.id, &list_id).await
     })
     .await
@@ -94,9 +88,9 @@ pub async fn delete_list(list_id: String) -> Result<(), AppError> {
 /// Issues a new API key (shown once); the old one stops working at once.
 #[server(endpoint = "lists/key", input = Json)]
 pub async fn regenerate_key(list_id: String) -> Result<IssuedKey, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         // The id form only: a slug in another reseller's namespace must not be reachable.
         if !crate::domain::account::looks_like_id(&list_id) {
             return Err(AppError::NotFound);
@@ -122,10 +116,10 @@ pub async fn save_item(
             Currency,
             wtb::{expand_size_run, validate_wtb_item},
         },
-        server::{errors::respond, request},
+        server::errors::respond,
     };
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let list = super::service::owned_list(&state.db, &user.id, &list_id).await?;
         let currency = super::service::default_currency(&state.db, &user.id).await?;
         let currency = Currency::parse(&currency).unwrap_or(Currency::Usd);
@@ -147,9 +141,9 @@ pub async fn save_item(
 
 #[server(endpoint = "lists/items/delete", input = Json)]
 pub async fn delete_item(list_id: String, item_id: String) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let list = super::service::owned_list(&state.db, &user.id, &list_id).await?;
         super::items::delete_item(&state.db, &list.id, &item_id, None).await
     })

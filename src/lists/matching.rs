@@ -15,7 +15,7 @@ use crate::{
     },
     server::{
         db::{Db, new_id},
-        jobs::Outcome,
+        jobs::{BackgroundJob, Outcome},
         state::AppState,
     },
     with_db,
@@ -44,6 +44,21 @@ struct Candidate {
     list_owner: String,
     list_name: String,
     list_id: String,
+}
+
+/// Telling the wanters about a listing that just went up.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct MatchWanted {
+    pub listing_id: String,
+}
+
+impl BackgroundJob for MatchWanted {
+    const KIND: &'static str = "wtb.match";
+    const LABEL: &'static str = "Tell Want-To-Buy lists about a new listing";
+
+    async fn run(self, state: &AppState) -> Outcome {
+        match_listing(state, &self.listing_id).await
+    }
 }
 
 pub async fn match_listing(state: &AppState, listing_id: &str) -> Outcome {

@@ -15,6 +15,14 @@ pub mod service;
 pub mod types;
 mod wanted_form;
 
+/// What WTB lists plug into the server: the bot API, its page cache, and listing matches.
+#[cfg(feature = "ssr")]
+pub fn plug(p: &mut crate::server::plugins::Plugins) {
+    p.jobs.register::<matching::MatchWanted>();
+    p.part(rest::PageCache::default());
+    p.routes.push(rest::routes);
+}
+
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -12,6 +12,11 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::{collections::HashMap, sync::Mutex};
+use utoipa::{
+    Modify, OpenApi, ToSchema,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     items,
@@ -25,6 +30,60 @@ use crate::{
     error::AppError,
     server::{paging, state::AppState},
 };
+
+#[derive(ToSchema)]
+pub struct WtbItemPage {
+    pub items: Vec<WtbItem>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct WtbItemBody {
+    pub name: Option<String>,
+    pub product_id: Option<String>,
+    pub style_id: Option<String>,
+    pub size: Option<String>,
+    pub condition: Option<String>,
+    pub grade: Option<String>,
+    pub quantity: Option<i64>,
+    pub max_price: Option<Money>,
+    pub notes: Option<String>,
+}
+
+struct ListKey;
+
+impl Modify for ListKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "list_key",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "The list's API key (`fd_` + 32 letters and digits), shown once in the dashboard.",
+                        ))
+                        .build(),
+                ),
+            );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    modifiers(&ListKey),
+    tags((name = "Want-To-Buy lists", description = "Manage a list's items with its API key"))
+)]
+struct ListsApi;
+
+/// The bot API's routes, with their OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ListsApi::openapi())
+        .routes(routes!(list_items, create_item))
+        .routes(routes!(get_item, patch_item, delete_item))
+}
 
 /// The list a request's API key opens. Takes `{list}` from the path: a missing or unknown
 /// key is 401, a key of another list 403, a key over its rate 429.
@@ -78,7 +137,7 @@ fn with_etag(mut res: Response, item: &WtbItem) -> Response {
     params(("list" = String, Path, description = "List slug or id"),
         ("limit" = Option<u32>, Query, description = "1–100, default 24"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
-    responses((status = 200, description = "OK", body = crate::server::openapi::WtbItemPage),
+    responses((status = 200, description = "OK", body = WtbItemPage),
         (status = 401, description = "Missing, malformed or replaced API key", body = crate::server::openapi::ErrorBody), (status = 403, description = "A valid key of another list", body = crate::server::openapi::ErrorBody),
         (status = 422, description = "Field errors in `error.fields`", body = crate::server::openapi::ErrorBody), (status = 429, description = "Too many requests with this key; see Retry-After", body = crate::server::openapi::ErrorBody)),
     security(("list_key" = [])))]
@@ -92,13 +151,15 @@ pub async fn list_items(
         Some(c) => paging::read_cursor(&state.secret, &list.id, c)?,
         None => "",
     };
-    let body = match state.wtb_pages.get(&list, limit, cursor) {
+    let body = match state.part::<PageCache>().get(&list, limit, cursor) {
         Some(body) => body,
         None => {
             let (items, next) = items::items_page(&state.db, &list.id, limit, cursor).await?;
             let next = next.map(|id| paging::issue_cursor(&state.secret, &list.id, &id));
             let body = Bytes::from(json!({ "items": items, "next_cursor": next }).to_string());
-            state.wtb_pages.put(&list, limit, cursor, body.clone());
+            state
+                .part::<PageCache>()
+                .put(&list, limit, cursor, body.clone());
             body
         }
     };
@@ -193,7 +254,7 @@ pub async fn get_item(
 /// Adds an item; `201` with the item, its `Location` and `ETag`.
 #[utoipa::path(post, path = "/api/v1/lists/{list}/items", tag = "Want-To-Buy lists",
     params(("list" = String, Path, description = "List slug or id")),
-    request_body = crate::server::openapi::WtbItemBody,
+    request_body = WtbItemBody,
     responses((status = 201, description = "Added", body = crate::domain::wtb::WtbItem, headers(("ETag" = String), ("Location" = String))),
         (status = 400, description = "Malformed request (not JSON, or a missing header)", body = crate::server::openapi::ErrorBody), (status = 401, description = "Missing, malformed or replaced API key", body = crate::server::openapi::ErrorBody),
         (status = 403, description = "A valid key of another list", body = crate::server::openapi::ErrorBody), (status = 409, description = "Conflict", body = crate::server::openapi::ErrorBody),
@@ -223,7 +284,7 @@ pub async fn create_item(
 #[utoipa::path(patch, path = "/api/v1/lists/{list}/items/{item}", tag = "Want-To-Buy lists",
     params(("list" = String, Path, description = "List slug or id"), ("item" = String, Path, description = "Item id"),
         ("If-Match" = Option<String>, Header, description = "ETag of the version you read")),
-    request_body = crate::server::openapi::WtbItemBody,
+    request_body = WtbItemBody,
     responses((status = 200, description = "The item", body = crate::domain::wtb::WtbItem, headers(("ETag" = String))),
         (status = 400, description = "Malformed request (not JSON, or a missing header)", body = crate::server::openapi::ErrorBody), (status = 401, description = "Missing, malformed or replaced API key", body = crate::server::openapi::ErrorBody),
         (status = 403, description = "A valid key of another list", body = crate::server::openapi::ErrorBody), (status = 404, description = "Not found (or not yours)", body = crate::server::openapi::ErrorBody),

@@ -6,9 +6,9 @@ use crate::error::AppError;
 
 #[server(endpoint = "preferences/stock-table", input = Json)]
 pub async fn stock_table_preferences() -> Result<TablePreferences, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::load(&state.db, &user.id, super::service::STOCK_TABLE_KEY).await
     })
     .await
@@ -16,9 +16,9 @@ pub async fn stock_table_preferences() -> Result<TablePreferences, AppError> {
 
 #[server(endpoint = "preferences/stock-table/save", input = Json)]
 pub async fn save_stock_table_preferences(preferences: TablePreferences) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let preferences = preferences
             .validated()
             .map_err(|m| AppError::field("hidden_columns", m))?;

@@ -6,10 +6,10 @@ use axum::{
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
+    routing::get,
 };
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::LeptosRoutes;
 use serde_json::json;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
@@ -21,13 +21,10 @@ use tower_http::{
 use tower_sessions::{Expiry, Session, SessionManagerLayer, cookie::SameSite};
 
 use super::{
-    config::Settings, db::Db, errors, rate_limit::Limiters, sessions::SessionBackend,
-    state::AppState,
+    config::Settings, db::Db, errors, plugins::Pages, rate_limit::Limiters,
+    sessions::SessionBackend, state::AppState,
 };
-use crate::{
-    app::{App, shell},
-    error::AppError,
-};
+use crate::error::AppError;
 
 /// Content-Security-Policy for HTML pages; the nonce covers the hydration script.
 fn page_csp(nonce: &str) -> String {
@@ -56,7 +53,13 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
         .build()
 }
 
-pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config::ConfigError> {
+/// The state of a server with the capabilities `plugins` brings (the composition root,
+/// `crate::capabilities`, hands every one of them).
+pub fn build_state(
+    settings: Settings,
+    db: Db,
+    plugins: super::plugins::Plugins,
+) -> Result<AppState, super::config::ConfigError> {
     let mut settings = settings;
     let secret = settings.ensure_secret()?;
     let limits = Arc::new(Limiters::new(
@@ -72,8 +75,12 @@ pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config
         leptos_options,
         stripe: super::stripe::Stripe::from_settings(&settings),
         settings: Arc::new(settings),
-        storefronts: Default::default(),
-        wtb_pages: Default::default(),
+        openapi_json: super::openapi::document(&plugins.routes),
+        jobs: Arc::new(plugins.jobs),
+        parts: plugins.parts,
+        routes: plugins.routes,
+        middleware: plugins.middleware,
+        pages: plugins.pages,
         jobs_ready: Default::default(),
     }))
 }
@@ -82,15 +89,16 @@ pub fn build_state(settings: Settings, db: Db) -> Result<AppState, super::config
 /// resource loading suspended process-wide (a global flag in leptos_server): a page that starts
 /// rendering meanwhile, in another server of the same process (the test suite builds many),
 /// would wait forever on its resources.
-fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+fn page_routes(pages: &Pages) -> Vec<leptos_axum::AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
         std::sync::OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+    ROUTES.get_or_init(pages.routes).clone()
 }
 
 pub fn router(state: AppState) -> Router {
     let settings = state.settings.clone();
-    let routes = page_routes();
+    let routes = page_routes(&state.pages);
+    let shell = state.pages.shell;
     let page_context = {
         let state = state.clone();
         move || {
@@ -120,35 +128,14 @@ pub fn router(state: AppState) -> Router {
         )));
 
     let leptos_options = state.leptos_options.clone();
+    // Every capability's REST routes (their OpenAPI paths went into `state.openapi_json`).
+    let capabilities = state.routes.iter().fold(Router::new(), |router, routes| {
+        router.merge(routes().split_for_parts().0)
+    });
     let app = Router::new()
         .route("/health", get(health))
-        .route(
-            "/app/inventory/export.csv",
-            get(crate::inventory::export::export_csv),
-        )
-        .route(
-            "/api/v1/checkout/session",
-            post(crate::checkout::rest::create_session),
-        )
-        .route(
-            "/api/v1/webhooks/stripe",
-            post(crate::checkout::rest::stripe_webhook),
-        )
-        .route(
-            "/api/v1/stores/{store}/listings",
-            get(crate::checkout::rest::store_listings),
-        )
+        .merge(capabilities)
         .route("/api/v1/openapi.json", get(super::openapi::openapi_json))
-        .route(
-            "/api/v1/lists/{list}/items",
-            get(crate::lists::rest::list_items).post(crate::lists::rest::create_item),
-        )
-        .route(
-            "/api/v1/lists/{list}/items/{item}",
-            get(crate::lists::rest::get_item)
-                .patch(crate::lists::rest::patch_item)
-                .delete(crate::lists::rest::delete_item),
-        )
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
         .route(
             "/api/{*fn_name}",
@@ -170,11 +157,15 @@ pub fn router(state: AppState) -> Router {
             _,
         >(page_context, shell))
         .layer(middleware::from_fn(server_fn_error_status))
-        .layer(middleware::from_fn(require_login_for_dashboard))
-        .layer(middleware::from_fn_with_state(
+        .layer(middleware::from_fn(require_login_for_dashboard));
+    // The capabilities' middleware, inside the session layer (it may read the session).
+    let app = state.middleware.iter().fold(app, |app, &run| {
+        app.layer(middleware::from_fn_with_state(
             state.clone(),
-            crate::checkout::rest::guest_link,
+            move |State(state): State<AppState>, req: Request, next: Next| run(state, req, next),
         ))
+    });
+    let app = app
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             state.clone(),

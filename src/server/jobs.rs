@@ -3,9 +3,14 @@
 //! LOCKED`; SQLite: the write lock), run at least once, retried with exponential backoff,
 //! and parked as `dead` (visible to the reseller) after their last attempt. A claim is a
 //! lease: a process that dies mid-job leaves it to be claimed again when the lease ends.
+//!
+//! Each kind of job is a type implementing [`BackgroundJob`] (its kind name, payload, label
+//! and handler), registered by the capability that owns it in a [`JobRegistry`]; the queue
+//! itself knows no capability.
 
-use futures::StreamExt;
-use std::time::Duration;
+use futures::{StreamExt, future::BoxFuture};
+use serde::{Serialize, de::DeserializeOwned};
+use std::{collections::HashMap, future::Future, time::Duration};
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
@@ -28,23 +33,96 @@ pub fn now_ms() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// A kind of background work. The value is the job's payload (stored as JSON); `KIND` names it
+/// in the queue, `LABEL` is what its owner reads if it failed for good, and `run` does it.
+pub trait BackgroundJob: Serialize + DeserializeOwned + Send + Sync + 'static {
+    const KIND: &'static str;
+    const LABEL: &'static str;
+    /// Attempts before the job is parked as dead (backoff doubles from 2 s).
+    const MAX_ATTEMPTS: i64 = 8;
+
+    fn run(self, state: &AppState) -> impl Future<Output = Outcome> + Send;
+
+    /// This job, due now, belonging to `owner` (who sees it if it fails for good).
+    fn queued<'a>(&self, owner: Option<&'a str>) -> NewJob<'a> {
+        NewJob {
+            kind: Self::KIND,
+            payload: serde_json::to_string(self).unwrap_or_default(),
+            owner,
+            run_at_ms: now_ms(),
+            max_attempts: Self::MAX_ATTEMPTS,
+        }
+    }
+}
+
 /// A job to add. `run_at_ms` lets work wait (a reservation's expiry).
 pub struct NewJob<'a> {
-    pub kind: &'a str,
-    pub payload: serde_json::Value,
+    pub kind: &'static str,
+    pub payload: String,
     pub owner: Option<&'a str>,
     pub run_at_ms: i64,
     pub max_attempts: i64,
 }
 
-impl<'a> NewJob<'a> {
-    pub fn now(kind: &'a str, payload: serde_json::Value, owner: Option<&'a str>) -> Self {
-        NewJob {
-            kind,
-            payload,
-            owner,
-            run_at_ms: now_ms(),
-            max_attempts: 8,
+impl NewJob<'_> {
+    /// The same job, due at `run_at_ms` instead of now.
+    pub fn at(mut self, run_at_ms: i64) -> Self {
+        self.run_at_ms = run_at_ms;
+        self
+    }
+}
+
+type Handler = fn(AppState, String) -> BoxFuture<'static, Outcome>;
+type Periodic = fn(AppState) -> BoxFuture<'static, ()>;
+
+/// Every kind of job the process runs, registered by the capabilities that own them, and
+/// the periodic work they need (run by the worker's housekeeping).
+#[derive(Default)]
+pub struct JobRegistry {
+    kinds: HashMap<&'static str, (Handler, &'static str)>,
+    periodic: Vec<Periodic>,
+}
+
+fn run_typed<J: BackgroundJob>(state: AppState, payload: String) -> BoxFuture<'static, Outcome> {
+    Box::pin(async move {
+        match serde_json::from_str::<J>(&payload) {
+            Ok(job) => job.run(&state).await,
+            // Retrying cannot make it decode: park it with the reason.
+            Err(e) => Outcome::Dead(format!("the {} job's payload does not read: {e}", J::KIND)),
+        }
+    })
+}
+
+impl JobRegistry {
+    pub fn register<J: BackgroundJob>(&mut self) -> &mut Self {
+        let previous = self.kinds.insert(J::KIND, (run_typed::<J>, J::LABEL));
+        assert!(previous.is_none(), "job kind {} registered twice", J::KIND);
+        self
+    }
+
+    /// Work to run every housekeeping round (e.g. a sweeper that catches what a lost job missed).
+    pub fn every_round(&mut self, work: Periodic) -> &mut Self {
+        self.periodic.push(work);
+        self
+    }
+
+    /// Every registered kind with its label.
+    pub fn kinds(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        self.kinds.iter().map(|(kind, (_, label))| (*kind, *label))
+    }
+
+    /// What the owner reads for a job of `kind`.
+    pub fn label(&self, kind: &str) -> &'static str {
+        self.kinds
+            .get(kind)
+            .map(|(_, label)| *label)
+            .unwrap_or("Background work of a kind this version no longer runs")
+    }
+
+    async fn run(&self, state: &AppState, kind: &str, payload: String) -> Outcome {
+        match self.kinds.get(kind) {
+            Some((handler, _)) => handler(state.clone(), payload).await,
+            None => Outcome::Dead(format!("no job kind {kind} in this version")),
         }
     }
 }
@@ -62,14 +140,14 @@ where
 {
     let now = OffsetDateTime::now_utc();
     let id = new_id();
-    let payload = job.payload.to_string();
+    let payload = job.payload.as_str();
     sqlx::query(
         "INSERT INTO jobs (id, kind, payload, owner_user_id, status, attempts, max_attempts, run_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7)",
     )
     .bind(id.as_str())
     .bind(job.kind)
-    .bind(payload.as_str())
+    .bind(payload)
     .bind(job.owner)
     .bind(job.max_attempts)
     .bind(job.run_at_ms)
@@ -86,6 +164,8 @@ pub enum Outcome {
     Later(i64),
     /// Failed; retried with backoff until its attempts run out.
     Failed(String),
+    /// Can never succeed (its payload does not read, its kind is unknown): dead at once.
+    Dead(String),
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -166,6 +246,14 @@ pub async fn settle(db: &Db, job: &Claimed, outcome: Outcome) -> sqlx::Result<()
             at,
             None,
         ),
+        Outcome::Dead(reason) => {
+            tracing::error!(job = %job.id, kind = %job.kind, error = %reason, "job cannot run: dead");
+            (
+                "UPDATE jobs SET status = 'dead', locked_until = NULL, updated_at = $1, run_at = $2, last_error = $3 WHERE id = $4",
+                now_ms(),
+                Some(reason),
+            )
+        }
         Outcome::Failed(reason) if job.attempts >= job.max_attempts => {
             tracing::error!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %reason, "job failed for the last time: dead");
             (
@@ -205,9 +293,7 @@ pub async fn run_due(state: &AppState) -> usize {
     // A few at once: their reads, mail and Stripe calls overlap (writes still take turns).
     futures::stream::iter(jobs)
         .for_each_concurrent(RUN_AT_ONCE, |job| async move {
-            let payload: serde_json::Value =
-                serde_json::from_str(&job.payload).unwrap_or_default();
-            let outcome = dispatch(state, &job.kind, &payload).await;
+            let outcome = state.jobs.run(state, &job.kind, job.payload.clone()).await;
             if let Err(e) = settle(&state.db, &job, outcome).await {
                 tracing::warn!(job = %job.id, error = %e, "cannot record the job's outcome; it will run again");
             }
@@ -216,34 +302,13 @@ pub async fn run_due(state: &AppState) -> usize {
     count
 }
 
-/// Every kind of job and who runs it.
-async fn dispatch(state: &AppState, kind: &str, payload: &serde_json::Value) -> Outcome {
-    let text = |key: &str| {
-        payload
-            .get(key)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    match kind {
-        "order.expire" => crate::checkout::service::expire_order(state, &text("order_id")).await,
-        "order.payment_reminder" => {
-            crate::checkout::service::remind_payment(state, &text("order_id")).await
-        }
-        "stripe.expire_session" => {
-            crate::checkout::service::expire_stripe_session(state, &text("session_id")).await
-        }
-        "stripe.event" => crate::checkout::webhook::apply(state, &text("event_id")).await,
-        "mail.send" => super::mail::deliver(state, &text("outbox_id")).await,
-        "wtb.match" => crate::lists::matching::match_listing(state, &text("listing_id")).await,
-        other => Outcome::Failed(format!("unknown job kind {other}")),
-    }
-}
-
-/// Periodic work that is not tied to one row: the reservation sweeper (catches any
-/// reservation whose expiry job was lost) and clearing old jobs and idempotency keys.
+/// Periodic work that is not tied to one row: what the capabilities registered (e.g. the
+/// reservation sweeper, which catches any reservation whose expiry job was lost) and clearing
+/// old jobs and idempotency keys.
 async fn housekeeping(state: &AppState) {
-    crate::checkout::service::sweep_expired(state).await;
+    for work in &state.jobs.periodic {
+        work(state.clone()).await;
+    }
     let week_ago = now_ms() - 7 * 24 * 3600 * 1000;
     let _ = with_db!(&state.db, pool => sqlx::query("DELETE FROM jobs WHERE status = 'done' AND run_at < $1").bind(week_ago).execute(pool).await.map(|r| r.rows_affected()));
     let _ = with_db!(&state.db, pool => sqlx::query("DELETE FROM idempotency_keys WHERE expires_at < $1").bind(now_ms()).execute(pool).await.map(|r| r.rows_affected()));

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::{
     db::new_id,
-    jobs::{self, NewJob, Outcome},
+    jobs::{self, BackgroundJob, Outcome},
     state::AppState,
 };
 use crate::with_db;
@@ -144,15 +144,27 @@ where
         tracing::info!(kind = %mail.kind, reason, "mail kept unsent");
         return Ok(());
     }
-    jobs::enqueue(
-        tx,
-        &NewJob::now(
-            "mail.send",
-            serde_json::json!({ "outbox_id": id }),
-            mail.owner,
-        ),
-    )
-    .await
+    jobs::enqueue(tx, &SendMail { outbox_id: id }.queued(mail.owner)).await
+}
+
+/// Mail's part of the server: sending the outbox (the plumbing's own job).
+pub fn plug(p: &mut super::plugins::Plugins) {
+    p.jobs.register::<SendMail>();
+}
+
+/// Sending one mail of the outbox.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct SendMail {
+    pub outbox_id: String,
+}
+
+impl BackgroundJob for SendMail {
+    const KIND: &'static str = "mail.send";
+    const LABEL: &'static str = "Send an email to a buyer";
+
+    async fn run(self, state: &AppState) -> Outcome {
+        deliver(state, &self.outbox_id).await
+    }
 }
 
 #[derive(sqlx::FromRow)]

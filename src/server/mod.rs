@@ -1,27 +1,19 @@
-//! Server-only plumbing: configuration, database, sessions, HTTP, CLI and operations.
+//! Server-only plumbing: configuration, database, sessions, HTTP, jobs, mail and payments
+//! client. Nothing here names a capability: capabilities plug their jobs, routes, state and
+//! middleware in through `plugins` (collected by `crate::capabilities`).
 
-pub mod audit;
-pub mod backup;
-pub mod bench;
-mod bench_analytics;
-mod bench_browser;
-mod bench_checkout;
-mod bench_import;
-mod bench_lists;
-pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod db;
-pub mod demo;
 pub mod errors;
 pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod openapi;
 pub mod paging;
+pub mod plugins;
 pub mod rate_limit;
 pub mod request;
-pub mod seed;
 pub mod serve;
 pub mod sessions;
 pub mod state;

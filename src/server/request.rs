@@ -1,11 +1,12 @@
-//! What a server function needs from its request: state, session, client address, user.
+//! What a server function needs from its request: state, session, client address (the
+//! signed-in user comes from `auth::require_user`).
 
 use axum::extract::ConnectInfo;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use tower_sessions::Session;
 
 use super::{errors::internal, state::AppState};
-use crate::{auth::service::CurrentUser, error::AppError};
+use crate::error::AppError;
 
 pub fn state() -> Result<AppState, AppError> {
     AppState::get()
@@ -23,12 +24,4 @@ pub async fn client_ip() -> IpAddr {
         .await
         .map(|ConnectInfo(addr)| addr.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-}
-
-/// The signed-in user, or `Unauthorized`.
-pub async fn require_user() -> Result<(AppState, CurrentUser), AppError> {
-    let state = state()?;
-    let session = session().await?;
-    let user = crate::auth::service::current_user(&state.db, &session).await?;
-    Ok((state, user))
 }

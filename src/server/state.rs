@@ -34,10 +34,16 @@ pub struct State {
     pub secret: Secret,
     pub limits: Arc<Limiters>,
     pub leptos_options: LeptosOptions,
-    /// Short-lived copies of what every storefront page needs (store face, filter values).
-    pub storefronts: Arc<crate::storefront::service::StorefrontCache>,
-    /// Pages of the WTB bot API, by list and items version.
-    pub wtb_pages: Arc<crate::lists::rest::PageCache>,
+    /// Every kind of background job and the periodic work the capabilities registered.
+    pub jobs: Arc<super::jobs::JobRegistry>,
+    /// The capabilities' own state (caches), one value per type: see `part`.
+    pub parts: axum::http::Extensions,
+    /// The app's pages, and the capabilities' REST routes and middleware (see `plugins`).
+    pub pages: super::plugins::Pages,
+    pub routes: Vec<fn() -> utoipa_axum::router::OpenApiRouter<AppState>>,
+    pub middleware: Vec<super::plugins::Middleware>,
+    /// The OpenAPI document of `/api/v1`, made from the same routes the router serves.
+    pub openapi_json: String,
     /// The Stripe client (one connection pool for the process); `None`: manual payment only.
     pub stripe: Option<super::stripe::Stripe>,
     /// Wakes this process's job worker when work was queued that should not wait for the
@@ -52,6 +58,14 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
+    /// A capability's own state, registered by its plug (`Plugins::part`). Every capability
+    /// is plugged in at start-up, so a missing one is a wiring mistake caught by any test.
+    pub fn part<T: Send + Sync + 'static>(&self) -> &Arc<T> {
+        self.parts
+            .get::<Arc<T>>()
+            .unwrap_or_else(|| panic!("{} is not plugged in", std::any::type_name::<T>()))
+    }
+
     /// The state inside a server function (provided by `leptos_routes_with_context`).
     pub fn get() -> Result<AppState, crate::error::AppError> {
         leptos::prelude::use_context::<AppState>().ok_or_else(|| {

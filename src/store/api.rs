@@ -11,9 +11,9 @@ use crate::{
 
 #[server(endpoint = "store/settings", input = Json)]
 pub async fn get_settings() -> Result<StoreSettingsView, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::settings(&state.db, &user.id).await
     })
     .await
@@ -23,10 +23,10 @@ pub async fn get_settings() -> Result<StoreSettingsView, AppError> {
 pub async fn save_settings(slug: String, input: StoreSettingsInput) -> Result<String, AppError> {
     use crate::{
         domain::{FieldErrors, account::check_slug, store::validate_store_settings},
-        server::{errors::respond, request},
+        server::errors::respond,
     };
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let mut errors = FieldErrors::default();
         let slug = errors.check("slug", check_slug(&slug));
         let settings = match validate_store_settings(&input) {
@@ -40,7 +40,7 @@ pub async fn save_settings(slug: String, input: StoreSettingsInput) -> Result<St
             return Err(AppError::validation(errors));
         };
         super::service::save_settings(&state.db, &user.id, &slug, &settings).await?;
-        state.storefronts.clear();
+        crate::storefront::service::cache(&state).clear();
         Ok(slug)
     })
     .await
@@ -48,9 +48,9 @@ pub async fn save_settings(slug: String, input: StoreSettingsInput) -> Result<St
 
 #[server(endpoint = "store/listings", input = Json)]
 pub async fn list_listings() -> Result<Vec<ListingRow>, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::listings(&state.db, &user.id).await
     })
     .await
@@ -59,11 +59,11 @@ pub async fn list_listings() -> Result<Vec<ListingRow>, AppError> {
 /// Lists an inventory item in the store, or changes its price and units.
 #[server(endpoint = "store/listings/save", input = Json)]
 pub async fn list_item(item_id: String, input: ListingInput) -> Result<String, AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         let id = super::service::list_item(&state.db, &user.id, &item_id, &input).await?;
-        state.storefronts.clear();
+        crate::storefront::service::cache(&state).clear();
         Ok(id)
     })
     .await
@@ -71,11 +71,11 @@ pub async fn list_item(item_id: String, input: ListingInput) -> Result<String, A
 
 #[server(endpoint = "store/listings/withdraw", input = Json)]
 pub async fn withdraw_listing(listing_id: String) -> Result<(), AppError> {
-    use crate::server::{errors::respond, request};
+    use crate::server::errors::respond;
     respond(async move {
-        let (state, user) = request::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         super::service::withdraw(&state.db, &user.id, &listing_id).await?;
-        state.storefronts.clear();
+        crate::storefront::service::cache(&state).clear();
         Ok(())
     })
     .await

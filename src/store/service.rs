@@ -14,7 +14,7 @@ use crate::{
     error::AppError,
     server::{
         db::{BeginWrite, Db, is_unique_violation, new_id},
-        jobs::{self, NewJob},
+        jobs::{self, BackgroundJob},
     },
     with_db,
 };
@@ -183,7 +183,7 @@ pub async fn list_item(
         sqlx::query("UPDATE items SET status = 'listed', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'in_stock'")
             .bind(now).bind(item_id).execute(&mut *tx).await?;
         // Owners of public Want-To-Buy lists that want this item hear about it.
-        jobs::enqueue(&mut tx, &NewJob::now("wtb.match", serde_json::json!({ "listing_id": id }), Some(user))).await?;
+        jobs::enqueue(&mut tx, &crate::lists::matching::MatchWanted { listing_id: id.clone() }.queued(Some(user))).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(id)
     }.await)?;

@@ -10,8 +10,7 @@ pub async fn get_public_store(store: String) -> Result<PublicStore, AppError> {
     respond(async move {
         let state = request::state()?;
         let card = state.stripe.is_some();
-        let front = state
-            .storefronts
+        let front = super::service::cache(&state)
             .store(&state.db, &store, card, &state.settings.public_url)
             .await?;
         front.map(|f| f.store).ok_or(AppError::NotFound)
@@ -28,7 +27,7 @@ pub async fn catalog(
     use crate::server::{errors::respond, request};
     respond(async move {
         let state = request::state()?;
-        let front = (state.storefronts)
+        let front = super::service::cache(&state)
             .store(
                 &state.db,
                 &store,
@@ -50,7 +49,7 @@ pub async fn listing(
     use crate::server::{errors::respond, request};
     respond(async move {
         let state = request::state()?;
-        let front = (state.storefronts)
+        let front = super::service::cache(&state)
             .store(
                 &state.db,
                 &store,

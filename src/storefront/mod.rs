@@ -8,6 +8,12 @@ mod item;
 pub mod service;
 pub mod types;
 
+/// What the storefront plugs into the server: its cache of store faces and filters.
+#[cfg(feature = "ssr")]
+pub fn plug(p: &mut crate::server::plugins::Plugins) {
+    p.part(service::StorefrontCache::default());
+}
+
 pub use cart::CartPage;
 pub use item::ListingPage;
 pub use types::PublicStore;

@@ -363,7 +363,6 @@ pub async fn price_cart(
         .take(crate::domain::store::MAX_CHECKOUT_LINES)
         .collect();
     let mut priced = Vec::with_capacity(lines.len());
-    let mut subtotal = 0i64;
     if !lines.is_empty() {
         let placeholders = (0..lines.len())
             .map(|i| format!("${}", i + 2))
@@ -402,9 +401,6 @@ pub async fn price_cart(
             } else {
                 None
             };
-            if problem.is_none() {
-                subtotal = subtotal.saturating_add(row.listing.price.saturating_mul(quantity));
-            }
             priced.push(PricedLine {
                 listing_id: row.listing.id.clone(),
                 title: row.listing.name.clone(),
@@ -418,15 +414,21 @@ pub async fn price_cart(
             });
         }
     }
+    // Lines that can be bought count; the price is checkout's own computation.
     let country = check_country(country).ok();
-    let shipping = store
-        .shipping()
-        .cost(country.as_deref(), subtotal)
-        .map(|a| Money::new(a, cur));
+    let total = crate::domain::store::price_order(
+        priced
+            .iter()
+            .filter(|l| l.problem.is_none())
+            .map(|l| (l.unit_price.amount, l.quantity)),
+        &store.shipping(),
+        country.as_deref(),
+    )
+    .map_err(|e| AppError::field("lines", e.to_string()))?;
     Ok(PricedCart {
-        subtotal: Money::new(subtotal, cur),
-        total: shipping.map(|s| Money::new(subtotal + s.amount, cur)),
-        shipping,
+        subtotal: Money::new(total.subtotal, cur),
+        shipping: total.shipping.map(|s| Money::new(s, cur)),
+        total: total.total.map(|t| Money::new(t, cur)),
         lines: priced,
     })
 }
@@ -454,6 +456,11 @@ pub struct StoreFront {
 /// listings on this process forgets them at once; other processes catch up within the TTL.
 #[derive(Default)]
 pub struct StorefrontCache(Mutex<HashMap<String, (Instant, StoreFront)>>);
+
+/// This process's storefront cache (plugged in by `storefront::plug`).
+pub fn cache(state: &crate::server::state::AppState) -> &StorefrontCache {
+    state.part::<StorefrontCache>()
+}
 
 /// Past this many stores the cache starts over rather than grow without bound.
 const CACHED_STORES: usize = 10_000;

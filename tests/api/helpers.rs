@@ -99,7 +99,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let settings = settings_for(&database_url, dir.path(), extra);
     let db = Db::connect(&settings.database).await.expect("connect");
     db.migrate().await.expect("migrate");
-    let state = http::build_state(settings, db.clone()).expect("state");
+    let state = flipdesk::capabilities::build_state(settings, db.clone()).expect("state");
     let server = http::start(state.clone(), "127.0.0.1:0".parse().unwrap())
         .await
         .expect("start");

@@ -13,26 +13,80 @@ use flipdesk::{
 use std::collections::HashSet;
 
 async fn database(backend: Backend) -> (Db, tempfile::TempDir) {
+    let (db, _, dir) = database_with_settings(backend).await;
+    (db, dir)
+}
+
+async fn database_with_settings(
+    backend: Backend,
+) -> (Db, flipdesk::server::config::Settings, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(backend, dir.path()).await;
     let settings = settings_for(&url, dir.path(), &[]);
     let db = Db::connect(&settings.database).await.unwrap();
     db.migrate().await.unwrap();
-    (db, dir)
+    (db, settings, dir)
 }
 
 async fn add(db: &Db, n: usize, run_at_ms: i64) {
     with_db!(db, pool => async {
         let mut tx = pool.begin_write().await.unwrap();
         for i in 0..n {
-            let job = NewJob { kind: "test.job", payload: serde_json::json!({ "n": i }), owner: None, run_at_ms, max_attempts: 2 };
+            let job = NewJob { kind: "test.job", payload: serde_json::json!({ "n": i }).to_string(), owner: None, run_at_ms, max_attempts: 2 };
             jobs::enqueue(&mut tx, &job).await.unwrap();
         }
         tx.commit().await.unwrap();
     }.await)
 }
 
-on_both_databases!(workers_claim_each_job_once_and_failures_back_off);
+on_both_databases!(
+    workers_claim_each_job_once_and_failures_back_off,
+    a_job_that_cannot_run_is_dead_at_once_with_its_reason
+);
+
+/// Jobs are typed: a payload that does not read as its kind's type, or a kind this version
+/// does not know, is parked as dead at the first run with the reason (never a default value
+/// that "succeeds"), and every kind has a label its owner can read.
+async fn a_job_that_cannot_run_is_dead_at_once_with_its_reason(backend: Backend) {
+    let (db, settings, _dir) = database_with_settings(backend).await;
+    let state = flipdesk::capabilities::build_state(settings, db.clone()).unwrap();
+    let bad = |kind: &'static str, payload: &str| NewJob {
+        kind,
+        payload: payload.to_string(),
+        owner: None,
+        run_at_ms: jobs::now_ms(),
+        max_attempts: 8,
+    };
+    with_db!(&db, pool => async {
+        let mut tx = pool.begin_write().await.unwrap();
+        jobs::enqueue(&mut tx, &bad("order.expire", r#"{"order": 7}"#)).await.unwrap();
+        jobs::enqueue(&mut tx, &bad("no.such.kind", "{}")).await.unwrap();
+        tx.commit().await.unwrap();
+    }.await);
+    assert_eq!(jobs::run_due(&state).await, 2);
+    let rows: Vec<(String, String, i64, Option<String>)> = with_db!(&db, pool => sqlx::query_as(
+        "SELECT kind, status, attempts, last_error FROM jobs ORDER BY kind").fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    for (kind, status, attempts, error) in &rows {
+        assert_eq!((status.as_str(), *attempts), ("dead", 1), "{kind}");
+        let error = error.as_deref().unwrap_or_default();
+        match kind.as_str() {
+            "order.expire" => assert!(
+                error.contains("does not read") && error.contains("order_id"),
+                "{error}"
+            ),
+            _ => assert!(error.contains("no job kind no.such.kind"), "{error}"),
+        }
+    }
+    assert_eq!(
+        state.jobs.label("order.expire"),
+        "Release an expired reservation"
+    );
+    let kinds: Vec<_> = state.jobs.kinds().collect();
+    assert!(kinds.len() >= 6, "{kinds:?}");
+    assert!(kinds.iter().all(|(_, label)| !label.is_empty()));
+}
 
 async fn workers_claim_each_job_once_and_failures_back_off(backend: Backend) {
     let (db, _dir) = database(backend).await;

@@ -50,7 +50,7 @@ async fn storefront_shell_and_friendly_404(backend: Backend) {
 
 async fn public_list_shell(backend: Backend) {
     let app = spawn_app(backend).await;
-    flipdesk::server::seed::seed_demo(&app.state).await.unwrap();
+    flipdesk::admin::seed::seed_demo(&app.state).await.unwrap();
     let res = client()
         .get(app.url("/lists/demo-wants"))
         .send()
@@ -74,7 +74,7 @@ async fn public_list_shell(backend: Backend) {
 /// Charizard is a PSA 9, its Blastoise a BGS 8.5).
 async fn storefront_search_reads_grades_and_sizes(backend: Backend) {
     let app = spawn_app(backend).await;
-    flipdesk::server::seed::seed_demo(&app.state).await.unwrap();
+    flipdesk::admin::seed::seed_demo(&app.state).await.unwrap();
     let titles = |q: &'static str| {
         let url = app.url(&format!("/api/v1/stores/demo/listings?q={q}"));
         async move {

@@ -1,11 +1,20 @@
-//! Command-line entry: every command exits non-zero with a one-line reason on bad input or
-//! bad configuration, never a backtrace.
+//! Operator tooling, outside the plumbing: the command line (`serve`, `migrate`, `seed-demo`,
+//! `user create`, `api-key regenerate`, `backup`, `restore`, and — built with the `bench`
+//! feature only — `bench`), one file per command that does more than call a service. Every
+//! command exits non-zero with a one-line reason on bad input or bad configuration, never a
+//! backtrace.
+
+pub mod backup;
+#[cfg(feature = "bench")]
+pub mod bench;
+pub mod demo;
+pub mod seed;
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode, time::Duration};
 
-use super::{config::Settings, db::Db, http, telemetry};
 use crate::domain::{Email, Role, account};
+use crate::server::{config::Settings, db::Db, http, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -41,7 +50,8 @@ enum Command {
     /// Restore FILE into an empty database of the same kind.
     Restore { file: PathBuf },
     /// Seed a throwaway database and measure routes under load (see README).
-    Bench(super::bench::BenchArgs),
+    #[cfg(feature = "bench")]
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -114,8 +124,9 @@ async fn open_database(settings: &Settings) -> Result<Db, String> {
 }
 
 async fn execute(command: Command) -> Result<(), String> {
+    #[cfg(feature = "bench")]
     if let Command::Bench(args) = command {
-        return super::bench::run(args).await;
+        return bench::run(args).await;
     }
     let settings = Settings::load().map_err(|e| e.to_string())?;
     match command {
@@ -128,10 +139,9 @@ async fn execute(command: Command) -> Result<(), String> {
         }
         Command::SeedDemo => {
             let db = open_database(&settings).await?;
-            let state = http::build_state(settings, db).map_err(|e| e.to_string())?;
-            let report = super::seed::seed_demo(&state)
-                .await
-                .map_err(|e| e.to_string())?;
+            let state =
+                crate::capabilities::build_state(settings, db).map_err(|e| e.to_string())?;
+            let report = seed::seed_demo(&state).await.map_err(|e| e.to_string())?;
             println!("{report}");
             Ok(())
         }
@@ -148,7 +158,7 @@ async fn execute(command: Command) -> Result<(), String> {
             account::check_new_password(&password, email.as_str())
                 .map_err(|m| format!("--password: {m}"))?;
             let db = open_database(&settings).await?;
-            let id = super::seed::create_user(&db, &email, &password, role)
+            let id = seed::create_user(&db, &email, &password, role)
                 .await
                 .map_err(|e| match e {
                     crate::error::AppError::Validation { message, .. } => message,
@@ -163,7 +173,7 @@ async fn execute(command: Command) -> Result<(), String> {
             let mut settings = settings;
             let secret = settings.ensure_secret().map_err(|e| e.to_string())?;
             let db = open_database(&settings).await?;
-            let key = super::seed::regenerate_list_key(&db, &secret, &list)
+            let key = seed::regenerate_list_key(&db, &secret, &list)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{key}");
@@ -173,19 +183,20 @@ async fn execute(command: Command) -> Result<(), String> {
             let db = Db::connect(&settings.database)
                 .await
                 .map_err(|e| e.to_string())?;
-            super::backup::backup(&db, &settings.database.url, &file).await?;
+            backup::backup(&db, &settings.database.url, &file).await?;
             println!("backup written to {}", file.display());
             Ok(())
         }
         Command::Restore { file } => {
-            super::backup::restore(&settings.database, &file).await?;
+            backup::restore(&settings.database, &file).await?;
             println!(
                 "restored {} into {}",
                 file.display(),
-                super::db::redact_url(&settings.database.url)
+                crate::server::db::redact_url(&settings.database.url)
             );
             Ok(())
         }
+        #[cfg(feature = "bench")]
         Command::Bench(_) => unreachable!("handled above"),
     }
 }
@@ -195,9 +206,11 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let db = open_database(&settings).await?;
     let grace = Duration::from_secs(settings.shutdown_grace_secs);
     let addr = settings.site_addr;
-    let state = http::build_state(settings, db.clone()).map_err(|e| e.to_string())?;
+    let state =
+        crate::capabilities::build_state(settings, db.clone()).map_err(|e| e.to_string())?;
     let sweeper = tokio::spawn(
-        super::sessions::SessionBackend::new(db.clone()).sweep_expired(Duration::from_secs(3600)),
+        crate::server::sessions::SessionBackend::new(db.clone())
+            .sweep_expired(Duration::from_secs(3600)),
     );
     let server = http::start(state, addr).await.map_err(|e| e.to_string())?;
     tracing::info!(addr = %server.addr, backend = ?db.backend(), "Flipdesk is listening");

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{
+use crate::server::{
     config::DatabaseSettings,
     db::{Db, redact_url, sqlite_file_path},
 };

@@ -2,6 +2,11 @@
 //! loopback and measures chosen routes with an in-process load generator (which shares the
 //! machine's cores with the server — say so when quoting figures). `/health` is the baseline.
 
+mod analytics;
+mod browser;
+mod checkout;
+mod import;
+mod lists;
 use clap::Args;
 use std::{
     sync::{
@@ -12,7 +17,7 @@ use std::{
 };
 use time::OffsetDateTime;
 
-use super::{
+use crate::server::{
     config::Settings,
     crypto,
     db::{BeginWrite, Db, new_id},
@@ -122,11 +127,11 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     .collect::<std::collections::BTreeMap<String, String>>();
     let mut vars = vars;
     if args.checkouts {
-        let fake = super::bench_checkout::fake_stripe().await?;
+        let fake = checkout::fake_stripe().await?;
         vars.insert("STRIPE_SECRET_KEY".into(), "sk_test_bench".into());
         vars.insert(
             "STRIPE_WEBHOOK_SECRET".into(),
-            super::bench_checkout::WEBHOOK_SECRET.into(),
+            checkout::WEBHOOK_SECRET.into(),
         );
         vars.insert("STRIPE_API_BASE".into(), fake);
     }
@@ -166,7 +171,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     eprintln!(
         "seeding {} stores into {} …",
         args.stores,
-        super::db::redact_url(&url)
+        crate::server::db::redact_url(&url)
     );
     let started = Instant::now();
     seed_stores(&db, args.stores).await?;
@@ -174,13 +179,13 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         seed_items(&db, args.items).await?;
     }
     let deep_listings = if args.listings > 0 {
-        super::bench_checkout::seed_listings(&db, BENCH_OWNER, args.listings).await?
+        checkout::seed_listings(&db, BENCH_OWNER, args.listings).await?
     } else {
         Vec::new()
     };
     let analyst = if args.analytics_items > 0 {
         let t = Instant::now();
-        let id = super::bench_analytics::seed(
+        let id = analytics::seed(
             &db,
             args.analytics_items,
             args.analytics_sales,
@@ -197,10 +202,10 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     };
     let wtb = if args.wtb_items > 0 {
         Some(
-            super::bench_lists::seed(
+            lists::seed(
                 &db,
                 &settings,
-                &super::config::Secret::new(secret.clone()),
+                &crate::server::config::Secret::new(secret.clone()),
                 args.wtb_items,
             )
             .await?,
@@ -221,7 +226,8 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     }
     eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
 
-    let state = http::build_state(settings, db.clone()).map_err(|e| e.to_string())?;
+    let state =
+        crate::capabilities::build_state(settings, db.clone()).map_err(|e| e.to_string())?;
     let server = http::start(state, "127.0.0.1:0".parse().expect("valid addr"))
         .await
         .map_err(|e| e.to_string())?;
@@ -300,7 +306,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             .default_headers(headers)
             .build()
             .map_err(|e| e.to_string())?;
-        let list = super::bench_lists::BENCH_LIST;
+        let list = lists::BENCH_LIST;
         for route in [
             format!("/api/v1/lists/{list}/items?limit=24"),
             format!("/api/v1/lists/{list}/items/{item}"),
@@ -332,7 +338,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             .pool_max_idle_per_host(args.concurrency)
             .build()
             .map_err(|e| e.to_string())?;
-        let (orders, created) = super::bench_checkout::checkouts(
+        let (orders, created) = checkout::checkouts(
             &shopper,
             &base,
             "bench-owner",
@@ -342,9 +348,8 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         )
         .await;
         let started = std::time::Instant::now();
-        let paid =
-            super::bench_checkout::webhooks(&shopper, &db, &base, &orders, args.concurrency).await;
-        let applied = super::bench_checkout::all_paid(&db, orders.len(), started).await?;
+        let paid = checkout::webhooks(&shopper, &db, &base, &orders, args.concurrency).await;
+        let applied = checkout::all_paid(&db, orders.len(), started).await?;
         Some(format!(
             "checkout sessions (fake Stripe)  {created}\nStripe webhooks (payments)      {paid}\n{applied}"
         ))
@@ -352,18 +357,16 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         None
     };
     let import = if args.import_rows > 0 {
-        Some(super::bench_import::commit_rows(&client, &base, args.import_rows).await?)
+        Some(import::commit_rows(&client, &base, args.import_rows).await?)
     } else {
         None
     };
     let analytics = match &analyst {
-        Some(owner) => {
-            Some(super::bench_analytics::measure(&db, owner, args.analytics_runs).await?)
-        }
+        Some(owner) => Some(analytics::measure(&db, owner, args.analytics_runs).await?),
         None => None,
     };
     let browser = if args.browser {
-        Some(super::bench_browser::run(&base, BENCH_OWNER, BENCH_PASSWORD).await?)
+        Some(browser::run(&base, BENCH_OWNER, BENCH_PASSWORD).await?)
     } else {
         None
     };

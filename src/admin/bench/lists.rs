@@ -1,7 +1,7 @@
 //! `flipdesk bench --wtb-items N`: one public Want-To-Buy list of N items with an API key,
 //! so the bot API is measured the way a bot calls it (key check and rate limit included).
 
-use super::{
+use crate::server::{
     config::{Secret, Settings},
     db::Db,
 };

@@ -4,7 +4,7 @@
 use serde_json::json;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{config::Secret, crypto, db::new_id};
+use crate::server::{config::Secret, crypto, db::new_id};
 
 pub struct OrderEvent<'a> {
     pub order_id: &'a str,

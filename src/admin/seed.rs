@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::{
+use crate::server::{
     config::Secret,
     crypto,
     db::{Db, new_id},

@@ -7,7 +7,7 @@
 use jiff::civil::Date;
 use time::OffsetDateTime;
 
-use super::{db::Db, state::AppState};
+use crate::server::{db::Db, state::AppState};
 use crate::{
     domain::{
         Currency, Email, Money,

@@ -13,7 +13,8 @@ use std::{
 };
 use time::OffsetDateTime;
 
-use super::{
+use crate::server::{
+    crypto,
     db::{BeginWrite, Db, new_id},
     stripe,
 };
@@ -192,7 +193,7 @@ pub async fn checkouts(
                 let t = Instant::now();
                 let res = client
                     .post(format!("{base}/api/v1/checkout/session"))
-                    .header("Idempotency-Key", format!("bench-{worker}-{n}-{}", super::crypto::random_token(8)))
+                    .header("Idempotency-Key", format!("bench-{worker}-{n}-{}", crypto::random_token(8)))
                     .json(&body)
                     .send()
                     .await;
