@@ -182,31 +182,49 @@ fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), String> {
 fn options(chart: &Chart, currency: &str) -> Result<JsValue, String> {
     let json = serde_json::to_string(chart).map_err(|e| e.to_string())?;
     let option = js_sys::JSON::parse(&json).map_err(|_| "the chart's options are not valid")?;
-    let cur = currency.to_string();
-    let full = Closure::<dyn Fn(JsValue) -> String>::new({
-        let cur = cur.clone();
-        move |v: JsValue| money_label(v, &cur, false)
-    });
-    let short =
-        Closure::<dyn Fn(JsValue) -> String>::new(move |v: JsValue| money_label(v, &cur, true));
+    let (full, short) = formatters(currency);
     let tooltip = js_sys::Reflect::get(&option, &JsValue::from_str("tooltip"))
         .ok()
         .filter(|t| t.is_object())
         .unwrap_or_else(|| js_sys::Object::new().into());
     set(&tooltip, "renderMode", &JsValue::from_str("richText"))?;
-    set(&tooltip, "valueFormatter", full.as_ref())?;
+    set(&tooltip, "valueFormatter", &full)?;
     set(&option, "tooltip", &tooltip)?;
     if let Ok(axis) = js_sys::Reflect::get(&option, &JsValue::from_str("yAxis"))
         && axis.is_object()
     {
         let label = js_sys::Object::new();
-        set(&label, "formatter", short.as_ref())?;
+        set(&label, "formatter", &short)?;
         set(&axis, "axisLabel", &label)?;
     }
-    // The closures live as long as the page: a handful per chart drawn.
-    full.forget();
-    short.forget();
     Ok(option)
+}
+
+thread_local! {
+    /// The money formatters handed to ECharts, made once per currency and kept for the page's
+    /// life (redrawing a chart reuses them instead of leaking new ones).
+    static FORMATTERS: std::cell::RefCell<std::collections::HashMap<String, (JsValue, JsValue)>> =
+        Default::default();
+}
+
+/// (full, compact) money formatters for `currency`, as JavaScript functions.
+fn formatters(currency: &str) -> (JsValue, JsValue) {
+    FORMATTERS.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(currency.to_string())
+            .or_insert_with(|| {
+                let make = |compact: bool| {
+                    let cur = currency.to_string();
+                    Closure::<dyn Fn(JsValue) -> String>::new(move |v: JsValue| {
+                        money_label(v, &cur, compact)
+                    })
+                    .into_js_value()
+                };
+                (make(false), make(true))
+            })
+            .clone()
+    })
 }
 
 /// A chart value (major units of `currency`) as money: in full, or short for an axis.
