@@ -89,7 +89,7 @@ pub async fn record(
             .bind(new_id()).bind(owner).bind(id).bind(currency.code()).bind(price.amount).bind(observed_at)
             .execute(&mut *tx).await?;
         if let Some(w) = &ledger {
-            w.query().execute(&mut *tx).await?;
+            w.sql().execute(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(true)

@@ -4,7 +4,12 @@
 use serde_json::json;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use crate::server::{config::Secret, crypto, db::new_id};
+use crate::server::{
+    config::Secret,
+    crypto,
+    db::new_id,
+    store::{Store, Tx, sql},
+};
 
 pub struct OrderEvent<'a> {
     pub order_id: &'a str,
@@ -31,19 +36,11 @@ pub fn signed_payload(id: &str, e: &OrderEvent<'_>, at: OffsetDateTime) -> Strin
     .to_string()
 }
 
-pub async fn record<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
+pub async fn record<DB: Store>(
+    tx: &mut Tx<DB>,
     secret: &Secret,
     event: &OrderEvent<'_>,
-) -> sqlx::Result<()>
-where
-    DB: sqlx::Database,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+) -> sqlx::Result<()> {
     let id = new_id();
     // Stored and signed at microsecond precision, which both databases keep exactly.
     let at = OffsetDateTime::now_utc();
@@ -51,7 +48,7 @@ where
         .replace_nanosecond(at.nanosecond() / 1000 * 1000)
         .unwrap_or(at);
     let signature = crypto::hmac_hex(secret.expose(), &signed_payload(&id, event, at));
-    sqlx::query(
+    sql(
         "INSERT INTO order_events (id, order_id, actor, action, before, after, detail, created_at, signature) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -64,7 +61,7 @@ where
     .bind(event.detail.as_str())
     .bind(at)
     .bind(signature.as_str())
-    .execute(&mut **tx)
+    .execute(tx)
     .await?;
     Ok(())
 }

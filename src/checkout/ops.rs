@@ -152,7 +152,6 @@ macro_rules! order_tx {
     ($db:expr, $f:ident($($arg:expr),* $(,)?)) => {
         match $db {
             $crate::server::db::Db::Sqlite(pool) => {
-                let _turn = $crate::server::db::sqlite_write_turn(pool).await;
                 $crate::checkout::ops::sqlite::$f(pool, $($arg),*).await
             }
             $crate::server::db::Db::Postgres(pool) => $crate::checkout::ops::postgres::$f(pool, $($arg),*).await,

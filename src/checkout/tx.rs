@@ -19,7 +19,7 @@ use crate::{
     },
 };
 
-type Tx = sqlx::Transaction<'static, DB>;
+type Tx = crate::server::store::Tx<DB>;
 
 fn money(amount: i64, currency: &str) -> crate::domain::Money {
     let currency = crate::domain::Currency::parse(currency).unwrap_or(crate::domain::Currency::Usd);
@@ -430,7 +430,7 @@ async fn take_payment_in(
             }
         }
         if let Some(w) = ledger_changes.write(BACKEND, &order.owner_user_id) {
-            w.query::<DB>().execute(&mut **tx).await?;
+            w.sql().execute(tx).await?;
         }
     }
     let mut status = if attention.is_empty() {
@@ -959,7 +959,7 @@ async fn refund_against_sales(
     changes.extend(ledger::sale_contributions(tx, owner, &scope).await?);
     changes.extend(-before);
     if let Some(w) = changes.write(BACKEND, owner) {
-        w.query::<DB>().execute(&mut **tx).await?;
+        w.sql().execute(tx).await?;
     }
     Ok(Some(()))
 }

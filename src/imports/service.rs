@@ -191,14 +191,14 @@ pub async fn commit_batch(
         } else {
             0
         };
-        insert.query().execute(&mut *tx).await?;
+        insert.sql().execute(&mut tx).await?;
         if sqlite {
             // One statement for the whole batch: the per-row trigger skips imported rows.
             sqlx::query("INSERT INTO items_fts (rowid, search_text) SELECT rowid, search_text FROM items WHERE rowid > $1 AND import_id = $2")
                 .bind(last_rowid).bind(import_id).execute(&mut *tx).await?;
         }
         if let Some(w) = &ledger {
-            w.query().execute(&mut *tx).await?;
+            w.sql().execute(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(Batch::Written)

@@ -163,22 +163,13 @@ impl<'a> Insert<'a> {
         })
     }
 
-    /// The query, ready to run on either backend's executor.
-    pub(crate) fn query<DB>(
-        &self,
-    ) -> sqlx::query::Query<'_, DB, <DB as sqlx::Database>::Arguments<'_>>
-    where
-        DB: sqlx::Database,
-        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-        for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    {
-        sqlx::query(&self.sql)
+    /// The statement, ready to run in a write transaction of either backend.
+    pub(crate) fn sql(&self) -> crate::server::store::Sql<'_> {
+        crate::server::store::sql(self.sql.as_str())
             .bind(self.first.owner.as_str())
             .bind(self.first.status)
             .bind(self.first.now)
-            .bind(self.first.import_id.clone())
+            .bind(self.first.import_id.as_deref())
             .bind(self.json.as_str())
     }
 }

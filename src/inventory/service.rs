@@ -253,9 +253,9 @@ pub async fn create_item(
         if item_limit(held, 1).is_err() {
             return Ok::<_, sqlx::Error>(Some(held));
         }
-        insert.query().execute(&mut *tx).await?;
+        insert.sql().execute(&mut tx).await?;
         if let Some(w) = &ledger {
-            w.query().execute(&mut *tx).await?;
+            w.sql().execute(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(None)
@@ -564,7 +564,7 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
             });
         }
         if let Some(w) = ledger.write(backend, owner) {
-            w.query().execute(&mut *tx).await?;
+            w.sql().execute(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(true)

@@ -3,7 +3,7 @@
 //! named functions with one arm per backend.
 
 use sqlx::{
-    PgPool, SqlitePool, Transaction,
+    PgPool, SqlitePool,
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
@@ -28,28 +28,7 @@ macro_rules! with_db {
     };
 }
 
-/// Starts a transaction that holds the write lock from its first statement, so racing
-/// writers queue on SQLite (`BEGIN IMMEDIATE`) instead of failing with SQLITE_BUSY.
-pub trait BeginWrite {
-    type Database: sqlx::Database;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = sqlx::Result<Transaction<'static, Self::Database>>> + Send;
-}
-
-impl BeginWrite for SqlitePool {
-    type Database = sqlx::Sqlite;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, sqlx::Sqlite>> {
-        self.begin_with("BEGIN IMMEDIATE").await
-    }
-}
-
-impl BeginWrite for PgPool {
-    type Database = sqlx::Postgres;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, sqlx::Postgres>> {
-        self.begin().await
-    }
-}
+pub use super::store::BeginWrite;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use super::{
     db::{BeginWrite, Db, new_id},
     state::AppState,
+    store::{Store, Tx, sql},
 };
 use crate::with_db;
 
@@ -128,31 +129,18 @@ impl JobRegistry {
 }
 
 /// Adds a job inside the caller's transaction: it exists exactly when the change does.
-pub async fn enqueue<DB>(tx: &mut sqlx::Transaction<'_, DB>, job: &NewJob<'_>) -> sqlx::Result<()>
-where
-    DB: sqlx::Database,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+pub async fn enqueue<DB: Store>(tx: &mut Tx<DB>, job: &NewJob<'_>) -> sqlx::Result<()> {
     let now = OffsetDateTime::now_utc();
-    let id = new_id();
-    let payload = job.payload.as_str();
-    sqlx::query(
-        "INSERT INTO jobs (id, kind, payload, owner_user_id, status, attempts, max_attempts, run_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7)",
-    )
-    .bind(id.as_str())
+    sql("INSERT INTO jobs (id, kind, payload, owner_user_id, status, attempts, max_attempts, run_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7)")
+    .bind(new_id())
     .bind(job.kind)
-    .bind(payload)
+    .bind(job.payload.as_str())
     .bind(job.owner)
     .bind(job.max_attempts)
     .bind(job.run_at_ms)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(tx)
     .await?;
     Ok(())
 }
@@ -198,7 +186,6 @@ pub async fn claim(db: &Db) -> sqlx::Result<Vec<Claimed>> {
     match db {
         Db::Sqlite(pool) => {
             // Job writes queue with the order writes instead of racing them for SQLite's lock.
-            let _turn = super::db::sqlite_write_turn(pool).await;
             let mut tx = pool.begin_write().await?;
             let sql = claim_sql(false);
             let rows = sqlx::query_as::<_, Claimed>(&sql)
@@ -272,12 +259,11 @@ pub async fn settle(db: &Db, job: &Claimed, outcome: Outcome) -> sqlx::Result<()
         }
     };
     // On SQLite the write takes its turn in the process's write queue like every order write.
-    let _turn = match db {
-        Db::Sqlite(pool) => Some(super::db::sqlite_write_turn(pool).await),
-        Db::Postgres(_) => None,
-    };
-    with_db!(db, pool => sqlx::query(sql).bind(stamp).bind(run_at).bind(error).bind(&job.id).execute(pool).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(sql).bind(stamp).bind(run_at).bind(error).bind(&job.id).execute(&mut *tx).await?;
+        tx.commit().await
+    })
 }
 
 /// Claims and runs what is due; returns how many jobs ran.

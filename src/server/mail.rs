@@ -9,6 +9,7 @@ use super::{
     db::new_id,
     jobs::{self, BackgroundJob, Outcome},
     state::AppState,
+    store::{Store, Tx, sql},
 };
 use crate::with_db;
 
@@ -36,26 +37,18 @@ pub const MAX_PER_STORE_PER_HOUR: i64 = 200;
 ///   store's payment instructions), an address gets the first one from a store in 24 hours;
 ///   more only once it has confirmed it wants the store's mail, by opening an order link of
 ///   that store (the link arrives in that first mail, so only the address's owner can).
-async fn hold_reason<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
+async fn hold_reason<DB: Store>(
+    tx: &mut Tx<DB>,
     mail: &Mail<'_>,
     now: OffsetDateTime,
-) -> sqlx::Result<Option<&'static str>>
-where
-    DB: sqlx::Database,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
-{
+) -> sqlx::Result<Option<&'static str>> {
     let day_ago = now - time::Duration::days(1);
-    let (to_recipient,): (i64,) = sqlx::query_as(
+    let to_recipient: i64 = sql(
         "SELECT COUNT(*) FROM outbox WHERE to_address = $1 AND created_at >= $2 AND held_reason IS NULL",
     )
     .bind(mail.to)
     .bind(day_ago)
-    .fetch_one(&mut **tx)
+    .scalar(tx)
     .await?;
     if to_recipient >= MAX_PER_RECIPIENT_PER_DAY {
         return Ok(Some("this address got the most mails a day"));
@@ -63,12 +56,12 @@ where
     let Some(owner) = mail.owner else {
         return Ok(None);
     };
-    let (from_store,): (i64,) = sqlx::query_as(
+    let from_store: i64 = sql(
         "SELECT COUNT(*) FROM outbox WHERE owner_user_id = $1 AND created_at >= $2 AND held_reason IS NULL",
     )
     .bind(owner)
     .bind(now - time::Duration::hours(1))
-    .fetch_one(&mut **tx)
+    .scalar(tx)
     .await?;
     if from_store >= MAX_PER_STORE_PER_HOUR {
         return Ok(Some("this store sent the most mails an hour"));
@@ -76,24 +69,23 @@ where
     if mail.kind != "order_received" {
         return Ok(None);
     }
-    let (confirmed,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM mail_consents WHERE owner_user_id = $1 AND email = $2",
-    )
-    .bind(owner)
-    .bind(mail.to)
-    .fetch_one(&mut **tx)
-    .await?;
+    let confirmed: i64 =
+        sql("SELECT COUNT(*) FROM mail_consents WHERE owner_user_id = $1 AND email = $2")
+            .bind(owner)
+            .bind(mail.to)
+            .scalar(tx)
+            .await?;
     if confirmed > 0 {
         return Ok(None);
     }
-    let (earlier,): (i64,) = sqlx::query_as(
+    let earlier: i64 = sql(
         "SELECT COUNT(*) FROM outbox WHERE owner_user_id = $1 AND to_address = $2 AND kind = 'order_received' \
          AND created_at >= $3 AND held_reason IS NULL",
     )
     .bind(owner)
     .bind(mail.to)
     .bind(day_ago)
-    .fetch_one(&mut **tx)
+    .scalar(tx)
     .await?;
     Ok((earlier > 0).then_some("the address has not confirmed it wants more mail from this store"))
 }
@@ -111,21 +103,11 @@ pub async fn confirm_address(
 
 /// Writes the mail and its sending job in the caller's transaction; a mail past the limits
 /// (`hold_reason`) is written with its reason and no job, so it is never sent.
-pub async fn queue<DB>(tx: &mut sqlx::Transaction<'_, DB>, mail: &Mail<'_>) -> sqlx::Result<()>
-where
-    DB: sqlx::Database,
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
-{
+pub async fn queue<DB: Store>(tx: &mut Tx<DB>, mail: &Mail<'_>) -> sqlx::Result<()> {
     let id = new_id();
     let now = OffsetDateTime::now_utc();
     let held = hold_reason(tx, mail, now).await?;
-    sqlx::query(
+    sql(
         "INSERT INTO outbox (id, to_address, subject, body, kind, order_id, created_at, owner_user_id, held_reason) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -138,7 +120,7 @@ where
     .bind(now)
     .bind(mail.owner)
     .bind(held)
-    .execute(&mut **tx)
+    .execute(tx)
     .await?;
     if let Some(reason) = held {
         tracing::info!(kind = %mail.kind, reason, "mail kept unsent");

@@ -17,5 +17,6 @@ pub mod request;
 pub mod serve;
 pub mod sessions;
 pub mod state;
+pub mod store;
 pub mod stripe;
 pub mod telemetry;

@@ -2,7 +2,13 @@
 //! edited, returned or deleted (or the whole ledger is worked out again).
 
 use super::{Changes, Delta};
-use crate::{server::db::Backend, with_db};
+use crate::{
+    server::{
+        db::Backend,
+        store::{Store, Tx, placeholders, sql},
+    },
+    with_db,
+};
 
 /// Which items a reversal reads.
 pub enum Scope<'a> {
@@ -37,52 +43,31 @@ impl Scope<'_> {
     }
 }
 
-fn placeholders(first: usize, count: usize) -> String {
-    (0..count)
-        .map(|i| format!("${}", first + i))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 type DayRow = (String, String, i64, i64, i64, i64);
 /// Per currency and day: cost, market value, units, net profit, revenue, fees, sales, days
 /// held and how many sales know them.
 pub type SaleDayRow = (String, String, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 
-async fn day_rows<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
-    sql: &str,
+async fn day_rows<DB: Store>(
+    tx: &mut Tx<DB>,
+    text: &str,
     owner: &str,
     binds: &[&str],
-) -> sqlx::Result<Vec<DayRow>>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'r> DayRow: sqlx::FromRow<'r, DB::Row>,
-{
-    let mut q = sqlx::query_as::<DB, DayRow>(sql).bind(owner);
-    for b in binds {
-        q = q.bind(*b);
-    }
-    q.fetch_all(&mut **tx).await
+) -> sqlx::Result<Vec<DayRow>> {
+    sql(text)
+        .bind(owner)
+        .bind_all(binds.iter().copied())
+        .fetch_all(tx)
+        .await
 }
 
 /// What the items in `scope` added when they joined the stock, through their market prices,
 /// and when their last unit sold (not their sales' money).
-pub async fn held_contributions<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
+pub async fn held_contributions<DB: Store>(
+    tx: &mut Tx<DB>,
     owner: &str,
     scope: &Scope<'_>,
-) -> sqlx::Result<Changes>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'r> DayRow: sqlx::FromRow<'r, DB::Row>,
-{
+) -> sqlx::Result<Changes> {
     let filter = scope.items_filter();
     let binds = scope.binds();
     let mut changes = Changes::default();
@@ -121,20 +106,13 @@ where
 }
 
 /// What the sales of the items in `scope` took out and earned.
-pub async fn sale_contributions<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
+pub async fn sale_contributions<DB: Store>(
+    tx: &mut Tx<DB>,
     owner: &str,
     scope: &Scope<'_>,
-) -> sqlx::Result<Changes>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'r> SaleDayRow: sqlx::FromRow<'r, DB::Row>,
-{
+) -> sqlx::Result<Changes> {
     let sum = |e: &str| format!("CAST(SUM({e}) AS BIGINT)");
-    let sql = format!(
+    let text = format!(
         "SELECT currency, sold_on, {}, {}, {}, {}, {}, {}, {}, {}, {} FROM sales WHERE owner_user_id = $1 {} \
          GROUP BY currency, sold_on",
         sum("purchase_cost"),
@@ -148,14 +126,13 @@ where
         sum("CASE WHEN days_held IS NULL THEN 0 ELSE 1 END"),
         scope.sales_filter()
     );
-    let mut q = sqlx::query_as::<DB, SaleDayRow>(&sql).bind(owner);
-    for b in scope.binds() {
-        q = q.bind(b);
-    }
+    let rows: Vec<SaleDayRow> = sql(text)
+        .bind(owner)
+        .bind_all(scope.binds())
+        .fetch_all(tx)
+        .await?;
     let mut changes = Changes::default();
-    for (currency, day, cost, market, units, realised, revenue, fees, sales, days, days_n) in
-        q.fetch_all(&mut **tx).await?
-    {
+    for (currency, day, cost, market, units, realised, revenue, fees, sales, days, days_n) in rows {
         changes.add(
             &currency,
             &day,
@@ -203,58 +180,43 @@ fn restate_sql(sold_out: &str, filter: &str) -> String {
 /// cost, quantity, status, market price and sales, and changes the ledger by the difference
 /// with `before` (what `held_contributions` read before the items changed). Their earlier
 /// price moves are folded into the new amount (their history shows today's market price).
-pub async fn restate<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
+pub async fn restate<DB: Store>(
+    tx: &mut Tx<DB>,
     backend: Backend,
     owner: &str,
     ids: &[String],
     before: Changes,
-) -> sqlx::Result<()>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'r> DayRow: sqlx::FromRow<'r, DB::Row>,
-{
+) -> sqlx::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
     let scope = Scope::Items(ids);
     let mut changes = -before;
-    let sql = restate_sql("sold_out_on", &scope.items_filter());
-    let mut q = sqlx::query::<DB>(&sql).bind(owner);
-    for id in ids {
-        q = q.bind(id.as_str());
-    }
-    q.execute(&mut **tx).await?;
+    let text = restate_sql("sold_out_on", &scope.items_filter());
+    sql(&text)
+        .bind(owner)
+        .bind_all(ids.iter().map(String::as_str))
+        .execute(tx)
+        .await?;
     changes.extend(held_contributions(tx, owner, &scope).await?);
     if let Some(w) = changes.write(backend, owner) {
-        w.query::<DB>().execute(&mut **tx).await?;
+        w.sql().execute(tx).await?;
     }
     Ok(())
 }
 
 /// Removes everything the items in `scope` ever added (their arrival, prices and sales),
 /// before they are deleted.
-pub async fn forget<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
+pub async fn forget<DB: Store>(
+    tx: &mut Tx<DB>,
     backend: Backend,
     owner: &str,
     scope: &Scope<'_>,
-) -> sqlx::Result<()>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'r> DayRow: sqlx::FromRow<'r, DB::Row>,
-    for<'r> SaleDayRow: sqlx::FromRow<'r, DB::Row>,
-{
+) -> sqlx::Result<()> {
     let mut added = held_contributions(tx, owner, scope).await?;
     added.extend(sale_contributions(tx, owner, scope).await?);
     if let Some(w) = (-added).write(backend, owner) {
-        w.query::<DB>().execute(&mut **tx).await?;
+        w.sql().execute(tx).await?;
     }
     Ok(())
 }

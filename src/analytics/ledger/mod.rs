@@ -186,12 +186,8 @@ pub struct LedgerWrite {
 }
 
 impl LedgerWrite {
-    pub fn query<DB>(&self) -> sqlx::query::Query<'_, DB, <DB as sqlx::Database>::Arguments<'_>>
-    where
-        DB: sqlx::Database,
-        for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    {
-        sqlx::query(self.sql)
+    pub fn sql(&self) -> crate::server::store::Sql<'_> {
+        crate::server::store::sql(self.sql)
             .bind(self.owner.as_str())
             .bind(self.json.as_str())
     }
