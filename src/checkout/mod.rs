@@ -9,6 +9,8 @@ pub mod jobs;
 #[cfg(feature = "ssr")]
 pub(crate) mod ops;
 pub mod order_page;
+#[cfg(feature = "ssr")]
+mod orders;
 pub mod orders_page;
 #[cfg(feature = "ssr")]
 pub mod read;

@@ -1,8 +1,6 @@
 //! The order transactions of `tx.rs`, compiled once per backend (the file is written
 //! against a `DB` type, so no generic bounds are needed), and the values they take.
 
-use crate::server::db::Backend;
-
 /// A priced line about to be reserved.
 pub struct NewLine {
     pub listing_id: String,
@@ -132,29 +130,4 @@ pub struct RefundRequest<'a> {
     pub actor: &'a str,
     pub stripe_refund: Option<&'a str>,
     pub mail: (String, String),
-}
-
-pub mod sqlite {
-    pub type DB = sqlx::Sqlite;
-    const BACKEND: super::Backend = super::Backend::Sqlite;
-    include!("tx.rs");
-}
-
-pub mod postgres {
-    pub type DB = sqlx::Postgres;
-    const BACKEND: super::Backend = super::Backend::Postgres;
-    include!("tx.rs");
-}
-
-/// Runs an order transaction on whichever database `$db` is.
-#[macro_export]
-macro_rules! order_tx {
-    ($db:expr, $f:ident($($arg:expr),* $(,)?)) => {
-        match $db {
-            $crate::server::db::Db::Sqlite(pool) => {
-                $crate::checkout::ops::sqlite::$f(pool, $($arg),*).await
-            }
-            $crate::server::db::Db::Postgres(pool) => $crate::checkout::ops::postgres::$f(pool, $($arg),*).await,
-        }
-    };
 }

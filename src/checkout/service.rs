@@ -17,7 +17,6 @@ use crate::{
         },
     },
     error::AppError,
-    order_tx,
     server::{
         crypto,
         db::Db,
@@ -274,7 +273,8 @@ pub async fn place(
         mail_link: mail.is_some().then_some(mail_link),
         mail,
     };
-    match order_tx!(&state.db, place_order(&state.secret, &order))? {
+    match with_db!(&state.db, pool => super::orders::place_order(pool, &state.secret, &order).await)?
+    {
         Ok(()) => {}
         Err(Unplaced::Short(listing_id)) => {
             let title = order
@@ -331,24 +331,16 @@ pub async fn place(
                 .await;
             match created {
                 Ok(session) => {
-                    order_tx!(
-                        &state.db,
-                        attach_session(&order_id, &session.id, &session.url)
-                    )?;
+                    with_db!(&state.db, pool => super::orders::attach_session(pool, &order_id, &session.id, &session.url).await)?;
                     session.url
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "cannot open a Stripe Checkout Session; order cancelled");
-                    order_tx!(
-                        &state.db,
-                        release(
-                            &state.secret,
+                    with_db!(&state.db, pool => super::orders::release(pool, &state.secret,
                             &order_id,
                             "cancelled",
                             "system",
-                            "Stripe could not open the payment page"
-                        )
-                    )?;
+                            "Stripe could not open the payment page").await)?;
                     return Err(AppError::Unavailable { message: "payments are not available right now; nothing was charged, please try again".into() });
                 }
             }
@@ -511,10 +503,8 @@ pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
         "unpaid after the {} reservation",
         crate::domain::store::describe_duration(hold_for(state, !manual).as_secs())
     );
-    match order_tx!(
-        &state.db,
-        release(&state.secret, order_id, "expired", "system", &detail)
-    ) {
+    match with_db!(&state.db, pool => super::orders::release(pool, &state.secret, order_id, "expired", "system", &detail).await)
+    {
         Ok(_) => Outcome::Done,
         Err(e) => Outcome::Failed(e.to_string()),
     }
@@ -622,7 +612,8 @@ pub async fn remind_payment(state: &AppState, order_id: &str) -> Outcome {
             &url,
         ),
     );
-    match order_tx!(&state.db, remind_payment(order_id, &link, mail)) {
+    match with_db!(&state.db, pool => super::orders::remind_payment(pool, order_id, &link, mail).await)
+    {
         Ok(_) => Outcome::Done,
         Err(e) => Outcome::Failed(e.to_string()),
     }
@@ -733,7 +724,8 @@ pub async fn mark_paid(state: &AppState, user: &str, order_id: &str) -> Result<(
         link,
         mail,
     };
-    match order_tx!(&state.db, take_payment(&state.secret, &payment))? {
+    match with_db!(&state.db, pool => super::orders::take_payment(pool, &state.secret, &payment).await)?
+    {
         PaymentOutcome::Paid | PaymentOutcome::NeedsAttention => Ok(()),
         PaymentOutcome::AlreadyPaid => Err(AppError::conflict(
             "already_paid",
@@ -818,7 +810,8 @@ pub async fn refund(
         stripe_refund: stripe_refund.as_deref(),
         mail: refund_mail(&head, Money::new(draft.amount, cur)),
     };
-    match order_tx!(&state.db, refund(&state.secret, order_id, &request))? {
+    match with_db!(&state.db, pool => super::orders::refund(pool, &state.secret, order_id, &request).await)?
+    {
         Refunded::Done | Refunded::Duplicate => Ok(()),
         Refunded::TooMuch => Err(AppError::field(
             "amount",
@@ -888,16 +881,12 @@ pub async fn ship(
         ),
     );
     let actor = format!("user:{user}");
-    if order_tx!(
-        &state.db,
-        ship(
-            &state.secret,
+    if with_db!(&state.db, pool => super::orders::ship(pool, &state.secret,
             order_id,
             (carrier, tracking, &head.owner_today()),
             &actor,
-            mail
-        )
-    )? {
+            mail).await)?
+    {
         Ok(())
     } else {
         Err(AppError::conflict(

@@ -13,7 +13,6 @@ use super::{
 };
 use crate::{
     error::AppError,
-    order_tx,
     server::{
         jobs::{BackgroundJob, Outcome},
         state::AppState,
@@ -109,10 +108,7 @@ pub async fn handle(
         }
         .queued(owner.as_deref())
     });
-    let received = order_tx!(
-        &state.db,
-        receive_event(&event.id, &event.kind, payload, job.as_ref())
-    )?;
+    let received = with_db!(&state.db, pool => super::orders::receive_event(pool, &event.id, &event.kind, payload, job.as_ref()).await)?;
     if handled && received == EventSeen::First {
         state.jobs_ready.notify_one();
     }
@@ -208,7 +204,7 @@ async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> 
         },
         _ => EventEffect::Ignored,
     };
-    let applied = order_tx!(&state.db, apply_event(&state.secret, event_id, &effect))
+    let applied = with_db!(&state.db, pool => super::orders::apply_event(pool, &state.secret, event_id, &effect).await)
         .map_err(|e| e.to_string())?;
     tracing::info!(event_type = %event.kind, rerun = applied == EventSeen::Duplicate, "Stripe event applied");
     Ok(())

@@ -1,0 +1,299 @@
+//! A payment arriving: the units taken (or taken back after a release), sales recorded, the buyer mailed.
+
+use time::OffsetDateTime;
+
+use super::*;
+use crate::{
+    analytics::ledger::{Changes, Delta},
+    checkout::{
+        audit::{self, OrderEvent},
+        ops::{Payment, PaymentOutcome},
+    },
+    server::{
+        config::Secret,
+        db::{BeginWrite, new_id},
+        mail::{self, Mail},
+        store::{Store, Tx, sql},
+    },
+};
+
+/// Takes the reserved units (or, after a release, whatever is still free) and records the
+/// sales; an order whose stock is gone, or whose amount differs, needs the owner.
+pub(super) async fn take_payment_in<DB: Store>(
+    tx: &mut Tx<DB>,
+    secret: &Secret,
+    p: &Payment<'_>,
+) -> sqlx::Result<PaymentOutcome> {
+    let Some(order) = order_state(tx, p.order_id).await? else {
+        return Ok(PaymentOutcome::NotFound);
+    };
+    if matches!(
+        order.status.as_str(),
+        "paid" | "paid_needs_attention" | "shipped" | "refunded"
+    ) {
+        if let Some(pi) = p.payment_intent {
+            sql("UPDATE orders SET stripe_payment_intent = $1 WHERE id = $2 AND stripe_payment_intent IS NULL")
+                .bind(pi)
+                .bind(p.order_id)
+                .execute(tx)
+                .await?;
+        }
+        return Ok(PaymentOutcome::AlreadyPaid);
+    }
+    let now = OffsetDateTime::now_utc();
+    let lines = order_lines(tx, p.order_id).await?;
+    let mut attention: Vec<String> = Vec::new();
+    let mut stock_taken = order.stock != "released";
+    if order.stock == "released" {
+        // Paid after the reservation ended: take the units if nobody else has.
+        let mut got: Vec<(&str, i64)> = Vec::new();
+        for (listing_id, _, quantity, _, _) in &lines {
+            let n = sql(
+                "UPDATE listings SET available = available - $1, updated_at = $2 WHERE id = $3 AND status = 'active' AND available >= $1",
+            )
+            .bind(*quantity)
+            .bind(now)
+            .bind(listing_id)
+            .execute(tx)
+            .await?;
+            if n == 0 {
+                break;
+            }
+            got.push((listing_id, *quantity));
+        }
+        if got.len() == lines.len() {
+            stock_taken = true;
+        } else {
+            for (listing_id, quantity) in got {
+                sql("UPDATE listings SET available = available + $1 WHERE id = $2")
+                    .bind(quantity)
+                    .bind(listing_id)
+                    .execute(tx)
+                    .await?;
+            }
+            attention.push("Paid after the reservation ran out, and the items sold to someone else meanwhile. Refund the buyer.".into());
+        }
+    }
+    if let Some((amount, currency)) = &p.amount
+        && (*amount != order.total || !currency.eq_ignore_ascii_case(&order.currency))
+    {
+        attention.push(format!(
+            "The payment ({amount} {}) differs from the order total ({} {}).",
+            currency.to_uppercase(),
+            order.total,
+            order.currency
+        ));
+    }
+    if let Some(collected) = &p.collected_address {
+        let priced: crate::domain::store::ShippingAddress =
+            serde_json::from_str(&order.shipping_address).unwrap_or_default();
+        if !priced.country.is_empty() && !priced.country.eq_ignore_ascii_case(&collected.country) {
+            attention.push(format!(
+                "Shipping was charged for {}, but the buyer gave an address in {} at payment: charge the difference or refund before shipping.",
+                priced.country, collected.country
+            ));
+        }
+        // The order had a country at most: the parcel goes where the buyer said at payment.
+        if priced.line1.trim().is_empty() {
+            sql("UPDATE orders SET shipping_address = $1 WHERE id = $2")
+                .bind(serde_json::json!(collected).to_string())
+                .bind(p.order_id)
+                .execute(tx)
+                .await?;
+        }
+    }
+    if stock_taken {
+        let mut ledger_changes = Changes::default();
+        for (n, (listing_id, item_id, quantity, unit_price, _)) in lines.iter().enumerate() {
+            let shipping = if n == 0 { order.shipping } else { 0 };
+            match sell_line(
+                tx,
+                &order.owner_user_id,
+                item_id,
+                *quantity,
+                *unit_price,
+                shipping,
+                p.sold_on,
+                &mut ledger_changes,
+            )
+            .await?
+            {
+                Some((sale_id, sold_out)) => {
+                    sql("UPDATE order_lines SET sale_id = $1 WHERE order_id = $2 AND listing_id = $3")
+                        .bind(&sale_id)
+                        .bind(p.order_id)
+                        .bind(listing_id)
+                        .execute(tx)
+                        .await?;
+                    if sold_out {
+                        sql("UPDATE listings SET status = 'sold_out', available = 0, updated_at = $1 WHERE id = $2")
+                            .bind(now)
+                            .bind(listing_id)
+                            .execute(tx)
+                            .await?;
+                    }
+                }
+                None => attention.push(format!(
+                    "The item of “{listing_id}” changed in the inventory; check it by hand."
+                )),
+            }
+        }
+        if let Some(w) = ledger_changes.write(DB::BACKEND, &order.owner_user_id) {
+            w.sql().execute(tx).await?;
+        }
+    }
+    let mut status = if attention.is_empty() {
+        "paid"
+    } else {
+        "paid_needs_attention"
+    };
+    if order.refunded >= order.total && order.total > 0 {
+        status = "refunded"; // the refund's event came first
+    }
+    let attention_text = (!attention.is_empty()).then(|| attention.join(" "));
+    let changed = sql(
+        "UPDATE orders SET status = $1, stock = $2, attention = COALESCE($3, attention), \
+         stripe_payment_intent = COALESCE(stripe_payment_intent, $4), updated_at = $5 WHERE id = $6 AND status = $7",
+    )
+    .bind(status)
+    .bind(if stock_taken { "taken" } else { "released" })
+    .bind(attention_text.as_deref())
+    .bind(p.payment_intent)
+    .bind(now)
+    .bind(p.order_id)
+    .bind(&order.status)
+    .execute(tx)
+    .await?;
+    if changed == 0 {
+        return Ok(PaymentOutcome::AlreadyPaid);
+    }
+    audit::record(
+        tx,
+        secret,
+        &OrderEvent {
+            order_id: p.order_id,
+            actor: p.actor,
+            action: "payment_received",
+            before: Some(&order.status),
+            after: Some(status),
+            detail: attention_text
+                .clone()
+                .unwrap_or_else(|| "stock taken, sales recorded".into()),
+        },
+    )
+    .await?;
+    add_link(tx, p.order_id, &p.link).await?;
+    mail::queue(
+        tx,
+        &Mail {
+            to: &order.email,
+            subject: p.mail.0.clone(),
+            body: p.mail.1.clone(),
+            kind: "order_confirmation",
+            order_id: Some(p.order_id),
+            owner: Some(&order.owner_user_id),
+        },
+    )
+    .await?;
+    Ok(if attention.is_empty() {
+        PaymentOutcome::Paid
+    } else {
+        PaymentOutcome::NeedsAttention
+    })
+}
+
+/// Sells `quantity` units of an item at `unit_price` through the storefront, as a sale
+/// recorded in the inventory would. `None` when the item no longer holds those units.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn sell_line<DB: Store>(
+    tx: &mut Tx<DB>,
+    owner: &str,
+    item_id: &str,
+    quantity: i64,
+    unit_price: i64,
+    shipping: i64,
+    sold_on: &str,
+    changes: &mut Changes,
+) -> sqlx::Result<Option<(String, bool)>> {
+    let now = OffsetDateTime::now_utc();
+    // One statement takes the units (or marks the item sold when these were its last) and
+    // answers what the sale needs: every statement is a trip to the database's thread, taken
+    // while holding SQLite's write turn.
+    let item: Option<(String, i64, i64, String, String)> = sql(
+        "UPDATE items SET \
+           status = CASE WHEN quantity = $1 THEN 'sold' ELSE status END, \
+           sold_out_on = CASE WHEN quantity = $1 THEN $2 ELSE sold_out_on END, \
+           quantity = CASE WHEN quantity = $1 THEN quantity ELSE quantity - $1 END, \
+           version = version + 1, updated_at = $3 \
+         WHERE id = $4 AND owner_user_id = $5 AND status IN ('in_stock', 'listed', 'reserved') AND quantity >= $1 \
+         RETURNING status, purchase_price, COALESCE(market_unit, purchase_price), acquired_on, currency",
+    )
+    .bind(quantity)
+    .bind(sold_on)
+    .bind(now)
+    .bind(item_id)
+    .bind(owner)
+    .fetch_optional(tx)
+    .await?;
+    let Some((status, unit_cost, unit_value, acquired_on, currency)) = item else {
+        return Ok(None);
+    };
+    let sold_out = status == "sold";
+    let price = unit_price.saturating_mul(quantity);
+    let cost = unit_cost.saturating_mul(quantity);
+    let market_value = unit_value.saturating_mul(quantity);
+    let net = price + shipping - cost;
+    let days_held = crate::analytics::periods::days_from(&acquired_on, sold_on);
+    let sale_id = new_id();
+    sql(
+        "INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
+         shipping_paid, purchase_cost, net_profit, sold_on, created_at, market_value, days_held) \
+         VALUES ($1, $2, $3, $4, 'storefront', $5, $6, $7, 0, 0, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&sale_id)
+    .bind(item_id)
+    .bind(owner)
+    .bind(quantity)
+    .bind(&currency)
+    .bind(price)
+    .bind(shipping)
+    .bind(cost)
+    .bind(net)
+    .bind(sold_on)
+    .bind(now)
+    .bind(market_value)
+    .bind(days_held)
+    .execute(tx)
+    .await?;
+    changes.add(
+        &currency,
+        sold_on,
+        Delta {
+            cost: -cost,
+            market: -market_value,
+            units: -quantity,
+            realised: net,
+            revenue: price + shipping,
+            fees: 0,
+            sold_cost: cost,
+            sales: 1,
+            units_sold: quantity,
+            held_days: days_held.unwrap_or(0),
+            held_days_n: i64::from(days_held.is_some()),
+            items_in: 0,
+            items_out: i64::from(sold_out),
+        },
+    );
+    Ok(Some((sale_id, sold_out)))
+}
+
+pub async fn take_payment<DB: Store>(
+    pool: &sqlx::Pool<DB>,
+    secret: &Secret,
+    p: &Payment<'_>,
+) -> sqlx::Result<PaymentOutcome> {
+    let mut tx = pool.begin_write().await?;
+    let paid = take_payment_in(&mut tx, secret, p).await?;
+    tx.commit().await?;
+    Ok(paid)
+}

@@ -1,0 +1,77 @@
+//! Giving reserved units back when an unpaid order expires or is cancelled.
+
+use time::OffsetDateTime;
+
+use super::*;
+use crate::{
+    checkout::audit::{self, OrderEvent},
+    server::{
+        config::Secret,
+        db::BeginWrite,
+        store::{Store, Tx, sql},
+    },
+};
+
+/// Gives the reserved units back, if they still are reserved, and moves an unpaid order to
+/// `to` (`expired` or `cancelled`). Returns whether anything changed.
+pub(super) async fn release_in<DB: Store>(
+    tx: &mut Tx<DB>,
+    secret: &Secret,
+    order_id: &str,
+    to: &str,
+    actor: &str,
+    detail: &str,
+) -> sqlx::Result<bool> {
+    let Some(order) = order_state(tx, order_id).await? else {
+        return Ok(false);
+    };
+    if order.stock != "reserved" {
+        return Ok(false);
+    }
+    let unpaid = matches!(
+        order.status.as_str(),
+        "pending_payment" | "payment_processing"
+    );
+    let after = if unpaid { to } else { order.status.as_str() };
+    let changed = sql(
+        "UPDATE orders SET stock = 'released', status = $1, updated_at = $2 WHERE id = $3 AND stock = 'reserved' AND status = $4",
+    )
+    .bind(after)
+    .bind(OffsetDateTime::now_utc())
+    .bind(order_id)
+    .bind(&order.status)
+    .execute(tx)
+    .await?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    give_back(tx, order_id).await?;
+    audit::record(
+        tx,
+        secret,
+        &OrderEvent {
+            order_id,
+            actor,
+            action: "reservation_released",
+            before: Some(&order.status),
+            after: Some(after),
+            detail: detail.to_string(),
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+pub async fn release<DB: Store>(
+    pool: &sqlx::Pool<DB>,
+    secret: &Secret,
+    order_id: &str,
+    to: &str,
+    actor: &str,
+    detail: &str,
+) -> sqlx::Result<bool> {
+    let mut tx = pool.begin_write().await?;
+    let changed = release_in(&mut tx, secret, order_id, to, actor, detail).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
