@@ -14,9 +14,7 @@
 use std::{borrow::Cow, future::Future};
 
 use sqlx::{
-    Arguments, FromRow, Pool, Postgres, Sqlite, Transaction,
-    postgres::{PgArguments, PgRow},
-    sqlite::{SqliteArguments, SqliteRow},
+    Arguments, FromRow, Pool, Postgres, Sqlite, Transaction, postgres::PgRow, sqlite::SqliteRow,
 };
 use time::OffsetDateTime;
 use tokio::sync::OwnedSemaphorePermit;
@@ -173,34 +171,28 @@ impl<'q> Sql<'q> {
         let rows = self.fetch_all::<(T,), DB>(tx).await?;
         Ok(rows.into_iter().map(|(v,)| v).collect())
     }
+}
 
-    fn sqlite_arguments(
-        values: Vec<Value<'q>>,
-    ) -> Result<SqliteArguments<'q>, sqlx::error::BoxDynError> {
-        let mut args = SqliteArguments::default();
-        for value in values {
-            match value {
-                Value::Int(v) => args.add(v)?,
-                Value::Text(v) => args.add(v)?,
-                Value::Bool(v) => args.add(v)?,
-                Value::Time(v) => args.add(v)?,
-            }
+/// The values as one backend's arguments.
+fn arguments<'q, DB: sqlx::Database>(
+    values: Vec<Value<'q>>,
+) -> Result<DB::Arguments<'q>, sqlx::error::BoxDynError>
+where
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Cow<'q, str>>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<bool>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<OffsetDateTime>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut args = DB::Arguments::default();
+    for value in values {
+        match value {
+            Value::Int(v) => args.add(v)?,
+            Value::Text(v) => args.add(v)?,
+            Value::Bool(v) => args.add(v)?,
+            Value::Time(v) => args.add(v)?,
         }
-        Ok(args)
     }
-
-    fn postgres_arguments(values: Vec<Value<'q>>) -> Result<PgArguments, sqlx::error::BoxDynError> {
-        let mut args = PgArguments::default();
-        for value in values {
-            match value {
-                Value::Int(v) => args.add(v)?,
-                Value::Text(v) => args.add(v)?,
-                Value::Bool(v) => args.add(v)?,
-                Value::Time(v) => args.add(v)?,
-            }
-        }
-        Ok(args)
-    }
+    Ok(args)
 }
 
 /// `$first, $first+1, …` for `count` values (an `IN (…)` list); bind them with `bind_all`.
@@ -282,6 +274,40 @@ pub trait Store: sqlx::Database + Sized {
     ) -> impl Future<Output = sqlx::Result<Option<R>>> + Send + 'a;
 }
 
+/// The statements of one backend: its arguments, then sqlx's own query on the transaction.
+macro_rules! statements {
+    ($db:ty) => {
+        async fn execute<'a>(
+            conn: &'a mut Transaction<'static, $db>,
+            q: Sql<'a>,
+        ) -> sqlx::Result<u64> {
+            let args = arguments::<$db>(q.values).map_err(sqlx::Error::Encode)?;
+            let done = sqlx::query_with(&q.text, args).execute(&mut **conn).await?;
+            Ok(done.rows_affected())
+        }
+
+        async fn fetch_all<'a, R: Row>(
+            conn: &'a mut Transaction<'static, $db>,
+            q: Sql<'a>,
+        ) -> sqlx::Result<Vec<R>> {
+            let args = arguments::<$db>(q.values).map_err(sqlx::Error::Encode)?;
+            sqlx::query_as_with(&q.text, args)
+                .fetch_all(&mut **conn)
+                .await
+        }
+
+        async fn fetch_optional<'a, R: Row>(
+            conn: &'a mut Transaction<'static, $db>,
+            q: Sql<'a>,
+        ) -> sqlx::Result<Option<R>> {
+            let args = arguments::<$db>(q.values).map_err(sqlx::Error::Encode)?;
+            sqlx::query_as_with(&q.text, args)
+                .fetch_optional(&mut **conn)
+                .await
+        }
+    };
+}
+
 impl Store for Sqlite {
     const BACKEND: Backend = Backend::Sqlite;
 
@@ -294,34 +320,7 @@ impl Store for Sqlite {
         })
     }
 
-    async fn execute<'a>(
-        conn: &'a mut Transaction<'static, Sqlite>,
-        q: Sql<'a>,
-    ) -> sqlx::Result<u64> {
-        let args = Sql::sqlite_arguments(q.values).map_err(sqlx::Error::Encode)?;
-        let done = sqlx::query_with(&q.text, args).execute(&mut **conn).await?;
-        Ok(done.rows_affected())
-    }
-
-    async fn fetch_all<'a, R: Row>(
-        conn: &'a mut Transaction<'static, Sqlite>,
-        q: Sql<'a>,
-    ) -> sqlx::Result<Vec<R>> {
-        let args = Sql::sqlite_arguments(q.values).map_err(sqlx::Error::Encode)?;
-        sqlx::query_as_with(&q.text, args)
-            .fetch_all(&mut **conn)
-            .await
-    }
-
-    async fn fetch_optional<'a, R: Row>(
-        conn: &'a mut Transaction<'static, Sqlite>,
-        q: Sql<'a>,
-    ) -> sqlx::Result<Option<R>> {
-        let args = Sql::sqlite_arguments(q.values).map_err(sqlx::Error::Encode)?;
-        sqlx::query_as_with(&q.text, args)
-            .fetch_optional(&mut **conn)
-            .await
-    }
+    statements!(Sqlite);
 }
 
 impl Store for Postgres {
@@ -334,34 +333,7 @@ impl Store for Postgres {
         })
     }
 
-    async fn execute<'a>(
-        conn: &'a mut Transaction<'static, Postgres>,
-        q: Sql<'a>,
-    ) -> sqlx::Result<u64> {
-        let args = Sql::postgres_arguments(q.values).map_err(sqlx::Error::Encode)?;
-        let done = sqlx::query_with(&q.text, args).execute(&mut **conn).await?;
-        Ok(done.rows_affected())
-    }
-
-    async fn fetch_all<'a, R: Row>(
-        conn: &'a mut Transaction<'static, Postgres>,
-        q: Sql<'a>,
-    ) -> sqlx::Result<Vec<R>> {
-        let args = Sql::postgres_arguments(q.values).map_err(sqlx::Error::Encode)?;
-        sqlx::query_as_with(&q.text, args)
-            .fetch_all(&mut **conn)
-            .await
-    }
-
-    async fn fetch_optional<'a, R: Row>(
-        conn: &'a mut Transaction<'static, Postgres>,
-        q: Sql<'a>,
-    ) -> sqlx::Result<Option<R>> {
-        let args = Sql::postgres_arguments(q.values).map_err(sqlx::Error::Encode)?;
-        sqlx::query_as_with(&q.text, args)
-            .fetch_optional(&mut **conn)
-            .await
-    }
+    statements!(Postgres);
 }
 
 #[cfg(test)]
