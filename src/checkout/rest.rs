@@ -316,7 +316,7 @@ pub fn grant_valid(state: &AppState, order_id: &str, value: &str) -> bool {
     let Ok(expires_ms) = expires.parse::<i64>() else {
         return false;
     };
-    expires_ms > crate::server::jobs::now_ms()
+    expires_ms > state.clock.now_ms()
         && crate::server::crypto::hmac_matches(
             state.secret.expose(),
             &format!("order-view:{order_id}:{expires_ms}"),
@@ -344,7 +344,7 @@ pub async fn guest_link(State(state): State<AppState>, req: Request, next: Next)
     let found: Result<Option<(i64, i64)>, sqlx::Error> = crate::with_db!(&state.db, pool => sqlx::query_as(
         "SELECT expires_at, mailed FROM order_links WHERE token_hash = $1 AND order_id = $2").bind(&hash).bind(order_id).fetch_optional(pool).await);
     match found {
-        Ok(Some((expires_ms, mailed))) if expires_ms > crate::server::jobs::now_ms() => {
+        Ok(Some((expires_ms, mailed))) if expires_ms > state.clock.now_ms() => {
             // A link that came by mail reached the address's owner: it now wants this
             // store's mail. (The link a checkout answers with proves nothing about the address.)
             if mailed == 1 {
@@ -357,7 +357,7 @@ pub async fn guest_link(State(state): State<AppState>, req: Request, next: Next)
                     tracing::warn!(error = %e, "cannot record the mail confirmation");
                 }
             }
-            let max_age = (expires_ms - crate::server::jobs::now_ms()) / 1000;
+            let max_age = (expires_ms - state.clock.now_ms()) / 1000;
             let cookie = format!(
                 "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
                 buyer_cookie_name(order_id),

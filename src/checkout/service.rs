@@ -20,7 +20,7 @@ use crate::{
     server::{
         crypto,
         db::Db,
-        jobs::{self, BackgroundJob, Outcome, now_ms},
+        jobs::{self, BackgroundJob, Outcome},
         state::AppState,
         stripe::{SessionLine, SessionRequest, StripeFailure},
     },
@@ -90,7 +90,7 @@ fn guest_link(state: &AppState, order_id: &str, mailed: bool) -> (String, GuestL
         url,
         GuestLink {
             token_hash: crypto::hmac_hex(state.secret.expose(), &format!("order-link:{token}")),
-            expires_at_ms: now_ms() + days * 24 * 3600 * 1000,
+            expires_at_ms: state.clock.now_ms() + days * 24 * 3600 * 1000,
             mailed,
         },
     )
@@ -222,12 +222,12 @@ pub async fn place(
     let (link_url, link) = guest_link(state, &order_id, false);
     let (mail_url, mail_link) = guest_link(state, &order_id, true);
     let hold = hold_for(state, stripe.is_some());
-    let expires_at_ms = now_ms() + hold.as_millis() as i64;
+    let expires_at_ms = state.clock.now_ms() + hold.as_millis() as i64;
     let reminder_at_ms = stripe.is_none().then(|| {
         let before = state.settings.checkout.manual_payment_reminder_hours as i64 * 3_600_000;
         expires_at_ms - before
     });
-    let reminder_at_ms = reminder_at_ms.filter(|at| *at > now_ms());
+    let reminder_at_ms = reminder_at_ms.filter(|at| *at > state.clock.now_ms());
     let money = |amount: i64| Money::new(amount, cur).to_string();
     let mail = stripe.is_none().then(|| {
         (
@@ -371,7 +371,7 @@ pub async fn begin_key(
     hash: &str,
     client: &str,
 ) -> Result<KeyState, AppError> {
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let ttl = state.settings.checkout.idempotency_key_hours as i64 * 3600 * 1000;
     let inserted = with_db!(&state.db, pool => async {
         sqlx::query("DELETE FROM idempotency_keys WHERE key = $1 AND expires_at < $2").bind(key).bind(now).execute(pool).await?;
@@ -467,7 +467,7 @@ pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
     if row.stock != "reserved" || row.status != "pending_payment" {
         return Outcome::Done;
     }
-    if now_ms() < row.expires_at {
+    if state.clock.now_ms() < row.expires_at {
         return Outcome::Later(row.expires_at);
     }
     if let (Some(session), Some(stripe)) = (row.stripe_session_id.as_deref(), state.stripe.clone())
@@ -476,8 +476,10 @@ pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
             Ok(()) => {}
             // Stripe refuses to expire a session that was just completed: its payment's
             // webhook is on the way, so give it a little while before giving the units back.
-            Err(StripeFailure::Refused(_)) if now_ms() < row.expires_at + PAYMENT_GRACE_MS => {
-                return Outcome::Later(now_ms() + PAYMENT_GRACE_MS / 4);
+            Err(StripeFailure::Refused(_))
+                if state.clock.now_ms() < row.expires_at + PAYMENT_GRACE_MS =>
+            {
+                return Outcome::Later(state.clock.now_ms() + PAYMENT_GRACE_MS / 4);
             }
             Err(StripeFailure::Refused(_)) => {}
             Err(StripeFailure::Unavailable(e)) => {
@@ -634,7 +636,7 @@ pub async fn expire_stripe_session(state: &AppState, session_id: &str) -> Outcom
 pub async fn sweep_expired(state: &AppState) {
     let due: Result<Vec<String>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_scalar(
         "SELECT id FROM orders WHERE stock = 'reserved' AND status = 'pending_payment' AND expires_at <= $1 LIMIT 200")
-        .bind(now_ms()).fetch_all(pool).await);
+        .bind(state.clock.now_ms()).fetch_all(pool).await);
     for id in due.unwrap_or_default() {
         if let Outcome::Failed(e) = expire_order(state, &id).await {
             tracing::warn!(error = %e, "sweeper could not release a reservation");

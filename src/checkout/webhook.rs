@@ -77,7 +77,7 @@ pub async fn handle(
     let Some(keys) = state.settings.stripe.as_ref() else {
         return Err(AppError::NotFound);
     };
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = state.clock.now().unix_timestamp();
     verify_signature(
         signature.unwrap_or_default(),
         body,

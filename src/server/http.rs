@@ -82,6 +82,7 @@ pub fn build_state(
         middleware: plugins.middleware,
         pages: plugins.pages,
         jobs_ready: Default::default(),
+        clock: Default::default(),
     }))
 }
 
@@ -409,7 +410,15 @@ pub struct RunningServer {
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     stop_worker: tokio::sync::watch::Sender<bool>,
-    worker: JoinHandle<()>,
+    worker: Option<JoinHandle<()>>,
+}
+
+/// Whether a started server runs this process's job worker. Tests run due jobs themselves
+/// (`jobs::run_due`, after moving the clock) so nothing happens behind their back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobWorker {
+    Run,
+    Off,
 }
 
 impl RunningServer {
@@ -427,7 +436,9 @@ impl RunningServer {
             );
             self.task.abort();
         }
-        let _ = tokio::time::timeout(grace, &mut self.worker).await;
+        if let Some(worker) = self.worker.as_mut() {
+            let _ = tokio::time::timeout(grace, worker).await;
+        }
     }
 
     pub async fn wait(self) -> std::io::Result<()> {
@@ -444,8 +455,17 @@ pub struct BindError {
     pub reason: String,
 }
 
-/// Binds `addr` (port 0 = any free port) and serves the app in a background task.
+/// Binds `addr` (port 0 = any free port) and serves the app and its job worker in background
+/// tasks.
 pub async fn start(state: AppState, addr: SocketAddr) -> Result<RunningServer, BindError> {
+    start_with(state, addr, JobWorker::Run).await
+}
+
+pub async fn start_with(
+    state: AppState,
+    addr: SocketAddr,
+    jobs: JobWorker,
+) -> Result<RunningServer, BindError> {
     let listener = TcpListener::bind(addr).await.map_err(|e| BindError {
         addr,
         reason: if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -459,7 +479,7 @@ pub async fn start(state: AppState, addr: SocketAddr) -> Result<RunningServer, B
         reason: e.to_string(),
     })?;
     let (stop_worker, stop) = tokio::sync::watch::channel(false);
-    let worker = super::jobs::spawn_worker(state.clone(), stop);
+    let worker = (jobs == JobWorker::Run).then(|| super::jobs::spawn_worker(state.clone(), stop));
     let timeouts = super::serve::Timeouts {
         header_read: Duration::from_secs(state.settings.header_read_timeout_secs),
         idle: Duration::from_secs(state.settings.idle_timeout_secs),

@@ -49,6 +49,8 @@ pub struct State {
     /// Wakes this process's job worker when work was queued that should not wait for the
     /// next poll (a Stripe event to apply).
     pub jobs_ready: tokio::sync::Notify,
+    /// The time that holds, expiries and due jobs are measured against.
+    pub clock: super::clock::Clock,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -72,16 +72,17 @@ async fn order_status(app: &TestApp, order: &str) -> String {
     text(app, "SELECT status FROM orders WHERE id = $1", order).await
 }
 
-/// Delivers a signed event and waits until the job queue has applied every received event
-/// (the webhook answers as soon as the event is stored).
+/// Delivers a signed event and runs the jobs it queued (the webhook answers as soon as the
+/// event is stored; the worker applies it).
 async fn webhook(app: &TestApp, event: &Value) -> StatusCode {
     let status = deliver(app, event).await;
-    wait_for(|| async { unapplied_events(app).await == 0 }).await;
+    app.run_pending_jobs().await;
     status
 }
 
 async fn deliver(app: &TestApp, event: &Value) -> StatusCode {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    // Signed when Stripe sends it: now by the app's clock, which a test may have moved on.
+    let now = app.state.clock.now().unix_timestamp();
     let (body, signature) = signed_event(event, WEBHOOK_SECRET, now);
     app.client
         .post(app.url("/api/v1/webhooks/stripe"))
@@ -114,12 +115,12 @@ fn session_event(
 async fn stripe_app(backend: Backend, fake: &FakeStripe, extra: &[(&str, &str)]) -> TestApp {
     let env = fake.env();
     let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    vars.push(("FLIPDESK__JOBS__POLL_INTERVAL_MS", "50"));
     vars.extend_from_slice(extra);
     spawn_app_with(backend, &vars).await
 }
 
 on_both_databases!(
+    shutdown_lets_in_flight_checkouts_finish,
     stripe_collects_the_address_where_shipping_was_charged,
     two_hundred_shoppers_race_for_ten_units,
     checkout_is_idempotent_and_checks_its_input,
@@ -192,15 +193,47 @@ async fn the_storefront_shows_settings_and_listing_changes_at_once(backend: Back
     assert!(html.contains("Nothing for sale right now"));
 }
 
+/// Stopping the server while shoppers are mid-checkout (their Stripe sessions being
+/// created) lets every one of them finish, and nothing new is accepted afterwards.
+async fn shutdown_lets_in_flight_checkouts_finish(backend: Backend) {
+    let fake = fake_stripe::start().await;
+    let mut app = stripe_app(backend, &fake, &[]).await;
+    let owner = app.reseller("closing").await;
+    let (_, listing) = listed(&app, &owner, "20", "30").await;
+    fake.gate.close();
+    let mut inflight = Vec::new();
+    for n in 0..20 {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/checkout/session");
+        let body = cart("closing-store", &listing, 1, &format!("s{n}@example.com"));
+        inflight.push(tokio::spawn(async move {
+            let res = client
+                .post(url)
+                .header("Idempotency-Key", format!("c-{n}"))
+                .json(&body)
+                .send()
+                .await;
+            res.map(|r| r.status())
+        }));
+    }
+    // Every request is inside the server, waiting on Stripe, when the server is told to stop.
+    fake.gate.wait_for_arrivals(20).await;
+    let server = app.server.take().unwrap();
+    let stopping = tokio::spawn(server.shutdown(Duration::from_secs(10)));
+    fake.gate.open();
+    stopping.await.unwrap();
+    for task in inflight {
+        assert_eq!(task.await.unwrap().unwrap(), StatusCode::CREATED);
+    }
+    assert_eq!(available(&app, &listing).await, 0);
+    // After shutdown nothing listens any more.
+    assert!(app.client.get(app.url("/health")).send().await.is_err());
+}
+
 async fn a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment(backend: Backend) {
     let fake = fake_stripe::start().await;
     fake.recorded.lock().unwrap().refuse_expire = true;
-    let app = stripe_app(
-        backend,
-        &fake,
-        &[("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "1")],
-    )
-    .await;
+    let app = stripe_app(backend, &fake, &[]).await;
     let owner = app.reseller("justpaid").await;
     let (_, listing) = listed(&app, &owner, "1", "60").await;
     let (_, created) = checkout(
@@ -210,8 +243,8 @@ async fn a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment(backen
     )
     .await;
     let order = created["order_id"].as_str().unwrap().to_string();
-    // The TTL passes, but Stripe says the session is complete: the unit stays held.
-    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    // The hold ends, but Stripe says the session is complete: the unit stays held.
+    app.advance(hold(&app) + Duration::from_secs(1)).await;
     assert_eq!(order_status(&app, &order).await, "pending_payment");
     assert_eq!(available(&app, &listing).await, 0);
     let session = fake.session_of(&order).unwrap();
@@ -230,12 +263,7 @@ async fn a_session_stripe_will_not_expire_keeps_its_stock_for_the_payment(backen
 
 async fn a_delayed_payment_holds_stock_until_it_fails(backend: Backend) {
     let fake = fake_stripe::start().await;
-    let app = stripe_app(
-        backend,
-        &fake,
-        &[("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "1")],
-    )
-    .await;
+    let app = stripe_app(backend, &fake, &[]).await;
     let owner = app.reseller("delayed").await;
     let (_, listing) = listed(&app, &owner, "1", "40").await;
     let (_, created) = checkout(
@@ -257,7 +285,7 @@ async fn a_delayed_payment_holds_stock_until_it_fails(backend: Backend) {
     );
     assert_eq!(webhook(&app, &started).await, StatusCode::OK);
     assert_eq!(order_status(&app, &order).await, "payment_processing");
-    tokio::time::sleep(Duration::from_millis(1_800)).await;
+    app.advance(hold(&app) + Duration::from_secs(60)).await;
     assert_eq!(order_status(&app, &order).await, "payment_processing");
     assert_eq!(available(&app, &listing).await, 0);
     // The debit fails: the order is cancelled and the unit is on sale again.
@@ -624,6 +652,9 @@ async fn stripe_webhooks_in_any_order_and_number_give_one_paid_order(backend: Ba
     for d in deliveries {
         assert_eq!(d.await.unwrap(), StatusCode::OK);
     }
+    // What one delivery's run left to another still running is done by now; nothing is left.
+    app.run_pending_jobs().await;
+    assert_eq!(unapplied_events(&app).await, 0);
     assert_eq!(order_status(&app, &order).await, "paid");
     assert_eq!(app.count("stripe_events").await, 3);
     sold_once(&app, &order, &item, &listing).await;
@@ -637,11 +668,9 @@ async fn stripe_webhooks_in_any_order_and_number_give_one_paid_order(backend: Ba
     let event_jobs = "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND owner_user_id IS NOT NULL";
     assert_eq!(scalar(&app, event_jobs, "stripe.event").await, 2);
     with_db!(&app.db, pool => sqlx::query("UPDATE jobs SET status = 'queued', run_at = 0 WHERE kind = 'stripe.event'").execute(pool).await.map(|r| r.rows_affected())).unwrap();
-    wait_for(|| async {
-        let done = "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND status = 'done' AND attempts = 2";
-        scalar(&app, done, "stripe.event").await == 2
-    })
-    .await;
+    app.run_pending_jobs().await;
+    let done = "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND status = 'done' AND attempts = 2";
+    assert_eq!(scalar(&app, done, "stripe.event").await, 2);
     sold_once(&app, &order, &item, &listing).await;
     // Applied events keep no copy of the buyer's details.
     let kept = with_db!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM stripe_events WHERE payload IS NOT NULL").fetch_one(pool).await).unwrap();
@@ -665,7 +694,7 @@ async fn stripe_webhooks_in_any_order_and_number_give_one_paid_order(backend: Ba
     assert_eq!(order_status(&app, &order).await, "paid");
     assert_eq!(available(&app, &listing).await, 1);
     // The confirmation mail goes out through the job queue (kept in the outbox without SMTP).
-    wait_for(|| async {
+    assert!(
         scalar(
             &app,
             "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND status = 'done'",
@@ -673,8 +702,7 @@ async fn stripe_webhooks_in_any_order_and_number_give_one_paid_order(backend: Ba
         )
         .await
             >= 1
-    })
-    .await;
+    );
 
     // A refund reported by Stripe before we asked for it: recorded once, however often.
     let refund = json!({"id": "evt_ref", "type": "charge.refunded", "data": {"object": {"id": "ch_1", "object": "charge",
@@ -791,10 +819,11 @@ async fn a_stripe_event_that_cannot_be_applied_waits_for_its_owner(backend: Back
         Ok::<_, sqlx::Error>(())
     }.await)
     .unwrap();
-    wait_for(|| async {
-        text(&app, "SELECT status FROM jobs WHERE id = $1", "job_stuck").await == "dead"
-    })
-    .await;
+    app.run_pending_jobs().await;
+    assert_eq!(
+        text(&app, "SELECT status FROM jobs WHERE id = $1", "job_stuck").await,
+        "dead"
+    );
     assert_eq!(order_status(&app, &order).await, "pending_payment");
     let (status, tasks) = app.rpc(&owner, "orders/failed-tasks", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{tasks}");
@@ -840,7 +869,8 @@ async fn a_stripe_event_that_cannot_be_applied_waits_for_its_owner(backend: Back
         .rpc(&owner, "orders/retry-task", json!({"task_id": "job_stuck"}))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    wait_for(|| async { unapplied_events(&app).await == 0 }).await;
+    app.run_pending_jobs().await;
+    assert_eq!(unapplied_events(&app).await, 0);
     assert_eq!(order_status(&app, &order).await, "paid");
     assert_eq!(
         scalar(&app, "SELECT COUNT(*) FROM sales WHERE item_id = $1", &item).await,
@@ -876,7 +906,7 @@ async fn sold_once(app: &TestApp, order: &str, item: &str, listing: &str) {
 /// order number and amount, and reminds the buyer before the hold ends — once, and only
 /// while the order still waits.
 async fn manual_payment_holds_stock_for_days_and_reminds_the_buyer(backend: Backend) {
-    let app = spawn_app_with(backend, &[("FLIPDESK__JOBS__POLL_INTERVAL_MS", "50")]).await;
+    let app = spawn_app(backend).await;
     let owner = app.reseller("banker").await;
     let (_, listing) = listed(&app, &owner, "2", "75").await;
     let placed_at = std::time::SystemTime::now()
@@ -917,11 +947,14 @@ async fn manual_payment_holds_stock_for_days_and_reminds_the_buyer(backend: Back
         "a day before the hold ends"
     );
 
-    // Make the reminder due now: the buyer gets one mail with the number, amount and a link.
-    with_db!(&app.db, pool => sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'order.payment_reminder'").execute(pool).await.map(|r| r.rows_affected())).unwrap();
+    // Two days on, the reminder is due: the buyer gets one mail with the number, amount and a
+    // link.
     let reminders =
         "SELECT COUNT(*) FROM outbox WHERE kind = 'order_payment_reminder' AND order_id = $1";
-    wait_for(|| async { scalar(&app, reminders, &order).await == 1 }).await;
+    app.advance(Duration::from_secs(47 * 3600)).await;
+    assert_eq!(scalar(&app, reminders, &order).await, 0, "not yet");
+    app.advance(Duration::from_secs(3600)).await;
+    assert_eq!(scalar(&app, reminders, &order).await, 1);
     let body = text(
         &app,
         "SELECT body FROM outbox WHERE kind = 'order_payment_reminder' AND order_id = $1",
@@ -947,11 +980,11 @@ async fn manual_payment_holds_stock_for_days_and_reminds_the_buyer(backend: Back
         .rpc(&owner, "orders/mark-paid", json!({"order_id": paid}))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    with_db!(&app.db, pool => sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'order.payment_reminder' AND status = 'queued'").execute(pool).await.map(|r| r.rows_affected())).unwrap();
-    wait_for(|| async {
-        scalar(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'order.payment_reminder' AND status <> 'done' AND payload LIKE '%' || $1 || '%'", &paid).await == 0
-    })
-    .await;
+    app.advance(Duration::from_secs(48 * 3600)).await;
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM jobs WHERE kind = 'order.payment_reminder' AND status <> 'done' AND payload LIKE '%' || $1 || '%'", &paid).await,
+        0
+    );
     assert_eq!(scalar(&app, reminders, &paid).await, 0);
 }
 
@@ -1209,29 +1242,14 @@ async fn ordered(app: &TestApp, key: &str, body: &Value) -> (String, String) {
     (order, line)
 }
 
-/// Polls `check` for up to 10 s.
-async fn wait_for<F, Fut>(check: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..200 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("condition not reached within 10 s");
+/// How long a card checkout holds its units.
+fn hold(app: &TestApp) -> Duration {
+    Duration::from_secs(app.state.settings.checkout.reservation_ttl_secs)
 }
 
 async fn expiry_releases_stock_and_a_late_payment_never_oversells(backend: Backend) {
     let fake = fake_stripe::start().await;
-    let app = stripe_app(
-        backend,
-        &fake,
-        &[("FLIPDESK__CHECKOUT__RESERVATION_TTL_SECS", "1")],
-    )
-    .await;
+    let app = stripe_app(backend, &fake, &[]).await;
     let owner = app.reseller("expiring").await;
     let (item, listing) = listed(&app, &owner, "1", "99").await;
     let (_, first) = checkout(
@@ -1242,8 +1260,13 @@ async fn expiry_releases_stock_and_a_late_payment_never_oversells(backend: Backe
     .await;
     let slow = first["order_id"].as_str().unwrap().to_string();
     assert_eq!(available(&app, &listing).await, 0);
+    // Not a moment early: a second before the hold ends the unit is still held.
+    app.advance(hold(&app) - Duration::from_secs(1)).await;
+    assert_eq!(order_status(&app, &slow).await, "pending_payment");
+    assert_eq!(available(&app, &listing).await, 0);
     // The expiry job releases the unit and expires the Stripe session.
-    wait_for(|| async { order_status(&app, &slow).await == "expired" }).await;
+    app.advance(Duration::from_secs(2)).await;
+    assert_eq!(order_status(&app, &slow).await, "expired");
     assert_eq!(available(&app, &listing).await, 1);
     let session = fake.session_of(&slow).unwrap();
     assert!(fake.recorded.lock().unwrap().expired.contains(&session));
@@ -1280,7 +1303,8 @@ async fn expiry_releases_stock_and_a_late_payment_never_oversells(backend: Backe
 
     // The second buyer lets it expire too; a late payment now finds the unit free and takes it.
     let fast = second["order_id"].as_str().unwrap().to_string();
-    wait_for(|| async { order_status(&app, &fast).await == "expired" }).await;
+    app.advance(hold(&app) + Duration::from_secs(1)).await;
+    assert_eq!(order_status(&app, &fast).await, "expired");
     let fast_session = fake.session_of(&fast).unwrap();
     let late = session_event(
         "evt_late2",

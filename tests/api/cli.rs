@@ -1,6 +1,7 @@
 use crate::{helpers::*, on_both_databases};
 use flipdesk::server::db::{Backend, Db};
 use std::process::{Command, Output};
+use tokio::io::AsyncBufReadExt;
 
 struct Cli {
     database_url: String,
@@ -344,7 +345,7 @@ async fn serve_logs_safely_and_stops_cleanly_on_sigterm() {
         .unwrap()
         .port();
     let secret = "production-secret-production-secret-0123456789";
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_flipdesk"))
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_flipdesk"))
         .arg("serve")
         .env(
             "DATABASE_URL",
@@ -360,11 +361,29 @@ async fn serve_logs_safely_and_stops_cleanly_on_sigterm() {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let http = client();
-    let started = std::time::Instant::now();
-    while http.get(format!("{base}/health")).send().await.is_err() {
-        assert!(started.elapsed().as_secs() < 30, "server did not start");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    // Its log says when it listens; everything it logs is kept for the checks at the end.
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut log = String::new();
+    let listening = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            log.push_str(&line);
+            log.push('\n');
+            if line.contains("Flipdesk is listening") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(listening.ok(), Some(true), "server did not start: {log}");
+    let rest = tokio::spawn(async move {
+        let mut rest = String::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            rest.push_str(&line);
+            rest.push('\n');
+        }
+        rest
+    });
     let res = http
         .post(format!("{base}/api/auth/signup"))
         .form(&[
@@ -411,9 +430,9 @@ async fn serve_logs_safely_and_stops_cleanly_on_sigterm() {
         .status()
         .unwrap();
     assert!(stopped.success());
-    let output = child.wait_with_output().await.unwrap();
-    assert!(output.status.success(), "exit status {:?}", output.status);
-    let log = String::from_utf8_lossy(&output.stdout).to_string();
+    let status = child.wait().await.unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    log.push_str(&rest.await.unwrap());
     assert!(log.contains("stopped"), "{log}");
     for line in log.lines().filter(|l| !l.trim().is_empty()) {
         let value: serde_json::Value =

@@ -33,6 +33,47 @@ pub struct Recorded {
 pub struct FakeStripe {
     pub url: String,
     pub recorded: Arc<Mutex<Recorded>>,
+    pub gate: Arc<Gate>,
+}
+
+/// Holds session creation while closed, so a test knows requests are in flight (each one
+/// that reaches the fake adds a permit to `arrived`) until it opens the gate.
+pub struct Gate {
+    open: tokio::sync::watch::Sender<bool>,
+    pub arrived: tokio::sync::Semaphore,
+}
+
+impl Gate {
+    pub fn close(&self) {
+        self.open.send_replace(false);
+    }
+
+    pub fn open(&self) {
+        self.open.send_replace(true);
+    }
+
+    /// Waits until `n` session requests are held at the gate.
+    pub async fn wait_for_arrivals(&self, n: u32) {
+        self.arrived.acquire_many(n).await.unwrap().forget();
+    }
+
+    async fn pass(&self) {
+        self.arrived.add_permits(1);
+        let mut open = self.open.subscribe();
+        let _ = open.wait_for(|open| *open).await;
+    }
+}
+
+#[derive(Clone)]
+struct Fake {
+    recorded: Arc<Mutex<Recorded>>,
+    gate: Arc<Gate>,
+}
+
+impl axum::extract::FromRef<Fake> for Arc<Mutex<Recorded>> {
+    fn from_ref(fake: &Fake) -> Self {
+        fake.recorded.clone()
+    }
 }
 
 fn form_value(body: &str, key: &str) -> Option<String> {
@@ -54,10 +95,12 @@ fn session(id: &str, order: &str, status: &str) -> Value {
 }
 
 async fn create_session(
-    State(rec): State<Arc<Mutex<Recorded>>>,
+    State(fake): State<Fake>,
     headers: HeaderMap,
     body: String,
 ) -> impl IntoResponse {
+    fake.gate.pass().await;
+    let rec = fake.recorded;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -119,17 +162,25 @@ async fn refund(
 
 pub async fn start() -> FakeStripe {
     let recorded: Arc<Mutex<Recorded>> = Default::default();
+    let gate = Arc::new(Gate {
+        open: tokio::sync::watch::channel(true).0,
+        arrived: tokio::sync::Semaphore::new(0),
+    });
     let app = Router::new()
         .route("/v1/checkout/sessions", post(create_session))
         .route("/v1/checkout/sessions/{id}/expire", post(expire))
         .route("/v1/refunds", post(refund))
-        .with_state(recorded.clone());
+        .with_state(Fake {
+            recorded: recorded.clone(),
+            gate: gate.clone(),
+        });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     FakeStripe {
         url: format!("http://{addr}"),
         recorded,
+        gate,
     }
 }
 

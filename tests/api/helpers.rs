@@ -100,9 +100,14 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let db = Db::connect(&settings.database).await.expect("connect");
     db.migrate().await.expect("migrate");
     let state = flipdesk::capabilities::build_state(settings, db.clone()).expect("state");
-    let server = http::start(state.clone(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("start");
+    // No job worker: a test runs due jobs itself (`run_pending_jobs`), after moving the clock.
+    let server = http::start_with(
+        state.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+        http::JobWorker::Off,
+    )
+    .await
+    .expect("start");
     let address = format!("http://{}", server.addr);
     TestApp {
         client: client(),
@@ -131,6 +136,19 @@ pub struct Signup<'a> {
 }
 
 impl TestApp {
+    /// Runs every job that is due now, and what they queue that is due at once.
+    pub async fn run_pending_jobs(&self) -> usize {
+        flipdesk::server::jobs::run_until_idle(&self.state).await
+    }
+
+    /// Moves the app's clock forward (a hold, a link or a backoff runs out) and runs the
+    /// periodic work and the jobs that are then due, as the worker would.
+    pub async fn advance(&self, by: Duration) {
+        self.state.clock.advance(by);
+        flipdesk::server::jobs::housekeeping(&self.state).await;
+        self.run_pending_jobs().await;
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -5,6 +5,7 @@
 use crate::{helpers::*, on_both_databases};
 use flipdesk::{
     server::{
+        clock::Clock,
         db::{Backend, BeginWrite, Db},
         jobs::{self, NewJob, Outcome},
     },
@@ -90,16 +91,18 @@ async fn a_job_that_cannot_run_is_dead_at_once_with_its_reason(backend: Backend)
 
 async fn workers_claim_each_job_once_and_failures_back_off(backend: Backend) {
     let (db, _dir) = database(backend).await;
+    let clock = Clock::default();
     add(&db, 60, jobs::now_ms()).await;
     add(&db, 5, jobs::now_ms() + 3_600_000).await; // not due yet
     // Four workers claim at once until nothing is left.
     let mut workers = Vec::new();
     for _ in 0..4 {
         let db = db.clone();
+        let clock = clock.clone();
         workers.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
-                let claimed = jobs::claim(&db).await.unwrap();
+                let claimed = jobs::claim(&db, &clock).await.unwrap();
                 if claimed.is_empty() {
                     break mine;
                 }
@@ -121,13 +124,13 @@ async fn workers_claim_each_job_once_and_failures_back_off(backend: Backend) {
     // A worker that died: its lease runs out and another worker takes the job again.
     let id = all[0].clone();
     with_db!(&db, pool => sqlx::query("UPDATE jobs SET locked_until = 0 WHERE id = $1").bind(&id).execute(pool).await.map(|_| ())).unwrap();
-    let again = jobs::claim(&db).await.unwrap();
+    let again = jobs::claim(&db, &clock).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, id);
     assert_eq!(again[0].attempts, 2);
 
     // Its second failure is its last: dead, with the reason kept.
-    jobs::settle(&db, &again[0], Outcome::Failed("smtp down".into()))
+    jobs::settle(&db, &clock, &again[0], Outcome::Failed("smtp down".into()))
         .await
         .unwrap();
     let (status, error): (String, Option<String>) = with_db!(&db, pool => sqlx::query_as(
@@ -145,7 +148,7 @@ async fn workers_claim_each_job_once_and_failures_back_off(backend: Backend) {
         attempts: 1,
         ..other
     };
-    jobs::settle(&db, &first_try, Outcome::Failed("timeout".into()))
+    jobs::settle(&db, &clock, &first_try, Outcome::Failed("timeout".into()))
         .await
         .unwrap();
     let (status, run_at): (String, i64) = with_db!(&db, pool => sqlx::query_as(
@@ -153,5 +156,15 @@ async fn workers_claim_each_job_once_and_failures_back_off(backend: Backend) {
     .unwrap();
     assert_eq!(status, "queued");
     assert!(run_at >= jobs::now_ms() + 1_000, "retried after a backoff");
-    assert!(jobs::claim(&db).await.unwrap().is_empty(), "not due yet");
+    assert!(
+        jobs::claim(&db, &clock).await.unwrap().is_empty(),
+        "not due yet"
+    );
+    // Once the backoff has passed it is due again (and nothing else is).
+    clock.advance(std::time::Duration::from_millis(jobs::backoff_ms(1) as u64));
+    let retried = jobs::claim(&db, &clock).await.unwrap();
+    assert_eq!(
+        retried.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+        [all[1].as_str()]
+    );
 }

@@ -6,7 +6,6 @@ use crate::{helpers::*, on_both_databases};
 use flipdesk::{server::db::Backend, with_db};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use std::time::Duration;
 
 /// A list of `c` (name → slug from the name), returning its summary.
 async fn new_list(app: &TestApp, c: &Client, name: &str, public: bool) -> Value {
@@ -677,20 +676,8 @@ async fn notifications_for(app: &TestApp, email: &str) -> Vec<(String, String)> 
         .bind(email).fetch_all(pool).await).unwrap()
 }
 
-/// Waits until the job queue has nothing left to run.
-async fn jobs_settled(app: &TestApp) {
-    for _ in 0..100 {
-        let pending: i64 = with_db!(&app.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running') AND kind = 'wtb.match'").fetch_one(pool).await).unwrap();
-        if pending == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("match jobs did not finish");
-}
-
 async fn listings_match_wanted_items(backend: Backend) {
-    let app = spawn_app_with(backend, &[("FLIPDESK__JOBS__POLL_INTERVAL_MS", "50")]).await;
+    let app = spawn_app(backend).await;
     let buyer = app.reseller("buyer").await;
     make_premium(&app, "buyer@example.com").await;
     let wants = new_list(&app, &buyer, "Chicago run", true).await;
@@ -735,7 +722,7 @@ async fn listings_match_wanted_items(backend: Backend) {
         .await;
     app.list_in_store(&buyer, sneaker_input("1", "555088-101", "10.5"), "100")
         .await;
-    jobs_settled(&app).await;
+    app.run_pending_jobs().await;
     let notes = notifications_for(&app, "buyer@example.com").await;
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0].0.contains("Chicago run"), "{notes:?}");
@@ -751,7 +738,7 @@ async fn listings_match_wanted_items(backend: Backend) {
         .rpc(&seller, "store/listings/save", json!({"item_id": with_db!(&app.db, pool => sqlx::query_scalar::<_, String>("SELECT item_id FROM listings WHERE id = $1").bind(&listing).fetch_one(pool).await).unwrap(), "input": {"price": "230", "quantity": ""}}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    jobs_settled(&app).await;
+    app.run_pending_jobs().await;
     assert_eq!(notifications_for(&app, "buyer@example.com").await.len(), 1);
 }
 

@@ -221,7 +221,8 @@ async fn slow_and_idle_connections_are_closed(backend: Backend) {
     .await;
     let host = app.address.trim_start_matches("http://").to_string();
 
-    // One header line every 300 ms: closed after about a second, long before it ends.
+    // A slow client (the one latency simulation left in the suite): one header line every
+    // 300 ms, closed by the server's header timeout after about a second.
     let mut slow = tokio::net::TcpStream::connect(&host).await.unwrap();
     let started = Instant::now();
     slow.write_all(format!("GET /health HTTP/1.1\r\nHost: {host}\r\n").as_bytes())
