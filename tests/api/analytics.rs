@@ -6,16 +6,19 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 fn item(kind: &str, name: &str, price: &str, currency: &str, qty: &str, date: &str) -> Value {
-    let card = kind == "card";
-    json!({
-        "kind": kind, "name": name, "sku": "", "quantity": qty, "purchase_price": price, "currency": currency,
-        "purchase_date": date, "purchase_source": "", "storage_location": "", "tags": "",
-        "notes": "", "image_urls": "", "brand": if card { "" } else { "Nike" }, "style_id": "", "colorway": "",
-        "size": if card { "" } else { "10" }, "size_system": if card { "" } else { "us_m" },
-        "sneaker_condition": "", "box_condition": "", "game": if card { "Pokémon" } else { "" },
-        "card_set": if card { "Base Set" } else { "" }, "card_number": "", "language": "", "finish": "",
-        "card_condition": "", "grading_company": "", "grade": "", "cert_number": "", "attributes": ""
-    })
+    let kind_fields = if kind == "card" {
+        json!({"game": "Pokémon", "card_set": "Base Set"})
+    } else {
+        json!({"brand": "Nike", "size": "10", "size_system": "us_m"})
+    };
+    let mut form = item_form(
+        kind,
+        json!({"name": name, "quantity": qty, "purchase_price": price, "currency": currency, "purchase_date": date}),
+    );
+    for (key, value) in kind_fields.as_object().unwrap() {
+        form[key] = value.clone();
+    }
+    form
 }
 
 async fn create(app: &TestApp, c: &Client, input: &Value) -> String {

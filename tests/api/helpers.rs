@@ -278,15 +278,31 @@ impl TestApp {
     }
 }
 
-/// The add-item form of a sneaker (new, US M `size`, bought for 60 USD).
-pub fn sneaker_input(qty: &str, style_id: &str, size: &str) -> Value {
-    serde_json::json!({
-        "kind": "sneaker", "name": "Jordan 1 Chicago", "sku": "", "quantity": qty, "purchase_price": "60", "currency": "USD",
-        "purchase_date": "2026-01-05", "purchase_source": "", "storage_location": "", "tags": "", "notes": "", "image_urls": "",
-        "brand": "Nike", "style_id": style_id, "colorway": "", "size": size, "size_system": "us_m", "sneaker_condition": "new",
+/// The add-item form of a `kind` with every field empty but those in `fields`: the one place
+/// tests spell out the form.
+pub fn item_form(kind: &str, fields: Value) -> Value {
+    let mut form = serde_json::json!({
+        "kind": kind, "name": "", "sku": "", "quantity": "", "purchase_price": "", "currency": "",
+        "purchase_date": "", "purchase_source": "", "storage_location": "", "tags": "", "notes": "", "image_urls": "",
+        "brand": "", "style_id": "", "colorway": "", "size": "", "size_system": "", "sneaker_condition": "",
         "box_condition": "", "game": "", "card_set": "", "card_number": "", "language": "", "finish": "", "card_condition": "",
         "grading_company": "", "grade": "", "cert_number": "", "attributes": ""
-    })
+    });
+    for (key, value) in fields.as_object().expect("fields are an object") {
+        assert!(form.get(key).is_some(), "the item form has no field {key}");
+        form[key] = value.clone();
+    }
+    form
+}
+
+/// The add-item form of a sneaker (new, US M `size`, bought for 60 USD).
+pub fn sneaker_input(qty: &str, style_id: &str, size: &str) -> Value {
+    item_form(
+        "sneaker",
+        serde_json::json!({"name": "Jordan 1 Chicago", "quantity": qty, "purchase_price": "60", "currency": "USD",
+            "purchase_date": "2026-01-05", "brand": "Nike", "style_id": style_id, "size": size, "size_system": "us_m",
+            "sneaker_condition": "new"}),
+    )
 }
 
 impl TestApp {

@@ -4,14 +4,13 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
 fn sneaker(name: &str, price: &str) -> Value {
-    json!({
-        "kind": "sneaker", "name": name, "sku": "", "quantity": "1", "purchase_price": price, "currency": "USD",
-        "purchase_date": "2026-10-01", "purchase_source": "SNKRS", "storage_location": "Shelf A1", "tags": "grail, og",
-        "notes": "", "image_urls": "", "brand": "Nike", "style_id": "555088-101", "colorway": "Chicago", "size": "10.5",
-        "size_system": "us_m", "sneaker_condition": "new", "box_condition": "good", "game": "", "card_set": "",
-        "card_number": "", "language": "", "finish": "", "card_condition": "", "grading_company": "", "grade": "",
-        "cert_number": "", "attributes": ""
-    })
+    item_form(
+        "sneaker",
+        json!({"name": name, "quantity": "1", "purchase_price": price, "currency": "USD",
+            "purchase_date": "2026-10-01", "purchase_source": "SNKRS", "storage_location": "Shelf A1", "tags": "grail, og",
+            "brand": "Nike", "style_id": "555088-101", "colorway": "Chicago", "size": "10.5", "size_system": "us_m",
+            "sneaker_condition": "new", "box_condition": "good"}),
+    )
 }
 
 fn card(name: &str) -> Value {
