@@ -90,7 +90,7 @@ fn table(head: &[&'static str], rows: Vec<Vec<String>>) -> impl IntoView + use<>
 pub fn ChartsSection(charts: Resource<Result<Charts, crate::error::AppError>>) -> impl IntoView {
     let updating = RwSignal::new(false);
     view! {
-        <p class="muted updating" role="status" hidden=move || !updating.get()>"Updating the charts…"</p>
+        <p class="muted updating" role="status" hidden=move || !updating.try_get().unwrap_or_default()>"Updating the charts…"</p>
         <Transition fallback=|| view! { <p class="muted" role="status">"Drawing your charts…"</p> } set_pending=updating>
             {move || Suspend::new(async move {
                 let c = charts.await.ok()?;
@@ -119,7 +119,7 @@ pub fn ChartsSection(charts: Resource<Result<Charts, crate::error::AppError>>) -
                 let kinds_empty = none_if(c.by_kind.is_empty(), "Nothing in stock right now.");
                 let has_brands = !c.by_brand.is_empty();
                 Some(view! {
-                    <div class="chart-grid" data-testid="charts" aria-busy=move || updating.get().to_string()>
+                    <div class="chart-grid" data-testid="charts" aria-busy=move || updating.try_get().unwrap_or_default().to_string()>
                         <ChartBox id="chart-worth" title="Net worth over time" kind=ChartKind::Worth charts=c.clone() wide=true empty=worth_empty>
                             {table(&["Day", "Cost basis", "Market value", "Realised profit"], worth_rows)}
                         </ChartBox>
@@ -187,14 +187,16 @@ pub fn PortfolioCard(currency: Signal<String>) -> impl IntoView {
         move || (range.get(), currency.get()),
         |(r, c)| api::get_portfolio(r, c),
     );
+    // Read with `try_get` in attributes: during server rendering the parent may replace this
+    // card (its currency arrived) while the old one is still being streamed.
     let updating = RwSignal::new(false);
     view! {
-        <section class="card portfolio" aria-labelledby="portfolio-title" data-testid="portfolio" aria-busy=move || updating.get().to_string()>
+        <section class="card portfolio" aria-labelledby="portfolio-title" data-testid="portfolio" aria-busy=move || updating.try_get().unwrap_or_default().to_string()>
             <div class="portfolio-head">
                 <h2 id="portfolio-title" class="stat-label">"Portfolio value"</h2>
                 <div class="segmented" role="group" aria-label="Range">
                     {WorthRange::ALL.into_iter().map(|r| view! {
-                        <button type="button" class="segment" title=r.spoken() aria-pressed=move || (range.get() == r).to_string()
+                        <button type="button" class="segment" title=r.spoken() aria-pressed=move || (range.try_get() == Some(r)).to_string()
                             on:click=move |_| range.set(r)>{r.label()}</button>
                     }).collect_view()}
                 </div>

@@ -1,6 +1,7 @@
 //! Checkout and order business logic: pricing on the server, idempotent session creation,
 //! reservation expiry, payments, refunds and fulfilment. Transactions live in `ops`.
 
+use crate::server::store::push_list;
 use serde_json::{Value, json};
 use sqlx::types::time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -144,19 +145,13 @@ pub async fn place(
     let store = store_by_slug(&state.db, &req.store)
         .await?
         .ok_or(AppError::NotFound)?;
-    let ids: Vec<&str> = req.lines.iter().map(|l| l.listing_id.as_str()).collect();
-    let placeholders = (0..ids.len())
-        .map(|i| format!("${}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT l.id, l.item_id, l.price, l.currency, l.available, l.status, l.max_per_order, i.name FROM listings l JOIN items i ON i.id = l.item_id \
-         WHERE l.store_id = $1 AND l.id IN ({placeholders})"
-    );
     let found = with_db!(&state.db, pool => {
-        let mut q = sqlx::query_as::<_, ListingForCheckout>(&sql).bind(&store.id);
-        for id in &ids { q = q.bind(*id); }
-        q.fetch_all(pool).await
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT l.id, l.item_id, l.price, l.currency, l.available, l.status, l.max_per_order, i.name \
+             FROM listings l JOIN items i ON i.id = l.item_id WHERE l.store_id = ");
+        q.push_bind(&store.id).push(" AND l.id IN ");
+        push_list(&mut q, req.lines.iter().map(|l| l.listing_id.as_str()));
+        q.build_query_as::<ListingForCheckout>().fetch_all(pool).await
     })?;
     let cur = currency(&store.currency);
     let mut lines = Vec::with_capacity(req.lines.len());

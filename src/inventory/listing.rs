@@ -8,6 +8,7 @@ use super::{
         SaleRow, SaleSort, ShipmentPage, ShipmentRow,
     },
 };
+use crate::server::store::push_list;
 use crate::{
     domain::{
         Currency, Money,
@@ -277,17 +278,12 @@ pub async fn export_selected(
     if ids.is_empty() || ids.len() > 500 {
         return Err(AppError::field("ids", "Select between 1 and 500 items."));
     }
-    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM items WHERE owner_user_id = $1 AND id IN ({}) ORDER BY created_at DESC, id DESC",
-        placeholders.join(", ")
-    );
     let rows: Vec<SummaryRow> = with_db!(db, pool => {
-        let mut query = sqlx::query_as::<_, SummaryRow>(&sql).bind(owner);
-        for id in ids {
-            query = query.bind(id);
-        }
-        query.fetch_all(pool).await
+        let mut q = sqlx::QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM items WHERE owner_user_id = "));
+        q.push_bind(owner).push(" AND id IN ");
+        push_list(&mut q, ids);
+        q.push(" ORDER BY created_at DESC, id DESC");
+        q.build_query_as::<SummaryRow>().fetch_all(pool).await
     })?;
     Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
 }

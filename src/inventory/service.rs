@@ -1,6 +1,7 @@
 //! Inventory on the server: every query is scoped to the owner, so another user's item is
 //! simply not found. Writes are conditional on the item's version (optimistic concurrency).
 
+use crate::server::store::push_list;
 use time::OffsetDateTime;
 
 pub(crate) use super::insert::{Insert, NewItemRow, acquisitions};
@@ -679,21 +680,15 @@ pub async fn delete_items(db: &Db, owner: &str, ids: &[String]) -> Result<u64, A
     if ids.is_empty() || ids.len() > 500 {
         return Err(AppError::field("ids", "Select between 1 and 500 items."));
     }
-    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "DELETE FROM items WHERE owner_user_id = $1 AND id IN ({})",
-        placeholders.join(", ")
-    );
     let backend = db.backend();
     let deleted = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         // Deleted items never happened: what they and their sales added leaves the ledger.
         crate::analytics::ledger::forget(&mut tx, backend, owner, &Scope::Items(ids)).await?;
-        let mut q = sqlx::query(&sql).bind(owner);
-        for id in ids {
-            q = q.bind(id);
-        }
-        let deleted = q.execute(&mut *tx).await?.rows_affected();
+        let mut q = sqlx::QueryBuilder::new("DELETE FROM items WHERE owner_user_id = ");
+        q.push_bind(owner).push(" AND id IN ");
+        push_list(&mut q, ids);
+        let deleted = q.build().execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
         Ok::<_, sqlx::Error>(deleted)
     }.await)?;
@@ -748,27 +743,18 @@ pub async fn bulk_change_status(
         .filter(|s| s.can_become(to))
         .map(|s| s.as_str())
         .collect();
-    let mut sql = String::from(
-        "UPDATE items SET status = $1, version = version + 1, updated_at = $2 WHERE owner_user_id = $3",
-    );
-    sql.push_str(&format!(
-        " AND status IN ({})",
-        from.iter()
-            .map(|s| format!("'{s}'"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    sql.push_str(&format!(" AND id IN ({})", placeholders(4, ids.len())));
     let now = OffsetDateTime::now_utc();
     let backend = db.backend();
     let changed = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let before = crate::analytics::ledger::held_contributions(&mut tx, owner, &Scope::Items(ids)).await?;
-        let mut q = sqlx::query(&sql).bind(to.as_str()).bind(now).bind(owner);
-        for id in ids {
-            q = q.bind(id);
-        }
-        let changed = q.execute(&mut *tx).await?.rows_affected();
+        let mut q = sqlx::QueryBuilder::new("UPDATE items SET status = ");
+        q.push_bind(to.as_str()).push(", version = version + 1, updated_at = ").push_bind(now);
+        q.push(" WHERE owner_user_id = ").push_bind(owner).push(" AND status IN ");
+        push_list(&mut q, from.iter().copied());
+        q.push(" AND id IN ");
+        push_list(&mut q, ids);
+        let changed = q.build().execute(&mut *tx).await?.rows_affected();
         if changed > 0 && to == ItemStatus::Returned {
             crate::analytics::ledger::restate(&mut tx, backend, owner, ids, before).await?;
         }
@@ -791,12 +777,6 @@ pub async fn bulk_add_tag(
         .into_iter()
         .next()
         .ok_or_else(|| AppError::field("tag", "Enter a tag."))?;
-    let sql = format!(
-        "UPDATE items SET tags = CASE WHEN tags = '' THEN ',' || $1 || ',' ELSE tags || $1 || ',' END, \
-         search_text = search_text || ' ' || $5, version = version + 1, updated_at = $2 \
-         WHERE owner_user_id = $3 AND tags NOT LIKE $4 ESCAPE '\\' AND id IN ({})",
-        placeholders(6, ids.len())
-    );
     let now = OffsetDateTime::now_utc();
     let escaped = tag
         .replace('\\', "\\\\")
@@ -805,11 +785,13 @@ pub async fn bulk_add_tag(
     let pattern = format!("%,{escaped},%");
     let words = search_words(&tag);
     let changed = with_db!(db, pool => {
-        let mut q = sqlx::query(&sql).bind(&tag).bind(now).bind(owner).bind(&pattern).bind(&words);
-        for id in ids {
-            q = q.bind(id);
-        }
-        q.execute(pool).await.map(|r| r.rows_affected())
+        let mut q = sqlx::QueryBuilder::new("UPDATE items SET tags = CASE WHEN tags = '' THEN ',' || ");
+        q.push_bind(&tag).push(" || ',' ELSE tags || ").push_bind(&tag).push(" || ',' END, search_text = search_text || ' ' || ");
+        q.push_bind(&words).push(", version = version + 1, updated_at = ").push_bind(now);
+        q.push(" WHERE owner_user_id = ").push_bind(owner).push(" AND tags NOT LIKE ").push_bind(&pattern);
+        q.push(" ESCAPE '\\' AND id IN ");
+        push_list(&mut q, ids);
+        q.build().execute(pool).await.map(|r| r.rows_affected())
     })?;
     Ok(changed)
 }
@@ -819,11 +801,4 @@ fn check_selection(ids: &[String]) -> Result<(), AppError> {
         return Err(AppError::field("ids", "Select between 1 and 500 items."));
     }
     Ok(())
-}
-
-fn placeholders(first: usize, count: usize) -> String {
-    (0..count)
-        .map(|i| format!("${}", first + i))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

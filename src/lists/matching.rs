@@ -3,6 +3,7 @@
 //! under their price) get a notification. Runs as a job (`wtb.match`) queued in the listing's
 //! own transaction; a notification is written once per wanted item and listing.
 
+use crate::server::store::push_list;
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -106,21 +107,16 @@ pub async fn notify_matches(db: &Db, listing_id: &str) -> Result<usize, sqlx::Er
     if keys.is_empty() {
         return Ok(0);
     }
-    let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 4)).collect();
-    let sql = format!(
-        "SELECT DISTINCT {ITEM_COLUMNS}, wl.owner_user_id AS list_owner, wl.name AS list_name, wl.id AS list_id \
-         FROM wtb_item_keys k JOIN wtb_items w ON w.id = k.item_id JOIN wtb_lists wl ON wl.id = w.list_id \
-         WHERE k.match_key IN ({}) AND wl.is_public = TRUE AND wl.owner_user_id <> $1 \
-         AND w.currency = $2 AND (w.max_price IS NULL OR w.max_price >= $3)",
-        placeholders.join(", ")
-    );
     let candidates = with_db!(db, pool => {
-        let mut q = sqlx::query_as::<_, Candidate>(&sql)
-            .bind(&listing.owner_user_id).bind(currency.code()).bind(listing.price);
-        for key in &keys {
-            q = q.bind(key);
-        }
-        q.fetch_all(pool).await
+        let mut q = sqlx::QueryBuilder::new(format!(
+            "SELECT DISTINCT {ITEM_COLUMNS}, wl.owner_user_id AS list_owner, wl.name AS list_name, wl.id AS list_id \
+             FROM wtb_item_keys k JOIN wtb_items w ON w.id = k.item_id JOIN wtb_lists wl ON wl.id = w.list_id \
+             WHERE k.match_key IN "));
+        push_list(&mut q, &keys);
+        q.push(" AND wl.is_public = TRUE AND wl.owner_user_id <> ").push_bind(&listing.owner_user_id);
+        q.push(" AND w.currency = ").push_bind(currency.code());
+        q.push(" AND (w.max_price IS NULL OR w.max_price >= ").push_bind(listing.price).push(")");
+        q.build_query_as::<Candidate>().fetch_all(pool).await
     })?;
     let mut notified = 0;
     let now = OffsetDateTime::now_utc();

@@ -195,7 +195,25 @@ where
     Ok(args)
 }
 
-/// `$first, $first+1, …` for `count` values (an `IN (…)` list); bind them with `bind_all`.
+/// `($1, $2, …)` with each value bound: how a list for `IN` is written on a pool of a known
+/// backend (sqlx's `QueryBuilder` numbers the placeholders).
+pub fn push_list<'a, DB, T>(
+    query: &mut sqlx::QueryBuilder<'a, DB>,
+    values: impl IntoIterator<Item = T>,
+) where
+    DB: sqlx::Database,
+    T: 'a + sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let mut list = query.separated(", ");
+    list.push_unseparated("(");
+    for value in values {
+        list.push_bind(value);
+    }
+    list.push_unseparated(")");
+}
+
+/// `$first, $first+1, …` for `count` values (an `IN (…)` list in `sql()` text, whose backend
+/// is generic); bind them with `bind_all`.
 pub fn placeholders(first: usize, count: usize) -> String {
     let mut out = String::with_capacity(count * 4);
     for n in first..first + count {

@@ -1,6 +1,7 @@
 //! The public catalog: stores, listings with filters and pages, item pages and cart pricing.
 //! Reads only; every stock change happens in checkout.
 
+use crate::server::store::push_list;
 use std::{
     collections::HashMap,
     sync::Mutex,
@@ -364,13 +365,6 @@ pub async fn price_cart(
         .collect();
     let mut priced = Vec::with_capacity(lines.len());
     if !lines.is_empty() {
-        let placeholders = (0..lines.len())
-            .map(|i| format!("${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {LISTING_COLUMNS}, l.status FROM listings l JOIN items i ON i.id = l.item_id WHERE l.store_id = $1 AND l.id IN ({placeholders})"
-        );
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
@@ -378,9 +372,11 @@ pub async fn price_cart(
             status: String,
         }
         let rows = with_db!(db, pool => {
-            let mut q = sqlx::query_as::<_, Row>(&sql).bind(&store.id);
-            for l in &lines { q = q.bind(l.listing_id.as_str()); }
-            q.fetch_all(pool).await
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "SELECT {LISTING_COLUMNS}, l.status FROM listings l JOIN items i ON i.id = l.item_id WHERE l.store_id = "));
+            q.push_bind(&store.id).push(" AND l.id IN ");
+            push_list(&mut q, lines.iter().map(|l| l.listing_id.as_str()));
+            q.build_query_as::<Row>().fetch_all(pool).await
         })?;
         for line in lines {
             let Some(row) = rows.iter().find(|r| r.listing.id == line.listing_id) else {
