@@ -291,14 +291,11 @@ pub async fn undo(db: &Db, owner: &str, import_id: &str) -> Result<u64, AppError
             "This import is still running; cancel it first.",
         ));
     }
-    // PostgreSQL locks the import's items for the check; SQLite's write transaction
-    // (BEGIN IMMEDIATE) already keeps every other writer out.
-    let lock = match db.backend() {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
-    };
-    let changed_sql =
-        format!("SELECT version FROM items WHERE import_id = $1 AND owner_user_id = $2{lock}");
+    // The import's items stay as checked until the undo commits.
+    let changed_sql = format!(
+        "SELECT version FROM items WHERE import_id = $1 AND owner_user_id = $2{}",
+        crate::server::dialect::for_update(db.backend())
+    );
     let backend = db.backend();
     let outcome: Result<u64, i64> = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;

@@ -15,39 +15,16 @@ use crate::{
         item::{ItemStatus, SaleChannel},
     },
     error::AppError,
-    server::db::{Backend, Db},
+    server::{
+        db::{Backend, Db},
+        dialect,
+    },
     with_db,
 };
 
 /// Search words as the full-text indexes tokenise them: lower-case letters and digits.
 fn search_tokens(search: &str) -> Vec<String> {
     crate::domain::search::terms(search)
-}
-
-/// Backend-specific full-text match: every token must prefix-match a word of the item.
-/// SQLite: FTS5 `items_fts`; PostgreSQL: the `search_tsv` GIN index.
-fn search_condition(backend: Backend, param: usize) -> String {
-    match backend {
-        Backend::Sqlite => {
-            format!("rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ${param})")
-        }
-        Backend::Postgres => format!("search_tsv @@ to_tsquery('simple', ${param})"),
-    }
-}
-
-fn search_expression(backend: Backend, tokens: &[String]) -> String {
-    match backend {
-        Backend::Sqlite => tokens
-            .iter()
-            .map(|t| format!("\"{t}\"*"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Backend::Postgres => tokens
-            .iter()
-            .map(|t| format!("{t}:*"))
-            .collect::<Vec<_>>()
-            .join(" & "),
-    }
 }
 
 /// WHERE clause and parameters for a stock-table query (parameters are all text).
@@ -64,8 +41,8 @@ fn filter_sql(backend: Backend, owner: &str, q: &ItemQuery) -> (String, Vec<Stri
     }
     let tokens = search_tokens(&q.search);
     if !tokens.is_empty() {
-        params.push(search_expression(backend, &tokens));
-        clauses.push(search_condition(backend, params.len()));
+        params.push(dialect::full_text_query(backend, &tokens));
+        clauses.push(dialect::full_text_match(backend, params.len()));
     } else if !q.search.trim().is_empty() {
         // Only punctuation: nothing can match.
         clauses.push("1 = 0".to_string());

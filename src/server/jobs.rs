@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use super::{
     clock::Clock,
-    db::{BeginWrite, Db, new_id},
+    db::{Backend, BeginWrite, Db, new_id},
     state::AppState,
     store::{Store, Tx, sql},
 };
@@ -168,17 +168,13 @@ pub struct Claimed {
     pub max_attempts: i64,
 }
 
-fn claim_sql(skip_locked: bool) -> String {
+fn claim_sql(backend: Backend) -> String {
     format!(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
          WHERE id IN (SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3) \
          ORDER BY run_at LIMIT $4{}) \
          RETURNING id, kind, payload, attempts, max_attempts",
-        if skip_locked {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        }
+        super::dialect::skip_locked(backend)
     )
 }
 
@@ -190,7 +186,7 @@ pub async fn claim(db: &Db, clock: &Clock) -> sqlx::Result<Vec<Claimed>> {
         Db::Sqlite(pool) => {
             // Job writes queue with the order writes instead of racing them for SQLite's lock.
             let mut tx = pool.begin_write().await?;
-            let sql = claim_sql(false);
+            let sql = claim_sql(Backend::Sqlite);
             let rows = sqlx::query_as::<_, Claimed>(&sql)
                 .bind(now + LEASE_MS)
                 .bind(stamp)
@@ -202,7 +198,7 @@ pub async fn claim(db: &Db, clock: &Clock) -> sqlx::Result<Vec<Claimed>> {
             Ok(rows)
         }
         Db::Postgres(pool) => {
-            let sql = claim_sql(true);
+            let sql = claim_sql(Backend::Postgres);
             sqlx::query_as::<_, Claimed>(&sql)
                 .bind(now + LEASE_MS)
                 .bind(stamp)

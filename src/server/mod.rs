@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod dialect;
 pub mod errors;
 pub mod http;
 pub mod jobs;

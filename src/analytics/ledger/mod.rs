@@ -17,7 +17,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::server::db::Backend;
+use crate::server::{
+    db::Backend,
+    dialect::{self, Col},
+};
+use std::sync::LazyLock;
 
 /// A change to the ledger, in minor units of one currency: what is held (cost, market value,
 /// units) and what sold that day (net profit, revenue, fees, cost of what sold, sales, units,
@@ -128,10 +132,7 @@ impl Changes {
             return None;
         }
         Some(LedgerWrite {
-            sql: match backend {
-                Backend::Sqlite => SQLITE_ADD,
-                Backend::Postgres => POSTGRES_ADD,
-            },
+            sql: add_sql(backend),
             owner: owner.to_string(),
             json: serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into()),
         })
@@ -158,22 +159,46 @@ macro_rules! ledger_columns {
     };
 }
 
-const SQLITE_ADD: &str = concat!(
-    ledger_columns!(),
-    "SELECT $1, v ->> 'currency', v ->> 'day', v ->> 'cost', v ->> 'market', v ->> 'units', v ->> 'realised', \
-     v ->> 'revenue', v ->> 'fees', v ->> 'sold_cost', v ->> 'sales', v ->> 'units_sold', v ->> 'held_days', \
-     v ->> 'held_days_n', v ->> 'items_in', v ->> 'items_out' FROM (SELECT jsonb(value) AS v FROM json_each($2)) WHERE true ",
-    upsert!()
-);
-
-const POSTGRES_ADD: &str = concat!(
-    ledger_columns!(),
-    "SELECT $1, x.currency, x.day, x.cost, x.market, x.units, x.realised, x.revenue, x.fees, x.sold_cost, x.sales, \
-     x.units_sold, x.held_days, x.held_days_n, x.items_in, x.items_out FROM json_to_recordset($2::json) AS x(currency text, \
-     day text, cost bigint, market bigint, units bigint, realised bigint, revenue bigint, fees bigint, sold_cost bigint, \
-     sales bigint, units_sold bigint, held_days bigint, held_days_n bigint, items_in bigint, items_out bigint) ",
-    upsert!()
-);
+/// Adds the JSON rows at `$2` to owner `$1`'s ledger, made once per backend.
+fn add_sql(backend: Backend) -> &'static str {
+    fn make(backend: Backend) -> String {
+        const INT: Col = Col::Int;
+        let columns = [
+            ("currency", Col::Text),
+            ("day", Col::Text),
+            ("cost", INT),
+            ("market", INT),
+            ("units", INT),
+            ("realised", INT),
+            ("revenue", INT),
+            ("fees", INT),
+            ("sold_cost", INT),
+            ("sales", INT),
+            ("units_sold", INT),
+            ("held_days", INT),
+            ("held_days_n", INT),
+            ("items_in", INT),
+            ("items_out", INT),
+        ];
+        // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT.
+        format!(
+            concat!(
+                ledger_columns!(),
+                "{}SELECT $1, x.currency, x.day, x.cost, x.market, x.units, x.realised, \
+             x.revenue, x.fees, x.sold_cost, x.sales, x.units_sold, x.held_days, x.held_days_n, x.items_in, \
+             x.items_out FROM x WHERE true ",
+                upsert!()
+            ),
+            dialect::json_rows(backend, 2, &columns)
+        )
+    }
+    static SQLITE: LazyLock<String> = LazyLock::new(|| make(Backend::Sqlite));
+    static POSTGRES: LazyLock<String> = LazyLock::new(|| make(Backend::Postgres));
+    match backend {
+        Backend::Sqlite => &SQLITE,
+        Backend::Postgres => &POSTGRES,
+    }
+}
 
 // After the macros above, which it uses too.
 mod items;

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 use crate::{
     checkout::ops::GuestLink,
     server::{
-        db::Backend,
+        dialect,
         store::{Store, Tx, sql},
     },
 };
@@ -59,21 +59,16 @@ struct OrderState {
     shipping_address: String,
 }
 
-/// Locks the order's row for this transaction (PostgreSQL; SQLite holds its write lock
-/// already), then reads it: concurrent deliveries about one order take turns.
+/// Reads the order and locks its row for this transaction: concurrent deliveries about one
+/// order take turns.
 async fn order_state<DB: Store>(
     tx: &mut Tx<DB>,
     order_id: &str,
 ) -> sqlx::Result<Option<OrderState>> {
-    if DB::BACKEND == Backend::Postgres {
-        sql("UPDATE orders SET stock = stock WHERE id = $1")
-            .bind(order_id)
-            .execute(tx)
-            .await?;
-    }
-    sql(
-        "SELECT status, stock, owner_user_id, email, currency, shipping, total, refunded, shipping_address FROM orders WHERE id = $1",
-    )
+    sql(format!(
+        "SELECT status, stock, owner_user_id, email, currency, shipping, total, refunded, shipping_address FROM orders WHERE id = $1{}",
+        dialect::for_update(DB::BACKEND)
+    ))
     .bind(order_id)
     .fetch_optional(tx)
     .await
