@@ -296,7 +296,6 @@ pub async fn undo(db: &Db, owner: &str, import_id: &str) -> Result<u64, AppError
         "SELECT version FROM items WHERE import_id = $1 AND owner_user_id = $2{}",
         crate::server::dialect::for_update(db.backend())
     );
-    let backend = db.backend();
     let outcome: Result<u64, i64> = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let versions: Vec<i64> = sqlx::query_scalar(&changed_sql)
@@ -306,7 +305,7 @@ pub async fn undo(db: &Db, owner: &str, import_id: &str) -> Result<u64, AppError
             tx.rollback().await?;
             return Ok::<_, sqlx::Error>(Err(changed));
         }
-        crate::analytics::ledger::forget(&mut tx, backend, owner, &Scope::Import(import_id)).await?;
+        crate::analytics::ledger::forget(&mut tx, owner, &Scope::Import(import_id)).await?;
         let deleted = sqlx::query("DELETE FROM items WHERE import_id = $1 AND owner_user_id = $2")
             .bind(import_id).bind(owner).execute(&mut *tx).await?.rows_affected();
         sqlx::query("UPDATE imports SET status = 'undone', finished_at = $1 WHERE id = $2")

@@ -286,7 +286,6 @@ pub async fn update_item(
         market_unit = CASE WHEN currency = $6 THEN market_unit END \
         WHERE id = $20 AND owner_user_id = $21 AND version = $22 \
         AND (currency = $6 OR NOT EXISTS (SELECT 1 FROM sales s WHERE s.item_id = items.id))";
-    let backend = db.backend();
     let ids = [id.to_string()];
     // The item's cost, quantity, currency or date may have changed: its share of the worth
     // ledger is worked out again in the same transaction.
@@ -302,7 +301,7 @@ pub async fn update_item(
             .bind(id).bind(owner).bind(version).bind(&draft.details.brand)
             .execute(&mut *tx).await?.rows_affected();
         if changed > 0 {
-            crate::analytics::ledger::restate(&mut tx, backend, owner, &ids, before).await?;
+            crate::analytics::ledger::restate(&mut tx, owner, &ids, before).await?;
             tx.commit().await?;
         }
         Ok::<_, sqlx::Error>(changed)
@@ -450,7 +449,6 @@ pub async fn change_status(
     from.check_transition(to)
         .map_err(|m| AppError::field("status", m))?;
     let now = OffsetDateTime::now_utc();
-    let backend = db.backend();
     let ids = [id.to_string()];
     let changed = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
@@ -460,7 +458,7 @@ pub async fn change_status(
             .bind(to.as_str()).bind(now).bind(id).bind(owner).bind(version).bind(from.as_str())
             .execute(&mut *tx).await?.rows_affected();
         if changed > 0 && held_again(from, to) {
-            crate::analytics::ledger::restate(&mut tx, backend, owner, &ids, before).await?;
+            crate::analytics::ledger::restate(&mut tx, owner, &ids, before).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(changed)
@@ -680,11 +678,10 @@ pub async fn delete_items(db: &Db, owner: &str, ids: &[String]) -> Result<u64, A
     if ids.is_empty() || ids.len() > 500 {
         return Err(AppError::field("ids", "Select between 1 and 500 items."));
     }
-    let backend = db.backend();
     let deleted = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         // Deleted items never happened: what they and their sales added leaves the ledger.
-        crate::analytics::ledger::forget(&mut tx, backend, owner, &Scope::Items(ids)).await?;
+        crate::analytics::ledger::forget(&mut tx, owner, &Scope::Items(ids)).await?;
         let mut q = sqlx::QueryBuilder::new("DELETE FROM items WHERE owner_user_id = ");
         q.push_bind(owner).push(" AND id IN ");
         push_list(&mut q, ids);
@@ -744,7 +741,6 @@ pub async fn bulk_change_status(
         .map(|s| s.as_str())
         .collect();
     let now = OffsetDateTime::now_utc();
-    let backend = db.backend();
     let changed = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
         let before = crate::analytics::ledger::held_contributions(&mut tx, owner, &Scope::Items(ids)).await?;
@@ -756,7 +752,7 @@ pub async fn bulk_change_status(
         push_list(&mut q, ids);
         let changed = q.build().execute(&mut *tx).await?.rows_affected();
         if changed > 0 && to == ItemStatus::Returned {
-            crate::analytics::ledger::restate(&mut tx, backend, owner, ids, before).await?;
+            crate::analytics::ledger::restate(&mut tx, owner, ids, before).await?;
         }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(changed)

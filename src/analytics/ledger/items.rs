@@ -3,10 +3,7 @@
 
 use super::{Changes, Delta};
 use crate::{
-    server::{
-        db::Backend,
-        store::{Store, Tx, placeholders, sql},
-    },
+    server::store::{Store, Tx, placeholders, sql},
     with_db,
 };
 
@@ -182,7 +179,6 @@ fn restate_sql(sold_out: &str, filter: &str) -> String {
 /// price moves are folded into the new amount (their history shows today's market price).
 pub async fn restate<DB: Store>(
     tx: &mut Tx<DB>,
-    backend: Backend,
     owner: &str,
     ids: &[String],
     before: Changes,
@@ -199,7 +195,7 @@ pub async fn restate<DB: Store>(
         .execute(tx)
         .await?;
     changes.extend(held_contributions(tx, owner, &scope).await?);
-    if let Some(w) = changes.write(backend, owner) {
+    if let Some(w) = changes.write(DB::BACKEND, owner) {
         w.sql().execute(tx).await?;
     }
     Ok(())
@@ -209,13 +205,12 @@ pub async fn restate<DB: Store>(
 /// before they are deleted.
 pub async fn forget<DB: Store>(
     tx: &mut Tx<DB>,
-    backend: Backend,
     owner: &str,
     scope: &Scope<'_>,
 ) -> sqlx::Result<()> {
     let mut added = held_contributions(tx, owner, scope).await?;
     added.extend(sale_contributions(tx, owner, scope).await?);
-    if let Some(w) = (-added).write(backend, owner) {
+    if let Some(w) = (-added).write(DB::BACKEND, owner) {
         w.sql().execute(tx).await?;
     }
     Ok(())
