@@ -17,10 +17,6 @@ fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-fn money(amount: i64, currency: &str) -> Money {
-    Money::new(amount, Currency::parse(currency).unwrap_or(Currency::Usd))
-}
-
 /// The orders of the user's stores, newest first, optionally of one status.
 pub async fn list_orders(
     db: &Db,
@@ -30,10 +26,10 @@ pub async fn list_orders(
     #[derive(sqlx::FromRow)]
     struct Row {
         id: String,
-        status: String,
+        status: OrderStatus,
         email: String,
         total: i64,
-        currency: String,
+        currency: Currency,
         units: i64,
         created_at: OffsetDateTime,
     }
@@ -46,8 +42,8 @@ pub async fn list_orders(
     Ok(rows
         .into_iter()
         .map(|r| OrderSummary {
-            status: OrderStatus::parse(&r.status).unwrap_or(OrderStatus::PendingPayment),
-            total: money(r.total, &r.currency),
+            status: r.status,
+            total: Money::new(r.total, r.currency),
             id: r.id,
             email: r.email,
             units: r.units,
@@ -61,11 +57,11 @@ struct OrderRow {
     id: String,
     store_slug: String,
     store_name: String,
-    status: String,
-    payment_method: String,
+    status: OrderStatus,
+    payment_method: PaymentMethod,
     email: String,
     shipping_address: String,
-    currency: String,
+    currency: Currency,
     subtotal: i64,
     shipping: i64,
     total: i64,
@@ -108,8 +104,8 @@ pub async fn order_detail(
     } else {
         Vec::new()
     };
-    let status = OrderStatus::parse(&r.status).unwrap_or(OrderStatus::PendingPayment);
-    let method = PaymentMethod::parse(&r.payment_method).unwrap_or(PaymentMethod::Manual);
+    let status = r.status;
+    let method = r.payment_method;
     let pending = status == OrderStatus::PendingPayment && r.stock == "reserved";
     let address: ShippingAddress = serde_json::from_str(&r.shipping_address).unwrap_or_default();
     Ok(OrderDetail {
@@ -127,17 +123,17 @@ pub async fn order_detail(
                     listing_id,
                     item_id,
                     title,
-                    unit_price: money(unit, &r.currency),
+                    unit_price: Money::new(unit, r.currency),
                     quantity,
                     returned,
                     returnable: if sold { quantity - returned } else { 0 },
                 },
             )
             .collect(),
-        subtotal: money(r.subtotal, &r.currency),
-        shipping: money(r.shipping, &r.currency),
-        total: money(r.total, &r.currency),
-        refunded: money(r.refunded, &r.currency),
+        subtotal: Money::new(r.subtotal, r.currency),
+        shipping: Money::new(r.shipping, r.currency),
+        total: Money::new(r.total, r.currency),
+        refunded: Money::new(r.refunded, r.currency),
         carrier: r.carrier,
         tracking_code: r.tracking_code,
         attention: r.attention,

@@ -131,9 +131,9 @@ pub async fn export_items(
 struct SaleDbRow {
     item_id: String,
     item_name: String,
-    channel: String,
+    channel: SaleChannel,
     quantity: i64,
-    currency: String,
+    currency: Currency,
     sale_price: i64,
     fees: i64,
     net_profit: i64,
@@ -170,23 +170,22 @@ pub async fn list_sales(db: &Db, owner: &str, q: &SaleQuery) -> Result<SalePage,
         }
         query.fetch_all(pool).await
     })?;
-    let totals: Vec<(String, i64, i64)> = with_db!(db, pool => {
-        let mut query = sqlx::query_as::<_, (String, i64, i64)>(&totals_sql);
+    let totals: Vec<(Currency, i64, i64)> = with_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, (Currency, i64, i64)>(&totals_sql);
         for p in &params {
             query = query.bind(p);
         }
         query.fetch_all(pool).await
     })?;
-    let currency = |code: &str| Currency::parse(code).unwrap_or(Currency::Usd);
     Ok(SalePage {
         rows: rows
             .into_iter()
             .map(|r| {
-                let c = currency(&r.currency);
+                let c = r.currency;
                 SaleRow {
                     item_id: r.item_id,
                     item_name: r.item_name,
-                    channel: SaleChannel::parse(&r.channel).unwrap_or(SaleChannel::Other),
+                    channel: r.channel,
                     quantity: r.quantity,
                     sale_price: Money::new(r.sale_price, c),
                     fees: Money::new(r.fees, c),
@@ -198,10 +197,7 @@ pub async fn list_sales(db: &Db, owner: &str, q: &SaleQuery) -> Result<SalePage,
         total: totals.iter().map(|t| t.1).sum(),
         page: q.page(),
         per_page,
-        net_profit: totals
-            .iter()
-            .map(|t| Money::new(t.2, currency(&t.0)))
-            .collect(),
+        net_profit: totals.iter().map(|t| Money::new(t.2, t.0)).collect(),
     })
 }
 
@@ -212,7 +208,7 @@ struct ShipmentDbRow {
     carrier: String,
     tracking_code: String,
     shipped_on: String,
-    item_status: String,
+    item_status: ItemStatus,
 }
 
 /// The owner's shipments, most recent first.
@@ -232,7 +228,7 @@ pub async fn list_shipments(db: &Db, owner: &str, page: u32) -> Result<ShipmentP
         rows: rows
             .into_iter()
             .map(|r| ShipmentRow {
-                item_status: ItemStatus::parse(&r.item_status).unwrap_or(ItemStatus::Shipped),
+                item_status: r.item_status,
                 item_id: r.item_id,
                 item_name: r.item_name,
                 carrier: r.carrier,
@@ -267,27 +263,24 @@ pub async fn export_selected(
 
 /// Units held and listed, held cost and realised profit per currency, sales awaiting tracking.
 pub async fn overview(db: &Db, owner: &str) -> Result<InventoryOverview, AppError> {
-    let held: Vec<(String, i64, i64, i64)> = with_db!(db, pool => sqlx::query_as::<_, (String, i64, i64, i64)>(
+    let held: Vec<(Currency, i64, i64, i64)> = with_db!(db, pool => sqlx::query_as::<_, (Currency, i64, i64, i64)>(
         "SELECT currency, CAST(COALESCE(SUM(quantity), 0) AS BIGINT), \
                 CAST(COALESCE(SUM(CASE WHEN status = 'listed' THEN quantity ELSE 0 END), 0) AS BIGINT), \
                 CAST(COALESCE(SUM(quantity * purchase_price), 0) AS BIGINT) \
          FROM items WHERE owner_user_id = $1 AND status IN ('purchased', 'in_stock', 'listed', 'reserved', 'returned') \
          GROUP BY currency ORDER BY currency")
         .bind(owner).fetch_all(pool).await)?;
-    let sold: Vec<(String, i64, i64)> = with_db!(db, pool => sqlx::query_as::<_, (String, i64, i64)>(
+    let sold: Vec<(Currency, i64, i64)> = with_db!(db, pool => sqlx::query_as::<_, (Currency, i64, i64)>(
         "SELECT currency, COUNT(*), CAST(COALESCE(SUM(net_profit), 0) AS BIGINT) FROM sales WHERE owner_user_id = $1 GROUP BY currency ORDER BY currency")
         .bind(owner).fetch_all(pool).await)?;
     let awaiting: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE owner_user_id = $1 AND status = 'sold'")
         .bind(owner).fetch_one(pool).await)?;
-    let money = |code: &str, amount: i64| {
-        Money::new(amount, Currency::parse(code).unwrap_or(Currency::Usd))
-    };
     Ok(InventoryOverview {
         units_held: held.iter().map(|h| h.1).sum(),
         units_listed: held.iter().map(|h| h.2).sum(),
-        held_cost: held.iter().map(|h| money(&h.0, h.3)).collect(),
+        held_cost: held.iter().map(|h| Money::new(h.3, h.0)).collect(),
         sales: sold.iter().map(|s| s.1).sum(),
-        net_profit: sold.iter().map(|s| money(&s.0, s.2)).collect(),
+        net_profit: sold.iter().map(|s| Money::new(s.2, s.0)).collect(),
         awaiting_shipment: awaiting,
     })
 }

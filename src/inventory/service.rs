@@ -32,13 +32,13 @@ pub(super) const SUMMARY_COLUMNS: &str = "id, kind, status, name, sku, quantity,
 #[derive(sqlx::FromRow)]
 pub(super) struct SummaryRow {
     id: String,
-    kind: String,
-    status: String,
+    kind: ItemKind,
+    status: ItemStatus,
     name: String,
     sku: Option<String>,
     quantity: i64,
     purchase_price: i64,
-    currency: String,
+    currency: Currency,
     purchase_date: Option<String>,
     style_id: Option<String>,
     size: Option<String>,
@@ -52,13 +52,13 @@ pub(super) struct SummaryRow {
 #[derive(sqlx::FromRow)]
 struct ItemRow {
     id: String,
-    kind: String,
-    status: String,
+    kind: ItemKind,
+    status: ItemStatus,
     name: String,
     sku: Option<String>,
     quantity: i64,
     purchase_price: i64,
-    currency: String,
+    currency: Currency,
     purchase_date: Option<String>,
     purchase_source: Option<String>,
     storage_location: Option<String>,
@@ -78,8 +78,8 @@ struct ItemRow {
 #[derive(sqlx::FromRow)]
 struct SaleRow {
     quantity: i64,
-    channel: String,
-    currency: String,
+    channel: SaleChannel,
+    currency: Currency,
     sale_price: i64,
     shipping_charged: i64,
     fees: i64,
@@ -94,10 +94,6 @@ struct ShipmentRow {
     carrier: String,
     tracking_code: String,
     shipped_on: String,
-}
-
-fn currency_of(code: &str) -> Currency {
-    Currency::parse(code).unwrap_or(Currency::Usd)
 }
 
 /// Tags are stored as ",a,b," so that one tag can be matched exactly with LIKE.
@@ -150,10 +146,10 @@ pub(crate) fn search_words(text: &str) -> String {
 
 impl SummaryRow {
     pub(super) fn into_summary(self) -> ItemSummary {
-        let currency = currency_of(&self.currency);
+        let currency = self.currency;
         ItemSummary {
-            kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::Other),
-            status: ItemStatus::parse(&self.status).unwrap_or(ItemStatus::InStock),
+            kind: self.kind,
+            status: self.status,
             id: self.id,
             name: self.name,
             sku: self.sku,
@@ -163,7 +159,7 @@ impl SummaryRow {
             style_id: self.style_id,
             size: self.size,
             card_set: self.card_set,
-            detail: detail_label(&self.kind, &self.details),
+            detail: detail_label(self.kind, &self.details),
             grade: self.grade,
             tags: decode_tags(&self.tags),
             version: self.version,
@@ -172,8 +168,7 @@ impl SummaryRow {
 }
 
 /// "US M 10.5" for a sneaker, "PSA 10" for a graded card, "Raw" for an ungraded one.
-fn detail_label(kind: &str, details: &str) -> String {
-    let kind = ItemKind::parse(kind).unwrap_or(ItemKind::Other);
+fn detail_label(kind: ItemKind, details: &str) -> String {
     serde_json::from_str::<ItemDetails>(details)
         .unwrap_or_default()
         .size_or_grade(kind)
@@ -350,7 +345,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
         "SELECT market_unit FROM items WHERE id = $1 AND owner_user_id = $2")
         .bind(id).bind(owner).fetch_one(pool).await)?;
     let listing = crate::store::service::listing_of_item(db, owner, id).await?;
-    let currency = currency_of(&row.currency);
+    let currency = row.currency;
     let fmt = |t: OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
@@ -376,10 +371,10 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
         sales: sales
             .into_iter()
             .map(|s| {
-                let c = currency_of(&s.currency);
+                let c = s.currency;
                 SaleView {
                     quantity: s.quantity,
-                    channel: SaleChannel::parse(&s.channel).unwrap_or(SaleChannel::Other),
+                    channel: s.channel,
                     sale_price: Money::new(s.sale_price, c),
                     shipping_charged: Money::new(s.shipping_charged, c),
                     fees: Money::new(s.fees, c),
@@ -399,8 +394,8 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
             })
             .collect(),
         summary: ItemSummary {
-            kind: ItemKind::parse(&row.kind).unwrap_or(ItemKind::Other),
-            status: ItemStatus::parse(&row.status).unwrap_or(ItemStatus::InStock),
+            kind: row.kind,
+            status: row.status,
             id: row.id,
             name: row.name,
             sku: row.sku,
@@ -410,7 +405,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
             style_id: row.style_id,
             size: row.size,
             card_set: row.card_set,
-            detail: detail_label(&row.kind, &row.details),
+            detail: detail_label(row.kind, &row.details),
             grade: row.grade,
             tags: decode_tags(&row.tags),
             version: row.version,

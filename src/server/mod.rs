@@ -20,5 +20,6 @@ pub mod serve;
 pub mod sessions;
 pub mod state;
 pub mod store;
+pub mod stored;
 pub mod stripe;
 pub mod telemetry;
