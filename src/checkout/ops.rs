@@ -17,7 +17,7 @@ pub struct NewOrder {
     pub payment_method: &'static str,
     pub email: String,
     pub address_json: String,
-    pub currency: String,
+    pub currency: crate::domain::Currency,
     pub subtotal: i64,
     pub shipping: i64,
     pub total: i64,

@@ -34,7 +34,7 @@ pub struct StoreRow {
     pub id: String,
     pub slug: String,
     pub name: String,
-    pub currency: String,
+    pub currency: Currency,
     pub ships_from: String,
     pub shipping_rates: String,
     pub free_shipping_over: Option<i64>,
@@ -66,10 +66,6 @@ pub async fn store_by_slug(db: &Db, slug: &str) -> Result<Option<StoreRow>, AppE
     Ok(
         with_db!(db, pool => sqlx::query_as::<_, StoreRow>(&sql).bind(slug).fetch_optional(pool).await)?,
     )
-}
-
-fn currency(code: &str) -> Currency {
-    Currency::parse(code).unwrap_or(Currency::Usd)
 }
 
 fn rfc3339_ms(ms: i64) -> String {
@@ -106,7 +102,7 @@ struct ListingForCheckout {
     id: String,
     item_id: String,
     price: i64,
-    currency: String,
+    currency: Currency,
     available: i64,
     status: String,
     max_per_order: Option<i64>,
@@ -153,7 +149,7 @@ pub async fn place(
         push_list(&mut q, req.lines.iter().map(|l| l.listing_id.as_str()));
         q.build_query_as::<ListingForCheckout>().fetch_all(pool).await
     })?;
-    let cur = currency(&store.currency);
+    let cur = store.currency;
     let mut lines = Vec::with_capacity(req.lines.len());
     for (n, line) in req.lines.iter().enumerate() {
         let Some(listing) = found.iter().find(|l| l.id == line.listing_id) else {
@@ -255,7 +251,7 @@ pub async fn place(
             Some(a) if address_complete => json!(a).to_string(),
             _ => json!({ "country": country }).to_string(),
         },
-        currency: store.currency.clone(),
+        currency: store.currency,
         subtotal,
         shipping,
         total,
@@ -313,7 +309,7 @@ pub async fn place(
                 .create_session(SessionRequest {
                     order_id: &order_id,
                     email: req.email.as_str(),
-                    currency: &store.currency,
+                    currency: store.currency.code(),
                     lines: session_lines,
                     success_url: link_url,
                     cancel_url: format!(
@@ -579,7 +575,7 @@ fn human_utc(ms: i64) -> String {
 /// hold ends gets one more mail, with how to pay and a fresh link.
 pub async fn remind_payment(state: &AppState, order_id: &str) -> Outcome {
     // (store name, slug, total, currency, instructions, hold end)
-    type Waiting = (String, String, i64, String, String, i64);
+    type Waiting = (String, String, i64, Currency, String, i64);
     let row: Result<Option<Waiting>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_as(
         "SELECT s.name, s.slug, o.total, o.currency, s.payment_instructions, o.expires_at FROM orders o JOIN stores s ON s.id = o.store_id \
          WHERE o.id = $1 AND o.status = 'pending_payment' AND o.stock = 'reserved'")
@@ -590,7 +586,7 @@ pub async fn remind_payment(state: &AppState, order_id: &str) -> Outcome {
         Err(e) => return Outcome::Failed(e.to_string()),
     };
     let (url, link) = guest_link(state, order_id, true);
-    let total = Money::new(total, currency(&code)).to_string();
+    let total = Money::new(total, code).to_string();
     let mail = (
         format!(
             "Reminder: order {} at the Flipdesk store “{store}” is held until {}",
@@ -646,7 +642,7 @@ pub struct OrderHead {
     pub owner_user_id: String,
     pub payment_method: String,
     pub status: String,
-    pub currency: String,
+    pub currency: Currency,
     pub total: i64,
     pub refunded: i64,
     pub stripe_payment_intent: Option<String>,
@@ -688,7 +684,7 @@ pub async fn order_head(
 /// The confirmation mail sent when payment arrives, with a fresh guest link.
 pub fn confirmation(state: &AppState, head: &OrderHead) -> (String, GuestLink, (String, String)) {
     let (url, link) = guest_link(state, &head.id, true);
-    let total = Money::new(head.total, currency(&head.currency));
+    let total = Money::new(head.total, head.currency);
     let mail = (
         format!("Order confirmed at {}", head.store_name),
         format!(
@@ -774,7 +770,7 @@ pub async fn refund(
             returnable,
         })
         .collect();
-    let cur = currency(&head.currency);
+    let cur = head.currency;
     let draft = validate_refund(input, cur, head.total - head.refunded, &lines)
         .map_err(AppError::validation)?;
     let mut stripe_refund = None;

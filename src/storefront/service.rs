@@ -358,7 +358,7 @@ pub async fn price_cart(
     lines: &[CheckoutLine],
     country: &str,
 ) -> Result<PricedCart, AppError> {
-    let cur = Currency::parse(&store.currency).unwrap_or(Currency::Usd);
+    let cur = store.currency;
     let lines: Vec<&CheckoutLine> = lines
         .iter()
         .take(crate::domain::store::MAX_CHECKOUT_LINES)

@@ -26,8 +26,7 @@ use crate::{
     },
 };
 
-fn money(amount: i64, currency: &str) -> crate::domain::Money {
-    let currency = crate::domain::Currency::parse(currency).unwrap_or(crate::domain::Currency::Usd);
+fn money(amount: i64, currency: crate::domain::Currency) -> crate::domain::Money {
     crate::domain::Money::new(amount, currency)
 }
 
@@ -52,7 +51,7 @@ struct OrderState {
     stock: String,
     owner_user_id: String,
     email: String,
-    currency: String,
+    currency: crate::domain::Currency,
     shipping: i64,
     total: i64,
     refunded: i64,

@@ -75,7 +75,7 @@ pub(super) async fn take_payment_in<DB: Store>(
         }
     }
     if let Some((amount, currency)) = &p.amount
-        && (*amount != order.total || !currency.eq_ignore_ascii_case(&order.currency))
+        && (*amount != order.total || !currency.eq_ignore_ascii_case(order.currency.code()))
     {
         attention.push(format!(
             "The payment ({amount} {}) differs from the order total ({} {}).",

@@ -69,7 +69,7 @@ pub async fn place_order<DB: Store>(
     .bind(order.payment_method)
     .bind(&order.email)
     .bind(&order.address_json)
-    .bind(&order.currency)
+    .bind(order.currency.code())
     .bind(order.subtotal)
     .bind(order.shipping)
     .bind(order.total)
@@ -106,7 +106,7 @@ pub async fn place_order<DB: Store>(
             detail: format!(
                 "{} unit(s) reserved, total {}",
                 order.lines.iter().map(|l| l.quantity).sum::<i64>(),
-                money(order.total, &order.currency)
+                money(order.total, order.currency)
             ),
         },
     )

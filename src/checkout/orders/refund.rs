@@ -85,7 +85,7 @@ pub async fn refund<DB: Store>(
         after: Some(after),
         detail: format!(
             "{} refunded; {units} unit(s) back on sale",
-            money(r.amount, &order.currency)
+            money(r.amount, order.currency)
         ),
     };
     audit::record(&mut tx, secret, &e).await?;

@@ -115,7 +115,7 @@ pub async fn apply_event<DB: Store>(
             amount_refunded,
         } => {
             // Stripe reports the charge's refunded total: keep the larger of the two.
-            let row: Option<(String, String, i64, String, String, i64)> = sql(
+            let row: Option<(String, String, i64, crate::domain::Currency, String, i64)> = sql(
                 "SELECT id, status, total, currency, owner_user_id, refunded FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
             )
             .bind(order_id.unwrap_or(""))
@@ -150,10 +150,7 @@ pub async fn apply_event<DB: Store>(
                         action: "refund_reported",
                         before: Some(&status),
                         after: Some(after),
-                        detail: format!(
-                            "refunded in total: {}",
-                            money(*amount_refunded, &currency)
-                        ),
+                        detail: format!("refunded in total: {}", money(*amount_refunded, currency)),
                     };
                     audit::record(&mut tx, secret, &e).await?;
                 }
