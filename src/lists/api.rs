@@ -112,17 +112,13 @@ pub async fn save_item(
     input: WtbItemInput,
 ) -> Result<(), AppError> {
     use crate::{
-        domain::{
-            Currency,
-            wtb::{expand_size_run, validate_wtb_item},
-        },
+        domain::wtb::{expand_size_run, validate_wtb_item},
         server::errors::respond,
     };
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
         let list = super::service::owned_list(&state.db, &user.id, &list_id).await?;
         let currency = super::service::default_currency(&state.db, &user.id).await?;
-        let currency = Currency::parse(&currency).unwrap_or(Currency::Usd);
         match item_id {
             // A new item may be a size run: one item per size, all or none.
             None => {

@@ -362,8 +362,7 @@ pub async fn delete_item(
 }
 
 async fn owner_currency(state: &AppState, list: &KeyHolder) -> Result<Currency, AppError> {
-    let code = service::default_currency(&state.db, &list.owner_user_id).await?;
-    Ok(Currency::parse(&code).unwrap_or(Currency::Usd))
+    service::default_currency(&state.db, &list.owner_user_id).await
 }
 
 /// `If-Match`: `*`, or one of the listed strong ETags.

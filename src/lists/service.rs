@@ -82,12 +82,13 @@ pub async fn owned_list(db: &Db, user: &str, list_id: &str) -> Result<WtbListSum
 }
 
 /// The currency new wanted items default to: the owner's store currency.
-pub async fn default_currency(db: &Db, user: &str) -> Result<String, AppError> {
-    let currency: Option<String> = with_db!(db, pool => sqlx::query_scalar(
+/// The currency of the user's store; a user without a store yet prices in US dollars.
+pub async fn default_currency(db: &Db, user: &str) -> Result<crate::domain::Currency, AppError> {
+    let currency: Option<crate::domain::Currency> = with_db!(db, pool => sqlx::query_scalar(
         "SELECT s.currency FROM stores s JOIN store_members m ON m.store_id = s.id \
          WHERE m.user_id = $1 AND m.role = 'owner' ORDER BY m.created_at LIMIT 1")
         .bind(user).fetch_optional(pool).await)?;
-    Ok(currency.unwrap_or_else(|| "USD".into()))
+    Ok(currency.unwrap_or(crate::domain::Currency::Usd))
 }
 
 pub async fn list_detail(db: &Db, user: &str, list_id: &str) -> Result<WtbListDetail, AppError> {
@@ -97,7 +98,7 @@ pub async fn list_detail(db: &Db, user: &str, list_id: &str) -> Result<WtbListDe
     Ok(WtbListDetail {
         list,
         items,
-        currency,
+        currency: currency.code().to_string(),
     })
 }
 

@@ -20,8 +20,8 @@ use crate::{
 };
 
 /// The store a user owns (its id and currency); staff and platform accounts have none.
-pub async fn owned_store(db: &Db, user: &str) -> Result<(String, String), AppError> {
-    let row: Option<(String, String)> = with_db!(db, pool => sqlx::query_as(
+pub async fn owned_store(db: &Db, user: &str) -> Result<(String, Currency), AppError> {
+    let row: Option<(String, Currency)> = with_db!(db, pool => sqlx::query_as(
         "SELECT s.id, s.currency FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.user_id = $1 AND m.role = 'owner'")
         .bind(user).fetch_optional(pool).await)?;
     row.ok_or(AppError::NotFound)
@@ -34,7 +34,7 @@ struct SettingsRow {
     tagline: String,
     description: String,
     logo_url: Option<String>,
-    currency: String,
+    currency: Currency,
     ships_from: String,
     shipping_rates: String,
     free_shipping_over: Option<i64>,
@@ -48,7 +48,7 @@ pub async fn settings(db: &Db, user: &str) -> Result<StoreSettingsView, AppError
     let r = with_db!(db, pool => sqlx::query_as::<_, SettingsRow>(
         "SELECT slug, name, tagline, description, logo_url, currency, ships_from, shipping_rates, free_shipping_over, policies, faq, \
          payment_instructions FROM stores WHERE id = $1").bind(&store_id).fetch_one(pool).await)?;
-    let currency = Currency::parse(&r.currency).unwrap_or(Currency::Usd);
+    let currency = r.currency;
     let rates = serde_json::from_str::<Vec<crate::domain::store::ShippingRate>>(&r.shipping_rates)
         .unwrap_or_default();
     Ok(StoreSettingsView {
@@ -58,7 +58,7 @@ pub async fn settings(db: &Db, user: &str) -> Result<StoreSettingsView, AppError
             tagline: r.tagline,
             description: r.description,
             logo_url: r.logo_url.unwrap_or_default(),
-            currency: r.currency,
+            currency: r.currency.code().to_string(),
             ships_from: r.ships_from,
             shipping_rates: format_rates(&rates, currency),
             free_shipping_over: r
@@ -81,7 +81,7 @@ pub async fn save_settings(
     s: &StoreSettings,
 ) -> Result<(), AppError> {
     let (store_id, currency) = owned_store(db, user).await?;
-    if s.currency.code() != currency {
+    if s.currency != currency {
         let listed: i64 = with_db!(db, pool => sqlx::query_scalar(
             "SELECT COUNT(*) FROM listings WHERE store_id = $1 AND status = 'active'").bind(&store_id).fetch_one(pool).await)?;
         if listed > 0 {
@@ -112,7 +112,7 @@ pub async fn save_settings(
 #[derive(sqlx::FromRow)]
 struct ItemForListing {
     quantity: i64,
-    currency: String,
+    currency: Currency,
     status: String,
     details: String,
 }
@@ -161,7 +161,7 @@ pub async fn list_item(
             ),
         ));
     }
-    let currency = Currency::parse(&store_currency).unwrap_or(Currency::Usd);
+    let currency = store_currency;
     let draft = validate_listing(input, currency, item.quantity).map_err(AppError::validation)?;
     let (price, quantity) = (draft.price, draft.quantity);
     let now = OffsetDateTime::now_utc();
@@ -227,7 +227,7 @@ async fn listings_where(
         item_id: String,
         name: String,
         price: i64,
-        currency: String,
+        currency: Currency,
         available: i64,
         status: String,
         reserved: i64,
@@ -245,10 +245,7 @@ async fn listings_where(
     Ok(rows
         .into_iter()
         .map(|r| ListingRow {
-            price: Money::new(
-                r.price,
-                Currency::parse(&r.currency).unwrap_or(Currency::Usd),
-            ),
+            price: Money::new(r.price, r.currency),
             id: r.id,
             item_id: r.item_id,
             title: r.name,

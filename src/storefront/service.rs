@@ -33,7 +33,7 @@ struct StoreFace {
     slug: String,
     name: String,
     tagline: String,
-    currency: String,
+    currency: Currency,
     description: String,
     logo_url: Option<String>,
     policies: String,
@@ -43,12 +43,12 @@ struct StoreFace {
     free_shipping_over: Option<i64>,
 }
 
-fn money(amount: i64, currency: &str) -> Money {
-    Money::new(amount, Currency::parse(currency).unwrap_or(Currency::Usd))
+fn money(amount: i64, currency: Currency) -> Money {
+    Money::new(amount, currency)
 }
 
 /// Shipping in words for the store's pages.
-pub fn shipping_lines(policy: &ShippingPolicy, currency: &str) -> Vec<String> {
+pub fn shipping_lines(policy: &ShippingPolicy, currency: Currency) -> Vec<String> {
     let mut lines: Vec<String> = policy
         .rates
         .iter()
@@ -104,11 +104,11 @@ pub async fn find_public_store(
             free_over: r.free_shipping_over,
         };
         let store = PublicStore {
-            shipping: shipping_lines(&policy, &r.currency),
+            shipping: shipping_lines(&policy, r.currency),
             slug: r.slug,
             name: r.name,
             tagline: r.tagline,
-            currency: r.currency,
+            currency: r.currency.code().to_string(),
             description: r.description,
             logo_url: r.logo_url,
             policies: r.policies,
@@ -124,7 +124,7 @@ pub async fn find_public_store(
 struct ListingRow {
     id: String,
     price: i64,
-    currency: String,
+    currency: Currency,
     available: i64,
     condition: Option<String>,
     name: String,
@@ -156,7 +156,7 @@ impl ListingRow {
             url: format!("/s/{store_slug}/items/{}", self.id),
             title: self.name,
             kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::Other),
-            price: money(self.price, &self.currency),
+            price: money(self.price, self.currency),
             available: self.available,
             condition: self.condition,
             size_label: self.size.as_ref().map(|s| match details.size_system {
