@@ -20,6 +20,20 @@ string_enum!(
     }
 );
 
+impl OrderStatus {
+    /// The shopper's money was taken (whatever happened after): refunds, disputes and
+    /// shipping apply, and a late payment event changes nothing.
+    pub fn is_paid(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Paid
+                | OrderStatus::PaidNeedsAttention
+                | OrderStatus::Shipped
+                | OrderStatus::Refunded
+        )
+    }
+}
+
 string_enum!(
     PaymentMethod {
         Stripe => "stripe" / "Card (Stripe)",

@@ -2,6 +2,8 @@
 
 use time::OffsetDateTime;
 
+use crate::domain::store::OrderStatus;
+
 use super::{pay::take_payment_in, refund::refund_against_sales, release::release_in, *};
 use crate::{
     checkout::{
@@ -69,91 +71,23 @@ pub async fn apply_event<DB: Store>(
         EventEffect::Paid(payment) => {
             take_payment_in(&mut tx, secret, payment).await?;
         }
-        EventEffect::Processing { order_id } => {
-            let n = sql("UPDATE orders SET status = 'payment_processing', updated_at = $1 WHERE id = $2 AND status = 'pending_payment'")
-                .bind(now)
-                .bind(*order_id)
-                .execute(&mut tx)
-                .await?;
-            if n > 0 {
-                let e = OrderEvent {
-                    order_id,
-                    actor: "stripe",
-                    action: "payment_processing",
-                    before: Some("pending_payment"),
-                    after: Some("payment_processing"),
-                    detail: "delayed payment method; stock stays reserved".into(),
-                };
-                audit::record(&mut tx, secret, &e).await?;
-            }
-        }
+        EventEffect::Processing { order_id } => processing_in(&mut tx, secret, order_id).await?,
         EventEffect::PaymentFailed { order_id } => {
-            release_in(
-                &mut tx,
-                secret,
-                order_id,
-                "cancelled",
-                "stripe",
-                "the delayed payment failed",
-            )
-            .await?;
+            let why = "the delayed payment failed";
+            release_in(&mut tx, secret, order_id, "cancelled", "stripe", why).await?;
         }
         EventEffect::SessionExpired { order_id } => {
-            release_in(
-                &mut tx,
-                secret,
-                order_id,
-                "expired",
-                "stripe",
-                "the Checkout Session expired unpaid",
-            )
-            .await?;
+            let why = "the Checkout Session expired unpaid";
+            release_in(&mut tx, secret, order_id, "expired", "stripe", why).await?;
         }
         EventEffect::Refunded {
             order_id,
             payment_intent,
             amount_refunded,
         } => {
-            // Stripe reports the charge's refunded total: keep the larger of the two.
-            let row: Option<(String, String, i64, crate::domain::Currency, String, i64)> = sql(
-                "SELECT id, status, total, currency, owner_user_id, refunded FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
-            )
-            .bind(order_id.unwrap_or(""))
-            .bind(payment_intent.unwrap_or(""))
-            .fetch_optional(&mut tx)
-            .await?;
-            if let Some((id, status, total, currency, owner, refunded_before)) = row {
-                let full = *amount_refunded >= total;
-                let after = if full
-                    && matches!(status.as_str(), "paid" | "paid_needs_attention" | "shipped")
-                {
-                    "refunded"
-                } else {
-                    status.as_str()
-                };
-                let n = sql(
-                    "UPDATE orders SET refunded = CASE WHEN refunded > $1 THEN refunded ELSE $1 END, status = $2, updated_at = $3 WHERE id = $4 AND refunded < $1",
-                )
-                .bind(*amount_refunded)
-                .bind(after)
-                .bind(now)
-                .bind(&id)
-                .execute(&mut tx)
-                .await?;
-                if n > 0 {
-                    // A refund made in Stripe's dashboard lowers the sales like one made here.
-                    let more = (*amount_refunded).min(total) - refunded_before;
-                    refund_against_sales(&mut tx, &owner, &id, more.max(0), &[]).await?;
-                    let e = OrderEvent {
-                        order_id: &id,
-                        actor: "stripe",
-                        action: "refund_reported",
-                        before: Some(&status),
-                        after: Some(after),
-                        detail: format!("refunded in total: {}", money(*amount_refunded, currency)),
-                    };
-                    audit::record(&mut tx, secret, &e).await?;
-                }
+            let order = paid_order(&mut tx, *order_id, *payment_intent).await?;
+            if let Some(order) = order {
+                refund_reported_in(&mut tx, secret, &order, *amount_refunded).await?;
             }
         }
         EventEffect::Disputed {
@@ -161,35 +95,136 @@ pub async fn apply_event<DB: Store>(
             payment_intent,
             reason,
         } => {
-            let row: Option<(String, String)> = sql(
-                "SELECT id, status FROM orders WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
-            )
-            .bind(order_id.unwrap_or(""))
-            .bind(payment_intent.unwrap_or(""))
-            .fetch_optional(&mut tx)
-            .await?;
-            if let Some((id, status)) = row {
-                let note =
-                    format!("The buyer's bank opened a dispute ({reason}). Answer it in Stripe.");
-                sql("UPDATE orders SET status = 'paid_needs_attention', attention = $1, updated_at = $2 WHERE id = $3")
-                    .bind(&note)
-                    .bind(now)
-                    .bind(&id)
-                    .execute(&mut tx)
-                    .await?;
-                let e = OrderEvent {
-                    order_id: &id,
-                    actor: "stripe",
-                    action: "dispute_opened",
-                    before: Some(&status),
-                    after: Some("paid_needs_attention"),
-                    detail: note.clone(),
-                };
-                audit::record(&mut tx, secret, &e).await?;
+            let order = paid_order(&mut tx, *order_id, *payment_intent).await?;
+            if let Some(order) = order {
+                dispute_opened_in(&mut tx, secret, &order, reason).await?;
             }
         }
         EventEffect::Ignored => {}
     }
     tx.commit().await?;
     Ok(EventSeen::First)
+}
+
+/// A delayed payment method (a bank debit) started: the order waits, its units stay held.
+async fn processing_in<DB: Store>(
+    tx: &mut Tx<DB>,
+    secret: &Secret,
+    order_id: &str,
+) -> sqlx::Result<()> {
+    let (from, to) = (OrderStatus::PendingPayment, OrderStatus::PaymentProcessing);
+    let n = sql("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+        .bind(to.as_str())
+        .bind(OffsetDateTime::now_utc())
+        .bind(order_id)
+        .bind(from.as_str())
+        .execute(tx)
+        .await?;
+    if n > 0 {
+        let e = OrderEvent {
+            order_id,
+            actor: "stripe",
+            action: "payment_processing",
+            before: Some(from.as_str()),
+            after: Some(to.as_str()),
+            detail: "delayed payment method; stock stays reserved".into(),
+        };
+        audit::record(tx, secret, &e).await?;
+    }
+    Ok(())
+}
+
+/// The order a charge event is about, found by its id or its payment intent.
+#[derive(sqlx::FromRow)]
+struct PaidOrder {
+    id: String,
+    status: OrderStatus,
+    total: i64,
+    currency: crate::domain::Currency,
+    owner_user_id: String,
+    refunded: i64,
+}
+
+async fn paid_order<DB: Store>(
+    tx: &mut Tx<DB>,
+    order_id: Option<&str>,
+    payment_intent: Option<&str>,
+) -> sqlx::Result<Option<PaidOrder>> {
+    sql(
+        "SELECT id, status, total, currency, owner_user_id, refunded FROM orders \
+         WHERE id = $1 OR (stripe_payment_intent IS NOT NULL AND stripe_payment_intent = $2)",
+    )
+    .bind(order_id.unwrap_or(""))
+    .bind(payment_intent.unwrap_or(""))
+    .fetch_optional(tx)
+    .await
+}
+
+/// Stripe reports the charge's refunded total (a refund made in its dashboard, or ours coming
+/// back): keep the larger of the two, and lower the sales like a refund made here.
+async fn refund_reported_in<DB: Store>(
+    tx: &mut Tx<DB>,
+    secret: &Secret,
+    order: &PaidOrder,
+    amount_refunded: i64,
+) -> sqlx::Result<()> {
+    let full = amount_refunded >= order.total;
+    let after = if full && order.status.is_paid() {
+        OrderStatus::Refunded
+    } else {
+        order.status
+    };
+    let n = sql(
+        "UPDATE orders SET refunded = CASE WHEN refunded > $1 THEN refunded ELSE $1 END, status = $2, updated_at = $3 WHERE id = $4 AND refunded < $1",
+    )
+    .bind(amount_refunded)
+    .bind(after.as_str())
+    .bind(OffsetDateTime::now_utc())
+    .bind(&order.id)
+    .execute(&mut *tx)
+    .await?;
+    if n == 0 {
+        return Ok(());
+    }
+    let more = amount_refunded.min(order.total) - order.refunded;
+    refund_against_sales(tx, &order.owner_user_id, &order.id, more.max(0), &[]).await?;
+    let e = OrderEvent {
+        order_id: &order.id,
+        actor: "stripe",
+        action: "refund_reported",
+        before: Some(order.status.as_str()),
+        after: Some(after.as_str()),
+        detail: format!(
+            "refunded in total: {}",
+            money(amount_refunded, order.currency)
+        ),
+    };
+    audit::record(tx, secret, &e).await
+}
+
+/// The buyer's bank disputes the charge: the seller must answer it in Stripe.
+async fn dispute_opened_in<DB: Store>(
+    tx: &mut Tx<DB>,
+    secret: &Secret,
+    order: &PaidOrder,
+    reason: &str,
+) -> sqlx::Result<()> {
+    let note = format!("The buyer's bank opened a dispute ({reason}). Answer it in Stripe.");
+    let after = OrderStatus::PaidNeedsAttention;
+    sql("UPDATE orders SET status = $1, attention = $2, updated_at = $3 WHERE id = $4")
+        .bind(after.as_str())
+        .bind(&note)
+        .bind(OffsetDateTime::now_utc())
+        .bind(&order.id)
+        .execute(&mut *tx)
+        .await?;
+    let e = OrderEvent {
+        order_id: &order.id,
+        actor: "stripe",
+        action: "dispute_opened",
+        before: Some(order.status.as_str()),
+        after: Some(after.as_str()),
+        detail: note,
+    };
+    audit::record(tx, secret, &e).await
 }
