@@ -3,7 +3,6 @@
 //! binding was most of the cost of an import batch.
 
 use serde::Serialize;
-use std::sync::LazyLock;
 use time::OffsetDateTime;
 
 use super::service::{encode_tags, search_text};
@@ -151,12 +150,8 @@ fn insert_sql(backend: Backend) -> &'static str {
             dialect::json_rows(backend, 5, &JSON_COLUMNS)
         )
     }
-    static SQLITE: LazyLock<String> = LazyLock::new(|| make(Backend::Sqlite));
-    static POSTGRES: LazyLock<String> = LazyLock::new(|| make(Backend::Postgres));
-    match backend {
-        Backend::Sqlite => &SQLITE,
-        Backend::Postgres => &POSTGRES,
-    }
+    static SQL: dialect::PerBackend = dialect::PerBackend::new(make);
+    SQL.sql(backend)
 }
 
 /// What new rows add to the worth ledger, per currency and day.

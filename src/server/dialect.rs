@@ -2,6 +2,33 @@
 //! read from a JSON array, and row locks. Everything else is written once for both.
 
 use super::db::Backend;
+use std::sync::OnceLock;
+
+/// A statement worked out once per backend, the first time it is needed:
+/// `static INSERT: PerBackend = PerBackend::new(make); INSERT.sql(backend)`.
+pub struct PerBackend {
+    make: fn(Backend) -> String,
+    sqlite: OnceLock<String>,
+    postgres: OnceLock<String>,
+}
+
+impl PerBackend {
+    pub const fn new(make: fn(Backend) -> String) -> Self {
+        PerBackend {
+            make,
+            sqlite: OnceLock::new(),
+            postgres: OnceLock::new(),
+        }
+    }
+
+    pub fn sql(&'static self, backend: Backend) -> &'static str {
+        let cell = match backend {
+            Backend::Sqlite => &self.sqlite,
+            Backend::Postgres => &self.postgres,
+        };
+        cell.get_or_init(|| (self.make)(backend))
+    }
+}
 
 /// The type of a column read from JSON rows.
 #[derive(Clone, Copy)]

@@ -21,7 +21,6 @@ use crate::server::{
     db::Backend,
     dialect::{self, Col},
 };
-use std::sync::LazyLock;
 
 /// A change to the ledger, in minor units of one currency: what is held (cost, market value,
 /// units) and what sold that day (net profit, revenue, fees, cost of what sold, sales, units,
@@ -192,12 +191,8 @@ fn add_sql(backend: Backend) -> &'static str {
             dialect::json_rows(backend, 2, &columns)
         )
     }
-    static SQLITE: LazyLock<String> = LazyLock::new(|| make(Backend::Sqlite));
-    static POSTGRES: LazyLock<String> = LazyLock::new(|| make(Backend::Postgres));
-    match backend {
-        Backend::Sqlite => &SQLITE,
-        Backend::Postgres => &POSTGRES,
-    }
+    static SQL: dialect::PerBackend = dialect::PerBackend::new(make);
+    SQL.sql(backend)
 }
 
 // After the macros above, which it uses too.
