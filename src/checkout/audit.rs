@@ -11,10 +11,41 @@ use crate::server::{
     store::{Store, Tx, sql},
 };
 
+/// Who moved an order: stored (and signed) as `shopper`, `stripe`, `system` or `user:<id>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor<'a> {
+    Shopper,
+    Stripe,
+    /// Flipdesk itself: a hold that ran out, a payment page that could not open.
+    System,
+    /// A member of the store's team, by user id.
+    User(&'a str),
+}
+
+impl<'a> Actor<'a> {
+    pub fn to_text(self) -> std::borrow::Cow<'a, str> {
+        match self {
+            Actor::Shopper => "shopper".into(),
+            Actor::Stripe => "stripe".into(),
+            Actor::System => "system".into(),
+            Actor::User(id) => format!("user:{id}").into(),
+        }
+    }
+
+    /// A stored actor; `None` for text no writer produces.
+    pub fn parse(text: &'a str) -> Option<Self> {
+        match text {
+            "shopper" => Some(Actor::Shopper),
+            "stripe" => Some(Actor::Stripe),
+            "system" => Some(Actor::System),
+            _ => text.strip_prefix("user:").map(Actor::User),
+        }
+    }
+}
+
 pub struct OrderEvent<'a> {
     pub order_id: &'a str,
-    /// `shopper`, `stripe`, `system` or `user:<id>`.
-    pub actor: &'a str,
+    pub actor: Actor<'a>,
     pub action: &'a str,
     pub before: Option<&'a str>,
     pub after: Option<&'a str>,
@@ -26,7 +57,7 @@ pub fn signed_payload(id: &str, e: &OrderEvent<'_>, at: OffsetDateTime) -> Strin
     json!([
         id,
         e.order_id,
-        e.actor,
+        e.actor.to_text(),
         e.action,
         e.before,
         e.after,
@@ -54,7 +85,7 @@ pub async fn record<DB: Store>(
     )
     .bind(id.as_str())
     .bind(event.order_id)
-    .bind(event.actor)
+    .bind(event.actor.to_text().as_ref())
     .bind(event.action)
     .bind(event.before)
     .bind(event.after)
@@ -75,4 +106,24 @@ pub fn verifies(
     signature: &str,
 ) -> bool {
     crypto::hmac_matches(secret.expose(), &signed_payload(id, event, at), signature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Actor;
+
+    #[test]
+    fn actors_read_back_as_they_were_written() {
+        for actor in [
+            Actor::Shopper,
+            Actor::Stripe,
+            Actor::System,
+            Actor::User("u-1"),
+        ] {
+            let text = actor.to_text();
+            assert_eq!(Actor::parse(&text), Some(actor));
+        }
+        assert_eq!(Actor::User("u-1").to_text(), "user:u-1");
+        assert_eq!(Actor::parse("somebody"), None);
+    }
 }

@@ -47,7 +47,7 @@ pub struct GuestLink {
 /// A payment that arrived (Stripe) or that the owner confirmed (manual).
 pub struct Payment<'a> {
     pub order_id: &'a str,
-    pub actor: &'a str,
+    pub actor: super::audit::Actor<'a>,
     /// What was paid, when the payer says (Stripe): checked against the order.
     pub amount: Option<(i64, String)>,
     pub payment_intent: Option<&'a str>,
@@ -127,7 +127,7 @@ pub struct RefundRequest<'a> {
     pub refund_id: &'a str,
     pub amount: i64,
     pub returns: &'a [(String, i64)],
-    pub actor: &'a str,
+    pub actor: super::audit::Actor<'a>,
     pub stripe_refund: Option<&'a str>,
     pub mail: (String, String),
 }

@@ -330,7 +330,7 @@ pub async fn place(
                     with_db!(&state.db, pool => super::orders::release(pool, &state.secret,
                             &order_id,
                             "cancelled",
-                            "system",
+                            super::audit::Actor::System,
                             "Stripe could not open the payment page").await)?;
                     return Err(AppError::Unavailable { message: "payments are not available right now; nothing was charged, please try again".into() });
                 }
@@ -496,7 +496,7 @@ pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
         "unpaid after the {} reservation",
         crate::domain::store::describe_duration(hold_for(state, !manual).as_secs())
     );
-    match with_db!(&state.db, pool => super::orders::release(pool, &state.secret, order_id, "expired", "system", &detail).await)
+    match with_db!(&state.db, pool => super::orders::release(pool, &state.secret, order_id, "expired", super::audit::Actor::System, &detail).await)
     {
         Ok(_) => Outcome::Done,
         Err(e) => Outcome::Failed(e.to_string()),
@@ -706,10 +706,10 @@ pub async fn mark_paid(state: &AppState, user: &str, order_id: &str) -> Result<(
     }
     let (_, link, mail) = confirmation(state, &head);
     let sold_on = head.owner_today();
-    let actor = format!("user:{user}");
+    let actor = super::audit::Actor::User(user);
     let payment = Payment {
         order_id,
-        actor: &actor,
+        actor,
         amount: None,
         payment_intent: None,
         collected_address: None,
@@ -794,12 +794,12 @@ pub async fn refund(
             },
         )?);
     }
-    let actor = format!("user:{user}");
+    let actor = super::audit::Actor::User(user);
     let request = RefundRequest {
         refund_id,
         amount: draft.amount,
         returns: &draft.returns,
-        actor: &actor,
+        actor,
         stripe_refund: stripe_refund.as_deref(),
         mail: refund_mail(&head, Money::new(draft.amount, cur)),
     };
@@ -873,11 +873,11 @@ pub async fn ship(
             head.store_name
         ),
     );
-    let actor = format!("user:{user}");
+    let actor = super::audit::Actor::User(user);
     if with_db!(&state.db, pool => super::orders::ship(pool, &state.secret,
             order_id,
             (carrier, tracking, &head.owner_today()),
-            &actor,
+            actor,
             mail).await)?
     {
         Ok(())

@@ -166,7 +166,7 @@ async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> 
         let currency = text(object, "currency").unwrap_or_default().to_string();
         EventEffect::Paid(Box::new(Payment {
             order_id: order.unwrap_or_default(),
-            actor: "stripe",
+            actor: super::audit::Actor::Stripe,
             amount: amount.map(|a| (a, currency)),
             payment_intent: payment_intent(object),
             collected_address: collected_address(object),

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use super::*;
 use crate::{
     checkout::{
-        audit::{self, OrderEvent},
+        audit::{self, Actor, OrderEvent},
         ops::{GuestLink, NewLine, NewOrder, Unplaced},
     },
     server::{
@@ -99,7 +99,7 @@ pub async fn place_order<DB: Store>(
         secret,
         &OrderEvent {
             order_id: &order.id,
-            actor: "shopper",
+            actor: Actor::Shopper,
             action: "order_created",
             before: None,
             after: Some("pending_payment"),

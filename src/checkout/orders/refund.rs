@@ -38,7 +38,7 @@ pub async fn refund<DB: Store>(
     .bind(r.amount)
     .bind(units > 0)
     .bind(r.stripe_refund)
-    .bind(r.actor)
+    .bind(r.actor.to_text().as_ref())
     .bind(now)
     .bind(units)
     .execute(&mut tx)

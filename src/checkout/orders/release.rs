@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::*;
 use crate::{
-    checkout::audit::{self, OrderEvent},
+    checkout::audit::{self, Actor, OrderEvent},
     server::{
         config::Secret,
         db::BeginWrite,
@@ -19,7 +19,7 @@ pub(super) async fn release_in<DB: Store>(
     secret: &Secret,
     order_id: &str,
     to: &str,
-    actor: &str,
+    actor: Actor<'_>,
     detail: &str,
 ) -> sqlx::Result<bool> {
     let Some(order) = order_state(tx, order_id).await? else {
@@ -67,7 +67,7 @@ pub async fn release<DB: Store>(
     secret: &Secret,
     order_id: &str,
     to: &str,
-    actor: &str,
+    actor: Actor<'_>,
     detail: &str,
 ) -> sqlx::Result<bool> {
     let mut tx = pool.begin_write().await?;

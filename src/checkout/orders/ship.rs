@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::*;
 use crate::{
-    checkout::audit::{self, OrderEvent},
+    checkout::audit::{self, Actor, OrderEvent},
     server::{
         config::Secret,
         db::{BeginWrite, new_id},
@@ -21,7 +21,7 @@ pub async fn ship<DB: Store>(
     secret: &Secret,
     order_id: &str,
     (carrier, tracking, shipped_on): (&str, &str, &str),
-    actor: &str,
+    actor: Actor<'_>,
     mail: (String, String),
 ) -> sqlx::Result<bool> {
     let now = OffsetDateTime::now_utc();

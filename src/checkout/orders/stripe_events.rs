@@ -7,7 +7,7 @@ use crate::domain::store::OrderStatus;
 use super::{pay::take_payment_in, refund::refund_against_sales, release::release_in, *};
 use crate::{
     checkout::{
-        audit::{self, OrderEvent},
+        audit::{self, Actor, OrderEvent},
         ops::{EventEffect, EventSeen},
     },
     server::{
@@ -74,11 +74,11 @@ pub async fn apply_event<DB: Store>(
         EventEffect::Processing { order_id } => processing_in(&mut tx, secret, order_id).await?,
         EventEffect::PaymentFailed { order_id } => {
             let why = "the delayed payment failed";
-            release_in(&mut tx, secret, order_id, "cancelled", "stripe", why).await?;
+            release_in(&mut tx, secret, order_id, "cancelled", Actor::Stripe, why).await?;
         }
         EventEffect::SessionExpired { order_id } => {
             let why = "the Checkout Session expired unpaid";
-            release_in(&mut tx, secret, order_id, "expired", "stripe", why).await?;
+            release_in(&mut tx, secret, order_id, "expired", Actor::Stripe, why).await?;
         }
         EventEffect::Refunded {
             order_id,
@@ -123,7 +123,7 @@ async fn processing_in<DB: Store>(
     if n > 0 {
         let e = OrderEvent {
             order_id,
-            actor: "stripe",
+            actor: Actor::Stripe,
             action: "payment_processing",
             before: Some(from.as_str()),
             after: Some(to.as_str()),
@@ -190,7 +190,7 @@ async fn refund_reported_in<DB: Store>(
     refund_against_sales(tx, &order.owner_user_id, &order.id, more.max(0), &[]).await?;
     let e = OrderEvent {
         order_id: &order.id,
-        actor: "stripe",
+        actor: Actor::Stripe,
         action: "refund_reported",
         before: Some(order.status.as_str()),
         after: Some(after.as_str()),
@@ -220,7 +220,7 @@ async fn dispute_opened_in<DB: Store>(
         .await?;
     let e = OrderEvent {
         order_id: &order.id,
-        actor: "stripe",
+        actor: Actor::Stripe,
         action: "dispute_opened",
         before: Some(order.status.as_str()),
         after: Some(after.as_str()),
