@@ -1,7 +1,6 @@
 //! Checkout and order business logic: pricing on the server, idempotent session creation,
 //! reservation expiry, payments, refunds and fulfilment. Transactions live in `ops`.
 
-use crate::server::store::push_list;
 use serde_json::{Value, json};
 use sqlx::types::time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -23,6 +22,7 @@ use crate::{
         db::Db,
         jobs::{self, BackgroundJob, Outcome},
         state::AppState,
+        store::push_list,
         stripe::{SessionLine, SessionRequest, StripeFailure},
     },
     with_db,

@@ -8,7 +8,6 @@ use super::{
         SaleRow, SaleSort, ShipmentPage, ShipmentRow,
     },
 };
-use crate::server::store::push_list;
 use crate::{
     domain::{
         Currency, Money,
@@ -18,6 +17,7 @@ use crate::{
     server::{
         db::{Backend, Db},
         dialect,
+        store::push_list,
     },
     with_db,
 };

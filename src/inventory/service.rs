@@ -1,7 +1,6 @@
 //! Inventory on the server: every query is scoped to the owner, so another user's item is
 //! simply not found. Writes are conditional on the item's version (optimistic concurrency).
 
-use crate::server::store::push_list;
 use time::OffsetDateTime;
 
 pub(crate) use super::insert::{Insert, NewItemRow, acquisitions};
@@ -18,7 +17,10 @@ use crate::{
         },
     },
     error::AppError,
-    server::db::{BeginWrite, Db, new_id},
+    server::{
+        db::{BeginWrite, Db, new_id},
+        store::push_list,
+    },
     with_db,
 };
 

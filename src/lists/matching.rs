@@ -3,7 +3,6 @@
 //! under their price) get a notification. Runs as a job (`wtb.match`) queued in the listing's
 //! own transaction; a notification is written once per wanted item and listing.
 
-use crate::server::store::push_list;
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -18,6 +17,7 @@ use crate::{
         db::{Db, new_id},
         jobs::{BackgroundJob, Outcome},
         state::AppState,
+        store::push_list,
     },
     with_db,
 };

@@ -1,7 +1,6 @@
 //! The public catalog: stores, listings with filters and pages, item pages and cart pricing.
 //! Reads only; every stock change happens in checkout.
 
-use crate::server::store::push_list;
 use std::{
     collections::HashMap,
     sync::Mutex,
@@ -20,7 +19,7 @@ use crate::{
         store::{CheckoutLine, ShippingPolicy, check_country},
     },
     error::AppError,
-    server::db::Db,
+    server::{db::Db, store::push_list},
     with_db,
 };
 
