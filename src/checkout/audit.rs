@@ -4,11 +4,14 @@
 use serde_json::json;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use crate::server::{
-    config::Secret,
-    crypto,
-    db::new_id,
-    store::{Store, Tx, sql},
+use crate::{
+    domain::store::OrderStatus,
+    server::{
+        config::Secret,
+        crypto,
+        db::new_id,
+        store::{Store, Tx, sql},
+    },
 };
 
 /// Who moved an order: stored (and signed) as `shopper`, `stripe`, `system` or `user:<id>`.
@@ -47,8 +50,8 @@ pub struct OrderEvent<'a> {
     pub order_id: &'a str,
     pub actor: Actor<'a>,
     pub action: &'a str,
-    pub before: Option<&'a str>,
-    pub after: Option<&'a str>,
+    pub before: Option<OrderStatus>,
+    pub after: Option<OrderStatus>,
     pub detail: String,
 }
 

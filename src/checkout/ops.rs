@@ -14,7 +14,7 @@ pub struct NewOrder {
     pub id: String,
     pub store_id: String,
     pub owner: String,
-    pub payment_method: &'static str,
+    pub payment_method: crate::domain::store::PaymentMethod,
     pub email: String,
     pub address_json: String,
     pub currency: crate::domain::Currency,

@@ -6,7 +6,7 @@ use super::{FailedTask, OrderDetail, OrderEventView, OrderLineView, OrderSummary
 use crate::{
     domain::{
         Currency, Money,
-        store::{OrderStatus, PaymentMethod, ShippingAddress},
+        store::{OrderStatus, OrderStock, PaymentMethod, ShippingAddress},
     },
     error::AppError,
     server::{db::Db, state::AppState},
@@ -70,7 +70,7 @@ struct OrderRow {
     tracking_code: Option<String>,
     attention: Option<String>,
     expires_at: i64,
-    stock: String,
+    stock: OrderStock,
     checkout_url: Option<String>,
     payment_instructions: String,
     created_at: OffsetDateTime,
@@ -106,7 +106,7 @@ pub async fn order_detail(
     };
     let status = r.status;
     let method = r.payment_method;
-    let pending = status == OrderStatus::PendingPayment && r.stock == "reserved";
+    let pending = status == OrderStatus::PendingPayment && r.stock == OrderStock::Reserved;
     let address: ShippingAddress = serde_json::from_str(&r.shipping_address).unwrap_or_default();
     Ok(OrderDetail {
         store_slug: r.store_slug,
@@ -177,14 +177,20 @@ async fn timeline(state: &AppState, order_id: &str) -> Result<Vec<OrderEventView
         .into_iter()
         .map(|r| {
             // An actor no writer produces cannot carry a genuine signature.
+            // Nor can a status no writer produces.
             let actor = audit::Actor::parse(&r.actor);
-            let verified = actor.is_some_and(|actor| {
+            let status = |text: &Option<String>| match text {
+                None => Some(None),
+                Some(text) => OrderStatus::parse(text).map(Some),
+            };
+            let statuses = status(&r.before).zip(status(&r.after));
+            let verified = actor.zip(statuses).is_some_and(|(actor, (before, after))| {
                 let event = audit::OrderEvent {
                     order_id,
                     actor,
                     action: &r.action,
-                    before: r.before.as_deref(),
-                    after: r.after.as_deref(),
+                    before,
+                    after,
                     detail: r.detail.clone(),
                 };
                 audit::verifies(&state.secret, &r.id, &event, r.created_at, &r.signature)

@@ -12,8 +12,8 @@ use crate::{
     domain::{
         Currency, Money,
         store::{
-            CheckedCheckout, ReturnableLine, ShippingPolicy, ShippingRate, price_order,
-            validate_refund,
+            CheckedCheckout, OrderStatus, OrderStock, PaymentMethod, ReturnableLine,
+            ShippingPolicy, ShippingRate, price_order, validate_refund,
         },
     },
     error::AppError,
@@ -245,7 +245,11 @@ pub async fn place(
         id: order_id.clone(),
         store_id: store.id.clone(),
         owner: store.owner_user_id.clone(),
-        payment_method: if stripe.is_some() { "stripe" } else { "manual" },
+        payment_method: if stripe.is_some() {
+            PaymentMethod::Stripe
+        } else {
+            PaymentMethod::Manual
+        },
         email: req.email.as_str().to_string(),
         address_json: match &req.shipping_address {
             Some(a) if address_complete => json!(a).to_string(),
@@ -329,7 +333,7 @@ pub async fn place(
                     tracing::error!(error = %e, "cannot open a Stripe Checkout Session; order cancelled");
                     with_db!(&state.db, pool => super::orders::release(pool, &state.secret,
                             &order_id,
-                            "cancelled",
+                            OrderStatus::Cancelled,
                             super::audit::Actor::System,
                             "Stripe could not open the payment page").await)?;
                     return Err(AppError::Unavailable { message: "payments are not available right now; nothing was charged, please try again".into() });
@@ -434,8 +438,9 @@ pub async fn abandon_key(state: &AppState, key: &str) {
 
 #[derive(sqlx::FromRow)]
 struct ExpiryRow {
-    status: String,
-    stock: String,
+    status: OrderStatus,
+    stock: OrderStock,
+    payment_method: PaymentMethod,
     expires_at: i64,
     stripe_session_id: Option<String>,
 }
@@ -448,14 +453,14 @@ const PAYMENT_GRACE_MS: i64 = 2 * 60 * 1000;
 /// cannot be made shorter than 30 minutes) and give the units back.
 pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
     let row = with_db!(&state.db, pool => sqlx::query_as::<_, ExpiryRow>(
-        "SELECT status, stock, expires_at, stripe_session_id FROM orders WHERE id = $1").bind(order_id).fetch_optional(pool).await);
+        "SELECT status, stock, payment_method, expires_at, stripe_session_id FROM orders WHERE id = $1").bind(order_id).fetch_optional(pool).await);
     let row = match row {
         Ok(Some(row)) => row,
         Ok(None) => return Outcome::Done,
         Err(e) => return Outcome::Failed(e.to_string()),
     };
     // Paid, or a delayed payment method still running: the reservation holds.
-    if row.stock != "reserved" || row.status != "pending_payment" {
+    if row.stock != OrderStock::Reserved || row.status != OrderStatus::PendingPayment {
         return Outcome::Done;
     }
     if state.clock.now_ms() < row.expires_at {
@@ -487,16 +492,12 @@ pub async fn expire_order(state: &AppState, order_id: &str) -> Outcome {
             }
         }
     }
-    let manual = with_db!(&state.db, pool => sqlx::query_scalar::<_, String>(
-        "SELECT payment_method FROM orders WHERE id = $1").bind(order_id).fetch_optional(pool).await)
-        .ok()
-        .flatten()
-        .is_none_or(|m| m == "manual");
+    let by_card = row.payment_method == PaymentMethod::Stripe;
     let detail = format!(
         "unpaid after the {} reservation",
-        crate::domain::store::describe_duration(hold_for(state, !manual).as_secs())
+        crate::domain::store::describe_duration(hold_for(state, by_card).as_secs())
     );
-    match with_db!(&state.db, pool => super::orders::release(pool, &state.secret, order_id, "expired", super::audit::Actor::System, &detail).await)
+    match with_db!(&state.db, pool => super::orders::release(pool, &state.secret, order_id, OrderStatus::Expired, super::audit::Actor::System, &detail).await)
     {
         Ok(_) => Outcome::Done,
         Err(e) => Outcome::Failed(e.to_string()),
@@ -578,8 +579,8 @@ pub async fn remind_payment(state: &AppState, order_id: &str) -> Outcome {
     type Waiting = (String, String, i64, Currency, String, i64);
     let row: Result<Option<Waiting>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_as(
         "SELECT s.name, s.slug, o.total, o.currency, s.payment_instructions, o.expires_at FROM orders o JOIN stores s ON s.id = o.store_id \
-         WHERE o.id = $1 AND o.status = 'pending_payment' AND o.stock = 'reserved'")
-        .bind(order_id).fetch_optional(pool).await);
+         WHERE o.id = $1 AND o.status = $2 AND o.stock = $3")
+        .bind(order_id).bind(OrderStatus::PendingPayment.as_str()).bind(OrderStock::Reserved.as_str()).fetch_optional(pool).await);
     let (store, slug, total, code, instructions, expires_at) = match row {
         Ok(Some(r)) => r,
         Ok(None) => return Outcome::Done,
@@ -626,8 +627,8 @@ pub async fn expire_stripe_session(state: &AppState, session_id: &str) -> Outcom
 /// The reservation sweeper: releases any reservation past its end whose job was lost.
 pub async fn sweep_expired(state: &AppState) {
     let due: Result<Vec<String>, sqlx::Error> = with_db!(&state.db, pool => sqlx::query_scalar(
-        "SELECT id FROM orders WHERE stock = 'reserved' AND status = 'pending_payment' AND expires_at <= $1 LIMIT 200")
-        .bind(state.clock.now_ms()).fetch_all(pool).await);
+        "SELECT id FROM orders WHERE stock = $1 AND status = $2 AND expires_at <= $3 LIMIT 200")
+        .bind(OrderStock::Reserved.as_str()).bind(OrderStatus::PendingPayment.as_str()).bind(state.clock.now_ms()).fetch_all(pool).await);
     for id in due.unwrap_or_default() {
         if let Outcome::Failed(e) = expire_order(state, &id).await {
             tracing::warn!(error = %e, "sweeper could not release a reservation");
@@ -640,8 +641,8 @@ pub struct OrderHead {
     pub id: String,
     pub store_name: String,
     pub owner_user_id: String,
-    pub payment_method: String,
-    pub status: String,
+    pub payment_method: PaymentMethod,
+    pub status: OrderStatus,
     pub currency: Currency,
     pub total: i64,
     pub refunded: i64,
@@ -698,7 +699,7 @@ pub fn confirmation(state: &AppState, head: &OrderHead) -> (String, GuestLink, (
 /// The owner confirms a manual payment.
 pub async fn mark_paid(state: &AppState, user: &str, order_id: &str) -> Result<(), AppError> {
     let head = order_for_member(&state.db, user, order_id).await?;
-    if head.payment_method != "manual" {
+    if head.payment_method != PaymentMethod::Manual {
         return Err(AppError::conflict(
             "stripe_order",
             "Card payments are confirmed by Stripe, not by hand.",
@@ -749,10 +750,7 @@ pub async fn refund(
     if already.is_some() {
         return Ok(()); // the same refund submitted again
     }
-    if !matches!(
-        head.status.as_str(),
-        "paid" | "paid_needs_attention" | "shipped" | "refunded"
-    ) {
+    if !head.status.is_paid() {
         return Err(AppError::conflict(
             "not_refundable",
             "Only paid orders can be refunded.",
@@ -774,7 +772,7 @@ pub async fn refund(
     let draft = validate_refund(input, cur, head.total - head.refunded, &lines)
         .map_err(AppError::validation)?;
     let mut stripe_refund = None;
-    if head.payment_method == "stripe" {
+    if head.payment_method == PaymentMethod::Stripe {
         let (Some(stripe), Some(pi)) =
             (state.stripe.clone(), head.stripe_payment_intent.as_deref())
         else {
@@ -825,7 +823,7 @@ pub async fn refund(
 fn refund_mail(head: &OrderHead, amount: Money) -> (String, String) {
     let total = Money::new(head.total, amount.currency);
     let refunded = Money::new(head.refunded + amount.amount, amount.currency);
-    let how = if head.payment_method == "stripe" {
+    let how = if head.payment_method == PaymentMethod::Stripe {
         "It goes back to the card you paid with; banks take 5–10 working days to show it."
     } else {
         "The store sends it back the way you paid."

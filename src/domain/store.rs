@@ -21,6 +21,34 @@ string_enum!(
 );
 
 impl OrderStatus {
+    /// Where an order may go from here; the order core refuses any other move. A payment may
+    /// still arrive after a reservation was cancelled or expired, and a bank may dispute a
+    /// charge whatever happened since (shipped or refunded).
+    pub fn next(self) -> &'static [OrderStatus] {
+        use OrderStatus::*;
+        match self {
+            PendingPayment => &[
+                PaymentProcessing,
+                Paid,
+                PaidNeedsAttention,
+                Refunded,
+                Cancelled,
+                Expired,
+            ],
+            PaymentProcessing => &[Paid, PaidNeedsAttention, Refunded, Cancelled, Expired],
+            Paid => &[PaidNeedsAttention, Shipped, Refunded],
+            PaidNeedsAttention => &[Shipped, Refunded],
+            Shipped => &[PaidNeedsAttention, Refunded],
+            Cancelled | Expired => &[Paid, PaidNeedsAttention, Refunded],
+            Refunded => &[PaidNeedsAttention],
+        }
+    }
+
+    /// Staying put is always allowed; moving only along the table.
+    pub fn can_become(self, to: OrderStatus) -> bool {
+        self == to || self.next().contains(&to)
+    }
+
     /// The shopper's money was taken (whatever happened after): refunds, disputes and
     /// shipping apply, and a late payment event changes nothing.
     pub fn is_paid(self) -> bool {
@@ -33,6 +61,16 @@ impl OrderStatus {
         )
     }
 }
+
+string_enum!(
+    /// What an order does to the units it is for: held while the shopper pays, taken by the
+    /// payment (sold), or given back to the listing.
+    OrderStock {
+        Reserved => "reserved" / "Reserved",
+        Taken => "taken" / "Taken",
+        Released => "released" / "Released",
+    }
+);
 
 string_enum!(
     PaymentMethod {
@@ -891,6 +929,32 @@ mod tests {
         assert_eq!(share_out(7, &[]), Vec::<i64>::new());
         let shares = share_out(99_999, &[33_333, 33_333, 33_334]);
         assert_eq!(shares.iter().sum::<i64>(), 99_999);
+    }
+
+    #[test]
+    fn order_statuses_move_only_along_the_table() {
+        use OrderStatus::*;
+        // Unpaid orders may be paid, released or refunded; released ones may still be paid.
+        assert!(PendingPayment.can_become(PaymentProcessing));
+        assert!(PaymentProcessing.can_become(Expired));
+        assert!(Expired.can_become(Paid) && Cancelled.can_become(PaidNeedsAttention));
+        // Paid money is never "released", and an order is not shipped before it is paid.
+        for paid in [Paid, PaidNeedsAttention, Shipped, Refunded] {
+            assert!(!paid.can_become(Cancelled) && !paid.can_become(Expired));
+            assert!(!paid.can_become(PendingPayment));
+        }
+        for unpaid in [PendingPayment, PaymentProcessing, Cancelled, Expired] {
+            assert!(!unpaid.can_become(Shipped), "{unpaid:?}");
+        }
+        assert!(!Expired.can_become(Cancelled));
+        assert!(!Shipped.can_become(Paid));
+        // A dispute reaches the owner whatever happened since.
+        assert!(Shipped.can_become(PaidNeedsAttention) && Refunded.can_become(PaidNeedsAttention));
+        // Every status names itself as a place it may stay.
+        for s in OrderStatus::ALL {
+            assert!(s.can_become(*s));
+            assert!(!s.next().contains(s), "{s:?} lists itself");
+        }
     }
 
     fn policy() -> ShippingPolicy {

@@ -6,7 +6,7 @@
 use crate::domain::{
     Currency,
     item::{ItemKind, ItemStatus, SaleChannel},
-    store::{OrderStatus, PaymentMethod},
+    store::{OrderStatus, OrderStock, PaymentMethod},
 };
 
 macro_rules! read_as_text {
@@ -43,9 +43,36 @@ read_as_text! {
     ItemStatus => ItemStatus::parse,
     ItemKind => ItemKind::parse,
     OrderStatus => OrderStatus::parse,
+    OrderStock => OrderStock::parse,
     SaleChannel => SaleChannel::parse,
     PaymentMethod => PaymentMethod::parse,
 }
+
+/// Domain statuses bound as their stored text, so writers pass the value, not a literal.
+macro_rules! bind_as_text {
+    ($($ty:ty),+ $(,)?) => { $(
+        impl From<$ty> for super::store::Value<'_> {
+            fn from(v: $ty) -> Self {
+                super::store::Value::Text(Some(std::borrow::Cow::Borrowed(v.as_str())))
+            }
+        }
+
+        impl From<Option<$ty>> for super::store::Value<'_> {
+            fn from(v: Option<$ty>) -> Self {
+                super::store::Value::Text(v.map(|v| std::borrow::Cow::Borrowed(v.as_str())))
+            }
+        }
+    )+ };
+}
+
+bind_as_text!(
+    ItemStatus,
+    ItemKind,
+    OrderStatus,
+    OrderStock,
+    SaleChannel,
+    PaymentMethod
+);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 
 use crate::{
     checkout::ops::GuestLink,
+    domain::store::{OrderStatus, OrderStock},
     server::{
         dialect,
         store::{Store, Tx, sql},
@@ -47,8 +48,8 @@ async fn add_link<DB: Store>(
 
 #[derive(sqlx::FromRow)]
 struct OrderState {
-    status: String,
-    stock: String,
+    status: OrderStatus,
+    stock: OrderStock,
     owner_user_id: String,
     email: String,
     currency: crate::domain::Currency,

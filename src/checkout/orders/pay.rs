@@ -27,10 +27,7 @@ pub(super) async fn take_payment_in<DB: Store>(
     let Some(order) = order_state(tx, p.order_id).await? else {
         return Ok(PaymentOutcome::NotFound);
     };
-    if matches!(
-        order.status.as_str(),
-        "paid" | "paid_needs_attention" | "shipped" | "refunded"
-    ) {
+    if order.status.is_paid() {
         if let Some(pi) = p.payment_intent {
             sql("UPDATE orders SET stripe_payment_intent = $1 WHERE id = $2 AND stripe_payment_intent IS NULL")
                 .bind(pi)
@@ -43,8 +40,8 @@ pub(super) async fn take_payment_in<DB: Store>(
     let now = OffsetDateTime::now_utc();
     let lines = order_lines(tx, p.order_id).await?;
     let mut attention: Vec<String> = Vec::new();
-    let mut stock_taken = order.stock != "released";
-    if order.stock == "released" {
+    let mut stock_taken = order.stock != OrderStock::Released;
+    if order.stock == OrderStock::Released {
         // Paid after the reservation ended: take the units if nobody else has.
         let mut got: Vec<(&str, i64)> = Vec::new();
         for (listing_id, _, quantity, _, _) in &lines {
@@ -143,12 +140,15 @@ pub(super) async fn take_payment_in<DB: Store>(
         }
     }
     let mut status = if attention.is_empty() {
-        "paid"
+        OrderStatus::Paid
     } else {
-        "paid_needs_attention"
+        OrderStatus::PaidNeedsAttention
     };
     if order.refunded >= order.total && order.total > 0 {
-        status = "refunded"; // the refund's event came first
+        status = OrderStatus::Refunded; // the refund's event came first
+    }
+    if !order.status.can_become(status) {
+        return Ok(PaymentOutcome::AlreadyPaid);
     }
     let attention_text = (!attention.is_empty()).then(|| attention.join(" "));
     let changed = sql(
@@ -156,12 +156,16 @@ pub(super) async fn take_payment_in<DB: Store>(
          stripe_payment_intent = COALESCE(stripe_payment_intent, $4), updated_at = $5 WHERE id = $6 AND status = $7",
     )
     .bind(status)
-    .bind(if stock_taken { "taken" } else { "released" })
+    .bind(if stock_taken {
+        OrderStock::Taken
+    } else {
+        OrderStock::Released
+    })
     .bind(attention_text.as_deref())
     .bind(p.payment_intent)
     .bind(now)
     .bind(p.order_id)
-    .bind(&order.status)
+    .bind(order.status)
     .execute(tx)
     .await?;
     if changed == 0 {
@@ -174,7 +178,7 @@ pub(super) async fn take_payment_in<DB: Store>(
             order_id: p.order_id,
             actor: p.actor,
             action: "payment_received",
-            before: Some(&order.status),
+            before: Some(order.status),
             after: Some(status),
             detail: attention_text
                 .clone()

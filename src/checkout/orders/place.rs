@@ -29,11 +29,12 @@ pub async fn place_order<DB: Store>(
     let mut tx = pool.begin_write().await?;
     let held: i64 = sql(
         "SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM orders o JOIN order_lines l ON l.order_id = o.id \
-         WHERE o.store_id = $1 AND o.stock = 'reserved' AND (o.email = $2 OR o.buyer_key = $3)",
+         WHERE o.store_id = $1 AND o.stock = $4 AND (o.email = $2 OR o.buyer_key = $3)",
     )
     .bind(&order.store_id)
     .bind(&order.email)
     .bind(&order.buyer_key)
+    .bind(OrderStock::Reserved)
     .scalar(&mut tx)
     .await?;
     let adding: i64 = order.lines.iter().map(|l| l.quantity).sum();
@@ -61,7 +62,7 @@ pub async fn place_order<DB: Store>(
     sql(
         "INSERT INTO orders (id, store_id, owner_user_id, status, stock, payment_method, email, shipping_address, currency, \
          subtotal, shipping, total, expires_at, created_at, updated_at, buyer_key) \
-         VALUES ($1, $2, $3, 'pending_payment', 'reserved', $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
+         VALUES ($1, $2, $3, $14, $15, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
     )
     .bind(&order.id)
     .bind(&order.store_id)
@@ -76,6 +77,8 @@ pub async fn place_order<DB: Store>(
     .bind(order.expires_at_ms)
     .bind(now)
     .bind(&order.buyer_key)
+    .bind(OrderStatus::PendingPayment)
+    .bind(OrderStock::Reserved)
     .execute(&mut tx)
     .await?;
     for (position, line) in order.lines.iter().enumerate() {
@@ -102,7 +105,7 @@ pub async fn place_order<DB: Store>(
             actor: Actor::Shopper,
             action: "order_created",
             before: None,
-            after: Some("pending_payment"),
+            after: Some(OrderStatus::PendingPayment),
             detail: format!(
                 "{} unit(s) reserved, total {}",
                 order.lines.iter().map(|l| l.quantity).sum::<i64>(),
@@ -177,7 +180,7 @@ pub async fn remind_payment<DB: Store>(
     let Some(order) = order_state(&mut tx, order_id).await? else {
         return Ok(false);
     };
-    if order.status != "pending_payment" || order.stock != "reserved" {
+    if order.status != OrderStatus::PendingPayment || order.stock != OrderStock::Reserved {
         return Ok(false);
     }
     add_link(&mut tx, order_id, link).await?;

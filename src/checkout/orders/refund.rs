@@ -49,17 +49,20 @@ pub async fn refund<DB: Store>(
     let Some(order) = order_state(&mut tx, order_id).await? else {
         return Ok(Refunded::NotRefundable);
     };
-    if !matches!(
-        order.status.as_str(),
-        "paid" | "paid_needs_attention" | "shipped" | "refunded"
-    ) {
+    // The row is locked: its refunded total is the one this update adds to.
+    let after = if order.refunded + r.amount >= order.total {
+        OrderStatus::Refunded
+    } else {
+        order.status
+    };
+    if !order.status.is_paid() || !order.status.can_become(after) {
         return Ok(Refunded::NotRefundable);
     }
     let changed = sql(
-        "UPDATE orders SET refunded = refunded + $1, status = CASE WHEN refunded + $1 >= total THEN 'refunded' ELSE status END, \
-         updated_at = $2 WHERE id = $3 AND refunded + $1 <= total",
+        "UPDATE orders SET refunded = refunded + $1, status = $2, updated_at = $3 WHERE id = $4 AND refunded + $1 <= total",
     )
     .bind(r.amount)
+    .bind(after)
     .bind(now)
     .bind(order_id)
     .execute(&mut tx)
@@ -72,16 +75,11 @@ pub async fn refund<DB: Store>(
     if moved.is_none() {
         return Ok(Refunded::TooManyReturned); // dropping the transaction undoes the refund
     }
-    let after = if order.refunded + r.amount >= order.total {
-        "refunded"
-    } else {
-        order.status.as_str()
-    };
     let e = OrderEvent {
         order_id,
         actor: r.actor,
         action: "refund",
-        before: Some(&order.status),
+        before: Some(order.status),
         after: Some(after),
         detail: format!(
             "{} refunded; {units} unit(s) back on sale",

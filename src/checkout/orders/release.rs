@@ -13,33 +13,35 @@ use crate::{
 };
 
 /// Gives the reserved units back, if they still are reserved, and moves an unpaid order to
-/// `to` (`expired` or `cancelled`). Returns whether anything changed.
+/// `to` (expired or cancelled; a paid order keeps its status). Returns whether anything changed.
 pub(super) async fn release_in<DB: Store>(
     tx: &mut Tx<DB>,
     secret: &Secret,
     order_id: &str,
-    to: &str,
+    to: OrderStatus,
     actor: Actor<'_>,
     detail: &str,
 ) -> sqlx::Result<bool> {
     let Some(order) = order_state(tx, order_id).await? else {
         return Ok(false);
     };
-    if order.stock != "reserved" {
+    if order.stock != OrderStock::Reserved {
         return Ok(false);
     }
-    let unpaid = matches!(
-        order.status.as_str(),
-        "pending_payment" | "payment_processing"
-    );
-    let after = if unpaid { to } else { order.status.as_str() };
+    let after = if order.status.can_become(to) {
+        to
+    } else {
+        order.status
+    };
     let changed = sql(
-        "UPDATE orders SET stock = 'released', status = $1, updated_at = $2 WHERE id = $3 AND stock = 'reserved' AND status = $4",
+        "UPDATE orders SET stock = $1, status = $2, updated_at = $3 WHERE id = $4 AND stock = $5 AND status = $6",
     )
+    .bind(OrderStock::Released)
     .bind(after)
     .bind(OffsetDateTime::now_utc())
     .bind(order_id)
-    .bind(&order.status)
+    .bind(OrderStock::Reserved)
+    .bind(order.status)
     .execute(tx)
     .await?;
     if changed == 0 {
@@ -53,7 +55,7 @@ pub(super) async fn release_in<DB: Store>(
             order_id,
             actor,
             action: "reservation_released",
-            before: Some(&order.status),
+            before: Some(order.status),
             after: Some(after),
             detail: detail.to_string(),
         },
@@ -66,7 +68,7 @@ pub async fn release<DB: Store>(
     pool: &sqlx::Pool<DB>,
     secret: &Secret,
     order_id: &str,
-    to: &str,
+    to: OrderStatus,
     actor: Actor<'_>,
     detail: &str,
 ) -> sqlx::Result<bool> {

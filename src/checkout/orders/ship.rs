@@ -29,14 +29,23 @@ pub async fn ship<DB: Store>(
     let Some(order) = order_state(&mut tx, order_id).await? else {
         return Ok(false);
     };
+    // Only paid orders whose units were taken have something to send.
+    let shipped = OrderStatus::Shipped;
+    if order.status == shipped
+        || !order.status.can_become(shipped)
+        || order.stock != OrderStock::Taken
+    {
+        return Ok(false);
+    }
     let changed = sql(
-        "UPDATE orders SET status = 'shipped', carrier = $1, tracking_code = $2, updated_at = $3 \
-         WHERE id = $4 AND status IN ('paid', 'paid_needs_attention') AND stock = 'taken'",
+        "UPDATE orders SET status = $1, carrier = $2, tracking_code = $3, updated_at = $4 WHERE id = $5 AND status = $6",
     )
+    .bind(shipped)
     .bind(carrier)
     .bind(tracking)
     .bind(now)
     .bind(order_id)
+    .bind(order.status)
     .execute(&mut tx)
     .await?;
     if changed == 0 {
@@ -73,8 +82,8 @@ pub async fn ship<DB: Store>(
         order_id,
         actor,
         action: "shipped",
-        before: Some(&order.status),
-        after: Some("shipped"),
+        before: Some(order.status),
+        after: Some(shipped),
         detail: format!("{carrier} {tracking}"),
     };
     audit::record(&mut tx, secret, &e).await?;

@@ -74,11 +74,27 @@ pub async fn apply_event<DB: Store>(
         EventEffect::Processing { order_id } => processing_in(&mut tx, secret, order_id).await?,
         EventEffect::PaymentFailed { order_id } => {
             let why = "the delayed payment failed";
-            release_in(&mut tx, secret, order_id, "cancelled", Actor::Stripe, why).await?;
+            release_in(
+                &mut tx,
+                secret,
+                order_id,
+                OrderStatus::Cancelled,
+                Actor::Stripe,
+                why,
+            )
+            .await?;
         }
         EventEffect::SessionExpired { order_id } => {
             let why = "the Checkout Session expired unpaid";
-            release_in(&mut tx, secret, order_id, "expired", Actor::Stripe, why).await?;
+            release_in(
+                &mut tx,
+                secret,
+                order_id,
+                OrderStatus::Expired,
+                Actor::Stripe,
+                why,
+            )
+            .await?;
         }
         EventEffect::Refunded {
             order_id,
@@ -114,10 +130,10 @@ async fn processing_in<DB: Store>(
 ) -> sqlx::Result<()> {
     let (from, to) = (OrderStatus::PendingPayment, OrderStatus::PaymentProcessing);
     let n = sql("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-        .bind(to.as_str())
+        .bind(to)
         .bind(OffsetDateTime::now_utc())
         .bind(order_id)
-        .bind(from.as_str())
+        .bind(from)
         .execute(tx)
         .await?;
     if n > 0 {
@@ -125,8 +141,8 @@ async fn processing_in<DB: Store>(
             order_id,
             actor: Actor::Stripe,
             action: "payment_processing",
-            before: Some(from.as_str()),
-            after: Some(to.as_str()),
+            before: Some(from),
+            after: Some(to),
             detail: "delayed payment method; stock stays reserved".into(),
         };
         audit::record(tx, secret, &e).await?;
@@ -178,7 +194,7 @@ async fn refund_reported_in<DB: Store>(
         "UPDATE orders SET refunded = CASE WHEN refunded > $1 THEN refunded ELSE $1 END, status = $2, updated_at = $3 WHERE id = $4 AND refunded < $1",
     )
     .bind(amount_refunded)
-    .bind(after.as_str())
+    .bind(after)
     .bind(OffsetDateTime::now_utc())
     .bind(&order.id)
     .execute(&mut *tx)
@@ -192,8 +208,8 @@ async fn refund_reported_in<DB: Store>(
         order_id: &order.id,
         actor: Actor::Stripe,
         action: "refund_reported",
-        before: Some(order.status.as_str()),
-        after: Some(after.as_str()),
+        before: Some(order.status),
+        after: Some(after),
         detail: format!(
             "refunded in total: {}",
             money(amount_refunded, order.currency)
@@ -212,7 +228,7 @@ async fn dispute_opened_in<DB: Store>(
     let note = format!("The buyer's bank opened a dispute ({reason}). Answer it in Stripe.");
     let after = OrderStatus::PaidNeedsAttention;
     sql("UPDATE orders SET status = $1, attention = $2, updated_at = $3 WHERE id = $4")
-        .bind(after.as_str())
+        .bind(after)
         .bind(&note)
         .bind(OffsetDateTime::now_utc())
         .bind(&order.id)
@@ -222,8 +238,8 @@ async fn dispute_opened_in<DB: Store>(
         order_id: &order.id,
         actor: Actor::Stripe,
         action: "dispute_opened",
-        before: Some(order.status.as_str()),
-        after: Some(after.as_str()),
+        before: Some(order.status),
+        after: Some(after),
         detail: note,
     };
     audit::record(tx, secret, &e).await
