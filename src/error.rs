@@ -41,6 +41,10 @@ pub enum AppError {
     NotFound,
     #[error("{message}")]
     Conflict { code: String, message: String },
+    /// Well-formed, but it cannot be done as asked (422 with its own code), e.g. an
+    /// idempotency key reused with another body.
+    #[error("{message}")]
+    Unprocessable { code: String, message: String },
     #[error("The request is too large.")]
     PayloadTooLarge,
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
@@ -89,7 +93,7 @@ impl AppError {
             AppError::KeyForAnotherList => "key_for_another_list",
             AppError::PreconditionFailed { .. } => "precondition_failed",
             AppError::NotFound => "not_found",
-            AppError::Conflict { code, .. } => code,
+            AppError::Conflict { code, .. } | AppError::Unprocessable { code, .. } => code,
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal => "internal_error",
@@ -100,7 +104,7 @@ impl AppError {
 
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Validation { .. } => 422,
+            AppError::Validation { .. } | AppError::Unprocessable { .. } => 422,
             AppError::BadRequest { .. } => 400,
             AppError::Unauthorized | AppError::InvalidCredentials | AppError::InvalidApiKey => 401,
             AppError::Forbidden | AppError::KeyForAnotherList => 403,

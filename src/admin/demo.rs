@@ -421,8 +421,9 @@ pub async fn seed_orders(state: &AppState, owner: &str, store: &str) -> Result<S
             }),
         };
         let ip = std::net::IpAddr::from([192, 0, 2, placed as u8 + 1]);
-        let answer = crate::checkout::service::place(state, &order, ip).await?;
-        let id = answer["order_id"].as_str().unwrap_or_default().to_string();
+        let id = crate::checkout::service::place(state, &order, ip)
+            .await?
+            .order_id;
         placed += 1;
         if stage >= Stage::Paid {
             crate::checkout::service::mark_paid(state, owner, &id).await?;

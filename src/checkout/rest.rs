@@ -24,7 +24,7 @@ use crate::{
     domain::store::{CheckoutRequest, validate_checkout},
     error::AppError,
     server::{paging, state::AppState},
-    storefront::types::CatalogQuery,
+    storefront::types::{CatalogQuery, CheckoutCreated},
 };
 
 /// One page of a store's catalog.
@@ -80,90 +80,55 @@ pub fn guest_link_middleware(
     Box::pin(guest_link(State(state), req, next))
 }
 
-fn json_answer(status: u16, body: &str) -> Response {
-    (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
 /// The whole checkout, shared by the JSON route and the storefront's server function:
-/// key checks, validation, the idempotent run and its stored answer.
+/// key checks, validation, the idempotent run and its stored answer. A replay gives the
+/// first answer again — the order it placed, or the error it was refused with.
 pub async fn checkout_flow(
     state: &AppState,
     key: Option<&str>,
     buyer_ip: std::net::IpAddr,
     request: Value,
-) -> (u16, Value) {
+) -> Result<CheckoutCreated, AppError> {
     let key = key.map(str::trim).unwrap_or_default();
     if key.is_empty() || key.len() > 255 {
-        let e = AppError::BadRequest {
+        return Err(AppError::BadRequest {
             message: "the Idempotency-Key header is required (1–255 characters)".into(),
-        };
-        return (400, e.body());
+        });
     }
-    let req: CheckoutRequest = match serde_json::from_value(request.clone()) {
-        Ok(req) => req,
-        Err(e) => {
-            // serde names Rust types and variant lists; say what is wrong in the API's terms.
-            let _ = e;
-            return (
-                400,
-                AppError::BadRequest {
-                    message: "the checkout body must be an object with \"store\", \"lines\" \
-                              ([{\"listing_id\", \"quantity\"}]), \"email\" and optionally \"shipping_address\""
-                        .into(),
-                }
-                .body(),
-            );
-        }
-    };
+    // serde names Rust types and variant lists; say what is wrong in the API's terms.
+    let req: CheckoutRequest =
+        serde_json::from_value(request.clone()).map_err(|_| AppError::BadRequest {
+            message: "the checkout body must be an object with \"store\", \"lines\" \
+                      ([{\"listing_id\", \"quantity\"}]), \"email\" and optionally \"shipping_address\""
+                .into(),
+        })?;
     // Stripe's page collects the address when a JSON client sends none; manual payment
     // has nobody to collect it, so the parcel's address must come with the order.
-    let checked = match validate_checkout(&req, state.stripe.is_some()) {
-        Ok(c) => c,
-        Err(fields) => return (422, AppError::validation(fields).body()),
-    };
+    let checked = validate_checkout(&req, state.stripe.is_some()).map_err(AppError::validation)?;
     // serde_json keeps object keys sorted, so the same body always hashes the same.
     let hash = hex::encode(Sha256::digest(request.to_string().as_bytes()));
     let scoped = service::scoped_key(&checked.store, key);
     let key = scoped.as_str();
     let client = service::client_key(state, buyer_ip);
-    match service::begin_key(state, key, &hash, &client).await {
-        Err(e) => (e.status(), e.body()),
-        Ok(KeyState::Replay(status, body)) => {
-            (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-        }
-        Ok(KeyState::InProgress) => (
-            409,
-            AppError::conflict(
-                "idempotency_in_progress",
-                "A request with this Idempotency-Key is still running.",
-            )
-            .body(),
-        ),
-        Ok(KeyState::Mismatch) => (
-            422,
-            AppError::conflict(
-                "idempotency_mismatch",
-                "This Idempotency-Key was used with a different request body.",
-            )
-            .body(),
-        ),
-        Ok(KeyState::Fresh) => {
-            let (status, body) = match service::place(state, &checked, buyer_ip).await {
-                Ok(body) => (201, body),
-                Err(e) => (e.status(), e.body()),
-            };
-            if status >= 500 {
+    match service::begin_key(state, key, &hash, &client).await? {
+        KeyState::Replay(answer) => answer,
+        KeyState::InProgress => Err(AppError::conflict(
+            "idempotency_in_progress",
+            "A request with this Idempotency-Key is still running.",
+        )),
+        KeyState::Mismatch => Err(AppError::Unprocessable {
+            code: "idempotency_mismatch".into(),
+            message: "This Idempotency-Key was used with a different request body.".into(),
+        }),
+        KeyState::Fresh => {
+            let answer = service::place(state, &checked, buyer_ip).await;
+            // Our own failure is not an answer: the shopper may retry with the same key.
+            if answer.as_ref().is_err_and(|e| e.status() >= 500) {
                 service::abandon_key(state, key).await;
-            } else if let Err(e) = service::finish_key(state, key, status, &body.to_string()).await
-            {
+            } else if let Err(e) = service::finish_key(state, key, &answer).await {
                 tracing::error!(error = %e, "cannot store the idempotent answer");
             }
-            (status, body)
+            answer
         }
     }
 }
@@ -201,8 +166,10 @@ pub async fn create_session(
     if let Err(e) = service::checkout_limits(&state, peer.ip(), store) {
         return e.into_response();
     }
-    let (status, body) = checkout_flow(&state, key, peer.ip(), request).await;
-    json_answer(status, &body.to_string())
+    match checkout_flow(&state, key, peer.ip(), request).await {
+        Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// Stripe's events, verified on the raw body (`t=…,v1=…`, 300 s tolerance). An event id seen

@@ -25,6 +25,7 @@ use crate::{
         store::push_list,
         stripe::{SessionLine, SessionRequest, StripeFailure},
     },
+    storefront::types::CheckoutCreated,
     with_db,
 };
 
@@ -137,7 +138,7 @@ pub async fn place(
     state: &AppState,
     req: &CheckedCheckout,
     buyer_ip: std::net::IpAddr,
-) -> Result<Value, AppError> {
+) -> Result<CheckoutCreated, AppError> {
     let store = store_by_slug(&state.db, &req.store)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -341,18 +342,19 @@ pub async fn place(
             }
         }
     };
-    Ok(json!({
-        "order_id": order_id,
-        "status": "pending_payment",
-        "checkout_url": checkout_url,
-        "expires_at": rfc3339_ms(expires_at_ms),
-    }))
+    Ok(CheckoutCreated {
+        order_id,
+        status: OrderStatus::PendingPayment.as_str().to_string(),
+        checkout_url,
+        expires_at: rfc3339_ms(expires_at_ms),
+    })
 }
 
 /// How an `Idempotency-Key` stands.
 pub enum KeyState {
     Fresh,
-    Replay(u16, String),
+    /// The key's first answer, to be given again.
+    Replay(Result<CheckoutCreated, AppError>),
     InProgress,
     Mismatch,
 }
@@ -383,14 +385,33 @@ pub async fn begin_key(
     Ok(match row {
         None => KeyState::InProgress, // removed between the two statements: a retry is running
         Some((stored, ..)) if stored != hash => KeyState::Mismatch,
-        Some((_, Some(status), Some(body), first)) if first.as_deref() == Some(client) => {
-            KeyState::Replay(status as u16, body)
-        }
-        Some((_, Some(status), Some(body), _)) => {
-            KeyState::Replay(status as u16, without_guest_token(state, &body))
+        Some((_, Some(status), Some(body), first)) => {
+            let mut answer = stored_answer(status, &body)?;
+            if first.as_deref() != Some(client)
+                && let Ok(created) = &mut answer
+            {
+                without_guest_token(state, created);
+            }
+            KeyState::Replay(answer)
         }
         Some(_) => KeyState::InProgress,
     })
+}
+
+/// A key's first answer as stored (the HTTP status and body it was given with).
+fn stored_answer(status: i64, body: &str) -> Result<Result<CheckoutCreated, AppError>, AppError> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        crate::server::errors::internal("a stored checkout answer cannot be read", e)
+    };
+    if status == 201 {
+        return Ok(Ok(serde_json::from_str(body).map_err(|e| unreadable(&e))?));
+    }
+    let body: Value = serde_json::from_str(body).map_err(|e| unreadable(&e))?;
+    let status = u16::try_from(status).unwrap_or_default();
+    match AppError::from_body(status, &body) {
+        Some(e) => Ok(Err(e)),
+        None => Err(unreadable(&format!("status {status}"))),
+    }
 }
 
 /// Idempotency keys are a store's: the same key sent to two stores is two keys.
@@ -403,31 +424,27 @@ pub fn client_key(state: &AppState, ip: std::net::IpAddr) -> String {
     crypto::hmac_hex(state.secret.expose(), &format!("buyer-ip:{ip}"))[..32].to_string()
 }
 
-/// The answer with a manual-payment order page link (which carries the buyer's token)
-/// replaced by the order page without it.
-fn without_guest_token(state: &AppState, body: &str) -> String {
-    let Ok(mut answer) = serde_json::from_str::<Value>(body) else {
-        return body.to_string();
-    };
-    let public = state.settings.public_url.trim_end_matches('/').to_string();
-    if let (Some(url), Some(order)) = (
-        answer["checkout_url"].as_str(),
-        answer["order_id"].as_str().map(str::to_string),
-    ) && url.contains("token=")
-    {
-        answer["checkout_url"] = json!(format!("{public}/orders/{order}"));
+/// A manual-payment order page link (which carries the buyer's token) replaced by the
+/// order page without it.
+fn without_guest_token(state: &AppState, answer: &mut CheckoutCreated) {
+    if answer.checkout_url.contains("token=") {
+        let public = state.settings.public_url.trim_end_matches('/');
+        answer.checkout_url = format!("{public}/orders/{}", answer.order_id);
     }
-    answer.to_string()
 }
 
+/// Stores a key's first answer as the HTTP status and body it is given with.
 pub async fn finish_key(
     state: &AppState,
     key: &str,
-    status: u16,
-    body: &str,
+    answer: &Result<CheckoutCreated, AppError>,
 ) -> Result<(), AppError> {
+    let (status, body) = match answer {
+        Ok(created) => (201, json!(created)),
+        Err(e) => (e.status(), e.body()),
+    };
     with_db!(&state.db, pool => sqlx::query("UPDATE idempotency_keys SET status_code = $1, body = $2 WHERE key = $3")
-        .bind(i64::from(status)).bind(body).bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
+        .bind(i64::from(status)).bind(body.to_string()).bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

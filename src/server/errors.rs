@@ -40,6 +40,46 @@ impl AppError {
         }
         json!({ "error": error })
     }
+
+    /// The error an answer stored as `status` and [`body`](Self::body) stands for — how an
+    /// idempotent request's first answer is given again. `None` for what is never stored (a
+    /// 5xx, a rate limit) or not an error body.
+    pub fn from_body(status: u16, body: &serde_json::Value) -> Option<AppError> {
+        let error = body.get("error")?;
+        let code = error.get("code")?.as_str()?.to_string();
+        let text = error.get("message")?.as_str()?.to_string();
+        // Display adds a prefix to some messages; the stored text carries it.
+        let message = |prefix: &str| text.strip_prefix(prefix).unwrap_or(&text).to_string();
+        let known = match code.as_str() {
+            "validation_failed" => AppError::Validation {
+                message: text.clone(),
+                fields: serde_json::from_value(error.get("fields")?.clone()).ok()?,
+            },
+            "bad_request" => AppError::BadRequest {
+                message: message("Malformed request: "),
+            },
+            "unauthorized" => AppError::Unauthorized,
+            "invalid_credentials" => AppError::InvalidCredentials,
+            "forbidden" => AppError::Forbidden,
+            "invalid_api_key" => AppError::InvalidApiKey,
+            "key_for_another_list" => AppError::KeyForAnotherList,
+            "precondition_failed" => AppError::PreconditionFailed {
+                message: text.clone(),
+            },
+            "not_found" => AppError::NotFound,
+            "payload_too_large" => AppError::PayloadTooLarge,
+            _ if status == 409 => AppError::Conflict {
+                code,
+                message: text,
+            },
+            _ if status == 422 => AppError::Unprocessable {
+                code,
+                message: text,
+            },
+            _ => return None,
+        };
+        (known.status() == status).then_some(known)
+    }
 }
 
 impl From<sqlx::Error> for AppError {
@@ -103,4 +143,47 @@ pub async fn with_error_status(res: axum::response::Response) -> axum::response:
         parts.status = status;
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_error_answers_read_back_as_the_same_error() {
+        let storable = [
+            AppError::field("email", "Enter an email address."),
+            AppError::BadRequest {
+                message: "the body is not valid JSON".into(),
+            },
+            AppError::Unauthorized,
+            AppError::Forbidden,
+            AppError::NotFound,
+            AppError::PreconditionFailed {
+                message: "changed".into(),
+            },
+            AppError::conflict("insufficient_stock", "Only 1 left."),
+            AppError::Unprocessable {
+                code: "idempotency_mismatch".into(),
+                message: "another body".into(),
+            },
+            AppError::PayloadTooLarge,
+        ];
+        for e in storable {
+            assert_eq!(AppError::from_body(e.status(), &e.body()), Some(e.clone()));
+        }
+        // Never stored, so never read back: our own failures and rate limits.
+        for e in [
+            AppError::Internal,
+            AppError::RateLimited {
+                retry_after_secs: 5,
+            },
+        ] {
+            assert_eq!(AppError::from_body(e.status(), &e.body()), None);
+        }
+        // A body that says one thing and a status that says another is not trusted.
+        let not_found = AppError::NotFound.body();
+        assert_eq!(AppError::from_body(409, &not_found), None);
+        assert_eq!(AppError::from_body(201, &json!({"order_id": "o"})), None);
+    }
 }

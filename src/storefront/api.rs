@@ -94,29 +94,7 @@ pub async fn checkout(
         let ip = req::client_ip().await;
         crate::checkout::service::checkout_limits(&state, ip, &request.store)?;
         let body = serde_json::to_value(&request).map_err(|_| AppError::Internal)?;
-        let (status, answer) =
-            crate::checkout::rest::checkout_flow(&state, Some(&key), ip, body).await;
-        if status == 201 {
-            return serde_json::from_value(answer).map_err(|_| AppError::Internal);
-        }
-        // Give the browser the same error the JSON route gave (status, code, fields).
-        let error = &answer["error"];
-        let message = error["message"].as_str().unwrap_or_default().to_string();
-        let code = error["code"].as_str().unwrap_or_default();
-        Err(match status {
-            422 if code == "validation_failed" => {
-                let fields = serde_json::from_value(error["fields"].clone()).unwrap_or_default();
-                AppError::Validation {
-                    message,
-                    fields: crate::domain::FieldErrors(fields),
-                }
-            }
-            400 => AppError::BadRequest { message },
-            404 => AppError::NotFound,
-            409 | 422 => AppError::conflict(code, message),
-            503 => AppError::Unavailable { message },
-            _ => AppError::Internal,
-        })
+        crate::checkout::rest::checkout_flow(&state, Some(&key), ip, body).await
     })
     .await
 }
