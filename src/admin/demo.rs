@@ -312,13 +312,12 @@ pub async fn seed_store(db: &Db, owner: &str, store: &str) -> Result<String, App
         .bind("When do you ship? Within 24 hours on business days.\nDo you combine shipping? Yes, one rate per order.")
         .bind("Pay by bank transfer to Demo Kicks LLC, IBAN US00 DEMO 0000 0001, with your order number as the reference.")
         .bind(now).bind(store).execute(pool).await.map(|r| r.rows_affected()))?;
-    let unlisted: Vec<(String, i64, String)> = with_db!(db, pool => sqlx::query_as(
+    let unlisted: Vec<(String, i64, Currency)> = with_db!(db, pool => sqlx::query_as(
         "SELECT i.id, i.purchase_price, i.currency FROM items i WHERE i.owner_user_id = $1 AND i.status IN ('listed', 'in_stock') \
          AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.item_id = i.id) ORDER BY i.created_at")
         .bind(owner).fetch_all(pool).await)?;
     let count = unlisted.len();
     for (id, cost, currency) in unlisted {
-        let currency = Currency::parse(&currency).unwrap_or(Currency::Usd);
         let price = Money::new(cost * 14 / 10, currency).to_decimal_string();
         let input = ListingInput {
             price,

@@ -243,7 +243,7 @@ pub async fn store_listings(
         &state.db,
         &id,
         &face.slug,
-        &face.currency,
+        face.currency,
         &params.query,
         limit,
         offset,

@@ -28,7 +28,7 @@ pub(super) struct ItemRow {
     pub grade: Option<String>,
     pub quantity: i64,
     pub max_price: Option<i64>,
-    pub currency: String,
+    pub currency: Currency,
     pub notes: String,
     pub version: i64,
     pub created_at: OffsetDateTime,
@@ -47,7 +47,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 
 impl ItemRow {
     pub fn currency(&self) -> Currency {
-        Currency::parse(&self.currency).unwrap_or(Currency::Usd)
+        self.currency
     }
 
     pub fn into_item(self) -> WtbItem {

@@ -25,7 +25,7 @@ use crate::{
 #[derive(sqlx::FromRow)]
 struct ListingRow {
     price: i64,
-    currency: String,
+    currency: Currency,
     status: String,
     owner_user_id: String,
     store_slug: String,
@@ -84,9 +84,7 @@ pub async fn notify_matches(db: &Db, listing_id: &str) -> Result<usize, sqlx::Er
     let Some(listing) = listing.filter(|l| l.status == "active") else {
         return Ok(0);
     };
-    let Ok(currency) = Currency::parse(&listing.currency) else {
-        return Ok(0);
-    };
+    let currency = listing.currency;
     let details: ItemDetails = serde_json::from_str(&listing.details).unwrap_or_default();
     let offer = Offer {
         catalog_product_id: listing.catalog_product_id.clone(),

@@ -81,8 +81,8 @@ pub async fn owned_list(db: &Db, user: &str, list_id: &str) -> Result<WtbListSum
     row.map(Into::into).ok_or(AppError::NotFound)
 }
 
-/// The currency new wanted items default to: the owner's store currency.
-/// The currency of the user's store; a user without a store yet prices in US dollars.
+/// The currency new wanted items default to: the owner's store currency, or US dollars for
+/// a user without a store yet.
 pub async fn default_currency(db: &Db, user: &str) -> Result<crate::domain::Currency, AppError> {
     let currency: Option<crate::domain::Currency> = with_db!(db, pool => sqlx::query_scalar(
         "SELECT s.currency FROM stores s JOIN store_members m ON m.store_id = s.id \
@@ -98,7 +98,7 @@ pub async fn list_detail(db: &Db, user: &str, list_id: &str) -> Result<WtbListDe
     Ok(WtbListDetail {
         list,
         items,
-        currency: currency.code().to_string(),
+        currency,
     })
 }
 

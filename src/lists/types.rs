@@ -25,7 +25,7 @@ pub struct WtbListSummary {
 pub struct WtbListDetail {
     pub list: WtbListSummary,
     pub items: Vec<WtbItem>,
-    pub currency: String,
+    pub currency: crate::domain::Currency,
 }
 
 /// A new API key, shown once.

@@ -19,7 +19,7 @@ use crate::{
 #[component]
 pub fn WantedItemForm(
     list_id: String,
-    currency: String,
+    currency: Currency,
     editing: RwSignal<Option<WtbItem>>,
     reload: Callback<()>,
 ) -> impl IntoView {
@@ -37,7 +37,6 @@ pub fn WantedItemForm(
         money,
         notes,
     ] = fields;
-    let default_currency = currency.clone();
     let fill = move |input: WtbItemInput| {
         name.set(input.name);
         style_id.set(input.style_id);
@@ -50,21 +49,15 @@ pub fn WantedItemForm(
         money.set(input.currency);
         notes.set(input.notes);
     };
-    let blank = {
-        let c = default_currency.clone();
-        move || WtbItemInput {
-            currency: c.clone(),
-            quantity: "1".into(),
-            ..Default::default()
-        }
+    let blank = move || WtbItemInput {
+        currency: currency.code().to_string(),
+        quantity: "1".into(),
+        ..Default::default()
     };
     fill(blank());
-    Effect::new({
-        let (blank, c) = (blank.clone(), default_currency.clone());
-        move |_| match editing.get() {
-            Some(item) => fill(item.to_input(Currency::parse(&c).unwrap_or(Currency::Usd))),
-            None => fill(blank()),
-        }
+    Effect::new(move |_| match editing.get() {
+        Some(item) => fill(item.to_input(currency)),
+        None => fill(blank()),
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
@@ -78,7 +71,6 @@ pub fn WantedItemForm(
             .get()
             .or_else(|| save.value().get().and_then(|r| r.err()))
     }));
-    let currency = Currency::parse(&default_currency).unwrap_or(Currency::Usd);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let item_id = editing.get_untracked().map(|i| i.id);

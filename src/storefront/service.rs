@@ -107,7 +107,7 @@ pub async fn find_public_store(
             slug: r.slug,
             name: r.name,
             tagline: r.tagline,
-            currency: r.currency.code().to_string(),
+            currency: r.currency,
             description: r.description,
             logo_url: r.logo_url,
             policies: r.policies,
@@ -190,7 +190,7 @@ pub async fn catalog(
         db,
         &front.id,
         &front.store.slug,
-        &front.store.currency,
+        front.store.currency,
         query,
         per_page,
         (page - 1) * per_page,
@@ -211,7 +211,7 @@ pub async fn listings(
     db: &Db,
     store_id: &str,
     store_slug: &str,
-    currency: &str,
+    currency: Currency,
     query: &CatalogQuery,
     limit: u32,
     offset: u32,
@@ -263,8 +263,7 @@ pub async fn listings(
             Bind::Text(query.condition.trim().to_string()),
         );
     }
-    let cur = Currency::parse(currency).unwrap_or(Currency::Usd);
-    if let Ok(min) = Money::parse(query.min_price.trim(), cur) {
+    if let Ok(min) = Money::parse(query.min_price.trim(), currency) {
         filter(
             &mut sql,
             &mut binds,
@@ -272,7 +271,7 @@ pub async fn listings(
             Bind::Int(min.amount),
         );
     }
-    if let Ok(max) = Money::parse(query.max_price.trim(), cur) {
+    if let Ok(max) = Money::parse(query.max_price.trim(), currency) {
         filter(
             &mut sql,
             &mut binds,

@@ -10,7 +10,7 @@ pub struct PublicStore {
     pub slug: String,
     pub name: String,
     pub tagline: String,
-    pub currency: String,
+    pub currency: crate::domain::Currency,
     pub description: String,
     pub logo_url: Option<String>,
     pub policies: String,
