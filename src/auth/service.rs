@@ -29,16 +29,10 @@ pub struct UserRow {
     pub id: String,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub plan: String,
     /// Sessions started under another epoch are over (a password reset bumps it).
     pub session_epoch: i64,
-}
-
-impl UserRow {
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::User)
-    }
 }
 
 /// The signed-in user behind a request.
@@ -208,7 +202,7 @@ pub async fn log_in(
             .await;
             tracing::info!(user_id = %user.id, "logged in");
             Ok(CurrentUser {
-                role: user.role(),
+                role: user.role,
                 id: user.id,
                 email: user.email,
             })
@@ -308,7 +302,7 @@ pub async fn current_user(db: &Db, session: &Session) -> Result<CurrentUser, App
         .unwrap_or(0);
     match row {
         Some(user) if user.session_epoch == epoch => Ok(CurrentUser {
-            role: user.role(),
+            role: user.role,
             id: user.id,
             email: user.email,
         }),

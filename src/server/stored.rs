@@ -4,7 +4,7 @@
 //! default (an order shown as awaiting payment, a yen price shown in dollars).
 
 use crate::domain::{
-    Currency,
+    Currency, Role,
     item::{ItemKind, ItemStatus, SaleChannel},
     store::{OrderStatus, OrderStock, PaymentMethod},
 };
@@ -46,6 +46,7 @@ read_as_text! {
     OrderStock => OrderStock::parse,
     SaleChannel => SaleChannel::parse,
     PaymentMethod => PaymentMethod::parse,
+    Role => |text| Role::parse(text).ok(),
 }
 
 /// Domain statuses bound as their stored text, so writers pass the value, not a literal.

@@ -127,7 +127,7 @@ struct ListingRow {
     available: i64,
     condition: Option<String>,
     name: String,
-    kind: String,
+    kind: ItemKind,
     brand: Option<String>,
     card_set: Option<String>,
     size: Option<String>,
@@ -154,7 +154,7 @@ impl ListingRow {
         let listing = PublicListing {
             url: format!("/s/{store_slug}/items/{}", self.id),
             title: self.name,
-            kind: ItemKind::parse(&self.kind).unwrap_or(ItemKind::Other),
+            kind: self.kind,
             price: money(self.price, self.currency),
             available: self.available,
             condition: self.condition,
