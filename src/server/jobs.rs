@@ -221,7 +221,7 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 pub async fn settle(db: &Db, clock: &Clock, job: &Claimed, outcome: Outcome) -> sqlx::Result<()> {
     let stamp = clock.now();
     let now = clock.now_ms();
-    let (sql, run_at, error): (&str, i64, Option<String>) = match outcome {
+    let (text, run_at, error): (&str, i64, Option<String>) = match outcome {
         Outcome::Done => (
             "UPDATE jobs SET status = 'done', locked_until = NULL, updated_at = $1, run_at = $2, last_error = $3 WHERE id = $4",
             now,
@@ -258,12 +258,14 @@ pub async fn settle(db: &Db, clock: &Clock, job: &Claimed, outcome: Outcome) -> 
             )
         }
     };
-    // On SQLite the write takes its turn in the process's write queue like every order write.
-    with_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        sqlx::query(sql).bind(stamp).bind(run_at).bind(error).bind(&job.id).execute(&mut *tx).await?;
-        tx.commit().await
-    })
+    // One statement: no transaction, but on SQLite still its turn in the write queue.
+    let update = sql(text)
+        .bind(stamp)
+        .bind(run_at)
+        .bind(error)
+        .bind(job.id.as_str());
+    with_db!(db, pool => update.write_alone(pool).await)?;
+    Ok(())
 }
 
 /// Claims and runs what is due; returns how many jobs ran.

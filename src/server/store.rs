@@ -139,6 +139,12 @@ impl<'q> Sql<'q> {
         self.values.len()
     }
 
+    /// Runs one write on its own, outside any transaction (after the write turn on SQLite): a
+    /// single-statement change costs one trip to the database instead of three.
+    pub async fn write_alone<DB: Store>(self, pool: &Pool<DB>) -> sqlx::Result<u64> {
+        DB::write_alone(pool, self).await
+    }
+
     /// Runs the statement; the number of rows it changed.
     pub async fn execute<DB: Store>(self, tx: &mut Tx<DB>) -> sqlx::Result<u64> {
         DB::execute(&mut tx.inner, self).await
@@ -276,6 +282,12 @@ pub trait Store: sqlx::Database + Sized {
 
     fn begin_write(pool: &Pool<Self>) -> impl Future<Output = sqlx::Result<Tx<Self>>> + Send;
 
+    /// One statement in autocommit, taking the write turn like a transaction would.
+    fn write_alone<'a>(
+        pool: &'a Pool<Self>,
+        q: Sql<'a>,
+    ) -> impl Future<Output = sqlx::Result<u64>> + Send + 'a;
+
     fn execute<'a>(
         conn: &'a mut Transaction<'static, Self>,
         q: Sql<'a>,
@@ -338,6 +350,13 @@ impl Store for Sqlite {
         })
     }
 
+    async fn write_alone<'a>(pool: &'a Pool<Sqlite>, q: Sql<'a>) -> sqlx::Result<u64> {
+        let _turn = sqlite_write_turn(pool).await;
+        let args = arguments::<Sqlite>(q.values).map_err(sqlx::Error::Encode)?;
+        let done = sqlx::query_with(&q.text, args).execute(pool).await?;
+        Ok(done.rows_affected())
+    }
+
     statements!(Sqlite);
 }
 
@@ -349,6 +368,12 @@ impl Store for Postgres {
             inner: pool.begin().await?,
             _turn: None,
         })
+    }
+
+    async fn write_alone<'a>(pool: &'a Pool<Postgres>, q: Sql<'a>) -> sqlx::Result<u64> {
+        let args = arguments::<Postgres>(q.values).map_err(sqlx::Error::Encode)?;
+        let done = sqlx::query_with(&q.text, args).execute(pool).await?;
+        Ok(done.rows_affected())
     }
 
     statements!(Postgres);
