@@ -22,7 +22,7 @@ use crate::{
         db::Db,
         jobs::{self, BackgroundJob, Outcome},
         state::AppState,
-        store::push_list,
+        store::{push_list, sql},
         stripe::{SessionLine, SessionRequest, StripeFailure},
     },
     storefront::types::CheckoutCreated,
@@ -370,11 +370,19 @@ pub async fn begin_key(
 ) -> Result<KeyState, AppError> {
     let now = state.clock.now_ms();
     let ttl = state.settings.checkout.idempotency_key_hours as i64 * 3600 * 1000;
-    let inserted = with_db!(&state.db, pool => async {
-        sqlx::query("DELETE FROM idempotency_keys WHERE key = $1 AND expires_at < $2").bind(key).bind(now).execute(pool).await?;
-        sqlx::query("INSERT INTO idempotency_keys (key, request_hash, expires_at, client_key) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING")
-            .bind(key).bind(hash).bind(now + ttl).bind(client).execute(pool).await.map(|r| r.rows_affected())
-    }.await)?;
+    // One statement: a new key, or a fresh start for one whose day is over; a key still
+    // current is left as it is (0 rows) and read below.
+    let claim = sql(
+        "INSERT INTO idempotency_keys (key, request_hash, expires_at, client_key) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (key) DO UPDATE SET request_hash = excluded.request_hash, expires_at = excluded.expires_at, \
+         client_key = excluded.client_key, status_code = NULL, body = NULL WHERE idempotency_keys.expires_at < $5",
+    )
+    .bind(key)
+    .bind(hash)
+    .bind(now + ttl)
+    .bind(client)
+    .bind(now);
+    let inserted = with_db!(&state.db, pool => claim.write_alone(pool).await)?;
     if inserted == 1 {
         return Ok(KeyState::Fresh);
     }
@@ -443,14 +451,18 @@ pub async fn finish_key(
         Ok(created) => (201, json!(created)),
         Err(e) => (e.status(), e.body()),
     };
-    with_db!(&state.db, pool => sqlx::query("UPDATE idempotency_keys SET status_code = $1, body = $2 WHERE key = $3")
-        .bind(i64::from(status)).bind(body.to_string()).bind(key).execute(pool).await.map(|r| r.rows_affected()))?;
+    let answer = sql("UPDATE idempotency_keys SET status_code = $1, body = $2 WHERE key = $3")
+        .bind(i64::from(status))
+        .bind(body.to_string())
+        .bind(key);
+    with_db!(&state.db, pool => answer.write_alone(pool).await)?;
     Ok(())
 }
 
 /// Forgets a key whose request failed on our side, so that the shopper can retry it.
 pub async fn abandon_key(state: &AppState, key: &str) {
-    let _ = with_db!(&state.db, pool => sqlx::query("DELETE FROM idempotency_keys WHERE key = $1").bind(key).execute(pool).await.map(|r| r.rows_affected()));
+    let forget = sql("DELETE FROM idempotency_keys WHERE key = $1").bind(key);
+    let _ = with_db!(&state.db, pool => forget.write_alone(pool).await);
 }
 
 #[derive(sqlx::FromRow)]

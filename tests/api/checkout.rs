@@ -525,6 +525,17 @@ async fn checkout_is_idempotent_and_checks_its_input(backend: Backend) {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(e["error"]["code"], "idempotency_in_progress");
     assert_eq!(app.count("orders").await, 1);
+    // A key whose day is over starts afresh, even with another body: key-2's refusal is
+    // not replayed once it expired (the request runs again, and is refused again).
+    with_db!(&app.db, pool => sqlx::query("UPDATE idempotency_keys SET expires_at = 1 WHERE key = $1")
+        .bind("idem-store\u{1f}key-2").execute(pool).await.map(|r| r.rows_affected())).unwrap();
+    let other = cart("idem-store", &listing, 1, "late@example.com");
+    let (status, e) = checkout(&app, Some("key-2"), &other).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(e["error"]["code"], "insufficient_stock");
+    let stored: (i64, i64) = with_db!(&app.db, pool => sqlx::query_as("SELECT expires_at, status_code FROM idempotency_keys WHERE key = $1")
+        .bind("idem-store\u{1f}key-2").fetch_one(pool).await).unwrap();
+    assert!(stored.0 > 1 && stored.1 == 409, "{stored:?}");
 
     // Manual payment: the buyer got the instructions by mail (kept in the outbox).
     let mail = text(
