@@ -7,6 +7,7 @@
 use jiff::civil::Date;
 use time::OffsetDateTime;
 
+use crate::server::store::sql;
 use crate::server::{db::Db, state::AppState};
 use crate::{
     domain::{
@@ -302,7 +303,7 @@ async fn seed_showcase(db: &Db, owner: &str, today: Date) -> Result<i64, AppErro
 /// listed or in stock without one, at 40 % over cost.
 pub async fn seed_store(db: &Db, owner: &str, store: &str) -> Result<String, AppError> {
     let now = OffsetDateTime::now_utc();
-    with_db!(db, pool => sqlx::query(
+    db.write(sql(
         "UPDATE stores SET description = $1, shipping_rates = $2, free_shipping_over = $3, policies = $4, faq = $5, \
          payment_instructions = $6, updated_at = $7 WHERE slug = $8 AND shipping_rates = '[]' AND description = ''")
         .bind("Deadstock sneakers and graded Pokémon cards, checked by hand before they ship.")
@@ -311,7 +312,7 @@ pub async fn seed_store(db: &Db, owner: &str, store: &str) -> Result<String, App
         .bind("Every pair is verified. Returns within 14 days if it is not as described.")
         .bind("When do you ship? Within 24 hours on business days.\nDo you combine shipping? Yes, one rate per order.")
         .bind("Pay by bank transfer to Demo Kicks LLC, IBAN US00 DEMO 0000 0001, with your order number as the reference.")
-        .bind(now).bind(store).execute(pool).await.map(|r| r.rows_affected()))?;
+        .bind(now).bind(store)).await?;
     let unlisted: Vec<(String, i64, Currency)> = with_db!(db, pool => sqlx::query_as(
         "SELECT i.id, i.purchase_price, i.currency FROM items i WHERE i.owner_user_id = $1 AND i.status IN ('listed', 'in_stock') \
          AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.item_id = i.id) ORDER BY i.created_at")

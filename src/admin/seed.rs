@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 
+use crate::server::store::sql;
 use crate::server::{
     config::Secret,
     crypto,
@@ -90,14 +91,19 @@ pub async fn seed_demo(state: &AppState) -> Result<String, AppError> {
     };
     let now = OffsetDateTime::now_utc();
     let tagline = "Grails, GR pairs and graded slabs. Ships in 24 h.";
-    with_db!(db, pool => sqlx::query("UPDATE stores SET tagline = $1, updated_at = $2 WHERE slug = $3 AND tagline = ''")
-        .bind(tagline).bind(now).bind(DEMO_STORE).execute(pool).await.map(|r| r.rows_affected()))?;
-    let inserted = with_db!(db, pool => sqlx::query(
+    db.write(
+        sql("UPDATE stores SET tagline = $1, updated_at = $2 WHERE slug = $3 AND tagline = ''")
+            .bind(tagline)
+            .bind(now)
+            .bind(DEMO_STORE),
+    )
+    .await?;
+    let inserted = db.write(sql(
         "INSERT INTO wtb_lists (id, owner_user_id, slug, name, description, is_public, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6) ON CONFLICT (slug) DO NOTHING")
         .bind(new_id()).bind(&user_id).bind(DEMO_LIST).bind("Demo wants")
         .bind("Paying fair prices for these — DM us on Discord.").bind(now)
-        .execute(pool).await.map(|r| r.rows_affected()))?;
+        ).await?;
     if inserted == 1 {
         report.push(format!("created public WTB list /lists/{DEMO_LIST}"));
     } else {

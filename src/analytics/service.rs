@@ -11,6 +11,7 @@ use super::{
         ValueSlice, WorthPoint, WorthRange,
     },
 };
+use crate::server::store::sql;
 use crate::{domain::Currency, error::AppError, server::db::Db, with_db};
 
 /// Statuses of items the reseller still owns (`ItemStatus::is_held`).
@@ -25,8 +26,14 @@ pub async fn owner_today(db: &Db, owner: &str) -> Result<String, AppError> {
 
 pub async fn set_time_zone(db: &Db, owner: &str, name: &str) -> Result<String, AppError> {
     let name = periods::check_zone(name)?;
-    with_db!(db, pool => sqlx::query("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3")
-        .bind(&name).bind(time::OffsetDateTime::now_utc()).bind(owner).execute(pool).await.map(|_| ()))?;
+    db.write(
+        sql("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3")
+            .bind(&name)
+            .bind(time::OffsetDateTime::now_utc())
+            .bind(owner),
+    )
+    .await
+    .map(|_| ())?;
     Ok(name)
 }
 

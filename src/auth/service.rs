@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use super::{AccountSummary, ListSummary, StoreSummary};
+use crate::server::store::sql;
 use crate::{
     domain::{
         Email, Role,
@@ -102,9 +103,9 @@ pub async fn create_staff_account(
     let hash = hash_password(password.to_string()).await?;
     let user_id = new_id();
     let now = OffsetDateTime::now_utc();
-    let result = with_db!(db, pool => sqlx::query("INSERT INTO users (id, email, password_hash, role, plan, time_zone, created_at, updated_at) VALUES ($1, $2, $3, $4, 'free', 'UTC', $5, $5)")
+    let result = db.write(sql("INSERT INTO users (id, email, password_hash, role, plan, time_zone, created_at, updated_at) VALUES ($1, $2, $3, $4, 'free', 'UTC', $5, $5)")
         .bind(&user_id).bind(email.as_str()).bind(&hash).bind(role.as_str()).bind(now)
-        .execute(pool).await.map(|r| r.rows_affected()));
+        ).await;
     match result {
         Ok(_) => Ok(user_id),
         Err(err) if is_unique_violation(&err) => Err(duplicate_field_error(&err)),
@@ -241,9 +242,9 @@ async fn record_audit(
     ip: &str,
     at: OffsetDateTime,
 ) {
-    let result = with_db!(db, pool => sqlx::query("INSERT INTO audit_log (id, actor_user_id, action, subject, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+    let result = db.write(sql("INSERT INTO audit_log (id, actor_user_id, action, subject, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(new_id()).bind(actor).bind(action).bind(subject).bind(ip).bind(at)
-        .execute(pool).await.map(|r| r.rows_affected()));
+        ).await;
     if let Err(e) = result {
         tracing::warn!(error = %e, action, "could not write audit log");
     }

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::types::{BatchResult, ImportSummary, SavedMapping};
 use crate::analytics::ledger::Scope;
+use crate::server::store::sql;
 use crate::{
     domain::{
         FieldErrors,
@@ -83,9 +84,9 @@ pub async fn start(
     }
     check_item_quota(db, owner, rows_total as usize).await?;
     let id = new_id();
-    with_db!(db, pool => sqlx::query("INSERT INTO imports (id, owner_user_id, file_name, status, rows_total, created_at) VALUES ($1, $2, $3, 'running', $4, $5)")
+    db.write(sql("INSERT INTO imports (id, owner_user_id, file_name, status, rows_total, created_at) VALUES ($1, $2, $3, 'running', $4, $5)")
         .bind(&id).bind(owner).bind(&name).bind(rows_total).bind(OffsetDateTime::now_utc())
-        .execute(pool).await.map(|_| ()))?;
+        ).await.map(|_| ())?;
     Ok(id)
 }
 
@@ -252,10 +253,10 @@ pub async fn finish(
         return Err(AppError::field("skipped", "Counts cannot be negative."));
     }
     let status = if cancelled { "cancelled" } else { "done" };
-    with_db!(db, pool => sqlx::query("UPDATE imports SET status = $1, skipped_count = $2, failed_count = $3, finished_at = $4 \
+    db.write(sql("UPDATE imports SET status = $1, skipped_count = $2, failed_count = $3, finished_at = $4 \
         WHERE id = $5 AND owner_user_id = $6 AND status = 'running'")
         .bind(status).bind(skipped).bind(failed).bind(OffsetDateTime::now_utc()).bind(import_id).bind(owner)
-        .execute(pool).await.map(|_| ()))?;
+        ).await.map(|_| ())?;
     get(db, owner, import_id).await
 }
 
@@ -403,9 +404,9 @@ pub async fn save_mapping(
     }
     let value = serde_json::to_string(mapping)
         .map_err(|e| crate::server::errors::internal("encoding mapping", e))?;
-    with_db!(db, pool => sqlx::query("INSERT INTO user_preferences (user_id, key, value, updated_at) VALUES ($1, $2, $3, $4) \
+    db.write(sql("INSERT INTO user_preferences (user_id, key, value, updated_at) VALUES ($1, $2, $3, $4) \
         ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
         .bind(owner).bind(format!("{MAPPING_KEY}{signature}")).bind(value).bind(OffsetDateTime::now_utc())
-        .execute(pool).await.map(|_| ()))?;
+        ).await.map(|_| ())?;
     Ok(())
 }

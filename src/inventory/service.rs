@@ -784,7 +784,9 @@ pub async fn bulk_add_tag(
         q.push(" WHERE owner_user_id = ").push_bind(owner).push(" AND tags NOT LIKE ").push_bind(&pattern);
         q.push(" ESCAPE '\\' AND id IN ");
         push_list(&mut q, ids);
-        q.build().execute(pool).await.map(|r| r.rows_affected())
+        let mut tx = pool.begin_write().await?;
+        let changed = q.build().execute(&mut *tx).await?.rows_affected();
+        tx.commit().await.map(|_| changed)
     })?;
     Ok(changed)
 }

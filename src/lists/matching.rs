@@ -7,6 +7,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use super::items::{ITEM_COLUMNS, ItemRow};
+use crate::server::store::sql;
 use crate::{
     domain::{
         Currency, Money,
@@ -151,11 +152,11 @@ pub async fn notify_matches(db: &Db, listing_id: &str) -> Result<usize, sqlx::Er
         })
         .to_string();
         let dedupe = format!("wtb_match:{}:{listing_id}", c.item.id);
-        let inserted = with_db!(db, pool => sqlx::query(
+        let inserted = db.write(sql(
             "INSERT INTO notifications (id, user_id, kind, title, body, link, data, dedupe_key, created_at) \
              VALUES ($1, $2, 'wtb_match', $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, dedupe_key) DO NOTHING")
             .bind(new_id()).bind(&c.list_owner).bind(&title).bind(&body).bind(&link).bind(&data)
-            .bind(&dedupe).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+            .bind(&dedupe).bind(now)).await?;
         notified += inserted as usize;
     }
     Ok(notified)

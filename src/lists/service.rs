@@ -7,6 +7,7 @@ use super::{
     items,
     types::{IssuedKey, PUBLIC_PER_PAGE, PublicList, WtbListDetail, WtbListSummary},
 };
+use crate::server::store::sql;
 use crate::{
     domain::{account::looks_like_id, wtb::WtbListDraft},
     error::AppError,
@@ -154,11 +155,11 @@ pub async fn update_list(
     draft: &WtbListDraft,
 ) -> Result<WtbListSummary, AppError> {
     let now = OffsetDateTime::now_utc();
-    let updated = with_db!(db, pool => sqlx::query(
+    let updated = db.write(sql(
         "UPDATE wtb_lists SET name = $1, slug = $2, description = $3, is_public = $4, updated_at = $5 \
          WHERE id = $6 AND owner_user_id = $7")
         .bind(&draft.name).bind(&draft.slug).bind(&draft.description).bind(draft.is_public).bind(now)
-        .bind(list_id).bind(user).execute(pool).await.map(|r| r.rows_affected()));
+        .bind(list_id).bind(user)).await;
     match updated {
         Err(e) if is_unique_violation(&e) => Err(taken()),
         Err(e) => Err(e.into()),
@@ -194,8 +195,13 @@ pub async fn move_list(db: &Db, user: &str, list_id: &str, step: i64) -> Result<
 }
 
 pub async fn delete_list(db: &Db, user: &str, list_id: &str) -> Result<(), AppError> {
-    let deleted = with_db!(db, pool => sqlx::query("DELETE FROM wtb_lists WHERE id = $1 AND owner_user_id = $2")
-        .bind(list_id).bind(user).execute(pool).await.map(|r| r.rows_affected()))?;
+    let deleted = db
+        .write(
+            sql("DELETE FROM wtb_lists WHERE id = $1 AND owner_user_id = $2")
+                .bind(list_id)
+                .bind(user),
+        )
+        .await?;
     if deleted == 0 {
         return Err(AppError::NotFound);
     }
@@ -220,15 +226,20 @@ pub async fn regenerate_key(
     let hash = crypto::hmac_hex(secret.expose(), &key);
     let prefix = key[..8].to_string();
     let list = list.trim().to_lowercase();
-    let sql = format!(
+    let text = format!(
         "UPDATE wtb_lists SET api_key_prefix = $1, api_key_hash = $2, api_key_created_at = $3, \
          api_key_last_used_at = NULL, updated_at = $4 \
          WHERE {} = $5 AND ($6 IS NULL OR owner_user_id = $6)",
         list_column(&list)
     );
-    let done = with_db!(db, pool => sqlx::query(&sql)
-        .bind(&prefix).bind(&hash).bind(now_ms()).bind(OffsetDateTime::now_utc()).bind(&list).bind(owner)
-        .execute(pool).await.map(|r| r.rows_affected()))?;
+    let rotate = sql(text)
+        .bind(&prefix)
+        .bind(&hash)
+        .bind(now_ms())
+        .bind(OffsetDateTime::now_utc())
+        .bind(&list)
+        .bind(owner);
+    let done = db.write(rotate).await?;
     if done == 0 {
         return Err(AppError::NotFound);
     }
@@ -284,9 +295,9 @@ pub async fn touch_key(db: &Db, holder: &KeyHolder) {
     {
         return;
     }
-    let result = with_db!(db, pool => sqlx::query(
+    let result = db.write(sql(
         "UPDATE wtb_lists SET api_key_last_used_at = $1 WHERE id = $2 AND api_key_hash = $3")
-        .bind(now).bind(&holder.id).bind(&holder.api_key_hash).execute(pool).await.map(|_| ()));
+        .bind(now).bind(&holder.id).bind(&holder.api_key_hash)).await.map(|_| ());
     if let Err(e) = result {
         tracing::warn!(error = %e, "cannot record API key use");
     }

@@ -1,6 +1,7 @@
 use time::OffsetDateTime;
 
 use super::TablePreferences;
+use crate::server::store::sql;
 use crate::{error::AppError, server::db::Db, with_db};
 
 pub const STOCK_TABLE_KEY: &str = "stock_table";
@@ -23,10 +24,10 @@ pub async fn save(
     let value = serde_json::to_string(preferences)
         .map_err(|e| crate::server::errors::internal("encoding preferences", e))?;
     let now = OffsetDateTime::now_utc();
-    with_db!(db, pool => sqlx::query(
+    db.write(sql(
         "INSERT INTO user_preferences (user_id, key, value, updated_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
         .bind(user_id).bind(key).bind(&value).bind(now)
-        .execute(pool).await.map(|_| ()))?;
+        ).await.map(|_| ())?;
     Ok(())
 }

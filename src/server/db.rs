@@ -65,6 +65,16 @@ pub fn redact_url(url: &str) -> String {
 }
 
 impl Db {
+    /// One write statement on its own (autocommit), taking SQLite's write turn first: for a
+    /// change that is a single statement. More than one statement is a transaction
+    /// (`pool.begin_write()`).
+    pub async fn write(&self, q: super::store::Sql<'_>) -> sqlx::Result<u64> {
+        match self {
+            Db::Sqlite(pool) => q.write_alone(pool).await,
+            Db::Postgres(pool) => q.write_alone(pool).await,
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,

@@ -313,8 +313,14 @@ pub async fn housekeeping(state: &AppState) {
     }
     let now = state.clock.now_ms();
     let week_ago = now - 7 * 24 * 3600 * 1000;
-    let _ = with_db!(&state.db, pool => sqlx::query("DELETE FROM jobs WHERE status = 'done' AND run_at < $1").bind(week_ago).execute(pool).await.map(|r| r.rows_affected()));
-    let _ = with_db!(&state.db, pool => sqlx::query("DELETE FROM idempotency_keys WHERE expires_at < $1").bind(now).execute(pool).await.map(|r| r.rows_affected()));
+    let _ = state
+        .db
+        .write(sql("DELETE FROM jobs WHERE status = 'done' AND run_at < $1").bind(week_ago))
+        .await;
+    let _ = state
+        .db
+        .write(sql("DELETE FROM idempotency_keys WHERE expires_at < $1").bind(now))
+        .await;
 }
 
 /// The worker: polls for due jobs until `stop` turns true.
@@ -365,9 +371,9 @@ pub async fn dead_jobs(db: &Db, owner: &str) -> sqlx::Result<Vec<DeadJob>> {
 /// Puts a dead job back in the queue with fresh attempts.
 pub async fn retry_dead(db: &Db, owner: &str, id: &str) -> sqlx::Result<bool> {
     let stamp = OffsetDateTime::now_utc();
-    let n = with_db!(db, pool => sqlx::query(
+    let n = db.write(sql(
         "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, updated_at = $2 WHERE id = $3 AND owner_user_id = $4 AND status = 'dead'")
-        .bind(now_ms()).bind(stamp).bind(id).bind(owner).execute(pool).await.map(|r| r.rows_affected()))?;
+        .bind(now_ms()).bind(stamp).bind(id).bind(owner)).await?;
     Ok(n > 0)
 }
 

@@ -96,9 +96,9 @@ pub async fn confirm_address(
     owner: &str,
     email: &str,
 ) -> Result<(), sqlx::Error> {
-    with_db!(db, pool => sqlx::query(
+    db.write(sql(
         "INSERT INTO mail_consents (owner_user_id, email, confirmed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-        .bind(owner).bind(email).bind(OffsetDateTime::now_utc()).execute(pool).await.map(|_| ()))
+        .bind(owner).bind(email).bind(OffsetDateTime::now_utc())).await.map(|_| ())
 }
 
 /// Writes the mail and its sending job in the caller's transaction; a mail past the limits
@@ -178,8 +178,14 @@ pub async fn deliver(state: &AppState, outbox_id: &str) -> Outcome {
     if let Err(e) = send_smtp(url.expose(), &row).await {
         return Outcome::Failed(e);
     }
-    let _ = with_db!(&state.db, pool => sqlx::query("UPDATE outbox SET sent_at = $1 WHERE id = $2")
-        .bind(OffsetDateTime::now_utc()).bind(outbox_id).execute(pool).await.map(|r| r.rows_affected()));
+    let _ = state
+        .db
+        .write(
+            sql("UPDATE outbox SET sent_at = $1 WHERE id = $2")
+                .bind(OffsetDateTime::now_utc())
+                .bind(outbox_id),
+        )
+        .await;
     tracing::info!(kind = %row.kind, "mail sent");
     Outcome::Done
 }

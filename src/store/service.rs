@@ -5,6 +5,7 @@
 use time::OffsetDateTime;
 
 use super::types::{ListingRow, StoreSettingsView};
+use crate::server::store::sql;
 use crate::{
     domain::{
         Currency, Money,
@@ -92,13 +93,13 @@ pub async fn save_settings(
         }
     }
     let rates = serde_json::to_string(&s.shipping.rates).unwrap_or_else(|_| "[]".into());
-    let result = with_db!(db, pool => sqlx::query(
+    let result = db.write(sql(
         "UPDATE stores SET slug = $1, name = $2, tagline = $3, description = $4, logo_url = $5, currency = $6, ships_from = $7, \
          shipping_rates = $8, free_shipping_over = $9, policies = $10, faq = $11, payment_instructions = $12, updated_at = $13 WHERE id = $14")
         .bind(slug).bind(&s.name).bind(&s.tagline).bind(&s.description).bind(&s.logo_url).bind(s.currency.code())
         .bind(&s.shipping.ships_from).bind(&rates).bind(s.shipping.free_over).bind(&s.policies).bind(&s.faq)
         .bind(&s.payment_instructions).bind(OffsetDateTime::now_utc()).bind(&store_id)
-        .execute(pool).await.map(|r| r.rows_affected()));
+        ).await;
     match result {
         Ok(_) => Ok(()),
         Err(e) if is_unique_violation(&e) => Err(AppError::field(
