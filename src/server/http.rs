@@ -135,6 +135,7 @@ pub fn router(state: AppState) -> Router {
     });
     let app = Router::new()
         .route("/health", get(health))
+        .merge(super::assets::routes(&leptos_options))
         .merge(capabilities)
         .route("/api/v1/openapi.json", get(super::openapi::openapi_json))
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
@@ -293,6 +294,16 @@ async fn health(State(state): State<AppState>) -> Response {
 
 async fn security_headers(State(state): State<AppState>, mut res: Response) -> Response {
     let headers = res.headers_mut();
+    // Pages carry the session's data and the latest asset names: never kept by a cache.
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_page {
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
     let mut set = |name: header::HeaderName, value: &'static str| {
         headers
             .entry(name)

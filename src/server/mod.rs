@@ -2,6 +2,7 @@
 //! client. Nothing here names a capability: capabilities plug their jobs, routes, state and
 //! middleware in through `plugins` (collected by `crate::capabilities`).
 
+pub mod assets;
 pub mod clock;
 pub mod config;
 pub mod crypto;

@@ -26,6 +26,12 @@ impl AppState {
     pub fn new(state: State) -> AppState {
         AppState(Arc::new(state))
     }
+
+    /// The state while nothing else holds it yet (at start-up: e.g. a test pointing the
+    /// server at its own built files); `None` once it is shared.
+    pub fn unshared_mut(&mut self) -> Option<&mut State> {
+        Arc::get_mut(&mut self.0)
+    }
 }
 
 pub struct State {

@@ -21,3 +21,86 @@ async fn health_reports_the_database(backend: Backend) {
 }
 
 on_both_databases!(health_reports_the_database);
+
+/// The built WebAssembly: brotli when the browser takes it, else gzip, else as it is; always
+/// `Vary: Accept-Encoding`; revalidated unless the file names carry a content hash; pages are
+/// never cached.
+async fn assets_are_served_precompressed_with_cache_headers(backend: Backend) {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("flipdesk.wasm"), b"\0asm-plain").unwrap();
+    std::fs::write(pkg.join("flipdesk.wasm.br"), b"brotli-bytes").unwrap();
+    std::fs::write(pkg.join("flipdesk.wasm.gz"), b"gzip-bytes").unwrap();
+    std::fs::write(pkg.join("flipdesk.js"), b"export {}").unwrap();
+    let root = site.path().to_str().unwrap().to_string();
+    let hashed = |hash_files: bool| {
+        let root = root.clone();
+        move |state: &mut flipdesk::server::state::AppState| {
+            let options = &mut state.unshared_mut().unwrap().leptos_options;
+            options.site_root = root.as_str().into();
+            options.hash_files = hash_files;
+        }
+    };
+    let app = spawn_app_editing(backend, &[], hashed(false)).await;
+    // The test client decompresses nothing: it sees exactly what was sent.
+    let raw = reqwest::Client::new();
+    let get = |accept: &'static str| {
+        raw.get(format!("{}/pkg/flipdesk.wasm", app.address))
+            .header("accept-encoding", accept)
+            .send()
+    };
+    for (accept, encoding, body) in [
+        ("br, gzip", Some("br"), "brotli-bytes"),
+        ("gzip", Some("gzip"), "gzip-bytes"),
+        ("identity", None, "\0asm-plain"),
+    ] {
+        let res = get(accept).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{accept}");
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        assert_eq!(header("content-encoding").as_deref(), encoding, "{accept}");
+        assert_eq!(header("content-type").as_deref(), Some("application/wasm"));
+        assert_eq!(header("vary").as_deref(), Some("accept-encoding"));
+        assert_eq!(header("cache-control").as_deref(), Some("no-cache"));
+        assert_eq!(res.text().await.unwrap(), body, "{accept}");
+    }
+    // No compressed copy: the file as it is.
+    let res = raw
+        .get(format!("{}/pkg/flipdesk.js", app.address))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get("content-encoding").is_none());
+    // A chunk that is not there (a deploy replaced the files) is not cached.
+    let res = raw
+        .get(format!("{}/pkg/flipdesk.gone.wasm", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    // Pages are never kept by a cache.
+    let page = app.get("/login").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+
+    // Hashed file names never change content: a year, immutable.
+    let app = spawn_app_editing(backend, &[], hashed(true)).await;
+    let res = raw
+        .get(format!("{}/pkg/flipdesk.wasm", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+}
+
+on_both_databases!(assets_are_served_precompressed_with_cache_headers);

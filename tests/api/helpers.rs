@@ -91,6 +91,15 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_editing(backend, extra, |_| ()).await
+}
+
+/// A test server whose state `edit` changes before it starts (e.g. where its built assets are).
+pub async fn spawn_app_editing(
+    backend: Backend,
+    extra: &[(&str, &str)],
+    edit: impl FnOnce(&mut flipdesk::server::state::AppState),
+) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         flipdesk::server::telemetry::init(false);
     }
@@ -99,7 +108,8 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let settings = settings_for(&database_url, dir.path(), extra);
     let db = Db::connect(&settings.database).await.expect("connect");
     db.migrate().await.expect("migrate");
-    let state = flipdesk::capabilities::build_state(settings, db.clone()).expect("state");
+    let mut state = flipdesk::capabilities::build_state(settings, db.clone()).expect("state");
+    edit(&mut state);
     // No job worker: a test runs due jobs itself (`run_pending_jobs`), after moving the clock.
     let server = http::start_with(
         state.clone(),
