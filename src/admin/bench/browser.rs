@@ -4,7 +4,12 @@
 use serde_json::Value;
 
 /// Runs a script with node; returns its JSON lines.
-async fn script(name: &str, base: &str, email: &str, password: &str) -> Result<Vec<Value>, String> {
+pub(super) async fn script(
+    name: &str,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> Result<Vec<Value>, String> {
     let dir = std::env::var("FLIPDESK_BENCH_SCRIPTS").unwrap_or_else(|_| "end2end/bench".into());
     let path = format!("{dir}/{name}");
     eprintln!("running {path} in Chromium …");

@@ -4,6 +4,7 @@
 
 mod analytics;
 mod browser;
+mod bundle;
 mod checkout;
 mod import;
 mod lists;
@@ -52,6 +53,12 @@ pub struct BenchArgs {
     /// task and frame gap while paging and selecting, at 50 and 200 rows per page.
     #[arg(long)]
     pub browser: bool,
+    /// What the browser downloads (needs the release site built with `--precompress`, node
+    /// and end2end/node_modules): every built file's raw / gzip / brotli size, then the demo
+    /// store's and dashboard's pages loaded on a throttled phone profile. Exits non-zero when
+    /// the storefront is over its first-load budget.
+    #[arg(long)]
+    pub bundle: bool,
     /// Also time committing this many import rows through the batch endpoint (as the
     /// import page sends them), logged in as the bench owner.
     #[arg(long, default_value_t = 0)]
@@ -228,6 +235,12 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
 
     let state =
         crate::capabilities::build_state(settings, db.clone()).map_err(|e| e.to_string())?;
+    let site = state.leptos_options.clone();
+    if args.bundle {
+        crate::admin::seed::seed_demo(&state)
+            .await
+            .map_err(|e| format!("cannot seed the demo store: {e}"))?;
+    }
     let server = http::start(state, "127.0.0.1:0".parse().expect("valid addr"))
         .await
         .map_err(|e| e.to_string())?;
@@ -370,6 +383,12 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     } else {
         None
     };
+    let bundle = if args.bundle {
+        let root = std::path::Path::new(site.site_root.as_ref());
+        Some(bundle::report(root, &site.site_pkg_dir, &base).await)
+    } else {
+        None
+    };
     server.shutdown(Duration::from_secs(5)).await;
     db.close().await;
 
@@ -423,6 +442,11 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         println!("{report}");
     }
     let _ = std::fs::remove_dir_all(&tmp);
+    match bundle {
+        Some(Ok(report)) => println!("{report}"),
+        Some(Err(over_budget)) => return Err(over_budget),
+        None => {}
+    }
     Ok(())
 }
 
