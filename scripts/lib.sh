@@ -62,6 +62,17 @@ ensure_browser_tools() {
   fi
 }
 
+# cargo-leptos' --precompress writes gzip at a middling level (its .gz of the WebAssembly is
+# ~15% larger than gzip -9's): rewrite the .gz copies at the best level. The server sends
+# whichever copy the browser accepts, so every byte saved here is saved on every first visit.
+recompress_site() {
+  local pkg="$1/pkg" f
+  for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css "$1"/vendor/*.js; do
+    [ -f "$f" ] && [ -f "$f.gz" ] && gzip -9 -n -c "$f" > "$f.gz"
+  done
+  return 0
+}
+
 pg_bin_dir() {
   for v in 17 16 15; do
     if [ -x "/usr/lib/postgresql/$v/bin/initdb" ]; then echo "/usr/lib/postgresql/$v/bin"; return 0; fi

@@ -1,4 +1,5 @@
-//! The built WebAssembly, JavaScript and CSS under `/pkg`. A release build made with
+//! The built WebAssembly, JavaScript and CSS under `/pkg`, and the vendored ECharts under
+//! `/vendor`. A release build made with
 //! `--precompress` has a brotli (`.br`) and a gzip (`.gz`) copy next to each file: a browser
 //! that accepts one gets it with `Content-Encoding` (about a third of the bytes), any other gets
 //! the file as it is. With hashed file names (`hash-files`) a file never changes under its name,
@@ -19,19 +20,25 @@ use super::state::AppState;
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
-/// `/pkg/*` from the site root, preferring the precompressed copies.
+/// `/pkg/*` (the app) and `/vendor/*` (ECharts, loaded with the first chart) from the site
+/// root, preferring the precompressed copies.
 pub fn routes(options: &LeptosOptions) -> Router<AppState> {
+    let root = std::path::Path::new(options.site_root.as_ref());
     let pkg = options.site_pkg_dir.to_string();
-    let files = ServeDir::new(std::path::Path::new(options.site_root.as_ref()).join(&pkg))
-        .precompressed_br()
-        .precompressed_gzip();
-    let lifetime = if options.hash_files {
+    // cargo-leptos puts hashes in the names of the app's files only.
+    let pkg_lifetime = if options.hash_files {
         IMMUTABLE
     } else {
         REVALIDATE
     };
-    Router::new().nest_service(
-        &format!("/{pkg}"),
+    Router::new()
+        .nest(&format!("/{pkg}"), files(&root.join(&pkg), pkg_lifetime))
+        .nest("/vendor", files(&root.join("vendor"), REVALIDATE))
+}
+
+/// A folder's files, preferring brotli, then gzip, with `Vary` and `lifetime`.
+fn files(dir: &std::path::Path, lifetime: &'static str) -> Router<AppState> {
+    Router::new().fallback_service(
         tower::ServiceBuilder::new()
             // The answer depends on Accept-Encoding: shared caches must keep one per encoding.
             .layer(SetResponseHeaderLayer::overriding(
@@ -42,7 +49,7 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
                 header::CACHE_CONTROL,
                 move |res: &Response<_>| cache_control(res.status(), lifetime),
             ))
-            .service(files),
+            .service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
     )
 }
 

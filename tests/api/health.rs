@@ -33,6 +33,10 @@ async fn assets_are_served_precompressed_with_cache_headers(backend: Backend) {
     std::fs::write(pkg.join("flipdesk.wasm.br"), b"brotli-bytes").unwrap();
     std::fs::write(pkg.join("flipdesk.wasm.gz"), b"gzip-bytes").unwrap();
     std::fs::write(pkg.join("flipdesk.js"), b"export {}").unwrap();
+    let vendor = site.path().join("vendor");
+    std::fs::create_dir_all(&vendor).unwrap();
+    std::fs::write(vendor.join("echarts.min.js"), b"var echarts;").unwrap();
+    std::fs::write(vendor.join("echarts.min.js.br"), b"brotli-echarts").unwrap();
     let root = site.path().to_str().unwrap().to_string();
     let hashed = |hash_files: bool| {
         let root = root.clone();
@@ -77,6 +81,16 @@ async fn assets_are_served_precompressed_with_cache_headers(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers().get("content-encoding").is_none());
+    // The vendored chart library too (unhashed: revalidated).
+    let res = raw
+        .get(format!("{}/vendor/echarts.min.js", app.address))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert_eq!(res.text().await.unwrap(), "brotli-echarts");
     // A chunk that is not there (a deploy replaced the files) is not cached.
     let res = raw
         .get(format!("{}/pkg/flipdesk.gone.wasm", app.address))
@@ -101,6 +115,12 @@ async fn assets_are_served_precompressed_with_cache_headers(backend: Backend) {
         res.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    let res = raw
+        .get(format!("{}/vendor/echarts.min.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-cache");
 }
 
 on_both_databases!(assets_are_served_precompressed_with_cache_headers);
