@@ -37,7 +37,7 @@ const browser = await chromium.launch({
 });
 
 // One page load with an empty cache on the phone profile.
-async function measure(path, storageState) {
+async function measure(path, storageState, label = path) {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     storageState,
@@ -76,7 +76,7 @@ async function measure(path, storageState) {
   await page.waitForLoadState("networkidle", { timeout: 120_000 }).catch(() => {});
   await context.close();
   return {
-    page: path,
+    page: label,
     wasm_kb: Math.round(bytes.wasm / 102.4) / 10,
     js_kb: Math.round(bytes.js / 102.4) / 10,
     wasm_files: bytes.wasmFiles.size,
@@ -102,10 +102,14 @@ try {
     .getAttribute("href");
   await context.close();
 
-  const shopper = ["/s/demo", item, "/s/demo/cart", "/login"];
-  const reseller = ["/app", "/app/inventory", "/app/import"];
-  for (const path of shopper) console.log(JSON.stringify(await measure(path, undefined)));
-  for (const path of reseller) console.log(JSON.stringify(await measure(path, signedIn)));
+  const shopper = [["/s/demo"], [item, "/s/demo/items/{id}"], ["/s/demo/cart"], ["/login"]];
+  const reseller = [["/app"], ["/app/inventory"], ["/app/import"]];
+  for (const [path, label] of shopper) {
+    console.log(JSON.stringify(await measure(path, undefined, label)));
+  }
+  for (const [path, label] of reseller) {
+    console.log(JSON.stringify(await measure(path, signedIn, label)));
+  }
 } finally {
   await browser.close();
 }
