@@ -4,15 +4,10 @@
 // that crossed the network and the time from navigation until the app marked the page hydrated
 // (`body[data-hydrated]`). Run by the bench command with BENCH_BASE, BENCH_EMAIL and
 // BENCH_PASSWORD (the demo reseller); prints one JSON line per page.
-import { chromium } from "playwright-core";
+import { benchSettings, launch, logIn } from "./common.mjs";
 
-const base = process.env.BENCH_BASE;
-const email = process.env.BENCH_EMAIL;
-const password = process.env.BENCH_PASSWORD;
-if (!base || !email || !password) {
-  console.error("BENCH_BASE, BENCH_EMAIL and BENCH_PASSWORD are required");
-  process.exit(2);
-}
+const settings = benchSettings();
+const { base } = settings;
 
 const PHONE = {
   latency: 150,
@@ -31,10 +26,7 @@ const watchHydration = () => {
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 
 // One page load with an empty cache on the phone profile.
 async function measure(path, storageState, label = path) {
@@ -88,12 +80,7 @@ try {
   // The demo reseller's session and one of the demo store's items, found unthrottled.
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.waitForSelector("body[data-hydrated]");
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await page.click("button[type=submit]");
-  await page.waitForURL("**/app");
+  await logIn(page, settings);
   const signedIn = await context.storageState();
   await page.goto(`${base}/s/demo`);
   const item = await page

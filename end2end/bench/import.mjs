@@ -3,15 +3,11 @@
 // parse, match columns, normalise, validate, flag duplicates) against PapaParse parsing the
 // same text (parse only), and reads the WebAssembly memory after a 50 MB file.
 // Prints one JSON line per file. Needs BENCH_BASE (a running Flipdesk).
-import { chromium } from "playwright-core";
 import { createRequire } from "module";
+import { benchSettings, launch } from "./common.mjs";
 
 const require = createRequire(import.meta.url);
-const base = process.env.BENCH_BASE;
-if (!base) {
-  console.error("BENCH_BASE is required");
-  process.exit(2);
-}
+const { base } = benchSettings({ login: false });
 
 const models = ["Jordan 1 Retro High", "Dunk Low Panda", "Yeezy 350 V2 \"Zebra\"", "Air Max 1, OG", "New Balance 550"];
 const prices = ["$1,234.50", "€110,00", "189.99", "$85", "1.234,50 €"];
@@ -45,10 +41,7 @@ function sheet(rows) {
   return lines.join("\n") + "\n";
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-precise-memory-info"],
-});
+const browser = await launch(["--enable-precise-memory-info"]);
 try {
   for (const rows of [100_000, 390_000]) {
     const text = sheet(rows);

@@ -3,15 +3,10 @@
 // and reports the longest main-thread task (PerformanceObserver "longtask") and the longest
 // gap between animation frames while doing so. Run by the bench command, which passes
 // BENCH_BASE, BENCH_EMAIL and BENCH_PASSWORD; prints one JSON line per rows-per-page setting.
-import { chromium } from "playwright-core";
+import { benchSettings, launch, logIn } from "./common.mjs";
 
-const base = process.env.BENCH_BASE;
-const email = process.env.BENCH_EMAIL;
-const password = process.env.BENCH_PASSWORD;
-if (!base || !email || !password) {
-  console.error("BENCH_BASE, BENCH_EMAIL and BENCH_PASSWORD are required");
-  process.exit(2);
-}
+const settings = benchSettings();
+const { base } = settings;
 
 // Collects long tasks and frame gaps from the moment a page starts, until read.
 const probe = () => {
@@ -32,19 +27,11 @@ const probe = () => {
   requestAnimationFrame(frame);
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.addInitScript(probe);
-  await page.goto(`${base}/login`);
-  await page.waitForSelector("body[data-hydrated]");
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await page.click("button[type=submit]");
-  await page.waitForURL("**/app");
+  await logIn(page, settings);
 
   for (const perPage of [50, 200]) {
     const started = Date.now();

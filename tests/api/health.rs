@@ -47,19 +47,12 @@ async fn assets_are_served_precompressed_with_cache_headers(backend: Backend) {
         }
     };
     let app = spawn_app_editing(backend, &[], hashed(false)).await;
-    // The test client decompresses nothing: it sees exactly what was sent.
-    let raw = reqwest::Client::new();
-    let get = |accept: &'static str| {
-        raw.get(format!("{}/pkg/flipdesk.wasm", app.address))
-            .header("accept-encoding", accept)
-            .send()
-    };
     for (accept, encoding, body) in [
         ("br, gzip", Some("br"), "brotli-bytes"),
         ("gzip", Some("gzip"), "gzip-bytes"),
         ("identity", None, "\0asm-plain"),
     ] {
-        let res = get(accept).await.unwrap();
+        let res = fetch(&app, "/pkg/flipdesk.wasm", accept).await;
         assert_eq!(res.status(), StatusCode::OK, "{accept}");
         let header = |name: &str| {
             res.headers()
@@ -73,30 +66,16 @@ async fn assets_are_served_precompressed_with_cache_headers(backend: Backend) {
         assert_eq!(res.text().await.unwrap(), body, "{accept}");
     }
     // No compressed copy: the file as it is.
-    let res = raw
-        .get(format!("{}/pkg/flipdesk.js", app.address))
-        .header("accept-encoding", "br, gzip")
-        .send()
-        .await
-        .unwrap();
+    let res = fetch(&app, "/pkg/flipdesk.js", "br, gzip").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers().get("content-encoding").is_none());
     // The vendored chart library too (unhashed: revalidated).
-    let res = raw
-        .get(format!("{}/vendor/echarts.min.js", app.address))
-        .header("accept-encoding", "gzip, deflate, br")
-        .send()
-        .await
-        .unwrap();
+    let res = fetch(&app, "/vendor/echarts.min.js", "gzip, deflate, br").await;
     assert_eq!(res.headers()["content-encoding"], "br");
     assert_eq!(res.headers()["cache-control"], "no-cache");
     assert_eq!(res.text().await.unwrap(), "brotli-echarts");
     // A chunk that is not there (a deploy replaced the files) is not cached.
-    let res = raw
-        .get(format!("{}/pkg/flipdesk.gone.wasm", app.address))
-        .send()
-        .await
-        .unwrap();
+    let res = fetch(&app, "/pkg/flipdesk.gone.wasm", "br").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()["cache-control"], "no-store");
     // Pages are never kept by a cache.
@@ -104,23 +83,26 @@ async fn assets_are_served_precompressed_with_cache_headers(backend: Backend) {
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["cache-control"], "no-store");
 
-    // Hashed file names never change content: a year, immutable.
+    // Hashed file names never change content: a year, immutable (the app's files only).
     let app = spawn_app_editing(backend, &[], hashed(true)).await;
-    let res = raw
-        .get(format!("{}/pkg/flipdesk.wasm", app.address))
-        .send()
-        .await
-        .unwrap();
+    let res = fetch(&app, "/pkg/flipdesk.wasm", "br").await;
     assert_eq!(
         res.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
-    let res = raw
-        .get(format!("{}/vendor/echarts.min.js", app.address))
+    let res = fetch(&app, "/vendor/echarts.min.js", "br").await;
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+}
+
+/// A GET with this Accept-Encoding, by a client that decompresses nothing: the response is
+/// exactly what was sent.
+async fn fetch(app: &TestApp, path: &str, accept: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{}{path}", app.address))
+        .header("accept-encoding", accept)
         .send()
         .await
-        .unwrap();
-    assert_eq!(res.headers()["cache-control"], "no-cache");
+        .unwrap()
 }
 
 on_both_databases!(assets_are_served_precompressed_with_cache_headers);
