@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
@@ -16,6 +16,43 @@ use crate::{
     storefront::StorefrontPage,
     ui::{Brand, NotFoundPage},
 };
+
+/// Dashboard pages load as their own WebAssembly chunks (a route's code is fetched the first
+/// time it is shown), so a shopper's storefront never downloads them.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path),+ $(,)?) => { $(
+        #[derive(Clone)]
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )+ };
+}
+
+lazy_pages! {
+    HomeRoute => DashboardHome,
+    StoreRoute => StoreOverview,
+    OrdersRoute => crate::checkout::orders_page::StoreOrdersPage,
+    OrderRoute => crate::checkout::order_page::StoreOrderPage,
+    ListingsRoute => crate::store::ListingsPage,
+    StoreSettingsRoute => crate::store::StoreSettingsPage,
+    InventoryRoute => InventoryPage,
+    NewItemRoute => NewItemPage,
+    ItemRoute => ItemPage,
+    SalesRoute => SalesPage,
+    ShipmentsRoute => ShipmentsPage,
+    ImportRoute => crate::imports::ImportPage,
+    ListsRoute => crate::lists::ListsPage,
+    ListRoute => crate::lists::ListPage,
+}
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -58,20 +95,20 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/forgot-password") view=crate::auth::ForgotPasswordPage/>
                 <Route path=path!("/reset-password") view=crate::auth::ResetPasswordPage/>
                 <ParentRoute path=path!("/app") view=DashboardShell ssr=SsrMode::Async>
-                    <Route path=path!("") view=DashboardHome/>
-                    <Route path=path!("store") view=StoreOverview/>
-                    <Route path=path!("store/orders") view=crate::checkout::orders_page::StoreOrdersPage/>
-                    <Route path=path!("store/orders/:id") view=crate::checkout::order_page::StoreOrderPage/>
-                    <Route path=path!("store/listings") view=crate::store::ListingsPage/>
-                    <Route path=path!("store/settings") view=crate::store::StoreSettingsPage/>
-                    <Route path=path!("inventory") view=InventoryPage/>
-                    <Route path=path!("inventory/new") view=NewItemPage/>
-                    <Route path=path!("inventory/:id") view=ItemPage/>
-                    <Route path=path!("sales") view=SalesPage/>
-                    <Route path=path!("shipments") view=ShipmentsPage/>
-                    <Route path=path!("import") view=crate::imports::ImportPage/>
-                    <Route path=path!("lists") view=crate::lists::ListsPage/>
-                    <Route path=path!("lists/:id") view=crate::lists::ListPage/>
+                    <Route path=path!("") view={Lazy::<HomeRoute>::new()}/>
+                    <Route path=path!("store") view={Lazy::<StoreRoute>::new()}/>
+                    <Route path=path!("store/orders") view={Lazy::<OrdersRoute>::new()}/>
+                    <Route path=path!("store/orders/:id") view={Lazy::<OrderRoute>::new()}/>
+                    <Route path=path!("store/listings") view={Lazy::<ListingsRoute>::new()}/>
+                    <Route path=path!("store/settings") view={Lazy::<StoreSettingsRoute>::new()}/>
+                    <Route path=path!("inventory") view={Lazy::<InventoryRoute>::new()}/>
+                    <Route path=path!("inventory/new") view={Lazy::<NewItemRoute>::new()}/>
+                    <Route path=path!("inventory/:id") view={Lazy::<ItemRoute>::new()}/>
+                    <Route path=path!("sales") view={Lazy::<SalesRoute>::new()}/>
+                    <Route path=path!("shipments") view={Lazy::<ShipmentsRoute>::new()}/>
+                    <Route path=path!("import") view={Lazy::<ImportRoute>::new()}/>
+                    <Route path=path!("lists") view={Lazy::<ListsRoute>::new()}/>
+                    <Route path=path!("lists/:id") view={Lazy::<ListRoute>::new()}/>
                 </ParentRoute>
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
                 <Route path=path!("/s/:store/items/:listing") view=crate::storefront::ListingPage ssr=SsrMode::Async/>

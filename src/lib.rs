@@ -28,5 +28,6 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy routes' chunks load when their page is first shown (`cargo leptos build --split`).
+    leptos::mount::hydrate_lazy(app::App);
 }
