@@ -148,7 +148,13 @@ pub(super) async fn take_payment_in<DB: Store>(
         status = OrderStatus::Refunded; // the refund's event came first
     }
     if !order.status.can_become(status) {
-        return Ok(PaymentOutcome::AlreadyPaid);
+        // Units and sales were written above: fail the transaction so that none of it stays.
+        return Err(sqlx::Error::Protocol(format!(
+            "order {}: a payment cannot move it from {} to {}",
+            p.order_id,
+            order.status.as_str(),
+            status.as_str()
+        )));
     }
     let attention_text = (!attention.is_empty()).then(|| attention.join(" "));
     let changed = sql(
