@@ -382,7 +382,7 @@ pub async fn begin_key(
     .bind(now + ttl)
     .bind(client)
     .bind(now);
-    let inserted = with_db!(&state.db, pool => claim.write_alone(pool).await)?;
+    let inserted = state.db.write(claim).await?;
     if inserted == 1 {
         return Ok(KeyState::Fresh);
     }
@@ -455,14 +455,14 @@ pub async fn finish_key(
         .bind(i64::from(status))
         .bind(body.to_string())
         .bind(key);
-    with_db!(&state.db, pool => answer.write_alone(pool).await)?;
+    state.db.write(answer).await?;
     Ok(())
 }
 
 /// Forgets a key whose request failed on our side, so that the shopper can retry it.
 pub async fn abandon_key(state: &AppState, key: &str) {
     let forget = sql("DELETE FROM idempotency_keys WHERE key = $1").bind(key);
-    let _ = with_db!(&state.db, pool => forget.write_alone(pool).await);
+    let _ = state.db.write(forget).await;
 }
 
 #[derive(sqlx::FromRow)]

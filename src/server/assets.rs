@@ -1,10 +1,10 @@
 //! The built WebAssembly, JavaScript and CSS under `/pkg`, and the vendored ECharts under
-//! `/vendor`. A release build made with
-//! `--precompress` has a brotli (`.br`) and a gzip (`.gz`) copy next to each file: a browser
-//! that accepts one gets it with `Content-Encoding` (about a third of the bytes), any other gets
-//! the file as it is. With hashed file names (`hash-files`) a file never changes under its name,
-//! so it is cached for a year; otherwise the browser revalidates (`Last-Modified`, a 304 when
-//! nothing changed). Pages themselves are never cached (`security_headers`).
+//! `/vendor`. A release build made with `--precompress` has a brotli (`.br`) and a gzip
+//! (`.gz`) copy next to each file: a browser that accepts one gets it with `Content-Encoding`
+//! (about a third of the bytes), any other gets the file as it is. With hashed file names
+//! (`hash-files`) a file never changes under its name, so it is cached for a year; otherwise
+//! the browser revalidates (`Last-Modified`, a 304 when nothing changed). Pages themselves are
+//! never cached (`security_headers`).
 
 use axum::{
     Router,

@@ -264,7 +264,7 @@ pub async fn settle(db: &Db, clock: &Clock, job: &Claimed, outcome: Outcome) -> 
         .bind(run_at)
         .bind(error)
         .bind(job.id.as_str());
-    with_db!(db, pool => update.write_alone(pool).await)?;
+    db.write(update).await?;
     Ok(())
 }
 
