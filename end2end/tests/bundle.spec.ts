@@ -20,8 +20,29 @@ test("a shopper's storefront loads no dashboard code; a dashboard page loads its
   expect(fetched.filter((name) => name !== "flipdesk.wasm")).toEqual([]);
 
   await signUp(page);
-  expect(fetched.some((name) => name.startsWith("split___import_route"))).toBe(false);
+  expect(fetched.some((name) => name.startsWith("split_dashboard_import"))).toBe(false);
   await page.getByRole("link", { name: "Import", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Import from a spreadsheet" })).toBeVisible();
-  await expect.poll(() => fetched.some((name) => name.startsWith("split___import_route"))).toBe(true);
+  await expect.poll(() => fetched.some((name) => name.startsWith("split_dashboard_import"))).toBe(true);
+});
+
+test("a page whose code cannot be downloaded asks for a reload instead of crashing", async ({ page, problems }) => {
+  // The failed fetch itself is logged (by Chromium and by the chunk loader); nothing else may be.
+  problems.allow(/status of 404|WebAssembly|Incorrect response MIME type|failed to load/i);
+  await signUp(page);
+  // As if a deploy had replaced the files since this tab loaded: the import page's module is gone.
+  const importModule = /\/pkg\/split_dashboard_import[^/]*\.wasm$/;
+  await page.route(importModule, (route) => route.fulfill({ status: 404, body: "" }));
+  await page.getByRole("link", { name: "Import", exact: true }).click();
+  const notice = page.getByTestId("page-code-missing");
+  await expect(notice).toBeVisible();
+  await expect(notice.getByRole("heading", { name: "This page needs a reload" })).toBeVisible();
+  // The rest of the dashboard still works around the notice.
+  await expect(page.getByRole("link", { name: "Inventory", exact: true })).toBeVisible();
+
+  await page.unroute(importModule);
+  await notice.getByRole("link", { name: "Reload the page" }).click();
+  await waitForHydration(page);
+  await expect(page).toHaveURL(/\/app\/import$/);
+  await expect(page.getByRole("heading", { name: "Import from a spreadsheet" })).toBeVisible();
 });

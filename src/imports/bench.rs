@@ -7,8 +7,17 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use crate::domain::import::{ColumnMapping, FileOptions, Session, decode, parse};
 
 /// Returns "rows valid" (or the file's error) so the caller can check the work was done.
+/// The pipeline lives in the import page's lazily loaded module, so the first call fetches it.
 #[wasm_bindgen]
-pub fn bench_import(bytes: Vec<u8>) -> String {
+pub async fn bench_import(bytes: Vec<u8>) -> String {
+    import_file(bytes)
+        .await
+        .unwrap_or_else(|e| format!("the import page's code could not be loaded: {e}"))
+}
+
+// `dashboard_import` is the import page's module (app/lazy.rs).
+#[leptos::wasm_split::wasm_split(dashboard_import, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn import_file(bytes: Vec<u8>) -> Result<String, leptos::wasm_split::SplitLoaderError> {
     let run = || -> Result<String, crate::domain::import::ImportError> {
         let (text, _) = decode(bytes)?;
         let sheet = parse::read_all(text)?;
@@ -24,7 +33,7 @@ pub fn bench_import(bytes: Vec<u8>) -> String {
             keys.len()
         ))
     };
-    run().unwrap_or_else(|e| e.to_string())
+    Ok(run().unwrap_or_else(|e| e.to_string()))
 }
 
 /// Bytes of WebAssembly memory (it only grows, so this is the peak so far).

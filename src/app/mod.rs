@@ -3,56 +3,20 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    Lazy, LazyRoute, SsrMode,
+    Lazy, SsrMode,
     components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
 use crate::{
-    auth::{LoginPage, SignupPage},
-    dashboard::{DashboardHome, DashboardShell, StoreOverview, ViewChoice},
-    inventory::{InventoryPage, ItemPage, NewItemPage, SalesPage, ShipmentsPage},
-    lists::PublicListPage,
+    dashboard::ViewChoice,
     storefront::StorefrontPage,
     ui::{Brand, NotFoundPage},
 };
 
-/// Dashboard pages load as their own WebAssembly chunks (a route's code is fetched the first
-/// time it is shown), so a shopper's storefront never downloads them.
-macro_rules! lazy_pages {
-    ($($route:ident => $page:path),+ $(,)?) => { $(
-        #[derive(Clone)]
-        pub struct $route;
+mod lazy;
 
-        #[leptos_router::lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_this: Self) -> AnyView {
-                $page().into_any()
-            }
-        }
-    )+ };
-}
-
-lazy_pages! {
-    HomeRoute => DashboardHome,
-    StoreRoute => StoreOverview,
-    OrdersRoute => crate::checkout::orders_page::StoreOrdersPage,
-    OrderRoute => crate::checkout::order_page::StoreOrderPage,
-    ListingsRoute => crate::store::ListingsPage,
-    StoreSettingsRoute => crate::store::StoreSettingsPage,
-    InventoryRoute => InventoryPage,
-    NewItemRoute => NewItemPage,
-    ItemRoute => ItemPage,
-    SalesRoute => SalesPage,
-    ShipmentsRoute => ShipmentsPage,
-    ImportRoute => crate::imports::ImportPage,
-    ListsRoute => crate::lists::ListsPage,
-    ListRoute => crate::lists::ListPage,
-}
+pub use lazy::*;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -84,17 +48,22 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // True while a client-side navigation waits for the next page (its code or its data).
+    let (is_routing, set_is_routing) = signal(false);
+
     view! {
         <Stylesheet id="leptos" href="/pkg/flipdesk.css"/>
         <Title text="Flipdesk"/>
-        <Router>
+        <div class="route-loading" role="progressbar" aria-label="Loading the page"
+            hidden=move || !is_routing.get()></div>
+        <Router set_is_routing>
             <Routes fallback=|| view! { <NotFoundPage/> }>
                 <Route path=path!("/") view=Landing/>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/signup") view=SignupPage/>
-                <Route path=path!("/forgot-password") view=crate::auth::ForgotPasswordPage/>
-                <Route path=path!("/reset-password") view=crate::auth::ResetPasswordPage/>
-                <ParentRoute path=path!("/app") view=DashboardShell ssr=SsrMode::Async>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                <Route path=path!("/signup") view={Lazy::<SignupRoute>::new()}/>
+                <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()}/>
+                <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()}/>
+                <ParentRoute path=path!("/app") view={Lazy::<ShellRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<HomeRoute>::new()}/>
                     <Route path=path!("store") view={Lazy::<StoreRoute>::new()}/>
                     <Route path=path!("store/orders") view={Lazy::<OrdersRoute>::new()}/>
@@ -113,8 +82,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
                 <Route path=path!("/s/:store/items/:listing") view=crate::storefront::ListingPage ssr=SsrMode::Async/>
                 <Route path=path!("/s/:store/cart") view=crate::storefront::CartPage ssr=SsrMode::Async/>
-                <Route path=path!("/orders/:order") view=crate::checkout::order_page::BuyerOrderPage ssr=SsrMode::Async/>
-                <Route path=path!("/lists/:list") view=PublicListPage ssr=SsrMode::Async/>
+                <Route path=path!("/orders/:order") view={Lazy::<BuyerOrderRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/lists/:list") view={Lazy::<PublicListRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

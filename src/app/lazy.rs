@@ -1,0 +1,128 @@
+//! Pages whose WebAssembly is fetched the first time they are shown (`cargo leptos build
+//! --split`), so a shopper's storefront never downloads the dashboard.
+//!
+//! Pages are grouped into a few modules (`dashboard_inventory`, `dashboard_store`…): one module
+//! is one set of files, so a page visit fetches a handful of files instead of dozens of tiny
+//! chunks shared between single pages, and moving between related pages fetches nothing more.
+//! A module that cannot be fetched (the network dropped, a deploy replaced the files) shows
+//! [`PageCodeMissing`] instead of a crashed page.
+
+use leptos::prelude::*;
+use leptos_router::{LazyRoute, hooks::use_location};
+
+/// One lazy route per page: `module { loader: Route => page component, … }`.
+///
+/// In the browser each loader is a `wasm_split` function of its module (fallible, so a failed
+/// fetch is an `Err`); on the server it renders directly and asks for the module's files to be
+/// preloaded by the page it renders into.
+macro_rules! lazy_pages {
+    ($($module:ident { $($loader:ident: $route:ident => $page:path),+ $(,)? })+) => { $($(
+        #[derive(Clone)]
+        pub struct $route;
+
+        mod $loader {
+            use leptos::prelude::*;
+
+            #[cfg(feature = "hydrate")]
+            #[::leptos::wasm_split::wasm_split(
+                $module,
+                wasm_split_path = ::leptos::wasm_split,
+                fallible,
+                preload(#[doc(hidden)] preload)
+            )]
+            pub fn $loader() -> Result<AnyView, ::leptos::wasm_split::SplitLoaderError> {
+                Ok($page().into_any())
+            }
+
+            #[cfg(not(feature = "hydrate"))]
+            pub async fn $loader() -> Result<AnyView, std::convert::Infallible> {
+                ::leptos::prefetch_lazy_fn_on_server(stringify!($module));
+                Ok($page().into_any())
+            }
+
+            #[cfg(not(feature = "hydrate"))]
+            pub async fn preload() -> Result<(), std::convert::Infallible> {
+                Ok(())
+            }
+        }
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                match $loader::$loader().await {
+                    Ok(page) => page,
+                    Err(_) => view! { <PageCodeMissing/> }.into_any(),
+                }
+            }
+
+            // Starts the fetch as soon as the router knows the page (before it renders).
+            async fn preload() {
+                let _ = $loader::preload().await;
+            }
+        }
+    )+)+ };
+}
+
+lazy_pages! {
+    dashboard_shell {
+        shell: ShellRoute => crate::dashboard::DashboardShell,
+    }
+    dashboard_home {
+        home: HomeRoute => crate::dashboard::DashboardHome,
+    }
+    dashboard_store {
+        store_overview: StoreRoute => crate::dashboard::StoreOverview,
+        orders: OrdersRoute => crate::checkout::orders_page::StoreOrdersPage,
+        order: OrderRoute => crate::checkout::order_page::StoreOrderPage,
+        listings: ListingsRoute => crate::store::ListingsPage,
+        store_settings: StoreSettingsRoute => crate::store::StoreSettingsPage,
+    }
+    dashboard_inventory {
+        inventory: InventoryRoute => crate::inventory::InventoryPage,
+        new_item: NewItemRoute => crate::inventory::NewItemPage,
+        item: ItemRoute => crate::inventory::ItemPage,
+        sales: SalesRoute => crate::inventory::SalesPage,
+        shipments: ShipmentsRoute => crate::inventory::ShipmentsPage,
+    }
+    dashboard_import {
+        import: ImportRoute => crate::imports::ImportPage,
+    }
+    dashboard_lists {
+        lists: ListsRoute => crate::lists::ListsPage,
+        list: ListRoute => crate::lists::ListPage,
+    }
+    public_pages {
+        buyer_order: BuyerOrderRoute => crate::checkout::order_page::BuyerOrderPage,
+        public_list: PublicListRoute => crate::lists::PublicListPage,
+    }
+    account_pages {
+        login: LoginRoute => crate::auth::LoginPage,
+        signup: SignupRoute => crate::auth::SignupPage,
+        forgot_password: ForgotPasswordRoute => crate::auth::ForgotPasswordPage,
+        reset_password: ResetPasswordRoute => crate::auth::ResetPasswordPage,
+    }
+}
+
+/// Shown where a page should be when its code could not be fetched: most often a new version
+/// was deployed while this tab was open, so the files it asks for no longer exist.
+#[component]
+pub fn PageCodeMissing() -> impl IntoView {
+    let here = use_location();
+    let href = move || format!("{}{}", here.pathname.get(), here.search.get());
+    view! {
+        <div class="centered-page">
+            <div class="empty-state" role="alert" data-testid="page-code-missing">
+                <h1>"This page needs a reload"</h1>
+                <p>
+                    "Part of Flipdesk could not be downloaded — the connection dropped, or a new "
+                    "version came out while this tab was open. Reload to get the latest version."
+                </p>
+                // rel="external": a full page load, not a client-side route change.
+                <a class="button button-primary" rel="external" href=href>"Reload the page"</a>
+            </div>
+        </div>
+    }
+}
