@@ -46,3 +46,21 @@ test("a page whose code cannot be downloaded asks for a reload instead of crashi
   await expect(page).toHaveURL(/\/app\/import$/);
   await expect(page.getByRole("heading", { name: "Import from a spreadsheet" })).toBeVisible();
 });
+
+test("a page whose code is missing while it first loads reloads once, then keeps the server's page", async ({ page, problems }) => {
+  problems.allow(/status of 404|WebAssembly|Incorrect response MIME type|failed to load/i);
+  await signUp(page);
+  const importModule = /\/pkg\/split_dashboard_import[^/]*\.wasm$/;
+  await page.route(importModule, (route) => route.fulfill({ status: 404, body: "" }));
+  let documentLoads = 0;
+  page.on("load", () => documentLoads++);
+  await page.goto("/app/import");
+  // One reload (pages are never cached, so after a deploy it names files that exist), not a loop.
+  await expect.poll(() => documentLoads).toBe(2);
+  await expect(page.getByRole("heading", { name: "Import from a spreadsheet" })).toBeVisible();
+  // Still the server's page a moment later: no third load, and no hydration panic (the problems
+  // fixture fails the test on any console error but the failed download's own).
+  await page.waitForTimeout(1500);
+  expect(documentLoads).toBe(2);
+  await expect(page.getByRole("heading", { name: "Import from a spreadsheet" })).toBeVisible();
+});

@@ -60,7 +60,9 @@ macro_rules! lazy_pages {
 
             // Starts the fetch as soon as the router knows the page (before it renders).
             async fn preload() {
-                let _ = $loader::preload().await;
+                if $loader::preload().await.is_err() {
+                    missing_while_hydrating().await;
+                }
             }
         }
     )+)+ };
@@ -104,6 +106,41 @@ lazy_pages! {
         forgot_password: ForgotPasswordRoute => crate::auth::ForgotPasswordPage,
         reset_password: ResetPasswordRoute => crate::auth::ResetPasswordPage,
     }
+}
+
+/// The router waits for `preload` before it hydrates the server's HTML, and a page whose code is
+/// missing then cannot be hydrated: any other view breaks hydration. So reload once (pages are
+/// never cached, so after a deploy the new HTML names files that exist); if that was tried a
+/// moment ago, leave the server's page as it is instead of crashing. Outside hydration this
+/// returns at once and the page's view shows [`PageCodeMissing`].
+async fn missing_while_hydrating() {
+    #[cfg(feature = "hydrate")]
+    if Owner::current_shared_context().is_some_and(|c| c.during_hydration()) {
+        reload_once();
+        std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn reload_once() {
+    const KEY: &str = "flipdesk_reloaded_for_missing_code_at";
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let now = js_sys::Date::now();
+    let storage = window.session_storage().ok().flatten();
+    let last: Option<f64> = storage
+        .as_ref()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|v| v.parse().ok());
+    if last.is_some_and(|at| now - at < 60_000.0) {
+        leptos::logging::warn!("Part of this page could not be downloaded; reload to try again.");
+        return;
+    }
+    if let Some(s) = storage {
+        let _ = s.set_item(KEY, &now.to_string());
+    }
+    let _ = window.location().reload();
 }
 
 /// Shown where a page should be when its code could not be fetched: most often a new version
