@@ -53,8 +53,10 @@ export default defineConfig({
       FLIPDESK__SERVER__DATA_DIR: dataDir,
       FLIPDESK_PUBLIC_URL: baseURL,
       RUST_LOG: "warn",
-      // Every test shopper comes from 127.0.0.1.
+      // Every test shopper and every test reseller comes from 127.0.0.1 (the limits themselves
+      // are proven by the integration tests).
       FLIPDESK__CHECKOUT__SESSIONS_PER_IP_PER_MINUTE: "10000",
+      FLIPDESK__AUTH__SIGNUP_ATTEMPTS_PER_IP_PER_HOUR: "10000",
     },
   },
 });

@@ -73,6 +73,12 @@ recompress_site() {
   return 0
 }
 
+# File names carry a content hash (Cargo.toml `hash-files`), so every build writes new names:
+# start from an empty pkg/ so old files neither pile up nor get counted by the size report.
+clear_site_pkg() {
+  rm -rf "$ROOT/target/site/pkg"
+}
+
 pg_bin_dir() {
   for v in 17 16 15; do
     if [ -x "/usr/lib/postgresql/$v/bin/initdb" ]; then echo "/usr/lib/postgresql/$v/bin"; return 0; fi

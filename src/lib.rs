@@ -28,6 +28,16 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Lazy routes' chunks load when their page is first shown (`cargo leptos build --split`).
-    leptos::mount::hydrate_lazy(app::App);
+    // Hydrates asynchronously (what `leptos::mount::hydrate_lazy` does): a lazy page's module
+    // is fetched before its server HTML is hydrated (`cargo leptos build --split`). Only then
+    // is the page interactive, which the body says for tests and benchmarks (data-hydrated).
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document()
+            .body()
+            .expect("a page has a body");
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

@@ -53,7 +53,9 @@ try {
     await page.waitForSelector("body[data-hydrated]");
     await page.addScriptTag({ path: require.resolve("papaparse/papaparse.min.js") });
     const result = await page.evaluate(async () => {
-      const m = await import("/pkg/flipdesk.js");
+      // The page names the app's module (flipdesk.<content hash>.js).
+      const js = document.querySelector('link[rel="modulepreload"][href*="/flipdesk"]').getAttribute("href");
+      const m = await import(js);
       const buf = new Uint8Array(await (await fetch("/bench-data.csv")).arrayBuffer());
       const text = new TextDecoder().decode(buf);
       // Warm up both on a slice.

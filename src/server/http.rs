@@ -50,7 +50,19 @@ pub fn leptos_options(settings: &Settings) -> LeptosOptions {
         } else {
             leptos::config::Env::DEV
         })
+        .hash_files(hash_files())
         .build()
+}
+
+/// Whether the site's file names carry content hashes: cargo-leptos lists them in `hash.txt`
+/// next to the server binary it builds (`hash-files` in Cargo.toml), where Leptos reads them.
+/// No list (a test binary, a site built without hashes) means plain names, which `/pkg` then
+/// serves for revalidation instead of for a year.
+fn hash_files() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("hash.txt")))
+        .is_some_and(|list| list.is_file())
 }
 
 /// The state of a server with the capabilities `plugins` brings (the composition root,
