@@ -127,13 +127,15 @@ fn reload_once() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let now = js_sys::Date::now();
+    // Whole milliseconds: parsing an integer keeps float parsing (and its ~12 KB of tables)
+    // out of the main chunk.
+    let now = js_sys::Date::now() as u64;
     let storage = window.session_storage().ok().flatten();
-    let last: Option<f64> = storage
+    let last: Option<u64> = storage
         .as_ref()
         .and_then(|s| s.get_item(KEY).ok().flatten())
         .and_then(|v| v.parse().ok());
-    if last.is_some_and(|at| now - at < 60_000.0) {
+    if last.is_some_and(|at| now.saturating_sub(at) < 60_000) {
         leptos::logging::warn!("Part of this page could not be downloaded; reload to try again.");
         return;
     }
