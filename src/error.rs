@@ -2,16 +2,13 @@
 //! can show a message next to the right field) and is turned into an HTTP response in one
 //! place (`server::errors`).
 
-use leptos::server_fn::{
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::FieldErrors;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "WireError")]
 pub enum AppError {
     /// Bad input; `fields` says which field is wrong and why.
     #[error("{message}")]
@@ -128,7 +125,7 @@ impl AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::wire::JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
@@ -140,5 +137,106 @@ impl FromServerFnError for AppError {
                 message: other.to_string(),
             },
         }
+    }
+}
+
+/// How an [`AppError`] is read back (in the browser). The written form is the derived,
+/// internally tagged one (`{"kind": "not_found"}`); reading it through this flat struct
+/// instead of serde's tagged-enum path avoids buffering every field into `Content`, which
+/// kept a few kilobytes of generic code in every page's WebAssembly.
+#[derive(Deserialize)]
+struct WireError {
+    kind: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    fields: FieldErrors,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    retry_after_secs: u64,
+}
+
+impl TryFrom<WireError> for AppError {
+    type Error = String;
+
+    fn try_from(w: WireError) -> Result<Self, Self::Error> {
+        let WireError {
+            kind,
+            message,
+            fields,
+            code,
+            retry_after_secs,
+        } = w;
+        Ok(match kind.as_str() {
+            "validation" => AppError::Validation { message, fields },
+            "bad_request" => AppError::BadRequest { message },
+            "unauthorized" => AppError::Unauthorized,
+            "invalid_credentials" => AppError::InvalidCredentials,
+            "forbidden" => AppError::Forbidden,
+            "invalid_api_key" => AppError::InvalidApiKey,
+            "key_for_another_list" => AppError::KeyForAnotherList,
+            "precondition_failed" => AppError::PreconditionFailed { message },
+            "not_found" => AppError::NotFound,
+            "conflict" => AppError::Conflict { code, message },
+            "unprocessable" => AppError::Unprocessable { code, message },
+            "payload_too_large" => AppError::PayloadTooLarge,
+            "rate_limited" => AppError::RateLimited { retry_after_secs },
+            "internal" => AppError::Internal,
+            "unavailable" => AppError::Unavailable { message },
+            "transport" => AppError::Transport { message },
+            other => return Err(format!("unknown error kind `{other}`")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_reads_back_as_written() {
+        let all = [
+            AppError::field("price", "Enter a price."),
+            AppError::BadRequest {
+                message: "x".into(),
+            },
+            AppError::Unauthorized,
+            AppError::InvalidCredentials,
+            AppError::Forbidden,
+            AppError::InvalidApiKey,
+            AppError::KeyForAnotherList,
+            AppError::PreconditionFailed {
+                message: "v".into(),
+            },
+            AppError::NotFound,
+            AppError::conflict("sold_out", "Sold out."),
+            AppError::Unprocessable {
+                code: "idempotency_key_reused".into(),
+                message: "m".into(),
+            },
+            AppError::PayloadTooLarge,
+            AppError::RateLimited {
+                retry_after_secs: 42,
+            },
+            AppError::Internal,
+            AppError::Unavailable {
+                message: "u".into(),
+            },
+            AppError::Transport {
+                message: "t".into(),
+            },
+        ];
+        for error in all {
+            let text = serde_json::to_string(&error).unwrap();
+            let back: AppError = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, error, "{text}");
+        }
+        assert_eq!(
+            serde_json::to_value(AppError::NotFound).unwrap(),
+            serde_json::json!({"kind": "not_found"})
+        );
+        let unknown = serde_json::from_str::<AppError>(r#"{"kind": "exploded"}"#);
+        assert!(unknown.unwrap_err().to_string().contains("exploded"));
     }
 }

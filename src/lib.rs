@@ -16,6 +16,7 @@ pub mod preferences;
 pub mod store;
 pub mod storefront;
 pub mod ui;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod admin;

@@ -32,6 +32,8 @@ test("a page whose code cannot be downloaded asks for a reload instead of crashi
   // The failed fetch itself is logged (by Chromium and by the chunk loader); nothing else may be.
   problems.allow(/status of 404|WebAssembly|Incorrect response MIME type|failed to load/i);
   await signUp(page);
+  // A click before hydration would be a full page load (the server renders the import page).
+  await waitForHydration(page);
   // As if a deploy had replaced the files since this tab loaded: the import page's module is gone.
   const importModule = /\/pkg\/split_dashboard_import[^/]*\.wasm$/;
   await page.route(importModule, (route) => route.fulfill({ status: 404, body: "" }));

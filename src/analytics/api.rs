@@ -6,7 +6,7 @@ use leptos::server_fn::codec::Json;
 use super::types::{Charts, Kpis, PeriodQuery};
 use crate::error::AppError;
 
-#[server(endpoint = "analytics/kpis", input = Json)]
+#[server(endpoint = "analytics/kpis", input = Json, output = crate::wire::Json)]
 pub async fn get_kpis(query: PeriodQuery) -> Result<Kpis, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -16,7 +16,7 @@ pub async fn get_kpis(query: PeriodQuery) -> Result<Kpis, AppError> {
     .await
 }
 
-#[server(endpoint = "analytics/charts", input = Json)]
+#[server(endpoint = "analytics/charts", input = Json, output = crate::wire::Json)]
 pub async fn get_charts(query: PeriodQuery) -> Result<Charts, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -27,7 +27,7 @@ pub async fn get_charts(query: PeriodQuery) -> Result<Charts, AppError> {
 }
 
 /// The time zones a reseller can pick (their days and periods follow it).
-#[server(endpoint = "analytics/time-zones", input = Json)]
+#[server(endpoint = "analytics/time-zones", input = Json, output = crate::wire::Json)]
 pub async fn list_time_zones() -> Result<Vec<String>, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -37,7 +37,7 @@ pub async fn list_time_zones() -> Result<Vec<String>, AppError> {
     .await
 }
 
-#[server(endpoint = "analytics/time-zone", input = Json)]
+#[server(endpoint = "analytics/time-zone", input = Json, output = crate::wire::Json)]
 pub async fn set_time_zone(time_zone: String) -> Result<String, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -48,7 +48,7 @@ pub async fn set_time_zone(time_zone: String) -> Result<String, AppError> {
 }
 
 /// Records a market price for an item by hand (until catalog prices fill it in).
-#[server(endpoint = "analytics/market-price", input = Json)]
+#[server(endpoint = "analytics/market-price", input = Json, output = crate::wire::Json)]
 pub async fn set_market_price(id: String, version: i64, price: String) -> Result<i64, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -59,7 +59,7 @@ pub async fn set_market_price(id: String, version: i64, price: String) -> Result
 }
 
 /// The portfolio headline: market value today and over a range (1W … All).
-#[server(endpoint = "analytics/portfolio", input = Json)]
+#[server(endpoint = "analytics/portfolio", input = Json, output = crate::wire::Json)]
 pub async fn get_portfolio(
     range: super::types::WorthRange,
     currency: String,

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::AccountSummary;
 use crate::error::AppError;
 
-#[server(endpoint = "auth/signup")]
+#[server(endpoint = "auth/signup", output = crate::wire::Json)]
 pub async fn signup(
     email: String,
     password: String,
@@ -32,7 +32,7 @@ pub async fn signup(
     .await
 }
 
-#[server(endpoint = "auth/login")]
+#[server(endpoint = "auth/login", output = crate::wire::Json)]
 pub async fn login(email: String, password: String) -> Result<AccountSummary, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
@@ -45,7 +45,7 @@ pub async fn login(email: String, password: String) -> Result<AccountSummary, Ap
     .await
 }
 
-#[server(endpoint = "auth/logout")]
+#[server(endpoint = "auth/logout", output = crate::wire::Json)]
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
@@ -56,7 +56,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// The signed-in account with its store and lists; `Unauthorized` when nobody is signed in.
-#[server(endpoint = "auth/me")]
+#[server(endpoint = "auth/me", output = crate::wire::Json)]
 pub async fn current_account() -> Result<AccountSummary, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -67,7 +67,7 @@ pub async fn current_account() -> Result<AccountSummary, AppError> {
 }
 
 /// Mails a password reset link; the same answer whether or not the address has an account.
-#[server(endpoint = "auth/forgot")]
+#[server(endpoint = "auth/forgot", output = crate::wire::Json)]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
@@ -79,7 +79,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 }
 
 /// Sets a new password with the token of a reset link, and signs in.
-#[server(endpoint = "auth/reset")]
+#[server(endpoint = "auth/reset", output = crate::wire::Json)]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {

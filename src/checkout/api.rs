@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Json;
 use super::{FailedTask, OrderDetail, OrderSummary};
 use crate::{domain::store::RefundInput, error::AppError};
 
-#[server(endpoint = "orders/list", input = Json)]
+#[server(endpoint = "orders/list", input = Json, output = crate::wire::Json)]
 pub async fn list_orders(status: String) -> Result<Vec<OrderSummary>, AppError> {
     use crate::{domain::store::OrderStatus, server::errors::respond};
     respond(async move {
@@ -25,7 +25,7 @@ pub async fn list_orders(status: String) -> Result<Vec<OrderSummary>, AppError> 
     .await
 }
 
-#[server(endpoint = "orders/get", input = Json)]
+#[server(endpoint = "orders/get", input = Json, output = crate::wire::Json)]
 pub async fn get_order(order_id: String) -> Result<OrderDetail, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -35,7 +35,7 @@ pub async fn get_order(order_id: String) -> Result<OrderDetail, AppError> {
     .await
 }
 
-#[server(endpoint = "orders/mark-paid", input = Json)]
+#[server(endpoint = "orders/mark-paid", input = Json, output = crate::wire::Json)]
 pub async fn mark_paid(order_id: String) -> Result<(), AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -45,7 +45,7 @@ pub async fn mark_paid(order_id: String) -> Result<(), AppError> {
     .await
 }
 
-#[server(endpoint = "orders/ship", input = Json)]
+#[server(endpoint = "orders/ship", input = Json, output = crate::wire::Json)]
 pub async fn ship_order(
     order_id: String,
     carrier: String,
@@ -60,7 +60,7 @@ pub async fn ship_order(
 }
 
 /// `refund_id` comes from the page, so that submitting the same form twice refunds once.
-#[server(endpoint = "orders/refund", input = Json)]
+#[server(endpoint = "orders/refund", input = Json, output = crate::wire::Json)]
 pub async fn refund_order(
     order_id: String,
     refund_id: String,
@@ -76,7 +76,7 @@ pub async fn refund_order(
     .await
 }
 
-#[server(endpoint = "orders/failed-tasks", input = Json)]
+#[server(endpoint = "orders/failed-tasks", input = Json, output = crate::wire::Json)]
 pub async fn failed_tasks() -> Result<Vec<FailedTask>, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -86,7 +86,7 @@ pub async fn failed_tasks() -> Result<Vec<FailedTask>, AppError> {
     .await
 }
 
-#[server(endpoint = "orders/retry-task", input = Json)]
+#[server(endpoint = "orders/retry-task", input = Json, output = crate::wire::Json)]
 pub async fn retry_task(task_id: String) -> Result<(), AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -101,7 +101,7 @@ pub async fn retry_task(task_id: String) -> Result<(), AppError> {
 }
 
 /// The buyer's view of an order: allowed by the order's own cookie, set by the signed link.
-#[server(endpoint = "orders/buyer", input = Json)]
+#[server(endpoint = "orders/buyer", input = Json, output = crate::wire::Json)]
 pub async fn buyer_order(order_id: String) -> Result<OrderDetail, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {

@@ -6,7 +6,7 @@ use leptos::server_fn::codec::Json;
 use super::types::{BatchResult, ImportSummary, SavedMapping};
 use crate::{domain::import::ImportLine, error::AppError};
 
-#[server(endpoint = "import/start", input = Json)]
+#[server(endpoint = "import/start", input = Json, output = crate::wire::Json)]
 pub async fn start_import(file_name: String, rows_total: i64) -> Result<String, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -16,7 +16,7 @@ pub async fn start_import(file_name: String, rows_total: i64) -> Result<String, 
     .await
 }
 
-#[server(endpoint = "import/batch", input = Json)]
+#[server(endpoint = "import/batch", input = Json, output = crate::wire::Json)]
 pub async fn commit_import_batch(
     import_id: String,
     batch: i64,
@@ -30,7 +30,7 @@ pub async fn commit_import_batch(
     .await
 }
 
-#[server(endpoint = "import/finish", input = Json)]
+#[server(endpoint = "import/finish", input = Json, output = crate::wire::Json)]
 pub async fn finish_import(
     import_id: String,
     skipped: i64,
@@ -45,7 +45,7 @@ pub async fn finish_import(
     .await
 }
 
-#[server(endpoint = "import/history", input = Json)]
+#[server(endpoint = "import/history", input = Json, output = crate::wire::Json)]
 pub async fn import_history() -> Result<Vec<ImportSummary>, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -55,7 +55,7 @@ pub async fn import_history() -> Result<Vec<ImportSummary>, AppError> {
     .await
 }
 
-#[server(endpoint = "import/undo", input = Json)]
+#[server(endpoint = "import/undo", input = Json, output = crate::wire::Json)]
 pub async fn undo_import(import_id: String) -> Result<u64, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -65,7 +65,7 @@ pub async fn undo_import(import_id: String) -> Result<u64, AppError> {
     .await
 }
 
-#[server(endpoint = "import/existing", input = Json)]
+#[server(endpoint = "import/existing", input = Json, output = crate::wire::Json)]
 pub async fn existing_duplicates(keys: Vec<String>) -> Result<Vec<String>, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -75,7 +75,7 @@ pub async fn existing_duplicates(keys: Vec<String>) -> Result<Vec<String>, AppEr
     .await
 }
 
-#[server(endpoint = "import/mapping", input = Json)]
+#[server(endpoint = "import/mapping", input = Json, output = crate::wire::Json)]
 pub async fn load_saved_mapping(signature: String) -> Result<Option<SavedMapping>, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -85,7 +85,7 @@ pub async fn load_saved_mapping(signature: String) -> Result<Option<SavedMapping
     .await
 }
 
-#[server(endpoint = "import/mapping/save", input = Json)]
+#[server(endpoint = "import/mapping/save", input = Json, output = crate::wire::Json)]
 pub async fn remember_mapping(signature: String, mapping: SavedMapping) -> Result<(), AppError> {
     use crate::server::errors::respond;
     respond(async move {

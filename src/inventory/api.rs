@@ -10,7 +10,7 @@ use super::types::{
 };
 use crate::{domain::item::ItemInput, error::AppError};
 
-#[server(endpoint = "inventory/list", input = Json)]
+#[server(endpoint = "inventory/list", input = Json, output = crate::wire::Json)]
 pub async fn list_items(query: ItemQuery) -> Result<ItemPage, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -20,7 +20,7 @@ pub async fn list_items(query: ItemQuery) -> Result<ItemPage, AppError> {
     .await
 }
 
-#[server(endpoint = "inventory/get", input = Json)]
+#[server(endpoint = "inventory/get", input = Json, output = crate::wire::Json)]
 pub async fn get_item(id: String) -> Result<ItemView, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -30,7 +30,7 @@ pub async fn get_item(id: String) -> Result<ItemView, AppError> {
     .await
 }
 
-#[server(endpoint = "inventory/create", input = Json)]
+#[server(endpoint = "inventory/create", input = Json, output = crate::wire::Json)]
 pub async fn create_item(input: ItemInput, status: String) -> Result<String, AppError> {
     use crate::{
         domain::item::{ItemStatus, validate_item},
@@ -46,7 +46,7 @@ pub async fn create_item(input: ItemInput, status: String) -> Result<String, App
     .await
 }
 
-#[server(endpoint = "inventory/update", input = Json)]
+#[server(endpoint = "inventory/update", input = Json, output = crate::wire::Json)]
 pub async fn update_item(id: String, version: i64, input: ItemInput) -> Result<(), AppError> {
     use crate::{domain::item::validate_item, server::errors::respond};
     respond(async move {
@@ -60,7 +60,7 @@ pub async fn update_item(id: String, version: i64, input: ItemInput) -> Result<(
     .await
 }
 
-#[server(endpoint = "inventory/status", input = Json)]
+#[server(endpoint = "inventory/status", input = Json, output = crate::wire::Json)]
 pub async fn change_status(id: String, version: i64, status: String) -> Result<(), AppError> {
     use crate::{domain::item::ItemStatus, server::errors::respond};
     respond(async move {
@@ -72,7 +72,7 @@ pub async fn change_status(id: String, version: i64, status: String) -> Result<(
     .await
 }
 
-#[server(endpoint = "inventory/sell", input = Json)]
+#[server(endpoint = "inventory/sell", input = Json, output = crate::wire::Json)]
 pub async fn mark_sold(id: String, version: i64, sale: SaleInput) -> Result<(), AppError> {
     use crate::{domain::item::validate_sale, server::errors::respond};
     respond(async move {
@@ -93,7 +93,7 @@ pub async fn mark_sold(id: String, version: i64, sale: SaleInput) -> Result<(), 
     .await
 }
 
-#[server(endpoint = "inventory/ship", input = Json)]
+#[server(endpoint = "inventory/ship", input = Json, output = crate::wire::Json)]
 pub async fn add_tracking(
     id: String,
     version: i64,
@@ -108,7 +108,7 @@ pub async fn add_tracking(
     .await
 }
 
-#[server(endpoint = "inventory/delete", input = Json)]
+#[server(endpoint = "inventory/delete", input = Json, output = crate::wire::Json)]
 pub async fn delete_items(ids: Vec<String>) -> Result<u64, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -121,7 +121,7 @@ pub async fn delete_items(ids: Vec<String>) -> Result<u64, AppError> {
 }
 
 /// Changes the status of the selected items; answers (changed, skipped).
-#[server(endpoint = "inventory/bulk-status", input = Json)]
+#[server(endpoint = "inventory/bulk-status", input = Json, output = crate::wire::Json)]
 pub async fn bulk_change_status(ids: Vec<String>, status: String) -> Result<(u64, u64), AppError> {
     use crate::{domain::item::ItemStatus, server::errors::respond};
     respond(async move {
@@ -133,7 +133,7 @@ pub async fn bulk_change_status(ids: Vec<String>, status: String) -> Result<(u64
     .await
 }
 
-#[server(endpoint = "inventory/bulk-tag", input = Json)]
+#[server(endpoint = "inventory/bulk-tag", input = Json, output = crate::wire::Json)]
 pub async fn bulk_add_tag(ids: Vec<String>, tag: String) -> Result<u64, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -144,7 +144,7 @@ pub async fn bulk_add_tag(ids: Vec<String>, tag: String) -> Result<u64, AppError
 }
 
 /// Renames an item or changes its unit cost from the table (inline edit).
-#[server(endpoint = "inventory/edit-cell", input = Json)]
+#[server(endpoint = "inventory/edit-cell", input = Json, output = crate::wire::Json)]
 pub async fn edit_cell(
     id: String,
     version: i64,
@@ -159,7 +159,7 @@ pub async fn edit_cell(
     .await
 }
 
-#[server(endpoint = "inventory/sales", input = Json)]
+#[server(endpoint = "inventory/sales", input = Json, output = crate::wire::Json)]
 pub async fn list_sales(query: SaleQuery) -> Result<SalePage, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -169,7 +169,7 @@ pub async fn list_sales(query: SaleQuery) -> Result<SalePage, AppError> {
     .await
 }
 
-#[server(endpoint = "inventory/shipments", input = Json)]
+#[server(endpoint = "inventory/shipments", input = Json, output = crate::wire::Json)]
 pub async fn list_shipments(page: u32) -> Result<ShipmentPage, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -180,7 +180,7 @@ pub async fn list_shipments(page: u32) -> Result<ShipmentPage, AppError> {
 }
 
 /// Sells every listed line (all or nothing); answers how many items were sold.
-#[server(endpoint = "inventory/bulk-sell", input = Json)]
+#[server(endpoint = "inventory/bulk-sell", input = Json, output = crate::wire::Json)]
 pub async fn bulk_mark_sold(
     lines: Vec<BulkSaleLine>,
     channel: String,
@@ -194,7 +194,7 @@ pub async fn bulk_mark_sold(
     .await
 }
 
-#[server(endpoint = "inventory/overview", input = Json)]
+#[server(endpoint = "inventory/overview", input = Json, output = crate::wire::Json)]
 pub async fn get_inventory_overview() -> Result<InventoryOverview, AppError> {
     use crate::server::errors::respond;
     respond(async move {

@@ -10,7 +10,7 @@ use crate::{
 };
 
 /// A public WTB list by slug (or id) with its items. Private lists answer NotFound.
-#[server(endpoint = "lists/public", input = Json)]
+#[server(endpoint = "lists/public", input = Json, output = crate::wire::Json)]
 pub async fn get_public_list(list: String, page: u32) -> Result<PublicList, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
@@ -22,7 +22,7 @@ pub async fn get_public_list(list: String, page: u32) -> Result<PublicList, AppE
     .await
 }
 
-#[server(endpoint = "lists/mine", input = Json)]
+#[server(endpoint = "lists/mine", input = Json, output = crate::wire::Json)]
 pub async fn my_lists() -> Result<Vec<WtbListSummary>, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -32,7 +32,7 @@ pub async fn my_lists() -> Result<Vec<WtbListSummary>, AppError> {
     .await
 }
 
-#[server(endpoint = "lists/create", input = Json)]
+#[server(endpoint = "lists/create", input = Json, output = crate::wire::Json)]
 pub async fn create_list(input: WtbListInput) -> Result<WtbListSummary, AppError> {
     use crate::{domain::wtb::validate_wtb_list, server::errors::respond};
     respond(async move {
@@ -43,7 +43,7 @@ pub async fn create_list(input: WtbListInput) -> Result<WtbListSummary, AppError
     .await
 }
 
-#[server(endpoint = "lists/detail", input = Json)]
+#[server(endpoint = "lists/detail", input = Json, output = crate::wire::Json)]
 pub async fn list_detail(list_id: String) -> Result<WtbListDetail, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -53,7 +53,7 @@ pub async fn list_detail(list_id: String) -> Result<WtbListDetail, AppError> {
     .await
 }
 
-#[server(endpoint = "lists/update", input = Json)]
+#[server(endpoint = "lists/update", input = Json, output = crate::wire::Json)]
 pub async fn update_list(list_id: String, input: WtbListInput) -> Result<WtbListSummary, AppError> {
     use crate::{domain::wtb::validate_wtb_list, server::errors::respond};
     respond(async move {
@@ -65,7 +65,7 @@ pub async fn update_list(list_id: String, input: WtbListInput) -> Result<WtbList
 }
 
 /// Moves a list up (`step` -1) or down (1) in the dashboard's order.
-#[server(endpoint = "lists/move", input = Json)]
+#[server(endpoint = "lists/move", input = Json, output = crate::wire::Json)]
 pub async fn move_list(list_id: String, step: i64) -> Result<(), AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -75,7 +75,7 @@ pub async fn move_list(list_id: String, step: i64) -> Result<(), AppError> {
     .await
 }
 
-#[server(endpoint = "lists/delete", input = Json)]
+#[server(endpoint = "lists/delete", input = Json, output = crate::wire::Json)]
 pub async fn delete_list(list_id: String) -> Result<(), AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -86,7 +86,7 @@ pub async fn delete_list(list_id: String) -> Result<(), AppError> {
 }
 
 /// Issues a new API key (shown once); the old one stops working at once.
-#[server(endpoint = "lists/key", input = Json)]
+#[server(endpoint = "lists/key", input = Json, output = crate::wire::Json)]
 pub async fn regenerate_key(list_id: String) -> Result<IssuedKey, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -105,7 +105,7 @@ pub async fn regenerate_key(list_id: String) -> Result<IssuedKey, AppError> {
 }
 
 /// Adds (`item_id` None) or replaces a wanted item of one of the user's lists.
-#[server(endpoint = "lists/items/save", input = Json)]
+#[server(endpoint = "lists/items/save", input = Json, output = crate::wire::Json)]
 pub async fn save_item(
     list_id: String,
     item_id: Option<String>,
@@ -135,7 +135,7 @@ pub async fn save_item(
     .await
 }
 
-#[server(endpoint = "lists/items/delete", input = Json)]
+#[server(endpoint = "lists/items/delete", input = Json, output = crate::wire::Json)]
 pub async fn delete_item(list_id: String, item_id: String) -> Result<(), AppError> {
     use crate::server::errors::respond;
     respond(async move {

@@ -4,7 +4,7 @@ use leptos::server_fn::codec::Json;
 use super::TablePreferences;
 use crate::error::AppError;
 
-#[server(endpoint = "preferences/stock-table", input = Json)]
+#[server(endpoint = "preferences/stock-table", input = Json, output = crate::wire::Json)]
 pub async fn stock_table_preferences() -> Result<TablePreferences, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -14,7 +14,7 @@ pub async fn stock_table_preferences() -> Result<TablePreferences, AppError> {
     .await
 }
 
-#[server(endpoint = "preferences/stock-table/save", input = Json)]
+#[server(endpoint = "preferences/stock-table/save", input = Json, output = crate::wire::Json)]
 pub async fn save_stock_table_preferences(preferences: TablePreferences) -> Result<(), AppError> {
     use crate::server::errors::respond;
     respond(async move {

@@ -9,7 +9,7 @@ use crate::{
     error::AppError,
 };
 
-#[server(endpoint = "store/settings", input = Json)]
+#[server(endpoint = "store/settings", input = Json, output = crate::wire::Json)]
 pub async fn get_settings() -> Result<StoreSettingsView, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -19,7 +19,7 @@ pub async fn get_settings() -> Result<StoreSettingsView, AppError> {
     .await
 }
 
-#[server(endpoint = "store/settings/save", input = Json)]
+#[server(endpoint = "store/settings/save", input = Json, output = crate::wire::Json)]
 pub async fn save_settings(slug: String, input: StoreSettingsInput) -> Result<String, AppError> {
     use crate::{
         domain::{FieldErrors, account::check_slug, store::validate_store_settings},
@@ -46,7 +46,7 @@ pub async fn save_settings(slug: String, input: StoreSettingsInput) -> Result<St
     .await
 }
 
-#[server(endpoint = "store/listings", input = Json)]
+#[server(endpoint = "store/listings", input = Json, output = crate::wire::Json)]
 pub async fn list_listings() -> Result<Vec<ListingRow>, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -57,7 +57,7 @@ pub async fn list_listings() -> Result<Vec<ListingRow>, AppError> {
 }
 
 /// Lists an inventory item in the store, or changes its price and units.
-#[server(endpoint = "store/listings/save", input = Json)]
+#[server(endpoint = "store/listings/save", input = Json, output = crate::wire::Json)]
 pub async fn list_item(item_id: String, input: ListingInput) -> Result<String, AppError> {
     use crate::server::errors::respond;
     respond(async move {
@@ -69,7 +69,7 @@ pub async fn list_item(item_id: String, input: ListingInput) -> Result<String, A
     .await
 }
 
-#[server(endpoint = "store/listings/withdraw", input = Json)]
+#[server(endpoint = "store/listings/withdraw", input = Json, output = crate::wire::Json)]
 pub async fn withdraw_listing(listing_id: String) -> Result<(), AppError> {
     use crate::server::errors::respond;
     respond(async move {

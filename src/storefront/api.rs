@@ -4,7 +4,7 @@ use super::PublicStore;
 use crate::error::AppError;
 
 /// A store's public face, by slug (or id). Anyone may call it.
-#[server(endpoint = "stores/public")]
+#[server(endpoint = "stores/public", output = crate::wire::Json)]
 pub async fn get_public_store(store: String) -> Result<PublicStore, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
@@ -19,7 +19,7 @@ pub async fn get_public_store(store: String) -> Result<PublicStore, AppError> {
 }
 
 /// A page of a store's catalog with the filters in `query`.
-#[server(endpoint = "storefront/catalog", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "storefront/catalog", input = leptos::server_fn::codec::Json, output = crate::wire::Json)]
 pub async fn catalog(
     store: String,
     query: super::types::CatalogQuery,
@@ -41,7 +41,7 @@ pub async fn catalog(
     .await
 }
 
-#[server(endpoint = "storefront/listing", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "storefront/listing", input = leptos::server_fn::codec::Json, output = crate::wire::Json)]
 pub async fn listing(
     store: String,
     listing: String,
@@ -64,7 +64,7 @@ pub async fn listing(
 }
 
 /// Prices the browser's cart now: current prices, what is left, shipping to `country`.
-#[server(endpoint = "storefront/cart", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "storefront/cart", input = leptos::server_fn::codec::Json, output = crate::wire::Json)]
 pub async fn price_cart(
     store: String,
     lines: Vec<crate::domain::store::CheckoutLine>,
@@ -83,7 +83,7 @@ pub async fn price_cart(
 
 /// The storefront's checkout button: the same idempotent checkout as
 /// `POST /api/v1/checkout/session`, with the key the page made for this cart.
-#[server(endpoint = "storefront/checkout", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "storefront/checkout", input = leptos::server_fn::codec::Json, output = crate::wire::Json)]
 pub async fn checkout(
     request: crate::domain::store::CheckoutRequest,
     key: String,
