@@ -19,6 +19,14 @@ test("import a messy sheet: fix bad rows inline and in bulk, commit, then undo",
   await expect(page.getByLabel("Paid")).toHaveValue("purchase_price");
   await expect(page.getByLabel("Date Bought")).toHaveValue("purchase_date");
   await expect(page.getByLabel("Comment")).toHaveValue("notes");
+  // Every column goes somewhere; one left out is named, never dropped without a word.
+  await expect(page.getByTestId("ignored-columns")).toHaveCount(0);
+  await page.getByLabel("Comment").selectOption("ignore");
+  await expect(page.getByTestId("ignored-columns")).toHaveText(
+    '1 column will be ignored: Comment. Choose where it goes, or "Add to notes" to keep it.',
+  );
+  await page.getByLabel("Comment").selectOption("notes");
+  await expect(page.getByTestId("ignored-columns")).toHaveCount(0);
   await page.getByRole("button", { name: "Check rows" }).click();
 
   const counts = page.getByTestId("import-counts");

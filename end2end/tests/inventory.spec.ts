@@ -1,3 +1,4 @@
+import type { Locator, Page } from "@playwright/test";
 import { expect, test, signUp, waitForHydration } from "./helpers";
 
 test("add an item, find it, sell it, ship it, export the table", async ({ page }) => {
@@ -88,7 +89,28 @@ test("add an item, find it, sell it, ship it, export the table", async ({ page }
   await expect(page.getByTestId("kpi-profit")).toContainText("1 sale(s)");
   await page.getByRole("link", { name: "Shipments" }).click();
   await expect(page.getByRole("row", { name: /Jordan 1 Retro High OG Chicago/ })).toContainText("1Z999AA10123456784");
+  const shipmentsCsv = await downloadText(page, page.getByRole("link", { name: "Export CSV" }));
+  expect(shipmentsCsv).toContain("UPS,1Z999AA10123456784,shipped");
+
+  // The sales export carries the money; the stock export the sale and its tracking.
+  await page.getByRole("link", { name: "Sales" }).click();
+  const salesCsv = await downloadText(page, page.getByRole("link", { name: "Export CSV" }));
+  expect(salesCsv.split("\n")[0]).toContain("sold_on,item_id,item,channel,units");
+  expect(salesCsv).toContain("Jordan 1 Retro High OG Chicago,eBay,1,USD,300.00,15.00,28.50,12.00");
+  await page.getByRole("link", { name: "Inventory" }).click();
+  const stockCsv = await downloadText(page, page.getByRole("link", { name: "Export CSV" }));
+  const header = stockCsv.split("\n")[0].split(",");
+  const jordan = stockCsv.split("\n").find((l) => l.includes("Jordan 1 Retro High OG Chicago"))!.split(",");
+  const cell = (name: string) => jordan[header.indexOf(name)];
+  expect([cell("status"), cell("sale_price"), cell("fees"), cell("net_profit"), cell("tracking_code")]).toEqual([
+    "shipped", "300.00", "28.50", "94.50", "1Z999AA10123456784",
+  ]);
 });
+
+async function downloadText(page: Page, link: Locator): Promise<string> {
+  const [file] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  return Buffer.concat(await (await file.createReadStream()).toArray()).toString("utf8");
+}
 
 test("a second tab's stale save is a conflict, not an overwrite", async ({ page, context, problems }) => {
   problems.allow(/status of 409/); // the stale save is a 409, as it should be

@@ -15,24 +15,6 @@ pub const MAX_SHORT_LEN: usize = 100;
 pub const MAX_TAGS: usize = 20;
 pub const MAX_QUANTITY: i64 = 100_000;
 
-/// The header of Flipdesk's CSV export (the import recognises it as it is).
-pub const EXPORT_HEADER: [&str; 14] = [
-    "id",
-    "name",
-    "kind",
-    "status",
-    "sku",
-    "style_id",
-    "size",
-    "set",
-    "grade",
-    "quantity",
-    "purchase_price",
-    "currency",
-    "purchase_date",
-    "tags",
-];
-
 string_enum!(
     /// What an item is; each kind has its own fields.
     #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{api, state::ImportState, types::ImportSummary};
 use crate::{
-    domain::import::{BATCH_BYTES, BATCH_ROWS, IN_FLIGHT, ImportLine, Session},
+    domain::import::{BATCH_BYTES, BATCH_ROWS, IN_FLIGHT, ImportLine, Session, sale::item_ref},
     error::AppError,
     ui::format_count,
 };
@@ -20,6 +20,18 @@ fn next_batch(session: &Session, ready: &[usize], pos: &mut usize) -> Vec<Import
         // JSON of a line: its values plus quoting and field names.
         let size = 24 + line.values.iter().map(|(_, v)| v.len() + 24).sum::<usize>();
         if !batch.is_empty() && (batch.len() == BATCH_ROWS || bytes + size > BATCH_BYTES) {
+            // Rows of one item (one Flipdesk id) travel in one batch, where the server joins
+            // them: an item cut by the limit starts the next batch instead.
+            let continues =
+                |l: &ImportLine| item_ref(l).is_some() && item_ref(l) == item_ref(&line);
+            let mut start = batch.len();
+            while start > 0 && continues(&batch[start - 1]) {
+                start -= 1;
+            }
+            if start > 0 && start < batch.len() {
+                *pos -= batch.len() - start;
+                batch.truncate(start);
+            }
             break;
         }
         bytes += size;

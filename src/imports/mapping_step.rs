@@ -37,6 +37,38 @@ pub fn MappingStep(state: ImportState) -> impl IntoView {
             .collect();
         (sheet.headers.clone(), samples)
     });
+    let names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .map(|(col, h)| {
+            if h.is_empty() {
+                format!("Column {}", col + 1)
+            } else {
+                h.clone()
+            }
+        })
+        .collect();
+    // Nothing is dropped without a word: the columns that feed nothing are named.
+    let ignored = move || {
+        let left: Vec<String> = state.mapping.with(|m| {
+            m.0.iter()
+                .zip(&names)
+                .filter(|(t, _)| **t == Target::Ignore)
+                .map(|(_, name)| name.clone())
+                .collect()
+        });
+        match left.len() {
+            0 => None,
+            1 => Some(format!(
+                "1 column will be ignored: {}. Choose where it goes, or \"Add to notes\" to keep it.",
+                left[0]
+            )),
+            n => Some(format!(
+                "{n} columns will be ignored: {}. Choose where they go, or \"Add to notes\" to keep them.",
+                left.join(", ")
+            )),
+        }
+    };
     let columns = headers
         .iter()
         .enumerate()
@@ -134,6 +166,7 @@ pub fn MappingStep(state: ImportState) -> impl IntoView {
                     </select>
                 </div>
             </div>
+            {move || ignored().map(|text| view! { <p class="notice" role="status" data-testid="ignored-columns">{text}</p> })}
             <div class="table-wrap">
                 <table class="data-table map-table">
                     <caption class="visually-hidden">"Columns of the file"</caption>

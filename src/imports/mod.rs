@@ -10,6 +10,8 @@ mod grid;
 mod history;
 mod mapping_step;
 #[cfg(feature = "ssr")]
+mod sales;
+#[cfg(feature = "ssr")]
 pub mod service;
 mod state;
 pub mod types;

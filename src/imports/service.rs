@@ -7,14 +7,18 @@ use std::collections::HashSet;
 
 use time::OffsetDateTime;
 
+use super::sales::Settle;
 use super::types::{BatchResult, ImportSummary, SavedMapping};
 use crate::analytics::ledger::Scope;
 use crate::server::store::sql;
 use crate::{
     domain::{
-        FieldErrors,
-        import::{BATCH_ROWS, ImportLine, stage::key_of},
-        item::{ItemDraft, ItemStatus, validate_item},
+        import::{
+            BATCH_ROWS, ImportLine,
+            sale::{ItemPlan, plan_items},
+            stage::key_of,
+        },
+        item::ItemStatus,
     },
     error::AppError,
     inventory::service::{ITEMS_HELD, item_limit},
@@ -90,34 +94,16 @@ pub async fn start(
     Ok(id)
 }
 
-/// Re-checks every line: one bad line refuses the whole batch, naming the line and field.
-fn validate_batch(lines: &[ImportLine]) -> Result<Vec<ItemDraft>, AppError> {
+/// Re-checks every line with the browser's rules: one bad line refuses the whole batch,
+/// naming the line and field. Rows with one Flipdesk id become one item with its sales.
+fn validate_batch(lines: &[ImportLine]) -> Result<Vec<ItemPlan>, AppError> {
     if lines.is_empty() || lines.len() > BATCH_ROWS {
         return Err(AppError::field(
             "lines",
             format!("A batch has 1 to {BATCH_ROWS} rows."),
         ));
     }
-    let mut errors = FieldErrors::default();
-    let mut drafts = Vec::with_capacity(lines.len());
-    for line in lines {
-        match validate_item(&line.to_input()) {
-            Ok(d) => drafts.push(d),
-            Err(e) => {
-                for (field, message) in e.0 {
-                    errors.add(
-                        &format!("line {} {field}", line.line),
-                        format!("Line {}: {message}", line.line),
-                    );
-                }
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(drafts)
-    } else {
-        Err(AppError::validation(errors))
-    }
+    plan_items(lines).map_err(AppError::validation)
 }
 
 /// Writes one batch, all or nothing. The (import, batch number) record is written in the
@@ -133,7 +119,7 @@ pub async fn commit_batch(
     if !(0..=100_000).contains(&batch_no) {
         return Err(AppError::field("batch", "That is not a batch number."));
     }
-    let drafts = validate_batch(lines)?;
+    let plans = validate_batch(lines)?;
     let status: Option<String> = with_db!(db, pool => sqlx::query_scalar("SELECT status FROM imports WHERE id = $1 AND owner_user_id = $2")
         .bind(import_id).bind(owner).fetch_optional(pool).await)?;
     match status.as_deref() {
@@ -155,10 +141,29 @@ pub async fn commit_batch(
     }
     let now = OffsetDateTime::now_utc();
     let today = crate::analytics::service::owner_today(db, owner).await?;
-    let rows = drafts
+    let rows = plans
         .iter()
-        .map(|d| NewItemRow::new(d, owner, ItemStatus::InStock, Some(import_id), now, &today))
+        .map(|p| {
+            NewItemRow::new(
+                &p.item,
+                owner,
+                ItemStatus::InStock,
+                Some(import_id),
+                now,
+                &today,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
+    let settles: Vec<Settle> = rows
+        .iter()
+        .zip(&plans)
+        .filter(|(_, plan)| Settle::needed(plan))
+        .map(|(row, plan)| Settle {
+            id: &row.id,
+            acquired_on: &row.acquired_on,
+            plan,
+        })
+        .collect();
     let created = rows.len() as i64;
     let sqlite = db.backend() == Backend::Sqlite;
     let insert = Insert::new(db.backend(), &rows)?;
@@ -201,6 +206,7 @@ pub async fn commit_batch(
         if let Some(w) = &ledger {
             w.sql().execute(&mut tx).await?;
         }
+        super::sales::settle(&mut tx, owner, &settles, now).await?;
         tx.commit().await?;
         Ok(Batch::Written)
     }.await)?;

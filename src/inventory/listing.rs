@@ -4,8 +4,8 @@
 use super::{
     service::{SUMMARY_COLUMNS, SummaryRow},
     types::{
-        InventoryOverview, ItemPage, ItemQuery, ItemSort, ItemSummary, SalePage, SaleQuery,
-        SaleRow, SaleSort, ShipmentPage, ShipmentRow,
+        InventoryOverview, ItemPage, ItemQuery, ItemSort, SalePage, SaleQuery, SaleRow, SaleSort,
+        ShipmentPage, ShipmentRow,
     },
 };
 use crate::{
@@ -17,7 +17,6 @@ use crate::{
     server::{
         db::{Backend, Db},
         dialect,
-        store::push_list,
     },
     with_db,
 };
@@ -28,7 +27,7 @@ fn search_tokens(search: &str) -> Vec<String> {
 }
 
 /// WHERE clause and parameters for a stock-table query (parameters are all text).
-fn filter_sql(backend: Backend, owner: &str, q: &ItemQuery) -> (String, Vec<String>) {
+pub(super) fn filter_sql(backend: Backend, owner: &str, q: &ItemQuery) -> (String, Vec<String>) {
     let mut clauses = vec!["owner_user_id = $1".to_string()];
     let mut params = vec![owner.to_string()];
     if let Some(status) = q.status {
@@ -53,7 +52,7 @@ fn filter_sql(backend: Backend, owner: &str, q: &ItemQuery) -> (String, Vec<Stri
 /// Counting stops here: past it the table says "10,000+" instead of scanning everything.
 pub const COUNT_CAP: i64 = 10_000;
 
-fn order_sql(sort: ItemSort) -> &'static str {
+pub(super) fn order_sql(sort: ItemSort) -> &'static str {
     match sort {
         ItemSort::Newest => "created_at DESC, id DESC",
         ItemSort::Oldest => "created_at ASC, id ASC",
@@ -104,27 +103,6 @@ pub async fn list_items(db: &Db, owner: &str, q: &ItemQuery) -> Result<ItemPage,
         page,
         per_page,
     })
-}
-
-/// Every item matching the filters (what is filtered is what is exported), in table order.
-pub async fn export_items(
-    db: &Db,
-    owner: &str,
-    q: &ItemQuery,
-) -> Result<Vec<ItemSummary>, AppError> {
-    let (filter, params) = filter_sql(db.backend(), owner, q);
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM items WHERE {filter} ORDER BY {}",
-        order_sql(q.sort)
-    );
-    let rows: Vec<SummaryRow> = with_db!(db, pool => {
-        let mut query = sqlx::query_as::<_, SummaryRow>(&sql);
-        for p in &params {
-            query = query.bind(p);
-        }
-        query.fetch_all(pool).await
-    })?;
-    Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -240,25 +218,6 @@ pub async fn list_shipments(db: &Db, owner: &str, page: u32) -> Result<ShipmentP
         page,
         per_page: PER_PAGE,
     })
-}
-
-/// The selected items (only the owner's), newest first, for "Export selected".
-pub async fn export_selected(
-    db: &Db,
-    owner: &str,
-    ids: &[String],
-) -> Result<Vec<ItemSummary>, AppError> {
-    if ids.is_empty() || ids.len() > 500 {
-        return Err(AppError::field("ids", "Select between 1 and 500 items."));
-    }
-    let rows: Vec<SummaryRow> = with_db!(db, pool => {
-        let mut q = sqlx::QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM items WHERE owner_user_id = "));
-        q.push_bind(owner).push(" AND id IN ");
-        push_list(&mut q, ids);
-        q.push(" ORDER BY created_at DESC, id DESC");
-        q.build_query_as::<SummaryRow>().fetch_all(pool).await
-    })?;
-    Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
 }
 
 /// Units held and listed, held cost and realised profit per currency, sales awaiting tracking.

@@ -4,6 +4,8 @@ pub mod api;
 mod bulk;
 #[cfg(feature = "ssr")]
 pub mod export;
+#[cfg(feature = "ssr")]
+mod export_rows;
 mod form;
 #[cfg(feature = "ssr")]
 mod insert;
@@ -17,14 +19,23 @@ mod shipments;
 mod table;
 pub mod types;
 
-/// What inventory plugs into the server: the stock table's CSV export.
+/// What inventory plugs into the server: the CSV exports of the stock, sales and shipments.
 #[cfg(feature = "ssr")]
 pub fn plug(p: &mut crate::server::plugins::Plugins) {
     p.routes.push(|| {
-        utoipa_axum::router::OpenApiRouter::new().route(
-            "/app/inventory/export.csv",
-            axum::routing::get(export::export_csv),
-        )
+        utoipa_axum::router::OpenApiRouter::new()
+            .route(
+                "/app/inventory/export.csv",
+                axum::routing::get(export::export_csv),
+            )
+            .route(
+                "/app/sales/export.csv",
+                axum::routing::get(export::export_sales_csv),
+            )
+            .route(
+                "/app/shipments/export.csv",
+                axum::routing::get(export::export_shipments_csv),
+            )
     });
 }
 

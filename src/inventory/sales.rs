@@ -39,9 +39,12 @@ pub fn SalesPage() -> impl IntoView {
     });
     view! {
         <Title text="Sales · Flipdesk"/>
-        <div class="page-header">
-            <h1>"Sales"</h1>
-            <p class="muted">"What sold, where, and what you kept after fees, shipping and cost."</p>
+        <div class="page-header page-header-row">
+            <div>
+                <h1>"Sales"</h1>
+                <p class="muted">"What sold, where, and what you kept after fees, shipping and cost."</p>
+            </div>
+            <a class="button" href="/app/sales/export.csv" download="flipdesk-sales.csv" rel="external">"Export CSV"</a>
         </div>
         <div class="filter-bar">
             <label class="visually-hidden" for="sales-channel">"Channel"</label>

@@ -4,9 +4,7 @@
 use time::OffsetDateTime;
 
 pub(crate) use super::insert::{Insert, NewItemRow, acquisitions};
-pub use super::listing::{
-    COUNT_CAP, export_items, export_selected, list_items, list_sales, list_shipments, overview,
-};
+pub use super::listing::{COUNT_CAP, list_items, list_sales, list_shipments, overview};
 use super::types::{ItemSummary, ItemView, PricePoint, SaleView, ShipmentView};
 use crate::analytics::ledger::Scope;
 use crate::{

@@ -34,9 +34,12 @@ pub fn ShipmentsPage() -> impl IntoView {
     });
     view! {
         <Title text="Shipments · Flipdesk"/>
-        <div class="page-header">
-            <h1>"Shipments"</h1>
-            <p class="muted">"Everything you sent out, newest first. Add tracking from a sold item's page."</p>
+        <div class="page-header page-header-row">
+            <div>
+                <h1>"Shipments"</h1>
+                <p class="muted">"Everything you sent out, newest first. Add tracking from a sold item's page."</p>
+            </div>
+            <a class="button" href="/app/shipments/export.csv" download="flipdesk-shipments.csv" rel="external">"Export CSV"</a>
         </div>
         {table_loader("Loading shipments…", move || page.into_future(), move |p| view! { <ShipmentsTable page=p on_page/> })}
     }

@@ -12,5 +12,6 @@ mod imports;
 mod inventory;
 mod jobs;
 mod lists;
+mod roundtrip;
 mod security;
 mod shells;

@@ -6,6 +6,7 @@ mod analytics;
 mod browser;
 mod bundle;
 mod checkout;
+mod export;
 mod import;
 mod lists;
 use clap::Args;
@@ -85,6 +86,10 @@ pub struct BenchArgs {
     /// and measure the bot API with it (key check included).
     #[arg(long, default_value_t = 0)]
     pub wtb_items: usize,
+    /// With --items: give the sold and shipped items their sales and tracking, then time
+    /// downloading the whole stock export and watch the memory it takes.
+    #[arg(long)]
+    pub export: bool,
     /// Calls per analytics measurement.
     #[arg(long, default_value_t = 200)]
     pub analytics_runs: usize,
@@ -107,6 +112,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     }
     if args.browser && args.items < 500 {
         return Err("--browser needs --items 500 or more (it pages through 200-row pages)".into());
+    }
+    if args.export && args.items == 0 {
+        return Err("--export needs --items".into());
     }
     if args.checkouts && args.listings == 0 {
         return Err("--checkouts needs --listings".into());
@@ -369,6 +377,12 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     } else {
         None
     };
+    let export = if args.export {
+        export::seed_sales(&db, BENCH_OWNER).await?;
+        Some(export::measure(&client, &base, args.items).await?)
+    } else {
+        None
+    };
     let import = if args.import_rows > 0 {
         Some(import::commit_rows(&client, &base, args.import_rows).await?)
     } else {
@@ -428,6 +442,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         println!("\n{report}");
     }
     if let Some(report) = import {
+        println!("{report}");
+    }
+    if let Some(report) = export {
         println!("{report}");
     }
     if let Some(report) = analytics {

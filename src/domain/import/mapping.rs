@@ -37,10 +37,25 @@ pub enum ImportField {
     GradingCompany,
     Grade,
     CertNumber,
+    Attributes,
+    Status,
+    MarketPrice,
+    MarketPriceOn,
+    ItemRef,
+    SoldQuantity,
+    SalePrice,
+    SoldOn,
+    SaleChannel,
+    Fees,
+    ShippingCharged,
+    ShippingPaid,
+    Carrier,
+    TrackingCode,
+    ShippedOn,
 }
 
 impl ImportField {
-    pub const ALL: [ImportField; 28] = [
+    pub const ALL: [ImportField; 43] = [
         ImportField::Name,
         ImportField::Kind,
         ImportField::Sku,
@@ -69,6 +84,21 @@ impl ImportField {
         ImportField::GradingCompany,
         ImportField::Grade,
         ImportField::CertNumber,
+        ImportField::Attributes,
+        ImportField::Status,
+        ImportField::MarketPrice,
+        ImportField::MarketPriceOn,
+        ImportField::ItemRef,
+        ImportField::SoldQuantity,
+        ImportField::SalePrice,
+        ImportField::SoldOn,
+        ImportField::SaleChannel,
+        ImportField::Fees,
+        ImportField::ShippingCharged,
+        ImportField::ShippingPaid,
+        ImportField::Carrier,
+        ImportField::TrackingCode,
+        ImportField::ShippedOn,
     ];
 
     /// The `ItemInput` field name (and validation error key).
@@ -102,6 +132,21 @@ impl ImportField {
             ImportField::GradingCompany => "grading_company",
             ImportField::Grade => "grade",
             ImportField::CertNumber => "cert_number",
+            ImportField::Attributes => "attributes",
+            ImportField::Status => "status",
+            ImportField::MarketPrice => "market_price",
+            ImportField::MarketPriceOn => "market_price_on",
+            ImportField::ItemRef => "id",
+            ImportField::SoldQuantity => "sold_quantity",
+            ImportField::SalePrice => "sale_price",
+            ImportField::SoldOn => "sold_on",
+            ImportField::SaleChannel => "sale_channel",
+            ImportField::Fees => "fees",
+            ImportField::ShippingCharged => "shipping_charged",
+            ImportField::ShippingPaid => "shipping_paid",
+            ImportField::Carrier => "carrier",
+            ImportField::TrackingCode => "tracking_code",
+            ImportField::ShippedOn => "shipped_on",
         }
     }
 
@@ -135,6 +180,21 @@ impl ImportField {
             ImportField::GradingCompany => "Grading company",
             ImportField::Grade => "Grade",
             ImportField::CertNumber => "Cert number",
+            ImportField::Attributes => "Attributes (name: value)",
+            ImportField::Status => "Status",
+            ImportField::MarketPrice => "Market price",
+            ImportField::MarketPriceOn => "Market price date",
+            ImportField::ItemRef => "Flipdesk id (rows of one item)",
+            ImportField::SoldQuantity => "Units sold",
+            ImportField::SalePrice => "Sale price (per unit)",
+            ImportField::SoldOn => "Sold date",
+            ImportField::SaleChannel => "Sold on (channel)",
+            ImportField::Fees => "Fees",
+            ImportField::ShippingCharged => "Shipping charged",
+            ImportField::ShippingPaid => "Shipping paid",
+            ImportField::Carrier => "Carrier",
+            ImportField::TrackingCode => "Tracking code",
+            ImportField::ShippedOn => "Shipped date",
         }
     }
 
@@ -144,141 +204,75 @@ impl ImportField {
 
     /// Header spellings (lower case, letters and digits only) that mean this field.
     fn synonyms(self) -> &'static [&'static str] {
+        super::synonyms::of(self)
+    }
+}
+
+/// A column of the stock export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportColumn {
+    Field(ImportField),
+    /// Worked out from the sale; an import reads it as ignored, not as data.
+    NetProfit,
+}
+
+impl ExportColumn {
+    pub fn header(self) -> &'static str {
         match self {
-            ImportField::Name => &[
-                "name",
-                "item",
-                "itemname",
-                "product",
-                "productname",
-                "title",
-                "description",
-                "cardname",
-                "shoe",
-                "sneaker",
-                "model",
-            ],
-            ImportField::Kind => &["kind", "type", "category", "itemtype", "producttype"],
-            ImportField::Sku => &[
-                "sku",
-                "productid",
-                "itemid",
-                "articlenumber",
-                "mpn",
-                "upc",
-                "ean",
-            ],
-            ImportField::Quantity => &["quantity", "qty", "count", "units", "amount", "stock"],
-            ImportField::PurchasePrice => &[
-                "purchaseprice",
-                "cost",
-                "paid",
-                "pricepaid",
-                "buyprice",
-                "costbasis",
-                "purchasecost",
-                "costprice",
-                "unitcost",
-                "price",
-                "einkaufspreis",
-                "prix",
-                "costusd",
-                "costeur",
-                "purchase",
-            ],
-            ImportField::Currency => &["currency", "curr", "ccy", "currencycode"],
-            ImportField::PurchaseDate => &[
-                "purchasedate",
-                "datepurchased",
-                "bought",
-                "boughton",
-                "date",
-                "buydate",
-                "orderdate",
-                "datebought",
-                "purchased",
-                "acquired",
-                "dateacquired",
-            ],
-            ImportField::PurchaseSource => &[
-                "purchasesource",
-                "source",
-                "boughtfrom",
-                "store",
-                "seller",
-                "vendor",
-                "supplier",
-                "retailer",
-                "where",
-            ],
-            ImportField::StorageLocation => &[
-                "storagelocation",
-                "location",
-                "bin",
-                "shelf",
-                "storage",
-                "box",
-            ],
-            ImportField::Tags => &["tags", "tag", "labels", "label"],
-            ImportField::Notes => &["notes", "note", "comment", "comments", "remarks"],
-            ImportField::ImageUrls => &[
-                "imageurls",
-                "image",
-                "images",
-                "imageurl",
-                "photo",
-                "photos",
-                "picture",
-            ],
-            ImportField::Brand => &["brand", "make", "manufacturer"],
-            ImportField::StyleId => &[
-                "styleid",
-                "stylecode",
-                "style",
-                "styleno",
-                "stylenumber",
-                "sku2",
-                "productcode",
-            ],
-            ImportField::Colorway => &["colorway", "colourway", "color", "colour", "cw"],
-            ImportField::Size => &["size", "shoesize", "sizeus", "ussize", "sizeeu", "eusize"],
-            ImportField::SizeSystem => &["sizesystem", "sizetype", "sizeunit"],
-            ImportField::SneakerCondition => &["sneakercondition", "shoecondition"],
-            ImportField::BoxCondition => &["boxcondition", "boxstate"],
-            ImportField::Game => &["game", "tcg"],
-            ImportField::CardSet => &[
-                "set",
-                "cardset",
-                "setname",
-                "expansion",
-                "edition",
-                "series",
-            ],
-            ImportField::CardNumber => &["number", "cardnumber", "cardno", "no", "collectornumber"],
-            ImportField::Language => &["language", "lang"],
-            ImportField::Finish => &["finish", "printing", "foil", "variant", "holo"],
-            ImportField::CardCondition => &["condition", "cardcondition", "cond"],
-            ImportField::GradingCompany => &["gradingcompany", "grader", "gradedby", "company"],
-            ImportField::Grade => &[
-                "grade",
-                "psagrade",
-                "bgsgrade",
-                "cgcgrade",
-                "sgcgrade",
-                "gradedscore",
-                "score",
-            ],
-            ImportField::CertNumber => &[
-                "certnumber",
-                "cert",
-                "certno",
-                "certificate",
-                "certificationnumber",
-                "serial",
-            ],
+            ExportColumn::Field(f) => f.as_str(),
+            ExportColumn::NetProfit => "net_profit",
         }
     }
 }
+
+/// The stock export's columns, in order: every import field, so that the file maps back onto
+/// itself and an export imported into an empty account recreates the same stock and sales.
+pub const EXPORT_COLUMNS: [ExportColumn; 44] = [
+    ExportColumn::Field(ImportField::ItemRef),
+    ExportColumn::Field(ImportField::Name),
+    ExportColumn::Field(ImportField::Kind),
+    ExportColumn::Field(ImportField::Status),
+    ExportColumn::Field(ImportField::Sku),
+    ExportColumn::Field(ImportField::Quantity),
+    ExportColumn::Field(ImportField::PurchasePrice),
+    ExportColumn::Field(ImportField::Currency),
+    ExportColumn::Field(ImportField::PurchaseDate),
+    ExportColumn::Field(ImportField::PurchaseSource),
+    ExportColumn::Field(ImportField::StorageLocation),
+    ExportColumn::Field(ImportField::Tags),
+    ExportColumn::Field(ImportField::Notes),
+    ExportColumn::Field(ImportField::ImageUrls),
+    ExportColumn::Field(ImportField::Brand),
+    ExportColumn::Field(ImportField::StyleId),
+    ExportColumn::Field(ImportField::Colorway),
+    ExportColumn::Field(ImportField::Size),
+    ExportColumn::Field(ImportField::SizeSystem),
+    ExportColumn::Field(ImportField::SneakerCondition),
+    ExportColumn::Field(ImportField::BoxCondition),
+    ExportColumn::Field(ImportField::Game),
+    ExportColumn::Field(ImportField::CardSet),
+    ExportColumn::Field(ImportField::CardNumber),
+    ExportColumn::Field(ImportField::Language),
+    ExportColumn::Field(ImportField::Finish),
+    ExportColumn::Field(ImportField::CardCondition),
+    ExportColumn::Field(ImportField::GradingCompany),
+    ExportColumn::Field(ImportField::Grade),
+    ExportColumn::Field(ImportField::CertNumber),
+    ExportColumn::Field(ImportField::Attributes),
+    ExportColumn::Field(ImportField::MarketPrice),
+    ExportColumn::Field(ImportField::MarketPriceOn),
+    ExportColumn::Field(ImportField::SoldQuantity),
+    ExportColumn::Field(ImportField::SalePrice),
+    ExportColumn::Field(ImportField::SoldOn),
+    ExportColumn::Field(ImportField::SaleChannel),
+    ExportColumn::Field(ImportField::Fees),
+    ExportColumn::Field(ImportField::ShippingCharged),
+    ExportColumn::Field(ImportField::ShippingPaid),
+    ExportColumn::NetProfit,
+    ExportColumn::Field(ImportField::Carrier),
+    ExportColumn::Field(ImportField::TrackingCode),
+    ExportColumn::Field(ImportField::ShippedOn),
+];
 
 /// Where one column of the file goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -345,6 +339,12 @@ impl ColumnMapping {
         format!("{hash:016x}")
     }
 
+    /// Columns whose values go nowhere (the mapping step says how many, so nothing is
+    /// dropped without a word).
+    pub fn ignored(&self) -> usize {
+        self.0.iter().filter(|t| **t == Target::Ignore).count()
+    }
+
     /// What still has to be mapped before rows can be checked.
     pub fn missing(&self) -> Option<String> {
         (self.column_of(ImportField::Name).is_none())
@@ -362,15 +362,143 @@ mod tests {
 
     #[test]
     fn flipdesk_export_maps_itself() {
-        let headers = h(&crate::domain::item::EXPORT_HEADER);
+        let headers: Vec<String> = EXPORT_COLUMNS
+            .iter()
+            .map(|c| c.header().to_string())
+            .collect();
         let m = ColumnMapping::guess(&headers);
-        assert_eq!(m.0[0], Target::Ignore);
-        assert_eq!(m.0[3], Target::Ignore, "status is not imported");
-        assert_eq!(m.column_of(ImportField::StyleId), Some(5));
-        assert_eq!(m.column_of(ImportField::CardSet), Some(7));
-        assert_eq!(m.column_of(ImportField::PurchasePrice), Some(10));
-        assert_eq!(m.column_of(ImportField::PurchaseDate), Some(12));
+        for (column, target) in EXPORT_COLUMNS.iter().zip(&m.0) {
+            match column {
+                ExportColumn::Field(f) => assert_eq!(*target, Target::Field(*f), "{f:?}"),
+                ExportColumn::NetProfit => assert_eq!(*target, Target::Ignore),
+            }
+        }
+        // Every field is exported once.
+        for f in ImportField::ALL {
+            let n = EXPORT_COLUMNS
+                .iter()
+                .filter(|c| **c == ExportColumn::Field(f))
+                .count();
+            assert_eq!(n, 1, "{f:?}");
+        }
         assert_eq!(m.missing(), None);
+    }
+
+    #[test]
+    fn a_spelling_means_one_field() {
+        let mut seen = std::collections::HashMap::new();
+        for f in ImportField::ALL {
+            for s in f.synonyms() {
+                assert_eq!(simplify(s), *s, "{s} is not simplified");
+                if let Some(other) = seen.insert(*s, f) {
+                    panic!("{s} means both {other:?} and {f:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sheets_in_other_languages() {
+        let m = ColumnMapping::guess(&h(&[
+            "Bezeichnung",
+            "Menge",
+            "Einkaufspreis",
+            "Kaufdatum",
+            "Zustand",
+            "Note",
+            "Grading",
+            "Zertifikat",
+            "Erweiterung",
+            "Sprache",
+            "Größe",
+        ]));
+        assert_eq!(m.0[0], Target::Field(ImportField::Name));
+        assert_eq!(m.0[1], Target::Field(ImportField::Quantity));
+        assert_eq!(m.0[2], Target::Field(ImportField::PurchasePrice));
+        assert_eq!(m.0[3], Target::Field(ImportField::PurchaseDate));
+        assert_eq!(m.0[4], Target::Field(ImportField::CardCondition));
+        assert_eq!(
+            m.0[5],
+            Target::Field(ImportField::Notes),
+            "Note is a note in English sheets"
+        );
+        assert_eq!(m.0[6], Target::Field(ImportField::Grade));
+        assert_eq!(m.0[7], Target::Field(ImportField::CertNumber));
+        assert_eq!(m.0[8], Target::Field(ImportField::CardSet));
+        assert_eq!(m.0[9], Target::Field(ImportField::Language));
+        assert_eq!(m.0[10], Target::Field(ImportField::Size));
+        for (headers, field) in [
+            (["Nom", "Prix", "Quantité"], ImportField::Quantity),
+            (["Nombre", "Precio", "Cantidad"], ImportField::Quantity),
+            (["Nome", "Prezzo", "Quantità"], ImportField::Quantity),
+            (["Naam", "Prijs", "Aantal"], ImportField::Quantity),
+            (["商品名", "価格", "数量"], ImportField::Quantity),
+        ] {
+            let m = ColumnMapping::guess(&h(&headers));
+            assert_eq!(m.0[0], Target::Field(ImportField::Name), "{headers:?}");
+            assert_eq!(
+                m.0[1],
+                Target::Field(ImportField::PurchasePrice),
+                "{headers:?}"
+            );
+            assert_eq!(m.0[2], Target::Field(field), "{headers:?}");
+        }
+    }
+
+    #[test]
+    fn marketplace_collection_exports() {
+        // Cardmarket's stock export.
+        let m = ColumnMapping::guess(&h(&[
+            "idProduct",
+            "Count",
+            "Name",
+            "Expansion",
+            "Language",
+            "Condition",
+            "isFoil",
+            "isSigned",
+            "Comments",
+            "Price",
+        ]));
+        assert_eq!(m.column_of(ImportField::Quantity), Some(1));
+        assert_eq!(m.column_of(ImportField::CardSet), Some(3));
+        assert_eq!(m.column_of(ImportField::Finish), Some(6));
+        assert_eq!(m.column_of(ImportField::Notes), Some(8));
+        assert_eq!(m.ignored(), 1, "isSigned");
+        // TCGplayer's collection export.
+        let m = ColumnMapping::guess(&h(&[
+            "Quantity",
+            "Name",
+            "Simple Name",
+            "Set",
+            "Card Number",
+            "Set Code",
+            "Printing",
+            "Condition",
+            "Language",
+            "Rarity",
+            "Product ID",
+            "SKU",
+        ]));
+        assert_eq!(m.column_of(ImportField::Name), Some(1));
+        assert_eq!(m.column_of(ImportField::CardNumber), Some(4));
+        assert_eq!(m.column_of(ImportField::Finish), Some(6));
+        // ManaBox.
+        let m = ColumnMapping::guess(&h(&[
+            "Name",
+            "Set code",
+            "Set name",
+            "Collector number",
+            "Foil",
+            "Quantity",
+            "Purchase price",
+            "Condition",
+            "Language",
+            "Purchase price currency",
+        ]));
+        assert_eq!(m.column_of(ImportField::CardSet), Some(1));
+        assert_eq!(m.column_of(ImportField::Currency), Some(9));
+        assert_eq!(m.column_of(ImportField::PurchasePrice), Some(6));
     }
 
     #[test]

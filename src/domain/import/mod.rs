@@ -5,11 +5,13 @@ pub mod decode;
 pub mod mapping;
 pub mod normalise;
 pub mod parse;
+pub mod sale;
 pub mod session;
 pub mod stage;
+mod synonyms;
 
 pub use decode::{Encoding, decode};
-pub use mapping::{ColumnMapping, ImportField, Target};
+pub use mapping::{ColumnMapping, ExportColumn, ImportField, Target};
 pub use normalise::DateOrder;
 pub use parse::{Sheet, SheetReader};
 pub use session::{Counts, Duplicate, RowState, Session};

@@ -254,6 +254,56 @@ pub fn kind(cell: &str) -> String {
     code.to_string()
 }
 
+/// Channel spellings → the codes Flipdesk knows; anything else stays as typed (it is filed
+/// under "other" with its name kept).
+pub fn channel(cell: &str) -> String {
+    let key: String = cell
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let code = match key.as_str() {
+        "stockx" => "stockx",
+        "ebay" | "ebaycom" | "ebayde" | "ebaycouk" => "ebay",
+        "cardmarket" | "mkm" | "magiccardmarket" => "cardmarket",
+        "tcgplayer" | "tcgp" => "tcgplayer",
+        "storefront" | "ownstorefront" | "flipdesk" | "website" | "ownstore" => "storefront",
+        "inperson" | "local" | "cash" | "show" | "cardshow" | "meetup" => "in_person",
+        "other" => "other",
+        _ => return cell.trim().to_string(),
+    };
+    code.to_string()
+}
+
+/// Status spellings ("In stock", "in-stock", "Sold") → the status codes.
+pub fn status(cell: &str) -> String {
+    let key: String = cell
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let code = match key.as_str() {
+        "purchased" | "ordered" | "incoming" | "intransit" | "bought" => "purchased",
+        "instock" | "stock" | "available" | "inventory" | "unsold" => "in_stock",
+        "listed" => "listed",
+        "reserved" => "reserved",
+        "sold" => "sold",
+        "shipped" | "delivered" => "shipped",
+        "returned" => "returned",
+        _ => return cell.trim().to_string(),
+    };
+    code.to_string()
+}
+
+/// A yes/no foil column (Cardmarket's `isFoil`) → "Foil" or nothing; other finishes as typed.
+pub fn finish(cell: &str) -> String {
+    match cell.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" | "x" => "Foil".into(),
+        "0" | "false" | "no" | "n" | "-" => String::new(),
+        _ => cell.trim().to_string(),
+    }
+}
+
 /// "a; b | c" → "a, b, c" (tags are stored comma-separated).
 pub fn tags(cell: &str) -> String {
     cell.split([';', '|', ','])

@@ -186,11 +186,35 @@ impl Session {
         self.edited.remove(&i);
     }
 
+    /// The Flipdesk id row `i` carries: rows with one id are one item (an item's sales are
+    /// rows of their own in Flipdesk's export).
+    fn item_ref(&self, i: usize) -> Option<String> {
+        let col = self.mapping.column_of(ImportField::ItemRef)?;
+        let text = match self.edited.get(&i) {
+            Some(row) => super::sale::item_ref(&row.item).unwrap_or(""),
+            None => self.sheet.cell(i, col).trim(),
+        };
+        Some(text.to_string()).filter(|t| !t.is_empty())
+    }
+
+    /// Rows that carry an id an earlier row carries: more of that item, never a duplicate.
+    fn more_of_an_item(&self) -> Vec<bool> {
+        let mut seen = std::collections::HashSet::new();
+        (0..self.states.len())
+            .map(|i| !self.states[i].removed && self.item_ref(i).is_some_and(|r| !seen.insert(r)))
+            .collect()
+    }
+
     /// Flags rows that repeat an earlier row of the file; inventory matches stay flagged.
     pub fn mark_duplicates(&mut self) {
         let mut first: HashMap<u64, u32> = HashMap::new();
-        for i in 0..self.states.len() {
+        let more = self.more_of_an_item();
+        for (i, more) in more.into_iter().enumerate() {
             let state = &mut self.states[i];
+            if more {
+                state.duplicate = Duplicate::No;
+                continue;
+            }
             if state.duplicate == Duplicate::InInventory && state.key != 0 {
                 continue;
             }
@@ -210,8 +234,9 @@ impl Session {
     /// Flags rows whose key the server found in the inventory.
     pub fn mark_existing(&mut self, found: &[String]) {
         let found: std::collections::HashSet<u64> = found.iter().map(|k| hash(k)).collect();
-        for state in &mut self.states {
-            if state.key != 0 && found.contains(&state.key) {
+        let more = self.more_of_an_item();
+        for (state, more) in self.states.iter_mut().zip(more) {
+            if !more && state.key != 0 && found.contains(&state.key) {
                 state.duplicate = Duplicate::InInventory;
             }
         }
@@ -221,18 +246,41 @@ impl Session {
         let mut c = Counts::default();
         for (_, s) in self.states() {
             c.rows += 1;
-            c.ready += s.will_import() as usize;
             c.to_fix += !s.is_valid() as usize;
             c.duplicates += (s.duplicate != Duplicate::No && !s.keep) as usize;
         }
+        c.ready = self.ready().len();
         c
     }
 
-    /// Rows that go in on commit.
+    /// Rows that go in on commit. Rows of one item (one Flipdesk id) go in together, one
+    /// after the other, or not at all while one of them still needs fixing.
     pub fn ready(&self) -> Vec<usize> {
-        self.states()
-            .filter(|(_, s)| s.will_import())
-            .map(|(i, _)| i)
+        if self.mapping.column_of(ImportField::ItemRef).is_none() {
+            return self
+                .states()
+                .filter(|(_, s)| s.will_import())
+                .map(|(i, _)| i)
+                .collect();
+        }
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut group_of: HashMap<String, usize> = HashMap::new();
+        for (i, _) in self.states() {
+            match self.item_ref(i) {
+                Some(r) => match group_of.get(&r) {
+                    Some(&g) => groups[g].push(i),
+                    None => {
+                        group_of.insert(r, groups.len());
+                        groups.push(vec![i]);
+                    }
+                },
+                None => groups.push(vec![i]),
+            }
+        }
+        groups
+            .into_iter()
+            .filter(|g| g.iter().all(|&i| self.states[i].will_import()))
+            .flatten()
             .collect()
     }
 }
@@ -316,5 +364,38 @@ mod tests {
         assert_eq!(s.line(1).get(ImportField::PurchasePrice), "12");
         assert_eq!(s.counts().ready, 2);
         assert_eq!(s.row(0).item.get(ImportField::Name), "Air Force 1");
+    }
+
+    #[test]
+    fn rows_of_one_item_go_together_and_are_not_duplicates() {
+        let mut s = session(
+            "id,name,style id,size,cost,date,sale price,sold date\n\
+            a1,Dunk,DD1391-100,10,110,2026-01-02,150,2026-02-01\n\
+            b2,Dunk,DD1391-100,9,110,2026-01-02,,\n\
+            a1,Dunk,DD1391-100,10,110,2026-01-02,,\n\
+            c3,Dunk,DD1391-100,11,110,2026-01-02,150,2025-12-01\n\
+            c3,Dunk,DD1391-100,11,110,2026-01-02,,\n",
+        );
+        assert_eq!(
+            s.state(2).duplicate,
+            Duplicate::No,
+            "more of the item on line 2"
+        );
+        assert!(!s.state(3).is_valid(), "sold before it was bought");
+        // c3 waits for its sale row to be fixed; a1's rows go in one after the other.
+        assert_eq!(s.ready(), [0, 2, 1]);
+        assert_eq!(s.counts().ready, 3);
+        s.edit(3, ImportField::SoldOn, "2026-02-01");
+        assert_eq!(s.ready(), [0, 2, 1, 3, 4]);
+        s.mark_existing(&[super::super::stage::key_of(
+            "DD1391-100",
+            Some("10"),
+            Some("2026-01-02"),
+            11000,
+            "USD",
+        )]);
+        assert_eq!(s.state(0).duplicate, Duplicate::InInventory);
+        assert_eq!(s.state(2).duplicate, Duplicate::No);
+        assert_eq!(s.ready(), [1, 3, 4], "the item is left out whole");
     }
 }

@@ -94,6 +94,9 @@ impl ImportLine {
                 ImportField::GradingCompany => &mut i.grading_company,
                 ImportField::Grade => &mut i.grade,
                 ImportField::CertNumber => &mut i.cert_number,
+                ImportField::Attributes => &mut i.attributes,
+                // The row's sale, shipment, status and market price: see `sale::plan_row`.
+                _ => continue,
             };
             slot.clone_from(value);
         }
@@ -104,6 +107,12 @@ impl ImportLine {
     /// (a "$" price sets the currency, "PSA 10" the grading company, "US 10.5" the system).
     pub fn set(&mut self, field: ImportField, raw: &str, options: &FileOptions) -> Option<String> {
         let raw = raw.trim();
+        // Flipdesk's export (like spreadsheets) guards a cell that would run as a formula
+        // with a leading apostrophe; it is not part of the value.
+        let raw = match raw.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+            _ => raw,
+        };
         let mut problem = None;
         let value = match field {
             ImportField::PurchasePrice if !raw.is_empty() => match normalise::price(raw) {
@@ -115,7 +124,19 @@ impl ImportLine {
                 }
                 Err(_) => raw.to_string(),
             },
-            ImportField::PurchaseDate => match normalise::date(raw, options.date_order) {
+            ImportField::SalePrice
+            | ImportField::Fees
+            | ImportField::ShippingCharged
+            | ImportField::ShippingPaid
+            | ImportField::MarketPrice
+                if !raw.is_empty() =>
+            {
+                normalise::price(raw).map_or_else(|_| raw.to_string(), |(amount, _)| amount)
+            }
+            ImportField::PurchaseDate
+            | ImportField::SoldOn
+            | ImportField::ShippedOn
+            | ImportField::MarketPriceOn => match normalise::date(raw, options.date_order) {
                 DateCell::Empty => String::new(),
                 DateCell::Iso(d) => d,
                 DateCell::Invalid(d) => d,
@@ -140,7 +161,18 @@ impl ImportLine {
                 }
                 grade
             }
-            ImportField::CardCondition => normalise::card_condition(raw),
+            // "PSA 10" in a condition column is a slab: grader and grade, no raw condition.
+            ImportField::CardCondition => match normalise::grade(raw) {
+                (Some(company), grade) if !grade.is_empty() => {
+                    self.put(ImportField::GradingCompany, company.as_str().to_string());
+                    self.put(ImportField::Grade, grade);
+                    String::new()
+                }
+                _ => normalise::card_condition(raw),
+            },
+            ImportField::SaleChannel => normalise::channel(raw),
+            ImportField::Status => normalise::status(raw),
+            ImportField::Finish => normalise::finish(raw),
             ImportField::SneakerCondition => normalise::sneaker_condition(raw),
             ImportField::Kind => normalise::kind(raw),
             ImportField::Tags => normalise::tags(raw),
@@ -195,7 +227,8 @@ impl StagedRow {
 
     /// Re-runs the shared validator; returns the draft when the row is valid.
     pub fn check(&mut self) -> Option<ItemDraft> {
-        let result = validate_item(&self.item.to_input());
+        let result = validate_item(&self.item.to_input())
+            .and_then(|draft| super::sale::plan_row(&self.item, draft.clone()).map(|_| draft));
         let (draft, mut errors) = match result {
             Ok(d) => (Some(d), FieldErrors::default()),
             Err(e) => (None, e),
