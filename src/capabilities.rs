@@ -31,6 +31,7 @@ pub fn plugins() -> Plugins {
     crate::storefront::plug(&mut p);
     crate::lists::plug(&mut p);
     crate::inventory::plug(&mut p);
+    crate::photos::plug(&mut p);
     p
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod imports;
 pub mod inventory;
 pub mod lists;
+pub mod photos;
 pub mod preferences;
 pub mod store;
 pub mod storefront;

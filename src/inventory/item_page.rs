@@ -111,6 +111,7 @@ pub(super) fn ItemDetail(
             {shippable.then(|| view! { <TrackingForm id=id.clone() version reload=move || reload.run(())/> })}
             <SaleHistory view=view.clone()/>
         </section>
+        <crate::photos::PhotoManager item_id=id.clone() initial=view.photos.clone()/>
         <MarketPrice view=view.clone() reload=move || reload.run(())/>
         {matches!(status, ItemStatus::InStock | ItemStatus::Listed).then(|| view! {
             <crate::store::ListOnStore item_id=id.clone() held=s.quantity current=view.listing.clone() on_change=reload/>

@@ -27,7 +27,8 @@ const ITEM_COLUMNS: &str = "id, kind, status, name, sku, quantity, purchase_pric
     version, created_at, updated_at";
 
 pub(super) const SUMMARY_COLUMNS: &str = "id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
-    style_id, size, card_set, grade, tags, version, details";
+    style_id, size, card_set, grade, tags, version, details, (SELECT p.id FROM item_photos p WHERE p.item_id = items.id \
+    AND p.status = 'ready' ORDER BY p.position LIMIT 1) AS cover_photo";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct SummaryRow {
@@ -47,6 +48,7 @@ pub(super) struct SummaryRow {
     tags: String,
     version: i64,
     details: String,
+    cover_photo: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -163,6 +165,7 @@ impl SummaryRow {
             grade: self.grade,
             tags: decode_tags(&self.tags),
             version: self.version,
+            cover_photo: self.cover_photo,
         }
     }
 }
@@ -345,6 +348,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
         "SELECT market_unit FROM items WHERE id = $1 AND owner_user_id = $2")
         .bind(id).bind(owner).fetch_one(pool).await)?;
     let listing = crate::store::service::listing_of_item(db, owner, id).await?;
+    let photos = crate::photos::service::list(db, owner, id).await?;
     let currency = row.currency;
     let fmt = |t: OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
@@ -358,6 +362,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
         notes: row.notes,
         market_price: market_unit.map(|a| Money::new(a, currency)),
         listing,
+        photos,
         price_history: prices
             .into_iter()
             .map(|(price, source, at)| PricePoint {
@@ -409,6 +414,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
             grade: row.grade,
             tags: decode_tags(&row.tags),
             version: row.version,
+            cover_photo: None,
         },
     })
 }

@@ -78,7 +78,11 @@ fn columns(notice: RwSignal<Option<String>>) -> Vec<Column<StockLine, ItemSort>>
                 .or(l.item.card_set.clone())
                 .or(l.item.sku.clone())
                 .unwrap_or_default();
+            let thumb = l.item.cover_photo.as_ref().map(|id| view! {
+                <img class="row-thumb" src=crate::photos::types::photo_url(id, "thumb") alt="" width="40" height="40" loading="lazy"/>
+            });
             view! {
+                {thumb}
                 <EditableCell
                     display=Signal::derive(move || name.get())
                     href=format!("/app/inventory/{}", l.item.id)

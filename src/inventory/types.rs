@@ -27,6 +27,9 @@ pub struct ItemSummary {
     pub detail: String,
     pub tags: Vec<String>,
     pub version: i64,
+    /// Its cover photo (the first ready one), for the table's thumbnail.
+    #[serde(default)]
+    pub cover_photo: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +71,9 @@ pub struct ItemView {
     pub price_history: Vec<PricePoint>,
     /// Its listing in the reseller's store, if any.
     pub listing: Option<crate::store::types::ListingRow>,
+    /// Its photos, cover first.
+    #[serde(default)]
+    pub photos: Vec<crate::photos::types::PhotoView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

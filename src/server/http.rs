@@ -14,7 +14,6 @@ use serde_json::json;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tower_http::{
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -92,6 +91,7 @@ pub fn build_state(
         parts: plugins.parts,
         routes: plugins.routes,
         middleware: plugins.middleware,
+        body_limits: plugins.body_limits,
         pages: plugins.pages,
         jobs_ready: Default::default(),
         clock: Default::default(),
@@ -189,7 +189,7 @@ pub fn router(state: AppState) -> Router {
 
     // Router::layer wraps from the inside out: the last layer added sees the request first.
     let request_id = header::HeaderName::from_static("x-request-id");
-    app.layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+    app.layer(middleware::from_fn_with_state(state.clone(), limit_body))
         .layer(middleware::map_response(json_payload_too_large))
         .layer(middleware::map_response_with_state(state, security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -336,6 +336,26 @@ async fn security_headers(State(state): State<AppState>, mut res: Response) -> R
         );
     }
     res
+}
+
+/// Bodies are capped at `server.body_limit_bytes`, or at the larger limit a capability set
+/// for its route: refused at once from `Content-Length`, and cut off past the limit while read.
+async fn limit_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let limit = state
+        .body_limits
+        .iter()
+        .find(|l| l.matches(path))
+        .map_or(state.settings.body_limit_bytes, |l| l.bytes);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return AppError::PayloadTooLarge.into_response();
+    }
+    let req = req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(req).await
 }
 
 /// Body-limit rejections answer with the JSON error shape like every other error.

@@ -28,6 +28,24 @@ pub struct Plugins {
     /// REST routes (documented ones carry their OpenAPI paths).
     pub routes: Vec<fn() -> OpenApiRouter<AppState>>,
     pub middleware: Vec<Middleware>,
+    /// Routes that take larger bodies than `server.body_limit_bytes` (photo uploads).
+    pub body_limits: Vec<BodyLimit>,
+}
+
+/// A larger body limit for the paths that start with `prefix` and end with `suffix`.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit {
+    pub prefix: &'static str,
+    pub suffix: &'static str,
+    pub bytes: usize,
+}
+
+impl BodyLimit {
+    pub fn matches(&self, path: &str) -> bool {
+        path.len() > self.prefix.len() + self.suffix.len()
+            && path.starts_with(self.prefix)
+            && path.ends_with(self.suffix)
+    }
 }
 
 impl Plugins {
@@ -39,6 +57,7 @@ impl Plugins {
             parts: Default::default(),
             routes: Vec::new(),
             middleware: Vec::new(),
+            body_limits: Vec::new(),
         }
     }
 

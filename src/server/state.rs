@@ -48,6 +48,7 @@ pub struct State {
     pub pages: super::plugins::Pages,
     pub routes: Vec<fn() -> utoipa_axum::router::OpenApiRouter<AppState>>,
     pub middleware: Vec<super::plugins::Middleware>,
+    pub body_limits: Vec<super::plugins::BodyLimit>,
     /// The OpenAPI document of `/api/v1`, made from the same routes the router serves.
     pub openapi_json: String,
     /// The Stripe client (one connection pool for the process); `None`: manual payment only.

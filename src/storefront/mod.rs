@@ -262,7 +262,18 @@ fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
     }
 }
 
-/// The picture of a listing, or a tile with its initial when it has none.
+/// A link on this site made absolute against the page's own URL (link previews need it).
+fn absolute(page_url: &str, src: String) -> String {
+    if !src.starts_with('/') {
+        return src;
+    }
+    let origin_end = page_url
+        .find("://")
+        .and_then(|scheme| page_url[scheme + 3..].find('/').map(|i| scheme + 3 + i))
+        .unwrap_or(page_url.len());
+    format!("{}{src}", &page_url[..origin_end])
+}
+
 /// Open Graph / Twitter tags, so a store or item link unfurls in Discord and Instagram.
 #[component]
 pub fn LinkPreview(
@@ -283,21 +294,25 @@ pub fn LinkPreview(
         <Meta property="og:site_name" content="Flipdesk"/>
         <Meta property="og:title" content=title.clone()/>
         <Meta property="og:description" content=description.clone()/>
+        {image.map(|src| view! { <Meta property="og:image" content=absolute(&url, src)/> })}
         <Meta property="og:url" content=url/>
-        {image.map(|src| view! { <Meta property="og:image" content=src/> })}
         <Meta name="twitter:card" content=card/>
         <Meta name="twitter:title" content=title/>
         <Meta name="twitter:description" content=description/>
     }
 }
 
+/// The picture of a listing, or a tile with its initial when it has none.
 #[component]
 pub fn ListingImage(
     listing: PublicListing,
     #[prop(default = "listing-image")] class: &'static str,
 ) -> impl IntoView {
     match listing.images.first() {
-        Some(src) => view! { <img class=class src=src.clone() alt=listing.title.clone() loading="lazy"/> }.into_any(),
+        Some(src) => {
+            let srcset = crate::photos::types::srcset_of_url(src);
+            view! { <img class=class src=src.clone() srcset=srcset sizes="(max-width: 600px) 50vw, 320px" alt=listing.title.clone() loading="lazy"/> }.into_any()
+        }
         None => view! {
             <div class=format!("{class} listing-image-empty") aria-hidden="true">
                 {listing.title.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()}

@@ -133,10 +133,25 @@ struct ListingRow {
     size: Option<String>,
     image_urls: String,
     details: String,
+    /// The item's first ready photo.
+    cover_photo: Option<String>,
 }
 
 const LISTING_COLUMNS: &str = "l.id, l.price, l.currency, l.available, l.condition, i.name, i.kind, i.brand, i.card_set, i.size, \
-    i.image_urls, i.details";
+    i.image_urls, i.details, (SELECT p.id FROM item_photos p WHERE p.item_id = i.id AND p.status = 'ready' \
+    ORDER BY p.position LIMIT 1) AS cover_photo";
+
+impl ListingRow {
+    /// Its pictures: the cover photo first, then the item's image links.
+    fn images(&self, size: &str) -> Vec<String> {
+        let links: Vec<String> = serde_json::from_str(&self.image_urls).unwrap_or_default();
+        self.cover_photo
+            .iter()
+            .map(|id| crate::photos::types::photo_url(id, size))
+            .chain(links)
+            .collect()
+    }
+}
 
 fn grade_of(details: &ItemDetails) -> Option<String> {
     details
@@ -151,6 +166,7 @@ fn grade_of(details: &ItemDetails) -> Option<String> {
 impl ListingRow {
     fn into_public(self, store_slug: &str) -> (PublicListing, ItemDetails) {
         let details: ItemDetails = serde_json::from_str(&self.details).unwrap_or_default();
+        let images = self.images("card");
         let listing = PublicListing {
             url: format!("/s/{store_slug}/items/{}", self.id),
             title: self.name,
@@ -166,7 +182,7 @@ impl ListingRow {
             grade: grade_of(&details),
             brand: self.brand,
             card_set: self.card_set,
-            images: serde_json::from_str(&self.image_urls).unwrap_or_default(),
+            images,
             id: self.id,
         };
         (listing, details)
@@ -401,9 +417,7 @@ pub async fn price_cart(
                 unit_price: Money::new(row.listing.price, cur),
                 quantity,
                 available,
-                image: serde_json::from_str::<Vec<String>>(&row.listing.image_urls)
-                    .ok()
-                    .and_then(|v| v.into_iter().next()),
+                image: row.listing.images("thumb").into_iter().next(),
                 problem,
             });
         }

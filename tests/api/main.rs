@@ -12,6 +12,7 @@ mod imports;
 mod inventory;
 mod jobs;
 mod lists;
+mod photos;
 mod roundtrip;
 mod security;
 mod shells;

@@ -1,7 +1,7 @@
 //! `flipdesk bench --items N --export`: the bench owner's sold and shipped items get their
 //! sales and tracking, then the stock export is downloaded whole, as the Export CSV button
-//! does. Reports the time to the last byte, the size, and how far the process's resident
-//! memory rose while it streamed (sampled every 20 ms; the load generator shares the process).
+//! does. Reports the time to the last byte, the size, and how far the process's heap (its
+//! anonymous resident memory) rose while it streamed (sampled every 20 ms; the load generator shares the process).
 
 use std::time::{Duration, Instant};
 
@@ -10,12 +10,14 @@ use crate::{
     with_db,
 };
 
+/// The process's own (anonymous) resident memory: its heap. Not `VmRSS`, which also counts
+/// the database file's pages SQLite maps into every connection (`mmap_size`).
 fn resident_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with("RssAnon:"))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
@@ -77,7 +79,7 @@ pub async fn measure(client: &reqwest::Client, base: &str, items: usize) -> Resu
     peak = peak.max(resident_kib());
     Ok(format!(
         "stock export of {items} items: {} lines (header, rows and multi-line cells), {:.1} MB in {:.2} s \
-         (first byte after {} ms); resident memory {} MB before, peak {} MB (+{} MB)",
+         (first byte after {} ms); heap (RssAnon) {} MB before, peak {} MB (+{} MB)",
         lines,
         bytes as f64 / 1e6,
         total.as_secs_f64(),

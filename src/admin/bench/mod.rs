@@ -9,6 +9,7 @@ mod checkout;
 mod export;
 mod import;
 mod lists;
+mod photo;
 use clap::Args;
 use std::{
     sync::{
@@ -90,6 +91,9 @@ pub struct BenchArgs {
     /// downloading the whole stock export and watch the memory it takes.
     #[arg(long)]
     pub export: bool,
+    /// Time making a 12-megapixel photo's sizes (as the photo job does).
+    #[arg(long)]
+    pub photo: bool,
     /// Calls per analytics measurement.
     #[arg(long, default_value_t = 200)]
     pub analytics_runs: usize,
@@ -446,6 +450,14 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     }
     if let Some(report) = export {
         println!("{report}");
+    }
+    if args.photo {
+        println!(
+            "{}",
+            tokio::task::spawn_blocking(photo::measure)
+                .await
+                .map_err(|e| e.to_string())??
+        );
     }
     if let Some(report) = analytics {
         println!(
