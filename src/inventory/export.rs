@@ -301,16 +301,35 @@ async fn sales_chunk(db: &Db, owner: &str, page: i64) -> Result<Option<Bytes>, A
 
 /// `GET /app/sales/export.csv`: every sale, oldest first (for the books and taxes).
 pub async fn export_sales_csv(State(state): State<AppState>, session: Session) -> Response {
+    owner_download(
+        state,
+        session,
+        "flipdesk-sales.csv",
+        |db, owner, page| async move { sales_chunk(&db, &owner, page).await },
+    )
+    .await
+}
+
+/// A download of the signed-in reseller's pages of CSV.
+async fn owner_download<F, Fut>(
+    state: AppState,
+    session: Session,
+    file_name: &str,
+    chunk: F,
+) -> Response
+where
+    F: Fn(Db, String, i64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Option<Bytes>, AppError>> + Send + 'static,
+{
     let user = match crate::auth::service::current_user(&state.db, &session).await {
         Ok(user) => user,
         Err(e) => return e.into_response(),
     };
     let (db, owner) = (state.db.clone(), user.id);
-    let body = stream_pages(move |page| {
-        let (db, owner) = (db.clone(), owner.clone());
-        async move { sales_chunk(&db, &owner, page).await }
-    });
-    csv_response("flipdesk-sales.csv", body)
+    csv_response(
+        file_name,
+        stream_pages(move |page| chunk(db.clone(), owner.clone(), page)),
+    )
 }
 
 #[derive(sqlx::FromRow)]
@@ -360,16 +379,13 @@ async fn shipments_chunk(db: &Db, owner: &str, page: i64) -> Result<Option<Bytes
 
 /// `GET /app/shipments/export.csv`: every shipment, oldest first.
 pub async fn export_shipments_csv(State(state): State<AppState>, session: Session) -> Response {
-    let user = match crate::auth::service::current_user(&state.db, &session).await {
-        Ok(user) => user,
-        Err(e) => return e.into_response(),
-    };
-    let (db, owner) = (state.db.clone(), user.id);
-    let body = stream_pages(move |page| {
-        let (db, owner) = (db.clone(), owner.clone());
-        async move { shipments_chunk(&db, &owner, page).await }
-    });
-    csv_response("flipdesk-shipments.csv", body)
+    owner_download(
+        state,
+        session,
+        "flipdesk-shipments.csv",
+        |db, owner, page| async move { shipments_chunk(&db, &owner, page).await },
+    )
+    .await
 }
 
 #[cfg(test)]

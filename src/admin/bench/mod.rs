@@ -91,7 +91,8 @@ pub struct BenchArgs {
     /// downloading the whole stock export and watch the memory it takes.
     #[arg(long)]
     pub export: bool,
-    /// Time making a 12-megapixel photo's sizes (as the photo job does).
+    /// Time making a 12-megapixel photo's sizes (as the photo job does); with --items, give
+    /// every item a cover photo first (the stock table then shows thumbnails).
     #[arg(long)]
     pub photo: bool,
     /// Calls per analytics measurement.
@@ -196,6 +197,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     seed_stores(&db, args.stores).await?;
     if args.items > 0 || args.import_rows > 0 || args.listings > 0 {
         seed_items(&db, args.items).await?;
+        if args.photo {
+            photo::seed_covers(&db, BENCH_OWNER).await?;
+        }
     }
     let deep_listings = if args.listings > 0 {
         checkout::seed_listings(&db, BENCH_OWNER, args.listings).await?

@@ -1,10 +1,24 @@
 //! `flipdesk bench --photo`: a 12-megapixel phone-sized JPEG (4032 × 3024, with detail that
 //! compresses like a photo) made into its sizes, as the photo job does; best and median of
-//! five runs, on one core (the job runs on a blocking thread).
+//! five runs, on one core (the job runs on a blocking thread). With `--items`, every item
+//! also gets a cover photo first, so the stock table's routes are measured with thumbnails.
 
 use std::time::{Duration, Instant};
 
 use image::{RgbImage, codecs::jpeg::JpegEncoder};
+
+use crate::{server::db::Db, with_db};
+
+/// One ready cover photo per item of the bench owner, so the stock table's routes are
+/// measured with thumbnails (compare with a run without `--photo`).
+pub async fn seed_covers(db: &Db, owner_email: &str) -> Result<(), String> {
+    let done: Result<u64, sqlx::Error> = with_db!(db, pool => sqlx::query(
+        "INSERT INTO item_photos (id, item_id, owner_user_id, position, status, width, height, created_at) \
+         SELECT 'ph' || i.id, i.id, i.owner_user_id, 0, 'ready', 1600, 1200, i.created_at \
+         FROM items i JOIN users u ON u.id = i.owner_user_id WHERE u.email = $1")
+        .bind(owner_email).execute(pool).await.map(|r| r.rows_affected()));
+    done.map(|_| ()).map_err(|e| e.to_string())
+}
 
 pub fn measure() -> Result<String, String> {
     let (w, h) = (4032u32, 3024u32);

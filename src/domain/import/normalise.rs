@@ -206,13 +206,17 @@ pub fn grade(cell: &str) -> (Option<GradingCompany>, String) {
     (None, raw.replace(',', "."))
 }
 
-/// Card condition spellings → the codes the validator knows (NM, LP, MP, HP, DMG).
-pub fn card_condition(cell: &str) -> String {
-    let key: String = cell
-        .chars()
+/// A cell as a lookup key: lower-case letters and digits only ("In-Stock" → "instock").
+fn letters_and_digits(cell: &str) -> String {
+    cell.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
-        .collect();
+        .collect()
+}
+
+/// Card condition spellings → the codes the validator knows (NM, LP, MP, HP, DMG).
+pub fn card_condition(cell: &str) -> String {
+    let key = letters_and_digits(cell);
     let code = match key.as_str() {
         "nm" | "nearmint" | "mint" | "m" | "nmm" | "nmmint" => "NM",
         "lp" | "lightlyplayed" | "ex" | "excellent" | "sp" | "slightlyplayed" => "LP",
@@ -226,11 +230,7 @@ pub fn card_condition(cell: &str) -> String {
 
 /// Sneaker condition spellings → new / new_defects / used.
 pub fn sneaker_condition(cell: &str) -> String {
-    let key: String = cell
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let key = letters_and_digits(cell);
     let code = match key.as_str() {
         "new" | "ds" | "deadstock" | "bnib" | "brandnew" | "nib" => "new",
         "newdefects" | "newwithdefects" | "defect" | "b" | "bgrade" => "new_defects",
@@ -257,11 +257,7 @@ pub fn kind(cell: &str) -> String {
 /// Channel spellings → the codes Flipdesk knows; anything else stays as typed (it is filed
 /// under "other" with its name kept).
 pub fn channel(cell: &str) -> String {
-    let key: String = cell
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let key = letters_and_digits(cell);
     let code = match key.as_str() {
         "stockx" => "stockx",
         "ebay" | "ebaycom" | "ebayde" | "ebaycouk" => "ebay",
@@ -277,11 +273,7 @@ pub fn channel(cell: &str) -> String {
 
 /// Status spellings ("In stock", "in-stock", "Sold") → the status codes.
 pub fn status(cell: &str) -> String {
-    let key: String = cell
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let key = letters_and_digits(cell);
     let code = match key.as_str() {
         "purchased" | "ordered" | "incoming" | "intransit" | "bought" => "purchased",
         "instock" | "stock" | "available" | "inventory" | "unsold" => "in_stock",
