@@ -59,8 +59,12 @@ pub async fn import_history() -> Result<Vec<ImportSummary>, AppError> {
 pub async fn undo_import(import_id: String) -> Result<u64, AppError> {
     use crate::server::errors::respond;
     respond(async move {
+        use crate::photos::service::{ItemsOf, photos_of, remove_files};
         let (state, user) = crate::auth::service::require_user().await?;
-        super::service::undo(&state.db, &user.id, &import_id).await
+        let photos = photos_of(&state.db, &user.id, ItemsOf::Import(&import_id)).await?;
+        let undone = super::service::undo(&state.db, &user.id, &import_id).await?;
+        remove_files(&state, &photos).await;
+        Ok(undone)
     })
     .await
 }

@@ -113,7 +113,10 @@ pub async fn delete_items(ids: Vec<String>) -> Result<u64, AppError> {
     use crate::server::errors::respond;
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
+        use crate::photos::service::{ItemsOf, photos_of, remove_files};
+        let photos = photos_of(&state.db, &user.id, ItemsOf::Ids(&ids)).await?;
         let deleted = super::service::delete_items(&state.db, &user.id, &ids).await?;
+        remove_files(&state, &photos).await;
         crate::storefront::service::cache(&state).clear();
         Ok(deleted)
     })

@@ -237,6 +237,40 @@ pub async fn delete(
         .map_err(|e| crate::server::errors::internal("deleting a photo", e))
 }
 
+/// The photos of the owner's items that are about to be deleted (some items, or an import's),
+/// so their files can go once the rows have.
+pub async fn photos_of(db: &Db, owner: &str, items: ItemsOf<'_>) -> Result<Vec<String>, AppError> {
+    let rows: Vec<String> = match items {
+        ItemsOf::Ids(ids) => with_db!(db, pool => {
+            let mut q = sqlx::QueryBuilder::new("SELECT p.id FROM item_photos p WHERE p.owner_user_id = ");
+            q.push_bind(owner).push(" AND p.item_id IN ");
+            crate::server::store::push_list(&mut q, ids);
+            q.build_query_scalar::<String>().fetch_all(pool).await
+        })?,
+        ItemsOf::Import(import_id) => with_db!(db, pool => sqlx::query_scalar(
+            "SELECT p.id FROM item_photos p JOIN items i ON i.id = p.item_id WHERE p.owner_user_id = $1 AND i.import_id = $2")
+            .bind(owner).bind(import_id).fetch_all(pool).await)?,
+    };
+    Ok(rows)
+}
+
+/// Whose photos: some items, or an import's.
+pub enum ItemsOf<'a> {
+    Ids(&'a [String]),
+    Import(&'a str),
+}
+
+/// Removes the files of photos whose rows are gone (their items were deleted). A failure
+/// is logged: the item is gone either way.
+pub async fn remove_files(state: &AppState, photo_ids: &[String]) {
+    let files = store(state);
+    for id in photo_ids {
+        if let Err(e) = files.delete_photo(id).await {
+            tracing::warn!(photo_id = %id, error = %e, "a deleted item's photo files stayed");
+        }
+    }
+}
+
 /// A photo's sizes are made in the background.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct ProcessPhoto {

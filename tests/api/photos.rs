@@ -286,4 +286,33 @@ async fn photos_are_checked_processed_and_served(backend: Backend) {
     );
 }
 
-on_both_databases!(photos_are_checked_processed_and_served);
+/// A deleted item takes its photo files with it.
+async fn deleting_an_item_removes_its_photo_files(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = app.reseller("tidy").await;
+    let item = new_item(&app, &c).await;
+    let (code, photo) = upload(&app, &c, &item, png(64, 64)).await;
+    assert_eq!(code, StatusCode::CREATED, "{photo}");
+    app.run_pending_jobs().await;
+    let url = app.url(&format!(
+        "/photos/{}/thumb.jpg",
+        photo["id"].as_str().unwrap()
+    ));
+    assert_eq!(
+        client().get(&url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let (code, body) = app
+        .rpc(&c, "inventory/delete", json!({"ids": [item]}))
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(
+        client().get(&url).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+on_both_databases!(
+    photos_are_checked_processed_and_served,
+    deleting_an_item_removes_its_photo_files
+);
