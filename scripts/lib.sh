@@ -122,3 +122,36 @@ stop_scratch_postgres() {
     rm -rf "$PG_SCRATCH"
   fi
 }
+
+# An S3-compatible server for the photo-bucket tests: moto's server mode from PyPI, pinned in
+# scripts/s3-server-requirements.txt, in its own virtualenv (about 15 s, once per machine).
+S3_SERVER_VENV="$HOME/.cache/flipdesk/s3-server"
+ensure_s3_server() {
+  local wanted="$ROOT/scripts/s3-server-requirements.txt"
+  if ! cmp -s "$wanted" "$S3_SERVER_VENV/requirements.txt" 2>/dev/null; then
+    log "installing the S3-compatible test server (moto) into $S3_SERVER_VENV"
+    rm -rf "$S3_SERVER_VENV"
+    python3 -m venv "$S3_SERVER_VENV"
+    "$S3_SERVER_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$wanted"
+    cp "$wanted" "$S3_SERVER_VENV/requirements.txt"
+  fi
+}
+start_scratch_s3() {
+  local port=$(( 20000 + RANDOM % 20000 ))
+  S3_SCRATCH_LOG="$(mktemp /tmp/flipdesk-s3.XXXXXX)"
+  "$S3_SERVER_VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$S3_SCRATCH_LOG" 2>&1 &
+  S3_SCRATCH_PID=$!
+  export TEST_S3_ENDPOINT="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    curl -fs "$TEST_S3_ENDPOINT/" >/dev/null 2>&1 && { log "throwaway S3-compatible server on port $port"; return; }
+    sleep 0.1
+  done
+  cat "$S3_SCRATCH_LOG" >&2
+  log "the S3-compatible test server did not start"; return 1
+}
+stop_scratch_s3() {
+  if [ -n "${S3_SCRATCH_PID:-}" ]; then
+    kill "$S3_SCRATCH_PID" 2>/dev/null || true
+    rm -f "$S3_SCRATCH_LOG"
+  fi
+}

@@ -41,10 +41,10 @@ pub async fn serve(
     let Some(variant) = file.strip_suffix(".jpg").and_then(Variant::parse) else {
         return AppError::NotFound.into_response();
     };
-    match service::store(&state)
-        .get(&service::variant_key(&id, variant))
-        .await
-    {
+    let Ok(files) = service::store(&state) else {
+        return AppError::Internal.into_response();
+    };
+    match files.get(&service::variant_key(&id, variant)).await {
         Ok(Some(bytes)) => (
             [
                 (header::CONTENT_TYPE, "image/jpeg"),
@@ -53,9 +53,13 @@ pub async fn serve(
             bytes,
         )
             .into_response(),
+        Ok(None) => not_found(),
         // A bad id is just not found (ids are made by Flipdesk, never paths).
-        Ok(None) | Err(_) => {
-            (StatusCode::NOT_FOUND, [(header::CACHE_CONTROL, "no-store")]).into_response()
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => not_found(),
+        Err(e) => crate::server::errors::internal("reading a photo", e).into_response(),
     }
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, [(header::CACHE_CONTROL, "no-store")]).into_response()
 }

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::{
     process::{self, MAX_PHOTOS, PhotoError, Variant},
-    storage::{LocalStore, PhotoStore},
+    storage::{BucketStore, LocalStore, PhotoStore},
     types::PhotoView,
 };
 use crate::{
@@ -27,12 +27,19 @@ pub struct Photos {
     store: OnceLock<Arc<dyn PhotoStore>>,
 }
 
-pub fn store(state: &AppState) -> Arc<dyn PhotoStore> {
-    state
-        .part::<Photos>()
-        .store
-        .get_or_init(|| Arc::new(LocalStore::new(state.settings.data_dir.join("photos"))))
-        .clone()
+pub fn store(state: &AppState) -> Result<Arc<dyn PhotoStore>, AppError> {
+    let photos = state.part::<Photos>();
+    if let Some(store) = photos.store.get() {
+        return Ok(store.clone());
+    }
+    let made: Arc<dyn PhotoStore> = match &state.settings.photo_bucket {
+        Some(bucket) => Arc::new(
+            BucketStore::new(bucket)
+                .map_err(|e| crate::server::errors::internal("opening the photo bucket", e))?,
+        ),
+        None => Arc::new(LocalStore::new(state.settings.data_dir.join("photos"))),
+    };
+    Ok(photos.store.get_or_init(|| made).clone())
 }
 
 fn key(photo_id: &str, name: &str) -> String {
@@ -84,7 +91,7 @@ pub async fn upload(
     owns_item(&state.db, owner, item_id).await?;
     let (width, height) = process::inspect(&bytes).map_err(refused)?;
     let id = new_id();
-    let files = store(state);
+    let files = store(state)?;
     files
         .put(&key(&id, "upload"), bytes)
         .await
@@ -138,7 +145,10 @@ pub async fn upload(
 
 /// Makes a photo's sizes from its upload, then shows it.
 pub async fn make_variants(state: &AppState, photo_id: &str) -> Outcome {
-    let files = store(state);
+    let files = match store(state) {
+        Ok(files) => files,
+        Err(e) => return Outcome::Failed(e.to_string()),
+    };
     let upload = match files.get(&key(photo_id, "upload")).await {
         Ok(Some(bytes)) => bytes,
         // Deleted meanwhile, or processed by an earlier attempt.
@@ -231,7 +241,7 @@ pub async fn delete(
     if gone == 0 {
         return Err(AppError::NotFound);
     }
-    store(state)
+    store(state)?
         .delete_photo(photo_id)
         .await
         .map_err(|e| crate::server::errors::internal("deleting a photo", e))
@@ -263,7 +273,10 @@ pub enum ItemsOf<'a> {
 /// Removes the files of photos whose rows are gone (their items were deleted). A failure
 /// is logged: the item is gone either way.
 pub async fn remove_files(state: &AppState, photo_ids: &[String]) {
-    let files = store(state);
+    let Ok(files) = store(state) else {
+        tracing::warn!("deleted items' photo files stayed: the photo store is unavailable");
+        return;
+    };
     for id in photo_ids {
         if let Err(e) = files.delete_photo(id).await {
             tracing::warn!(photo_id = %id, error = %e, "a deleted item's photo files stayed");

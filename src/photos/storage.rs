@@ -1,10 +1,14 @@
-//! Where photo files live, behind one trait: the local disk under `data/photos` by default.
-//! Keys are `{photo id}/{name}` (`upload` for the file as sent, until it is processed; then
+//! Where photo files live, behind one trait: the local disk under `data/photos` by default,
+//! an S3-compatible bucket when `PHOTOS_S3_BUCKET` is set (several server processes). Keys are `{photo id}/{name}` (`upload` for the file as sent, until it is processed; then
 //! `full.jpg`, `card.jpg`, `thumb.jpg`).
 
 use std::{io, path::PathBuf};
 
 use async_trait::async_trait;
+use futures::TryStreamExt;
+use object_store::{ObjectStore, PutPayload, aws::AmazonS3Builder, path::Path as ObjectPath};
+
+use crate::server::config::PhotoBucket;
 
 #[async_trait]
 pub trait PhotoStore: Send + Sync {
@@ -26,21 +30,26 @@ impl LocalStore {
         LocalStore { root }
     }
 
-    /// Keys are made by Flipdesk from ids it generated; a key that could leave the folder is
-    /// refused anyway.
     fn path(&self, key: &str) -> io::Result<PathBuf> {
-        let safe = !key.is_empty()
-            && key.split('/').all(|part| {
-                !part.is_empty()
-                    && part != ".."
-                    && part
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            });
-        if !safe {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "bad photo key"));
-        }
-        Ok(self.root.join(key))
+        Ok(self.root.join(checked(key)?))
+    }
+}
+
+/// Keys are made by Flipdesk from ids it generated; a key that could leave the folder (or
+/// the photo's prefix) is refused anyway.
+fn checked(key: &str) -> io::Result<&str> {
+    let safe = !key.is_empty()
+        && key.split('/').all(|part| {
+            !part.is_empty()
+                && part != ".."
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        });
+    if safe {
+        Ok(key)
+    } else {
+        Err(io::Error::new(io::ErrorKind::InvalidInput, "bad photo key"))
     }
 }
 
@@ -77,6 +86,83 @@ impl PhotoStore for LocalStore {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
+    }
+}
+
+/// Files in an S3-compatible bucket (Amazon S3, Cloudflare R2, MinIO): every server process
+/// sees the same photos.
+pub struct BucketStore {
+    bucket: Box<dyn ObjectStore>,
+}
+
+impl BucketStore {
+    pub fn new(settings: &PhotoBucket) -> io::Result<BucketStore> {
+        let mut builder = AmazonS3Builder::new()
+            .with_bucket_name(&settings.bucket)
+            .with_region(&settings.region)
+            .with_access_key_id(&settings.access_key_id)
+            .with_secret_access_key(settings.secret_access_key.expose());
+        if let Some(endpoint) = &settings.endpoint {
+            // A self-hosted store on plain HTTP (MinIO inside the private network).
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_allow_http(endpoint.starts_with("http://"));
+        }
+        let bucket = builder.build().map_err(io::Error::other)?;
+        Ok(BucketStore {
+            bucket: Box::new(bucket),
+        })
+    }
+
+    fn path(key: &str) -> io::Result<ObjectPath> {
+        Ok(ObjectPath::from(checked(key)?))
+    }
+}
+
+#[async_trait]
+impl PhotoStore for BucketStore {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> io::Result<()> {
+        // One PUT: the object appears whole or not at all.
+        self.bucket
+            .put(&Self::path(key)?, PutPayload::from(bytes))
+            .await
+            .map(|_| ())
+            .map_err(io::Error::other)
+    }
+
+    async fn get(&self, key: &str) -> io::Result<Option<Vec<u8>>> {
+        match self.bucket.get(&Self::path(key)?).await {
+            Ok(found) => Ok(Some(
+                found.bytes().await.map_err(io::Error::other)?.to_vec(),
+            )),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(io::Error::other(e)),
+        }
+    }
+
+    async fn delete(&self, key: &str) -> io::Result<()> {
+        match self.bucket.delete(&Self::path(key)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(io::Error::other(e)),
+        }
+    }
+
+    async fn delete_photo(&self, photo_id: &str) -> io::Result<()> {
+        let prefix = Self::path(photo_id)?;
+        let keys: Vec<ObjectPath> = self
+            .bucket
+            .list(Some(&prefix))
+            .map_ok(|meta| meta.location)
+            .try_collect()
+            .await
+            .map_err(io::Error::other)?;
+        for key in keys {
+            match self.bucket.delete(&key).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(io::Error::other(e)),
+            }
+        }
+        Ok(())
     }
 }
 

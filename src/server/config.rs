@@ -132,6 +132,17 @@ pub struct StripeSettings {
     pub webhook_secret: Secret,
 }
 
+/// Photos in an S3-compatible bucket instead of `data/photos` (several server processes).
+#[derive(Debug, Clone)]
+pub struct PhotoBucket {
+    pub bucket: String,
+    /// `None` is Amazon S3 itself; MinIO, R2 and other stores give their URL.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub env: Environment,
@@ -153,6 +164,8 @@ pub struct Settings {
     pub secret: Option<Secret>,
     pub stripe: Option<StripeSettings>,
     pub smtp_url: Option<Secret>,
+    /// `None`: photo files on the local disk under `data_dir`.
+    pub photo_bucket: Option<PhotoBucket>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -371,6 +384,8 @@ impl Settings {
             }
         };
 
+        let photo_bucket = photo_bucket(&var)?;
+
         Ok(Settings {
             env,
             site_addr,
@@ -390,6 +405,7 @@ impl Settings {
             secret,
             stripe,
             smtp_url: var("SMTP_URL").map(Secret::new),
+            photo_bucket,
         })
     }
 
@@ -443,6 +459,34 @@ fn write_private_file(path: &std::path::Path, value: &str) -> std::io::Result<()
 #[cfg(not(unix))]
 fn write_private_file(path: &std::path::Path, value: &str) -> std::io::Result<()> {
     std::fs::write(path, value)
+}
+
+/// `PHOTOS_S3_BUCKET` turns the bucket on; its credentials are then required.
+fn photo_bucket(var: &dyn Fn(&str) -> Option<String>) -> Result<Option<PhotoBucket>, ConfigError> {
+    let Some(bucket) = var("PHOTOS_S3_BUCKET") else {
+        for name in [
+            "PHOTOS_S3_ENDPOINT",
+            "PHOTOS_S3_ACCESS_KEY_ID",
+            "PHOTOS_S3_SECRET_ACCESS_KEY",
+        ] {
+            if var(name).is_some() {
+                return Err(bad(name, "is set but PHOTOS_S3_BUCKET is not"));
+            }
+        }
+        return Ok(None);
+    };
+    let required =
+        |name: &str| var(name).ok_or_else(|| bad(name, "is required when PHOTOS_S3_BUCKET is set"));
+    let endpoint = var("PHOTOS_S3_ENDPOINT")
+        .map(|url| check_base_url("PHOTOS_S3_ENDPOINT", &url))
+        .transpose()?;
+    Ok(Some(PhotoBucket {
+        bucket,
+        endpoint,
+        region: var("PHOTOS_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        access_key_id: required("PHOTOS_S3_ACCESS_KEY_ID")?,
+        secret_access_key: Secret::new(required("PHOTOS_S3_SECRET_ACCESS_KEY")?),
+    }))
 }
 
 fn check_base_url(name: &str, value: &str) -> Result<String, ConfigError> {
@@ -512,6 +556,29 @@ mod tests {
         assert_eq!(s.site_addr.port(), 8080);
         assert_eq!(s.database.url, "postgres://u@localhost/db");
         assert_eq!(s.providers.stripe_api_base, "http://127.0.0.1:9999");
+    }
+
+    #[test]
+    fn a_photo_bucket_needs_its_credentials_and_nothing_leaks() {
+        let with = |pairs: &[(&str, &str)]| Settings::from_sources(None, &vars(pairs));
+        assert!(with(&[]).unwrap().photo_bucket.is_none());
+        let s = with(&[
+            ("PHOTOS_S3_BUCKET", "flipdesk-photos"),
+            ("PHOTOS_S3_ENDPOINT", "http://127.0.0.1:9000/"),
+            ("PHOTOS_S3_ACCESS_KEY_ID", "key"),
+            ("PHOTOS_S3_SECRET_ACCESS_KEY", "very-secret"),
+        ])
+        .unwrap();
+        let bucket = s.photo_bucket.unwrap();
+        assert_eq!(bucket.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(bucket.region, "us-east-1");
+        assert!(!format!("{bucket:?}").contains("very-secret"));
+        let err = with(&[("PHOTOS_S3_BUCKET", "b"), ("PHOTOS_S3_ACCESS_KEY_ID", "k")])
+            .unwrap_err()
+            .0;
+        assert!(err.starts_with("PHOTOS_S3_SECRET_ACCESS_KEY"), "{err}");
+        let err = with(&[("PHOTOS_S3_ENDPOINT", "http://x")]).unwrap_err().0;
+        assert!(err.contains("PHOTOS_S3_BUCKET is not"), "{err}");
     }
 
     #[test]

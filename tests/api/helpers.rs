@@ -17,6 +17,7 @@ pub struct TestApp {
     /// The server's state, for calling services directly (seeding the demo).
     pub state: flipdesk::server::state::AppState,
     pub server: Option<RunningServer>,
+    pub database_url: String,
     pub _dir: tempfile::TempDir,
 }
 
@@ -105,6 +106,22 @@ pub async fn spawn_app_editing(
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database_url(backend, dir.path()).await;
+    start_on(database_url, dir, extra, edit).await
+}
+
+/// A second server on the same database (as a second process would be), with its own data
+/// folder: what the servers share goes through the database (or the photo bucket).
+pub async fn spawn_beside(app: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    start_on(app.database_url.clone(), dir, extra, |_| ()).await
+}
+
+async fn start_on(
+    database_url: String,
+    dir: tempfile::TempDir,
+    extra: &[(&str, &str)],
+    edit: impl FnOnce(&mut flipdesk::server::state::AppState),
+) -> TestApp {
     let settings = settings_for(&database_url, dir.path(), extra);
     let db = Db::connect(&settings.database).await.expect("connect");
     db.migrate().await.expect("migrate");
@@ -125,6 +142,7 @@ pub async fn spawn_app_editing(
         db,
         state,
         server: Some(server),
+        database_url,
         _dir: dir,
     }
 }

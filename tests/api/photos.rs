@@ -312,7 +312,100 @@ async fn deleting_an_item_removes_its_photo_files(backend: Backend) {
     );
 }
 
+/// The S3-compatible server the test command starts on loopback (moto's server mode).
+fn s3_endpoint() -> String {
+    std::env::var("TEST_S3_ENDPOINT").expect(
+        "TEST_S3_ENDPOINT is not set: run scripts/test (it starts a throwaway S3-compatible \
+         server) or point it at one",
+    )
+}
+
+/// The keys in a bucket, read with a plain ListObjectsV2 request.
+async fn keys_in(bucket_url: &str) -> Vec<String> {
+    let xml = client()
+        .get(format!("{bucket_url}?list-type=2"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    xml.split("<Key>")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("</Key>").map(|(key, _)| key.to_string()))
+        .collect()
+}
+
+/// With `PHOTOS_S3_BUCKET` set, photo files live in the bucket: a photo uploaded to one
+/// server is processed by a second one (sharing the database, as another process would)
+/// and served by either; nothing is written to their disks; deleting it empties the bucket.
+async fn photos_live_in_an_s3_bucket_shared_by_servers(backend: Backend) {
+    let endpoint = s3_endpoint();
+    let bucket = format!(
+        "flipdesk-photos-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let bucket_url = format!("{endpoint}/{bucket}");
+    let made = client().put(&bucket_url).send().await.unwrap();
+    assert!(made.status().is_success(), "{}", made.status());
+    let settings = [
+        ("PHOTOS_S3_BUCKET", bucket.as_str()),
+        ("PHOTOS_S3_ENDPOINT", endpoint.as_str()),
+        ("PHOTOS_S3_ACCESS_KEY_ID", "test-key"),
+        ("PHOTOS_S3_SECRET_ACCESS_KEY", "test-secret"),
+    ];
+    let first = spawn_app_with(backend, &settings).await;
+    let second = spawn_beside(&first, &settings).await;
+    let c = first.reseller("bucketeer").await;
+    let item = new_item(&first, &c).await;
+
+    let (code, photo) = upload(&first, &c, &item, phone_jpeg()).await;
+    assert_eq!(code, StatusCode::CREATED, "{photo}");
+    let id = photo["id"].as_str().unwrap().to_string();
+    assert_eq!(keys_in(&bucket_url).await, vec![format!("{id}/upload")]);
+
+    // The second server's worker makes the sizes from the bucket's copy.
+    assert!(second.run_pending_jobs().await >= 1);
+    let mut keys = keys_in(&bucket_url).await;
+    keys.sort();
+    let sizes = ["card.jpg", "full.jpg", "thumb.jpg"].map(|name| format!("{id}/{name}"));
+    assert_eq!(keys, sizes);
+    for app in [&first, &second] {
+        let res = client()
+            .get(app.url(&format!("/photos/{id}/thumb.jpg")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap();
+        assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 240);
+        assert!(!String::from_utf8_lossy(&bytes).contains("GPSLatitude"));
+        assert!(!app.state.settings.data_dir.join("photos").exists());
+    }
+    assert_eq!(photos(&first, &c, &item).await.1[0]["status"], "ready");
+
+    let (code, body) = first
+        .rpc(
+            &c,
+            "photos/delete",
+            json!({"item_id": item, "photo_id": id}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert!(keys_in(&bucket_url).await.is_empty());
+    let gone = client()
+        .get(second.url(&format!("/photos/{id}/card.jpg")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}
+
 on_both_databases!(
     photos_are_checked_processed_and_served,
-    deleting_an_item_removes_its_photo_files
+    deleting_an_item_removes_its_photo_files,
+    photos_live_in_an_s3_bucket_shared_by_servers
 );
