@@ -42,6 +42,14 @@ pub enum AppError {
     /// idempotency key reused with another body.
     #[error("{message}")]
     Unprocessable { code: String, message: String },
+    /// Creating this would pass the plan's limit of `limit` (a `Resource` name): 402.
+    #[error("{message}")]
+    QuotaExceeded {
+        limit: String,
+        allowed: u64,
+        used: u64,
+        message: String,
+    },
     #[error("The request is too large.")]
     PayloadTooLarge,
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
@@ -91,6 +99,7 @@ impl AppError {
             AppError::PreconditionFailed { .. } => "precondition_failed",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } | AppError::Unprocessable { code, .. } => code,
+            AppError::QuotaExceeded { .. } => "quota_exceeded",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal => "internal_error",
@@ -108,11 +117,17 @@ impl AppError {
             AppError::PreconditionFailed { .. } => 412,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
+            AppError::QuotaExceeded { .. } => 402,
             AppError::PayloadTooLarge => 413,
             AppError::RateLimited { .. } => 429,
             AppError::Internal | AppError::Transport { .. } => 500,
             AppError::Unavailable { .. } => 503,
         }
+    }
+
+    /// Over a plan limit: the page offers the upgrade.
+    pub fn is_quota(&self) -> bool {
+        matches!(self, AppError::QuotaExceeded { .. })
     }
 
     /// The message for one form field, if this is a validation error about it.
@@ -155,6 +170,12 @@ struct WireError {
     code: String,
     #[serde(default)]
     retry_after_secs: u64,
+    #[serde(default)]
+    limit: String,
+    #[serde(default)]
+    allowed: u64,
+    #[serde(default)]
+    used: u64,
 }
 
 impl TryFrom<WireError> for AppError {
@@ -167,6 +188,9 @@ impl TryFrom<WireError> for AppError {
             fields,
             code,
             retry_after_secs,
+            limit,
+            allowed,
+            used,
         } = w;
         Ok(match kind.as_str() {
             "validation" => AppError::Validation { message, fields },
@@ -180,6 +204,12 @@ impl TryFrom<WireError> for AppError {
             "not_found" => AppError::NotFound,
             "conflict" => AppError::Conflict { code, message },
             "unprocessable" => AppError::Unprocessable { code, message },
+            "quota_exceeded" => AppError::QuotaExceeded {
+                limit,
+                allowed,
+                used,
+                message,
+            },
             "payload_too_large" => AppError::PayloadTooLarge,
             "rate_limited" => AppError::RateLimited { retry_after_secs },
             "internal" => AppError::Internal,
@@ -214,6 +244,12 @@ mod tests {
             AppError::Unprocessable {
                 code: "idempotency_key_reused".into(),
                 message: "m".into(),
+            },
+            AppError::QuotaExceeded {
+                limit: "items".into(),
+                allowed: 250,
+                used: 250,
+                message: "Your Free plan…".into(),
             },
             AppError::PayloadTooLarge,
             AppError::RateLimited {

@@ -5,6 +5,7 @@
 pub mod analytics;
 pub mod app;
 pub mod auth;
+pub mod billing;
 pub mod checkout;
 pub mod dashboard;
 pub mod domain;

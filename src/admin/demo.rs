@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use time::OffsetDateTime;
 
 use crate::server::store::sql;
-use crate::server::{db::Db, state::AppState};
+use crate::server::{config::Settings, db::Db, state::AppState};
 use crate::{
     domain::{
         Currency, Email, Money,
@@ -168,7 +168,7 @@ async fn today_of(db: &Db, owner: &str) -> Result<Date, AppError> {
 
 /// The year of stock (only when the demo account has none): what is returned says what was
 /// made.
-pub async fn seed_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
+pub async fn seed_inventory(db: &Db, settings: &Settings, owner: &str) -> Result<String, AppError> {
     let existing: i64 = with_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE owner_user_id = $1")
         .bind(owner).fetch_one(pool).await)?;
     if existing > 0 {
@@ -181,7 +181,7 @@ pub async fn seed_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
         let back = 360 - n * EVERY_DAYS;
         let bought = day(today, back);
         let draft = validate_item(&input(model, n, bought)).map_err(AppError::validation)?;
-        let id = service::create_item(db, owner, &draft, ItemStatus::InStock).await?;
+        let id = service::create_item(db, settings, owner, &draft, ItemStatus::InStock).await?;
         created += 1;
         // Older stock mostly sold (two in five are still held); the last weeks' buys are held.
         let held_days = 14 + (n * 7) % 50;
@@ -200,7 +200,7 @@ pub async fn seed_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
             };
             let sale = validate_sale(&sale, draft.purchase_price, draft.quantity)
                 .map_err(AppError::validation)?;
-            service::record_sale(db, owner, &id, 1, &sale, draft.quantity).await?;
+            service::record_sale(db, settings, owner, &id, 1, &sale, draft.quantity).await?;
             sold += 1;
             if channel != "in_person" {
                 let shipment = ShipmentInput {
@@ -209,7 +209,7 @@ pub async fn seed_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
                     shipped_on: day(today, (back - held_days - 2).max(0)).to_string(),
                 };
                 let shipment = validate_shipment(&shipment).map_err(AppError::validation)?;
-                service::record_shipment(db, owner, &id, 2, &shipment).await?;
+                service::record_shipment(db, settings, owner, &id, 2, &shipment).await?;
             }
         } else if back > 20 {
             // What is held was priced at the market a few weeks after it came in.
@@ -231,7 +231,7 @@ pub async fn seed_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
             repriced += 1;
         }
     }
-    created += seed_showcase(db, owner, today).await?;
+    created += seed_showcase(db, settings, owner, today).await?;
     Ok(format!(
         "created {created} demo items over the past year ({sold} sold on several channels, {repriced} with market prices)"
     ))
@@ -239,7 +239,12 @@ pub async fn seed_inventory(db: &Db, owner: &str) -> Result<String, AppError> {
 
 /// The store's showpieces: a grail pair, a graded Charizard, a case of booster boxes (six
 /// units, one listing) and an elite trainer box still on its way.
-async fn seed_showcase(db: &Db, owner: &str, today: Date) -> Result<i64, AppError> {
+async fn seed_showcase(
+    db: &Db,
+    settings: &Settings,
+    owner: &str,
+    today: Date,
+) -> Result<i64, AppError> {
     let chicago = input(
         &pair(
             "Jordan 1 Retro High OG 'Chicago Lost & Found'",
@@ -288,7 +293,7 @@ async fn seed_showcase(db: &Db, owner: &str, today: Date) -> Result<i64, AppErro
     let count = plan.len() as i64;
     for (input, status, market) in plan {
         let draft = validate_item(&input).map_err(AppError::validation)?;
-        let id = service::create_item(db, owner, &draft, status).await?;
+        let id = service::create_item(db, settings, owner, &draft, status).await?;
         if let Some(price) = market {
             let seen = day(today, 10);
             let at = OffsetDateTime::now_utc() - time::Duration::days(10);

@@ -110,7 +110,7 @@ pub async fn seed_demo(state: &AppState) -> Result<String, AppError> {
         report.push(format!("WTB list {DEMO_LIST} already exists"));
     }
     report.push(seed_demo_wants(db).await?);
-    report.push(super::demo::seed_inventory(db, &user_id).await?);
+    report.push(super::demo::seed_inventory(db, &state.settings, &user_id).await?);
     report.push(super::demo::seed_store(db, &user_id, DEMO_STORE).await?);
     report.push(super::demo::seed_orders(state, &user_id, DEMO_STORE).await?);
     Ok(report.join("\n"))

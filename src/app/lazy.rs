@@ -92,6 +92,10 @@ lazy_pages! {
     dashboard_import {
         import: ImportRoute => crate::imports::ImportPage,
     }
+    dashboard_billing {
+        billing: BillingRoute => crate::billing::BillingPage,
+        plans_admin: PlansAdminRoute => crate::billing::PlansAdminPage,
+    }
     dashboard_lists {
         lists: ListsRoute => crate::lists::ListsPage,
         list: ListRoute => crate::lists::ListPage,

@@ -27,7 +27,7 @@ pub async fn signup(
             &store_slug,
         )
         .await?;
-        super::service::account_summary(&state.db, &user).await
+        super::service::account_summary(&state.db, &state.settings, &user).await
     })
     .await
 }
@@ -40,7 +40,7 @@ pub async fn login(email: String, password: String) -> Result<AccountSummary, Ap
         let session = request::session().await?;
         let ip = request::client_ip().await;
         let user = super::service::log_in(&state, &session, ip, &email, &password).await?;
-        super::service::account_summary(&state.db, &user).await
+        super::service::account_summary(&state.db, &state.settings, &user).await
     })
     .await
 }
@@ -61,7 +61,7 @@ pub async fn current_account() -> Result<AccountSummary, AppError> {
     use crate::server::errors::respond;
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
-        super::service::account_summary(&state.db, &user).await
+        super::service::account_summary(&state.db, &state.settings, &user).await
     })
     .await
 }

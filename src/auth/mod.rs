@@ -41,6 +41,8 @@ pub struct AccountSummary {
     pub email: String,
     pub role: Role,
     pub plan: String,
+    /// Limits the reseller is past (a shopper's order or a downgrade took them there).
+    pub over_limits: Vec<crate::domain::billing::Usage>,
     pub store: Option<StoreSummary>,
     pub lists: Vec<ListSummary>,
 }

@@ -331,9 +331,18 @@ struct ListRow {
     name: String,
 }
 
-pub async fn account_summary(db: &Db, user: &CurrentUser) -> Result<AccountSummary, AppError> {
-    let plan: String = with_db!(db, pool => sqlx::query_scalar("SELECT plan FROM users WHERE id = $1")
-        .bind(&user.id).fetch_one(pool).await)?;
+pub async fn account_summary(
+    db: &Db,
+    settings: &crate::server::config::Settings,
+    user: &CurrentUser,
+) -> Result<AccountSummary, AppError> {
+    let plan = crate::billing::service::overview(db, settings, &user.id).await?;
+    let over_limits = plan
+        .usage
+        .into_iter()
+        .filter(|u| u.used > u.allowed)
+        .collect();
+    let plan = plan.plan.as_str().to_string();
     let stores = with_db!(db, pool => sqlx::query_as::<_, StoreRow>(
         "SELECT s.id, s.slug, s.name, s.currency, m.role FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.user_id = $1 ORDER BY m.created_at")
         .bind(&user.id).fetch_all(pool).await)?;
@@ -345,6 +354,7 @@ pub async fn account_summary(db: &Db, user: &CurrentUser) -> Result<AccountSumma
         email: user.email.clone(),
         role: user.role,
         plan,
+        over_limits,
         store: stores.into_iter().next().map(|s| StoreSummary {
             id: s.id,
             slug: s.slug,

@@ -73,6 +73,24 @@ pub fn DashboardShell() -> impl IntoView {
     }
 }
 
+/// Past a limit: what stays, what is paused, and the way out.
+#[component]
+fn OverLimits(usage: Vec<crate::domain::billing::Usage>, plan: &'static str) -> impl IntoView {
+    (!usage.is_empty()).then(|| {
+        let what = usage
+            .iter()
+            .map(|u| format!("{} ({} of {})", u.resource.label().to_lowercase(), u.used, u.allowed))
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! {
+            <div class="banner banner-info over-limits" role="status">
+                {format!("You are past your {plan} plan's limit for {what}. Everything you have stays and shoppers' orders still go through; nothing new of that kind until you are under it. ")}
+                <a href="/app/billing">"See your plan"</a>
+            </div>
+        }
+    })
+}
+
 #[component]
 fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoView {
     let store_name = account
@@ -82,6 +100,9 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
         .unwrap_or_else(|| "No store".into());
     let email = account.email.clone();
     let plan = account.plan.clone();
+    let is_admin = account.role == crate::domain::Role::Admin;
+    let plan_label = crate::domain::billing::Plan::parse(&plan)
+        .map_or("Free", crate::domain::billing::Plan::label);
     let location = use_location();
     // The nav entry of the page (or section) being shown.
     let nav_current = move |href: &'static str| {
@@ -121,6 +142,10 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                             <li><a href="/app/shipments" aria-current=move || nav_current("/app/shipments")>"Shipments"</a></li>
                             <li><a href="/app/import" aria-current=move || nav_current("/app/import")>"Import"</a></li>
                             <li><a href="/app/lists" aria-current=move || nav_current("/app/lists")>"Want to buy"</a></li>
+                            <li><a href="/app/billing" aria-current=move || nav_current("/app/billing")>"Plan and usage"</a></li>
+                            {is_admin.then(|| view! {
+                                <li><a href="/app/admin/plans" aria-current=move || nav_current("/app/admin/plans")>"Plans (admin)"</a></li>
+                            })}
                         </ul>
                     }.into_any(),
                     DashboardView::Store => view! {
@@ -134,6 +159,7 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                 }}
             </nav>
             <main class="content" id="main">
+                <OverLimits usage=account.over_limits.clone() plan=plan_label/>
                 <Outlet/>
             </main>
         </div>

@@ -30,6 +30,7 @@ macro_rules! string_enum {
 
 pub mod account;
 pub mod address;
+pub mod billing;
 mod common_passwords;
 pub mod import;
 pub mod item;

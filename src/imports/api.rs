@@ -7,11 +7,24 @@ use super::types::{BatchResult, ImportSummary, SavedMapping};
 use crate::{domain::import::ImportLine, error::AppError};
 
 #[server(endpoint = "import/start", input = Json, output = crate::wire::Json)]
-pub async fn start_import(file_name: String, rows_total: i64) -> Result<String, AppError> {
+pub async fn start_import(
+    file_name: String,
+    rows_total: i64,
+    // Rows of one Flipdesk id make one item; without it, every row may be one.
+    items_total: Option<i64>,
+) -> Result<String, AppError> {
     use crate::server::errors::respond;
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
-        super::service::start(&state.db, &user.id, &file_name, rows_total).await
+        super::service::start(
+            &state.db,
+            &state.settings,
+            &user.id,
+            &file_name,
+            rows_total,
+            items_total.unwrap_or(rows_total),
+        )
+        .await
     })
     .await
 }
@@ -25,7 +38,15 @@ pub async fn commit_import_batch(
     use crate::server::errors::respond;
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
-        super::service::commit_batch(&state.db, &user.id, &import_id, batch, &lines).await
+        super::service::commit_batch(
+            &state.db,
+            &state.settings,
+            &user.id,
+            &import_id,
+            batch,
+            &lines,
+        )
+        .await
     })
     .await
 }

@@ -41,6 +41,21 @@ fn next_batch(session: &Session, ready: &[usize], pos: &mut usize) -> Vec<Import
     batch
 }
 
+/// How many items the ready rows make: rows of one Flipdesk id are one item (`ready()` keeps
+/// them together), every other row is one.
+fn items_in(session: &Session, ready: &[usize]) -> usize {
+    let mut last: Option<String> = None;
+    let mut items = 0;
+    for &i in ready {
+        let id = session.item_ref(i);
+        if id.is_none() || id != last {
+            items += 1;
+        }
+        last = id;
+    }
+    items
+}
+
 #[derive(Clone, Copy)]
 pub struct Progress {
     pub sent: RwSignal<usize>,
@@ -82,10 +97,13 @@ async fn send(import_id: String, no: i64, batch: Vec<ImportLine>) -> Result<(), 
 }
 
 pub async fn run(state: ImportState, progress: Progress) {
-    let Some((ready, total_rows)) = state
-        .session
-        .with_value(|s| s.as_ref().map(|s| (s.ready(), s.counts().rows)))
-    else {
+    let Some((ready, total_rows, items)) = state.session.with_value(|s| {
+        s.as_ref().map(|s| {
+            let ready = s.ready();
+            let items = items_in(s, &ready);
+            (ready, s.counts().rows, items)
+        })
+    }) else {
         return;
     };
     let ready_count = ready.len();
@@ -93,11 +111,16 @@ pub async fn run(state: ImportState, progress: Progress) {
     progress.total.set(ready_count);
     progress.cancel.set(false);
     progress.result.set(None);
-    let import_id =
-        match api::start_import(state.file_name.get_untracked(), total_rows as i64).await {
-            Ok(id) => id,
-            Err(e) => return progress.result.set(Some(Err(e.to_string()))),
-        };
+    let import_id = match api::start_import(
+        state.file_name.get_untracked(),
+        total_rows as i64,
+        Some(items as i64),
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) => return progress.result.set(Some(Err(e.to_string()))),
+    };
     let (mut sent, mut failed, mut cancelled, mut stopped_by) = (0usize, 0usize, false, None);
     let mut pos = 0;
     let mut no = 0i64;

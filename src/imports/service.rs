@@ -12,6 +12,7 @@ use super::types::{BatchResult, ImportSummary, SavedMapping};
 use crate::analytics::ledger::Scope;
 use crate::server::store::sql;
 use crate::{
+    billing::quota::{self, Claim},
     domain::{
         import::{
             BATCH_ROWS, ImportLine,
@@ -21,18 +22,42 @@ use crate::{
         item::ItemStatus,
     },
     error::AppError,
-    inventory::service::{ITEMS_HELD, item_limit},
     inventory::service::{Insert, NewItemRow},
+    server::config::Settings,
     server::db::{Backend, BeginWrite, Db, new_id},
     with_db,
 };
 
-/// An import asks "may this owner add N?" when it starts, with the rows it declares, so a
-/// refused import writes nothing at all; each batch asks again inside its transaction.
-pub async fn check_item_quota(db: &Db, owner: &str, adding: usize) -> Result<(), AppError> {
-    let held: i64 = with_db!(db, pool => sqlx::query_scalar(ITEMS_HELD)
-        .bind(owner).fetch_one(pool).await)?;
-    item_limit(held, adding as i64)
+/// An import asks "may this owner add N items?" when it starts, so an import that cannot fit
+/// writes nothing at all and says how many fit; each batch asks again inside its transaction.
+async fn check_room(db: &Db, settings: &Settings, owner: &str, items: u64) -> Result<(), AppError> {
+    let checked = with_db!(db, pool => async {
+        // Rolled back: the check only reads (and briefly locks the owner's row).
+        let mut tx = pool.begin_write().await?;
+        quota::check(&mut tx, settings, owner, &[Claim::items(items)]).await
+    }.await)?;
+    checked.map_err(|refused| match refused {
+        AppError::QuotaExceeded {
+            limit,
+            allowed,
+            used,
+            message,
+        } => {
+            let fit = allowed.saturating_sub(used);
+            let fits = match fit {
+                0 => "none of them fit".to_string(),
+                1 => "1 more fits".to_string(),
+                n => format!("{n} more fit"),
+            };
+            AppError::QuotaExceeded {
+                message: format!("This file adds {items} items and {fits}. {message}"),
+                limit,
+                allowed,
+                used,
+            }
+        }
+        other => other,
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -72,9 +97,11 @@ const IMPORT_COLUMNS: &str =
 /// Opens an import; batches are sent against its id.
 pub async fn start(
     db: &Db,
+    settings: &Settings,
     owner: &str,
     file_name: &str,
     rows_total: i64,
+    items_total: i64,
 ) -> Result<String, AppError> {
     let name: String = file_name.trim().chars().take(200).collect();
     if name.is_empty() {
@@ -86,7 +113,13 @@ pub async fn start(
             "An import has 1 to 1,000,000 rows.",
         ));
     }
-    check_item_quota(db, owner, rows_total as usize).await?;
+    if !(1..=rows_total).contains(&items_total) {
+        return Err(AppError::field(
+            "items_total",
+            "An import makes 1 item up to one per row.",
+        ));
+    }
+    check_room(db, settings, owner, items_total as u64).await?;
     let id = new_id();
     db.write(sql("INSERT INTO imports (id, owner_user_id, file_name, status, rows_total, created_at) VALUES ($1, $2, $3, 'running', $4, $5)")
         .bind(&id).bind(owner).bind(&name).bind(rows_total).bind(OffsetDateTime::now_utc())
@@ -111,6 +144,7 @@ fn validate_batch(lines: &[ImportLine]) -> Result<Vec<ItemPlan>, AppError> {
 /// once and answers with the first result.
 pub async fn commit_batch(
     db: &Db,
+    settings: &Settings,
     owner: &str,
     import_id: &str,
     batch_no: i64,
@@ -165,6 +199,17 @@ pub async fn commit_batch(
         })
         .collect();
     let created = rows.len() as i64;
+    // What the batch adds that plans limit: its items, and the sales and shipments of its
+    // rows in the months they happened.
+    let mut claims = vec![Claim::items(rows.len() as u64)];
+    for plan in &plans {
+        claims.extend(plan.sales.iter().map(|s| Claim::sales(&s.sale.sold_on, 1)));
+        claims.extend(
+            plan.shipments
+                .iter()
+                .map(|s| Claim::shipments(&s.shipped_on, 1)),
+        );
+    }
     let sqlite = db.backend() == Backend::Sqlite;
     let insert = Insert::new(db.backend(), &rows)?;
     let ledger = crate::inventory::service::acquisitions(&rows).write(db.backend(), owner);
@@ -184,10 +229,9 @@ pub async fn commit_batch(
             tx.rollback().await?;
             return Ok(Batch::PastDeclared);
         }
-        let held: i64 = sqlx::query_scalar(ITEMS_HELD).bind(owner).fetch_one(&mut *tx).await?;
-        if item_limit(held, created).is_err() {
+        if let Err(refused) = quota::check(&mut tx, settings, owner, &claims).await? {
             tx.rollback().await?;
-            return Ok(Batch::OverLimit(held));
+            return Ok(Batch::OverLimit(refused));
         }
         // SQLite: the rows this batch adds come after every rowid there is now (the write
         // transaction keeps other writers out); they are added to the search index below.
@@ -226,7 +270,7 @@ pub async fn commit_batch(
             "rows",
             "This batch has more rows than the import said it would send; start a new import for the rest.",
         )),
-        Batch::OverLimit(held) => Err(item_limit(held, created).unwrap_err()),
+        Batch::OverLimit(refused) => Err(refused),
     }
 }
 
@@ -235,7 +279,7 @@ enum Batch {
     Written,
     SentBefore,
     PastDeclared,
-    OverLimit(i64),
+    OverLimit(AppError),
 }
 
 async fn batch_record(db: &Db, import_id: &str, batch_no: i64) -> Result<Option<i64>, AppError> {

@@ -41,7 +41,7 @@ pub async fn create_item(input: ItemInput, status: String) -> Result<String, App
         let draft = validate_item(&input).map_err(AppError::validation)?;
         let status = ItemStatus::parse(&status)
             .ok_or_else(|| AppError::field("status", "Choose a status."))?;
-        super::service::create_item(&state.db, &user.id, &draft, status).await
+        super::service::create_item(&state.db, &state.settings, &user.id, &draft, status).await
     })
     .await
 }
@@ -82,6 +82,7 @@ pub async fn mark_sold(id: String, version: i64, sale: SaleInput) -> Result<(), 
             .map_err(AppError::validation)?;
         super::service::record_sale(
             &state.db,
+            &state.settings,
             &user.id,
             &id,
             version,
@@ -103,7 +104,8 @@ pub async fn add_tracking(
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
         let draft = validate_shipment(&shipment).map_err(AppError::validation)?;
-        super::service::record_shipment(&state.db, &user.id, &id, version, &draft).await
+        super::service::record_shipment(&state.db, &state.settings, &user.id, &id, version, &draft)
+            .await
     })
     .await
 }
@@ -192,7 +194,15 @@ pub async fn bulk_mark_sold(
     use crate::server::errors::respond;
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
-        super::service::bulk_record_sales(&state.db, &user.id, &lines, &channel, &sold_on).await
+        super::service::bulk_record_sales(
+            &state.db,
+            &state.settings,
+            &user.id,
+            &lines,
+            &channel,
+            &sold_on,
+        )
+        .await
     })
     .await
 }

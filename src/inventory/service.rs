@@ -7,6 +7,7 @@ pub(crate) use super::insert::{Insert, NewItemRow, acquisitions};
 pub use super::listing::{COUNT_CAP, list_items, list_sales, list_shipments, overview};
 use super::types::{ItemSummary, ItemView, PricePoint, SaleView, ShipmentView};
 use crate::analytics::ledger::Scope;
+use crate::billing::quota::{self, Claim};
 use crate::{
     domain::{
         Currency, Money,
@@ -16,6 +17,7 @@ use crate::{
     },
     error::AppError,
     server::{
+        config::Settings,
         db::{BeginWrite, Db, new_id},
         store::push_list,
     },
@@ -199,28 +201,9 @@ async fn item_exists(db: &Db, owner: &str, id: &str) -> Result<bool, AppError> {
     Ok(found.is_some())
 }
 
-/// Most items one account may hold until plans bring their own limits (the billing work
-/// replaces this number). Every path that adds items checks it inside its write.
-pub const MAX_ITEMS_PER_ACCOUNT: i64 = 1_000_000;
-
-/// Counts an owner's items (for the limit above).
-pub const ITEMS_HELD: &str = "SELECT COUNT(*) FROM items WHERE owner_user_id = $1";
-
-/// `Err(quota_exceeded)` when an owner holding `held` items may not add `adding` more.
-pub fn item_limit(held: i64, adding: i64) -> Result<(), AppError> {
-    if held + adding > MAX_ITEMS_PER_ACCOUNT {
-        return Err(AppError::conflict(
-            "quota_exceeded",
-            format!(
-                "Your account holds {held} items; adding {adding} would pass the limit of {MAX_ITEMS_PER_ACCOUNT}."
-            ),
-        ));
-    }
-    Ok(())
-}
-
 pub async fn create_item(
     db: &Db,
+    settings: &Settings,
     owner: &str,
     draft: &ItemDraft,
     status: ItemStatus,
@@ -246,22 +229,19 @@ pub async fn create_item(
     let rows = std::slice::from_ref(&row);
     let insert = Insert::new(db.backend(), rows)?;
     let ledger = acquisitions(rows).write(db.backend(), owner);
-    let held: Option<i64> = with_db!(db, pool => async {
+    let written = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
-        let held: i64 = sqlx::query_scalar(ITEMS_HELD).bind(owner).fetch_one(&mut *tx).await?;
-        if item_limit(held, 1).is_err() {
-            return Ok::<_, sqlx::Error>(Some(held));
+        if let Err(refused) = quota::check(&mut tx, settings, owner, &[Claim::items(1)]).await? {
+            return Ok::<_, sqlx::Error>(Err(refused));
         }
         insert.sql().execute(&mut tx).await?;
         if let Some(w) = &ledger {
             w.sql().execute(&mut tx).await?;
         }
         tx.commit().await?;
-        Ok(None)
+        Ok(Ok(()))
     }.await)?;
-    if let Some(held) = held {
-        item_limit(held, 1)?;
-    }
+    written?;
     Ok(row.id)
 }
 
@@ -473,6 +453,7 @@ pub async fn change_status(
 /// Records a sale. Selling every unit marks the item sold; selling some lowers its quantity.
 pub async fn record_sale(
     db: &Db,
+    settings: &Settings,
     owner: &str,
     id: &str,
     version: i64,
@@ -485,7 +466,7 @@ pub async fn record_sale(
         item_quantity,
         sale: sale.clone(),
     };
-    if !apply_sales(db, owner, std::slice::from_ref(&line)).await? {
+    if !apply_sales(db, settings, owner, std::slice::from_ref(&line)).await? {
         return Err(sale_refusal(db, owner, id, version).await);
     }
     Ok(())
@@ -503,11 +484,23 @@ struct SaleLine {
 /// Records sales in one transaction: selling every unit of an item marks it sold, selling
 /// some lowers its quantity. Each item changes only if it is still sellable at the version
 /// the seller saw; if any is not, nothing is written and the answer is `false`.
-async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, AppError> {
+async fn apply_sales(
+    db: &Db,
+    settings: &Settings,
+    owner: &str,
+    lines: &[SaleLine],
+) -> Result<bool, AppError> {
     let now = OffsetDateTime::now_utc();
     let backend = db.backend();
-    let outcome: Result<bool, sqlx::Error> = with_db!(db, pool => async {
+    let claims: Vec<Claim> = lines
+        .iter()
+        .map(|l| Claim::sales(&l.sale.sold_on, 1))
+        .collect();
+    let outcome: Result<Result<bool, AppError>, sqlx::Error> = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
+        if let Err(refused) = quota::check(&mut tx, settings, owner, &claims).await? {
+            return Ok(Err(refused));
+        }
         let mut ledger = crate::analytics::ledger::Changes::default();
         for line in lines {
             let sale = &line.sale;
@@ -516,7 +509,7 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
                 "SELECT COALESCE(market_unit, purchase_price), acquired_on FROM items WHERE id = $1 AND owner_user_id = $2")
                 .bind(&line.id).bind(owner).fetch_optional(&mut *tx).await?;
             let Some((unit_value, acquired_on)) = held else {
-                return Ok(false);
+                return Ok(Ok(false));
             };
             let market_value = unit_value.saturating_mul(sale.quantity);
             let days_held = crate::analytics::periods::days_from(&acquired_on, &sale.sold_on);
@@ -531,7 +524,7 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
                     .bind(sale.quantity).bind(now).bind(&line.id).bind(owner).bind(line.version).execute(&mut *tx).await?.rows_affected()
             };
             if changed == 0 {
-                return Ok(false); // dropping the transaction rolls everything back
+                return Ok(Ok(false)); // dropping the transaction rolls everything back
             }
             // Sold on another channel: the storefront never offers more than is left.
             let left = line.item_quantity - sale.quantity;
@@ -567,9 +560,9 @@ async fn apply_sales(db: &Db, owner: &str, lines: &[SaleLine]) -> Result<bool, A
             w.sql().execute(&mut tx).await?;
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(Ok(true))
     }.await);
-    Ok(outcome?)
+    outcome?
 }
 
 async fn sale_refusal(db: &Db, owner: &str, id: &str, version: i64) -> AppError {
@@ -591,6 +584,7 @@ async fn sale_refusal(db: &Db, owner: &str, id: &str, version: i64) -> AppError 
 /// then one transaction sells them all, or none if any was sold or changed meanwhile.
 pub async fn bulk_record_sales(
     db: &Db,
+    settings: &Settings,
     owner: &str,
     lines: &[super::types::BulkSaleLine],
     channel: &str,
@@ -636,7 +630,7 @@ pub async fn bulk_record_sales(
             sale,
         });
     }
-    if !apply_sales(db, owner, &sales).await? {
+    if !apply_sales(db, settings, owner, &sales).await? {
         return Err(not_found_or_conflict(true));
     }
     Ok(sales.len() as u64)
@@ -645,14 +639,19 @@ pub async fn bulk_record_sales(
 /// Adds tracking to a sold item and marks it shipped.
 pub async fn record_shipment(
     db: &Db,
+    settings: &Settings,
     owner: &str,
     id: &str,
     version: i64,
     shipment: &ShipmentDraft,
 ) -> Result<(), AppError> {
     let now = OffsetDateTime::now_utc();
-    let outcome: Result<u64, sqlx::Error> = with_db!(db, pool => async {
+    let claim = [Claim::shipments(&shipment.shipped_on, 1)];
+    let outcome: Result<Result<u64, AppError>, sqlx::Error> = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
+        if let Err(refused) = quota::check(&mut tx, settings, owner, &claim).await? {
+            return Ok(Err(refused));
+        }
         let changed = sqlx::query("UPDATE items SET status = 'shipped', version = version + 1, updated_at = $1 \
             WHERE id = $2 AND owner_user_id = $3 AND version = $4 AND status = 'sold'")
             .bind(now).bind(id).bind(owner).bind(version).execute(&mut *tx).await?.rows_affected();
@@ -662,9 +661,9 @@ pub async fn record_shipment(
                 .bind(&shipment.shipped_on).bind(now).execute(&mut *tx).await?;
             tx.commit().await?;
         }
-        Ok(changed)
+        Ok(Ok(changed))
     }.await);
-    if outcome? == 0 {
+    if outcome?? == 0 {
         return Err(match get_item(db, owner, id).await {
             Err(e) => e,
             Ok(item) if item.summary.version != version => not_found_or_conflict(true),

@@ -115,22 +115,12 @@ pub async fn create_list(
     user: &str,
     draft: &WtbListDraft,
 ) -> Result<WtbListSummary, AppError> {
-    let plan: String = with_db!(db, pool => sqlx::query_scalar("SELECT plan FROM users WHERE id = $1")
-        .bind(user).fetch_one(pool).await)?;
-    let limit = settings.plans.get(&plan).map(|p| p.wtb_lists).unwrap_or(0) as i64;
     let now = OffsetDateTime::now_utc();
     let id = new_id();
     let result = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
-        sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1").bind(user).execute(&mut *tx).await?;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM wtb_lists WHERE owner_user_id = $1")
-            .bind(user).fetch_one(&mut *tx).await?;
-        if count >= limit {
-            return Ok(Err(AppError::conflict(
-                "plan_limit",
-                format!("Your {plan} plan has room for {limit} Want-To-Buy list{}. Delete one or upgrade to add more.",
-                    if limit == 1 { "" } else { "s" }),
-            )));
+        if let Err(refused) = crate::billing::quota::check(&mut tx, settings, user, &[crate::billing::quota::Claim::wtb_lists(1)]).await? {
+            return Ok(Err(refused));
         }
         let inserted = sqlx::query(
             "INSERT INTO wtb_lists (id, owner_user_id, slug, name, description, is_public, position, created_at, updated_at) \

@@ -38,6 +38,15 @@ impl AppError {
         if let AppError::Validation { fields, .. } = self {
             error["fields"] = serde_json::to_value(&fields.0).unwrap_or_default();
         }
+        if let AppError::QuotaExceeded {
+            limit,
+            allowed,
+            used,
+            ..
+        } = self
+        {
+            error["details"] = json!({ "limit": limit, "allowed": allowed, "used": used });
+        }
         json!({ "error": error })
     }
 
@@ -68,6 +77,15 @@ impl AppError {
             },
             "not_found" => AppError::NotFound,
             "payload_too_large" => AppError::PayloadTooLarge,
+            "quota_exceeded" => {
+                let details = error.get("details")?;
+                AppError::QuotaExceeded {
+                    limit: details.get("limit")?.as_str()?.to_string(),
+                    allowed: details.get("allowed")?.as_u64()?,
+                    used: details.get("used")?.as_u64()?,
+                    message: text,
+                }
+            }
             _ if status == 409 => AppError::Conflict {
                 code,
                 message: text,

@@ -107,12 +107,23 @@ pub fn TextArea(
     }
 }
 
-/// A banner for an error that belongs to no single field.
+/// A banner for an error that belongs to no single field; a plan limit offers the upgrade.
 #[component]
 pub fn ErrorBanner(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    let over_limit = move || {
+        message.with(|m| {
+            m.as_deref()
+                .is_some_and(|m| m.ends_with(crate::domain::billing::UPGRADE_HINT))
+        })
+    };
     view! {
         <Show when=move || message.get().is_some()>
-            <div class="banner banner-error" role="alert">{move || message.get().unwrap_or_default()}</div>
+            <div class="banner banner-error" role="alert">
+                {move || message.get().unwrap_or_default()}
+                <Show when=over_limit>
+                    " "<a class="button button-small button-primary banner-action" href="/app/billing">"See plans"</a>
+                </Show>
+            </div>
         </Show>
     }
 }

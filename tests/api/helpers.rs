@@ -77,6 +77,11 @@ pub fn settings_for(database_url: &str, dir: &std::path::Path, extra: &[(&str, &
             "100000",
         ),
         ("FLIPDESK__CHECKOUT__MOST_UNITS_HELD_PER_BUYER", "100000"),
+        // Imports and sales of many rows on a free account: the plan limits (and the one
+        // WTB list) are tested on their own, in billing.rs.
+        ("FLIPDESK__PLANS__FREE__ITEMS", "100000"),
+        ("FLIPDESK__PLANS__FREE__SALES_PER_MONTH", "100000"),
+        ("FLIPDESK__PLANS__FREE__SHIPMENTS_PER_MONTH", "100000"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -377,8 +377,8 @@ async fn bad_import_requests_are_refused(backend: Backend) {
             json!({"file_name": "huge.csv", "rows_total": 1_000_000}),
         )
         .await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_eq!(body["code"], "quota_exceeded", "{body}");
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{body}");
+    assert_eq!(body["kind"], "quota_exceeded", "{body}");
     // Not signed in.
     let (status, _) = app.rpc(&client(), "import/history", json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

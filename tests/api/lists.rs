@@ -56,7 +56,7 @@ async fn bot_get(app: &TestApp, key: Option<&str>, url: &str) -> reqwest::Respon
 
 /// Upgrades a reseller so the plan's list limit does not get in the way.
 async fn make_premium(app: &TestApp, email: &str) {
-    with_db!(&app.db, pool => sqlx::query("UPDATE users SET plan = 'premium' WHERE email = $1").bind(email).execute(pool).await.map(|_| ())).unwrap();
+    with_db!(&app.db, pool => sqlx::query("INSERT INTO plan_grants (user_id, plan, reason, granted_at) SELECT id, 'premium', 'test', created_at FROM users WHERE email = $1").bind(email).execute(pool).await.map(|_| ())).unwrap();
 }
 
 async fn key_lifecycle(backend: Backend) {
@@ -516,7 +516,7 @@ async fn dashboard_lists(backend: Backend) {
         let (status, body) = t.await.unwrap();
         match status {
             StatusCode::OK => created += 1,
-            StatusCode::CONFLICT => assert_eq!(body["code"], "plan_limit", "{body}"),
+            StatusCode::PAYMENT_REQUIRED => assert_eq!(body["kind"], "quota_exceeded", "{body}"),
             other => panic!("{other}: {body}"),
         }
     }

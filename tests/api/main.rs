@@ -3,6 +3,7 @@
 
 mod accounts;
 mod analytics;
+mod billing;
 mod checkout;
 mod cli;
 mod fake_stripe;

@@ -188,7 +188,7 @@ impl Session {
 
     /// The Flipdesk id row `i` carries: rows with one id are one item (an item's sales are
     /// rows of their own in Flipdesk's export).
-    fn item_ref(&self, i: usize) -> Option<String> {
+    pub fn item_ref(&self, i: usize) -> Option<String> {
         let col = self.mapping.column_of(ImportField::ItemRef)?;
         let text = match self.edited.get(&i) {
             Some(row) => super::sale::item_ref(&row.item).unwrap_or(""),

@@ -1,0 +1,54 @@
+//! Server functions of the billing page and the admin's plans page: authorise, validate,
+//! call the service.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use super::types::{AccountPlan, BillingOverview};
+use crate::{domain::billing::Plan, error::AppError};
+
+#[server(endpoint = "billing/overview", input = Json, output = crate::wire::Json)]
+pub async fn my_plan() -> Result<BillingOverview, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        super::service::overview(&state.db, &state.settings, &user.id).await
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+async fn require_admin() -> Result<(crate::server::state::AppState, String), AppError> {
+    let (state, user) = crate::auth::service::require_user().await?;
+    if user.role != crate::domain::Role::Admin {
+        // Not a page a reseller has: as if it did not exist.
+        return Err(AppError::NotFound);
+    }
+    Ok((state, user.id))
+}
+
+/// An admin looks a reseller up by email: plan, usage, grant.
+#[server(endpoint = "billing/account", input = Json, output = crate::wire::Json)]
+pub async fn look_up_plan(email: String) -> Result<AccountPlan, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, _) = require_admin().await?;
+        super::service::account_plan(&state.db, &state.settings, &email).await
+    })
+    .await
+}
+
+/// An admin grants premium or beta (`plan`), or removes the grant (`plan: null`).
+#[server(endpoint = "billing/grant", input = Json, output = crate::wire::Json)]
+pub async fn grant_plan(
+    user_id: String,
+    plan: Option<Plan>,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, admin) = require_admin().await?;
+        super::service::grant(&state.db, &admin, &user_id, plan, &reason).await
+    })
+    .await
+}
