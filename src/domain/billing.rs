@@ -45,8 +45,21 @@ impl Resource {
             Resource::MonitorKeywords => ("monitor keyword", "monitor keywords", ""),
             Resource::ShipmentsPerMonth => ("shipment", "shipments", " a month"),
         };
-        format!("{n} {}{per}", if n == 1 { one } else { many })
+        format!("{} {}{per}", grouped(n), if n == 1 { one } else { many })
     }
+}
+
+/// `100000` as "100,000".
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// How full one limit is, for the usage bars.
@@ -75,14 +88,6 @@ impl Usage {
         } else {
             Fill::Normal
         }
-    }
-
-    /// Width of the bar, 0–100.
-    pub fn percent(&self) -> u64 {
-        if self.allowed == 0 {
-            return 100;
-        }
-        (self.used.saturating_mul(100) / self.allowed).min(100)
     }
 }
 
@@ -120,8 +125,6 @@ mod tests {
         assert_eq!(at(249).fill(), Fill::Amber);
         assert_eq!(at(250).fill(), Fill::Full);
         assert_eq!(at(300).fill(), Fill::Full);
-        assert_eq!(at(300).percent(), 100);
-        assert_eq!(at(125).percent(), 50);
     }
 
     #[test]
@@ -134,6 +137,7 @@ mod tests {
         let m = over_limit_message(Plan::Beta, Resource::WtbLists, 1, 1);
         assert!(m.starts_with("Your Beta plan has room for 1 Want-To-Buy list and 1 is"));
         assert_eq!(Plan::Beta.limits_key(), "premium");
+        assert_eq!(Resource::Items.counted(100_000), "100,000 inventory items");
         assert_eq!(
             Resource::parse("sales_per_month"),
             Some(Resource::SalesPerMonth)

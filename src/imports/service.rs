@@ -50,7 +50,10 @@ async fn check_room(db: &Db, settings: &Settings, owner: &str, items: u64) -> Re
                 n => format!("{n} more fit"),
             };
             AppError::QuotaExceeded {
-                message: format!("This file adds {items} items and {fits}. {message}"),
+                message: format!(
+                    "This file adds {items} item{} and {fits}. {message}",
+                    if items == 1 { "" } else { "s" }
+                ),
                 limit,
                 allowed,
                 used,
