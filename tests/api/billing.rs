@@ -330,14 +330,7 @@ async fn grants_change_limits_at_once_and_a_downgrade_keeps_data(backend: Backen
         )
         .await;
     assert_eq!(page["total"], 5, "{page}");
-    let csv = c
-        .get(app.url("/app/inventory/export.csv"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.text(&c, "/app/inventory/export.csv").await;
     assert_eq!(csv.lines().count(), 6, "header and five items");
     let audit: Vec<String> = with_db!(&app.db, pool => sqlx::query_scalar(
         "SELECT action FROM audit_log WHERE action LIKE 'plan.%' ORDER BY created_at")

@@ -182,6 +182,17 @@ impl TestApp {
         self.run_pending_jobs().await;
     }
 
+    /// The body of a GET as `c` sees it (a page, an export).
+    pub async fn text(&self, c: &Client, path: &str) -> String {
+        c.get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

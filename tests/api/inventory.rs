@@ -95,14 +95,7 @@ async fn items_are_created_validated_and_read_back(backend: Backend) {
     create(&app, &c, card("Charizard Holo")).await;
 
     // The item page renders the name as text, never as markup.
-    let html = c
-        .get(app.url(&format!("/app/inventory/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.text(&c, &format!("/app/inventory/{id}")).await;
     assert!(!html.contains("<script>alert(1)</script>"), "{html}");
     assert!(!html.contains("</title><script>"));
     assert!(html.contains("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -338,14 +331,7 @@ async fn another_users_items_are_not_found(backend: Backend) {
     assert_eq!((status, deleted), (StatusCode::OK, json!(0)));
     let (_, page) = app.rpc(&other, "inventory/list", json!({"query": {"search": "", "status": null, "kind": null, "sort": "Newest", "page": 1, "per_page": 0}})).await;
     assert_eq!(page["total"], 0);
-    let csv = other
-        .get(app.url("/app/inventory/export.csv"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.text(&other, "/app/inventory/export.csv").await;
     assert!(!csv.contains("Travis"));
     let res = other
         .get(app.url(&format!("/app/inventory/{id}")))
