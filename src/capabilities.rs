@@ -32,6 +32,7 @@ pub fn plugins() -> Plugins {
     crate::lists::plug(&mut p);
     crate::inventory::plug(&mut p);
     crate::photos::plug(&mut p);
+    crate::billing::plug(&mut p);
     p
 }
 

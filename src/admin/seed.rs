@@ -55,7 +55,7 @@ pub async fn create_user(
             store_name: format!("{local}'s store"),
             store_slug: slug,
         };
-        match create_account(db, &form, password, Role::User, None).await {
+        match create_account(db, &form, password, Role::User, None, None).await {
             Err(AppError::Validation { fields, .. }) if fields.get("store_slug").is_some() => {
                 continue;
             }
@@ -84,7 +84,7 @@ pub async fn seed_demo(state: &AppState) -> Result<String, AppError> {
                 store_name: "Demo Kicks & Cards".into(),
                 store_slug: DEMO_STORE.into(),
             };
-            let id = create_account(db, &form, DEMO_PASSWORD, Role::User, None).await?;
+            let id = create_account(db, &form, DEMO_PASSWORD, Role::User, None, None).await?;
             report.push(format!("created demo account {DEMO_EMAIL} (password {DEMO_PASSWORD}) with store /s/{DEMO_STORE}"));
             id
         }

@@ -11,6 +11,9 @@ pub async fn signup(
     password: String,
     store_name: String,
     store_slug: String,
+    /// The code of the referral link the reseller came through.
+    #[server(default)]
+    referral: Option<String>,
 ) -> Result<AccountSummary, AppError> {
     use crate::server::{errors::respond, request};
     respond(async move {
@@ -21,10 +24,13 @@ pub async fn signup(
             &state,
             &session,
             ip,
-            &email,
-            &password,
-            &store_name,
-            &store_slug,
+            super::service::SignupRequest {
+                email: &email,
+                password: &password,
+                store_name: &store_name,
+                store_slug: &store_slug,
+                referral: referral.as_deref(),
+            },
         )
         .await?;
         super::service::account_summary(&state.db, &state.settings, &user).await

@@ -43,6 +43,8 @@ pub struct AccountSummary {
     pub plan: String,
     /// Limits the reseller is past (a shopper's order or a downgrade took them there).
     pub over_limits: Vec<crate::domain::billing::Usage>,
+    /// A premium renewal failed: premium holds until then (epoch seconds), then drops to free.
+    pub payment_grace_until: Option<i64>,
     pub store: Option<StoreSummary>,
     pub lists: Vec<ListSummary>,
 }
@@ -139,6 +141,10 @@ pub fn SignupPage() -> impl IntoView {
     let store_name = RwSignal::new(String::new());
     let store_slug = RwSignal::new(String::new());
     let slug_edited = RwSignal::new(false);
+    // Came through a reseller's referral link: the code rides along with the form.
+    let referral =
+        use_query_map().with_untracked(|q| q.get("ref").filter(|c| !c.trim().is_empty()));
+    let invited = referral.is_some();
     let action = ServerAction::<api::Signup>::new();
     let local_error = RwSignal::new(None::<AppError>);
     let error = Memo::new(move |_| {
@@ -175,6 +181,7 @@ pub fn SignupPage() -> impl IntoView {
             password: password.get_untracked(),
             store_name: store_name.get_untracked(),
             store_slug: store_slug.get_untracked(),
+            referral: referral.clone(),
         });
     };
     view! {
@@ -182,6 +189,9 @@ pub fn SignupPage() -> impl IntoView {
         <AuthFrame>
             <h1>"Create your Flipdesk account"</h1>
             <p class="muted">"Track every pair and every card from purchase to payout. Free to start."</p>
+            {invited.then(|| view! {
+                <p class="banner banner-success referral-note">"You were invited by a Flipdesk reseller: your account starts with a Premium trial."</p>
+            })}
             <form class="form" on:submit=submit novalidate>
                 <ErrorBanner message=general_error(error)/>
                 <TextField id="email" label="Email" value=email kind="email" autocomplete="email"

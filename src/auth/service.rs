@@ -36,6 +36,12 @@ pub struct UserRow {
     pub session_epoch: i64,
 }
 
+/// A sign-up through a referral link.
+pub struct Referred<'a> {
+    pub code: &'a str,
+    pub trial_days: u32,
+}
+
 /// The signed-in user behind a request.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -64,6 +70,7 @@ pub async fn create_account(
     password: &str,
     role: Role,
     ip: Option<IpAddr>,
+    referral: Option<Referred<'_>>,
 ) -> Result<String, AppError> {
     let hash = hash_password(password.to_string()).await?;
     let user_id = new_id();
@@ -84,6 +91,13 @@ pub async fn create_account(
         sqlx::query("INSERT INTO audit_log (id, actor_user_id, action, subject, ip, created_at) VALUES ($1, $2, 'account.created', $3, $4, $5)")
             .bind(new_id()).bind(&user_id).bind(&user_id).bind(&ip_text).bind(now)
             .execute(&mut *tx).await?;
+        if let Some(r) = &referral {
+            // A link that gives no trial (unknown, the reseller's own, an address that had one)
+            // still makes the account.
+            if let Err(why) = crate::billing::referrals::on_signup_in(&mut tx, r.code, &user_id, form.email.as_str(), r.trial_days, now).await? {
+                tracing::info!(reason = ?why, "referral gives no trial");
+            }
+        }
         tx.commit().await
     }.await);
     match result {
@@ -130,22 +144,39 @@ fn duplicate_field_error(err: &sqlx::Error) -> AppError {
     }
 }
 
+/// What the sign-up form sends.
+pub struct SignupRequest<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub store_name: &'a str,
+    pub store_slug: &'a str,
+    /// The code of the referral link the reseller came through.
+    pub referral: Option<&'a str>,
+}
+
 pub async fn sign_up(
     state: &AppState,
     session: &Session,
     ip: IpAddr,
-    email: &str,
-    password: &str,
-    store_name: &str,
-    store_slug: &str,
+    req: SignupRequest<'_>,
 ) -> Result<CurrentUser, AppError> {
-    let form = account::validate_signup(email, password, store_name, store_slug)
+    let password = req.password;
+    let form = account::validate_signup(req.email, password, req.store_name, req.store_slug)
         .map_err(AppError::validation)?;
     state
         .limits
         .check_signup(ip, form.email.as_str())
         .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-    let user_id = create_account(&state.db, &form, password, Role::User, Some(ip)).await?;
+    let referral = req
+        .referral
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && c.len() <= 64)
+        .map(|code| Referred {
+            code,
+            trial_days: state.settings.billing.referral_trial_days,
+        });
+    let user_id =
+        create_account(&state.db, &form, password, Role::User, Some(ip), referral).await?;
     start_session(session, &user_id, 0).await?;
     tracing::info!(user_id = %user_id, "account created");
     Ok(CurrentUser {
@@ -337,6 +368,11 @@ pub async fn account_summary(
     user: &CurrentUser,
 ) -> Result<AccountSummary, AppError> {
     let plan = crate::billing::service::overview(db, settings, &user.id).await?;
+    let payment_grace_until = plan
+        .standing
+        .subscription
+        .as_ref()
+        .and_then(|s| s.grace_until);
     let over_limits = plan
         .usage
         .into_iter()
@@ -355,6 +391,7 @@ pub async fn account_summary(
         role: user.role,
         plan,
         over_limits,
+        payment_grace_until,
         store: stores.into_iter().next().map(|s| StoreSummary {
             id: s.id,
             slug: s.slug,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::types::{AccountPlan, BillingOverview};
+use super::types::{AccountPlan, BillingOverview, Interval};
 use crate::{domain::billing::Plan, error::AppError};
 
 #[server(endpoint = "billing/overview", input = Json, output = crate::wire::Json)]
@@ -12,7 +12,29 @@ pub async fn my_plan() -> Result<BillingOverview, AppError> {
     use crate::server::errors::respond;
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
-        super::service::overview(&state.db, &state.settings, &user.id).await
+        super::service::billing_page(&state.db, &state.settings, &user.id).await
+    })
+    .await
+}
+
+/// Opens Stripe Checkout for premium at `interval`'s price; answers the page to go to.
+#[server(endpoint = "billing/upgrade", input = Json, output = crate::wire::Json)]
+pub async fn start_premium(interval: Interval) -> Result<String, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        super::premium::start(&state, &user.id, &user.email, interval).await
+    })
+    .await
+}
+
+/// Opens the Stripe Customer Portal (card, interval, cancel); answers the page to go to.
+#[server(endpoint = "billing/portal", input = Json, output = crate::wire::Json)]
+pub async fn manage_premium() -> Result<String, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        super::premium::portal(&state, &user.id).await
     })
     .await
 }
@@ -48,7 +70,7 @@ pub async fn grant_plan(
     use crate::server::errors::respond;
     respond(async move {
         let (state, admin) = require_admin().await?;
-        super::service::grant(&state.db, &admin, &user_id, plan, &reason).await
+        super::service::grant(&state.db, &state.settings, &admin, &user_id, plan, &reason).await
     })
     .await
 }

@@ -1,15 +1,22 @@
-//! `/app/billing`: the reseller's plan, a bar per limit (amber from 80 %, red when full) and
-//! what premium adds. `/app/admin/plans`: an admin looks a reseller up and grants or removes
-//! premium or beta with a reason.
+//! `/app/billing`: the reseller's plan and what it stands on, a bar per limit (amber from
+//! 80 %, red when full), what premium adds with the way to buy it (Stripe Checkout) or manage
+//! it (the Customer Portal), invoices, and the referral link.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{api, types::BillingOverview};
+use leptos_router::hooks::use_query_map;
+
+use super::{
+    api,
+    types::{BillingOverview, Interval, PlanSource, Standing},
+};
 use crate::{
-    domain::billing::{Fill, Plan, Usage},
-    error::AppError,
-    ui::{ErrorBanner, LoadError, TextField, format_count},
+    domain::{
+        Currency, Money,
+        billing::{Fill, Plan, Usage, day_of},
+    },
+    ui::{ErrorBanner, LoadError, format_count, platform},
 };
 
 #[component]
@@ -48,9 +55,73 @@ fn UsageBar(usage: Usage) -> impl IntoView {
     }
 }
 
+/// One sentence on what the plan stands on.
+fn standing_note(standing: &Standing) -> Option<String> {
+    let sub = standing.subscription.as_ref();
+    match &standing.source {
+        PlanSource::Grant { reason } => Some(format!("Granted by the Flipdesk team: {reason}")),
+        PlanSource::Subscription => sub.map(|s| match (s.grace_until, s.cancel_at_period_end, s.renews_at) {
+            (Some(until), _, _) => format!(
+                "Your last payment failed. Premium stays on until {} while Stripe retries; update your card to keep it.",
+                day_of(until)
+            ),
+            (None, true, Some(end)) => format!("Cancelled: Premium ends on {}.", day_of(end)),
+            (None, _, Some(end)) => format!("Paid through Stripe; renews on {}.", day_of(end)),
+            (None, _, None) => "Paid through Stripe.".to_string(),
+        }),
+        PlanSource::Days { reason, until } => Some(match reason.as_str() {
+            "referral_trial" => format!("Premium trial from a referral, until {}.", day_of(*until)),
+            _ => format!("Premium earned by referring resellers, until {}.", day_of(*until)),
+        }),
+        PlanSource::Free => sub
+            .filter(|s| s.grace_until.is_some())
+            .map(|_| "Your payment failed and the grace period is over: the account is on Free. Pay the open invoice to get Premium back.".to_string()),
+    }
+}
+
 #[component]
-fn PlanSummary(overview: BillingOverview) -> impl IntoView {
+pub(super) fn PlanSummary(overview: BillingOverview) -> impl IntoView {
     let plan = overview.plan;
+    let note = standing_note(&overview.standing);
+    let warn = overview
+        .standing
+        .subscription
+        .as_ref()
+        .is_some_and(|s| s.grace_until.is_some());
+    view! {
+        <section class="card" aria-labelledby="plan-title">
+            <h2 id="plan-title">"Your plan"</h2>
+            <p class="card-figure">
+                <span class="badge" data-plan=plan.as_str()>{plan.label()}</span>
+            </p>
+            {note.map(|note| view! { <p class=if warn { "billing-warning" } else { "muted" }>{note}</p> })}
+            <div class="usage-list">
+                {overview.usage.iter().cloned().map(|usage| view! { <UsageBar usage/> }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+/// Goes to the page a server function answered (Stripe's), showing progress meanwhile.
+fn go_to(result: Option<Result<String, crate::error::AppError>>) -> Option<String> {
+    match result {
+        Some(Ok(url)) => {
+            platform::hard_navigate(&url);
+            None
+        }
+        Some(Err(e)) => Some(e.to_string()),
+        None => None,
+    }
+}
+
+#[component]
+fn PremiumCard(overview: BillingOverview) -> impl IntoView {
+    let upgrade = ServerAction::<api::StartPremium>::new();
+    let manage = ServerAction::<api::ManagePremium>::new();
+    let error = Signal::derive(move || {
+        go_to(upgrade.value().get()).or_else(|| go_to(manage.value().get()))
+    });
+    let busy = move || upgrade.pending().get() || manage.pending().get();
     let adds: Vec<_> = overview
         .usage
         .iter()
@@ -65,146 +136,157 @@ fn PlanSummary(overview: BillingOverview) -> impl IntoView {
             }
         })
         .collect();
-    let has_adds = !adds.is_empty();
+    let sale = overview.for_sale;
+    let subscribed = overview
+        .standing
+        .subscription
+        .as_ref()
+        .is_some_and(|s| !matches!(s.status.as_str(), "canceled" | "incomplete_expired"));
+    let can_buy = sale.any() && !subscribed && overview.plan != Plan::Beta;
+    let buy = move |interval: Interval| {
+        upgrade.dispatch(api::StartPremium { interval });
+    };
+    let show_adds = overview.plan == Plan::Free && !adds.is_empty();
     view! {
-        <section class="card" aria-labelledby="plan-title">
-            <div class="page-header-row">
-                <div>
-                    <h2 id="plan-title">"Your plan"</h2>
-                    <p class="card-figure">
-                        <span class="badge" data-plan=plan.as_str()>{plan.label()}</span>
+        <section class="card" aria-labelledby="premium-title">
+            <h2 id="premium-title">{if show_adds { "What Premium adds" } else { "Premium" }}</h2>
+            {show_adds.then(|| view! { <ul class="plain-list">{adds}</ul> })}
+            <ErrorBanner message=error/>
+            {if can_buy {
+                view! {
+                    <div class="button-row">
+                        {sale.monthly.then(|| view! {
+                            <button class="button button-primary" type="button" disabled=busy
+                                on:click=move |_| buy(Interval::Monthly)>"Upgrade · monthly"</button>
+                        })}
+                        {sale.yearly.then(|| view! {
+                            <button class="button" type="button" disabled=busy
+                                on:click=move |_| buy(Interval::Yearly)>"Upgrade · yearly"</button>
+                        })}
+                    </div>
+                    <p class="muted billing-note">
+                        {move || if upgrade.pending().get() { "Opening Stripe's secure checkout…" } else { "You pay on Stripe's page; Premium starts the moment Stripe confirms it." }}
                     </p>
+                }.into_any()
+            } else if !sale.any() && !subscribed {
+                view! {
+                    <p class="muted billing-note">
+                        "Premium is not available for purchase on this instance. Ask the Flipdesk team: "
+                        "they can move your account to Premium or to the beta."
+                    </p>
+                }.into_any()
+            } else {
+                ().into_any()
+            }}
+            {(overview.can_manage && sale.any()).then(|| view! {
+                <div class="button-row">
+                    <button class="button" type="button" disabled=busy
+                        on:click=move |_| { manage.dispatch(api::ManagePremium {}); }>
+                        {move || if manage.pending().get() { "Opening the billing portal…" } else { "Manage subscription" }}
+                    </button>
                 </div>
-            </div>
-            {overview.granted_reason.clone().map(|reason| view! {
-                <p class="muted">{format!("Granted by the Flipdesk team: {reason}")}</p>
+                <p class="muted billing-note">"Change your card or billing interval, download receipts, or cancel on Stripe's billing portal."</p>
             })}
-            <div class="usage-list">
-                {overview.usage.iter().cloned().map(|usage| view! { <UsageBar usage/> }).collect_view()}
-            </div>
         </section>
-        {(plan == Plan::Free && has_adds).then(|| view! {
-            <section class="card" aria-labelledby="premium-title">
-                <h2 id="premium-title">"What Premium adds"</h2>
-                <ul class="plain-list">{adds}</ul>
-                <p class="muted billing-note">
-                    "Premium can't be bought on this instance yet. Ask the Flipdesk team: they can "
-                    "move your account to Premium or to the beta."
-                </p>
-            </section>
-        })}
     }
+}
+
+fn amount(amount: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Ok(c) => Money::new(amount, c).to_string(),
+        Err(_) => format!("{}.{:02} {currency}", amount / 100, amount % 100),
+    }
+}
+
+#[component]
+fn Invoices(overview: BillingOverview) -> impl IntoView {
+    let rows = overview.invoices.clone();
+    (!rows.is_empty()).then(|| view! {
+        <section class="card" aria-labelledby="invoices-title">
+            <h2 id="invoices-title">"Invoices"</h2>
+            <div class="table-wrap"><table class="simple-table invoices">
+                <thead><tr><th scope="col">"Date"</th><th scope="col">"Amount"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Invoice"</span></th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|i| {
+                        let paid = i.status == "paid";
+                        view! {
+                            <tr>
+                                <td>{day_of(i.created)}</td>
+                                <td class="numeric">{amount(i.amount, &i.currency)}</td>
+                                <td><span class="status-pill" data-status=if paid { "paid" } else { "cancelled" }>{if paid { "Paid" } else { "Payment failed" }}</span></td>
+                                <td>{i.hosted_url.map(|url| view! { <a href=url rel="noopener" target="_blank">"View on Stripe"</a> })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table></div>
+        </section>
+    })
+}
+
+#[component]
+fn ReferralCard(overview: BillingOverview) -> impl IntoView {
+    overview.referral.map(|r| view! {
+        <section class="card" aria-labelledby="referral-title">
+            <h2 id="referral-title">"Invite a reseller"</h2>
+            <p class="muted">{format!(
+                "Resellers who sign up through your link get {} days of Premium. When one of them subscribes, you get {} more days of Premium.",
+                r.trial_days, r.reward_days
+            )}</p>
+            <div class="field">
+                <label for="referral-link">"Your referral link"</label>
+                <input id="referral-link" type="text" readonly value=r.link/>
+            </div>
+            <p class="muted billing-note">{format!("{} signed up · {} subscribed", r.signed_up, r.rewarded)}</p>
+        </section>
+    })
 }
 
 #[component]
 pub fn BillingPage() -> impl IntoView {
     let overview = Resource::new(|| (), |_| api::my_plan());
+    // Back from Stripe: the plan changes when Stripe's event arrives, which can be a moment
+    // after the return; look again every two seconds for a minute.
+    let query = use_query_map();
+    let returning = query.with_untracked(|q| q.get("upgraded").is_some());
+    let waiting = RwSignal::new(false);
+    let tries = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let free = matches!(overview.get(), Some(Ok(ref o)) if o.plan == Plan::Free);
+        waiting.set(returning && free && tries.get_untracked() < 30);
+        if waiting.get_untracked() {
+            set_timeout(
+                move || {
+                    tries.update(|t| *t += 1);
+                    overview.refetch();
+                },
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
     view! {
         <Title text="Plan and usage · Flipdesk"/>
         <div class="page-header">
             <h1>"Plan and usage"</h1>
             <p class="muted">"What your plan allows and how much of it you use. Months follow your time zone."</p>
         </div>
+        {move || waiting.get().then(|| view! {
+            <p class="banner banner-info" role="status" aria-live="polite">"Confirming your payment with Stripe…"</p>
+        })}
         <Transition fallback=|| view! { <p class="loading" aria-live="polite">"Loading your plan…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(overview) => view! { <div class="billing"><PlanSummary overview/></div> }.into_any(),
+                    Ok(overview) => view! {
+                        <div class="billing">
+                            <PlanSummary overview=overview.clone()/>
+                            <PremiumCard overview=overview.clone()/>
+                            <Invoices overview=overview.clone()/>
+                            <ReferralCard overview/>
+                        </div>
+                    }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),
                 }
             })}
         </Transition>
-    }
-}
-
-#[component]
-pub fn PlansAdminPage() -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let lookup = ServerAction::<api::LookUpPlan>::new();
-    let grant = ServerAction::<api::GrantPlan>::new();
-    let choice = RwSignal::new("premium".to_string());
-    let reason = RwSignal::new(String::new());
-    // After a grant, look the account up again to show its new plan.
-    Effect::new(move |_| {
-        if let Some(Ok(())) = grant.value().get() {
-            reason.set(String::new());
-            lookup.dispatch(api::LookUpPlan {
-                email: email.get_untracked(),
-            });
-        }
-    });
-    let lookup_error = Signal::derive(move || match lookup.value().get() {
-        Some(Err(AppError::NotFound)) => Some("No account has that email.".to_string()),
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
-    let grant_error = Signal::derive(move || match grant.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
-    let reason_error = Signal::derive(move || match grant.value().get() {
-        Some(Err(e)) => e.field_error("reason"),
-        _ => None,
-    });
-    let search = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        lookup.dispatch(api::LookUpPlan {
-            email: email.get_untracked(),
-        });
-    };
-    view! {
-        <Title text="Plans · Admin · Flipdesk"/>
-        <div class="page-header">
-            <h1>"Plans"</h1>
-            <p class="muted">"Look a reseller up by email to see their plan and usage, and grant or remove Premium or the beta. Every change is written to the audit log with its reason."</p>
-        </div>
-        <section class="card">
-            <form class="form" on:submit=search>
-                <TextField id="plan-email" label="Reseller's email" kind="email" value=email error=lookup_error/>
-                <button class="button button-primary" type="submit" disabled=move || lookup.pending().get()>
-                    {move || if lookup.pending().get() { "Looking up…" } else { "Look up" }}
-                </button>
-            </form>
-        </section>
-        {move || match lookup.value().get() {
-            Some(Ok(account)) => {
-                let user_id = account.user_id.clone();
-                let submit = move |ev: leptos::ev::SubmitEvent| {
-                    ev.prevent_default();
-                    let plan = Plan::parse(&choice.get_untracked());
-                    grant.dispatch(api::GrantPlan {
-                        user_id: user_id.clone(),
-                        plan,
-                        reason: reason.get_untracked(),
-                    });
-                };
-                view! {
-                    <h2>{account.email.clone()}</h2>
-                    <div class="billing">
-                    <PlanSummary overview=account.overview.clone()/>
-                    <section class="card" aria-labelledby="grant-title">
-                        <h2 id="grant-title">"Change the plan"</h2>
-                        <form class="form" on:submit=submit>
-                            <ErrorBanner message=Signal::derive(move || if reason_error.get().is_some() { None } else { grant_error.get() })/>
-                            <div class="field">
-                                <label for="grant-plan">"Plan"</label>
-                                <select id="grant-plan" prop:value=move || choice.get()
-                                    on:change=move |ev| choice.set(event_target_value(&ev))>
-                                    <option value="premium">"Premium (granted)"</option>
-                                    <option value="beta">"Beta (premium limits)"</option>
-                                    <option value="none">"Remove the grant (back to Free)"</option>
-                                </select>
-                            </div>
-                            <TextField id="grant-reason" label="Reason" value=reason error=reason_error
-                                hint="Goes to the audit log, and the reseller sees it." maxlength=200/>
-                            <button class="button button-primary" type="submit" disabled=move || grant.pending().get()>
-                                {move || if grant.pending().get() { "Saving…" } else { "Save the plan" }}
-                            </button>
-                        </form>
-                    </section>
-                    </div>
-                }.into_any()
-            }
-            _ => ().into_any(),
-        }}
     }
 }

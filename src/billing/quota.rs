@@ -80,17 +80,6 @@ pub fn limits(settings: &Settings, plan: Plan) -> &PlanLimits {
     &settings.plans[plan.limits_key()]
 }
 
-/// The plan the reseller is on now.
-pub async fn plan_in<DB: Store>(tx: &mut Tx<DB>, owner: &str) -> sqlx::Result<Plan> {
-    let granted: Option<(String,)> = sql("SELECT plan FROM plan_grants WHERE user_id = $1")
-        .bind(owner)
-        .fetch_optional(tx)
-        .await?;
-    Ok(granted
-        .and_then(|(plan,)| Plan::parse(&plan))
-        .unwrap_or(Plan::Free))
-}
-
 /// The statement counting `resource` of owner `$1` (in `month` for monthly ones, as `$2` and
 /// `$3`), counting at most `cap` (`None`: all). `None` when there is nothing to count.
 pub fn count_sql(
@@ -166,7 +155,7 @@ pub async fn check<DB: Store>(
         .bind(owner)
         .execute(tx)
         .await?;
-    let plan = plan_in(tx, owner).await?;
+    let plan = super::standing::plan_in(tx, settings.billing.grace_days, owner).await?;
     let limits = limits(settings, plan);
     for ((_, month), (resource, adding)) in wanted {
         let allowed = limit_of(limits, resource);

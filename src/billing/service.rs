@@ -3,8 +3,12 @@
 use time::OffsetDateTime;
 
 use super::{
+    jobs::PlanChanged,
+    premium::{customer_of, for_sale},
     quota::{count_sql, limit_of, limits},
-    types::{AccountPlan, BillingOverview},
+    referrals,
+    standing::standing,
+    types::{AccountPlan, BillingOverview, InvoiceRow, Referral},
 };
 use crate::{
     domain::billing::{Plan, Resource, Usage},
@@ -12,6 +16,7 @@ use crate::{
     server::{
         config::Settings,
         db::{BeginWrite, Db, new_id},
+        jobs::{self, BackgroundJob},
         store::sql,
     },
     with_db,
@@ -24,18 +29,6 @@ const SHOWN: [Resource; 4] = [
     Resource::ShipmentsPerMonth,
     Resource::WtbLists,
 ];
-
-pub async fn plan_of(db: &Db, owner: &str) -> Result<(Plan, Option<String>), AppError> {
-    let granted: Option<(String, String)> = with_db!(db, pool => sqlx::query_as(
-        "SELECT plan, reason FROM plan_grants WHERE user_id = $1")
-        .bind(owner).fetch_optional(pool).await)?;
-    Ok(
-        match granted.and_then(|(p, reason)| Plan::parse(&p).map(|p| (p, reason))) {
-            Some((plan, reason)) => (plan, Some(reason)),
-            None => (Plan::Free, None),
-        },
-    )
-}
 
 async fn used(db: &Db, owner: &str, resource: Resource, month: &str) -> Result<u64, AppError> {
     let Some((text, range)) = count_sql(resource, Some(month), None) else {
@@ -51,13 +44,14 @@ async fn used(db: &Db, owner: &str, resource: Resource, month: &str) -> Result<u
     Ok(n.max(0) as u64)
 }
 
-/// The reseller's plan and usage this month (in their time zone).
+/// The reseller's plan, what it stands on, and usage this month (in their time zone).
 pub async fn overview(
     db: &Db,
     settings: &Settings,
     owner: &str,
 ) -> Result<BillingOverview, AppError> {
-    let (plan, granted_reason) = plan_of(db, owner).await?;
+    let standing = standing(db, settings.billing.grace_days, owner).await?;
+    let plan = standing.plan;
     let today = crate::analytics::service::owner_today(db, owner).await?;
     let month = &today[..7.min(today.len())];
     let mine = limits(settings, plan);
@@ -79,11 +73,55 @@ pub async fn overview(
     }
     Ok(BillingOverview {
         plan,
+        standing,
         usage,
         premium,
-        granted_reason,
-        premium_for_sale: settings.stripe.is_some(),
+        for_sale: for_sale(settings),
+        can_manage: customer_of(db, owner).await?.is_some(),
+        invoices: invoices(db, owner).await?,
+        referral: None,
     })
+}
+
+/// The billing page: the overview with the reseller's own referral link.
+pub async fn billing_page(
+    db: &Db,
+    settings: &Settings,
+    owner: &str,
+) -> Result<BillingOverview, AppError> {
+    let mut overview = overview(db, settings, owner).await?;
+    let code = referrals::code_of(db, owner).await?;
+    let (signed_up, rewarded) = referrals::counts(db, owner).await?;
+    overview.referral = Some(Referral {
+        link: format!(
+            "{}/signup?ref={code}",
+            settings.public_url.trim_end_matches('/')
+        ),
+        trial_days: settings.billing.referral_trial_days,
+        reward_days: settings.billing.referral_reward_days,
+        signed_up,
+        rewarded,
+    });
+    Ok(overview)
+}
+
+async fn invoices(db: &Db, owner: &str) -> Result<Vec<InvoiceRow>, AppError> {
+    let rows: Vec<(String, i64, i64, String, String, Option<String>)> = with_db!(db, pool => sqlx::query_as(
+        "SELECT id, created, amount, currency, status, hosted_url FROM invoices WHERE user_id = $1 ORDER BY created DESC LIMIT 24")
+        .bind(owner).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, created, amount, currency, status, hosted_url)| InvoiceRow {
+                id,
+                created,
+                amount,
+                currency,
+                status,
+                hosted_url,
+            },
+        )
+        .collect())
 }
 
 /// The account with this email, for an admin.
@@ -109,6 +147,7 @@ pub async fn account_plan(
 /// against the new limits. Data over a lower limit stays (read-only over the limit).
 pub async fn grant(
     db: &Db,
+    settings: &Settings,
     admin: &str,
     user_id: &str,
     plan: Option<Plan>,
@@ -152,6 +191,12 @@ pub async fn grant(
         sql("INSERT INTO audit_log (id, actor_user_id, action, subject, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(new_id()).bind(admin).bind(action.as_str()).bind(format!("{user_id}: {reason}")).bind(now)
             .execute(&mut tx).await?;
+        let now_on = super::standing::plan_in(&mut tx, settings.billing.grace_days, user_id).await?;
+        let notify = PlanChanged { user_id: user_id.to_string(), plan: now_on, key: format!("grant:{}", new_id()), why: match plan {
+            Some(p) => format!("An admin gave your account {}.", p.label()),
+            None => "An admin ended the plan they had given your account.".to_string(),
+        } };
+        jobs::enqueue(&mut tx, &notify.queued(Some(user_id))).await?;
         tx.commit().await?;
         Ok(true)
     }.await)?;

@@ -95,19 +95,37 @@ pub async fn handle(
     };
     let payload = std::str::from_utf8(body).map_err(|_| not_an_event())?;
     let event: Event = serde_json::from_str(payload).map_err(|_| not_an_event())?;
-    let handled = HANDLED.contains(&event.kind.as_str());
-    // The job belongs to the order's owner, who sees it if it fails for good.
+    // Stripe Billing's events (and a subscription's own Checkout Session) are billing's.
+    let subscription_checkout =
+        event.data.object.get("mode").and_then(Value::as_str) == Some("subscription");
+    let for_billing = crate::billing::stripe_events::HANDLED.contains(&event.kind.as_str());
+    let handled = !subscription_checkout && HANDLED.contains(&event.kind.as_str());
+    // The job belongs to the order's (or subscriber's) owner, who sees it if it fails for good.
     let owner = if handled {
         order_owner(state, &event.data.object).await?
+    } else if for_billing {
+        crate::billing::stripe_events::owner_of(state, &event.data.object).await?
     } else {
         None
     };
-    let job = handled.then(|| {
-        super::jobs::ApplyStripeEvent {
-            event_id: event.id.clone(),
-        }
-        .queued(owner.as_deref())
-    });
+    let job = if handled {
+        Some(
+            super::jobs::ApplyStripeEvent {
+                event_id: event.id.clone(),
+            }
+            .queued(owner.as_deref()),
+        )
+    } else if for_billing {
+        Some(
+            crate::billing::jobs::ApplyBillingEvent {
+                event_id: event.id.clone(),
+            }
+            .queued(owner.as_deref()),
+        )
+    } else {
+        None
+    };
+    let handled = job.is_some();
     let received = with_db!(&state.db, pool => super::orders::receive_event(pool, &event.id, &event.kind, payload, job.as_ref()).await)?;
     if handled && received == EventSeen::First {
         state.jobs_ready.notify_one();

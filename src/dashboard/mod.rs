@@ -91,6 +91,22 @@ fn OverLimits(usage: Vec<crate::domain::billing::Usage>, plan: &'static str) -> 
     })
 }
 
+/// A premium renewal failed: premium holds for the grace period, then the plan is free.
+#[component]
+fn PaymentDue(until: Option<i64>) -> impl IntoView {
+    until.map(|until| {
+        view! {
+            <div class="banner banner-error payment-due" role="alert">
+                {format!(
+                    "Your Premium payment failed. Premium stays on until {}; after that the account moves to Free. ",
+                    crate::domain::billing::day_of(until)
+                )}
+                <a href="/app/billing">"Update your payment"</a>
+            </div>
+        }
+    })
+}
+
 #[component]
 fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoView {
     let store_name = account
@@ -159,6 +175,7 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                 }}
             </nav>
             <main class="content" id="main">
+                <PaymentDue until=account.payment_grace_until/>
                 <OverLimits usage=account.over_limits.clone() plan=plan_label/>
                 <Outlet/>
             </main>

@@ -144,3 +144,32 @@ mod tests {
         );
     }
 }
+
+/// The UTC calendar day of an epoch-seconds time, `YYYY-MM-DD` (Stripe's times, shown in
+/// the browser without a date library).
+pub fn day_of(epoch_secs: i64) -> String {
+    // Days to civil date (H. Hinnant's algorithm).
+    let z = epoch_secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::day_of;
+
+    #[test]
+    fn epoch_seconds_become_utc_days() {
+        assert_eq!(day_of(0), "1970-01-01");
+        assert_eq!(day_of(951_782_400), "2000-02-29");
+        assert_eq!(day_of(1_796_083_199), "2026-11-30");
+        assert_eq!(day_of(1_796_083_200), "2026-12-01");
+    }
+}

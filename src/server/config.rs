@@ -86,6 +86,16 @@ pub struct PlanLimits {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct BillingSettings {
+    /// Stripe price ids; empty when that interval is not sold.
+    pub premium_monthly_price: String,
+    pub premium_yearly_price: String,
+    pub grace_days: u32,
+    pub referral_trial_days: u32,
+    pub referral_reward_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct ProviderSettings {
     pub stripe_api_base: String,
     pub discord_api_base: String,
@@ -103,6 +113,7 @@ struct FileSettings {
     checkout: CheckoutSettings,
     jobs: JobSettings,
     api: ApiSettings,
+    billing: BillingSettings,
     plans: BTreeMap<String, PlanLimits>,
     providers: ProviderSettings,
 }
@@ -158,6 +169,7 @@ pub struct Settings {
     pub checkout: CheckoutSettings,
     pub jobs: JobSettings,
     pub api: ApiSettings,
+    pub billing: BillingSettings,
     pub plans: BTreeMap<String, PlanLimits>,
     pub providers: ProviderSettings,
     /// `None` until resolved: explicit `FLIPDESK_SECRET`, or (development) a generated file.
@@ -335,6 +347,21 @@ impl Settings {
             }
         }
 
+        for (name, price) in [
+            (
+                "billing.premium_monthly_price",
+                &raw.billing.premium_monthly_price,
+            ),
+            (
+                "billing.premium_yearly_price",
+                &raw.billing.premium_yearly_price,
+            ),
+        ] {
+            if !price.is_empty() && !price.starts_with("price_") {
+                return Err(bad(name, "must be a Stripe price id (price_…) or empty"));
+            }
+        }
+
         let mut providers = raw.providers;
         for (name, slot) in [
             ("STRIPE_API_BASE", &mut providers.stripe_api_base),
@@ -400,6 +427,7 @@ impl Settings {
             checkout: raw.checkout,
             jobs: raw.jobs,
             api: raw.api,
+            billing: raw.billing,
             plans: raw.plans,
             providers,
             secret,

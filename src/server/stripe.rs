@@ -7,12 +7,14 @@ use std::collections::HashMap;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
+use stripe_billing::billing_portal_session::CreateBillingPortalSession;
+use stripe_checkout::checkout_session::CreateCheckoutSessionSubscriptionData;
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
     CreateCheckoutSessionPaymentIntentData, CreateCheckoutSessionShippingAddressCollection,
     ExpireCheckoutSession, ProductData,
 };
-use stripe_core::refund::CreateRefund;
+use stripe_core::{customer::CreateCustomer, refund::CreateRefund};
 
 use super::config::Settings;
 
@@ -179,6 +181,99 @@ impl Stripe {
             .await?;
         Ok(refund.id.to_string())
     }
+}
+
+/// A Checkout Session that starts a subscription to `price` for an existing customer.
+pub struct SubscriptionRequest<'a> {
+    pub user_id: &'a str,
+    pub customer: &'a str,
+    pub price: &'a str,
+    pub success_url: String,
+    pub cancel_url: String,
+    /// One key per click: a retry of the same request is the same session.
+    pub attempt: &'a str,
+}
+
+impl Stripe {
+    /// Creates the Stripe customer of a reseller; the user id is the idempotency key, so
+    /// two first upgrades in parallel make one customer.
+    pub async fn create_customer(
+        &self,
+        user_id: &str,
+        email: &str,
+    ) -> Result<String, StripeFailure> {
+        let metadata: HashMap<String, String> =
+            [("user_id".to_string(), user_id.to_string())].into();
+        let customer = CreateCustomer::new()
+            .email(email)
+            .metadata(metadata)
+            .customize()
+            .request_strategy(idempotent(&format!("customer-{user_id}")))
+            .send(&self.client)
+            .await?;
+        Ok(customer.id.to_string())
+    }
+
+    /// Opens Stripe Checkout in subscription mode. The user id travels in the subscription's
+    /// metadata, so its events find the reseller even before the customer is linked.
+    pub async fn create_subscription_session(
+        &self,
+        req: SubscriptionRequest<'_>,
+    ) -> Result<CreatedSession, StripeFailure> {
+        let metadata: HashMap<String, String> =
+            [("user_id".to_string(), req.user_id.to_string())].into();
+        let mut line = CreateCheckoutSessionLineItems::new();
+        line.price = Some(req.price.to_string());
+        line.quantity = Some(1);
+        let mut subscription = CreateCheckoutSessionSubscriptionData::new();
+        subscription.metadata = Some(metadata.clone());
+        let session = CreateCheckoutSession::new()
+            .mode(stripe_checkout::CheckoutSessionMode::Subscription)
+            .customer(req.customer)
+            .line_items(vec![line])
+            .metadata(metadata)
+            .subscription_data(subscription)
+            .success_url(req.success_url)
+            .cancel_url(req.cancel_url)
+            .customize()
+            .request_strategy(idempotent(&format!("premium-{}", req.attempt)))
+            .send(&self.client)
+            .await?;
+        Ok(CreatedSession {
+            id: session.id.to_string(),
+            url: session.url.unwrap_or_default(),
+        })
+    }
+
+    /// A Customer Portal session: the reseller changes card, interval or cancels there.
+    pub async fn create_portal_session(
+        &self,
+        customer: &str,
+        return_url: String,
+    ) -> Result<String, StripeFailure> {
+        let session = CreateBillingPortalSession::new()
+            .customer(customer)
+            .return_url(return_url)
+            .send(&self.client)
+            .await?;
+        Ok(session.url)
+    }
+}
+
+/// In the transaction that applies a stored event: marks it applied and answers whether
+/// this is the first time (a second run of its job changes nothing).
+pub async fn take_event<DB: super::store::Store>(
+    tx: &mut super::store::Tx<DB>,
+    event_id: &str,
+) -> sqlx::Result<bool> {
+    let fresh = super::store::sql(
+        "UPDATE stripe_events SET applied_at = $1, payload = NULL WHERE id = $2 AND applied_at IS NULL",
+    )
+    .bind(time::OffsetDateTime::now_utc())
+    .bind(event_id)
+    .execute(tx)
+    .await?;
+    Ok(fresh > 0)
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]

@@ -310,7 +310,10 @@ async fn grants_change_limits_at_once_and_a_downgrade_keeps_data(backend: Backen
         )
         .await;
     assert_eq!(looked["overview"]["plan"], "beta", "{looked}");
-    assert_eq!(looked["overview"]["granted_reason"], "Early tester");
+    assert_eq!(
+        looked["overview"]["standing"]["source"]["Grant"]["reason"], "Early tester",
+        "{looked}"
+    );
     for _ in 0..2 {
         assert_eq!(create(&app, &c).await.0, StatusCode::OK);
     }
@@ -337,6 +340,14 @@ async fn grants_change_limits_at_once_and_a_downgrade_keeps_data(backend: Backen
         .fetch_all(pool).await)
     .unwrap();
     assert_eq!(audit, ["plan.granted:beta", "plan.grant_removed"]);
+    // The reseller hears of each change in their inbox, once.
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    let told: Vec<String> = with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT title FROM notifications WHERE kind = 'plan_changed' ORDER BY created_at")
+        .fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(told, ["You are on Beta now", "You are on Free now"]);
 }
 
 on_both_databases!(

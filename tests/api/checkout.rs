@@ -2,7 +2,7 @@
 //! order and any number of times, expiry and late payments, refunds and privacy.
 
 use crate::{
-    fake_stripe::{self, FakeStripe, WEBHOOK_SECRET, signed_event},
+    fake_stripe::{self, FakeStripe, WEBHOOK_SECRET, signed_event, webhook},
     helpers::*,
     on_both_databases,
 };
@@ -70,29 +70,6 @@ async fn available(app: &TestApp, listing: &str) -> i64 {
 
 async fn order_status(app: &TestApp, order: &str) -> String {
     text(app, "SELECT status FROM orders WHERE id = $1", order).await
-}
-
-/// Delivers a signed event and runs the jobs it queued (the webhook answers as soon as the
-/// event is stored; the worker applies it).
-async fn webhook(app: &TestApp, event: &Value) -> StatusCode {
-    let status = deliver(app, event).await;
-    app.run_pending_jobs().await;
-    status
-}
-
-async fn deliver(app: &TestApp, event: &Value) -> StatusCode {
-    // Signed when Stripe sends it: now by the app's clock, which a test may have moved on.
-    let now = app.state.clock.now().unix_timestamp();
-    let (body, signature) = signed_event(event, WEBHOOK_SECRET, now);
-    app.client
-        .post(app.url("/api/v1/webhooks/stripe"))
-        .header("Stripe-Signature", signature)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
 }
 
 async fn unapplied_events(app: &TestApp) -> i64 {

@@ -9,6 +9,8 @@ use axum::{
     routing::post,
 };
 use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -24,6 +26,12 @@ pub struct Recorded {
     pub answers: HashMap<String, Value>,
     pub expired: Vec<String>,
     pub refunds: Vec<(String, i64)>,
+    /// Customers made, by the idempotency key that made them.
+    pub customers: HashMap<String, String>,
+    /// Subscription-mode sessions: (session id, form body).
+    pub subscription_sessions: Vec<(String, String)>,
+    /// Customer Portal sessions opened, by customer.
+    pub portals: Vec<String>,
     pub creates: usize,
     /// Answer expiry requests as Stripe does for a session that was just paid.
     pub refuse_expire: bool,
@@ -113,6 +121,9 @@ async fn create_session(
     r.creates += 1;
     let order = form_value(&body, "client_reference_id").unwrap_or_default();
     let id = format!("cs_test_{}", r.creates);
+    if form_value(&body, "mode").as_deref() == Some("subscription") {
+        r.subscription_sessions.push((id.clone(), body.clone()));
+    }
     r.sessions.insert(id.clone(), order.clone());
     r.bodies.insert(order.clone(), body.clone());
     let answer = session(&id, &order, "open");
@@ -160,6 +171,36 @@ async fn refund(
     (StatusCode::OK, Json(answer))
 }
 
+async fn customer(
+    State(rec): State<Arc<Mutex<Recorded>>>,
+    headers: HeaderMap,
+    body: String,
+) -> impl IntoResponse {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let mut r = rec.lock().unwrap();
+    let next = format!("cus_test_{}", r.customers.len() + 1);
+    let id = r.customers.entry(key).or_insert(next).clone();
+    Json(
+        json!({"id": id, "object": "customer", "created": 1_700_000_000, "livemode": false,
+        "email": form_value(&body, "email").map(|e| e.replace("%40", "@"))}),
+    )
+}
+
+async fn portal(State(rec): State<Arc<Mutex<Recorded>>>, body: String) -> impl IntoResponse {
+    let customer = form_value(&body, "customer").unwrap_or_default();
+    let mut r = rec.lock().unwrap();
+    r.portals.push(customer.clone());
+    Json(
+        json!({"id": format!("bps_test_{}", r.portals.len()), "object": "billing_portal.session",
+        "configuration": "bpc_test", "created": 1_700_000_000, "customer": customer, "livemode": false,
+        "url": format!("https://billing.stripe.test/p/session/{}", r.portals.len())}),
+    )
+}
+
 pub async fn start() -> FakeStripe {
     let recorded: Arc<Mutex<Recorded>> = Default::default();
     let gate = Arc::new(Gate {
@@ -170,6 +211,8 @@ pub async fn start() -> FakeStripe {
         .route("/v1/checkout/sessions", post(create_session))
         .route("/v1/checkout/sessions/{id}/expire", post(expire))
         .route("/v1/refunds", post(refund))
+        .route("/v1/customers", post(customer))
+        .route("/v1/billing_portal/sessions", post(portal))
         .with_state(Fake {
             recorded: recorded.clone(),
             gate: gate.clone(),
@@ -216,4 +259,27 @@ pub fn signed_event(event: &Value, secret: &str, at: i64) -> (String, String) {
     let body = event.to_string();
     let header = flipdesk::server::stripe::sign(body.as_bytes(), secret, at);
     (body, header)
+}
+
+/// Delivers a signed event as Stripe would, signed now by the app's clock (which a test may
+/// have moved on); the webhook answers as soon as the event is stored.
+pub async fn deliver(app: &TestApp, event: &Value) -> reqwest::StatusCode {
+    let now = app.state.clock.now().unix_timestamp();
+    let (body, signature) = signed_event(event, WEBHOOK_SECRET, now);
+    app.client
+        .post(app.url("/api/v1/webhooks/stripe"))
+        .header("Stripe-Signature", signature)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Delivers a signed event and runs the jobs it queued, as the worker would.
+pub async fn webhook(app: &TestApp, event: &Value) -> reqwest::StatusCode {
+    let status = deliver(app, event).await;
+    app.run_pending_jobs().await;
+    status
 }

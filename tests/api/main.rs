@@ -14,6 +14,7 @@ mod inventory;
 mod jobs;
 mod lists;
 mod photos;
+mod premium;
 mod roundtrip;
 mod security;
 mod shells;

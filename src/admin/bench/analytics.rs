@@ -96,7 +96,7 @@ pub async fn seed(db: &Db, items: usize, sales: usize, prices: usize) -> Result<
         store_slug: "bench-analyst".into(),
     };
     let owner =
-        crate::auth::service::create_account(db, &form, "bench-password-1", Role::User, None)
+        crate::auth::service::create_account(db, &form, "bench-password-1", Role::User, None, None)
             .await
             .map_err(|e| e.to_string())?;
     let backend = db.backend();

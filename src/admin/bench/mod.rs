@@ -571,9 +571,10 @@ async fn seed_items(db: &Db, count: usize) -> Result<(), String> {
         store_name: "Bench owner".into(),
         store_slug: "bench-owner".into(),
     };
-    let owner = crate::auth::service::create_account(db, &form, BENCH_PASSWORD, Role::User, None)
-        .await
-        .map_err(|e| e.to_string())?;
+    let owner =
+        crate::auth::service::create_account(db, &form, BENCH_PASSWORD, Role::User, None, None)
+            .await
+            .map_err(|e| e.to_string())?;
     let models = [
         "Jordan 1 Retro High",
         "Dunk Low",

@@ -15,6 +15,7 @@ use crate::{
         db::BeginWrite,
         jobs::{self, NewJob},
         store::{Store, sql},
+        stripe::take_event,
     },
 };
 
@@ -55,16 +56,8 @@ pub async fn apply_event<DB: Store>(
     event_id: &str,
     effect: &EventEffect<'_>,
 ) -> sqlx::Result<EventSeen> {
-    let now = OffsetDateTime::now_utc();
     let mut tx = pool.begin_write().await?;
-    let fresh = sql(
-        "UPDATE stripe_events SET applied_at = $1, payload = NULL WHERE id = $2 AND applied_at IS NULL",
-    )
-    .bind(now)
-    .bind(event_id)
-    .execute(&mut tx)
-    .await?;
-    if fresh == 0 {
+    if !take_event(&mut tx, event_id).await? {
         return Ok(EventSeen::Duplicate);
     }
     match effect {
