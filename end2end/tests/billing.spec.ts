@@ -40,7 +40,7 @@ test("a free reseller at the item limit is told so, with the way to more room", 
   await page.getByRole("button", { name: "Save item" }).click();
   const banner = page.locator(".banner-error");
   await expect(banner).toContainText("Your Free plan has room for 250 inventory items and 250 are already used.");
-  await banner.getByRole("link", { name: "See plans" }).click();
+  await banner.getByRole("link", { name: "Upgrade" }).click();
 
   await expect(page.getByRole("heading", { name: "Plan and usage" })).toBeVisible();
   const items = page.locator(".usage[data-resource=items]");

@@ -57,8 +57,8 @@ export function uniqueAccount() {
   };
 }
 
-export async function signUp(page: Page, account = uniqueAccount()) {
-  await page.goto("/signup");
+export async function signUp(page: Page, account = uniqueAccount(), path = "/signup") {
+  await page.goto(path);
   await waitForHydration(page);
   await page.getByLabel("Email").fill(account.email);
   await page.getByLabel("Password").fill(account.password);

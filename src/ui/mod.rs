@@ -121,7 +121,7 @@ pub fn ErrorBanner(#[prop(into)] message: Signal<Option<String>>) -> impl IntoVi
             <div class="banner banner-error" role="alert">
                 {move || message.get().unwrap_or_default()}
                 <Show when=over_limit>
-                    " "<a class="button button-small button-primary banner-action" href="/app/billing">"See plans"</a>
+                    " "<a class="button button-small button-primary banner-action" href="/app/billing">"Upgrade"</a>
                 </Show>
             </div>
         </Show>
