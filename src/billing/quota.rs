@@ -2,7 +2,8 @@
 //! [`check`] inside its own write transaction, before it writes: the owner's row is locked
 //! first, so two parallel creates of one reseller queue here and cannot both take the last
 //! place (SQLite's write transaction already serialises them; PostgreSQL needs the row lock).
-//! Counts use the owner indexes and stop one past the limit.
+//! Counts are read from `usage_counts`, which triggers on the counted tables keep in the same
+//! transaction as every insert and delete: one primary-key read, however big the account.
 
 use std::collections::BTreeMap;
 
@@ -80,55 +81,31 @@ pub fn limits(settings: &Settings, plan: Plan) -> &PlanLimits {
     &settings.plans[plan.limits_key()]
 }
 
-/// The statement counting `resource` of owner `$1` (in `month` for monthly ones, as `$2` and
-/// `$3`), counting at most `cap` (`None`: all). `None` when there is nothing to count.
-pub fn count_sql(
-    resource: Resource,
-    month: Option<&str>,
-    cap: Option<u64>,
-) -> Option<(String, Option<(String, String)>)> {
-    let (rows, dated) = match resource {
-        Resource::Items => ("SELECT 1 FROM items WHERE owner_user_id = $1", None),
-        Resource::WtbLists => ("SELECT 1 FROM wtb_lists WHERE owner_user_id = $1", None),
-        Resource::SalesPerMonth => (
-            "SELECT 1 FROM sales WHERE owner_user_id = $1",
-            Some("sold_on"),
-        ),
-        Resource::ShipmentsPerMonth => (
-            "SELECT 1 FROM shipments WHERE owner_user_id = $1",
-            Some("shipped_on"),
-        ),
-        // Monitor keywords arrive with the inbox; until then there are none.
-        Resource::MonitorKeywords => return None,
+/// Where a resource's count is kept in `usage_counts` (triggers on its table keep it): the
+/// resource and the period, `''` for totals and `YYYY-MM` for monthly ones.
+pub fn counter(resource: Resource, month: Option<&str>) -> (&'static str, String) {
+    let period = match resource {
+        Resource::SalesPerMonth | Resource::ShipmentsPerMonth => month.unwrap_or_default(),
+        Resource::Items | Resource::WtbLists | Resource::MonitorKeywords => "",
     };
-    let mut text = rows.to_string();
-    let mut range = None;
-    if let (Some(column), Some(month)) = (dated, month) {
-        // Local dates are `YYYY-MM-DD` text: the month is a range of them.
-        text.push_str(&format!(" AND {column} >= $2 AND {column} <= $3"));
-        range = Some((format!("{month}-01"), format!("{month}-31")));
-    }
-    if let Some(cap) = cap {
-        text.push_str(&format!(" LIMIT {cap}"));
-    }
-    Some((format!("SELECT COUNT(*) FROM ({text}) counted"), range))
+    (resource.as_str(), period.to_string())
 }
+
+pub const USED: &str = "SELECT COALESCE((SELECT used FROM usage_counts WHERE user_id = $1 AND resource = $2 AND period = $3), 0)";
 
 async fn count<DB: Store>(
     tx: &mut Tx<DB>,
     owner: &str,
     resource: Resource,
     month: Option<&str>,
-    cap: Option<u64>,
 ) -> sqlx::Result<u64> {
-    let Some((text, range)) = count_sql(resource, month, cap) else {
-        return Ok(0);
-    };
-    let mut q = sql(text).bind(owner);
-    if let Some((first, last)) = range {
-        q = q.bind(first).bind(last);
-    }
-    let n: i64 = q.scalar(tx).await?;
+    let (resource, period) = counter(resource, month);
+    let n: i64 = sql(USED)
+        .bind(owner)
+        .bind(resource)
+        .bind(period)
+        .scalar(tx)
+        .await?;
     Ok(n.max(0) as u64)
 }
 
@@ -159,9 +136,8 @@ pub async fn check<DB: Store>(
     let limits = limits(settings, plan);
     for ((_, month), (resource, adding)) in wanted {
         let allowed = limit_of(limits, resource);
-        let used = count(tx, owner, resource, month, Some(allowed.saturating_add(1))).await?;
+        let used = count(tx, owner, resource, month).await?;
         if used.saturating_add(adding) > allowed {
-            let used = count(tx, owner, resource, month, None).await?;
             return Ok(Err(refusal(plan, resource, allowed, used)));
         }
     }

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use super::{
     jobs::PlanChanged,
     premium::{customer_of, for_sale},
-    quota::{count_sql, limit_of, limits},
+    quota::{USED, counter, limit_of, limits},
     referrals,
     standing::standing,
     types::{AccountPlan, BillingOverview, InvoiceRow, Referral},
@@ -31,16 +31,9 @@ const SHOWN: [Resource; 4] = [
 ];
 
 async fn used(db: &Db, owner: &str, resource: Resource, month: &str) -> Result<u64, AppError> {
-    let Some((text, range)) = count_sql(resource, Some(month), None) else {
-        return Ok(0);
-    };
-    let n: i64 = with_db!(db, pool => {
-        let mut q = sqlx::query_scalar(&text).bind(owner);
-        if let Some((first, last)) = &range {
-            q = q.bind(first).bind(last);
-        }
-        q.fetch_one(pool).await
-    })?;
+    let (resource, period) = counter(resource, Some(month));
+    let n: i64 = with_db!(db, pool => sqlx::query_scalar(USED)
+        .bind(owner).bind(resource).bind(&period).fetch_one(pool).await)?;
     Ok(n.max(0) as u64)
 }
 

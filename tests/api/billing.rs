@@ -177,6 +177,7 @@ async fn every_creating_path_stops_at_the_limit(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(rows(&app, "items").await, 6);
+    app.assert_usage_counts_agree().await;
 }
 
 /// Ten creates race for the last place: exactly one wins, on both databases.
@@ -205,6 +206,7 @@ async fn parallel_creates_at_the_last_place_let_one_through(backend: Backend) {
     }
     assert_eq!(won, 1);
     assert_eq!(rows(&app, "items").await, 3);
+    app.assert_usage_counts_agree().await;
 }
 
 /// A shopper's order is never refused because of the seller's plan; the reseller sees that
@@ -247,6 +249,7 @@ async fn a_shoppers_order_goes_through_over_the_sales_limit(backend: Backend) {
     // Every dashboard page warns them (the shell's account summary).
     let (_, me) = json(app.call(&seller, "auth/me", &[]).await).await;
     assert_eq!(me["over_limits"][0]["resource"], "sales_per_month", "{me}");
+    app.assert_usage_counts_agree().await;
 }
 
 async fn make_admin(app: &TestApp, name: &str) -> Client {
@@ -348,6 +351,7 @@ async fn grants_change_limits_at_once_and_a_downgrade_keeps_data(backend: Backen
         .fetch_all(pool).await)
     .unwrap();
     assert_eq!(told, ["You are on Beta now", "You are on Free now"]);
+    app.assert_usage_counts_agree().await;
 }
 
 on_both_databases!(

@@ -1428,6 +1428,7 @@ async fn refunds_are_idempotent_and_restock(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("refunds").await, 2);
+    app.assert_usage_counts_agree().await;
 }
 
 /// The walkthrough's case: paid, shipped, then a small refund. The buyer has the goods, so
@@ -1588,6 +1589,7 @@ async fn a_partial_refund_of_a_shipped_order_keeps_the_sale_and_the_stock(backen
         .await,
         2
     );
+    app.assert_usage_counts_agree().await;
 }
 
 async fn orders_are_private_to(app: &TestApp, c: &Client, order: &str) {

@@ -372,3 +372,22 @@ impl TestApp {
         (item, listing.as_str().unwrap().to_string())
     }
 }
+
+impl TestApp {
+    /// The usage counters the quota guard reads (kept by triggers) agree with counting the
+    /// rows themselves, for every reseller.
+    pub async fn assert_usage_counts_agree(&self) {
+        let actual: Vec<(String, String, String, i64)> = flipdesk::with_db!(&self.db, pool => sqlx::query_as(
+            "SELECT owner_user_id, 'items', '', COUNT(*) FROM items GROUP BY owner_user_id \
+             UNION ALL SELECT owner_user_id, 'wtb_lists', '', COUNT(*) FROM wtb_lists GROUP BY owner_user_id \
+             UNION ALL SELECT owner_user_id, 'sales_per_month', substr(sold_on, 1, 7), COUNT(*) FROM sales GROUP BY owner_user_id, substr(sold_on, 1, 7) \
+             UNION ALL SELECT owner_user_id, 'shipments_per_month', substr(shipped_on, 1, 7), COUNT(*) FROM shipments GROUP BY owner_user_id, substr(shipped_on, 1, 7) \
+             ORDER BY 1, 2, 3").fetch_all(pool).await)
+        .unwrap();
+        let kept: Vec<(String, String, String, i64)> = flipdesk::with_db!(&self.db, pool => sqlx::query_as(
+            "SELECT user_id, resource, period, used FROM usage_counts WHERE used <> 0 ORDER BY 1, 2, 3")
+            .fetch_all(pool).await)
+        .unwrap();
+        assert_eq!(kept, actual, "usage counters against the rows");
+    }
+}

@@ -183,6 +183,7 @@ async fn import_batches_are_idempotent_and_all_or_nothing(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, history) = app.rpc(&other, "import/history", json!({})).await;
     assert_eq!(history.as_array().unwrap().len(), 0);
+    app.assert_usage_counts_agree().await;
 }
 
 async fn undo_removes_an_untouched_import_only(backend: Backend) {
@@ -258,6 +259,7 @@ async fn undo_removes_an_untouched_import_only(backend: Backend) {
     assert_eq!(statuses, ["cancelled", "undone"]);
     let (status, _) = app.rpc(&c, "import/undo", json!({"import_id": keep})).await;
     assert_eq!(status, StatusCode::CONFLICT);
+    app.assert_usage_counts_agree().await;
 }
 
 async fn duplicates_and_saved_mappings(backend: Backend) {

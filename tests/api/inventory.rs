@@ -245,6 +245,7 @@ async fn lifecycle_follows_the_state_machine(backend: Backend) {
         .rpc(&stranger, "inventory/shipments", json!({"page": 1}))
         .await;
     assert_eq!(none["total"], 0);
+    app.assert_usage_counts_agree().await;
 }
 
 async fn partial_sales_of_bulk_items(backend: Backend) {
@@ -293,6 +294,7 @@ async fn partial_sales_of_bulk_items(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["fields"]["quantity"].is_string());
+    app.assert_usage_counts_agree().await;
 }
 
 async fn another_users_items_are_not_found(backend: Backend) {
@@ -693,6 +695,7 @@ async fn bulk_actions_and_inline_edits(backend: Backend) {
         .await;
     assert_eq!(deleted, json!(2));
     assert_eq!(get(&app, &other, &foreign).await.0, StatusCode::OK);
+    app.assert_usage_counts_agree().await;
 }
 
 async fn sales_table_lists_own_sales_with_totals(backend: Backend) {

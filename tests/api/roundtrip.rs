@@ -289,6 +289,7 @@ async fn an_export_imported_into_an_empty_account_is_the_same_stock(backend: Bac
     kb["currencies"] = json!(null);
     kc["currencies"] = json!(null);
     assert_eq!(kb, kc, "undone: every figure back to nothing");
+    app.assert_usage_counts_agree().await;
 }
 
 /// A sheet from another tool: a sold column set, a grade in the condition column, German
@@ -379,6 +380,7 @@ async fn sales_history_from_a_spreadsheet(backend: Backend) {
     );
     let (_, page) = app.rpc(&c, "inventory/list", json!({"query": {"search": "", "status": "sold", "kind": null, "sort": "Newest", "page": 1, "per_page": 0}})).await;
     assert_eq!(page["total"], 2, "imported as sold, not in stock");
+    app.assert_usage_counts_agree().await;
 }
 
 on_both_databases!(
