@@ -50,7 +50,7 @@ pub async fn commit_rows(
     client: &reqwest::Client,
     base: &str,
     rows: usize,
-) -> Result<String, String> {
+) -> Result<(String, f64), String> {
     eprintln!("committing {rows} import rows …");
     let id = call(
         client,
@@ -99,9 +99,12 @@ pub async fn commit_rows(
             summary["created"]
         ));
     }
-    Ok(format!(
-        "\nImport commit: {rows} rows in {} batches of {BATCH_ROWS} — {elapsed:.2} s ({:.0} rows/s), slowest pair of batches {slowest:.0} ms",
-        rows.div_ceil(BATCH_ROWS),
-        rows as f64 / elapsed
+    Ok((
+        format!(
+            "\nImport commit: {rows} rows in {} batches of {BATCH_ROWS} — {elapsed:.2} s ({:.0} rows/s), slowest pair of batches {slowest:.0} ms",
+            rows.div_ceil(BATCH_ROWS),
+            rows as f64 / elapsed
+        ),
+        elapsed,
     ))
 }

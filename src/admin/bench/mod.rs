@@ -10,6 +10,7 @@ mod export;
 mod import;
 mod lists;
 mod photo;
+mod quota;
 use clap::Args;
 use std::{
     sync::{
@@ -95,6 +96,10 @@ pub struct BenchArgs {
     /// every item a cover photo first (the stock table then shows thumbnails).
     #[arg(long)]
     pub photo: bool,
+    /// What the plan's quota guard costs: the guard alone, item creation with and without it
+    /// (interleaved); with --import-rows, the import commit with and without it.
+    #[arg(long)]
+    pub quota: bool,
     /// Calls per analytics measurement.
     #[arg(long, default_value_t = 200)]
     pub analytics_runs: usize,
@@ -203,7 +208,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     );
     let started = Instant::now();
     seed_stores(&db, args.stores).await?;
-    if args.items > 0 || args.import_rows > 0 || args.listings > 0 {
+    if args.items > 0 || args.import_rows > 0 || args.listings > 0 || args.quota {
         seed_items(&db, args.items).await?;
         if args.photo {
             photo::seed_covers(&db, BENCH_OWNER).await?;
@@ -257,6 +262,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     }
     eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
 
+    let quota_settings = settings.clone();
     let state =
         crate::capabilities::build_state(settings, db.clone()).map_err(|e| e.to_string())?;
     let site = state.leptos_options.clone();
@@ -294,7 +300,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         .cookie_store(true)
         .build()
         .map_err(|e| e.to_string())?;
-    if args.items > 0 || args.import_rows > 0 {
+    if args.items > 0 || args.import_rows > 0 || args.quota {
         let res = client
             .post(format!("{base}/api/auth/login"))
             .form(&[("email", BENCH_OWNER), ("password", BENCH_PASSWORD)])
@@ -399,8 +405,24 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     } else {
         None
     };
-    let import = if args.import_rows > 0 {
-        Some(import::commit_rows(&client, &base, args.import_rows).await?)
+    let import = if args.quota {
+        Some(
+            quota::measure(
+                &client,
+                &base,
+                &db,
+                &quota_settings,
+                BENCH_OWNER,
+                args.import_rows,
+            )
+            .await?,
+        )
+    } else if args.import_rows > 0 {
+        Some(
+            import::commit_rows(&client, &base, args.import_rows)
+                .await?
+                .0,
+        )
     } else {
         None
     };
