@@ -20,6 +20,8 @@ CREATE TABLE subscriptions (
     period_end            BIGINT,
     cancel_at_period_end  BOOLEAN NOT NULL DEFAULT FALSE,
     last_event_at         BIGINT NOT NULL,
+    -- When the grace period of a failed renewal was seen to end (the reseller was told).
+    grace_ended_at        BIGINT,
     updated_at            TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX subscriptions_user ON subscriptions (user_id, last_event_at);

@@ -74,6 +74,15 @@ pub fn PlansAdminPage() -> impl IntoView {
                 };
                 view! {
                     <h2>{account.email.clone()}</h2>
+                    <p class="muted admin-subscription">{match &account.overview.standing.subscription {
+                        Some(sub) => format!(
+                            "Stripe subscription: {}{}; {} invoice(s) on record.",
+                            sub.status.replace('_', " "),
+                            if sub.cancel_at_period_end { ", cancelling at the period end" } else { "" },
+                            account.overview.invoices.len()
+                        ),
+                        None => "No Stripe subscription.".to_string(),
+                    }}</p>
                     <div class="billing">
                     <PlanSummary overview=account.overview.clone()/>
                     <section class="card" aria-labelledby="grant-title">

@@ -4,12 +4,17 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::domain::billing::Plan;
-use crate::server::{
-    db::new_id,
-    jobs::{BackgroundJob, JobRegistry, Outcome},
-    state::AppState,
-    store::sql,
+use futures::future::BoxFuture;
+
+use crate::{
+    domain::billing::Plan,
+    server::{
+        db::{BeginWrite, new_id},
+        jobs::{self, BackgroundJob, JobRegistry, Outcome},
+        state::AppState,
+        store::sql,
+    },
+    with_db,
 };
 
 /// A received subscription or invoice event, applied once.
@@ -65,7 +70,47 @@ impl BackgroundJob for PlanChanged {
     }
 }
 
+/// A failed renewal's grace period ends without an event from Stripe: each round looks for
+/// subscriptions whose grace just ended and tells their resellers (once per unpaid period).
+async fn grace_ended(state: &AppState) -> sqlx::Result<()> {
+    let now = state.clock.now().unix_timestamp();
+    let grace = i64::from(state.settings.billing.grace_days) * super::standing::DAY_SECS;
+    let ended: Vec<(String, String, i64)> = with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT id, user_id, period_start FROM subscriptions \
+         WHERE status IN ('past_due', 'unpaid') AND grace_ended_at IS NULL AND period_start <= $1 LIMIT 100")
+        .bind(now - grace).fetch_all(pool).await)?;
+    for (id, user_id, period_start) in ended {
+        with_db!(&state.db, pool => async {
+            let mut tx = pool.begin_write().await?;
+            let claimed = sql("UPDATE subscriptions SET grace_ended_at = $1 WHERE id = $2 AND grace_ended_at IS NULL")
+                .bind(now).bind(&id).execute(&mut tx).await?;
+            let plan = super::standing::plan_at(&mut tx, state.settings.billing.grace_days, &user_id, now).await?;
+            // A grant or premium days may still hold the plan up: then nothing changed.
+            if claimed == 1 && plan == Plan::Free {
+                let job = PlanChanged {
+                    user_id: user_id.clone(),
+                    plan,
+                    key: format!("grace:{id}:{period_start}"),
+                    why: "Your Premium payment is still unpaid and the grace period is over. Pay the open invoice to get Premium back.".into(),
+                };
+                jobs::enqueue(&mut tx, &job.queued(Some(&user_id))).await?;
+            }
+            tx.commit().await
+        }.await)?;
+    }
+    Ok(())
+}
+
+fn sweep(state: AppState) -> BoxFuture<'static, ()> {
+    Box::pin(async move {
+        if let Err(e) = grace_ended(&state).await {
+            tracing::warn!(error = %e, "cannot look for ended grace periods");
+        }
+    })
+}
+
 pub fn register(jobs: &mut JobRegistry) {
     jobs.register::<ApplyBillingEvent>()
-        .register::<PlanChanged>();
+        .register::<PlanChanged>()
+        .every_round(sweep);
 }

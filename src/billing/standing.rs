@@ -137,7 +137,16 @@ pub async fn plan_in<DB: Store>(
     grace_days: u32,
     owner: &str,
 ) -> sqlx::Result<Plan> {
-    let now = now_secs();
+    plan_at(tx, grace_days, owner, now_secs()).await
+}
+
+/// The reseller's plan at `now` (epoch seconds), inside a transaction.
+pub async fn plan_at<DB: Store>(
+    tx: &mut Tx<DB>,
+    grace_days: u32,
+    owner: &str,
+    now: i64,
+) -> sqlx::Result<Plan> {
     Ok(resolve(&facts_in(tx, owner, now).await?, now, grace_days).plan)
 }
 

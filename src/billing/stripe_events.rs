@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use super::{jobs::PlanChanged, referrals, standing::plan_in};
 use crate::{
+    domain::billing::Plan,
     error::AppError,
     server::{
         config::BillingSettings,
@@ -172,6 +173,17 @@ async fn apply_in<DB: Store>(
         _ => {}
     }
     let after = plan_in(tx, billing.grace_days, &owner).await?;
+    if before != after && after == Plan::Free {
+        // This event ended a grace period: the sweep need not say so again.
+        sql(
+            "UPDATE subscriptions SET grace_ended_at = $1 WHERE user_id = $2 \
+             AND status IN ('past_due', 'unpaid') AND grace_ended_at IS NULL",
+        )
+        .bind(now.unix_timestamp())
+        .bind(&owner)
+        .execute(&mut *tx)
+        .await?;
+    }
     if before != after {
         let job = PlanChanged {
             user_id: owner.clone(),
@@ -245,7 +257,7 @@ async fn subscription_in<DB: Store>(
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, price_id = excluded.price_id, \
            period_start = excluded.period_start, period_end = excluded.period_end, \
            cancel_at_period_end = excluded.cancel_at_period_end, last_event_at = excluded.last_event_at, \
-           updated_at = excluded.updated_at \
+           grace_ended_at = NULL, updated_at = excluded.updated_at \
          WHERE subscriptions.status NOT IN {ENDED} AND (excluded.status IN {ENDED} \
            OR excluded.last_event_at > subscriptions.last_event_at \
            OR (excluded.last_event_at = subscriptions.last_event_at AND {} > {}))",

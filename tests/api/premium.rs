@@ -341,6 +341,49 @@ async fn premium_follows_the_subscription_in_any_order(backend: Backend) {
     webhook(&app, &lapsed).await;
     let view = overview(&app, &late).await;
     assert_eq!(view["plan"], "free", "grace over: {view}");
+
+    // A grace period that runs out with no event from Stripe: the reseller is told, once.
+    let quiet = app.reseller("quiet").await;
+    let who = Who {
+        user: user_id(&app, &quiet).await,
+        customer: "cus_quiet".into(),
+        subscription: "sub_quiet".into(),
+    };
+    webhook(
+        &app,
+        &subscription(
+            "customer.subscription.updated",
+            "evt_quiet_1",
+            now - 3,
+            &who,
+            "past_due",
+            now - 6 * DAY,
+        ),
+    )
+    .await;
+    assert_eq!(
+        plan(&app, &quiet).await,
+        "premium",
+        "still in the grace period"
+    );
+    let told = |user: String| {
+        let app = &app;
+        async move {
+            with_db!(&app.db, pool => sqlx::query_scalar::<_, String>(
+                "SELECT body FROM notifications WHERE user_id = $1 AND kind = 'plan_changed' AND body LIKE '%grace period is over%'")
+                .bind(user).fetch_all(pool).await).unwrap()
+        }
+    };
+    app.advance(std::time::Duration::from_secs(60)).await;
+    assert!(told(who.user.clone()).await.is_empty(), "not yet");
+    app.advance(std::time::Duration::from_secs(2 * DAY as u64))
+        .await;
+    app.advance(std::time::Duration::from_secs(60)).await;
+    let bodies = told(who.user.clone()).await;
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert!(bodies[0].contains("grace period is over"), "{bodies:?}");
+    // The lapsed reseller was told by the event that ended it, and not again by the sweep.
+    assert!(told(user_id(&app, &late).await).await.is_empty());
 }
 
 async fn premium_is_not_sold_without_stripe(backend: Backend) {
