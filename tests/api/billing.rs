@@ -346,15 +346,96 @@ async fn grants_change_limits_at_once_and_a_downgrade_keeps_data(backend: Backen
     // The reseller hears of each change in their inbox, once.
     app.run_pending_jobs().await;
     app.run_pending_jobs().await;
+    // (Both jobs may run in the same round, in either order.)
     let told: Vec<String> = with_db!(&app.db, pool => sqlx::query_scalar(
-        "SELECT title FROM notifications WHERE kind = 'plan_changed' ORDER BY created_at")
+        "SELECT title FROM notifications WHERE kind = 'plan_changed' ORDER BY title")
         .fetch_all(pool).await)
     .unwrap();
     assert_eq!(told, ["You are on Beta now", "You are on Free now"]);
     app.assert_usage_counts_agree().await;
 }
 
+/// Premium's room filled with 300 items through an import, then the plan goes back to a
+/// free plan of 250: all 300 stay visible, exportable and editable; nothing new until the
+/// reseller is under the limit again.
+async fn a_downgrade_keeps_300_items_on_a_250_limit(backend: Backend) {
+    let app = spawn_app_with(backend, &[("FLIPDESK__PLANS__FREE__ITEMS", "250")]).await;
+    let c = app.reseller("stacker").await;
+    let admin = make_admin(&app, "chief").await;
+    let user_id = with_db!(&app.db, pool => sqlx::query_scalar::<_, String>("SELECT id FROM users WHERE email = 'stacker@example.com'")
+        .fetch_one(pool).await).unwrap();
+    let grant =
+        |plan: Value, reason: &str| json!({"user_id": user_id, "plan": plan, "reason": reason});
+    let (status, _) = app
+        .rpc(
+            &admin,
+            "billing/grant",
+            grant(json!("premium"), "Trade show"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, import) = app
+        .rpc(
+            &c,
+            "import/start",
+            json!({"file_name": "stock.csv", "rows_total": 300}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{import}");
+    for batch in 0..3 {
+        let lines: Vec<Value> = (0..100)
+            .map(|i| {
+                let n = batch * 100 + i + 2;
+                json!({"line": n, "values": [["name", format!("Dunk Low #{n}")], ["kind", "sneaker"],
+                    ["purchase_price", "80"], ["currency", "USD"], ["purchase_date", "2026-02-03"]]})
+            })
+            .collect();
+        let (status, body) = app
+            .rpc(
+                &c,
+                "import/batch",
+                json!({"import_id": import, "batch": batch, "lines": lines}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, _) = app
+        .rpc(&admin, "billing/grant", grant(Value::Null, "Show is over"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, body) = create(&app, &c).await;
+    assert_quota(status, &body, "items", 250, 300);
+    let list = |page: u32| json!({"query": {"search": "", "status": null, "kind": null, "sort": "Newest", "page": page, "per_page": 200}});
+    let (_, first) = app.rpc(&c, "inventory/list", list(1)).await;
+    assert_eq!(first["total"], 300, "all visible");
+    let csv = app.text(&c, "/app/inventory/export.csv").await;
+    assert_eq!(csv.lines().count(), 301, "header and 300 items");
+    // Over the limit is still editable and sellable.
+    let id = first["items"][0]["id"].as_str().unwrap().to_string();
+    let (status, body) = sell(&app, &c, &id, "2026-02-10").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Under the limit again (51 removed): room for one more.
+    let ids: Vec<Value> = first["items"].as_array().unwrap()[1..52]
+        .iter()
+        .map(|i| i["id"].clone())
+        .collect();
+    let (status, body) = app.rpc(&c, "inventory/delete", json!({"ids": ids})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(create(&app, &c).await.0, StatusCode::OK);
+    assert_quota_of(&app, &c, 250).await;
+    app.assert_usage_counts_agree().await;
+}
+
+async fn assert_quota_of(app: &TestApp, c: &Client, items: u64) {
+    let (status, body) = create(app, c).await;
+    assert_quota(status, &body, "items", 250, items);
+}
+
 on_both_databases!(
+    a_downgrade_keeps_300_items_on_a_250_limit,
     every_creating_path_stops_at_the_limit,
     parallel_creates_at_the_last_place_let_one_through,
     a_shoppers_order_goes_through_over_the_sales_limit,
