@@ -56,7 +56,9 @@ async fn create_item(client: &reqwest::Client, base: &str, n: usize) -> Result<D
     let input = json!({"kind": "sneaker", "name": format!("Quota bench Dunk #{n}"), "sku": "", "quantity": "1",
         "purchase_price": "120", "currency": "USD", "purchase_date": "2026-11-01", "purchase_source": "",
         "storage_location": "", "tags": "", "notes": "", "image_urls": "", "style_id": "DD1391-100",
-        "size": "10", "size_system": "us_m", "sneaker_condition": "new"});
+        "size": "10", "size_system": "us_m", "sneaker_condition": "new", "brand": "Nike", "colorway": "",
+        "box_condition": "", "game": "", "card_set": "", "card_number": "", "language": "", "finish": "",
+        "card_condition": "", "grading_company": "", "grade": "", "cert_number": "", "attributes": ""});
     let t = Instant::now();
     let res = client
         .post(format!("{base}/api/inventory/create"))
