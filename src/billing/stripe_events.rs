@@ -18,7 +18,7 @@ use crate::{
         jobs::{self, BackgroundJob, Outcome},
         state::AppState,
         store::{Store, Tx, sql},
-        stripe::take_event,
+        stripe::{take_event, unapplied_event},
     },
     with_db,
 };
@@ -94,15 +94,9 @@ pub async fn apply(state: &AppState, event_id: &str) -> Outcome {
 }
 
 async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> {
-    let payload: Option<Option<String>> = with_db!(&state.db, pool => sqlx::query_scalar(
-        "SELECT payload FROM stripe_events WHERE id = $1 AND applied_at IS NULL")
-        .bind(event_id).fetch_optional(pool).await)
-    .map_err(|e| e.to_string())?;
-    let Some(Some(payload)) = payload else {
+    let Some(event) = unapplied_event::<Event>(&state.db, event_id).await? else {
         return Ok(()); // applied by an earlier run
     };
-    let event: Event = serde_json::from_str(&payload)
-        .map_err(|e| format!("the stored event does not parse: {e}"))?;
     let billing = &state.settings.billing;
     with_db!(&state.db, pool => async {
         let mut tx = pool.begin_write().await?;

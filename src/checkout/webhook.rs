@@ -16,7 +16,7 @@ use crate::{
     server::{
         jobs::{BackgroundJob, Outcome},
         state::AppState,
-        stripe::verify_signature,
+        stripe::{unapplied_event, verify_signature},
     },
     with_db,
 };
@@ -154,15 +154,9 @@ pub async fn apply(state: &AppState, event_id: &str) -> Outcome {
 }
 
 async fn apply_received(state: &AppState, event_id: &str) -> Result<(), String> {
-    let payload: Option<Option<String>> = with_db!(&state.db, pool => sqlx::query_scalar(
-        "SELECT payload FROM stripe_events WHERE id = $1 AND applied_at IS NULL")
-        .bind(event_id).fetch_optional(pool).await)
-    .map_err(|e| e.to_string())?;
-    let Some(Some(payload)) = payload else {
+    let Some(event) = unapplied_event::<Event>(&state.db, event_id).await? else {
         return Ok(()); // applied by an earlier run
     };
-    let event: Event = serde_json::from_str(&payload)
-        .map_err(|e| format!("the stored event does not parse: {e}"))?;
     let object = &event.data.object;
     let order = order_id(object);
     // A payment needs the order's figures for its confirmation mail and the seller's day.

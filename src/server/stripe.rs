@@ -276,6 +276,24 @@ pub async fn take_event<DB: super::store::Store>(
     Ok(fresh > 0)
 }
 
+/// A stored event that no run has applied yet, parsed as `T`; `None` when an earlier run of
+/// its job applied it.
+pub async fn unapplied_event<T: serde::de::DeserializeOwned>(
+    db: &super::db::Db,
+    event_id: &str,
+) -> Result<Option<T>, String> {
+    let payload: Option<Option<String>> = crate::with_db!(db, pool => sqlx::query_scalar(
+        "SELECT payload FROM stripe_events WHERE id = $1 AND applied_at IS NULL")
+        .bind(event_id).fetch_optional(pool).await)
+    .map_err(|e| e.to_string())?;
+    let Some(Some(payload)) = payload else {
+        return Ok(None);
+    };
+    serde_json::from_str(&payload)
+        .map(Some)
+        .map_err(|e| format!("the stored event does not parse: {e}"))
+}
+
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
     #[error("the Stripe-Signature header is missing or malformed")]

@@ -84,6 +84,14 @@ impl axum::extract::FromRef<Fake> for Arc<Mutex<Recorded>> {
     }
 }
 
+fn idempotency_key(headers: &HeaderMap) -> String {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn form_value(body: &str, key: &str) -> Option<String> {
     body.split('&').find_map(|kv| {
         let (k, v) = kv.split_once('=')?;
@@ -109,11 +117,7 @@ async fn create_session(
 ) -> impl IntoResponse {
     fake.gate.pass().await;
     let rec = fake.recorded;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let key = idempotency_key(&headers);
     let mut r = rec.lock().unwrap();
     if let Some(answer) = r.answers.get(&key) {
         return (StatusCode::OK, Json(answer.clone()));
@@ -151,11 +155,7 @@ async fn refund(
     headers: HeaderMap,
     body: String,
 ) -> impl IntoResponse {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let key = idempotency_key(&headers);
     let mut r = rec.lock().unwrap();
     if let Some(answer) = r.answers.get(&key) {
         return (StatusCode::OK, Json(answer.clone()));
@@ -176,11 +176,7 @@ async fn customer(
     headers: HeaderMap,
     body: String,
 ) -> impl IntoResponse {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let key = idempotency_key(&headers);
     let mut r = rec.lock().unwrap();
     let next = format!("cus_test_{}", r.customers.len() + 1);
     let id = r.customers.entry(key).or_insert(next).clone();
