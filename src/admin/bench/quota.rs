@@ -1,7 +1,7 @@
 //! `flipdesk bench --quota`: what the plan's quota guard costs. The guard alone, timed in
 //! its transaction; item creation through the add form's endpoint with the guard and without
-//! it (interleaved, in the same run); and with `--import-rows`, the import commit without and
-//! then with it (the guarded run goes second, onto the larger table).
+//! it (interleaved, in the same run); and with `--import-rows`, the import commit counted
+//! (guard and counting trigger) against a baseline with neither, in alternating runs.
 
 use std::{
     sync::atomic::Ordering,
@@ -74,6 +74,50 @@ async fn create_item(client: &reqwest::Client, base: &str, n: usize) -> Result<D
     Ok(t.elapsed())
 }
 
+/// Turns the trigger that counts items on or off (the baseline has none).
+async fn counting(db: &Db, on: bool) -> Result<(), String> {
+    match db {
+        Db::Postgres(pool) => {
+            let verb = if on { "ENABLE" } else { "DISABLE" };
+            sqlx::query(&format!("ALTER TABLE items {verb} TRIGGER items_counted"))
+                .execute(pool)
+                .await
+                .map(|_| ())
+        }
+        Db::Sqlite(pool) => {
+            // SQLite cannot disable a trigger: keep its text, drop it, make it again.
+            static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let text = match TEXT.get() {
+                Some(t) => t.clone(),
+                None => {
+                    let t: String = sqlx::query_scalar(
+                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'items_count_in'",
+                    )
+                    .fetch_one(pool)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                    TEXT.get_or_init(|| t).clone()
+                }
+            };
+            let exists: Option<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name = 'items_count_in'",
+            )
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| e.to_string())?;
+            match (on, exists.is_some()) {
+                (true, false) => sqlx::query(&text).execute(pool).await.map(|_| ()),
+                (false, true) => sqlx::query("DROP TRIGGER items_count_in")
+                    .execute(pool)
+                    .await
+                    .map(|_| ()),
+                _ => Ok(()),
+            }
+        }
+    }
+    .map_err(|e| e.to_string())
+}
+
 pub async fn measure(
     client: &reqwest::Client,
     base: &str,
@@ -129,14 +173,35 @@ pub async fn measure(
         w99 - o99,
     );
     if import_rows > 0 {
-        BENCH_SKIP.store(true, Ordering::Relaxed);
-        let without = super::import::commit_rows(client, base, import_rows).await;
-        BENCH_SKIP.store(false, Ordering::Relaxed);
-        let (without, off) = without?;
-        let (with, on) = super::import::commit_rows(client, base, import_rows).await?;
+        // Baseline: as before plans were counted (no guard, no counting trigger on items).
+        // Runs alternate baseline, counted, counted, baseline, so neither side gets only
+        // the smaller or only the larger table.
+        let mut runs = Vec::new();
+        for counted in [false, true, true, false] {
+            counting(db, counted).await?;
+            BENCH_SKIP.store(!counted, Ordering::Relaxed);
+            let run = super::import::commit_rows(client, base, import_rows).await;
+            BENCH_SKIP.store(false, Ordering::Relaxed);
+            counting(db, true).await?;
+            runs.push((counted, run?.1));
+        }
+        let total = |counted: bool| -> f64 {
+            runs.iter()
+                .filter(|(c, _)| *c == counted)
+                .map(|(_, s)| s)
+                .sum::<f64>()
+                / 2.0
+        };
+        let (off, on) = (total(false), total(true));
+        let each: Vec<String> = runs
+            .iter()
+            .map(|(c, s)| format!("{} {s:.2} s", if *c { "counted" } else { "baseline" }))
+            .collect();
         report.push_str(&format!(
-            "\nImport commit of {import_rows} rows without the guard {off:.2} s, with it (second, onto the larger table) {on:.2} s: {:+.1} %\n  without: {without}\n  with:    {with}",
-            (on - off) / off * 100.0
+            "\nImport commit of {import_rows} rows, baseline (no guard, no counting trigger) {off:.2} s, \
+             counted (guard and trigger) {on:.2} s: {:+.1} %  (runs: {})",
+            (on - off) / off * 100.0,
+            each.join(", ")
         ));
     }
     Ok(report)
