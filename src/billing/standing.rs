@@ -14,20 +14,51 @@ use crate::{
     with_db,
 };
 
-const GRANT: &str = "SELECT plan, reason FROM plan_grants WHERE user_id = $1";
+/// Everything the plan is made from, in one statement (the quota guard runs it in every
+/// creating transaction): the admin's grant; the subscription that speaks for the account
+/// (a live one first, else the newest); premium days covering `$2` (epoch seconds) and where
+/// their run ends.
+const FACTS: &str = "SELECT g.plan AS grant_plan, g.reason AS grant_reason, \
+       s.status, s.price_id, s.period_start, s.period_end, s.cancel_at_period_end, \
+       (SELECT reason FROM premium_periods WHERE user_id = $1 AND starts_at <= $2 AND ends_at > $2 ORDER BY ends_at DESC LIMIT 1) AS days_reason, \
+       (SELECT MAX(ends_at) FROM premium_periods WHERE user_id = $1 AND ends_at > $2) AS days_until \
+     FROM (SELECT 1 AS one) o \
+     LEFT JOIN plan_grants g ON g.user_id = $1 \
+     LEFT JOIN (SELECT status, price_id, period_start, period_end, cancel_at_period_end FROM subscriptions \
+         WHERE user_id = $1 \
+         ORDER BY CASE WHEN status IN ('active', 'trialing', 'past_due', 'unpaid') THEN 0 ELSE 1 END, last_event_at DESC \
+         LIMIT 1) s ON 1 = 1";
 
-/// The subscription that speaks for the account: a live one first, else the newest.
-const SUBSCRIPTION: &str = "SELECT status, price_id, period_start, period_end, cancel_at_period_end \
-     FROM subscriptions WHERE user_id = $1 \
-     ORDER BY CASE WHEN status IN ('active', 'trialing', 'past_due', 'unpaid') THEN 0 ELSE 1 END, last_event_at DESC \
-     LIMIT 1";
+#[derive(sqlx::FromRow)]
+struct FactsRow {
+    grant_plan: Option<String>,
+    grant_reason: Option<String>,
+    status: Option<String>,
+    price_id: Option<String>,
+    period_start: Option<i64>,
+    period_end: Option<i64>,
+    cancel_at_period_end: Option<bool>,
+    days_reason: Option<String>,
+    days_until: Option<i64>,
+}
 
-/// Premium days covering `$2` (epoch seconds), and where the run of them ends.
-const DAYS: &str = "SELECT \
-     (SELECT reason FROM premium_periods WHERE user_id = $1 AND starts_at <= $2 AND ends_at > $2 ORDER BY ends_at DESC LIMIT 1) AS reason, \
-     (SELECT MAX(ends_at) FROM premium_periods WHERE user_id = $1 AND ends_at > $2) AS until";
+impl From<FactsRow> for Facts {
+    fn from(r: FactsRow) -> Facts {
+        Facts {
+            grant: r.grant_plan.zip(r.grant_reason),
+            subscription: r.status.map(|status| SubscriptionRow {
+                status,
+                price_id: r.price_id.unwrap_or_default(),
+                period_start: r.period_start,
+                period_end: r.period_end,
+                cancel_at_period_end: r.cancel_at_period_end.unwrap_or(false),
+            }),
+            days: (r.days_reason, r.days_until),
+        }
+    }
+}
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct SubscriptionRow {
     pub status: String,
     pub price_id: String,
@@ -46,24 +77,14 @@ pub struct Facts {
 }
 
 pub async fn facts_in<DB: Store>(tx: &mut Tx<DB>, owner: &str, now: i64) -> sqlx::Result<Facts> {
-    Ok(Facts {
-        grant: sql(GRANT).bind(owner).fetch_optional(&mut *tx).await?,
-        subscription: sql(SUBSCRIPTION)
-            .bind(owner)
-            .fetch_optional(&mut *tx)
-            .await?,
-        days: sql(DAYS).bind(owner).bind(now).fetch_one(tx).await?,
-    })
+    let row: FactsRow = sql(FACTS).bind(owner).bind(now).fetch_one(tx).await?;
+    Ok(row.into())
 }
 
 pub async fn facts(db: &Db, owner: &str, now: i64) -> Result<Facts, AppError> {
-    Ok(with_db!(db, pool => async {
-        Ok::<_, sqlx::Error>(Facts {
-            grant: sqlx::query_as(GRANT).bind(owner).fetch_optional(pool).await?,
-            subscription: sqlx::query_as(SUBSCRIPTION).bind(owner).fetch_optional(pool).await?,
-            days: sqlx::query_as(DAYS).bind(owner).bind(now).fetch_one(pool).await?,
-        })
-    }.await)?)
+    let row: FactsRow =
+        with_db!(db, pool => sqlx::query_as(FACTS).bind(owner).bind(now).fetch_one(pool).await)?;
+    Ok(row.into())
 }
 
 pub const DAY_SECS: i64 = 24 * 60 * 60;

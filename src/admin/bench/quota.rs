@@ -79,7 +79,7 @@ async fn counting(db: &Db, on: bool) -> Result<(), String> {
     match db {
         Db::Postgres(pool) => {
             let verb = if on { "ENABLE" } else { "DISABLE" };
-            sqlx::query(&format!("ALTER TABLE items {verb} TRIGGER items_counted"))
+            sqlx::query(&format!("ALTER TABLE items {verb} TRIGGER items_counted_in"))
                 .execute(pool)
                 .await
                 .map(|_| ())
