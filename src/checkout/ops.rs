@@ -115,6 +115,8 @@ pub enum Refunded {
     Done,
     /// This refund (its id) was recorded before: nothing changed.
     Duplicate,
+    /// The id names a refund of another order.
+    IdTaken,
     TooMuch,
     /// A line cannot take back that many units (returned meanwhile, or never sold).
     TooManyReturned,

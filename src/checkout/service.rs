@@ -845,6 +845,10 @@ pub async fn refund(
             "not_refundable",
             "Only paid orders can be refunded.",
         )),
+        Refunded::IdTaken => Err(AppError::conflict(
+            "refund_id_taken",
+            "That refund id belongs to another order; reload the page and refund again.",
+        )),
     }
 }
 

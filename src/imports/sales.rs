@@ -66,14 +66,16 @@ pub async fn settle<DB: Store>(
             // Sales keep the file's order: they are read back by when they were written.
             let written = now + time::Duration::microseconds(n as i64);
             sql("INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, channel_name, currency, sale_price, \
-                 shipping_charged, fees, shipping_paid, purchase_cost, net_profit, sold_on, created_at, market_value, days_held) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
+                 shipping_charged, fees, shipping_paid, purchase_cost, net_profit, sold_on, created_at, market_value, days_held, \
+                 refunded, returned) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)")
                 .bind(new_id()).bind(s.id).bind(owner).bind(sale.quantity).bind(sale.channel.as_str())
                 .bind(&row.channel_name).bind(f.sale_price.currency.code()).bind(f.sale_price.amount)
                 .bind(f.shipping_charged.amount).bind(f.fees.amount).bind(f.shipping_paid.amount)
                 .bind(f.purchase_cost.amount).bind(sale.net_profit.amount).bind(sale.sold_on.as_str())
-                .bind(written).bind(unit_value.saturating_mul(sale.quantity))
+                .bind(written).bind(unit_value.saturating_mul(sale.quantity - row.returned))
                 .bind(days_from(s.acquired_on, &sale.sold_on))
+                .bind(row.refunded.amount).bind(row.returned)
                 .execute(tx).await?;
         }
         for (n, shipment) in plan.shipments.iter().enumerate() {

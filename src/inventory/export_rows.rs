@@ -46,10 +46,12 @@ pub struct ExportSale {
     pub shipping_paid: i64,
     pub net_profit: i64,
     pub sold_on: String,
+    pub refunded: i64,
+    pub returned: i64,
 }
 
 pub const EXPORT_SALE_COLUMNS: &str = "item_id, quantity, channel, channel_name, sale_price, shipping_charged, fees, \
-    shipping_paid, net_profit, sold_on";
+    shipping_paid, net_profit, sold_on, refunded, returned";
 
 #[derive(sqlx::FromRow)]
 pub struct ExportShipment {
@@ -170,6 +172,8 @@ pub fn item_rows(
                     (F::Fees, Some(s), _) => money(s.fees),
                     (F::ShippingCharged, Some(s), _) => money(s.shipping_charged),
                     (F::ShippingPaid, Some(s), _) => money(s.shipping_paid),
+                    (F::Refunded, Some(s), _) if s.refunded > 0 => money(s.refunded),
+                    (F::ReturnedQuantity, Some(s), _) if s.returned > 0 => s.returned.to_string(),
                     (F::Carrier, _, Some(t)) => t.carrier.clone(),
                     (F::TrackingCode, _, Some(t)) => t.tracking_code.clone(),
                     (F::ShippedOn, _, Some(t)) => t.shipped_on.clone(),
@@ -181,6 +185,8 @@ pub fn item_rows(
                         | F::Fees
                         | F::ShippingCharged
                         | F::ShippingPaid
+                        | F::Refunded
+                        | F::ReturnedQuantity
                         | F::Carrier
                         | F::TrackingCode
                         | F::ShippedOn,
@@ -255,6 +261,8 @@ mod tests {
             shipping_paid: 0,
             net_profit: 2100,
             sold_on: "2026-02-03".into(),
+            refunded: 0,
+            returned: 0,
         };
         let rows = item_rows(&item, &[&sale], &[]);
         assert_eq!(rows.len(), 2);

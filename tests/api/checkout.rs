@@ -1428,6 +1428,30 @@ async fn refunds_are_idempotent_and_restock(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("refunds").await, 2);
+    // A refund id spent on this order cannot refund (or pretend to refund) another one.
+    let (_, other_listing) = listed(&app, &owner, "1", "40").await;
+    let (other, other_line) = ordered(
+        &app,
+        "r-2",
+        &cart("refunder-store", &other_listing, 1, "c@example.com"),
+    )
+    .await;
+    let (status, body) = app
+        .rpc(&owner, "orders/mark-paid", json!({"order_id": other}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, e) = app
+        .rpc(
+            &owner,
+            "orders/refund",
+            json!({"order_id": other, "refund_id": "rest",
+            "input": {"amount": "", "returns": [{"line_id": other_line, "quantity": "1"}]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "refund_id_taken", "{e}");
+    assert_eq!(order_status(&app, &other).await, "paid");
+    assert_eq!(app.count("refunds").await, 2);
     app.assert_usage_counts_agree().await;
 }
 

@@ -44,7 +44,17 @@ pub async fn refund<DB: Store>(
     .execute(&mut tx)
     .await?;
     if fresh == 0 {
-        return Ok(Refunded::Duplicate);
+        // The same refund again, unless its id was spent on another order: then this one
+        // would silently not happen.
+        let (of,): (String,) = sql("SELECT order_id FROM refunds WHERE id = $1")
+            .bind(r.refund_id)
+            .fetch_one(&mut tx)
+            .await?;
+        return Ok(if of == order_id {
+            Refunded::Duplicate
+        } else {
+            Refunded::IdTaken
+        });
     }
     let Some(order) = order_state(&mut tx, order_id).await? else {
         return Ok(Refunded::NotRefundable);

@@ -49,13 +49,15 @@ pub enum ImportField {
     Fees,
     ShippingCharged,
     ShippingPaid,
+    Refunded,
+    ReturnedQuantity,
     Carrier,
     TrackingCode,
     ShippedOn,
 }
 
 impl ImportField {
-    pub const ALL: [ImportField; 43] = [
+    pub const ALL: [ImportField; 45] = [
         ImportField::Name,
         ImportField::Kind,
         ImportField::Sku,
@@ -96,6 +98,8 @@ impl ImportField {
         ImportField::Fees,
         ImportField::ShippingCharged,
         ImportField::ShippingPaid,
+        ImportField::Refunded,
+        ImportField::ReturnedQuantity,
         ImportField::Carrier,
         ImportField::TrackingCode,
         ImportField::ShippedOn,
@@ -144,6 +148,8 @@ impl ImportField {
             ImportField::Fees => "fees",
             ImportField::ShippingCharged => "shipping_charged",
             ImportField::ShippingPaid => "shipping_paid",
+            ImportField::Refunded => "refunded",
+            ImportField::ReturnedQuantity => "units_returned",
             ImportField::Carrier => "carrier",
             ImportField::TrackingCode => "tracking_code",
             ImportField::ShippedOn => "shipped_on",
@@ -192,6 +198,8 @@ impl ImportField {
             ImportField::Fees => "Fees",
             ImportField::ShippingCharged => "Shipping charged",
             ImportField::ShippingPaid => "Shipping paid",
+            ImportField::Refunded => "Refunded",
+            ImportField::ReturnedQuantity => "Units returned",
             ImportField::Carrier => "Carrier",
             ImportField::TrackingCode => "Tracking code",
             ImportField::ShippedOn => "Shipped date",
@@ -227,7 +235,7 @@ impl ExportColumn {
 
 /// The stock export's columns, in order: every import field, so that the file maps back onto
 /// itself and an export imported into an empty account recreates the same stock and sales.
-pub const EXPORT_COLUMNS: [ExportColumn; 44] = [
+pub const EXPORT_COLUMNS: [ExportColumn; 46] = [
     ExportColumn::Field(ImportField::ItemRef),
     ExportColumn::Field(ImportField::Name),
     ExportColumn::Field(ImportField::Kind),
@@ -268,6 +276,8 @@ pub const EXPORT_COLUMNS: [ExportColumn; 44] = [
     ExportColumn::Field(ImportField::Fees),
     ExportColumn::Field(ImportField::ShippingCharged),
     ExportColumn::Field(ImportField::ShippingPaid),
+    ExportColumn::Field(ImportField::Refunded),
+    ExportColumn::Field(ImportField::ReturnedQuantity),
     ExportColumn::NetProfit,
     ExportColumn::Field(ImportField::Carrier),
     ExportColumn::Field(ImportField::TrackingCode),

@@ -15,11 +15,18 @@ use crate::domain::{
 };
 
 /// A sale read from a row. `channel_name` keeps a channel Flipdesk does not know
-/// ("Grailed") when the sale is filed under "other".
+/// ("Grailed") when the sale is filed under "other". A refund and returned units are
+/// already settled in `sale`, as a storefront refund settles them: the refund comes off the
+/// net profit; the returned units' cost comes off the sale's purchase cost (and back onto
+/// its profit), their units back into stock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowSale {
     pub sale: SaleDraft,
     pub channel_name: Option<String>,
+    /// Money given back to the buyer.
+    pub refunded: Money,
+    /// Units the buyer sent back.
+    pub returned: i64,
 }
 
 /// A row, fully checked: the item with the units of this row, and what happened to them.
@@ -34,7 +41,7 @@ pub struct RowPlan {
     pub market: Option<(Money, Option<String>)>,
 }
 
-const SALE_FIELDS: [ImportField; 7] = [
+const SALE_FIELDS: [ImportField; 9] = [
     ImportField::SalePrice,
     ImportField::SoldOn,
     ImportField::SaleChannel,
@@ -42,6 +49,8 @@ const SALE_FIELDS: [ImportField; 7] = [
     ImportField::Fees,
     ImportField::ShippingCharged,
     ImportField::ShippingPaid,
+    ImportField::Refunded,
+    ImportField::ReturnedQuantity,
 ];
 const SHIPMENT_FIELDS: [ImportField; 3] = [
     ImportField::Carrier,
@@ -51,6 +60,57 @@ const SHIPMENT_FIELDS: [ImportField; 3] = [
 
 fn filled(line: &ImportLine, field: ImportField) -> bool {
     !line.get(field).trim().is_empty()
+}
+
+/// Reads a sale's refund and returned units and settles them into the sale. Errors go on
+/// `e`; `None` when there were any.
+fn settle_returns(
+    line: &ImportLine,
+    mut sale: SaleDraft,
+    e: &mut FieldErrors,
+) -> Option<(SaleDraft, Money, i64)> {
+    let currency = sale.figures.sale_price.currency;
+    let refunded = match line.get(ImportField::Refunded).trim() {
+        "" => Some(Money::zero(currency)),
+        text => e.check(ImportField::Refunded.as_str(), check_price(text, currency)),
+    };
+    let received = sale
+        .figures
+        .sale_price
+        .amount
+        .saturating_add(sale.figures.shipping_charged.amount);
+    let refunded = refunded.filter(|r| {
+        let fits = r.amount <= received;
+        if !fits {
+            e.add(
+                ImportField::Refunded.as_str(),
+                format!(
+                    "The refund is more than the buyer paid ({}).",
+                    Money::new(received, currency)
+                ),
+            );
+        }
+        fits
+    });
+    let returned = match line.get(ImportField::ReturnedQuantity).trim() {
+        "" => Some(0),
+        text => match text.parse::<i64>() {
+            Ok(n) if (0..=sale.quantity).contains(&n) => Some(n),
+            _ => {
+                e.add(
+                    ImportField::ReturnedQuantity.as_str(),
+                    format!("Units returned: from 0 to the {} sold.", sale.quantity),
+                );
+                None
+            }
+        },
+    };
+    let (refunded, returned) = (refunded?, returned?);
+    // The purchase cost is whole units' cost, so the returned units' share is exact.
+    let cost_back = sale.figures.purchase_cost.amount / sale.quantity.max(1) * returned;
+    sale.figures.purchase_cost.amount -= cost_back;
+    sale.net_profit.amount = sale.net_profit.amount - refunded.amount + cost_back;
+    Some((sale, refunded, returned))
 }
 
 /// Checks the sale, shipment, status and market price of a row whose item checked out as
@@ -108,7 +168,12 @@ pub fn plan_row(line: &ImportLine, item: ItemDraft) -> Result<RowPlan, FieldErro
                         ),
                     );
                 }
-                Some(RowSale { sale, channel_name })
+                settle_returns(line, sale, &mut e).map(|(sale, refunded, returned)| RowSale {
+                    sale,
+                    channel_name,
+                    refunded,
+                    returned,
+                })
             }
             Err(errors) => {
                 for (field, message) in errors.0 {
@@ -212,6 +277,10 @@ pub struct ItemPlan {
     pub market: Option<(Money, Option<String>)>,
     /// The file lines it came from.
     pub lines: Vec<u32>,
+    /// Units returned on the last row so far. Returned units are back in stock, but when
+    /// another row of the item follows, that row holds them (the export writes the units
+    /// held, returned ones included, on a row of their own), so they count once.
+    returned_last: i64,
 }
 
 impl ItemPlan {
@@ -265,6 +334,7 @@ pub fn plan_items(lines: &[ImportLine]) -> Result<Vec<ItemPlan>, FieldErrors> {
         };
         let this_ref = item_ref(line);
         let sold = plan.sale.as_ref().map_or(0, |s| s.sale.quantity);
+        let returned = plan.sale.as_ref().map_or(0, |s| s.returned);
         let same_item = this_ref.is_some() && this_ref == last_ref;
         last_ref = this_ref;
         match items.last_mut() {
@@ -285,7 +355,8 @@ pub fn plan_items(lines: &[ImportLine]) -> Result<Vec<ItemPlan>, FieldErrors> {
                     continue;
                 };
                 item.item.quantity = units;
-                item.remaining += plan.item.quantity - sold;
+                item.remaining += plan.item.quantity - sold + returned - item.returned_last;
+                item.returned_last = returned;
                 item.purchased |= plan.purchased;
                 item.sales.extend(plan.sale);
                 item.shipments.extend(plan.shipment);
@@ -295,7 +366,8 @@ pub fn plan_items(lines: &[ImportLine]) -> Result<Vec<ItemPlan>, FieldErrors> {
                 item.lines.push(line.line);
             }
             _ => items.push(ItemPlan {
-                remaining: plan.item.quantity - sold,
+                remaining: plan.item.quantity - sold + returned,
+                returned_last: returned,
                 item: plan.item,
                 purchased: plan.purchased,
                 sales: plan.sale.into_iter().collect(),
@@ -452,6 +524,119 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(p.shipment.unwrap().tracking_code, "1Z999AA10123456784");
+    }
+
+    #[test]
+    fn refunds_and_returns_settle_into_the_sale() {
+        use ImportField as F;
+        // 2 sold at 75.50 (cost 40 each), 20 refunded, 1 unit sent back.
+        let p = plan(&[
+            (F::Quantity, "2"),
+            (F::SalePrice, "75.50"),
+            (F::SoldOn, "2026-03-24"),
+            (F::Refunded, "$20"),
+            (F::ReturnedQuantity, "1"),
+        ])
+        .unwrap();
+        let sale = p.sale.unwrap();
+        assert_eq!(sale.refunded, Money::new(2000, Currency::Usd));
+        assert_eq!(sale.returned, 1);
+        assert_eq!(sale.sale.quantity, 2);
+        assert_eq!(
+            sale.sale.figures.purchase_cost,
+            Money::new(4000, Currency::Usd),
+            "only the unit kept"
+        );
+        // 151.00 − 20.00 − 1 × 40.00
+        assert_eq!(sale.sale.net_profit, Money::new(9100, Currency::Usd));
+
+        let sold = [
+            (F::Quantity, "1"),
+            (F::SalePrice, "50"),
+            (F::ShippingCharged, "5"),
+            (F::SoldOn, "2026-03-01"),
+        ];
+        let with = |extra: (ImportField, &'static str)| {
+            let mut cells = sold.to_vec();
+            cells.push(extra);
+            plan(&cells)
+        };
+        let e = with((F::Refunded, "55.01")).unwrap_err();
+        assert!(
+            e.get("refunded")
+                .unwrap()
+                .contains("more than the buyer paid"),
+            "{e:?}"
+        );
+        assert!(with((F::Refunded, "55")).is_ok(), "price and shipping back");
+        assert!(
+            with((F::Refunded, "-1"))
+                .unwrap_err()
+                .get("refunded")
+                .is_some()
+        );
+        let e = with((F::ReturnedQuantity, "2")).unwrap_err();
+        assert!(
+            e.get("units_returned")
+                .unwrap()
+                .contains("from 0 to the 1 sold"),
+            "{e:?}"
+        );
+        assert!(
+            with((F::ReturnedQuantity, "one"))
+                .unwrap_err()
+                .get("units_returned")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn returned_units_count_once() {
+        use ImportField as F;
+        let row = |no: u32, extra: &[(ImportField, &str)]| {
+            let mut cells = vec![
+                (F::Name, "Jordan 4 Bred"),
+                (F::Kind, "other"),
+                (F::PurchasePrice, "200"),
+                (F::PurchaseDate, "2026-01-05"),
+                (F::ItemRef, "j4"),
+            ];
+            cells.extend_from_slice(extra);
+            let mut l = line(&cells);
+            l.line = no;
+            l
+        };
+        let sold_back = row(
+            2,
+            &[
+                (F::Quantity, "1"),
+                (F::SalePrice, "300"),
+                (F::SoldOn, "2026-02-01"),
+                (F::Refunded, "300"),
+                (F::ReturnedQuantity, "1"),
+            ],
+        );
+        // A sheet's one row: the pair came back, so it is in stock again.
+        let alone = plan_items(std::slice::from_ref(&sold_back)).unwrap();
+        assert_eq!(alone[0].remaining, 1);
+        assert_eq!(alone[0].status(), ItemStatus::InStock);
+        // The export's rows: the held row already holds the returned pair.
+        let held = row(3, &[(F::Quantity, "1"), (F::Status, "listed")]);
+        let exported = plan_items(&[sold_back.clone(), held]).unwrap();
+        assert_eq!(exported[0].remaining, 1);
+        // Returned, then sold again: nothing is left.
+        let resold = row(
+            3,
+            &[
+                (F::Quantity, "1"),
+                (F::SalePrice, "280"),
+                (F::SoldOn, "2026-02-20"),
+            ],
+        );
+        let again = plan_items(&[sold_back, resold]).unwrap();
+        assert_eq!(again[0].remaining, 0);
+        assert_eq!(again[0].status(), ItemStatus::Sold);
+        assert_eq!(again[0].sales.len(), 2);
     }
 
     #[test]

@@ -128,6 +128,7 @@ impl ImportLine {
             | ImportField::Fees
             | ImportField::ShippingCharged
             | ImportField::ShippingPaid
+            | ImportField::Refunded
             | ImportField::MarketPrice
                 if !raw.is_empty() =>
             {
