@@ -11,11 +11,16 @@ function wasmFetched(page: Page): string[] {
   return names;
 }
 
-test("a shopper's storefront loads no dashboard code; a dashboard page loads its own chunk when first shown", async ({ page }) => {
+test("a shopper's catalog and item pages load no WebAssembly, the cart only the main module; a dashboard page loads its own chunk when first shown", async ({ page }) => {
   const fetched = wasmFetched(page);
-  await page.goto("/s/demo");
-  await waitForHydration(page);
+  await page.goto("/s/demo?kind=sealed");
   await page.getByRole("list", { name: "Items for sale" }).getByRole("link").first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  // Plain HTML: links and forms work as they are.
+  expect(fetched).toEqual([]);
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect(page).toHaveURL(/\/s\/demo\/cart$/);
   await waitForHydration(page);
   // Only the main module (its name carries a content hash: flipdesk.<hash>.wasm).
   expect(fetched.filter((name) => !/^flipdesk(\.[\w-]+)?\.wasm$/.test(name))).toEqual([]);

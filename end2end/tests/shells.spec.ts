@@ -1,11 +1,10 @@
-import { expect, test, signUp, waitForHydration } from "./helpers";
+import { expect, test, signUp } from "./helpers";
 
 test("a reseller's storefront is public; an unknown store is a friendly 404", async ({ page, context, problems }) => {
   problems.allow(/status of 404/); // the missing page is answered with a 404, as it should be
   const account = await signUp(page);
   await context.clearCookies();
   await page.goto(`/s/${account.storeSlug}`);
-  await waitForHydration(page);
   await expect(page.getByRole("heading", { level: 1, name: account.storeName })).toBeVisible();
   await expect(page.getByText("Nothing for sale right now")).toBeVisible();
 

@@ -28,7 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.ico"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                {needs_code().then(|| view! { <HydrationScripts options/> })}
                 <MetaTags/>
             </head>
             <body>
@@ -36,6 +36,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Whether the page asked for runs the app's WebAssembly. The landing page and the
+/// storefront's catalog and item pages are plain HTML (links and GET forms) and are sent
+/// without it; every other page hydrates.
+fn needs_code() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>().is_none_or(|parts| {
+            let path = parts.uri.path();
+            path != "/" && !crate::storefront::is_plain_page(path)
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    true
 }
 
 #[component]

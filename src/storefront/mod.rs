@@ -28,6 +28,19 @@ use crate::{
 };
 use types::{CatalogPage, CatalogQuery, PublicListing};
 
+/// Whether `path` is a storefront page made of links and GET forms only (the catalog and an
+/// item page): it is sent without the app's WebAssembly, so a shopper arriving from a shared
+/// link downloads nothing but the page, its styles and pictures. The cart lives in the
+/// browser and needs the code; the item page's "Add to cart" form leads there.
+pub fn is_plain_page(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["", "s", store] => !store.is_empty(),
+        ["", "s", store, "items", listing] => !store.is_empty() && !listing.is_empty(),
+        _ => false,
+    }
+}
+
 /// Renders `content` for the store in the address, or the store's 404.
 pub(crate) fn store_page<T, V, F>(
     resource: Resource<Result<T, AppError>>,
@@ -347,5 +360,28 @@ fn ListingCard(listing: PublicListing) -> impl IntoView {
             <span class="listing-price">{listing.price.to_string()}</span>
             {left.map(|t| view! { <span class="listing-left">{t}</span> })}
         </a>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_page;
+
+    #[test]
+    fn only_the_catalog_and_item_pages_go_without_code() {
+        for plain in ["/s/demo", "/s/demo/", "/s/demo/items/l1"] {
+            assert!(is_plain_page(plain), "{plain}");
+        }
+        for coded in [
+            "/s/demo/cart",
+            "/s/",
+            "/s//items/l1",
+            "/app",
+            "/login",
+            "/s/demo/items/",
+            "/orders/o1",
+        ] {
+            assert!(!is_plain_page(coded), "{coded}");
+        }
     }
 }

@@ -15,6 +15,14 @@ async fn storefront_shell_and_friendly_404(backend: Backend) {
     let html = res.text().await.unwrap();
     assert!(html.contains("hana kicks"));
     assert!(html.contains("Nothing for sale right now"));
+    // The catalog is plain HTML, sent without the app's code; the cart and the dashboard's
+    // pages hydrate.
+    let code = |html: &str| html.contains(".wasm") || html.contains("modulepreload");
+    assert!(!code(&html), "{html}");
+    for page in ["/s/hana-store/cart", "/login"] {
+        let html = app.text(&anonymous, page).await;
+        assert!(code(&html), "{page}: {html}");
+    }
 
     // The store id works as well as the slug.
     let id: String = flipdesk::with_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM stores").fetch_one(pool).await).unwrap();
