@@ -33,6 +33,7 @@ pub fn plugins() -> Plugins {
     crate::inventory::plug(&mut p);
     crate::photos::plug(&mut p);
     crate::billing::plug(&mut p);
+    crate::inbox::plug(&mut p);
     p
 }
 

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod domain;
 pub mod error;
 pub mod imports;
+pub mod inbox;
 pub mod inventory;
 pub mod lists;
 pub mod photos;

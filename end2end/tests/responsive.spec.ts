@@ -79,3 +79,14 @@ test("the demo storefront, an item and the cart fit a phone screen", async ({ pa
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 });
+
+test("the inbox fits a phone screen", async ({ page }) => {
+  await signUp(page);
+  await waitForHydration(page);
+  await page.getByRole("link", { name: /^Inbox/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Inbox" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Your inbox is empty" })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: "test-results/inbox-mobile.png", fullPage: true });
+});

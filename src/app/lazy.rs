@@ -96,6 +96,9 @@ lazy_pages! {
         billing: BillingRoute => crate::billing::BillingPage,
         plans_admin: PlansAdminRoute => crate::billing::PlansAdminPage,
     }
+    dashboard_inbox {
+        inbox: InboxRoute => crate::inbox::InboxPage,
+    }
     dashboard_lists {
         lists: ListsRoute => crate::lists::ListsPage,
         list: ListRoute => crate::lists::ListPage,

@@ -45,6 +45,8 @@ pub struct AccountSummary {
     pub over_limits: Vec<crate::domain::billing::Usage>,
     /// A premium renewal failed: premium holds until then (epoch seconds), then drops to free.
     pub payment_grace_until: Option<i64>,
+    /// Unread notifications (the top bar's badge starts from it, then goes live).
+    pub unread: i64,
     pub store: Option<StoreSummary>,
     pub lists: Vec<ListSummary>,
 }

@@ -385,6 +385,8 @@ pub async fn account_summary(
     let lists = with_db!(db, pool => sqlx::query_as::<_, ListRow>(
         "SELECT id, slug, name FROM wtb_lists WHERE owner_user_id = $1 ORDER BY position, created_at")
         .bind(&user.id).fetch_all(pool).await)?;
+    let unread: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+        "SELECT unread FROM inbox_counts WHERE user_id = $1").bind(&user.id).fetch_optional(pool).await)?;
     Ok(AccountSummary {
         user_id: user.id.clone(),
         email: user.email.clone(),
@@ -392,6 +394,7 @@ pub async fn account_summary(
         plan,
         over_limits,
         payment_grace_until,
+        unread: unread.unwrap_or(0),
         store: stores.into_iter().next().map(|s| StoreSummary {
             id: s.id,
             slug: s.slug,

@@ -2,15 +2,15 @@
 //! plan changed (the inbox notification; Discord role sync hooks in here).
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use futures::future::BoxFuture;
 
 use crate::{
-    domain::billing::Plan,
+    domain::{billing::Plan, inbox::Level},
     server::{
-        db::{BeginWrite, new_id},
+        db::BeginWrite,
         jobs::{self, BackgroundJob, JobRegistry, Outcome},
+        notify::Notice,
         state::AppState,
         store::sql,
     },
@@ -47,22 +47,24 @@ impl BackgroundJob for PlanChanged {
     const LABEL: &'static str = "Tell a reseller their plan changed";
 
     async fn run(self, state: &AppState) -> Outcome {
-        let title = format!("You are on {} now", self.plan.label());
-        let written = state
-            .db
-            .write(
-                sql("INSERT INTO notifications (id, user_id, kind, title, body, link, data, dedupe_key, created_at) \
-                     VALUES ($1, $2, 'plan_changed', $3, $4, '/app/billing', $5, $6, $7) \
-                     ON CONFLICT (user_id, dedupe_key) DO NOTHING")
-                .bind(new_id())
-                .bind(&self.user_id)
-                .bind(title)
-                .bind(&self.why)
-                .bind(serde_json::json!({ "plan": self.plan.as_str() }).to_string())
-                .bind(format!("plan:{}", self.key))
-                .bind(OffsetDateTime::now_utc()),
-            )
-            .await;
+        // Moving up is good news; moving down (a failed payment, a cancellation) needs a look.
+        let level = if self.plan == Plan::Free {
+            Level::Warning
+        } else {
+            Level::Success
+        };
+        let written = Notice::new(
+            &self.user_id,
+            "plan_changed",
+            level,
+            format!("You are on {} now", self.plan.label()),
+        )
+        .body(self.why)
+        .link("/app/billing")
+        .data(serde_json::json!({ "plan": self.plan.as_str() }))
+        .once(format!("plan:{}", self.key))
+        .write(&state.db)
+        .await;
         match written {
             Ok(_) => Outcome::Done,
             Err(e) => Outcome::Failed(format!("cannot write the notification: {e}")),

@@ -13,6 +13,7 @@ use crate::{
     auth::{AccountSummary, LogoutButton, api::current_account},
     domain::DashboardView,
     error::AppError,
+    inbox::InboxBadge,
     ui::{Brand, LoadError, platform, safe_title},
 };
 
@@ -137,6 +138,7 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                 <Brand href="/app"/>
                 <ViewSwitch shown/>
                 <div class="topbar-account">
+                    <InboxBadge initial=account.unread/>
                     <span class="topbar-email" title=email.clone()>{email.clone()}</span>
                     <span class="badge" data-plan=plan.clone()>{plan.clone()}</span>
                     <LogoutButton/>

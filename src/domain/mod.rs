@@ -33,6 +33,7 @@ pub mod address;
 pub mod billing;
 mod common_passwords;
 pub mod import;
+pub mod inbox;
 pub mod item;
 pub mod money;
 pub mod search;

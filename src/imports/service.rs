@@ -19,12 +19,14 @@ use crate::{
             sale::{ItemPlan, plan_items},
             stage::key_of,
         },
+        inbox::{Level, Source},
         item::ItemStatus,
     },
     error::AppError,
     inventory::service::{Insert, NewItemRow},
     server::config::Settings,
     server::db::{Backend, BeginWrite, Db, new_id},
+    server::notify::Notice,
     with_db,
 };
 
@@ -306,11 +308,50 @@ pub async fn finish(
         return Err(AppError::field("skipped", "Counts cannot be negative."));
     }
     let status = if cancelled { "cancelled" } else { "done" };
-    db.write(sql("UPDATE imports SET status = $1, skipped_count = $2, failed_count = $3, finished_at = $4 \
-        WHERE id = $5 AND owner_user_id = $6 AND status = 'running'")
-        .bind(status).bind(skipped).bind(failed).bind(OffsetDateTime::now_utc()).bind(import_id).bind(owner)
-        ).await.map(|_| ())?;
+    with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let finished = sql("UPDATE imports SET status = $1, skipped_count = $2, failed_count = $3, finished_at = $4 \
+            WHERE id = $5 AND owner_user_id = $6 AND status = 'running'")
+            .bind(status).bind(skipped).bind(failed).bind(OffsetDateTime::now_utc()).bind(import_id).bind(owner)
+            .execute(&mut tx).await?;
+        if finished == 1 {
+            let (file_name, created): (String, i64) =
+                sql("SELECT file_name, created_count FROM imports WHERE id = $1")
+                    .bind(import_id).fetch_one(&mut tx).await?;
+            finished_notice(owner, import_id, &file_name, created, skipped, failed, cancelled)
+                .write_in(&mut tx).await?;
+        }
+        tx.commit().await
+    }.await)?;
     get(db, owner, import_id).await
+}
+
+/// What the inbox says of a finished import: all in (success), some rows left out (warning).
+fn finished_notice(
+    owner: &str,
+    import_id: &str,
+    file_name: &str,
+    created: i64,
+    skipped: i64,
+    failed: i64,
+    cancelled: bool,
+) -> Notice {
+    let left_out = skipped + failed;
+    let (level, title) = match (cancelled, left_out) {
+        (true, _) => (Level::Warning, format!("Import of {file_name} stopped")),
+        (false, 0) => (Level::Success, format!("Imported {file_name}")),
+        (false, _) => (
+            Level::Warning,
+            format!("Imported {file_name}, {left_out} row(s) left out"),
+        ),
+    };
+    Notice::new(owner, "import_finished", level, title)
+        .body(format!(
+            "{created} item(s) added, {skipped} row(s) skipped, {failed} row(s) failed."
+        ))
+        .source(Source::Web)
+        .link("/app/import")
+        .once(format!("import_finished:{import_id}"))
 }
 
 pub async fn get(db: &Db, owner: &str, import_id: &str) -> Result<ImportSummary, AppError> {

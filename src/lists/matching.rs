@@ -4,19 +4,19 @@
 //! own transaction; a notification is written once per wanted item and listing.
 
 use serde_json::json;
-use time::OffsetDateTime;
 
 use super::items::{ITEM_COLUMNS, ItemRow};
-use crate::server::store::sql;
 use crate::{
     domain::{
         Currency, Money,
+        inbox::Level,
         item::ItemDetails,
         wtb::{Offer, match_keys, offer_matches},
     },
     server::{
-        db::{Db, new_id},
+        db::Db,
         jobs::{BackgroundJob, Outcome},
+        notify::Notice,
         state::AppState,
         store::push_list,
     },
@@ -118,7 +118,6 @@ pub async fn notify_matches(db: &Db, listing_id: &str) -> Result<usize, sqlx::Er
         q.build_query_as::<Candidate>().fetch_all(pool).await
     })?;
     let mut notified = 0;
-    let now = OffsetDateTime::now_utc();
     for c in candidates {
         let wanted = c.item.to_draft();
         if !offer_matches(&wanted, &offer) {
@@ -149,14 +148,15 @@ pub async fn notify_matches(db: &Db, listing_id: &str) -> Result<usize, sqlx::Er
             "wtb_item_id": c.item.id,
             "list_id": c.list_id,
             "price": offer.price,
-        })
-        .to_string();
+        });
         let dedupe = format!("wtb_match:{}:{listing_id}", c.item.id);
-        let inserted = db.write(sql(
-            "INSERT INTO notifications (id, user_id, kind, title, body, link, data, dedupe_key, created_at) \
-             VALUES ($1, $2, 'wtb_match', $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, dedupe_key) DO NOTHING")
-            .bind(new_id()).bind(&c.list_owner).bind(&title).bind(&body).bind(&link).bind(&data)
-            .bind(&dedupe).bind(now)).await?;
+        let inserted: bool = Notice::new(&c.list_owner, "wtb_match", Level::Info, title)
+            .body(body)
+            .link(link)
+            .data(data)
+            .once(dedupe)
+            .write(db)
+            .await?;
         notified += inserted as usize;
     }
     Ok(notified)

@@ -94,6 +94,7 @@ pub fn build_state(
         body_limits: plugins.body_limits,
         pages: plugins.pages,
         jobs_ready: Default::default(),
+        stopping: tokio::sync::watch::channel(false).0,
         clock: Default::default(),
     }))
 }
@@ -454,6 +455,7 @@ pub struct RunningServer {
     task: JoinHandle<std::io::Result<()>>,
     stop_worker: tokio::sync::watch::Sender<bool>,
     worker: Option<JoinHandle<()>>,
+    state: AppState,
 }
 
 /// Whether a started server runs this process's job worker. Tests run due jobs themselves
@@ -470,6 +472,7 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        self.state.stopping.send_replace(true);
         // The worker finishes the job in hand; unfinished jobs are claimed again after a restart.
         let _ = self.stop_worker.send(true);
         if tokio::time::timeout(grace, &mut self.task).await.is_err() {
@@ -527,7 +530,7 @@ pub async fn start_with(
         header_read: Duration::from_secs(state.settings.header_read_timeout_secs),
         idle: Duration::from_secs(state.settings.idle_timeout_secs),
     };
-    let app = router(state);
+    let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(super::serve::serve(listener, app, timeouts, rx));
     Ok(RunningServer {
@@ -536,6 +539,7 @@ pub async fn start_with(
         task,
         stop_worker,
         worker,
+        state,
     })
 }
 

@@ -17,10 +17,11 @@ use tokio::sync::watch;
 use super::{
     clock::Clock,
     db::{Backend, BeginWrite, Db, new_id},
+    notify::Notice,
     state::AppState,
     store::{Store, Tx, sql},
 };
-use crate::with_db;
+use crate::{domain::inbox::Level, with_db};
 
 /// How long a claimed job may run before another worker may take it over.
 const LEASE_MS: i64 = 5 * 60 * 1000;
@@ -166,6 +167,7 @@ pub struct Claimed {
     pub payload: String,
     pub attempts: i64,
     pub max_attempts: i64,
+    pub owner_user_id: Option<String>,
 }
 
 fn claim_sql(backend: Backend) -> String {
@@ -173,7 +175,7 @@ fn claim_sql(backend: Backend) -> String {
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $1, updated_at = $2 \
          WHERE id IN (SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3) \
          ORDER BY run_at LIMIT $4{}) \
-         RETURNING id, kind, payload, attempts, max_attempts",
+         RETURNING id, kind, payload, attempts, max_attempts, owner_user_id",
         super::dialect::skip_locked(backend)
     )
 }
@@ -218,7 +220,14 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 }
 
 /// Records how a claimed job went.
-pub async fn settle(db: &Db, clock: &Clock, job: &Claimed, outcome: Outcome) -> sqlx::Result<()> {
+/// `label` says what the job did, in the reseller's words.
+pub async fn settle(
+    db: &Db,
+    clock: &Clock,
+    job: &Claimed,
+    label: &str,
+    outcome: Outcome,
+) -> sqlx::Result<()> {
     let stamp = clock.now();
     let now = clock.now_ms();
     let (text, run_at, error): (&str, i64, Option<String>) = match outcome {
@@ -258,13 +267,42 @@ pub async fn settle(db: &Db, clock: &Clock, job: &Claimed, outcome: Outcome) -> 
             )
         }
     };
-    // One statement: no transaction, but on SQLite still its turn in the write queue.
+    let dead = text.contains("'dead'");
     let update = sql(text)
         .bind(stamp)
         .bind(run_at)
-        .bind(error)
+        .bind(error.clone())
         .bind(job.id.as_str());
-    db.write(update).await?;
+    match (&job.owner_user_id, dead) {
+        // Work done for a reseller that failed for good: they hear of it in their inbox, in
+        // the same transaction (the orders page lists it with a retry button).
+        (Some(owner), true) => {
+            let notice = Notice::new(
+                owner,
+                "job_failed",
+                Level::Error,
+                format!("Failed: {label}"),
+            )
+            .body(format!(
+                "Flipdesk tried {} time(s) and gave up: {}. You can try it again.",
+                job.attempts,
+                error.unwrap_or_default()
+            ))
+            .link("/app/store/orders")
+            .data(serde_json::json!({ "job_id": job.id, "kind": job.kind }))
+            .once(format!("job_failed:{}:{now}", job.id));
+            with_db!(db, pool => async {
+                let mut tx = pool.begin_write().await?;
+                update.execute(&mut tx).await?;
+                notice.write_in(&mut tx).await?;
+                tx.commit().await
+            }.await)?;
+        }
+        // One statement: no transaction, but on SQLite still its turn in the write queue.
+        _ => {
+            db.write(update).await?;
+        }
+    }
     Ok(())
 }
 
@@ -282,7 +320,7 @@ pub async fn run_due(state: &AppState) -> usize {
     futures::stream::iter(jobs)
         .for_each_concurrent(RUN_AT_ONCE, |job| async move {
             let outcome = state.jobs.run(state, &job.kind, job.payload.clone()).await;
-            if let Err(e) = settle(&state.db, &state.clock, &job, outcome).await {
+            if let Err(e) = settle(&state.db, &state.clock, &job, state.jobs.label(&job.kind), outcome).await {
                 tracing::warn!(job = %job.id, error = %e, "cannot record the job's outcome; it will run again");
             }
         })

@@ -12,6 +12,7 @@ pub mod errors;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod notify;
 pub mod openapi;
 pub mod paging;
 pub mod plugins;

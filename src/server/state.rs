@@ -58,6 +58,9 @@ pub struct State {
     pub jobs_ready: tokio::sync::Notify,
     /// The time that holds, expiries and due jobs are measured against.
     pub clock: super::clock::Clock,
+    /// Becomes true when the server stops: long-lived responses (the events stream) end
+    /// then, so a shutdown does not wait for them.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

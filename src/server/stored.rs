@@ -5,6 +5,7 @@
 
 use crate::domain::{
     Currency, Role,
+    inbox::{Level, Source},
     item::{ItemKind, ItemStatus, SaleChannel},
     store::{OrderStatus, OrderStock, PaymentMethod},
 };
@@ -47,6 +48,8 @@ read_as_text! {
     SaleChannel => SaleChannel::parse,
     PaymentMethod => PaymentMethod::parse,
     Role => |text| Role::parse(text).ok(),
+    Level => Level::parse,
+    Source => Source::parse,
 }
 
 /// Domain statuses bound as their stored text, so writers pass the value, not a literal.
@@ -72,7 +75,9 @@ bind_as_text!(
     OrderStatus,
     OrderStock,
     SaleChannel,
-    PaymentMethod
+    PaymentMethod,
+    Level,
+    Source
 );
 
 #[cfg(test)]

@@ -67,8 +67,17 @@ pub fn replace_address(path: &str) {
     imp::replace_address(path)
 }
 
+/// Listens to the Server-Sent Events named `event` at `path` (the browser reconnects by
+/// itself, with `Last-Event-ID`), calling `on` with each event's data, until the calling
+/// reactive scope is cleaned up. Nothing on the server.
+pub fn live_events(path: &str, event: &str, on: impl Fn(String) + 'static) {
+    imp::live_events(path, event, on)
+}
+
 #[cfg(feature = "ssr")]
 mod imp {
+    pub fn live_events(_path: &str, _event: &str, _on: impl Fn(String) + 'static) {}
+
     use super::DashboardView;
     use leptos::prelude::use_context;
 
@@ -124,6 +133,25 @@ mod imp {
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 mod imp {
+    pub fn live_events(path: &str, event: &str, on: impl Fn(String) + 'static) {
+        use wasm_bindgen::{JsCast, closure::Closure};
+        let Ok(source) = web_sys::EventSource::new(path) else {
+            return;
+        };
+        let callback =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                if let Some(data) = e.data().as_string() {
+                    on(data);
+                }
+            });
+        let _ = source.add_event_listener_with_callback(event, callback.as_ref().unchecked_ref());
+        let held = send_wrapper::SendWrapper::new((source, callback));
+        leptos::prelude::on_cleanup(move || {
+            let (source, _callback) = held.take();
+            source.close();
+        });
+    }
+
     use super::DashboardView;
     use wasm_bindgen::JsCast;
 
@@ -233,6 +261,8 @@ mod imp {
 
 #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
 mod imp {
+    pub fn live_events(_path: &str, _event: &str, _on: impl Fn(String) + 'static) {}
+
     use super::DashboardView;
     pub fn cookie_header() -> String {
         String::new()

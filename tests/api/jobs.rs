@@ -130,9 +130,15 @@ async fn workers_claim_each_job_once_and_failures_back_off(backend: Backend) {
     assert_eq!(again[0].attempts, 2);
 
     // Its second failure is its last: dead, with the reason kept.
-    jobs::settle(&db, &clock, &again[0], Outcome::Failed("smtp down".into()))
-        .await
-        .unwrap();
+    jobs::settle(
+        &db,
+        &clock,
+        &again[0],
+        "Send a mail",
+        Outcome::Failed("smtp down".into()),
+    )
+    .await
+    .unwrap();
     let (status, error): (String, Option<String>) = with_db!(&db, pool => sqlx::query_as(
         "SELECT status, last_error FROM jobs WHERE id = $1").bind(&id).fetch_one(pool).await)
     .unwrap();
@@ -143,14 +149,20 @@ async fn workers_claim_each_job_once_and_failures_back_off(backend: Backend) {
 
     // A first failure waits for the backoff before it is due again.
     let other = with_db!(&db, pool => sqlx::query_as::<_, jobs::Claimed>(
-        "SELECT id, kind, payload, attempts, max_attempts FROM jobs WHERE id = $1").bind(&all[1]).fetch_one(pool).await).unwrap();
+        "SELECT id, kind, payload, attempts, max_attempts, owner_user_id FROM jobs WHERE id = $1").bind(&all[1]).fetch_one(pool).await).unwrap();
     let first_try = jobs::Claimed {
         attempts: 1,
         ..other
     };
-    jobs::settle(&db, &clock, &first_try, Outcome::Failed("timeout".into()))
-        .await
-        .unwrap();
+    jobs::settle(
+        &db,
+        &clock,
+        &first_try,
+        "Send a mail",
+        Outcome::Failed("timeout".into()),
+    )
+    .await
+    .unwrap();
     let (status, run_at): (String, i64) = with_db!(&db, pool => sqlx::query_as(
         "SELECT status, run_at FROM jobs WHERE id = $1").bind(&all[1]).fetch_one(pool).await)
     .unwrap();

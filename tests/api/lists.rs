@@ -762,6 +762,7 @@ async fn openapi_describes_every_route(backend: Backend) {
             "/api/v1/lists/{list}/items/{item}",
             &["get", "patch", "delete"],
         ),
+        ("/api/v1/events", &["get"]),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(
@@ -777,6 +778,7 @@ async fn openapi_describes_every_route(backend: Backend) {
     }
     assert!(doc["components"]["schemas"]["WtbItem"].is_object());
     assert!(doc["components"]["securitySchemes"]["list_key"].is_object());
+    assert!(doc["components"]["securitySchemes"]["session"].is_object());
     // Unknown API paths answer in JSON too.
     let (status, body) = json(app.get("/api/v1/no-such-thing").await).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

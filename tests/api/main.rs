@@ -10,6 +10,7 @@ mod fake_stripe;
 mod health;
 mod helpers;
 mod imports;
+mod inbox;
 mod inventory;
 mod jobs;
 mod lists;

@@ -3,6 +3,7 @@
 use time::OffsetDateTime;
 
 use super::*;
+use crate::domain::inbox::{Level, Source};
 use crate::{
     analytics::ledger::{Changes, Delta},
     checkout::{
@@ -13,6 +14,7 @@ use crate::{
         config::Secret,
         db::{BeginWrite, new_id},
         mail::{self, Mail},
+        notify::Notice,
         store::{Store, Tx, sql},
     },
 };
@@ -205,6 +207,32 @@ pub(super) async fn take_payment_in<DB: Store>(
         },
     )
     .await?;
+    let total = money(order.total, order.currency);
+    let notice = match &attention_text {
+        Some(why) => Notice::new(
+            &order.owner_user_id,
+            "order_needs_attention",
+            Level::Error,
+            format!("A paid order needs you: {total}"),
+        )
+        .body(why.clone()),
+        None => Notice::new(
+            &order.owner_user_id,
+            "order_paid",
+            Level::Success,
+            format!("Order paid: {total}"),
+        )
+        .body(format!(
+            "{} paid. Ship it from the order page.",
+            order.email
+        )),
+    };
+    notice
+        .source(Source::Web)
+        .link(format!("/app/store/orders/{}", p.order_id))
+        .once(format!("order_paid:{}", p.order_id))
+        .write_in(tx)
+        .await?;
     Ok(if attention.is_empty() {
         PaymentOutcome::Paid
     } else {

@@ -3,6 +3,7 @@
 use time::OffsetDateTime;
 
 use super::*;
+use crate::domain::inbox::{Level, Source};
 use crate::{
     checkout::{
         audit::{self, Actor, OrderEvent},
@@ -13,6 +14,7 @@ use crate::{
         db::{BeginWrite, new_id},
         jobs::{self, BackgroundJob},
         mail::{self, Mail},
+        notify::Notice,
         store::{Store, sql},
     },
 };
@@ -144,6 +146,26 @@ pub async fn place_order<DB: Store>(
                 owner: Some(&order.owner),
             },
         )
+        .await?;
+    }
+    // A buyer paying by the store's instructions has committed: the owner hears of it now.
+    // (A card checkout is told when Stripe reports the payment; many are never paid.)
+    if order.payment_method == crate::domain::store::PaymentMethod::Manual {
+        Notice::new(
+            &order.owner,
+            "order_placed",
+            Level::Info,
+            format!("New order awaiting payment: {}", money(order.total, order.currency)),
+        )
+        .body(format!(
+            "{} ordered {} unit(s) and will pay by your instructions. The units are held until the payment arrives.",
+            order.email,
+            order.lines.iter().map(|l| l.quantity).sum::<i64>()
+        ))
+        .source(Source::Web)
+        .link(format!("/app/store/orders/{}", order.id))
+        .once(format!("order_placed:{}", order.id))
+        .write_in(&mut tx)
         .await?;
     }
     tx.commit().await?;

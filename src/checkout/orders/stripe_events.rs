@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use crate::domain::store::OrderStatus;
 
 use super::{pay::take_payment_in, refund::refund_against_sales, release::release_in, *};
+use crate::domain::inbox::Level;
 use crate::{
     checkout::{
         audit::{self, Actor, OrderEvent},
@@ -14,6 +15,7 @@ use crate::{
         config::Secret,
         db::BeginWrite,
         jobs::{self, NewJob},
+        notify::Notice,
         store::{Store, sql},
         stripe::take_event,
     },
@@ -208,7 +210,23 @@ async fn refund_reported_in<DB: Store>(
             money(amount_refunded, order.currency)
         ),
     };
-    audit::record(tx, secret, &e).await
+    audit::record(tx, secret, &e).await?;
+    // Ours coming back moved nothing above; only a refund made elsewhere gets here.
+    Notice::new(
+        &order.owner_user_id,
+        "order_refunded",
+        Level::Warning,
+        format!("Refunded in Stripe: {}", money(more.max(0), order.currency)),
+    )
+    .body(format!(
+        "Stripe reports {} refunded in total for this order; its sales were lowered to match.",
+        money(amount_refunded, order.currency)
+    ))
+    .link(format!("/app/store/orders/{}", order.id))
+    .once(format!("order_refunded:{}:{amount_refunded}", order.id))
+    .write_in(tx)
+    .await?;
+    Ok(())
 }
 
 /// The buyer's bank disputes the charge: the seller must answer it in Stripe.
@@ -233,7 +251,22 @@ async fn dispute_opened_in<DB: Store>(
         action: "dispute_opened",
         before: Some(order.status),
         after: Some(after),
-        detail: note,
+        detail: note.clone(),
     };
-    audit::record(tx, secret, &e).await
+    audit::record(tx, secret, &e).await?;
+    Notice::new(
+        &order.owner_user_id,
+        "order_disputed",
+        Level::Error,
+        format!(
+            "A buyer's bank disputes {}",
+            money(order.total, order.currency)
+        ),
+    )
+    .body(note)
+    .link(format!("/app/store/orders/{}", order.id))
+    .once(format!("order_disputed:{}", order.id))
+    .write_in(tx)
+    .await?;
+    Ok(())
 }

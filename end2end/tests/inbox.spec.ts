@@ -1,0 +1,58 @@
+import { expect, signUp, test, waitForHydration } from "./helpers";
+
+test("a shopper's order reaches the open dashboard's inbox badge without a reload; the reseller reads it", async ({ page, playwright }) => {
+  const account = await signUp(page);
+  await waitForHydration(page);
+  const badge = page.getByRole("link", { name: /^Inbox/ });
+  await expect(badge).toHaveAttribute("aria-label", "Inbox, nothing unread");
+
+  // The reseller lists a pair (through the API, as the dashboard's forms do).
+  const origin = new URL(page.url()).origin;
+  const input = {
+    kind: "sneaker", name: "Dunk Low Panda", sku: "", quantity: "2", purchase_price: "110", currency: "USD",
+    purchase_date: new Date().toISOString().slice(0, 10), purchase_source: "", storage_location: "", tags: "", notes: "",
+    image_urls: "", brand: "Nike", style_id: "", colorway: "", size: "10", size_system: "us_m", sneaker_condition: "",
+    box_condition: "", game: "", card_set: "", card_number: "", language: "", finish: "", card_condition: "",
+    grading_company: "", grade: "", cert_number: "", attributes: "",
+  };
+  const created = await page.request.post("/api/inventory/create", { data: { input, status: "in_stock" }, headers: { Origin: origin } });
+  expect(created.status()).toBe(200);
+  const item = await created.json();
+  const listed = await page.request.post("/api/store/listings/save", {
+    data: { item_id: item, input: { price: "150", quantity: "" } },
+    headers: { Origin: origin },
+  });
+  expect(listed.status()).toBe(200);
+  const listing = await listed.json();
+
+  // A shopper elsewhere orders it, paying by the store's instructions.
+  const shopper = await playwright.request.newContext({ baseURL: origin });
+  const order = await shopper.post("/api/v1/checkout/session", {
+    headers: { "Idempotency-Key": `inbox-${Date.now()}` },
+    data: {
+      store: account.storeSlug, lines: [{ listing_id: listing, quantity: 1 }], email: "shopper@example.com",
+      shipping_address: { name: "Sam Buyer", line1: "1 Main St", city: "Austin", postal_code: "73301", region: "TX", country: "US" },
+    },
+  });
+  expect(order.status()).toBe(201);
+  await shopper.dispose();
+
+  // The open dashboard hears of it live.
+  await expect(badge).toHaveAttribute("aria-label", "Inbox, 1 unread notification", { timeout: 5_000 });
+  await expect(badge).toContainText("1");
+
+  await badge.click();
+  await expect(page.getByRole("heading", { level: 1, name: "Inbox" })).toBeVisible();
+  const notices = page.getByRole("list", { name: "Notifications" });
+  await expect(notices.getByRole("link", { name: /New order awaiting payment: \$150\.00/ })).toBeVisible();
+  await page.screenshot({ path: "test-results/inbox-desktop.png", fullPage: true });
+  await notices.getByRole("button", { name: "Mark read" }).click();
+  await expect(notices.getByRole("button", { name: "Mark unread" })).toBeVisible();
+  await expect(badge).toHaveAttribute("aria-label", "Inbox, nothing unread", { timeout: 5_000 });
+
+  // Filters are in the address; an empty result says so.
+  await page.getByLabel("Type").selectOption("error");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/type=error/);
+  await expect(page.getByRole("heading", { name: "Nothing matches these filters" })).toBeVisible();
+});
