@@ -6,6 +6,7 @@ mod analytics;
 mod browser;
 mod bundle;
 mod checkout;
+mod events;
 mod export;
 mod import;
 mod lists;
@@ -100,6 +101,11 @@ pub struct BenchArgs {
     /// (interleaved); with --import-rows, the import commit with and without it.
     #[arg(long)]
     pub quota: bool,
+    /// Hold this many live inbox streams open (8 per seeded reseller: needs --stores of at
+    /// least a eighth of it), report the memory they take and how fast a notification
+    /// reaches them.
+    #[arg(long, default_value_t = 0)]
+    pub events: usize,
     /// Calls per analytics measurement.
     #[arg(long, default_value_t = 200)]
     pub analytics_runs: usize,
@@ -179,6 +185,13 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         ] {
             vars.insert(k.into(), v.into());
         }
+    }
+    if args.events > 0 {
+        // Hundreds of resellers log in from this one address.
+        vars.insert(
+            "FLIPDESK__AUTH__LOGIN_ATTEMPTS_PER_IP_PER_MINUTE".into(),
+            "1000000000".into(),
+        );
     }
     if args.wtb_items > 0 {
         // The per-key limit would otherwise be what is measured.
@@ -271,7 +284,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot seed the demo store: {e}"))?;
     }
-    let server = http::start(state, "127.0.0.1:0".parse().expect("valid addr"))
+    let server = http::start(state.clone(), "127.0.0.1:0".parse().expect("valid addr"))
         .await
         .map_err(|e| e.to_string())?;
     let base = format!("http://{}", server.addr);
@@ -399,6 +412,11 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     } else {
         None
     };
+    let events = if args.events > 0 {
+        Some(events::measure(&state, &db, &base, args.events, args.stores).await?)
+    } else {
+        None
+    };
     let export = if args.export {
         export::seed_sales(&db, BENCH_OWNER).await?;
         Some(export::measure(&client, &base, args.items).await?)
@@ -483,6 +501,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         println!("{report}");
     }
     if let Some(report) = export {
+        println!("{report}");
+    }
+    if let Some(report) = events {
         println!("{report}");
     }
     if args.photo {
