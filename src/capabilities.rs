@@ -34,6 +34,7 @@ pub fn plugins() -> Plugins {
     crate::photos::plug(&mut p);
     crate::billing::plug(&mut p);
     crate::inbox::plug(&mut p);
+    crate::inquiries::plug(&mut p);
     p
 }
 

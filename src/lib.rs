@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod imports;
 pub mod inbox;
+pub mod inquiries;
 pub mod inventory;
 pub mod lists;
 pub mod photos;

@@ -1,9 +1,15 @@
 import { expect, test, signUp, uniqueAccount, waitForHydration } from "./helpers";
 
-test("landing page hydrates without console errors or CSP violations", async ({ page }) => {
+test("landing page loads without the app's code, console errors or CSP violations", async ({ page }) => {
+  const code: string[] = [];
+  page.on("request", (req) => {
+    if (/\.(wasm|js)$/.test(new URL(req.url()).pathname)) code.push(req.url());
+  });
   await page.goto("/");
-  await waitForHydration(page);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Every pair");
+  await page.waitForLoadState("networkidle");
+  // Plain HTML: its links work as they are.
+  expect(code).toEqual([]);
   await expect(page.getByRole("link", { name: "Sign up free" })).toBeVisible();
   // Small accent labels reach 4.5:1 against the page (WCAG AA for small text).
   const ratio = await page.locator(".eyebrow").first().evaluate((el) => {
@@ -83,7 +89,10 @@ test("log in with a wrong password shows a clear error, the right one gets in", 
   await expect(page.getByRole("heading", { name: "Your reselling at a glance" })).toBeVisible();
 });
 
-test("log-in follows only a local next address, never another site", async ({ page, context }) => {
+test("log-in follows only a local next address, never another site", async ({ page, context, problems }) => {
+  // Cookies cleared under an open dashboard: its live inbox badge may connect once more
+  // without a session and be answered 401, as it should be.
+  problems.allow(/status of 401/);
   const account = await signUp(page);
   const logIn = async (next: string) => {
     await context.clearCookies();

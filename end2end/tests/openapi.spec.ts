@@ -17,6 +17,7 @@ test("the OpenAPI document validates against the OpenAPI 3.1 schema and lists ev
     .sort();
   expect(routes).toEqual([
     "DELETE /api/v1/lists/{list}/items/{item}",
+    "GET /api/v1/events",
     "GET /api/v1/lists/{list}/items",
     "GET /api/v1/lists/{list}/items/{item}",
     "GET /api/v1/openapi.json",

@@ -80,6 +80,7 @@ lazy_pages! {
         orders: OrdersRoute => crate::checkout::orders_page::StoreOrdersPage,
         order: OrderRoute => crate::checkout::order_page::StoreOrderPage,
         listings: ListingsRoute => crate::store::ListingsPage,
+        inquiries: InquiriesRoute => crate::inquiries::InquiriesPage,
         store_settings: StoreSettingsRoute => crate::store::StoreSettingsPage,
     }
     dashboard_inventory {
@@ -106,6 +107,7 @@ lazy_pages! {
     public_pages {
         buyer_order: BuyerOrderRoute => crate::checkout::order_page::BuyerOrderPage,
         public_list: PublicListRoute => crate::lists::PublicListPage,
+        contact: ContactRoute => crate::inquiries::ContactPage,
     }
     account_pages {
         login: LoginRoute => crate::auth::LoginPage,

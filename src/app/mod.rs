@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("store/orders") view={Lazy::<OrdersRoute>::new()}/>
                     <Route path=path!("store/orders/:id") view={Lazy::<OrderRoute>::new()}/>
                     <Route path=path!("store/listings") view={Lazy::<ListingsRoute>::new()}/>
+                    <Route path=path!("store/inquiries") view={Lazy::<InquiriesRoute>::new()}/>
                     <Route path=path!("store/settings") view={Lazy::<StoreSettingsRoute>::new()}/>
                     <Route path=path!("inventory") view={Lazy::<InventoryRoute>::new()}/>
                     <Route path=path!("inventory/new") view={Lazy::<NewItemRoute>::new()}/>
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
                 <Route path=path!("/s/:store/items/:listing") view=crate::storefront::ListingPage ssr=SsrMode::Async/>
                 <Route path=path!("/s/:store/cart") view=crate::storefront::CartPage ssr=SsrMode::Async/>
+                <Route path=path!("/s/:store/contact") view={Lazy::<ContactRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/orders/:order") view={Lazy::<BuyerOrderRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/lists/:list") view={Lazy::<PublicListRoute>::new()} ssr=SsrMode::Async/>
             </Routes>

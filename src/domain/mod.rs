@@ -34,6 +34,7 @@ pub mod billing;
 mod common_passwords;
 pub mod import;
 pub mod inbox;
+pub mod inquiry;
 pub mod item;
 pub mod money;
 pub mod search;

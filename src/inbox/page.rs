@@ -247,7 +247,21 @@ fn Notification(
                 <p class="inbox-title">
                     <span class="level-pill" data-level=n.level.as_str()>{n.level.label()}</span>
                     {match n.link.clone() {
-                        Some(href) => view! { <a href=href>{n.title.clone()}</a> }.into_any(),
+                        // Following a notification reads it (not tied to this page, which
+                        // the link leaves).
+                        Some(href) => {
+                            let id = id.clone();
+                            view! {
+                                <a href=href on:click=move |_| {
+                                    if !read {
+                                        let ids = vec![id.clone()];
+                                        leptos::task::spawn_local(async move {
+                                            let _ = api::mark_notifications(ids, true).await;
+                                        });
+                                    }
+                                }>{n.title.clone()}</a>
+                            }.into_any()
+                        }
                         None => view! { <strong>{n.title.clone()}</strong> }.into_any(),
                     }}
                     {(!read).then(|| view! { <span class="unread-dot" title="Unread">" · unread"</span> })}

@@ -6,6 +6,7 @@
 use crate::domain::{
     Currency, Role,
     inbox::{Level, Source},
+    inquiry::InquiryStatus,
     item::{ItemKind, ItemStatus, SaleChannel},
     store::{OrderStatus, OrderStock, PaymentMethod},
 };
@@ -50,6 +51,7 @@ read_as_text! {
     Role => |text| Role::parse(text).ok(),
     Level => Level::parse,
     Source => Source::parse,
+    InquiryStatus => InquiryStatus::parse,
 }
 
 /// Domain statuses bound as their stored text, so writers pass the value, not a literal.

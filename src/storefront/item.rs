@@ -71,6 +71,7 @@ fn ListingView(detail: ListingDetail) -> impl IntoView {
                             </form>
                         }.into_any()
                     }}
+                    <p><a href=format!("/s/{}/contact?listing={}", store.slug, l.id)>"Ask about this item"</a></p>
                     <dl class="facts">
                         {detail.details.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
                     </dl>

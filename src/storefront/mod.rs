@@ -96,7 +96,10 @@ pub fn StoreFrame(
                             {(!store.tagline.is_empty()).then(|| view! { <span class="storefront-tagline">{store.tagline.clone()}</span> })}
                         </span>
                     </a>
-                    <a class="button" href=cart>"Cart"</a>
+                    <nav class="storefront-nav" aria-label="Store">
+                        <a class="button button-ghost" href=format!("/s/{}/contact", store.slug)>"Contact"</a>
+                        <a class="button" href=cart>"Cart"</a>
+                    </nav>
                 </div>
             </header>
             <main class="storefront-main" id="main">{children()}</main>

@@ -89,17 +89,18 @@ pub fn TextField(
 /// A labelled multi-line input with its hint and error underneath.
 #[component]
 pub fn TextArea(
-    id: &'static str,
-    label: &'static str,
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
     value: RwSignal<String>,
-    error: Signal<Option<String>>,
-    hint: &'static str,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] hint: String,
 ) -> impl IntoView {
     view! {
         <div class="field" class:field-invalid=move || error.get().is_some()>
-            <label for=id>{label}</label>
-            <textarea id=id name=id rows="4" prop:value=move || value.get()
+            <label for=id.clone()>{label}</label>
+            <textarea id=id.clone() name=id.clone() rows="4" prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=format!("{id}-hint {id}-error")></textarea>
             <p class="field-hint" id=format!("{id}-hint")>{hint}</p>
             <p class="field-error" id=format!("{id}-error") role="alert">{move || error.get().unwrap_or_default()}</p>

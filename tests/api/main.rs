@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod imports;
 mod inbox;
+mod inquiries;
 mod inventory;
 mod jobs;
 mod lists;
