@@ -35,6 +35,7 @@ pub fn plugins() -> Plugins {
     crate::billing::plug(&mut p);
     crate::inbox::plug(&mut p);
     crate::inquiries::plug(&mut p);
+    crate::monitors::plug(&mut p);
     p
 }
 

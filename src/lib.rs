@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod inquiries;
 pub mod inventory;
 pub mod lists;
+pub mod monitors;
 pub mod photos;
 pub mod preferences;
 pub mod store;

@@ -52,6 +52,17 @@ enum Command {
     /// Seed a throwaway database and measure routes under load (see README).
     #[cfg(feature = "bench")]
     Bench(bench::BenchArgs),
+    /// The benchmark's stream holder (`bench --events` starts it as a second process).
+    #[cfg(feature = "bench")]
+    #[command(hide = true)]
+    BenchStreams {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        users: usize,
+        #[arg(long)]
+        streams: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -128,6 +139,15 @@ async fn execute(command: Command) -> Result<(), String> {
     if let Command::Bench(args) = command {
         return bench::run(args).await;
     }
+    #[cfg(feature = "bench")]
+    if let Command::BenchStreams {
+        base,
+        users,
+        streams,
+    } = command
+    {
+        return bench::hold_streams(&base, users, streams).await;
+    }
     let settings = Settings::load().map_err(|e| e.to_string())?;
     match command {
         Command::Serve => serve(settings).await,
@@ -197,7 +217,7 @@ async fn execute(command: Command) -> Result<(), String> {
             Ok(())
         }
         #[cfg(feature = "bench")]
-        Command::Bench(_) => unreachable!("handled above"),
+        Command::Bench(_) | Command::BenchStreams { .. } => unreachable!("handled above"),
     }
 }
 

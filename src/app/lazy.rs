@@ -99,6 +99,7 @@ lazy_pages! {
     }
     dashboard_inbox {
         inbox: InboxRoute => crate::inbox::InboxPage,
+        monitors: MonitorsRoute => crate::monitors::MonitorsPage,
     }
     dashboard_lists {
         lists: ListsRoute => crate::lists::ListsPage,

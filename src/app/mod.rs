@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("lists/:id") view={Lazy::<ListRoute>::new()}/>
                     <Route path=path!("billing") view={Lazy::<BillingRoute>::new()}/>
                     <Route path=path!("inbox") view={Lazy::<InboxRoute>::new()}/>
+                    <Route path=path!("monitors") view={Lazy::<MonitorsRoute>::new()}/>
                     <Route path=path!("admin/plans") view={Lazy::<PlansAdminRoute>::new()}/>
                 </ParentRoute>
                 <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>

@@ -42,6 +42,14 @@ impl Claim {
         }
     }
 
+    pub fn monitor_keywords(adding: u64) -> Claim {
+        Claim {
+            resource: Resource::MonitorKeywords,
+            adding,
+            month: None,
+        }
+    }
+
     /// Sales count in the month they were sold in.
     pub fn sales(sold_on: &str, adding: u64) -> Claim {
         Claim {

@@ -160,6 +160,7 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                             <li><a href="/app/shipments" aria-current=move || nav_current("/app/shipments")>"Shipments"</a></li>
                             <li><a href="/app/import" aria-current=move || nav_current("/app/import")>"Import"</a></li>
                             <li><a href="/app/lists" aria-current=move || nav_current("/app/lists")>"Want to buy"</a></li>
+                            <li><a href="/app/monitors" aria-current=move || nav_current("/app/monitors")>"Monitors"</a></li>
                             <li><a href="/app/billing" aria-current=move || nav_current("/app/billing")>"Plan and usage"</a></li>
                             {is_admin.then(|| view! {
                                 <li><a href="/app/admin/plans" aria-current=move || nav_current("/app/admin/plans")>"Plans (admin)"</a></li>

@@ -37,6 +37,7 @@ pub mod inbox;
 pub mod inquiry;
 pub mod item;
 pub mod money;
+pub mod monitor;
 pub mod search;
 pub mod store;
 pub mod validation;

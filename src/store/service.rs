@@ -174,13 +174,26 @@ pub async fn list_item(
          ON CONFLICT (item_id) DO UPDATE SET price = excluded.price, condition = excluded.condition, status = 'active', updated_at = excluded.updated_at, \
          max_per_order = excluded.max_per_order, \
          available = CASE WHEN excluded.available > {RESERVED_UNITS} THEN excluded.available - {RESERVED_UNITS} ELSE 0 END \
-         RETURNING id"
+         RETURNING id, available"
     );
     let listing_id: String = with_db!(db, pool => async {
         let mut tx = pool.begin_write().await?;
-        let id: String = sqlx::query_scalar(&sql)
+        let before: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT price, available, status FROM listings WHERE item_id = $1")
+            .bind(item_id).fetch_optional(&mut *tx).await?;
+        let (id, available): (String, i64) = sqlx::query_as(&sql)
             .bind(&id).bind(&store_id).bind(user).bind(item_id).bind(price.amount).bind(currency.code())
             .bind(quantity).bind(&condition).bind(now).bind(draft.max_per_order).fetch_one(&mut *tx).await?;
+        // Resellers whose store monitors hunt this hear about it (listed, back, or cheaper).
+        let before = before.map(|(p, a, s)| (p, a, s == "active"));
+        if let Some(event) = crate::monitors::service::ListingEvent::of(before, price.amount, available) {
+            let job = crate::monitors::service::MatchMonitors {
+                listing_id: id.clone(),
+                event,
+                at: now.unix_timestamp_nanos() as i64 / 1_000,
+            };
+            jobs::enqueue(&mut tx, &job.queued(Some(user))).await?;
+        }
         sqlx::query("UPDATE items SET status = 'listed', version = version + 1, updated_at = $1 WHERE id = $2 AND status = 'in_stock'")
             .bind(now).bind(item_id).execute(&mut *tx).await?;
         // Owners of public Want-To-Buy lists that want this item hear about it.

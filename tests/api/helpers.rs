@@ -380,6 +380,7 @@ impl TestApp {
         let actual: Vec<(String, String, String, i64)> = flipdesk::with_db!(&self.db, pool => sqlx::query_as(
             "SELECT owner_user_id, 'items', '', COUNT(*) FROM items GROUP BY owner_user_id \
              UNION ALL SELECT owner_user_id, 'wtb_lists', '', COUNT(*) FROM wtb_lists GROUP BY owner_user_id \
+             UNION ALL SELECT owner_user_id, 'monitor_keywords', '', COUNT(*) FROM monitors GROUP BY owner_user_id \
              UNION ALL SELECT owner_user_id, 'sales_per_month', substr(sold_on, 1, 7), COUNT(*) FROM sales GROUP BY owner_user_id, substr(sold_on, 1, 7) \
              UNION ALL SELECT owner_user_id, 'shipments_per_month', substr(shipped_on, 1, 7), COUNT(*) FROM shipments GROUP BY owner_user_id, substr(shipped_on, 1, 7) \
              ORDER BY 1, 2, 3").fetch_all(pool).await)

@@ -15,6 +15,7 @@ mod inquiries;
 mod inventory;
 mod jobs;
 mod lists;
+mod monitors;
 mod photos;
 mod premium;
 mod roundtrip;

@@ -7,6 +7,7 @@ mod browser;
 mod bundle;
 mod checkout;
 mod events;
+pub use events::hold_streams;
 mod export;
 mod import;
 mod lists;

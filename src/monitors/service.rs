@@ -1,0 +1,333 @@
+//! Monitors: kept per reseller (each one of the plan's monitor keywords, through the quota
+//! guard), and matched against a listing that was just listed, restocked or made cheaper —
+//! in a job queued by the listing's own transaction, never in the request. A monitor is found
+//! by its anchor word among the listing's words, then checked whole (`domain::monitor`).
+
+use serde::{Deserialize, Serialize};
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+use super::types::{MonitorView, MonitorsPage};
+use crate::{
+    billing::quota::{self, Claim},
+    domain::{
+        Currency, Money,
+        billing::Resource,
+        inbox::Level,
+        item::{ItemDetails, ItemKind},
+        monitor::{MonitorDraft, MonitorInput, Seen, validate_monitor, words_of},
+    },
+    error::AppError,
+    server::{
+        config::Settings,
+        db::{BeginWrite, Db, new_id},
+        jobs::{BackgroundJob, Outcome},
+        notify::Notice,
+        state::AppState,
+        store::{placeholders, sql},
+    },
+    with_db,
+};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    owner_user_id: String,
+    keywords: String,
+    kind: Option<String>,
+    sizes: String,
+    condition: Option<String>,
+    max_price: Option<i64>,
+    currency: Currency,
+    stores: String,
+    created_at: OffsetDateTime,
+}
+
+const COLUMNS: &str =
+    "id, owner_user_id, keywords, kind, sizes, condition, max_price, currency, stores, created_at";
+
+impl Row {
+    /// The stored monitor, read with the form's own rules.
+    fn draft(&self) -> Option<MonitorDraft> {
+        let input = MonitorInput {
+            keywords: self.keywords.clone(),
+            kind: self.kind.clone().unwrap_or_default(),
+            sizes: self.sizes.clone(),
+            condition: self.condition.clone().unwrap_or_default(),
+            max_price: self
+                .max_price
+                .map(|p| Money::new(p, self.currency).to_decimal_string())
+                .unwrap_or_default(),
+            currency: self.currency.code().to_string(),
+            stores: self.stores.clone(),
+        };
+        validate_monitor(&input, self.currency).ok()
+    }
+
+    fn view(&self) -> MonitorView {
+        let mut filters = Vec::new();
+        if let Some(d) = self.draft() {
+            if let Some(k) = d.kind {
+                filters.push(k.label().to_string());
+            }
+            if !d.sizes.is_empty() {
+                filters.push(format!("sizes {}", d.sizes.join(", ")));
+            }
+            if let Some(c) = d.condition {
+                filters.push(c);
+            }
+            if let Some(max) = d.max_price {
+                filters.push(format!("up to {max}"));
+            }
+            if !d.stores.is_empty() {
+                filters.push(format!("only {}", d.stores.join(", ")));
+            }
+        }
+        MonitorView {
+            id: self.id.clone(),
+            keywords: self.keywords.clone(),
+            filters: if filters.is_empty() {
+                "Any kind, size and price, in every store".into()
+            } else {
+                filters.join(" · ")
+            },
+            created_at: self.created_at.format(&Rfc3339).unwrap_or_default(),
+        }
+    }
+}
+
+pub async fn page(db: &Db, settings: &Settings, owner: &str) -> Result<MonitorsPage, AppError> {
+    let sql_text = format!(
+        "SELECT {COLUMNS} FROM monitors WHERE owner_user_id = $1 ORDER BY created_at DESC, id"
+    );
+    let rows: Vec<Row> =
+        with_db!(db, pool => sqlx::query_as(&sql_text).bind(owner).fetch_all(pool).await)?;
+    let plan = crate::billing::standing::standing(db, settings.billing.grace_days, owner)
+        .await?
+        .plan;
+    Ok(MonitorsPage {
+        monitors: rows.iter().map(Row::view).collect(),
+        allowed: quota::limit_of(quota::limits(settings, plan), Resource::MonitorKeywords),
+    })
+}
+
+async fn currency_of(db: &Db, owner: &str) -> Currency {
+    match crate::store::service::owned_store(db, owner).await {
+        Ok((_, currency)) => currency,
+        Err(_) => Currency::Usd,
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    settings: &Settings,
+    owner: &str,
+    input: &MonitorInput,
+) -> Result<String, AppError> {
+    let draft =
+        validate_monitor(input, currency_of(db, owner).await).map_err(AppError::validation)?;
+    let currency = draft.max_price.map_or(
+        Currency::parse(&input.currency).unwrap_or(Currency::Usd),
+        |m| m.currency,
+    );
+    let id = new_id();
+    let now = OffsetDateTime::now_utc();
+    let refused = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        if let Err(refused) = quota::check(&mut tx, settings, owner, &[Claim::monitor_keywords(1)]).await? {
+            return Ok::<_, sqlx::Error>(Some(refused));
+        }
+        sql("INSERT INTO monitors (id, owner_user_id, keywords, anchor, kind, sizes, condition, max_price, currency, stores, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            .bind(id.as_str()).bind(owner).bind(draft.keywords.text()).bind(draft.keywords.anchor())
+            .bind(draft.kind.map(|k| k.as_str().to_string())).bind(draft.sizes.join(", "))
+            .bind(draft.condition.clone()).bind(draft.max_price.map(|m| m.amount)).bind(currency.code())
+            .bind(draft.stores.join(", ")).bind(now)
+            .execute(&mut tx).await?;
+        tx.commit().await?;
+        Ok(None)
+    }.await)?;
+    match refused {
+        Some(refused) => Err(refused),
+        None => Ok(id),
+    }
+}
+
+pub async fn delete(db: &Db, owner: &str, id: &str) -> Result<(), AppError> {
+    let n = db
+        .write(
+            sql("DELETE FROM monitors WHERE id = $1 AND owner_user_id = $2")
+                .bind(id)
+                .bind(owner),
+        )
+        .await?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// What happened to a listing that monitors may care about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingEvent {
+    Listed,
+    Restocked,
+    PriceDrop,
+}
+
+impl ListingEvent {
+    /// From the listing before (price, available, active) and after a change.
+    pub fn of(
+        before: Option<(i64, i64, bool)>,
+        price: i64,
+        available: i64,
+    ) -> Option<ListingEvent> {
+        if available == 0 {
+            return None;
+        }
+        match before {
+            None | Some((_, _, false)) => Some(ListingEvent::Listed),
+            Some((_, 0, true)) => Some(ListingEvent::Restocked),
+            Some((was, _, true)) if price < was => Some(ListingEvent::PriceDrop),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ListingEvent::Listed => "listed",
+            ListingEvent::Restocked => "restocked",
+            ListingEvent::PriceDrop => "price_drop",
+        }
+    }
+}
+
+/// A listing changed: tell the monitors that match it (queued in the listing's transaction;
+/// `at` names the change, so a job run twice notifies once).
+#[derive(Serialize, Deserialize)]
+pub struct MatchMonitors {
+    pub listing_id: String,
+    pub event: ListingEvent,
+    pub at: i64,
+}
+
+impl BackgroundJob for MatchMonitors {
+    const KIND: &'static str = "monitors.match";
+    const LABEL: &'static str = "Tell store monitors about a listing";
+
+    async fn run(self, state: &AppState) -> Outcome {
+        match notify_monitors(&state.db, &self).await {
+            Ok(_) => Outcome::Done,
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Listed {
+    price: i64,
+    currency: Currency,
+    status: String,
+    available: i64,
+    owner_user_id: String,
+    store_slug: String,
+    store_name: String,
+    name: String,
+    kind: ItemKind,
+    details: String,
+}
+
+/// Everything a reseller might search a listing by: name, brand, style id, colourway, set,
+/// number, game, language, finish.
+fn words_of_listing(name: &str, d: &ItemDetails) -> Vec<String> {
+    let mut text = name.to_string();
+    for part in [
+        &d.brand,
+        &d.style_id,
+        &d.colorway,
+        &d.card_set,
+        &d.card_number,
+        &d.game,
+        &d.language,
+        &d.finish,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push(' ');
+        text.push_str(part);
+    }
+    // In order: phrases are matched as written.
+    words_of(&text)
+}
+
+/// Writes a notification for every monitor the listing matches; answers how many.
+pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize> {
+    let listing: Option<Listed> = with_db!(db, pool => sqlx::query_as(
+        "SELECT l.price, l.currency, l.status, l.available, l.owner_user_id, s.slug AS store_slug, s.name AS store_name, \
+         i.name, i.kind, i.details FROM listings l JOIN stores s ON s.id = l.store_id JOIN items i ON i.id = l.item_id WHERE l.id = $1")
+        .bind(&job.listing_id).fetch_optional(pool).await)?;
+    let Some(l) = listing.filter(|l| l.status == "active" && l.available > 0) else {
+        return Ok(0);
+    };
+    let details: ItemDetails = serde_json::from_str(&l.details).unwrap_or_default();
+    let words = words_of_listing(&l.name, &details);
+    let mut anchors = words.clone();
+    anchors.sort();
+    anchors.dedup();
+    anchors.truncate(100);
+    if anchors.is_empty() {
+        return Ok(0);
+    }
+    let candidates_sql = format!(
+        "SELECT {COLUMNS} FROM monitors WHERE anchor IN ({}) AND owner_user_id <> ${}",
+        placeholders(1, anchors.len()),
+        anchors.len() + 1
+    );
+    let candidates: Vec<Row> = with_db!(db, pool => {
+        let mut q = sqlx::query_as(&candidates_sql);
+        for w in &anchors {
+            q = q.bind(w);
+        }
+        q.bind(&l.owner_user_id).fetch_all(pool).await
+    })?;
+    let condition = details
+        .sneaker_condition
+        .map(|c| c.as_str().to_string())
+        .or_else(|| details.card_condition.map(|c| c.as_str().to_string()));
+    let company = details.grading_company.map(|c| c.as_str());
+    let seen = Seen {
+        text_words: &words,
+        kind: l.kind,
+        size: details.size.as_deref(),
+        condition: condition.as_deref(),
+        grade: company.zip(details.grade.as_deref()),
+        price: Money::new(l.price, l.currency),
+        store_slug: &l.store_slug,
+    };
+    let price = Money::new(l.price, l.currency);
+    let mut notified = 0;
+    for m in candidates {
+        if !m.draft().is_some_and(|d| d.matches(&seen)) {
+            continue;
+        }
+        let (level, what) = match job.event {
+            ListingEvent::Listed => (Level::Info, format!("Just listed at {}.", l.store_name)),
+            ListingEvent::Restocked => (Level::Info, format!("Back in stock at {}.", l.store_name)),
+            ListingEvent::PriceDrop => (
+                Level::Success,
+                format!("The price dropped to {price} at {}.", l.store_name),
+            ),
+        };
+        let written = Notice::new(&m.owner_user_id, "monitor_alert", level, format!("“{}”: {} for {price}", m.keywords, l.name))
+            .body(what)
+            .link(format!("/s/{}/items/{}", l.store_slug, job.listing_id))
+            .data(serde_json::json!({"monitor_id": m.id, "listing_id": job.listing_id, "event": job.event.as_str()}))
+            .once(format!("monitor:{}:{}:{}:{}", m.id, job.listing_id, job.event.as_str(), job.at))
+            .write(db)
+            .await?;
+        notified += usize::from(written);
+    }
+    Ok(notified)
+}
