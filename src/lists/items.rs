@@ -199,6 +199,9 @@ pub async fn create_items(
                 .execute(&mut *tx).await?;
             write_keys!(tx, id, draft);
         }
+        // Listings already on sale are looked at now, not only the ones listed from now on.
+        let job = super::matching::MatchExisting { wanted_ids: ids.clone() };
+        crate::server::jobs::enqueue(&mut tx, &crate::server::jobs::BackgroundJob::queued(&job, None)).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(true)
     }.await)?;

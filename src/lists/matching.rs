@@ -63,6 +63,68 @@ impl BackgroundJob for MatchWanted {
     }
 }
 
+/// New wanted items: the listings already on sale that they match.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct MatchExisting {
+    pub wanted_ids: Vec<String>,
+}
+
+impl BackgroundJob for MatchExisting {
+    const KIND: &'static str = "wtb.match_existing";
+    const LABEL: &'static str = "Look for listings that new Want-To-Buy items match";
+
+    async fn run(self, state: &AppState) -> Outcome {
+        match listings_for(&state.db, &self.wanted_ids).await {
+            Ok(listings) => {
+                for listing in listings {
+                    if let Err(e) = notify_matches(&state.db, &listing).await {
+                        return Outcome::Failed(e.to_string());
+                    }
+                }
+                Outcome::Done
+            }
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
+    }
+}
+
+/// Active listings whose item has one of the wanted items' keys (catalog product, or a part
+/// of a compound style id), at most 200; each is then checked as a new listing is (a match
+/// notified before is not notified again).
+async fn listings_for(db: &Db, wanted: &[String]) -> sqlx::Result<Vec<String>> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<String> = with_db!(db, pool => {
+        let mut q = sqlx::QueryBuilder::new("SELECT DISTINCT match_key FROM wtb_item_keys WHERE item_id IN ");
+        push_list(&mut q, wanted);
+        q.build_query_scalar().fetch_all(pool).await
+    })?;
+    let products: Vec<&str> = keys.iter().filter_map(|k| k.strip_prefix("p:")).collect();
+    let styles: Vec<&str> = keys.iter().filter_map(|k| k.strip_prefix("s:")).collect();
+    if products.is_empty() && styles.is_empty() {
+        return Ok(Vec::new());
+    }
+    with_db!(db, pool => {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT DISTINCT l.id FROM listings l JOIN items i ON i.id = l.item_id \
+             WHERE l.status = 'active' AND l.available > 0 AND (1 = 0");
+        if !products.is_empty() {
+            q.push(" OR i.catalog_product_id IN ");
+            push_list(&mut q, products.iter().copied());
+        }
+        for style in &styles {
+            // The style id, or one part of a compound one ("315122-111/CW2288-111").
+            q.push(" OR UPPER(i.style_id) = ").push_bind(*style);
+            q.push(" OR UPPER(i.style_id) LIKE ").push_bind(format!("{style}/%"));
+            q.push(" OR UPPER(i.style_id) LIKE ").push_bind(format!("%/{style}"));
+            q.push(" OR UPPER(i.style_id) LIKE ").push_bind(format!("%/{style}/%"));
+        }
+        q.push(") LIMIT 200");
+        q.build_query_scalar().fetch_all(pool).await
+    })
+}
+
 pub async fn match_listing(state: &AppState, listing_id: &str) -> Outcome {
     match notify_matches(&state.db, listing_id).await {
         Ok(n) => {

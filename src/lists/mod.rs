@@ -19,6 +19,7 @@ mod wanted_form;
 #[cfg(feature = "ssr")]
 pub fn plug(p: &mut crate::server::plugins::Plugins) {
     p.jobs.register::<matching::MatchWanted>();
+    p.jobs.register::<matching::MatchExisting>();
     p.part(rest::PageCache::default());
     p.routes.push(rest::routes);
 }

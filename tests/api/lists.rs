@@ -676,6 +676,44 @@ async fn notifications_for(app: &TestApp, email: &str) -> Vec<(String, String)> 
         .bind(email).fetch_all(pool).await).unwrap()
 }
 
+/// A wanted item added after the pair went on sale finds it at once.
+async fn new_wanted_items_find_listings_already_on_sale(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let seller = app.reseller("early").await;
+    let (_, listing) = app
+        .list_in_store(
+            &seller,
+            sneaker_input("1", "555088-101/CW2288-111", "10.5"),
+            "240",
+        )
+        .await;
+    app.list_in_store(&seller, sneaker_input("1", "555088-101", "9"), "200")
+        .await;
+    app.run_pending_jobs().await;
+    let buyer = app.reseller("latecomer").await;
+    make_premium(&app, "latecomer@example.com").await;
+    let wants = new_list(&app, &buyer, "Late run", true).await;
+    let key = issue_key(&app, &buyer, wants["id"].as_str().unwrap()).await;
+    let wanted = json!({"name": "Chicago", "style_id": "CW2288-111", "size": "10.5",
+        "max_price": {"amount": 25000, "currency": "USD"}});
+    assert_eq!(
+        bot_post(&app, &key, "late-run", wanted).await.status(),
+        StatusCode::CREATED
+    );
+    app.run_pending_jobs().await;
+    let notes = notifications_for(&app, "latecomer@example.com").await;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].1, format!("/s/early-store/items/{listing}"));
+    // Running it again tells nothing new.
+    with_db!(&app.db, pool => sqlx::query("UPDATE jobs SET status = 'queued', run_at = 0 WHERE kind = 'wtb.match_existing'")
+        .execute(pool).await.map(|_| ())).unwrap();
+    app.run_pending_jobs().await;
+    assert_eq!(
+        notifications_for(&app, "latecomer@example.com").await.len(),
+        1
+    );
+}
+
 async fn listings_match_wanted_items(backend: Backend) {
     let app = spawn_app(backend).await;
     let buyer = app.reseller("buyer").await;
@@ -786,6 +824,7 @@ async fn openapi_describes_every_route(backend: Backend) {
 }
 
 on_both_databases!(
+    new_wanted_items_find_listings_already_on_sale,
     key_lifecycle,
     api_validates_pages_and_versions,
     rate_limit_per_key,
