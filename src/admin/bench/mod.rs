@@ -11,6 +11,7 @@ pub use events::hold_streams;
 mod export;
 mod import;
 mod lists;
+mod monitors;
 mod photo;
 mod quota;
 use clap::Args;
@@ -107,6 +108,10 @@ pub struct BenchArgs {
     /// reaches them.
     #[arg(long, default_value_t = 0)]
     pub events: usize,
+    /// Seed this many store monitors that one listing's words find (the worst case), then
+    /// time matching that listing against them.
+    #[arg(long, default_value_t = 0)]
+    pub monitors: usize,
     /// Calls per analytics measurement.
     #[arg(long, default_value_t = 200)]
     pub analytics_runs: usize,
@@ -413,6 +418,11 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     } else {
         None
     };
+    let monitor_report = if args.monitors > 0 {
+        Some(monitors::measure(&db, &quota_settings, args.monitors, args.stores).await?)
+    } else {
+        None
+    };
     let events = if args.events > 0 {
         Some(events::measure(&state, &db, &base, args.events, args.stores).await?)
     } else {
@@ -505,6 +515,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         println!("{report}");
     }
     if let Some(report) = events {
+        println!("{report}");
+    }
+    if let Some(report) = monitor_report {
         println!("{report}");
     }
     if args.photo {
