@@ -25,6 +25,10 @@ test("a shopper's catalog and item pages load no WebAssembly, the cart only the 
   // Only the main module (its name carries a content hash: flipdesk.<hash>.wasm).
   expect(fetched.filter((name) => !/^flipdesk(\.[\w-]+)?\.wasm$/.test(name))).toEqual([]);
   expect(fetched.length).toBeGreaterThan(0);
+  // Back to the catalog from the hydrated cart: its code comes then, in its own module.
+  await page.getByRole("link", { name: /Demo Kicks/ }).first().click();
+  await expect(page.getByRole("list", { name: "Items for sale" })).toBeVisible();
+  await expect.poll(() => fetched.some((name) => name.startsWith("split_storefront_pages"))).toBe(true);
 
   await signUp(page);
   expect(fetched.some((name) => name.startsWith("split_dashboard_import"))).toBe(false);

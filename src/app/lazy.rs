@@ -105,6 +105,10 @@ lazy_pages! {
         lists: ListsRoute => crate::lists::ListsPage,
         list: ListRoute => crate::lists::ListPage,
     }
+    storefront_pages {
+        catalog: CatalogRoute => crate::storefront::StorefrontPage,
+        listing: ListingRoute => crate::storefront::ListingPage,
+    }
     public_pages {
         buyer_order: BuyerOrderRoute => crate::checkout::order_page::BuyerOrderPage,
         public_list: PublicListRoute => crate::lists::PublicListPage,

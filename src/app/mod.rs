@@ -10,7 +10,6 @@ use leptos_router::{
 
 use crate::{
     dashboard::ViewChoice,
-    storefront::StorefrontPage,
     ui::{Brand, NotFoundPage},
 };
 
@@ -93,8 +92,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("monitors") view={Lazy::<MonitorsRoute>::new()}/>
                     <Route path=path!("admin/plans") view={Lazy::<PlansAdminRoute>::new()}/>
                 </ParentRoute>
-                <Route path=path!("/s/:store") view=StorefrontPage ssr=SsrMode::Async/>
-                <Route path=path!("/s/:store/items/:listing") view=crate::storefront::ListingPage ssr=SsrMode::Async/>
+                // Sent as plain HTML (see `needs_code`): their code is only fetched when a
+                // hydrated page (the cart) navigates to them.
+                <Route path=path!("/s/:store") view={Lazy::<CatalogRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/s/:store/items/:listing") view={Lazy::<ListingRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/s/:store/cart") view=crate::storefront::CartPage ssr=SsrMode::Async/>
                 <Route path=path!("/s/:store/contact") view={Lazy::<ContactRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/orders/:order") view={Lazy::<BuyerOrderRoute>::new()} ssr=SsrMode::Async/>
