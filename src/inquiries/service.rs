@@ -43,16 +43,20 @@ impl Default for InquiryLimits {
     }
 }
 
+fn start_text(store_id: &str, at: i64) -> String {
+    format!("inquiry:{store_id}:{at}")
+}
+
 fn signed_start(state: &AppState, store_id: &str, at: i64) -> String {
-    let mac = crypto::hmac_hex(state.secret.expose(), &format!("inquiry:{store_id}:{at}"));
-    format!("{at}.{}", &mac[..32])
+    let mac = crypto::hmac_hex(state.secret.expose(), &start_text(store_id, at));
+    format!("{at}.{mac}")
 }
 
 /// When the form was opened, if `token` is one this server signed for this store.
 fn started_at(state: &AppState, store_id: &str, token: &str) -> Option<i64> {
     let (at, mac) = token.trim().split_once('.')?;
     let at: i64 = at.parse().ok()?;
-    (signed_start(state, store_id, at) == format!("{at}.{mac}")).then_some(at)
+    crypto::hmac_matches(state.secret.expose(), &start_text(store_id, at), mac).then_some(at)
 }
 
 async fn listing_title(db: &Db, store_id: &str, listing: &str) -> Result<Option<String>, AppError> {
