@@ -211,7 +211,14 @@ pub async fn events(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok());
-    let mut response = Sse::new(stream_of(subscription, seen, state.stopping.subscribe()))
+    let open = Open {
+        sub: subscription,
+        seen,
+        stopping: state.stopping.subscribe(),
+        state: state.clone(),
+        session: session.id(),
+    };
+    let mut response = Sse::new(stream_of(open))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
     response
@@ -224,27 +231,44 @@ pub async fn events(
     response
 }
 
-fn stream_of(
-    subscription: Subscription,
+/// An open stream's own state: its place in the hub, the last version sent, the server's
+/// stop signal, and its session (checked again before each change is sent).
+struct Open {
+    sub: Subscription,
     seen: Option<i64>,
     stopping: watch::Receiver<bool>,
-) -> impl Stream<Item = Result<Event, std::convert::Infallible>> {
-    stream::unfold(
-        (subscription, seen, stopping),
-        |(mut sub, seen, mut stopping)| async move {
-            let current = *sub.counts.borrow_and_update();
-            if seen != Some(current.version) {
-                return Some((Ok(event(current)), (sub, Some(current.version), stopping)));
-            }
-            let changed = tokio::select! {
-                changed = sub.counts.changed() => changed.is_ok(),
-                _ = stopping.wait_for(|s| *s) => false,
-            };
-            if !changed {
-                return None;
-            }
-            let c = *sub.counts.borrow_and_update();
-            Some((Ok(event(c)), (sub, Some(c.version), stopping)))
-        },
-    )
+    state: AppState,
+    session: Option<tower_sessions::session::Id>,
+}
+
+/// Whether the session still exists (logging out deletes it; the handle a stream holds
+/// keeps its own copy, so the store is asked).
+async fn still_signed_in(state: &AppState, id: Option<tower_sessions::session::Id>) -> bool {
+    use tower_sessions::SessionStore;
+    let Some(id) = id else {
+        return false;
+    };
+    let store = crate::server::sessions::SessionBackend::new(state.db.clone());
+    matches!(store.load(&id).await, Ok(Some(_)))
+}
+
+fn stream_of(open: Open) -> impl Stream<Item = Result<Event, std::convert::Infallible>> {
+    stream::unfold(open, |mut o| async move {
+        let current = *o.sub.counts.borrow_and_update();
+        if o.seen != Some(current.version) {
+            o.seen = Some(current.version);
+            return Some((Ok(event(current)), o));
+        }
+        let changed = tokio::select! {
+            changed = o.sub.counts.changed() => changed.is_ok(),
+            _ = o.stopping.wait_for(|s| *s) => false,
+        };
+        // Logged out (or the account is gone) since the stream opened: it ends.
+        if !changed || !still_signed_in(&o.state, o.session).await {
+            return None;
+        }
+        let c = *o.sub.counts.borrow_and_update();
+        o.seen = Some(c.version);
+        Some((Ok(event(c)), o))
+    })
 }

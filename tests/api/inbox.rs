@@ -275,6 +275,21 @@ async fn the_badge_hears_of_new_notifications_live(backend: Backend) {
     notify(&app, &ua, 1, Level::Error, Source::System).await;
     assert_eq!(there.next(Duration::from_secs(2)).await.unwrap().unread, 4);
 
+    // Logged out: an open stream says nothing more and ends.
+    drop(stream);
+    let mut last = Stream::open(&app, &a, None).await;
+    assert_eq!(last.next(Duration::from_secs(5)).await.unwrap().unread, 4);
+    assert_eq!(
+        app.call(&a, "auth/logout", &[]).await.status(),
+        StatusCode::OK
+    );
+    notify(&app, &ua, 1, Level::Info, Source::System).await;
+    assert_eq!(last.next(Duration::from_secs(3)).await, None);
+    assert!(
+        last.res.chunk().await.map_or(true, |c| c.is_none()),
+        "the stream ended"
+    );
+
     // Signed out: 401. A reseller may hold a few streams, not any number; a closed one
     // frees its place.
     let res = client()
