@@ -68,3 +68,30 @@ export async function signUp(page: Page, account = uniqueAccount(), path = "/sig
   await expect(page).toHaveURL(/\/app$/);
   return account;
 }
+
+/** Adds a sneaker to the signed-in reseller's stock through the same server function the
+ * add-item form calls; answers its id. */
+export async function addSneaker(page: Page, name: string, fields: { quantity?: string; price?: string; size?: string } = {}) {
+  const input = {
+    kind: "sneaker", name, sku: "", quantity: fields.quantity ?? "1", purchase_price: fields.price ?? "110", currency: "USD",
+    purchase_date: new Date().toISOString().slice(0, 10), purchase_source: "", storage_location: "", tags: "", notes: "",
+    image_urls: "", brand: "Nike", style_id: "", colorway: "", size: fields.size ?? "10", size_system: "us_m", sneaker_condition: "",
+    box_condition: "", game: "", card_set: "", card_number: "", language: "", finish: "", card_condition: "",
+    grading_company: "", grade: "", cert_number: "", attributes: "",
+  };
+  const origin = new URL(page.url()).origin;
+  const res = await page.request.post("/api/inventory/create", { data: { input, status: "in_stock" }, headers: { Origin: origin } });
+  expect(res.status()).toBe(200);
+  return (await res.json()) as string;
+}
+
+/** Lists an item of the signed-in reseller in their store at `price`; answers the listing id. */
+export async function listInStore(page: Page, itemId: string, price: string) {
+  const origin = new URL(page.url()).origin;
+  const res = await page.request.post("/api/store/listings/save", {
+    data: { item_id: itemId, input: { price, quantity: "" } },
+    headers: { Origin: origin },
+  });
+  expect(res.status()).toBe(200);
+  return (await res.json()) as string;
+}

@@ -1,4 +1,4 @@
-import { expect, signUp, test, waitForHydration } from "./helpers";
+import { addSneaker, expect, listInStore, signUp, test, waitForHydration } from "./helpers";
 
 test("a shopper's order reaches the open dashboard's inbox badge without a reload; the reseller reads it", async ({ page, playwright }) => {
   const account = await signUp(page);
@@ -8,22 +8,7 @@ test("a shopper's order reaches the open dashboard's inbox badge without a reloa
 
   // The reseller lists a pair (through the API, as the dashboard's forms do).
   const origin = new URL(page.url()).origin;
-  const input = {
-    kind: "sneaker", name: "Dunk Low Panda", sku: "", quantity: "2", purchase_price: "110", currency: "USD",
-    purchase_date: new Date().toISOString().slice(0, 10), purchase_source: "", storage_location: "", tags: "", notes: "",
-    image_urls: "", brand: "Nike", style_id: "", colorway: "", size: "10", size_system: "us_m", sneaker_condition: "",
-    box_condition: "", game: "", card_set: "", card_number: "", language: "", finish: "", card_condition: "",
-    grading_company: "", grade: "", cert_number: "", attributes: "",
-  };
-  const created = await page.request.post("/api/inventory/create", { data: { input, status: "in_stock" }, headers: { Origin: origin } });
-  expect(created.status()).toBe(200);
-  const item = await created.json();
-  const listed = await page.request.post("/api/store/listings/save", {
-    data: { item_id: item, input: { price: "150", quantity: "" } },
-    headers: { Origin: origin },
-  });
-  expect(listed.status()).toBe(200);
-  const listing = await listed.json();
+  const listing = await listInStore(page, await addSneaker(page, "Dunk Low Panda", { quantity: "2" }), "150");
 
   // A shopper elsewhere orders it, paying by the store's instructions.
   const shopper = await playwright.request.newContext({ baseURL: origin });
@@ -60,20 +45,7 @@ test("a shopper's order reaches the open dashboard's inbox badge without a reloa
 test("a shopper asks about an item from the storefront; the owner sees it in the inbox and answers", async ({ page, browser }) => {
   const account = await signUp(page);
   await waitForHydration(page);
-  const origin = new URL(page.url()).origin;
-  const input = {
-    kind: "sneaker", name: "Jordan 4 Bred", sku: "", quantity: "1", purchase_price: "210", currency: "USD",
-    purchase_date: new Date().toISOString().slice(0, 10), purchase_source: "", storage_location: "", tags: "", notes: "",
-    image_urls: "", brand: "Nike", style_id: "", colorway: "", size: "9", size_system: "us_m", sneaker_condition: "",
-    box_condition: "", game: "", card_set: "", card_number: "", language: "", finish: "", card_condition: "",
-    grading_company: "", grade: "", cert_number: "", attributes: "",
-  };
-  const created = await page.request.post("/api/inventory/create", { data: { input, status: "in_stock" }, headers: { Origin: origin } });
-  const listed = await page.request.post("/api/store/listings/save", {
-    data: { item_id: await created.json(), input: { price: "320", quantity: "" } },
-    headers: { Origin: origin },
-  });
-  const listing = await listed.json();
+  const listing = await listInStore(page, await addSneaker(page, "Jordan 4 Bred", { price: "210", size: "9" }), "320");
 
   // The shopper, on another browser.
   const shopperContext = await browser.newContext();

@@ -1,4 +1,4 @@
-import { expect, test, signUp, waitForHydration } from "./helpers";
+import { addSneaker, expect, test, signUp, waitForHydration } from "./helpers";
 
 test("dashboard fits a phone screen without sideways scrolling", async ({ page }) => {
   await signUp(page);
@@ -8,16 +8,7 @@ test("dashboard fits a phone screen without sideways scrolling", async ({ page }
   await expect(page.getByTestId("switch-store")).toBeVisible();
 
   // With numbers and charts, too.
-  const origin = new URL(page.url()).origin;
-  const input = {
-    kind: "sneaker", name: "Dunk Low Panda", sku: "", quantity: "1", purchase_price: "110", currency: "USD",
-    purchase_date: new Date().toISOString().slice(0, 10), purchase_source: "", storage_location: "", tags: "", notes: "",
-    image_urls: "", brand: "Nike", style_id: "", colorway: "", size: "10", size_system: "us_m", sneaker_condition: "",
-    box_condition: "", game: "", card_set: "", card_number: "", language: "", finish: "", card_condition: "",
-    grading_company: "", grade: "", cert_number: "", attributes: "",
-  };
-  const res = await page.request.post("/api/inventory/create", { data: { input, status: "in_stock" }, headers: { Origin: origin } });
-  expect(res.status()).toBe(200);
+  await addSneaker(page, "Dunk Low Panda");
   await page.reload();
   await waitForHydration(page);
   await expect(page.locator("#chart-worth canvas")).toHaveCount(1);

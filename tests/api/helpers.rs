@@ -350,6 +350,25 @@ pub fn sneaker_input(qty: &str, style_id: &str, size: &str) -> Value {
 }
 
 impl TestApp {
+    /// A shopper's order of `units` from a listing of `store`, to be paid by the store's
+    /// instructions (`key`: the checkout's idempotency key): the order id.
+    pub async fn manual_order(&self, store: &str, listing: &str, units: i64, key: &str) -> String {
+        let cart = serde_json::json!({"store": store, "lines": [{"listing_id": listing, "quantity": units}],
+            "email": "b@example.com", "shipping_address": {"name": "Sam Buyer", "line1": "1 Main St",
+            "city": "Austin", "postal_code": "73301", "region": "TX", "country": "US"}});
+        let res = self
+            .client
+            .post(self.url("/api/v1/checkout/session"))
+            .header("Idempotency-Key", key)
+            .json(&cart)
+            .send()
+            .await
+            .unwrap();
+        let (code, created) = json(res).await;
+        assert_eq!(code, StatusCode::CREATED, "{created}");
+        created["order_id"].as_str().unwrap().to_string()
+    }
+
     /// Adds the item to the reseller's stock and lists it at `price`: (item id, listing id).
     pub async fn list_in_store(&self, c: &Client, input: Value, price: &str) -> (String, String) {
         let (status, item) = self

@@ -334,19 +334,10 @@ async fn orders_imports_and_failed_jobs_write_to_the_inbox(backend: Backend) {
     let (_, listing) = app
         .list_in_store(&owner, sneaker_input("2", "555088-101", "10"), "150")
         .await;
-    let cart = json!({"store": "teller-store", "lines": [{"listing_id": listing, "quantity": 1}], "email": "b@example.com",
-        "shipping_address": {"name": "Sam Buyer", "line1": "1 Main St", "city": "Austin", "postal_code": "73301", "region": "TX", "country": "US"}});
-    let res = app
-        .client
-        .post(app.url("/api/v1/checkout/session"))
-        .header("Idempotency-Key", "inbox-1")
-        .json(&cart)
-        .send()
-        .await
-        .unwrap();
-    let (code, created) = json(res).await;
-    assert_eq!(code, StatusCode::CREATED, "{created}");
-    let order = created["order_id"].as_str().unwrap();
+    let order = &app
+        .manual_order("teller-store", &listing, 1, "inbox-1")
+        .await;
+
     let (code, _) = app
         .rpc(&owner, "orders/mark-paid", json!({"order_id": order}))
         .await;

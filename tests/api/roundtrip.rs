@@ -145,24 +145,15 @@ async fn refunded_order(
     amount: &str,
     back: i64,
 ) {
-    let cart = json!({"store": store, "lines": [{"listing_id": listing, "quantity": units}], "email": "b@example.com",
-        "shipping_address": {"name": "Sam Buyer", "line1": "1 Main St", "city": "Austin", "postal_code": "73301", "region": "TX", "country": "US"}});
-    let res = app
-        .client
-        .post(app.url("/api/v1/checkout/session"))
-        .header("Idempotency-Key", format!("rt-{listing}"))
-        .json(&cart)
-        .send()
-        .await
-        .unwrap();
-    let (code, created) = json(res).await;
-    assert_eq!(code, StatusCode::CREATED, "{created}");
-    let order = created["order_id"].as_str().unwrap();
+    let order = app
+        .manual_order(store, listing, units, &format!("rt-{listing}"))
+        .await;
+
     let (code, body) = app
-        .rpc(c, "orders/mark-paid", json!({"order_id": order}))
+        .rpc(c, "orders/mark-paid", json!({"order_id": &order}))
         .await;
     assert_eq!(code, StatusCode::OK, "{body}");
-    let (_, detail) = app.rpc(c, "orders/get", json!({"order_id": order})).await;
+    let (_, detail) = app.rpc(c, "orders/get", json!({"order_id": &order})).await;
     let line = detail["lines"][0]["id"]
         .as_str()
         .unwrap_or_default()

@@ -11,23 +11,13 @@ use std::{
 
 use tokio::sync::mpsc;
 
+use super::export::resident_kib;
 use crate::{
     domain::inbox::Level,
     inbox::live::{Hub, STREAMS_PER_USER},
     server::{db::Db, notify::Notice, state::AppState},
     with_db,
 };
-
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("RssAnon:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// Microseconds since the epoch: both processes read the same clock.
 fn now_us() -> i64 {

@@ -12,7 +12,7 @@ use crate::{
 
 /// The process's own (anonymous) resident memory: its heap. Not `VmRSS`, which also counts
 /// the database file's pages SQLite maps into every connection (`mmap_size`).
-fn resident_kib() -> u64 {
+pub(super) fn resident_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
