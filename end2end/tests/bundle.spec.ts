@@ -28,7 +28,7 @@ test("a shopper's catalog and item pages load no WebAssembly, the cart only the 
   // Back to the catalog from the hydrated cart: its code comes then, in its own module.
   await page.getByRole("link", { name: /Demo Kicks/ }).first().click();
   await expect(page.getByRole("list", { name: "Items for sale" })).toBeVisible();
-  await expect.poll(() => fetched.some((name) => name.startsWith("split_storefront_pages"))).toBe(true);
+  await expect.poll(() => fetched.some((name) => name.startsWith("split_public_pages"))).toBe(true);
 
   await signUp(page);
   expect(fetched.some((name) => name.startsWith("split_dashboard_import"))).toBe(false);
