@@ -280,17 +280,25 @@ pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize
     if anchors.is_empty() {
         return Ok(0);
     }
+    // The anchor finds the candidates; kind, currency and top price are checked by the
+    // database too, so only those left are read and checked whole.
+    let n = anchors.len();
     let candidates_sql = format!(
-        "SELECT {COLUMNS} FROM monitors WHERE anchor IN ({}) AND owner_user_id <> ${}",
-        placeholders(1, anchors.len()),
-        anchors.len() + 1
+        "SELECT {COLUMNS} FROM monitors WHERE anchor IN ({}) AND owner_user_id <> ${} \
+         AND (kind IS NULL OR kind = ${}) AND (max_price IS NULL OR (currency = ${} AND max_price >= ${}))",
+        placeholders(1, n),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4
     );
     let candidates: Vec<Row> = with_db!(db, pool => {
         let mut q = sqlx::query_as(&candidates_sql);
         for w in &anchors {
             q = q.bind(w);
         }
-        q.bind(&l.owner_user_id).fetch_all(pool).await
+        q.bind(&l.owner_user_id).bind(l.kind.as_str()).bind(l.currency.code()).bind(l.price)
+            .fetch_all(pool).await
     })?;
     let condition = details
         .sneaker_condition
@@ -307,27 +315,37 @@ pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize
         store_slug: &l.store_slug,
     };
     let price = Money::new(l.price, l.currency);
-    let mut notified = 0;
-    for m in candidates {
-        if !m.draft().is_some_and(|d| d.matches(&seen)) {
-            continue;
-        }
-        let (level, what) = match job.event {
-            ListingEvent::Listed => (Level::Info, format!("Just listed at {}.", l.store_name)),
-            ListingEvent::Restocked => (Level::Info, format!("Back in stock at {}.", l.store_name)),
-            ListingEvent::PriceDrop => (
-                Level::Success,
-                format!("The price dropped to {price} at {}.", l.store_name),
-            ),
-        };
-        let written = Notice::new(&m.owner_user_id, "monitor_alert", level, format!("“{}”: {} for {price}", m.keywords, l.name))
-            .body(what)
-            .link(format!("/s/{}/items/{}", l.store_slug, job.listing_id))
-            .data(serde_json::json!({"monitor_id": m.id, "listing_id": job.listing_id, "event": job.event.as_str()}))
-            .once(format!("monitor:{}:{}:{}:{}", m.id, job.listing_id, job.event.as_str(), job.at))
-            .write(db)
-            .await?;
-        notified += usize::from(written);
+    let (level, what) = match job.event {
+        ListingEvent::Listed => (Level::Info, format!("Just listed at {}.", l.store_name)),
+        ListingEvent::Restocked => (Level::Info, format!("Back in stock at {}.", l.store_name)),
+        ListingEvent::PriceDrop => (
+            Level::Success,
+            format!("The price dropped to {price} at {}.", l.store_name),
+        ),
+    };
+    let alerts: Vec<Notice> = candidates
+        .iter()
+        .filter(|m| m.draft().is_some_and(|d| d.matches(&seen)))
+        .map(|m| {
+            Notice::new(&m.owner_user_id, "monitor_alert", level, format!("“{}”: {} for {price}", m.keywords, l.name))
+                .body(what.clone())
+                .link(format!("/s/{}/items/{}", l.store_slug, job.listing_id))
+                .data(serde_json::json!({"monitor_id": m.id, "listing_id": job.listing_id, "event": job.event.as_str()}))
+                .once(format!("monitor:{}:{}:{}:{}", m.id, job.listing_id, job.event.as_str(), job.at))
+        })
+        .collect();
+    if alerts.is_empty() {
+        return Ok(0);
     }
+    // Every alert of the listing in one write.
+    let notified = with_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let mut notified = 0;
+        for alert in alerts {
+            notified += usize::from(alert.write_in(&mut tx).await?);
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(notified)
+    }.await)?;
     Ok(notified)
 }
