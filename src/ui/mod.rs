@@ -208,15 +208,6 @@ pub fn format_count(n: i64) -> String {
     out
 }
 
-/// A `Transition`'s `set_pending` that writes `flag` only while it exists: during server
-/// rendering a page part can be replaced (its data arrived) while the old part's transition
-/// still reports, and writing a disposed signal would abort the response.
-pub fn pending_into(flag: RwSignal<bool>) -> SignalSetter<bool> {
-    SignalSetter::map(move |busy| {
-        let _ = flag.try_set(busy);
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -226,4 +217,13 @@ mod tests {
         assert_eq!(super::format_count(1000), "1,000");
         assert_eq!(super::format_count(-1234567), "-1,234,567");
     }
+}
+
+/// A `Transition`'s `set_pending` that writes `flag` only while it exists: during server
+/// rendering a page part can be replaced (its data arrived) while the old part's transition
+/// still reports, and writing a disposed signal would abort the response.
+pub fn pending_into(flag: RwSignal<bool>) -> SignalSetter<bool> {
+    SignalSetter::map(move |busy| {
+        let _ = flag.try_set(busy);
+    })
 }
