@@ -91,7 +91,7 @@ pub fn ChartsSection(charts: Resource<Result<Charts, crate::error::AppError>>) -
     let updating = RwSignal::new(false);
     view! {
         <p class="muted updating" role="status" hidden=move || !updating.try_get().unwrap_or_default()>"Updating the charts…"</p>
-        <Transition fallback=|| view! { <p class="muted" role="status">"Drawing your charts…"</p> } set_pending=crate::ui::pending_into(updating)>
+        <Transition fallback=|| view! { <p class="muted" role="status">"Drawing your charts…"</p> } set_pending=updating>
             {move || Suspend::new(async move {
                 let c = charts.await.ok()?;
                 let nothing = c.worth.iter().all(|p| p.cost == 0 && p.market == 0 && p.realised == 0)
@@ -201,7 +201,7 @@ pub fn PortfolioCard(currency: Signal<String>) -> impl IntoView {
                     }).collect_view()}
                 </div>
             </div>
-            <Transition fallback=|| view! { <p class="muted" role="status">"Adding up your stock…"</p> } set_pending=crate::ui::pending_into(updating)>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Adding up your stock…"</p> } set_pending=updating>
                 {move || Suspend::new(async move {
                     let p = data.await.ok().filter(|p| p.has_history)?;
                     let (text, class) = portfolio_change(p.start, p.value, &p.currency, p.range);

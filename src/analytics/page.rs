@@ -321,7 +321,7 @@ pub fn AnalyticsPanel() -> impl IntoView {
         <section class="analytics" aria-label="Your numbers">
             <PortfolioCard currency=Signal::derive(move || query.get().currency)/>
             <p class="muted updating" role="status" hidden=move || !updating.try_get().unwrap_or_default()>"Working out the numbers for this period…"</p>
-            <Transition fallback=|| view! { <p class="muted" role="status">"Working out your numbers…"</p> } set_pending=crate::ui::pending_into(updating)>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Working out your numbers…"</p> } set_pending=updating>
                 {move || Suspend::new(async move {
                     match kpis.await {
                         Ok(k) => {

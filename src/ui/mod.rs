@@ -218,12 +218,3 @@ mod tests {
         assert_eq!(super::format_count(-1234567), "-1,234,567");
     }
 }
-
-/// A `Transition`'s `set_pending` that writes `flag` only while it exists: during server
-/// rendering a page part can be replaced (its data arrived) while the old part's transition
-/// still reports, and writing a disposed signal would abort the response.
-pub fn pending_into(flag: RwSignal<bool>) -> SignalSetter<bool> {
-    SignalSetter::map(move |busy| {
-        let _ = flag.try_set(busy);
-    })
-}

@@ -259,7 +259,7 @@ where
     view! {
         <div class="table-loader" aria-busy=move || updating.get().to_string()>
             <p class="updating-pill" role="status" hidden=move || !updating.get() data-testid="updating">{loading}</p>
-            <Transition fallback=move || view! { <p class="loading" aria-live="polite">{loading}</p> } set_pending=crate::ui::pending_into(updating)>
+            <Transition fallback=move || view! { <p class="loading" aria-live="polite">{loading}</p> } set_pending=updating>
                 {move || {
                     let (load, render) = (load.clone(), render.clone());
                     Suspend::new(async move {
