@@ -36,6 +36,7 @@ pub fn plugins() -> Plugins {
     crate::inbox::plug(&mut p);
     crate::inquiries::plug(&mut p);
     crate::monitors::plug(&mut p);
+    crate::alerts::plug(&mut p);
     p
 }
 

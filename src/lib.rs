@@ -2,6 +2,7 @@
 //! The same crate builds the server (`ssr`) and the browser bundle (`hydrate`).
 #![recursion_limit = "256"]
 
+pub mod alerts;
 pub mod analytics;
 pub mod app;
 pub mod auth;

@@ -102,6 +102,7 @@ lazy_pages! {
         list: ListRoute => crate::lists::ListPage,
         inbox: InboxRoute => crate::inbox::InboxPage,
         monitors: MonitorsRoute => crate::monitors::MonitorsPage,
+        webhooks: WebhooksRoute => crate::alerts::WebhooksPage,
     }
     public_pages {
         catalog: CatalogRoute => crate::storefront::StorefrontPage,

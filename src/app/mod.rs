@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("lists/:id") view={Lazy::<ListRoute>::new()}/>
                     <Route path=path!("billing") view={Lazy::<BillingRoute>::new()}/>
                     <Route path=path!("inbox") view={Lazy::<InboxRoute>::new()}/>
+                    <Route path=path!("inbox/webhooks") view={Lazy::<WebhooksRoute>::new()}/>
                     <Route path=path!("monitors") view={Lazy::<MonitorsRoute>::new()}/>
                     <Route path=path!("admin/plans") view={Lazy::<PlansAdminRoute>::new()}/>
                 </ParentRoute>

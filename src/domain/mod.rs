@@ -30,6 +30,7 @@ macro_rules! string_enum {
 
 pub mod account;
 pub mod address;
+pub mod alert_hook;
 pub mod billing;
 mod common_passwords;
 pub mod import;

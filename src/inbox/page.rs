@@ -93,8 +93,11 @@ pub fn InboxPage() -> impl IntoView {
                 <h1>"Inbox"</h1>
                 <p class="muted">"Everything Flipdesk tells you: orders, refunds, imports, matches for your lists, your plan, and work that failed."</p>
             </div>
-            <button class="button" type="button" disabled=move || busy.get()
-                on:click=move |_| { mark_all.dispatch(api::MarkAllRead {}); }>"Mark all read"</button>
+            <div class="row-actions">
+                <a class="button button-ghost" href="/app/inbox/webhooks">"Webhooks"</a>
+                <button class="button" type="button" disabled=move || busy.get()
+                    on:click=move |_| { mark_all.dispatch(api::MarkAllRead {}); }>"Mark all read"</button>
+            </div>
         </div>
         <Filters query/>
         <ErrorBanner message=Signal::derive(move || failure.get())/>

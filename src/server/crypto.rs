@@ -36,6 +36,45 @@ pub fn hmac_matches(secret: &str, value: &str, expected_hex: &str) -> bool {
     mac.verify_slice(&expected).is_ok()
 }
 
+fn key_for(secret: &str, purpose: &str) -> ring::aead::LessSafeKey {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(format!("seal:{purpose}").as_bytes());
+    let key =
+        ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, &mac.finalize().into_bytes())
+            .expect("a 32-byte key");
+    ring::aead::LessSafeKey::new(key)
+}
+
+/// Encrypts a stored credential (a webhook address) under a key derived from the instance
+/// secret for `purpose`: hex of nonce, ciphertext and tag.
+pub fn seal(secret: &str, purpose: &str, plain: &str) -> String {
+    let nonce_bytes: [u8; ring::aead::NONCE_LEN] = OsRng.r#gen();
+    let nonce = ring::aead::Nonce::assume_unique_for_key(nonce_bytes);
+    let mut data = plain.as_bytes().to_vec();
+    key_for(secret, purpose)
+        .seal_in_place_append_tag(nonce, ring::aead::Aad::from(purpose.as_bytes()), &mut data)
+        .expect("sealing a short value works");
+    let mut out = nonce_bytes.to_vec();
+    out.extend(data);
+    hex::encode(out)
+}
+
+/// The value [`seal`] sealed, or `None` if it was sealed under another secret or altered.
+pub fn open(secret: &str, purpose: &str, sealed: &str) -> Option<String> {
+    let bytes = hex::decode(sealed).ok()?;
+    if bytes.len() < ring::aead::NONCE_LEN {
+        return None;
+    }
+    let (nonce, body) = bytes.split_at(ring::aead::NONCE_LEN);
+    let nonce = ring::aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
+    let mut body = body.to_vec();
+    let plain = key_for(secret, purpose)
+        .open_in_place(nonce, ring::aead::Aad::from(purpose.as_bytes()), &mut body)
+        .ok()?;
+    String::from_utf8(plain.to_vec()).ok()
+}
+
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
     Ok(Argon2::default()
@@ -71,6 +110,34 @@ mod tests {
         assert!(verify_password("charizard-1st-ed", &hash));
         assert!(!verify_password("charizard-2nd-ed", &hash));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn sealed_values_open_only_with_their_secret_and_purpose() {
+        let sealed = seal(
+            "instance",
+            "alert_hook",
+            "https://discord.com/api/webhooks/1/tok",
+        );
+        assert!(!sealed.contains("discord"));
+        assert_ne!(
+            sealed,
+            seal(
+                "instance",
+                "alert_hook",
+                "https://discord.com/api/webhooks/1/tok"
+            )
+        );
+        assert_eq!(
+            open("instance", "alert_hook", &sealed).as_deref(),
+            Some("https://discord.com/api/webhooks/1/tok")
+        );
+        assert_eq!(open("other", "alert_hook", &sealed), None);
+        assert_eq!(open("instance", "channel", &sealed), None);
+        let mut altered = sealed.clone();
+        altered.replace_range(30..32, if &sealed[30..32] == "00" { "01" } else { "00" });
+        assert_eq!(open("instance", "alert_hook", &altered), None);
+        assert_eq!(open("instance", "alert_hook", "zz"), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod mail;
 pub mod notify;
 pub mod openapi;
+pub mod outbound;
 pub mod paging;
 pub mod plugins;
 pub mod rate_limit;

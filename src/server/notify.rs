@@ -3,14 +3,24 @@
 //! notices here, inside their own transaction when they have one; the inbox capability shows
 //! them, counts them live and prunes them. A notice names its event (`dedupe_key`): the same
 //! event told twice (a retried job, a replayed webhook) is one notification.
+//!
+//! A new notice of a reseller who has alert webhooks also queues, in the same transaction,
+//! the job that sends it on ([`HAND_OFF`], run by the alerts capability).
 
 use time::OffsetDateTime;
 
 use super::{
-    db::{Db, new_id},
+    db::{BeginWrite, Db, new_id},
     store::{Sql, Store, Tx, sql},
 };
-use crate::domain::inbox::{Level, Source};
+use crate::{
+    domain::inbox::{Level, Source},
+    with_db,
+};
+
+/// The job kind that sends a new notice on to its reseller's alert webhooks. Its payload is
+/// `{"notification_id": …}`; no owner, so a failure cannot notify (and hand off) again.
+pub const HAND_OFF: &str = "alerts.hand_off";
 
 #[derive(Debug, Clone)]
 pub struct Notice {
@@ -68,15 +78,24 @@ impl Notice {
         self
     }
 
-    fn statement(self, now: OffsetDateTime) -> Sql<'static> {
+    fn statements(self, now: OffsetDateTime) -> (Sql<'static>, Sql<'static>) {
         let key = if self.dedupe_key.is_empty() {
             format!("{}:{}", self.kind, new_id())
         } else {
             self.dedupe_key
         };
-        sql("INSERT INTO notifications (id, user_id, kind, level, source, title, body, link, data, dedupe_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (user_id, dedupe_key) DO NOTHING")
+        let id = new_id();
+        let hand_off = sql("INSERT INTO jobs (id, kind, payload, owner_user_id, status, attempts, max_attempts, run_at, created_at, updated_at) \
+             SELECT $1, $2, $3, NULL, 'queued', 0, 5, $4, $5, $5 WHERE EXISTS (SELECT 1 FROM alert_hooks WHERE owner_user_id = $6)")
             .bind(new_id())
+            .bind(HAND_OFF)
+            .bind(serde_json::json!({ "notification_id": id }).to_string())
+            .bind((now.unix_timestamp_nanos() / 1_000_000) as i64)
+            .bind(now)
+            .bind(self.user_id.clone());
+        let insert = sql("INSERT INTO notifications (id, user_id, kind, level, source, title, body, link, data, dedupe_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (user_id, dedupe_key) DO NOTHING")
+            .bind(id)
             .bind(self.user_id)
             .bind(self.kind)
             .bind(self.level)
@@ -86,21 +105,28 @@ impl Notice {
             .bind(self.link)
             .bind(self.data.to_string())
             .bind(key)
-            .bind(now)
+            .bind(now);
+        (insert, hand_off)
     }
 
     /// Writes the notice inside the caller's transaction: it exists exactly when the change
     /// does. Answers whether it is new (false: this event was told before).
     pub async fn write_in<DB: Store>(self, tx: &mut Tx<DB>) -> sqlx::Result<bool> {
-        Ok(self
-            .statement(OffsetDateTime::now_utc())
-            .execute(tx)
-            .await?
-            > 0)
+        let (insert, hand_off) = self.statements(OffsetDateTime::now_utc());
+        let new = insert.execute(tx).await? > 0;
+        if new {
+            hand_off.execute(tx).await?;
+        }
+        Ok(new)
     }
 
     /// Writes the notice on its own.
     pub async fn write(self, db: &Db) -> sqlx::Result<bool> {
-        Ok(db.write(self.statement(OffsetDateTime::now_utc())).await? > 0)
+        with_db!(db, pool => async {
+            let mut tx = pool.begin_write().await?;
+            let new = self.write_in(&mut tx).await?;
+            tx.commit().await?;
+            Ok(new)
+        }.await)
     }
 }

@@ -2,6 +2,7 @@
 //! Run with `cargo test --features ssr` (scripts/test provides TEST_DATABASE_URL).
 
 mod accounts;
+mod alerts;
 mod analytics;
 mod billing;
 mod checkout;
