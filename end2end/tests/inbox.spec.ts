@@ -87,3 +87,61 @@ test("a shopper asks about an item from the storefront; the owner sees it in the
   await expect(page.getByText("None at all, stored in a box.")).toBeVisible();
   await page.screenshot({ path: "test-results/inquiries-desktop.png", fullPage: true });
 });
+
+test("a reseller sends alerts to a webhook: a private address is refused, a test alert arrives signed", async ({ page, problems }) => {
+  problems.allow(/status of 422/);
+  // A receiver of the reseller's own, on loopback (allowed outside production).
+  const http = await import("node:http");
+  const received: { signature: string | undefined; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      received.push({ signature: req.headers["flipdesk-signature"] as string | undefined, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    await signUp(page);
+    await page.goto("/app/inbox");
+    await waitForHydration(page);
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Alert webhooks" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "No webhooks yet" })).toBeVisible();
+
+    const address = page.getByLabel("Webhook address");
+    await address.fill("https://169.254.169.254/latest/meta-data");
+    await page.getByRole("button", { name: "Add webhook" }).click();
+    await expect(page.getByText(/leads into a private network/)).toBeVisible();
+
+    await address.fill(`http://127.0.0.1:${port}/flipdesk`);
+    await page.getByLabel("Info").uncheck();
+    await page.getByRole("button", { name: "Add webhook" }).click();
+    const secret = page.getByLabel("Signing secret");
+    await expect(secret).toHaveValue(/^whsec_/);
+    const hooks = page.getByRole("list", { name: "Webhooks" });
+    await expect(hooks).toContainText(`http://127.0.0.1:${port}/…`);
+    await expect(hooks).toContainText("Signed JSON · Error, Warning, Success");
+
+    await hooks.getByRole("button", { name: /Send a test alert/ }).click();
+    await expect(page.getByText("Test alert queued")).toBeVisible();
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
+    expect(received[0].signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(JSON.parse(received[0].body)).toMatchObject({ type: "test", test: true, title: "Test alert from Flipdesk" });
+    await page.reload();
+    await waitForHydration(page);
+    await expect(page.getByRole("list", { name: "Webhooks" })).toContainText("Last alert delivered");
+    await page.screenshot({ path: "test-results/webhooks-desktop.png", fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: "test-results/webhooks-phone.png", fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    await page.getByRole("button", { name: /Delete the webhook/ }).click();
+    await expect(page.getByRole("heading", { name: "No webhooks yet" })).toBeVisible();
+  } finally {
+    server.close();
+  }
+});
