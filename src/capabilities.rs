@@ -37,6 +37,7 @@ pub fn plugins() -> Plugins {
     crate::inquiries::plug(&mut p);
     crate::monitors::plug(&mut p);
     crate::alerts::plug(&mut p);
+    crate::discord::plug(&mut p);
     p
 }
 

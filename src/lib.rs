@@ -9,6 +9,7 @@ pub mod auth;
 pub mod billing;
 pub mod checkout;
 pub mod dashboard;
+pub mod discord;
 pub mod domain;
 pub mod error;
 pub mod imports;

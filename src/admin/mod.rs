@@ -45,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         action: ApiKeyAction,
     },
+    /// Discord's bot (needs the DISCORD_* variables).
+    Discord {
+        #[command(subcommand)]
+        action: DiscordAction,
+    },
     /// Consistent online backup of the database into FILE.
     Backup { file: PathBuf },
     /// Restore FILE into an empty database of the same kind.
@@ -77,6 +82,12 @@ enum UserAction {
         #[arg(long, default_value = "user")]
         role: String,
     },
+}
+
+#[derive(Subcommand)]
+enum DiscordAction {
+    /// Register (replace) the bot's slash commands: /wtb, /stock and /sales.
+    RegisterCommands,
 }
 
 #[derive(Subcommand)]
@@ -197,6 +208,29 @@ async fn execute(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{key}");
+            Ok(())
+        }
+        Command::Discord {
+            action: DiscordAction::RegisterCommands,
+        } => {
+            let Some(discord) = &settings.discord else {
+                return Err("Discord is not configured: set the DISCORD_* variables".into());
+            };
+            let client =
+                crate::server::discord::Discord::new(discord, &settings.providers.discord_api_base);
+            let registered = client
+                .register_commands(&crate::discord::interactions::commands())
+                .await
+                .map_err(|e| e.to_string())?;
+            let names: Vec<&str> = registered
+                .as_array()
+                .map(|all| all.iter().filter_map(|c| c["name"].as_str()).collect())
+                .unwrap_or_default();
+            println!(
+                "registered {} commands: /{}",
+                names.len(),
+                names.join(", /")
+            );
             Ok(())
         }
         Command::Backup { file } => {

@@ -103,6 +103,7 @@ lazy_pages! {
         inbox: InboxRoute => crate::inbox::InboxPage,
         monitors: MonitorsRoute => crate::monitors::MonitorsPage,
         webhooks: WebhooksRoute => crate::alerts::WebhooksPage,
+        account: AccountRoute => crate::discord::AccountPage,
     }
     public_pages {
         catalog: CatalogRoute => crate::storefront::StorefrontPage,
@@ -114,6 +115,7 @@ lazy_pages! {
     account_pages {
         login: LoginRoute => crate::auth::LoginPage,
         signup: SignupRoute => crate::auth::SignupPage,
+        discord_signup: DiscordSignupRoute => crate::discord::DiscordSignupPage,
         forgot_password: ForgotPasswordRoute => crate::auth::ForgotPasswordPage,
         reset_password: ResetPasswordRoute => crate::auth::ResetPasswordPage,
     }

@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
                 <Route path=path!("/signup") view={Lazy::<SignupRoute>::new()}/>
+                <Route path=path!("/signup/discord") view={Lazy::<DiscordSignupRoute>::new()}/>
                 <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()}/>
                 <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()}/>
                 <ParentRoute path=path!("/app") view={Lazy::<ShellRoute>::new()} ssr=SsrMode::Async>
@@ -90,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing") view={Lazy::<BillingRoute>::new()}/>
                     <Route path=path!("inbox") view={Lazy::<InboxRoute>::new()}/>
                     <Route path=path!("inbox/webhooks") view={Lazy::<WebhooksRoute>::new()}/>
+                    <Route path=path!("account") view={Lazy::<AccountRoute>::new()}/>
                     <Route path=path!("monitors") view={Lazy::<MonitorsRoute>::new()}/>
                     <Route path=path!("admin/plans") view={Lazy::<PlansAdminRoute>::new()}/>
                 </ParentRoute>

@@ -46,6 +46,8 @@ pub async fn login(email: String, password: String) -> Result<AccountSummary, Ap
         let session = request::session().await?;
         let ip = request::client_ip().await;
         let user = super::service::log_in(&state, &session, ip, &email, &password).await?;
+        // A Discord account that came back with this email waits for this password log-in.
+        crate::discord::login::complete_pending_link(&state, &session, &user.id, &user.email).await;
         super::service::account_summary(&state.db, &state.settings, &user).await
     })
     .await

@@ -130,6 +130,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if action.pending().get() { "Logging in…" } else { "Log in" }}
                 </button>
             </form>
+            <crate::discord::DiscordEntryPanel verb="Log in"/>
             <p class="auth-switch"><a href="/forgot-password">"Forgot your password?"</a></p>
             <p class="auth-switch">"New to Flipdesk? " <a href="/signup">"Create an account"</a></p>
         </AuthFrame>
@@ -213,6 +214,7 @@ pub fn SignupPage() -> impl IntoView {
                     {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
                 </button>
             </form>
+            <crate::discord::DiscordEntryPanel verb="Sign up"/>
             <p class="auth-switch">"Already have an account? " <a href="/login">"Log in"</a></p>
         </AuthFrame>
     }

@@ -108,7 +108,7 @@ pub async fn reset_password(
         sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
             .bind(now).bind(&user_id).execute(&mut *tx).await?;
         let epoch: i64 = sqlx::query_scalar(
-            "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3 RETURNING session_epoch")
+            "UPDATE users SET password_hash = $1, password_login = TRUE, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3 RETURNING session_epoch")
             .bind(&new_hash).bind(OffsetDateTime::now_utc()).bind(&user_id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(Some(epoch))

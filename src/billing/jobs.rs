@@ -65,10 +65,21 @@ impl BackgroundJob for PlanChanged {
         .once(format!("plan:{}", self.key))
         .write(&state.db)
         .await;
-        match written {
-            Ok(_) => Outcome::Done,
-            Err(e) => Outcome::Failed(format!("cannot write the notification: {e}")),
+        if let Err(e) = written {
+            return Outcome::Failed(format!("cannot write the notification: {e}"));
         }
+        // The Discord role follows the plan (a rerun queues a sync that changes nothing).
+        if state.discord.is_some() {
+            let queued = with_db!(&state.db, pool => async {
+                let mut tx = pool.begin_write().await?;
+                crate::discord::roles::queue_sync_in(&mut tx, &self.user_id).await?;
+                tx.commit().await
+            }.await);
+            if let Err(e) = queued {
+                return Outcome::Failed(format!("cannot queue the Discord role update: {e}"));
+            }
+        }
+        Outcome::Done
     }
 }
 

@@ -11,7 +11,7 @@ mod form;
 mod insert;
 mod item_page;
 #[cfg(feature = "ssr")]
-mod listing;
+pub mod listing;
 mod sales;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -116,6 +116,29 @@ struct FileSettings {
     billing: BillingSettings,
     plans: BTreeMap<String, PlanLimits>,
     providers: ProviderSettings,
+    discord: DiscordRoles,
+}
+
+/// The guild roles that mirror each plan (role ids; empty: that plan has no role).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DiscordRoles {
+    pub free_role: String,
+    pub premium_role: String,
+    pub beta_role: String,
+    /// Minutes between two runs of the role reconciler.
+    pub reconcile_minutes: u64,
+}
+
+/// Discord login, roles, DMs and the bot (all of `DISCORD_*`, or none).
+#[derive(Debug, Clone)]
+pub struct DiscordSettings {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub bot_token: Secret,
+    pub guild_id: String,
+    /// The application's Ed25519 public key that signs interactions.
+    pub public_key: [u8; 32],
+    pub roles: DiscordRoles,
 }
 
 /// A secret that never shows up in `Debug` output or logs.
@@ -175,6 +198,8 @@ pub struct Settings {
     /// `None` until resolved: explicit `FLIPDESK_SECRET`, or (development) a generated file.
     pub secret: Option<Secret>,
     pub stripe: Option<StripeSettings>,
+    /// `None`: Discord is off and every Discord control is hidden.
+    pub discord: Option<DiscordSettings>,
     pub smtp_url: Option<Secret>,
     /// `None`: photo files on the local disk under `data_dir`.
     pub photo_bucket: Option<PhotoBucket>,
@@ -412,6 +437,7 @@ impl Settings {
         };
 
         let photo_bucket = photo_bucket(&var)?;
+        let discord = discord(&var, raw.discord)?;
 
         Ok(Settings {
             env,
@@ -432,6 +458,7 @@ impl Settings {
             providers,
             secret,
             stripe,
+            discord,
             smtp_url: var("SMTP_URL").map(Secret::new),
             photo_bucket,
         })
@@ -514,6 +541,51 @@ fn photo_bucket(var: &dyn Fn(&str) -> Option<String>) -> Result<Option<PhotoBuck
         region: var("PHOTOS_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
         access_key_id: required("PHOTOS_S3_ACCESS_KEY_ID")?,
         secret_access_key: Secret::new(required("PHOTOS_S3_SECRET_ACCESS_KEY")?),
+    }))
+}
+
+/// Discord is on when all of its variables are set, off when none is; some is a mistake.
+fn discord(
+    var: &impl Fn(&str) -> Option<String>,
+    roles: DiscordRoles,
+) -> Result<Option<DiscordSettings>, ConfigError> {
+    const NAMES: [&str; 5] = [
+        "DISCORD_CLIENT_ID",
+        "DISCORD_CLIENT_SECRET",
+        "DISCORD_BOT_TOKEN",
+        "DISCORD_GUILD_ID",
+        "DISCORD_PUBLIC_KEY",
+    ];
+    let values: Vec<Option<String>> = NAMES.iter().map(|n| var(n)).collect();
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    if let Some(missing) = NAMES.iter().zip(&values).find(|(_, v)| v.is_none()) {
+        return Err(bad(
+            missing.0,
+            "is required when any DISCORD_* variable is set",
+        ));
+    }
+    let [client_id, client_secret, bot_token, guild_id, public_key] =
+        <[Option<String>; 5]>::try_from(values)
+            .expect("five names")
+            .map(Option::unwrap_or_default);
+    let key = hex::decode(public_key.trim())
+        .ok()
+        .and_then(|k| <[u8; 32]>::try_from(k).ok())
+        .ok_or_else(|| {
+            bad(
+                "DISCORD_PUBLIC_KEY",
+                "must be the application's public key: 64 hex digits",
+            )
+        })?;
+    Ok(Some(DiscordSettings {
+        client_id,
+        client_secret: Secret::new(client_secret),
+        bot_token: Secret::new(bot_token),
+        guild_id,
+        public_key: key,
+        roles,
     }))
 }
 

@@ -85,6 +85,12 @@ pub fn build_state(
         limits,
         leptos_options,
         stripe: super::stripe::Stripe::from_settings(&settings),
+        discord: settings.discord.as_ref().map(|d| {
+            Arc::new(super::discord::Discord::new(
+                d,
+                &settings.providers.discord_api_base,
+            ))
+        }),
         settings: Arc::new(settings),
         openapi_json: super::openapi::document(&plugins.routes),
         jobs: Arc::new(plugins.jobs),

@@ -8,6 +8,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod dialect;
+pub mod discord;
 pub mod errors;
 pub mod http;
 pub mod jobs;

@@ -53,6 +53,8 @@ pub struct State {
     pub openapi_json: String,
     /// The Stripe client (one connection pool for the process); `None`: manual payment only.
     pub stripe: Option<super::stripe::Stripe>,
+    /// The Discord client (login, roles, DMs, the bot); `None`: Discord is off.
+    pub discord: Option<Arc<super::discord::Discord>>,
     /// Wakes this process's job worker when work was queued that should not wait for the
     /// next poll (a Stripe event to apply).
     pub jobs_ready: tokio::sync::Notify,

@@ -7,6 +7,8 @@ mod analytics;
 mod billing;
 mod checkout;
 mod cli;
+mod discord;
+mod fake_discord;
 mod fake_stripe;
 mod health;
 mod helpers;
