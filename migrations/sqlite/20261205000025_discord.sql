@@ -14,3 +14,7 @@ CREATE TABLE discord_links (
 -- An account made through Discord has no password until the owner sets one (reset link):
 -- Discord cannot be unlinked from it before.
 ALTER TABLE users ADD COLUMN password_login BOOLEAN NOT NULL DEFAULT TRUE;
+
+-- A linked reseller's Discord DMs ride on the alert webhooks' deliveries: one hook row of
+-- kind `dm` per linked account (subscription news always, plus the levels they chose).
+ALTER TABLE alert_hooks ADD COLUMN dm BOOLEAN NOT NULL DEFAULT FALSE;

@@ -14,6 +14,7 @@ use crate::{
     server::{
         crypto,
         db::{BeginWrite, new_id},
+        discord::DiscordError,
         jobs::{BackgroundJob, Outcome, enqueue},
         notify::{HAND_OFF, Notice},
         outbound,
@@ -34,6 +35,8 @@ const LONGEST_WAIT_MS: i64 = 3_600_000;
 /// Notices about a failing webhook stay in the inbox: sent on, two failing webhooks would
 /// keep telling each other.
 const NOT_SENT_ON: &str = "webhook_failed";
+/// Subscription news a linked reseller always gets as a Discord DM.
+const ALWAYS_DM: [&str; 2] = ["plan_changed", "payment_failed"];
 
 /// What an alert says, whichever way it is sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,8 +178,8 @@ async fn hand_off(state: &AppState, notification_id: &str) -> sqlx::Result<()> {
     if n.kind == NOT_SENT_ON {
         return Ok(());
     }
-    let hooks: Vec<(String, bool, String)> = with_db!(&state.db, pool => sqlx::query_as(
-        "SELECT id, discord, levels FROM alert_hooks WHERE owner_user_id = $1")
+    let hooks: Vec<(String, bool, String, bool)> = with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT id, discord, levels, dm FROM alert_hooks WHERE owner_user_id = $1")
         .bind(n.user_id.as_str()).fetch_all(pool).await)?;
     let alert = Alert {
         id: notification_id.to_string(),
@@ -189,10 +192,11 @@ async fn hand_off(state: &AppState, notification_id: &str) -> sqlx::Result<()> {
         created_at: n.created_at.format(&Rfc3339).unwrap_or_default(),
         test: false,
     };
+    let always = ALWAYS_DM.contains(&alert.kind.as_str());
     let chosen: Vec<(String, String)> = hooks
         .into_iter()
-        .filter(|(_, _, levels)| levels_of(levels).contains(&level))
-        .map(|(id, discord, _)| (id, alert.render(discord)))
+        .filter(|(_, _, levels, dm)| (*dm && always) || levels_of(levels).contains(&level))
+        .map(|(id, discord, _, _)| (id, alert.render(discord)))
         .collect();
     if chosen.is_empty() {
         return Ok(());
@@ -247,6 +251,7 @@ struct Pending {
     sealed_url: String,
     shown_url: String,
     discord: bool,
+    dm: bool,
     notification_id: Option<String>,
 }
 
@@ -261,18 +266,23 @@ enum Attempt {
 
 async fn deliver(state: &AppState, delivery_id: &str) -> sqlx::Result<Outcome> {
     let pending: Option<Pending> = with_db!(&state.db, pool => sqlx::query_as(
-        "SELECT d.payload, d.attempts, d.rate_limited, h.id AS hook_id, h.owner_user_id, h.sealed_url, h.shown_url, h.discord, d.notification_id \
+        "SELECT d.payload, d.attempts, d.rate_limited, h.id AS hook_id, h.owner_user_id, h.sealed_url, h.shown_url, h.discord, h.dm, d.notification_id \
          FROM alert_deliveries d JOIN alert_hooks h ON h.id = d.hook_id WHERE d.id = $1 AND d.status = 'pending'")
         .bind(delivery_id).fetch_optional(pool).await)?;
     // Delivered or given up already (a job run twice), or the webhook was deleted.
     let Some(p) = pending else {
         return Ok(Outcome::Done);
     };
-    let attempt = match crypto::open(state.secret.expose(), SEAL_PURPOSE, &p.sealed_url) {
-        Some(url) => send(state, &url, &p).await,
-        None => Attempt::Failed(
-            "its address can no longer be read (the instance secret changed): add it again".into(),
-        ),
+    let attempt = if p.dm {
+        direct_message(state, &p).await
+    } else {
+        match crypto::open(state.secret.expose(), SEAL_PURPOSE, &p.sealed_url) {
+            Some(url) => send(state, &url, &p).await,
+            None => Attempt::Failed(
+                "its address can no longer be read (the instance secret changed): add it again"
+                    .into(),
+            ),
+        }
     };
     let now = OffsetDateTime::now_utc();
     let failure = match attempt {
@@ -312,12 +322,27 @@ async fn deliver(state: &AppState, delivery_id: &str) -> sqlx::Result<Outcome> {
     } else {
         "an alert".to_string()
     };
-    let notice = Notice::new(&p.owner_user_id, NOT_SENT_ON, Level::Error, "An alert webhook is not working")
-        .body(format!(
-            "Flipdesk tried {attempts} times to send {what} to {} and gave up: {failure}. Check the address, or delete the webhook and add it again.",
-            p.shown_url
-        ))
-        .link("/app/inbox/webhooks")
+    let (title, body, link) = if p.dm {
+        (
+            "Discord DMs are not reaching you",
+            format!(
+                "Flipdesk tried {attempts} times to send you {what} as a Discord DM and gave up: {failure}. Check that you accept DMs from the Flipdesk server's members."
+            ),
+            "/app/account",
+        )
+    } else {
+        (
+            "An alert webhook is not working",
+            format!(
+                "Flipdesk tried {attempts} times to send {what} to {} and gave up: {failure}. Check the address, or delete the webhook and add it again.",
+                p.shown_url
+            ),
+            "/app/inbox/webhooks",
+        )
+    };
+    let notice = Notice::new(&p.owner_user_id, NOT_SENT_ON, Level::Error, title)
+        .body(body)
+        .link(link)
         .data(json!({ "hook_id": p.hook_id, "delivery_id": delivery_id }))
         .once(format!("{NOT_SENT_ON}:{delivery_id}"));
     with_db!(&state.db, pool => async {
@@ -343,6 +368,30 @@ fn wait_asked(header: Option<&str>, body: &str) -> i64 {
     let from_header = header.and_then(|h| h.trim().parse::<f64>().ok());
     let secs = from_body.or(from_header).unwrap_or(5.0);
     ((secs.max(0.0) * 1000.0).ceil() as i64).max(250)
+}
+
+/// A DM through the bot to the reseller's linked Discord account.
+async fn direct_message(state: &AppState, p: &Pending) -> Attempt {
+    let Some(discord) = &state.discord else {
+        return Attempt::Failed("Discord is not set up on this Flipdesk".into());
+    };
+    let linked = crate::discord::service::discord_id_of(&state.db, &p.owner_user_id).await;
+    let Ok(Some(discord_id)) = linked else {
+        return Attempt::Failed("your Discord account is not linked".into());
+    };
+    let mut message: serde_json::Value = serde_json::from_str(&p.payload).unwrap_or_default();
+    // A bot's message has its own name; `username` is for webhooks.
+    if let Some(fields) = message.as_object_mut() {
+        fields.remove("username");
+    }
+    match discord.direct_message(&discord_id, &message).await {
+        Ok(()) => Attempt::Delivered,
+        Err(DiscordError::RateLimited { retry_after_ms }) => Attempt::RateLimited(retry_after_ms),
+        Err(DiscordError::Refused {
+            code: Some(50007), ..
+        }) => Attempt::Failed("Discord does not let the bot message you (DMs closed)".into()),
+        Err(e) => Attempt::Failed(e.to_string()),
+    }
 }
 
 async fn send(state: &AppState, url: &str, p: &Pending) -> Attempt {

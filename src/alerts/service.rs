@@ -20,7 +20,7 @@ use crate::{
         jobs::{BackgroundJob, enqueue},
         outbound,
         state::AppState,
-        store::sql,
+        store::{Store, Tx, sql},
     },
     with_db,
 };
@@ -64,7 +64,7 @@ struct Last {
 
 pub async fn page(db: &Db, owner: &str) -> Result<HooksPage, AppError> {
     let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
-        "SELECT id, shown_url, discord, levels FROM alert_hooks WHERE owner_user_id = $1 ORDER BY created_at, id")
+        "SELECT id, shown_url, discord, levels FROM alert_hooks WHERE owner_user_id = $1 AND NOT dm ORDER BY created_at, id")
         .bind(owner).fetch_all(pool).await)?;
     let mut hooks = Vec::with_capacity(rows.len());
     for row in rows {
@@ -108,7 +108,7 @@ pub async fn add(state: &AppState, owner: &str, input: &HookInput) -> Result<Add
     let now = OffsetDateTime::now_utc();
     let full = with_db!(&state.db, pool => async {
         let mut tx = pool.begin_write().await?;
-        let count: i64 = sql("SELECT COUNT(*) FROM alert_hooks WHERE owner_user_id = $1")
+        let count: i64 = sql("SELECT COUNT(*) FROM alert_hooks WHERE owner_user_id = $1 AND NOT dm")
             .bind(owner).scalar(&mut tx).await?;
         if count >= MAX_HOOKS as i64 {
             return Ok::<_, sqlx::Error>(true);
@@ -136,7 +136,7 @@ pub async fn add(state: &AppState, owner: &str, input: &HookInput) -> Result<Add
 pub async fn delete(db: &Db, owner: &str, id: &str) -> Result<(), AppError> {
     let n = db
         .write(
-            sql("DELETE FROM alert_hooks WHERE id = $1 AND owner_user_id = $2")
+            sql("DELETE FROM alert_hooks WHERE id = $1 AND owner_user_id = $2 AND NOT dm")
                 .bind(id)
                 .bind(owner),
         )
@@ -151,7 +151,7 @@ pub async fn delete(db: &Db, owner: &str, id: &str) -> Result<(), AppError> {
 /// Queues a test alert to one hook (one at a time: a test still on its way is a conflict).
 pub async fn send_test(state: &AppState, owner: &str, id: &str) -> Result<(), AppError> {
     let hook: Option<(bool,)> = with_db!(&state.db, pool => sqlx::query_as(
-        "SELECT discord FROM alert_hooks WHERE id = $1 AND owner_user_id = $2")
+        "SELECT discord FROM alert_hooks WHERE id = $1 AND owner_user_id = $2 AND NOT dm")
         .bind(id).bind(owner).fetch_optional(pool).await)?;
     let Some((discord,)) = hook else {
         return Err(AppError::NotFound);
@@ -182,6 +182,54 @@ pub async fn send_test(state: &AppState, owner: &str, id: &str) -> Result<(), Ap
         ));
     }
     state.jobs_ready.notify_one();
+    Ok(())
+}
+
+/// The Discord DM outlet of a linked reseller: made with the link (no levels chosen yet:
+/// subscription news only), inside the link's transaction.
+pub async fn ensure_dm_in<DB: Store>(tx: &mut Tx<DB>, owner: &str) -> sqlx::Result<()> {
+    let has: Option<(String,)> = sql("SELECT id FROM alert_hooks WHERE owner_user_id = $1 AND dm")
+        .bind(owner)
+        .fetch_optional(tx)
+        .await?;
+    if has.is_none() {
+        sql("INSERT INTO alert_hooks (id, owner_user_id, sealed_url, shown_url, discord, levels, dm, created_at) \
+             VALUES ($1, $2, '', 'Discord DM', TRUE, '', TRUE, $3)")
+            .bind(new_id())
+            .bind(owner)
+            .bind(OffsetDateTime::now_utc())
+            .execute(tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Removes the DM outlet (Discord unlinked).
+pub async fn remove_dm(db: &Db, owner: &str) -> Result<(), AppError> {
+    db.write(sql("DELETE FROM alert_hooks WHERE owner_user_id = $1 AND dm").bind(owner))
+        .await?;
+    Ok(())
+}
+
+/// The notification types also sent as DMs; `None` without a DM outlet.
+pub async fn dm_levels(db: &Db, owner: &str) -> Result<Option<Vec<Level>>, AppError> {
+    let levels: Option<String> = with_db!(db, pool => sqlx::query_scalar(
+        "SELECT levels FROM alert_hooks WHERE owner_user_id = $1 AND dm")
+        .bind(owner).fetch_optional(pool).await)?;
+    Ok(levels.map(|l| levels_of(&l)))
+}
+
+pub async fn set_dm_levels(db: &Db, owner: &str, levels: &[Level]) -> Result<(), AppError> {
+    let n = db
+        .write(
+            sql("UPDATE alert_hooks SET levels = $1 WHERE owner_user_id = $2 AND dm")
+                .bind(levels_text(levels))
+                .bind(owner),
+        )
+        .await?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
     Ok(())
 }
 

@@ -146,6 +146,22 @@ async fn apply_in<DB: Store>(
         "invoice.paid" | "invoice.payment_failed" => {
             let paid = event.kind == "invoice.paid";
             invoice_in(tx, &owner, event, paid).await?;
+            if !paid {
+                crate::server::notify::Notice::new(
+                    &owner,
+                    "payment_failed",
+                    crate::domain::inbox::Level::Warning,
+                    "Your Premium payment failed",
+                )
+                .body(format!(
+                    "Stripe could not take the payment. Premium stays on for {} days: update your card from the billing page before then.",
+                    billing.grace_days
+                ))
+                .link("/app/billing")
+                .once(format!("payment_failed:{}", event.id))
+                .write_in(tx)
+                .await?;
+            }
             let amount_paid = number(object, "/amount_paid").unwrap_or(0);
             if paid
                 && amount_paid > 0

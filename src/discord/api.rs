@@ -54,6 +54,17 @@ pub async fn get_status() -> Result<DiscordStatus, AppError> {
     .await
 }
 
+/// Which notification types also arrive as Discord DMs.
+#[server(endpoint = "discord/dm-levels", input = Json, output = crate::wire::Json)]
+pub async fn set_dm_levels(levels: Vec<crate::domain::inbox::Level>) -> Result<(), AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        crate::alerts::service::set_dm_levels(&state.db, &user.id, &levels).await
+    })
+    .await
+}
+
 #[server(endpoint = "discord/unlink", input = Json, output = crate::wire::Json)]
 pub async fn unlink_discord() -> Result<(), AppError> {
     use crate::server::errors::respond;

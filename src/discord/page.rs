@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use super::{api, types::login_problem};
 use crate::{
     auth::AuthFrame,
-    domain::{FieldErrors, account},
+    domain::{FieldErrors, account, inbox::Level},
     error::AppError,
     ui::{ErrorBanner, LoadError, TextField, platform},
 };
@@ -147,6 +147,49 @@ fn StoreForm(username: String, email: String) -> impl IntoView {
     }
 }
 
+/// Which notifications also arrive as DMs from the bot.
+#[component]
+fn DirectMessages(chosen: Vec<Level>) -> impl IntoView {
+    let levels = RwSignal::new(chosen);
+    let save = ServerAction::<api::SetDmLevels>::new();
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    let failed = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    });
+    view! {
+        <fieldset class="hook-levels">
+            <legend>"Also send me these as Discord DMs"</legend>
+            <p class="muted">"Plan changes and failed payments always arrive as a DM."</p>
+            <div class="check-row">
+                {Level::ALL.iter().copied().map(|level| view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || levels.get().contains(&level)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                levels.update(|ls| {
+                                    ls.retain(|l| *l != level);
+                                    if on { ls.push(level) }
+                                });
+                            }/>
+                        {format!(" {}", level.label())}
+                    </label>
+                }).collect_view()}
+            </div>
+            <ErrorBanner message=failed/>
+            <div class="row-actions">
+                <button class="button button-small" type="button" disabled=move || save.pending().get()
+                    on:click=move |_| { save.dispatch(api::SetDmLevels { levels: levels.get_untracked() }); }>
+                    {move || if save.pending().get() { "Saving…" } else { "Save DM choices" }}
+                </button>
+                {move || saved().then(|| view! { <span class="muted" role="status">"Saved"</span> })}
+            </div>
+        </fieldset>
+    }
+}
+
 /// `/app/account`: the signed-in reseller's account, with Discord linking.
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -193,6 +236,7 @@ pub fn AccountPage() -> impl IntoView {
                             <section class="card discord-card" aria-labelledby="discord-title">
                                 <h2 id="discord-title">"Discord"</h2>
                                 <p>{format!("Linked to {name}. You can log in with Discord, get your plan's role in the Flipdesk server, and use the bot.")}</p>
+                                <DirectMessages chosen=s.dm_levels.clone()/>
                                 {if s.can_unlink {
                                     view! {
                                         <button class="button" type="button" disabled=move || unlink.pending().get()

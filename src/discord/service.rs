@@ -93,6 +93,7 @@ pub async fn link(state: &AppState, user_id: &str, v: &Verified) -> Result<(), A
             .bind(v.sealed_tokens.as_str()).bind(v.expires_at).bind(now)
             .execute(&mut tx).await?;
         enqueue(&mut tx, &super::roles::SyncMember { user_id: user_id.to_string(), join: true }.queued(None)).await?;
+        crate::alerts::service::ensure_dm_in(&mut tx, user_id).await?;
         tx.commit().await
     }.await);
     match result {
@@ -172,6 +173,9 @@ pub async fn status(state: &AppState, user_id: &str) -> Result<DiscordStatus, Ap
         enabled: state.discord.is_some(),
         linked_as: link.map(|l| l.username),
         can_unlink: password_login,
+        dm_levels: crate::alerts::service::dm_levels(&state.db, user_id)
+            .await?
+            .unwrap_or_default(),
     })
 }
 
@@ -192,6 +196,7 @@ pub async fn unlink(state: &AppState, user_id: &str) -> Result<(), AppError> {
         .db
         .write(sql("DELETE FROM discord_links WHERE user_id = $1").bind(user_id))
         .await?;
+    crate::alerts::service::remove_dm(&state.db, user_id).await?;
     if let (Some(discord), Some(link)) = (&state.discord, link) {
         if let Some(pair) = open_tokens(state, &link.sealed_tokens) {
             // Best effort: the link is gone either way.

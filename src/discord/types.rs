@@ -11,6 +11,8 @@ pub struct DiscordStatus {
     pub linked_as: Option<String>,
     /// False while Discord is the only way into the account (no password yet).
     pub can_unlink: bool,
+    /// Notification types also sent as DMs (subscription news always is).
+    pub dm_levels: Vec<crate::domain::inbox::Level>,
 }
 
 /// The log-in and sign-up pages' Discord part: the button, and a Discord account that came

@@ -541,3 +541,92 @@ async fn the_bot_verifies_and_acts_as_the_linked_reseller(backend: Backend) {
 }
 
 on_both_databases!(the_bot_verifies_and_acts_as_the_linked_reseller);
+
+async fn subscription_news_and_chosen_types_arrive_as_dms_once(backend: Backend) {
+    let bot = Bot::new();
+    let fake = FakeDiscord::start().await;
+    let app = discord_app(backend, &bot, &fake).await;
+    let c = client();
+    through_discord(
+        &app,
+        &fake,
+        &c,
+        &discord_user("6006", "dm@example.com"),
+        false,
+    )
+    .await;
+    app.call(
+        &c,
+        "discord/signup",
+        &[("store_name", "DMs"), ("store_slug", "dms")],
+    )
+    .await;
+    app.run_pending_jobs().await;
+    let user: String = with_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = 'dm@example.com'")
+        .fetch_one(pool).await)
+    .unwrap();
+    let dms = || fake.recorded.lock().unwrap().dms.clone();
+    // The DM outlet is not one of the page's webhooks.
+    let (_, page) = app.rpc(&c, "alerts/hooks", json!({})).await;
+    assert_eq!(page["hooks"], json!([]));
+
+    // An upgrade is always a DM.
+    flipdesk::billing::service::grant(
+        &app.db,
+        &app.state.settings,
+        &user,
+        &user,
+        Some(Plan::Premium),
+        "test",
+    )
+    .await
+    .unwrap();
+    app.run_pending_jobs().await;
+    let sent = dms();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "6006");
+    assert_eq!(sent[0].1["embeds"][0]["title"], "You are on Premium now");
+    assert_eq!(sent[0].1["allowed_mentions"]["parse"], json!([]));
+
+    // A failed payment told twice (a repeated Stripe webhook) is one DM.
+    for _ in 0..2 {
+        flipdesk::server::notify::Notice::new(
+            &user,
+            "payment_failed",
+            flipdesk::domain::inbox::Level::Warning,
+            "Your Premium payment failed",
+        )
+        .once("payment_failed:evt_1")
+        .write(&app.db)
+        .await
+        .unwrap();
+        app.run_pending_jobs().await;
+    }
+    assert_eq!(dms().len(), 2);
+
+    // Other news only for the types chosen.
+    let info = |key: &'static str| {
+        flipdesk::server::notify::Notice::new(
+            &user,
+            "order_placed",
+            flipdesk::domain::inbox::Level::Info,
+            "New order",
+        )
+        .once(key)
+    };
+    info("order:1").write(&app.db).await.unwrap();
+    app.run_pending_jobs().await;
+    assert_eq!(dms().len(), 2);
+    let (code, _) = app
+        .rpc(&c, "discord/dm-levels", json!({"levels": ["info"]}))
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    let (_, status) = app.rpc(&c, "discord/status", json!({})).await;
+    assert_eq!(status["dm_levels"], json!(["info"]));
+    info("order:2").write(&app.db).await.unwrap();
+    app.run_pending_jobs().await;
+    assert_eq!(dms().len(), 3);
+    assert_eq!(dms()[2].1["embeds"][0]["title"], "New order");
+}
+
+on_both_databases!(subscription_news_and_chosen_types_arrive_as_dms_once);
