@@ -119,6 +119,7 @@ pub fn LoginPage() -> impl IntoView {
         <AuthFrame>
             <h1>"Welcome back"</h1>
             <p class="muted">"Log in to manage your inventory and store."</p>
+            <crate::discord::DiscordProblem/>
             <form class="form" on:submit=submit novalidate>
                 <ErrorBanner message=general_error(error)/>
                 <TextField id="email" label="Email" value=email kind="email" autocomplete="email"

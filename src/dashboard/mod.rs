@@ -139,7 +139,7 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                 <ViewSwitch shown/>
                 <div class="topbar-account">
                     <InboxBadge initial=account.unread/>
-                    <span class="topbar-email" title=email.clone()>{email.clone()}</span>
+                    <a class="topbar-email" href="/app/account" title=format!("Your account: {email}")>{email.clone()}</a>
                     <span class="badge" data-plan=plan.clone()>{plan.clone()}</span>
                     <LogoutButton/>
                 </div>

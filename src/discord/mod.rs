@@ -18,7 +18,7 @@ pub mod service;
 #[cfg(feature = "ssr")]
 mod signup;
 
-pub use page::{AccountPage, DiscordEntryPanel, DiscordSignupPage};
+pub use page::{AccountPage, DiscordEntryPanel, DiscordProblem, DiscordSignupPage};
 
 /// What Discord plugs into the server: the OAuth routes, the interactions endpoint, the role
 /// job and its reconciler.

@@ -14,10 +14,9 @@ use crate::{
     ui::{ErrorBanner, LoadError, TextField, platform},
 };
 
-/// Under the log-in and sign-up forms: what went wrong on a trip to Discord, a Discord account
-/// waiting to be linked by this log-in, and the button (only when Discord is configured).
+/// Above the log-in form: what went wrong on a trip to Discord, if anything.
 #[component]
-pub fn DiscordEntryPanel(verb: &'static str) -> impl IntoView {
+pub fn DiscordProblem() -> impl IntoView {
     let query = use_query_map();
     let problem = move || {
         query
@@ -25,9 +24,15 @@ pub fn DiscordEntryPanel(verb: &'static str) -> impl IntoView {
             .get("discord_error")
             .and_then(|code| login_problem(&code))
     };
+    move || problem().map(|text| view! { <p class="banner banner-error" role="alert">{text}</p> })
+}
+
+/// Under the log-in and sign-up forms: a Discord account waiting to be linked by this log-in,
+/// and the button (only when Discord is configured).
+#[component]
+pub fn DiscordEntryPanel(verb: &'static str) -> impl IntoView {
     let entry = Resource::new(|| (), |_| api::get_entry());
     view! {
-        {move || problem().map(|text| view! { <p class="banner banner-error" role="alert">{text}</p> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match entry.await {
@@ -179,7 +184,7 @@ fn DirectMessages(chosen: Vec<Level>) -> impl IntoView {
                 }).collect_view()}
             </div>
             <ErrorBanner message=failed/>
-            <div class="row-actions">
+            <div class="dm-actions">
                 <button class="button button-small" type="button" disabled=move || save.pending().get()
                     on:click=move |_| { save.dispatch(api::SetDmLevels { levels: levels.get_untracked() }); }>
                     {move || if save.pending().get() { "Saving…" } else { "Save DM choices" }}
