@@ -24,6 +24,7 @@ test("the OpenAPI document validates against the OpenAPI 3.1 schema and lists ev
     "GET /api/v1/stores/{store}/listings",
     "PATCH /api/v1/lists/{list}/items/{item}",
     "POST /api/v1/checkout/session",
+    "POST /api/v1/discord/interactions",
     "POST /api/v1/lists/{list}/items",
     "POST /api/v1/webhooks/stripe",
   ]);

@@ -12,6 +12,8 @@ pub mod interactions;
 #[cfg(feature = "ssr")]
 pub mod login;
 #[cfg(feature = "ssr")]
+mod rest;
+#[cfg(feature = "ssr")]
 pub mod roles;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -24,18 +26,7 @@ pub use page::{AccountPage, DiscordEntryPanel, DiscordProblem, DiscordSignupPage
 /// job and its reconciler.
 #[cfg(feature = "ssr")]
 pub fn plug(p: &mut crate::server::plugins::Plugins) {
-    p.routes.push(|| {
-        utoipa_axum::router::OpenApiRouter::new()
-            .route("/auth/discord/start", axum::routing::get(login::start))
-            .route(
-                "/auth/discord/callback",
-                axum::routing::get(login::callback),
-            )
-            .route(
-                "/api/v1/discord/interactions",
-                axum::routing::post(interactions::receive),
-            )
-    });
+    p.routes.push(rest::routes);
     p.jobs
         .register::<roles::SyncMember>()
         .every_round(roles::reconcile_round);

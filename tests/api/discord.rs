@@ -237,6 +237,26 @@ async fn discord_login_creates_and_links_accounts(backend: Backend) {
         Some("kim@example.com")
     );
 
+    // An expired access token is refreshed (and kept) when next needed.
+    let kim_id: String = with_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = 'kim@example.com'")
+        .fetch_one(pool).await)
+    .unwrap();
+    with_db!(&app.db, pool => sqlx::query("UPDATE discord_links SET expires_at = 0").execute(pool).await.map(|_| ())).unwrap();
+    let discord = app.state.discord.as_ref().unwrap();
+    let fresh = flipdesk::discord::service::access_token(&app.state, discord, &kim_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let again = flipdesk::discord::service::access_token(&app.state, discord, &kim_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fresh, again, "refreshed once, then kept");
+    let expires: i64 = with_db!(&app.db, pool => sqlx::query_scalar("SELECT expires_at FROM discord_links WHERE user_id = $1")
+        .bind(&kim_id).fetch_one(pool).await)
+    .unwrap();
+    assert!(expires > time::OffsetDateTime::now_utc().unix_timestamp());
+
     // An unverified Discord email cannot make an account.
     let unverified = FakeUser {
         verified: false,

@@ -801,6 +801,7 @@ async fn openapi_describes_every_route(backend: Backend) {
             &["get", "patch", "delete"],
         ),
         ("/api/v1/events", &["get"]),
+        ("/api/v1/discord/interactions", &["post"]),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(
