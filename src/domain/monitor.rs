@@ -48,6 +48,22 @@ pub fn words_of(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A listing's words as every monitor's keywords are checked against them: a set for words,
+/// and the words in order (space-separated, with a space at each end) for phrases.
+pub struct ListingWords {
+    set: std::collections::HashSet<String>,
+    joined: String,
+}
+
+impl ListingWords {
+    pub fn new(words: &[String]) -> ListingWords {
+        ListingWords {
+            set: words.iter().cloned().collect(),
+            joined: format!(" {} ", words.join(" ")),
+        }
+    }
+}
+
 impl Keywords {
     pub fn parse(text: &str) -> Result<Keywords, String> {
         let mut k = Keywords::default();
@@ -93,13 +109,22 @@ impl Keywords {
     }
 
     pub fn matches(&self, text_words: &[String]) -> bool {
-        let joined = format!(" {} ", text_words.join(" "));
-        self.words.iter().all(|w| text_words.contains(w))
-            && self
-                .phrases
+        self.matches_in(&ListingWords::new(text_words))
+    }
+
+    /// The same check against words prepared once for many monitors.
+    pub fn matches_in(&self, listing: &ListingWords) -> bool {
+        self.words.iter().all(|w| listing.set.contains(w.as_str()))
+            && self.phrases.iter().all(|p| {
+                listing.joined.match_indices(p.as_str()).any(|(at, _)| {
+                    listing.joined[..at].ends_with(' ')
+                        && listing.joined[at + p.len()..].starts_with(' ')
+                })
+            })
+            && !self
+                .excluded
                 .iter()
-                .all(|p| joined.contains(&format!(" {p} ")))
-            && !self.excluded.iter().any(|w| text_words.contains(w))
+                .any(|w| listing.set.contains(w.as_str()))
     }
 
     /// As the reseller would type it again.

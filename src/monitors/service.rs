@@ -14,7 +14,9 @@ use crate::{
         billing::Resource,
         inbox::Level,
         item::{ItemDetails, ItemKind},
-        monitor::{MonitorDraft, MonitorInput, Seen, validate_monitor, words_of},
+        monitor::{
+            Keywords, ListingWords, MonitorDraft, MonitorInput, Seen, validate_monitor, words_of,
+        },
     },
     error::AppError,
     server::{
@@ -331,8 +333,11 @@ pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize
             format!("The price dropped to {price} at {}.", l.store_name),
         ),
     };
+    // Keywords first (cheap, and what rules most candidates out), then the whole monitor.
+    let listing_words = ListingWords::new(&words);
     let alerts: Vec<Notice> = candidates
         .iter()
+        .filter(|m| Keywords::parse(&m.keywords).is_ok_and(|k| k.matches_in(&listing_words)))
         .filter(|m| m.draft().is_some_and(|d| d.matches(&seen)))
         .map(|m| {
             Notice::new(&m.owner_user_id, "monitor_alert", level, format!("“{}”: {} for {price}", m.keywords, l.name))
