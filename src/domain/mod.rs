@@ -32,6 +32,7 @@ pub mod account;
 pub mod address;
 pub mod alert_hook;
 pub mod billing;
+pub mod catalog;
 mod common_passwords;
 pub mod import;
 pub mod inbox;

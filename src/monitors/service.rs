@@ -70,6 +70,20 @@ impl Row {
         validate_monitor(&input, self.currency).ok()
     }
 
+    /// A cheap first look (keywords, sizes and stores on the stored text, no full parse) that
+    /// rules out most candidates; what passes is checked whole with `draft`.
+    fn may_match(&self, words: &ListingWords, size: Option<&str>, store: &str) -> bool {
+        let listed = |list: &str, value: &str| {
+            list.trim().is_empty()
+                || list
+                    .split(',')
+                    .any(|v| v.trim().eq_ignore_ascii_case(value.trim()))
+        };
+        listed(&self.sizes, size.unwrap_or("\u{0}"))
+            && listed(&self.stores, store)
+            && Keywords::parse(&self.keywords).is_ok_and(|k| k.matches_in(words))
+    }
+
     fn view(&self) -> MonitorView {
         let mut filters = Vec::new();
         if let Some(d) = self.draft() {
@@ -337,7 +351,7 @@ pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize
     let listing_words = ListingWords::new(&words);
     let alerts: Vec<Notice> = candidates
         .iter()
-        .filter(|m| Keywords::parse(&m.keywords).is_ok_and(|k| k.matches_in(&listing_words)))
+        .filter(|m| m.may_match(&listing_words, seen.size, &l.store_slug))
         .filter(|m| m.draft().is_some_and(|d| d.matches(&seen)))
         .map(|m| {
             Notice::new(&m.owner_user_id, "monitor_alert", level, format!("“{}”: {} for {price}", m.keywords, l.name))
