@@ -304,24 +304,40 @@ pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize
     if anchors.is_empty() {
         return Ok(0);
     }
-    // The anchor finds the candidates; kind, currency and top price are checked by the
-    // database too, so only those left are read and checked whole.
+    // The anchor finds the candidates; kind, currency, top price and sizes are checked by the
+    // database too, so only those left are read and checked whole. Sizes are stored lower case
+    // as "10, 10.5"; a listing without a size matches only monitors without sizes.
+    let size_pattern = match serde_json::from_str::<ItemDetails>(&l.details)
+        .ok()
+        .and_then(|d| d.size)
+    {
+        Some(size) => format!(
+            "%,{},%",
+            size.to_lowercase()
+                .chars()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '%' | '_' | ','))
+                .collect::<String>()
+        ),
+        None => "-".to_string(),
+    };
     let n = anchors.len();
     let candidates_sql = format!(
         "SELECT {MATCH_COLUMNS} FROM monitors WHERE anchor IN ({}) AND owner_user_id <> ${} \
-         AND (kind IS NULL OR kind = ${}) AND (max_price IS NULL OR (currency = ${} AND max_price >= ${}))",
+         AND (kind IS NULL OR kind = ${}) AND (max_price IS NULL OR (currency = ${} AND max_price >= ${})) \
+         AND (sizes = '' OR (',' || REPLACE(sizes, ' ', '') || ',') LIKE ${})",
         placeholders(1, n),
         n + 1,
         n + 2,
         n + 3,
-        n + 4
+        n + 4,
+        n + 5
     );
     let candidates: Vec<Row> = with_db!(db, pool => {
         let mut q = sqlx::query_as(&candidates_sql);
         for w in &anchors {
             q = q.bind(w);
         }
-        q.bind(&l.owner_user_id).bind(l.kind.as_str()).bind(l.currency.code()).bind(l.price)
+        q.bind(&l.owner_user_id).bind(l.kind.as_str()).bind(l.currency.code()).bind(l.price).bind(&size_pattern)
             .fetch_all(pool).await
     })?;
     let condition = details
