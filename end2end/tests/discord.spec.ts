@@ -1,8 +1,5 @@
-import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { expect, test, waitForHydration } from "./helpers";
+import { ChildProcess } from "child_process";
+import { expect, test, waitForHydration, startOwnServer } from "./helpers";
 import { FakeDiscord, startFakeDiscord } from "./fake-discord";
 
 // A server of its own with Discord configured against the fake (the shared one runs without).
@@ -15,35 +12,14 @@ test.use({ baseURL: base });
 
 test.beforeAll(async () => {
   discord = await startFakeDiscord(port + 1, { id: "80351110224678912", username: "nelly", email: "nelly@example.com" });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flipdesk-e2e-discord-"));
-  server = spawn(process.env.FLIPDESK_BIN ?? "../target/debug/flipdesk", ["serve"], {
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
-      LEPTOS_OUTPUT_NAME: "flipdesk",
-      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
-      FLIPDESK__SERVER__DATA_DIR: dataDir,
-      FLIPDESK_PUBLIC_URL: base,
-      RUST_LOG: "warn",
-      DISCORD_CLIENT_ID: "app-e2e",
-      DISCORD_CLIENT_SECRET: "secret-e2e",
-      DISCORD_BOT_TOKEN: "bot-e2e",
-      DISCORD_GUILD_ID: "guild-e2e",
-      DISCORD_PUBLIC_KEY: "0".repeat(64),
-      DISCORD_API_BASE: discord.base,
-    },
+  server = await startOwnServer(port, "discord", {
+    DISCORD_CLIENT_ID: "app-e2e",
+    DISCORD_CLIENT_SECRET: "secret-e2e",
+    DISCORD_BOT_TOKEN: "bot-e2e",
+    DISCORD_GUILD_ID: "guild-e2e",
+    DISCORD_PUBLIC_KEY: "0".repeat(64),
+    DISCORD_API_BASE: discord.base,
   });
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("the Discord test server did not start");
 });
 
 test.afterAll(async () => {

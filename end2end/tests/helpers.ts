@@ -1,4 +1,8 @@
 import { test as base, expect, Page } from "@playwright/test";
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
 /** Console errors, uncaught exceptions and content-security-policy violations on any page of
  * a test. Every test fails on them unless it allows a message it expects (a 422 it provoked). */
@@ -94,4 +98,36 @@ export async function listInStore(page: Page, itemId: string, price: string) {
   });
   expect(res.status()).toBe(200);
   return (await res.json()) as string;
+}
+
+/** A Flipdesk server of a spec's own (settings the shared one must not have, such as Stripe or
+ * Discord keys) on `port`, with a fresh SQLite database; resolves once it answers /health. */
+export async function startOwnServer(port: number, name: string, env: Record<string, string>): Promise<ChildProcess> {
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `flipdesk-e2e-${name}-`));
+  const server = spawn(process.env.FLIPDESK_BIN ?? "../target/debug/flipdesk", ["serve"], {
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
+      LEPTOS_OUTPUT_NAME: "flipdesk",
+      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+      FLIPDESK__SERVER__DATA_DIR: dataDir,
+      FLIPDESK_PUBLIC_URL: base,
+      RUST_LOG: "warn",
+      FLIPDESK__AUTH__SIGNUP_ATTEMPTS_PER_IP_PER_HOUR: "10000",
+      ...env,
+    },
+  });
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  server.kill();
+  throw new Error(`the ${name} test server did not start`);
 }

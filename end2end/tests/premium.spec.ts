@@ -1,8 +1,5 @@
-import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { expect, test, signUp, waitForHydration } from "./helpers";
+import { ChildProcess } from "child_process";
+import { expect, test, signUp, waitForHydration, startOwnServer } from "./helpers";
 import { FakeStripe, WEBHOOK_SECRET, startFakeStripe } from "./fake-stripe";
 
 // A server of its own that sells premium through the fake Stripe (the shared one runs
@@ -17,36 +14,14 @@ test.use({ baseURL: base });
 
 test.beforeAll(async () => {
   stripe = await startFakeStripe(stripePort, `${base}/api/v1/webhooks/stripe`);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "flipdesk-e2e-premium-"));
-  server = spawn(process.env.FLIPDESK_BIN ?? "../target/debug/flipdesk", ["serve"], {
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
-      LEPTOS_OUTPUT_NAME: "flipdesk",
-      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
-      FLIPDESK__SERVER__DATA_DIR: dataDir,
-      FLIPDESK_PUBLIC_URL: base,
-      RUST_LOG: "warn",
-      FLIPDESK__AUTH__SIGNUP_ATTEMPTS_PER_IP_PER_HOUR: "10000",
-      STRIPE_SECRET_KEY: "sk_test_e2e",
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_API_BASE: stripe.url,
-      FLIPDESK__BILLING__PREMIUM_MONTHLY_PRICE: "price_e2e_monthly",
-      FLIPDESK__BILLING__PREMIUM_YEARLY_PRICE: "price_e2e_yearly",
-      FLIPDESK__PLANS__FREE__ITEMS: "1",
-    },
+  server = await startOwnServer(port, "premium", {
+    STRIPE_SECRET_KEY: "sk_test_e2e",
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_BASE: stripe.url,
+    FLIPDESK__BILLING__PREMIUM_MONTHLY_PRICE: "price_e2e_monthly",
+    FLIPDESK__BILLING__PREMIUM_YEARLY_PRICE: "price_e2e_yearly",
+    FLIPDESK__PLANS__FREE__ITEMS: "1",
   });
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("the premium test server did not start");
 });
 
 test.afterAll(async () => {

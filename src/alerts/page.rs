@@ -169,21 +169,7 @@ fn NewHook(add: ServerAction<api::AddHook>) -> impl IntoView {
                 hint="A Discord channel webhook, or any https:// address of your own tool."/>
             <fieldset class="hook-levels">
                 <legend>"Send these notifications"</legend>
-                <div class="check-row">
-                    {Level::ALL.iter().copied().map(|level| view! {
-                        <label class="check">
-                            <input type="checkbox" prop:checked=move || levels.get().contains(&level)
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    levels.update(|ls| {
-                                        ls.retain(|l| *l != level);
-                                        if on { ls.push(level) }
-                                    });
-                                }/>
-                            {format!(" {}", level.label())}
-                        </label>
-                    }).collect_view()}
-                </div>
+                <crate::inbox::LevelChoices levels/>
                 {move || field("levels").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             </fieldset>
             <p class="muted">{move || if discord() {

@@ -168,21 +168,7 @@ fn DirectMessages(chosen: Vec<Level>) -> impl IntoView {
         <fieldset class="hook-levels">
             <legend>"Also send me these as Discord DMs"</legend>
             <p class="muted">"Plan changes and failed payments always arrive as a DM."</p>
-            <div class="check-row">
-                {Level::ALL.iter().copied().map(|level| view! {
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || levels.get().contains(&level)
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                levels.update(|ls| {
-                                    ls.retain(|l| *l != level);
-                                    if on { ls.push(level) }
-                                });
-                            }/>
-                        {format!(" {}", level.label())}
-                    </label>
-                }).collect_view()}
-            </div>
+            <crate::inbox::LevelChoices levels/>
             <ErrorBanner message=failed/>
             <div class="dm-actions">
                 <button class="button button-small" type="button" disabled=move || save.pending().get()

@@ -6,6 +6,7 @@
 
 pub mod api;
 mod badge;
+mod levels;
 #[cfg(feature = "ssr")]
 pub mod live;
 mod page;
@@ -16,6 +17,7 @@ pub mod service;
 pub mod types;
 
 pub use badge::InboxBadge;
+pub use levels::LevelChoices;
 pub use page::InboxPage;
 
 /// What the inbox plugs into the server: the events stream, its hub, the prune.

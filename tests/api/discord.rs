@@ -100,6 +100,33 @@ fn discord_user(id: &str, email: &str) -> FakeUser {
     }
 }
 
+/// A newcomer who signed up through Discord (store `slug`), with their jobs run: their
+/// signed-in client and account id.
+async fn newcomer(
+    app: &TestApp,
+    fake: &FakeDiscord,
+    discord_id: &str,
+    slug: &str,
+) -> (Client, String) {
+    let c = client();
+    let email = format!("{slug}@example.com");
+    through_discord(app, fake, &c, &discord_user(discord_id, &email), false).await;
+    let res = app
+        .call(
+            &c,
+            "discord/signup",
+            &[("store_name", slug), ("store_slug", slug)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    app.run_pending_jobs().await;
+    let user: String =
+        with_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&email).fetch_one(pool).await)
+        .unwrap();
+    (c, user)
+}
+
 async fn linked_to(app: &TestApp, discord_id: &str) -> Option<String> {
     with_db!(&app.db, pool => sqlx::query_scalar::<_, String>(
         "SELECT u.email FROM discord_links d JOIN users u ON u.id = d.user_id WHERE d.discord_user_id = $1")
@@ -275,20 +302,8 @@ async fn roles_follow_the_plan_and_drift_is_repaired(backend: Backend) {
     let bot = Bot::new();
     let fake = FakeDiscord::start().await;
     let app = discord_app(backend, &bot, &fake).await;
-    let c = client();
-    let who = discord_user("4004", "roles@example.com");
-    through_discord(&app, &fake, &c, &who, false).await;
-    app.call(
-        &c,
-        "discord/signup",
-        &[("store_name", "Roles"), ("store_slug", "roles")],
-    )
-    .await;
-    app.run_pending_jobs().await;
+    let (_c, user) = newcomer(&app, &fake, "4004", "roles").await;
     assert_eq!(fake.roles_of("4004"), Some(vec!["role-free".to_string()]));
-    let user: String = with_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = 'roles@example.com'")
-        .fetch_one(pool).await)
-    .unwrap();
 
     // Premium: the premium role replaces the free one, after Discord's 429 is waited out.
     fake.recorded.lock().unwrap().role_429s = 1;
@@ -423,21 +438,7 @@ async fn the_bot_verifies_and_acts_as_the_linked_reseller(backend: Backend) {
     );
 
     // A linked reseller with a list manages it from Discord.
-    let c = client();
-    through_discord(
-        &app,
-        &fake,
-        &c,
-        &discord_user("5005", "bot@example.com"),
-        false,
-    )
-    .await;
-    app.call(
-        &c,
-        "discord/signup",
-        &[("store_name", "Bot Shop"), ("store_slug", "bot-shop")],
-    )
-    .await;
+    let (c, _) = newcomer(&app, &fake, "5005", "bot-shop").await;
     let (code, list) = app
         .rpc(
             &c,
@@ -566,25 +567,7 @@ async fn subscription_news_and_chosen_types_arrive_as_dms_once(backend: Backend)
     let bot = Bot::new();
     let fake = FakeDiscord::start().await;
     let app = discord_app(backend, &bot, &fake).await;
-    let c = client();
-    through_discord(
-        &app,
-        &fake,
-        &c,
-        &discord_user("6006", "dm@example.com"),
-        false,
-    )
-    .await;
-    app.call(
-        &c,
-        "discord/signup",
-        &[("store_name", "DMs"), ("store_slug", "dms")],
-    )
-    .await;
-    app.run_pending_jobs().await;
-    let user: String = with_db!(&app.db, pool => sqlx::query_scalar("SELECT id FROM users WHERE email = 'dm@example.com'")
-        .fetch_one(pool).await)
-    .unwrap();
+    let (c, user) = newcomer(&app, &fake, "6006", "dms").await;
     let dms = || fake.recorded.lock().unwrap().dms.clone();
     // The DM outlet is not one of the page's webhooks.
     let (_, page) = app.rpc(&c, "alerts/hooks", json!({})).await;
