@@ -131,3 +131,10 @@ export async function startOwnServer(port: number, name: string, env: Record<str
   server.kill();
   throw new Error(`the ${name} test server did not start`);
 }
+
+/** Ends the session by forgetting its cookie, as a new browser would. The page leaves the
+ * dashboard first: an open dashboard notices the session is gone and reloads into a 401. */
+export async function forgetSession(page: Page) {
+  await page.goto("about:blank");
+  await page.context().clearCookies();
+}

@@ -1,9 +1,9 @@
-import { expect, test, signUp } from "./helpers";
+import { expect, forgetSession, test, signUp } from "./helpers";
 
 test("a reseller's storefront is public; an unknown store is a friendly 404", async ({ page, context, problems }) => {
   problems.allow(/status of 404/); // the missing page is answered with a 404, as it should be
   const account = await signUp(page);
-  await context.clearCookies();
+  await forgetSession(page);
   await page.goto(`/s/${account.storeSlug}`);
   await expect(page.getByRole("heading", { level: 1, name: account.storeName })).toBeVisible();
   await expect(page.getByText("Nothing for sale right now")).toBeVisible();
