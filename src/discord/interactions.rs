@@ -23,8 +23,6 @@ use crate::{
     with_db,
 };
 
-/// Discord waits 3 s for the first answer; past this, the answer is deferred.
-const ANSWER_WITHIN: Duration = Duration::from_millis(2_200);
 /// Only the invoking user sees the answer.
 const EPHEMERAL: u64 = 64;
 
@@ -133,7 +131,12 @@ async fn command(state: AppState, interaction: Value) -> Response {
     let data = interaction["data"].clone();
     let worker = state.clone();
     let mut work = tokio::spawn(async move { run(&worker, &invoker, &data).await });
-    match tokio::time::timeout(ANSWER_WITHIN, &mut work).await {
+    let within = state
+        .settings
+        .discord
+        .as_ref()
+        .map_or(2_200, |d| d.options.answer_within_ms);
+    match tokio::time::timeout(Duration::from_millis(within), &mut work).await {
         Ok(Ok(message)) => axum::Json(json!({ "type": 4, "data": message })).into_response(),
         Ok(Err(_)) => axum::Json(json!({ "type": 4, "data": reply("Something went wrong on Flipdesk's side. Try again in a moment.") })).into_response(),
         Err(_) => {

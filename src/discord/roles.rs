@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use crate::{
     domain::billing::Plan,
     server::{
-        config::DiscordRoles,
+        config::DiscordOptions,
         discord::{Discord, DiscordError},
         jobs::{BackgroundJob, Outcome, enqueue},
         state::AppState,
@@ -37,7 +37,7 @@ impl BackgroundJob for SyncMember {
         let (Some(discord), Some(settings)) = (&state.discord, &state.settings.discord) else {
             return Outcome::Done;
         };
-        match sync(state, discord, &settings.guild_id, &settings.roles, &self).await {
+        match sync(state, discord, &settings.guild_id, &settings.options, &self).await {
             Ok(()) => Outcome::Done,
             Err(DiscordError::RateLimited { retry_after_ms }) => {
                 Outcome::Later(state.clock.now_ms() + retry_after_ms)
@@ -75,7 +75,7 @@ pub async fn queue_sync_in<DB: Store>(tx: &mut Tx<DB>, user_id: &str) -> sqlx::R
     Ok(())
 }
 
-fn role_of(roles: &DiscordRoles, plan: Plan) -> &str {
+fn role_of(roles: &DiscordOptions, plan: Plan) -> &str {
     match plan {
         Plan::Free => &roles.free_role,
         Plan::Premium => &roles.premium_role,
@@ -83,7 +83,7 @@ fn role_of(roles: &DiscordRoles, plan: Plan) -> &str {
     }
 }
 
-fn plan_roles(roles: &DiscordRoles) -> impl Iterator<Item = &str> {
+fn plan_roles(roles: &DiscordOptions) -> impl Iterator<Item = &str> {
     [
         roles.free_role.as_str(),
         roles.premium_role.as_str(),
@@ -94,7 +94,7 @@ fn plan_roles(roles: &DiscordRoles) -> impl Iterator<Item = &str> {
 }
 
 /// What a member's roles need: (role, add?) for each plan role that is wrong.
-pub fn changes(roles: &DiscordRoles, plan: Plan, has: &[String]) -> Vec<(String, bool)> {
+pub fn changes(roles: &DiscordOptions, plan: Plan, has: &[String]) -> Vec<(String, bool)> {
     let wanted = role_of(roles, plan);
     plan_roles(roles)
         .filter_map(|role| {
@@ -109,7 +109,7 @@ async fn sync(
     state: &AppState,
     discord: &Discord,
     guild: &str,
-    roles: &DiscordRoles,
+    roles: &DiscordOptions,
     job: &SyncMember,
 ) -> Result<(), DiscordError> {
     let unavailable = |e: crate::error::AppError| DiscordError::Unavailable(e.to_string());
@@ -149,7 +149,7 @@ async fn sync(
 async fn apply(
     discord: &Discord,
     guild: &str,
-    roles: &DiscordRoles,
+    roles: &DiscordOptions,
     discord_id: &str,
     plan: Plan,
     by: &str,
@@ -170,7 +170,7 @@ pub async fn clear_roles(
     state: &AppState,
     discord: &Discord,
     discord_id: &str,
-    roles: &DiscordRoles,
+    roles: &DiscordOptions,
 ) {
     let Some(settings) = &state.settings.discord else {
         return;
@@ -212,7 +212,7 @@ pub async fn reconcile(state: &AppState) -> Result<usize, DiscordError> {
         changed += apply(
             discord,
             &settings.guild_id,
-            &settings.roles,
+            &settings.options,
             &discord_id,
             plan,
             "reconciler",
@@ -231,7 +231,7 @@ pub fn reconcile_round(state: AppState) -> BoxFuture<'static, ()> {
             return;
         };
         let now = state.clock.now().unix_timestamp();
-        let every = settings.roles.reconcile_minutes.max(1) as i64 * 60;
+        let every = settings.options.reconcile_minutes.max(1) as i64 * 60;
         let last = LAST_RECONCILED.load(Ordering::Relaxed);
         if now - last < every
             || LAST_RECONCILED
@@ -252,11 +252,12 @@ mod tests {
 
     #[test]
     fn only_wrong_plan_roles_change() {
-        let roles = DiscordRoles {
+        let roles = DiscordOptions {
             free_role: "f".into(),
             premium_role: "p".into(),
             beta_role: String::new(),
             reconcile_minutes: 60,
+            answer_within_ms: 2_200,
         };
         let has = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(

@@ -204,7 +204,7 @@ pub async fn unlink(state: &AppState, user_id: &str) -> Result<(), AppError> {
                 tracing::warn!(error = %e, "could not revoke a Discord token");
             }
         }
-        let roles = &state.settings.discord.as_ref().map(|d| d.roles.clone());
+        let roles = &state.settings.discord.as_ref().map(|d| d.options.clone());
         if let Some(roles) = roles {
             super::roles::clear_roles(state, discord, &link.discord_user_id, roles).await;
         }

@@ -116,17 +116,20 @@ struct FileSettings {
     billing: BillingSettings,
     plans: BTreeMap<String, PlanLimits>,
     providers: ProviderSettings,
-    discord: DiscordRoles,
+    discord: DiscordOptions,
 }
 
-/// The guild roles that mirror each plan (role ids; empty: that plan has no role).
+/// `[discord]`: the guild roles that mirror each plan (role ids; empty: that plan has no
+/// role), the reconciler's pace and the bot's answer window.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct DiscordRoles {
+pub struct DiscordOptions {
     pub free_role: String,
     pub premium_role: String,
     pub beta_role: String,
     /// Minutes between two runs of the role reconciler.
     pub reconcile_minutes: u64,
+    /// How long a bot command may take before its answer is deferred (Discord waits 3 s).
+    pub answer_within_ms: u64,
 }
 
 /// Discord login, roles, DMs and the bot (all of `DISCORD_*`, or none).
@@ -138,7 +141,7 @@ pub struct DiscordSettings {
     pub guild_id: String,
     /// The application's Ed25519 public key that signs interactions.
     pub public_key: [u8; 32],
-    pub roles: DiscordRoles,
+    pub options: DiscordOptions,
 }
 
 /// A secret that never shows up in `Debug` output or logs.
@@ -547,7 +550,7 @@ fn photo_bucket(var: &dyn Fn(&str) -> Option<String>) -> Result<Option<PhotoBuck
 /// Discord is on when all of its variables are set, off when none is; some is a mistake.
 fn discord(
     var: &impl Fn(&str) -> Option<String>,
-    roles: DiscordRoles,
+    options: DiscordOptions,
 ) -> Result<Option<DiscordSettings>, ConfigError> {
     const NAMES: [&str; 5] = [
         "DISCORD_CLIENT_ID",
@@ -585,7 +588,7 @@ fn discord(
         bot_token: Secret::new(bot_token),
         guild_id,
         public_key: key,
-        roles,
+        options,
     }))
 }
 

@@ -278,7 +278,18 @@ impl Discord {
         );
     }
 
-    fn tokens(json: Value) -> Result<Tokens, DiscordError> {
+    /// The token endpoint, for a code exchange or a refresh.
+    async fn tokens(&self, form: Vec<(&str, &str)>) -> Result<Tokens, DiscordError> {
+        let json = self
+            .call(
+                Method::POST,
+                "/oauth2/token",
+                "token",
+                As::App,
+                None,
+                Some(form),
+            )
+            .await?;
         serde_json::from_value(json)
             .map_err(|_| DiscordError::Unavailable("an unreadable token answer".into()))
     }
@@ -289,41 +300,21 @@ impl Discord {
         redirect_uri: &str,
         verifier: &str,
     ) -> Result<Tokens, DiscordError> {
-        let form = vec![
+        self.tokens(vec![
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", redirect_uri),
             ("code_verifier", verifier),
-        ];
-        Self::tokens(
-            self.call(
-                Method::POST,
-                "/oauth2/token",
-                "token",
-                As::App,
-                None,
-                Some(form),
-            )
-            .await?,
-        )
+        ])
+        .await
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, DiscordError> {
-        let form = vec![
+        self.tokens(vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token),
-        ];
-        Self::tokens(
-            self.call(
-                Method::POST,
-                "/oauth2/token",
-                "token",
-                As::App,
-                None,
-                Some(form),
-            )
-            .await?,
-        )
+        ])
+        .await
     }
 
     pub async fn revoke(&self, token: &str) -> Result<(), DiscordError> {

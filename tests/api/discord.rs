@@ -127,6 +127,13 @@ async fn newcomer(
     (c, user)
 }
 
+/// An admin's grant (or its end) of `plan`, as the plans page makes it.
+async fn grant(app: &TestApp, user: &str, plan: Option<Plan>, why: &str) {
+    flipdesk::billing::service::grant(&app.db, &app.state.settings, user, user, plan, why)
+        .await
+        .unwrap();
+}
+
 async fn linked_to(app: &TestApp, discord_id: &str) -> Option<String> {
     with_db!(&app.db, pool => sqlx::query_scalar::<_, String>(
         "SELECT u.email FROM discord_links d JOIN users u ON u.id = d.user_id WHERE d.discord_user_id = $1")
@@ -307,16 +314,7 @@ async fn roles_follow_the_plan_and_drift_is_repaired(backend: Backend) {
 
     // Premium: the premium role replaces the free one, after Discord's 429 is waited out.
     fake.recorded.lock().unwrap().role_429s = 1;
-    flipdesk::billing::service::grant(
-        &app.db,
-        &app.state.settings,
-        &user,
-        &user,
-        Some(Plan::Premium),
-        "test",
-    )
-    .await
-    .unwrap();
+    grant(&app, &user, Some(Plan::Premium), "test").await;
     app.run_pending_jobs().await;
     assert_eq!(
         fake.roles_of("4004"),
@@ -362,9 +360,7 @@ async fn roles_follow_the_plan_and_drift_is_repaired(backend: Backend) {
     );
 
     // Back to free.
-    flipdesk::billing::service::grant(&app.db, &app.state.settings, &user, &user, None, "test")
-        .await
-        .unwrap();
+    grant(&app, &user, None, "test").await;
     app.run_pending_jobs().await;
     assert_eq!(
         fake.roles_of("4004"),
@@ -373,16 +369,7 @@ async fn roles_follow_the_plan_and_drift_is_repaired(backend: Backend) {
 
     // A role id the guild does not have: reported and parked, not retried forever.
     fake.recorded.lock().unwrap().roles.remove("role-premium");
-    flipdesk::billing::service::grant(
-        &app.db,
-        &app.state.settings,
-        &user,
-        &user,
-        Some(Plan::Premium),
-        "again",
-    )
-    .await
-    .unwrap();
+    grant(&app, &user, Some(Plan::Premium), "again").await;
     app.run_pending_jobs().await;
     let dead: Vec<String> = with_db!(&app.db, pool => sqlx::query_scalar(
         "SELECT last_error FROM jobs WHERE kind = 'discord.sync_member' AND status = 'dead'")
@@ -574,16 +561,7 @@ async fn subscription_news_and_chosen_types_arrive_as_dms_once(backend: Backend)
     assert_eq!(page["hooks"], json!([]));
 
     // An upgrade is always a DM.
-    flipdesk::billing::service::grant(
-        &app.db,
-        &app.state.settings,
-        &user,
-        &user,
-        Some(Plan::Premium),
-        "test",
-    )
-    .await
-    .unwrap();
+    grant(&app, &user, Some(Plan::Premium), "test").await;
     app.run_pending_jobs().await;
     let sent = dms();
     assert_eq!(sent.len(), 1, "{sent:?}");
@@ -633,3 +611,40 @@ async fn subscription_news_and_chosen_types_arrive_as_dms_once(backend: Backend)
 }
 
 on_both_databases!(subscription_news_and_chosen_types_arrive_as_dms_once);
+
+async fn a_slow_command_is_deferred_and_answered_as_a_follow_up(backend: Backend) {
+    let bot = Bot::new();
+    let fake = FakeDiscord::start().await;
+    // Every command "slow": the answer window is closed at once.
+    let mut owned = fake.settings(&bot.public_hex());
+    owned.push(("FLIPDESK__DISCORD__ANSWER_WITHIN_MS", "0".into()));
+    let extra: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(backend, &extra).await;
+    newcomer(&app, &fake, "7007", "slow").await;
+    let (code, body) = bot
+        .send(
+            &app,
+            &slash("7007", "sales", json!([opt("period", "week")])),
+            None,
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(body, json!({"type": 5, "data": {"flags": 64}}));
+    for _ in 0..50 {
+        if !fake.recorded.lock().unwrap().followups.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let followups = fake.recorded.lock().unwrap().followups.clone();
+    assert_eq!(followups.len(), 1);
+    assert!(
+        followups[0]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("This week: 0 sale(s)"),
+        "{followups:?}"
+    );
+}
+
+on_both_databases!(a_slow_command_is_deferred_and_answered_as_a_follow_up);
