@@ -144,7 +144,6 @@ pub fn SignupPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let store_name = RwSignal::new(String::new());
     let store_slug = RwSignal::new(String::new());
-    let slug_edited = RwSignal::new(false);
     // Came through a reseller's referral link: the code rides along with the form.
     let referral =
         use_query_map().with_untracked(|q| q.get("ref").filter(|c| !c.trim().is_empty()));
@@ -161,12 +160,6 @@ pub fn SignupPage() -> impl IntoView {
             platform::hard_navigate("/app");
         }
     });
-    let on_name = Callback::new(move |name: String| {
-        if !slug_edited.get_untracked() {
-            store_slug.set(account::slug_from_name(&name));
-        }
-    });
-    let on_slug = Callback::new(move |_: String| slug_edited.set(true));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // The same validators run here and on the server; the server has the last word.
@@ -204,12 +197,8 @@ pub fn SignupPage() -> impl IntoView {
                     autocomplete="new-password" maxlength=128
                     hint="At least 10 characters. Avoid common passwords."
                     error=field_error(error, "password")/>
-                <TextField id="store_name" label="Store name" value=store_name maxlength=80
-                    autocomplete="organization" on_input=on_name error=field_error(error, "store_name")/>
-                <TextField id="store_slug" label="Store address" value=store_slug maxlength=60
-                    on_input=on_slug
-                    hint="Shoppers find you at /s/your-address: letters a–z, digits and dashes."
-                    error=field_error(error, "store_slug")/>
+                <StoreFields store_name store_slug
+                    name_error=field_error(error, "store_name") slug_error=field_error(error, "store_slug")/>
                 <button class="button button-primary button-block" type="submit"
                     disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
@@ -218,6 +207,32 @@ pub fn SignupPage() -> impl IntoView {
             <crate::discord::DiscordEntryPanel verb="Sign up"/>
             <p class="auth-switch">"Already have an account? " <a href="/login">"Log in"</a></p>
         </AuthFrame>
+    }
+}
+
+/// A new account's store: its name, and its address made from the name until the owner edits
+/// the address themselves.
+#[component]
+pub(crate) fn StoreFields(
+    store_name: RwSignal<String>,
+    store_slug: RwSignal<String>,
+    name_error: Signal<Option<String>>,
+    slug_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let slug_edited = RwSignal::new(false);
+    let on_name = Callback::new(move |name: String| {
+        if !slug_edited.get_untracked() {
+            store_slug.set(account::slug_from_name(&name));
+        }
+    });
+    let on_slug = Callback::new(move |_: String| slug_edited.set(true));
+    view! {
+        <TextField id="store_name" label="Store name" value=store_name maxlength=80
+            autocomplete="organization" on_input=on_name error=name_error/>
+        <TextField id="store_slug" label="Store address" value=store_slug maxlength=60
+            on_input=on_slug
+            hint="Shoppers find you at /s/your-address: letters a–z, digits and dashes."
+            error=slug_error/>
     }
 }
 

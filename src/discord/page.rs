@@ -8,10 +8,10 @@ use leptos_router::hooks::use_query_map;
 
 use super::{api, types::login_problem};
 use crate::{
-    auth::AuthFrame,
+    auth::{AuthFrame, StoreFields},
     domain::{FieldErrors, account, inbox::Level},
     error::AppError,
-    ui::{ErrorBanner, LoadError, TextField, platform},
+    ui::{ErrorBanner, LoadError, platform},
 };
 
 /// Above the log-in form: what went wrong on a trip to Discord, if anything.
@@ -86,7 +86,6 @@ pub fn DiscordSignupPage() -> impl IntoView {
 fn StoreForm(username: String, email: String) -> impl IntoView {
     let store_name = RwSignal::new(String::new());
     let store_slug = RwSignal::new(String::new());
-    let slug_edited = RwSignal::new(false);
     let action = ServerAction::<api::DiscordSignup>::new();
     let local = RwSignal::new(None::<AppError>);
     let error = Memo::new(move |_| {
@@ -108,12 +107,6 @@ fn StoreForm(username: String, email: String) -> impl IntoView {
             platform::hard_navigate("/app");
         }
     });
-    let on_name = Callback::new(move |name: String| {
-        if !slug_edited.get_untracked() {
-            store_slug.set(account::slug_from_name(&name));
-        }
-    });
-    let on_slug = Callback::new(move |_: String| slug_edited.set(true));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut fields = FieldErrors::default();
@@ -140,11 +133,7 @@ fn StoreForm(username: String, email: String) -> impl IntoView {
         <p class="muted">{format!("You are signing up as {username} ({email}) through Discord. Name your store to finish.")}</p>
         <form class="form" on:submit=submit novalidate>
             <ErrorBanner message=banner/>
-            <TextField id="store_name" label="Store name" value=store_name maxlength=80
-                autocomplete="organization" on_input=on_name error=field("store_name")/>
-            <TextField id="store_slug" label="Store address" value=store_slug maxlength=60 on_input=on_slug
-                hint="Shoppers find you at /s/your-address: letters a–z, digits and dashes."
-                error=field("store_slug")/>
+            <StoreFields store_name store_slug name_error=field("store_name") slug_error=field("store_slug")/>
             <button class="button button-primary button-block" type="submit" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
             </button>
