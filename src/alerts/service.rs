@@ -204,9 +204,11 @@ pub async fn ensure_dm_in<DB: Store>(tx: &mut Tx<DB>, owner: &str) -> sqlx::Resu
     Ok(())
 }
 
-/// Removes the DM outlet (Discord unlinked).
-pub async fn remove_dm(db: &Db, owner: &str) -> Result<(), AppError> {
-    db.write(sql("DELETE FROM alert_hooks WHERE owner_user_id = $1 AND dm").bind(owner))
+/// Removes the DM outlet, inside the unlink's transaction.
+pub async fn remove_dm_in<DB: Store>(tx: &mut Tx<DB>, owner: &str) -> sqlx::Result<()> {
+    sql("DELETE FROM alert_hooks WHERE owner_user_id = $1 AND dm")
+        .bind(owner)
+        .execute(tx)
         .await?;
     Ok(())
 }

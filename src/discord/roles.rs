@@ -166,16 +166,11 @@ async fn apply(
 }
 
 /// Takes every plan role off a member (an unlinked account).
-pub async fn clear_roles(
-    state: &AppState,
-    discord: &Discord,
-    discord_id: &str,
-    roles: &DiscordOptions,
-) {
+pub async fn clear_roles(state: &AppState, discord: &Discord, discord_id: &str) {
     let Some(settings) = &state.settings.discord else {
         return;
     };
-    for role in plan_roles(roles) {
+    for role in plan_roles(&settings.options) {
         if let Err(e) = discord
             .set_role(&settings.guild_id, discord_id, role, false)
             .await

@@ -192,11 +192,13 @@ pub async fn unlink(state: &AppState, user_id: &str) -> Result<(), AppError> {
         ));
     }
     let link = link_of(&state.db, user_id).await?;
-    state
-        .db
-        .write(sql("DELETE FROM discord_links WHERE user_id = $1").bind(user_id))
-        .await?;
-    crate::alerts::service::remove_dm(&state.db, user_id).await?;
+    // The link and its DM outlet go together.
+    with_db!(&state.db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        sql("DELETE FROM discord_links WHERE user_id = $1").bind(user_id).execute(&mut tx).await?;
+        crate::alerts::service::remove_dm_in(&mut tx, user_id).await?;
+        tx.commit().await
+    }.await)?;
     if let (Some(discord), Some(link)) = (&state.discord, link) {
         if let Some(pair) = open_tokens(state, &link.sealed_tokens) {
             // Best effort: the link is gone either way.
@@ -204,10 +206,7 @@ pub async fn unlink(state: &AppState, user_id: &str) -> Result<(), AppError> {
                 tracing::warn!(error = %e, "could not revoke a Discord token");
             }
         }
-        let roles = &state.settings.discord.as_ref().map(|d| d.options.clone());
-        if let Some(roles) = roles {
-            super::roles::clear_roles(state, discord, &link.discord_user_id, roles).await;
-        }
+        super::roles::clear_roles(state, discord, &link.discord_user_id).await;
     }
     Ok(())
 }

@@ -258,6 +258,11 @@ async fn discord_login_creates_and_links_accounts(backend: Backend) {
             .any(|t| t.starts_with("refresh-"))
     );
     assert_eq!(linked_to(&app, "2002").await, None);
+    let dm_outlets: i64 = with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM alert_hooks h JOIN users u ON u.id = h.owner_user_id WHERE u.email = 'kim@example.com' AND h.dm")
+        .fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(dm_outlets, 0, "unlinking takes the DM outlet with it");
     assert_eq!(
         through_discord(&app, &fake, &k, &newcomer, true).await,
         "/app/account?discord=taken"
