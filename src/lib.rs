@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod app;
 pub mod auth;
 pub mod billing;
+pub mod catalog;
 pub mod checkout;
 pub mod dashboard;
 pub mod discord;

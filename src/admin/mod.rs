@@ -50,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         action: DiscordAction,
     },
+    /// The product catalog: import files, resolve messy text.
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogAction,
+    },
     /// Consistent online backup of the database into FILE.
     Backup { file: PathBuf },
     /// Restore FILE into an empty database of the same kind.
@@ -88,6 +93,23 @@ enum UserAction {
 enum DiscordAction {
     /// Register (replace) the bot's slash commands: /wtb, /stock and /sales.
     RegisterCommands,
+}
+
+#[derive(Subcommand)]
+enum CatalogAction {
+    /// Load Flipdesk catalog files (JSON lines) and Cardmarket product lists / price guides.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Resolve each QUERY to a catalog product; one JSON object per line.
+    Resolve {
+        #[arg(required = true)]
+        queries: Vec<String>,
+        /// Only the local catalog: no external provider is called.
+        #[arg(long)]
+        local_only: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -233,6 +255,7 @@ async fn execute(command: Command) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Catalog { action } => catalog(&settings, action).await,
         Command::Backup { file } => {
             let db = Db::connect(&settings.database)
                 .await
@@ -252,6 +275,55 @@ async fn execute(command: Command) -> Result<(), String> {
         }
         #[cfg(feature = "bench")]
         Command::Bench(_) | Command::BenchStreams { .. } => unreachable!("handled above"),
+    }
+}
+
+async fn catalog(settings: &Settings, action: CatalogAction) -> Result<(), String> {
+    use crate::catalog::{import, index::Index, resolve, store};
+    match action {
+        CatalogAction::Import { files } => {
+            for file in &files {
+                if !file.is_file() {
+                    return Err(format!("{}: no such file", file.display()));
+                }
+            }
+            let db = open_database(settings).await?;
+            let mut failed = false;
+            for file in &files {
+                match import::import_file(&db, file, "import").await {
+                    Ok(report) => {
+                        println!("{}: {report}", file.display());
+                        failed |= !report.rejected.is_empty();
+                    }
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            db.close().await;
+            // Rejected lines are reported above; the exit code says some were.
+            if failed {
+                return Err("some lines were rejected (see above)".into());
+            }
+            Ok(())
+        }
+        CatalogAction::Resolve {
+            queries,
+            local_only: _,
+        } => {
+            // The external providers' steps come with their clients; until then every
+            // resolution is the local catalog's.
+            let db = open_database(settings).await?;
+            let products = store::all_products(&db).await.map_err(|e| e.to_string())?;
+            let index = Index::build(products);
+            for query in &queries {
+                let answer = resolve::local(&index, query);
+                println!(
+                    "{}",
+                    serde_json::to_string(&answer).map_err(|e| e.to_string())?
+                );
+            }
+            db.close().await;
+            Ok(())
+        }
     }
 }
 

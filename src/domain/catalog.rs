@@ -81,8 +81,10 @@ pub fn set_number(code: &str, number: &str) -> Option<String> {
     if code.len() < 2 || code.len() > 6 {
         return None;
     }
-    // Yu-Gi-Oh! numbers carry a language (`EN001`): the printing, not the card.
+    // A number that repeats its set code (`LOB-001`, `OP05-119`) gives the part after it.
     let number = number.trim().to_ascii_uppercase();
+    let number = number.rsplit('-').next().unwrap_or(&number).to_string();
+    // Yu-Gi-Oh! numbers carry a language (`EN001`): the printing, not the card.
     let number = [
         "EN", "DE", "FR", "IT", "PT", "SP", "JP", "E", "G", "F", "I", "P", "S",
     ]
@@ -164,10 +166,51 @@ const NOISE: &[&str] = &[
     "cards",
     "tcg",
     "holo",
-    "english",
-    "eng",
-    "en",
+    "n",
+    "deadstock",
+    "authentic",
+    "brand",
+    "sealed",
+    "factory",
+    "grail",
+    "1st",
+    "edition",
 ];
+
+/// Language words, to the printing's language code (no language word: English).
+const LANGUAGES: &[(&str, &str)] = &[
+    ("english", "en"),
+    ("eng", "en"),
+    ("en", "en"),
+    ("japanese", "ja"),
+    ("japan", "ja"),
+    ("jp", "ja"),
+    ("jpn", "ja"),
+    ("korean", "ko"),
+    ("kr", "ko"),
+    ("chinese", "zh"),
+    ("german", "de"),
+    ("deutsch", "de"),
+    ("french", "fr"),
+    ("italian", "it"),
+    ("spanish", "es"),
+    ("portuguese", "pt"),
+];
+
+/// The language code of a language word or code (`Japanese`, `JP`, `ja`).
+pub fn language_code(word: &str) -> Option<&'static str> {
+    let lower = word.trim().to_lowercase();
+    LANGUAGES
+        .iter()
+        .find(|(w, _)| *w == lower)
+        .map(|(_, code)| *code)
+        .or_else(|| {
+            LANGUAGES
+                .iter()
+                .map(|(_, code)| *code)
+                .find(|code| *code == lower)
+        })
+}
 
 /// Nicknames and abbreviations resellers type, spelled out.
 const EXPANSIONS: &[(&str, &str)] = &[
@@ -184,7 +227,8 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("bb", "booster box"),
     ("lnf", "lost and found"),
     ("unc", "university blue"),
-    ("sb", "sb"),
+    ("alt", "alternate"),
+    ("aa", "alternate art"),
 ];
 
 // Size-run markers: without one a product is the adult (men's / unisex) one.
@@ -213,6 +257,8 @@ pub struct Query {
     /// A GTIN/UPC/EAN (8, 12, 13 or 14 digits).
     pub gtin: Option<String>,
     pub size_run: Option<SizeRun>,
+    /// The printing's language when the text names one (`ja`, `de`…).
+    pub language: Option<String>,
 }
 
 fn is_size(word: &str) -> bool {
@@ -231,9 +277,26 @@ impl Query {
         let lower = text.to_lowercase();
         // Women's markers before punctuation goes: "(w)", "wmns"; "w/ box" is not one.
         let tokens: Vec<&str> = lower.split_whitespace().collect();
+        let trim = |raw: &str| -> String {
+            raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '/' && c != '-' && c != '.')
+                .to_string()
+        };
+        let mut skip = false;
         for (i, raw) in tokens.iter().enumerate() {
-            let t = raw
-                .trim_matches(|c: char| !c.is_alphanumeric() && c != '/' && c != '-' && c != '.');
+            if std::mem::take(&mut skip) {
+                continue;
+            }
+            let t = trim(raw);
+            let t = t.as_str();
+            // A style id written with a space ("315122 111").
+            if let Some(next) = tokens.get(i + 1) {
+                let joined = format!("{}-{}", t.to_ascii_uppercase(), trim(next));
+                if looks_like_style_id(&joined) && trim(next).chars().all(|c| c.is_ascii_digit()) {
+                    q.style_ids.push(joined);
+                    skip = true;
+                    continue;
+                }
+            }
             if raw.contains("(w)") || matches!(t, "wmns" | "womens" | "women") {
                 q.size_run = Some(SizeRun::Women);
                 continue;
@@ -309,8 +372,16 @@ impl Query {
                 if NOISE.contains(&word) {
                     continue;
                 }
+                if let Some(code) = LANGUAGES.iter().find(|(w, _)| *w == word) {
+                    q.language = Some(code.1.to_string());
+                    continue;
+                }
                 match EXPANSIONS.iter().find(|(short, _)| *short == word) {
-                    Some((_, long)) => q.words.extend(long.split(' ').map(str::to_string)),
+                    Some((_, long)) => q.words.extend(
+                        long.split(' ')
+                            .filter(|w| !NOISE.contains(w))
+                            .map(str::to_string),
+                    ),
                     None => q.words.push(word.to_string()),
                 }
             }
@@ -338,18 +409,16 @@ mod tests {
         assert_eq!(set_number("lob", "001"), Some("LOB-1".into()));
         assert_eq!(set_number("LOB", "EN001"), Some("LOB-1".into()));
         assert_eq!(set_number("OP05", "119"), Some("OP05-119".into()));
+        assert_eq!(set_number("LOB", "LOB-EN001"), Some("LOB-1".into()));
     }
 
     #[test]
     fn noise_never_identifies_and_nicknames_are_spelled_out() {
         let q = Query::parse("jordan 1 chicago lost n found 10.5 DS w/ box");
-        assert_eq!(q.words, ["jordan", "1", "chicago", "lost", "n", "found"]);
+        assert_eq!(q.words, ["jordan", "1", "chicago", "lost", "found"]);
         assert_eq!(q.size_run, None, "w/ box is not women's");
         let q = Query::parse("AJ1 Chicago LNF sz 9.5");
-        assert_eq!(
-            q.words,
-            ["air", "jordan", "1", "chicago", "lost", "and", "found"]
-        );
+        assert_eq!(q.words, ["air", "jordan", "1", "chicago", "lost", "found"]);
         let q = Query::parse("Dunk Low Panda (W) 8.5");
         assert_eq!(q.size_run, Some(SizeRun::Women));
         let q = Query::parse("jordan 4 bred reimagined 5y");
@@ -363,10 +432,16 @@ mod tests {
         assert!(q.words.is_empty());
         let q = Query::parse("op05-119 alt art");
         assert_eq!(q.set_numbers, ["OP05-119"]);
-        assert_eq!(q.words, ["alt", "art"]);
+        assert_eq!(q.words, ["alternate", "art"]);
         let q = Query::parse("Blue-Eyes LOB 001");
         assert_eq!(q.set_numbers, ["LOB-1"]);
         let q = Query::parse("upc 195244891234");
         assert_eq!(q.gtin.as_deref(), Some("195244891234"));
+        let q = Query::parse("Pikachu 151 japanese");
+        assert_eq!(q.language.as_deref(), Some("ja"));
+        assert_eq!(q.words, ["pikachu", "151"]);
+        assert_eq!(language_code("JP"), Some("ja"));
+        assert_eq!(language_code("de"), Some("de"));
+        assert_eq!(language_code("Klingon"), None);
     }
 }

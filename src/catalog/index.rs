@@ -1,0 +1,680 @@
+//! The local catalog search: an in-memory index built from every product, answering the two
+//! local steps of the cascade — by identifier, then by name.
+//!
+//! Why in memory rather than SQL full-text (FTS5 / tsvector) or tantivy: resolution is a
+//! ranking problem over identity words (a colourway modifier such as "Reverse" must cost a
+//! product its rank; sizes and grades must not count at all; typos must still find the word),
+//! and 25,000–500,000 products fit in a few tens of megabytes. One Rust index ranks the same
+//! way on SQLite and PostgreSQL, answers in microseconds without a round trip, and needs no new
+//! crate; it is rebuilt when the catalog's generation moves.
+//!
+//! Scoring: each query word weighs its rarity (idf). How much of the query a product covers
+//! (`query_cover`) decides most; how much of the product's own name the query covers
+//! (`name_cover`) ranks siblings ("Panda" before "Reverse Panda"). Conventions are soft
+//! preferences: no size-run marker prefers the adult shoe, no language word the English
+//! printing. Confidence is the score, lowered when the runner-up is close.
+
+use std::collections::HashMap;
+
+use super::product::Product;
+use crate::domain::catalog::{self, ProductKind, Query, SizeRun};
+
+/// At or above this confidence an answer is taken without asking.
+pub const CONFIDENT: f32 = 0.8;
+
+/// Which step of the cascade produced an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    LocalIdentifier,
+    LocalName,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::LocalIdentifier => "local_identifier",
+            Step::LocalName => "local_name",
+        }
+    }
+}
+
+/// A ranked product: its position in the index and its confidence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub product: usize,
+    pub confidence: f32,
+}
+
+/// What the local steps found for a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// Best first, at most 5.
+    pub hits: Vec<Hit>,
+    pub step: Option<Step>,
+}
+
+impl Found {
+    /// The answer, when the best hit is confident.
+    pub fn answer(&self) -> Option<Hit> {
+        self.hits
+            .first()
+            .copied()
+            .filter(|h| h.confidence >= CONFIDENT)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Posting {
+    product: u32,
+    /// The word is in the product's name (or colourway), not only in its maker, set or game.
+    named: bool,
+}
+
+struct Entry {
+    size_run: SizeRun,
+    language: String,
+    /// Σ weight of the name's words.
+    name_weight: f32,
+    /// A card's set total (`102` of `4/102`).
+    set_total: Option<String>,
+}
+
+pub struct Index {
+    products: Vec<Product>,
+    entries: Vec<Entry>,
+    words: HashMap<String, u32>,
+    /// Every word, sorted: prefixes for the type-ahead's unfinished last word.
+    sorted_words: Vec<(String, u32)>,
+    postings: Vec<Vec<Posting>>,
+    weights: Vec<f32>,
+    /// Each word with one letter deleted → words (typos: one edit away).
+    deletions: HashMap<String, Vec<u32>>,
+    by_style: HashMap<String, Vec<u32>>,
+    by_gtin: HashMap<String, Vec<u32>>,
+    by_set_number: HashMap<String, Vec<u32>>,
+    by_number: HashMap<String, Vec<u32>>,
+}
+
+fn deletions_of(word: &str) -> impl Iterator<Item = String> + '_ {
+    let chars: Vec<char> = word.chars().collect();
+    (0..chars.len()).map(move |i| {
+        chars
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, c)| c)
+            .collect()
+    })
+}
+
+fn typo_tolerant(word: &str) -> bool {
+    word.len() >= 4 && word.chars().all(|c| c.is_alphabetic())
+}
+
+/// The words of a product text, read as a query would read them.
+fn words_of(text: &str) -> Vec<String> {
+    Query::parse(text).words
+}
+
+/// Adds `id` under `key`, once.
+fn push_unique(map: &mut HashMap<String, Vec<u32>>, key: String, id: u32) {
+    let list = map.entry(key).or_default();
+    if list.last() != Some(&id) {
+        list.push(id);
+    }
+}
+
+impl Index {
+    pub fn build(products: Vec<Product>) -> Index {
+        let mut words: HashMap<String, u32> = HashMap::new();
+        let mut postings: Vec<Vec<Posting>> = Vec::new();
+        let mut by_style = HashMap::new();
+        let mut by_gtin = HashMap::new();
+        let mut by_set_number = HashMap::new();
+        let mut by_number = HashMap::new();
+        let mut named_words: Vec<Vec<u32>> = Vec::with_capacity(products.len());
+        let mut entries = Vec::with_capacity(products.len());
+        for (at, p) in products.iter().enumerate() {
+            let id = at as u32;
+            let name = Query::parse(&p.name);
+            // The maker's words in a name ("Nike Dunk Low") are not what tells siblings apart;
+            // neither are the colourway's colours ("White/Black").
+            let mut other: Vec<String> = Vec::new();
+            for text in [
+                &p.brand,
+                &p.game,
+                &p.model,
+                &p.colorway,
+                &p.set_name,
+                &p.rarity,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                other.extend(words_of(text));
+            }
+            let maker: Vec<String> = [&p.brand, &p.game]
+                .into_iter()
+                .flatten()
+                .flat_map(|t| words_of(t))
+                .collect();
+            let named: Vec<String> = name
+                .words
+                .iter()
+                .filter(|w| !maker.contains(w))
+                .cloned()
+                .collect();
+            if let Some(code) = &p.set_code {
+                other.push(code.to_lowercase());
+            }
+            let number = p.number.as_deref().and_then(catalog::card_number);
+            if let Some(n) = &number {
+                other.push(n.to_lowercase());
+                push_unique(&mut by_number, n.clone(), id);
+                if let Some(code) = &p.set_code
+                    && let Some(key) = catalog::set_number(code, p.number.as_deref().unwrap_or(""))
+                {
+                    push_unique(&mut by_set_number, key, id);
+                }
+            }
+            for style in p.style_id.iter().flat_map(|s| catalog::style_ids(s)) {
+                push_unique(&mut by_style, style, id);
+            }
+            if let Some(g) = &p.gtin {
+                push_unique(&mut by_gtin, g.clone(), id);
+            }
+            let mut mine: HashMap<u32, bool> = HashMap::new();
+            let mut word_id = |w: String| {
+                let next = words.len() as u32;
+                *words.entry(w).or_insert_with(|| {
+                    postings.push(Vec::new());
+                    next
+                })
+            };
+            let mut named_ids = Vec::new();
+            for w in maker.iter().filter(|w| name.words.contains(w)).cloned() {
+                let wid = word_id(w);
+                mine.insert(wid, false);
+            }
+            for w in named {
+                let wid = word_id(w);
+                mine.insert(wid, true);
+                named_ids.push(wid);
+            }
+            for w in other {
+                let wid = word_id(w);
+                mine.entry(wid).or_insert(false);
+            }
+            for (wid, is_named) in mine {
+                postings[wid as usize].push(Posting {
+                    product: id,
+                    named: is_named,
+                });
+            }
+            named_ids.sort_unstable();
+            named_ids.dedup();
+            named_words.push(named_ids);
+            let size_run = name.size_run.unwrap_or(SizeRun::Adult);
+            entries.push(Entry {
+                size_run,
+                language: p.language.clone().unwrap_or_else(|| "en".into()),
+                name_weight: 0.0,
+                set_total: p
+                    .number
+                    .as_deref()
+                    .and_then(|n| n.split_once('/'))
+                    .and_then(|(_, total)| catalog::card_number(total)),
+            });
+        }
+        let n = products.len().max(1) as f32;
+        let weights: Vec<f32> = postings
+            .iter()
+            .map(|list| (1.0 + n / list.len().max(1) as f32).ln())
+            .collect();
+        for (entry, named) in entries.iter_mut().zip(&named_words) {
+            entry.name_weight = named.iter().map(|w| weights[*w as usize]).sum();
+        }
+        let mut deletions: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut sorted_words: Vec<(String, u32)> = Vec::with_capacity(words.len());
+        for (word, wid) in &words {
+            sorted_words.push((word.clone(), *wid));
+            if typo_tolerant(word) {
+                for d in deletions_of(word) {
+                    deletions.entry(d).or_default().push(*wid);
+                }
+            }
+        }
+        sorted_words.sort_unstable();
+        Index {
+            products,
+            entries,
+            words,
+            sorted_words,
+            postings,
+            weights,
+            deletions,
+            by_style,
+            by_gtin,
+            by_set_number,
+            by_number,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.products.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.products.is_empty()
+    }
+
+    pub fn product(&self, at: usize) -> &Product {
+        &self.products[at]
+    }
+
+    /// The words a query word stands for: itself, or the catalog's words one typo away, or
+    /// (for the unfinished last word of a type-ahead) the words it begins.
+    fn expand(&self, word: &str, prefix: bool) -> Vec<(u32, f32)> {
+        if let Some(wid) = self.words.get(word) {
+            return vec![(*wid, 1.0)];
+        }
+        let mut out: Vec<(u32, f32)> = Vec::new();
+        if prefix && word.len() >= 2 {
+            let start = self
+                .sorted_words
+                .partition_point(|(w, _)| w.as_str() < word);
+            for (w, wid) in self.sorted_words[start..].iter().take(30) {
+                if !w.starts_with(word) {
+                    break;
+                }
+                out.push((*wid, 0.9));
+            }
+        }
+        if typo_tolerant(word) {
+            let mut near: Vec<u32> = Vec::new();
+            if let Some(list) = self.deletions.get(word) {
+                near.extend(list);
+            }
+            for d in deletions_of(word) {
+                if let Some(wid) = self.words.get(&d) {
+                    near.push(*wid);
+                }
+                if let Some(list) = self.deletions.get(&d) {
+                    near.extend(list);
+                }
+            }
+            near.sort_unstable();
+            near.dedup();
+            out.extend(near.into_iter().map(|wid| (wid, 0.9)));
+        }
+        out
+    }
+
+    /// The local steps for one text. `typing`: the last word may be unfinished.
+    pub fn find(&self, text: &str, typing: bool) -> Found {
+        let q = Query::parse(text);
+        let none = Found {
+            hits: Vec::new(),
+            step: None,
+        };
+        // By identifier: a style id, GTIN or set code + number names the product outright.
+        let mut ids: Vec<u32> = Vec::new();
+        for s in &q.style_ids {
+            ids.extend(self.by_style.get(s).into_iter().flatten());
+        }
+        if let Some(g) = &q.gtin {
+            ids.extend(self.by_gtin.get(g).into_iter().flatten());
+        }
+        for key in &q.set_numbers {
+            ids.extend(self.by_set_number.get(key).into_iter().flatten());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        if !ids.is_empty() {
+            let ranked = self.rank(&q, Some(&ids), false);
+            return Found {
+                hits: identified(ranked),
+                step: Some(Step::LocalIdentifier),
+            };
+        }
+        // A card number with the name ("Charizard base 4/102"): the number narrows, the words
+        // decide.
+        let mut numbered: Vec<u32> = Vec::new();
+        for (number, total) in &q.numbers {
+            for id in self.by_number.get(number).into_iter().flatten() {
+                let e = &self.entries[*id as usize];
+                if total.is_none() || e.set_total.is_none() || e.set_total == *total {
+                    numbered.push(*id);
+                }
+            }
+        }
+        if !numbered.is_empty() && !q.words.is_empty() {
+            numbered.sort_unstable();
+            numbered.dedup();
+            let ranked = self.rank(&q, Some(&numbered), typing);
+            if ranked.first().is_some_and(|(_, s)| *s >= 0.5) {
+                return Found {
+                    hits: confidences(ranked),
+                    step: Some(Step::LocalIdentifier),
+                };
+            }
+        }
+        if q.words.is_empty() {
+            return none;
+        }
+        let ranked = self.rank(&q, None, typing);
+        if ranked.is_empty() {
+            return none;
+        }
+        Found {
+            hits: confidences(ranked),
+            step: Some(Step::LocalName),
+        }
+    }
+
+    /// Products scored for the query's words, best first (at most 5). `within`: only these.
+    fn rank(&self, q: &Query, within: Option<&[u32]>, typing: bool) -> Vec<(u32, f32)> {
+        let mut query_weight = 0.0f32;
+        let mut numeric_weight = 0.0f32;
+        // Per product: weight of the query covered, weight of its name covered, weight of the
+        // query's numbers covered.
+        let mut covered: HashMap<u32, (f32, f32, f32)> = HashMap::new();
+        let mut seen_words: Vec<&str> = Vec::new();
+        let last = q.words.len().saturating_sub(1);
+        for (i, word) in q.words.iter().enumerate() {
+            if seen_words.contains(&word.as_str()) {
+                continue;
+            }
+            seen_words.push(word);
+            let meanings = self.expand(word, typing && i == last);
+            // A word the catalog does not know weighs like its rarest word: the query asks
+            // for something none of these products is.
+            let weight = meanings
+                .iter()
+                .map(|(wid, _)| self.weights[*wid as usize])
+                .fold(f32::NAN, f32::max);
+            // A bare number the catalog does not know is a size or a count, not identity.
+            let numeric = word.chars().all(|c| c.is_ascii_digit());
+            let weight = match (weight.is_nan(), numeric) {
+                (true, true) => continue,
+                (true, false) => (1.0 + self.products.len() as f32).ln(),
+                (false, _) => weight,
+            };
+            query_weight += weight;
+            if numeric {
+                numeric_weight += weight;
+            }
+            // Each product counts the best meaning it has, once.
+            let mut best: HashMap<u32, (f32, f32)> = HashMap::new();
+            for (wid, factor) in meanings {
+                let w = self.weights[wid as usize];
+                for p in &self.postings[wid as usize] {
+                    if within.is_some_and(|set| set.binary_search(&p.product).is_err()) {
+                        continue;
+                    }
+                    let got = (weight * factor, if p.named { w * factor } else { 0.0 });
+                    let slot = best.entry(p.product).or_insert((0.0, 0.0));
+                    if got.0 > slot.0 {
+                        *slot = got;
+                    }
+                }
+            }
+            for (product, (qw, nw)) in best {
+                let slot = covered.entry(product).or_insert((0.0, 0.0, 0.0));
+                slot.0 += qw;
+                slot.1 += nw;
+                if numeric {
+                    slot.2 += weight;
+                }
+            }
+        }
+        if let Some(set) = within {
+            for id in set {
+                covered.entry(*id).or_insert((0.0, 0.0, 0.0));
+            }
+        }
+        // No words beside the identifier: every printing it names covers the query.
+        let wordless = query_weight == 0.0;
+        if wordless {
+            query_weight = 1.0;
+        }
+        let mut scored: Vec<(u32, f32)> = covered
+            .into_iter()
+            .map(|(id, (qw, nw, numbers))| {
+                let e = &self.entries[id as usize];
+                // A number of the query the product lacks may be a size ("dunk panda 8"):
+                // it costs less than a missing word.
+                let asked = query_weight - 0.7 * (numeric_weight - numbers);
+                let query_cover = if wordless {
+                    1.0
+                } else {
+                    (qw / asked.max(f32::EPSILON)).min(1.0)
+                };
+                let name_cover = if e.name_weight > 0.0 {
+                    (nw / e.name_weight).min(1.0)
+                } else {
+                    1.0
+                };
+                let name_cover = if wordless { 1.0 } else { name_cover };
+                let mut score = query_cover * query_cover * (0.8 + 0.2 * name_cover);
+                score *= self.convention(q, id as usize);
+                (id, score)
+            })
+            .collect();
+        // Ties go to the plainer product (the regular printing before the alternate art).
+        scored.sort_unstable_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(
+                    self.entries[a.0 as usize]
+                        .name_weight
+                        .total_cmp(&self.entries[b.0 as usize].name_weight),
+                )
+                .then(a.0.cmp(&b.0))
+        });
+        scored.truncate(5);
+        scored
+    }
+
+    /// The soft preferences: the size run asked for (adult when none is), the language asked
+    /// for (English when none is).
+    fn convention(&self, q: &Query, at: usize) -> f32 {
+        let e = &self.entries[at];
+        let mut factor = 1.0;
+        if self.products[at].kind == ProductKind::Sneaker || e.size_run != SizeRun::Adult {
+            let wanted = q.size_run.unwrap_or(SizeRun::Adult);
+            if e.size_run != wanted {
+                factor *= if q.size_run.is_some() { 0.6 } else { 0.88 };
+            }
+        }
+        let wanted = q.language.as_deref().unwrap_or("en");
+        if e.language != wanted {
+            factor *= if q.language.is_some() { 0.6 } else { 0.88 };
+        }
+        factor
+    }
+}
+
+/// Confidence from scores: the best score, lowered when the runner-up is close.
+fn confidences(ranked: Vec<(u32, f32)>) -> Vec<Hit> {
+    let top = ranked.first().map(|r| r.1).unwrap_or(0.0);
+    let second = ranked.get(1).map(|r| r.1).unwrap_or(0.0);
+    let margin = if top > 0.0 { (top - second) / top } else { 0.0 };
+    let sure = (0.5 + margin * 5.0).min(1.0);
+    ranked
+        .iter()
+        .enumerate()
+        .map(|(i, (id, score))| Hit {
+            product: *id as usize,
+            confidence: if i == 0 { score * sure } else { score * 0.5 },
+        })
+        .collect()
+}
+
+/// An identifier hit: one product is certain; several are ranked by the words.
+fn identified(ranked: Vec<(u32, f32)>) -> Vec<Hit> {
+    if ranked.len() == 1 {
+        return vec![Hit {
+            product: ranked[0].0 as usize,
+            confidence: 0.99,
+        }];
+    }
+    let mut hits = confidences(ranked);
+    // The identifier already narrowed to a few printings: the words only choose among them.
+    // A tie stays a choice.
+    if let Some(first) = hits.first_mut()
+        && first.confidence >= 0.6
+    {
+        first.confidence = (first.confidence + 0.3).min(0.97);
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::product::CatalogLine;
+
+    fn product(json: &str) -> Product {
+        serde_json::from_str::<CatalogLine>(json)
+            .unwrap()
+            .into_product()
+            .unwrap()
+    }
+
+    fn index() -> Index {
+        Index::build(
+            [
+                r#"{"kind":"sneaker","name":"Air Jordan 1 Retro High OG Chicago Lost and Found","brand":"Jordan","style_id":"DZ5485-612"}"#,
+                r#"{"kind":"sneaker","name":"Air Jordan 1 Retro High OG Chicago Lost and Found (GS)","brand":"Jordan","style_id":"FD1437-612"}"#,
+                r#"{"kind":"sneaker","name":"Air Jordan 1 Retro High OG Chicago","brand":"Jordan","style_id":"555088-101"}"#,
+                r#"{"kind":"sneaker","name":"Air Jordan 11 Retro Cherry","brand":"Jordan","style_id":"CT8012-116"}"#,
+                r#"{"kind":"sneaker","name":"Nike Dunk Low Panda","brand":"Nike","colorway":"White/Black","style_id":"DD1391-100"}"#,
+                r#"{"kind":"sneaker","name":"Nike Dunk Low Reverse Panda","brand":"Nike","colorway":"Black/White","style_id":"FD9064-011"}"#,
+                r#"{"kind":"sneaker","name":"Nike Dunk Low Panda (W)","brand":"Nike","colorway":"White/Black","style_id":"DD1503-101"}"#,
+                r#"{"kind":"sneaker","name":"Air Jordan 1 Retro High","brand":"Jordan","style_id":"315122-111/CW2288-111"}"#,
+                r#"{"kind":"card","name":"Charizard","game":"Pokémon","set":"Base Set","set_code":"BS","number":"4/102","rarity":"Holo Rare"}"#,
+                r#"{"kind":"card","name":"Charizard","game":"Pokémon","set":"Base Set 2","set_code":"B2","number":"4/130","rarity":"Holo Rare"}"#,
+                r#"{"kind":"card","name":"Blue-Eyes White Dragon","game":"Yu-Gi-Oh!","set":"Legend of Blue Eyes White Dragon","set_code":"LOB","number":"LOB-001","rarity":"Ultra Rare"}"#,
+                r#"{"kind":"card","name":"Monkey.D.Luffy","game":"One Piece","set":"Awakening of the New Era","set_code":"OP05","number":"OP05-119","rarity":"Secret Rare"}"#,
+                r#"{"kind":"card","name":"Monkey.D.Luffy (Alternate Art)","game":"One Piece","set":"Awakening of the New Era","set_code":"OP05","number":"OP05-119","rarity":"Secret Rare Alternate Art"}"#,
+                r#"{"kind":"card","name":"Pikachu","game":"Pokémon","set":"151","set_code":"MEW","number":"25/165","rarity":"Common"}"#,
+                r#"{"kind":"card","name":"Pikachu","game":"Pokémon","set":"151","set_code":"SV2a","number":"25/165","rarity":"Common","language":"ja"}"#,
+                r#"{"kind":"sealed","name":"Scarlet & Violet 151 Elite Trainer Box","game":"Pokémon","set":"151","set_code":"MEW"}"#,
+            ]
+            .into_iter()
+            .map(product)
+            .collect(),
+        )
+    }
+
+    fn best(ix: &Index, text: &str) -> Option<String> {
+        ix.find(text, false)
+            .answer()
+            .map(|h| ix.product(h.product).name.clone())
+    }
+
+    #[test]
+    fn identifiers_resolve_however_written() {
+        let ix = index();
+        for text in ["CW2288-111", "315122 111", "cw2288-111 sz 10"] {
+            assert_eq!(
+                best(&ix, text).as_deref(),
+                Some("Air Jordan 1 Retro High"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            best(&ix, "lob 001").as_deref(),
+            Some("Blue-Eyes White Dragon")
+        );
+        assert_eq!(
+            best(&ix, "LOB-EN001 1st").as_deref(),
+            Some("Blue-Eyes White Dragon")
+        );
+        assert_eq!(
+            best(&ix, "op05-119 alt art").as_deref(),
+            Some("Monkey.D.Luffy (Alternate Art)")
+        );
+        // Both printings carry the number: the regular one first, but as a choice.
+        let found = ix.find("op05-119", false);
+        assert!(found.answer().is_none());
+        assert_eq!(ix.product(found.hits[0].product).name, "Monkey.D.Luffy");
+    }
+
+    #[test]
+    fn names_resolve_with_conventions() {
+        let ix = index();
+        assert_eq!(
+            best(&ix, "jordan 1 chicago lost n found 10.5").as_deref(),
+            Some("Air Jordan 1 Retro High OG Chicago Lost and Found")
+        );
+        assert_eq!(
+            best(&ix, "aj1 chicago lnf gs 5y").as_deref(),
+            Some("Air Jordan 1 Retro High OG Chicago Lost and Found (GS)")
+        );
+        assert_eq!(
+            best(&ix, "dunk low panda").as_deref(),
+            Some("Nike Dunk Low Panda")
+        );
+        assert_eq!(
+            best(&ix, "dunk panda wmns 8").as_deref(),
+            Some("Nike Dunk Low Panda (W)")
+        );
+        assert_eq!(
+            best(&ix, "dunk low reverse panda").as_deref(),
+            Some("Nike Dunk Low Reverse Panda")
+        );
+        assert_eq!(
+            best(&ix, "Charizard base 4/102 PSA 9").as_deref(),
+            Some("Charizard")
+        );
+        let found = ix.find("Charizard base 4/102 PSA 9", false);
+        assert_eq!(
+            ix.product(found.hits[0].product).set_code.as_deref(),
+            Some("BS")
+        );
+        assert_eq!(
+            best(&ix, "jordan 11 cherry").as_deref(),
+            Some("Air Jordan 11 Retro Cherry")
+        );
+        assert_eq!(
+            best(&ix, "jordan 11 chery").as_deref(),
+            Some("Air Jordan 11 Retro Cherry")
+        );
+        assert_eq!(
+            best(&ix, "151 etb").as_deref(),
+            Some("Scarlet & Violet 151 Elite Trainer Box")
+        );
+        let en = ix.find("pikachu mew 25", false).answer().unwrap();
+        assert_eq!(ix.product(en.product).language, None);
+        let ja = ix.find("pikachu 25 japanese", false).answer().unwrap();
+        assert_eq!(ix.product(ja.product).language.as_deref(), Some("ja"));
+    }
+
+    #[test]
+    fn no_match_is_not_a_guess() {
+        let ix = index();
+        for text in [
+            "yeezy 350 zebra",
+            "jordan 4 military black",
+            "dunk low chicago unicorn",
+            "CZ0790-001",
+            "size 10",
+        ] {
+            assert_eq!(best(&ix, text), None, "{text}");
+        }
+        // Ambiguous: a choice, not an answer.
+        let found = ix.find("charizard holo", false);
+        assert!(found.answer().is_none() && found.hits.len() >= 2);
+    }
+
+    #[test]
+    fn typing_reads_the_last_word_as_a_beginning() {
+        let ix = index();
+        let found = ix.find("dunk low reve", true);
+        assert_eq!(
+            ix.product(found.hits[0].product).name,
+            "Nike Dunk Low Reverse Panda"
+        );
+    }
+}
