@@ -38,6 +38,7 @@ pub fn plugins() -> Plugins {
     crate::monitors::plug(&mut p);
     crate::alerts::plug(&mut p);
     crate::discord::plug(&mut p);
+    crate::catalog::plug(&mut p);
     p
 }
 

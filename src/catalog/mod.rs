@@ -2,6 +2,7 @@
 //! by style id and name, cards by set and number, sealed product), imported from Flipdesk
 //! catalog files and Cardmarket's daily files, searched by an in-memory index.
 
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod import;
 #[cfg(feature = "ssr")]
@@ -12,3 +13,10 @@ pub mod product;
 pub mod resolve;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod types;
+
+/// What the catalog plugs into the server: the shared search index.
+#[cfg(feature = "ssr")]
+pub fn plug(p: &mut crate::server::plugins::Plugins) {
+    p.part(resolve::SharedIndex::default());
+}

@@ -78,6 +78,37 @@ pub fn local(index: &Index, query: &str) -> Resolution {
     }
 }
 
+/// Products for a text as it is typed, best first (the item form's type-ahead).
+pub fn suggest(index: &Index, text: &str) -> Vec<super::types::Suggestion> {
+    index
+        .find(text, true)
+        .hits
+        .iter()
+        .map(|h| {
+            let p = index.product(h.product);
+            super::types::Suggestion {
+                product_id: p.id.clone(),
+                kind: p.kind.as_str().to_string(),
+                name: p.name.clone(),
+                brand: p.brand.clone(),
+                style_id: p.style_id.clone(),
+                colorway: p.colorway.clone(),
+                game: p.game.clone(),
+                set_name: p.set_name.clone(),
+                set_code: p.set_code.clone(),
+                number: p.number.clone(),
+                language: p
+                    .language
+                    .as_deref()
+                    .filter(|l| *l != "en")
+                    .map(|l| crate::domain::catalog::language_name(l).to_string()),
+                image_url: p.image_url.clone(),
+                confidence: rounded(h.confidence),
+            }
+        })
+        .collect()
+}
+
 /// The search index a server shares between requests, rebuilt (once, by whichever caller
 /// notices first) when the catalog's generation moves.
 #[derive(Clone, Default)]

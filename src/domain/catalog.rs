@@ -205,6 +205,22 @@ const LANGUAGES: &[(&str, &str)] = &[
     ("portuguese", "pt"),
 ];
 
+/// A language code spelled out (`ja` → `Japanese`).
+pub fn language_name(code: &str) -> &str {
+    match code {
+        "en" => "English",
+        "ja" => "Japanese",
+        "ko" => "Korean",
+        "zh" => "Chinese",
+        "de" => "German",
+        "fr" => "French",
+        "it" => "Italian",
+        "es" => "Spanish",
+        "pt" => "Portuguese",
+        other => other,
+    }
+}
+
 /// The language code of a language word or code (`Japanese`, `JP`, `ja`).
 pub fn language_code(word: &str) -> Option<&'static str> {
     let lower = word.trim().to_lowercase();

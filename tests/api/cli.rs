@@ -3,19 +3,19 @@ use flipdesk::server::db::{Backend, Db};
 use std::process::{Command, Output};
 use tokio::io::AsyncBufReadExt;
 
-struct Cli {
+pub(crate) struct Cli {
     database_url: String,
     dir: tempfile::TempDir,
 }
 
 impl Cli {
-    async fn new(backend: Backend) -> Cli {
+    pub(crate) async fn new(backend: Backend) -> Cli {
         let dir = tempfile::tempdir().unwrap();
         let database_url = fresh_database_url(backend, dir.path()).await;
         Cli { database_url, dir }
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.run_with(args, &[])
     }
 
@@ -33,13 +33,17 @@ impl Cli {
         cmd.output().expect("run flipdesk")
     }
 
-    async fn db(&self) -> Db {
+    pub(crate) fn dir_path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    pub(crate) async fn db(&self) -> Db {
         let settings = settings_for(&self.database_url, self.dir.path(), &[]);
         Db::connect(&settings.database).await.unwrap()
     }
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).trim().to_string()
 }
 
@@ -55,7 +59,7 @@ fn one_line_error(o: &Output) -> String {
     err
 }
 
-async fn count(db: &Db, table: &str) -> i64 {
+pub(crate) async fn count(db: &Db, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     flipdesk::with_db!(db, pool => sqlx::query_scalar::<_, i64>(&sql).fetch_one(pool).await)
         .unwrap()

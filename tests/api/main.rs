@@ -5,6 +5,7 @@ mod accounts;
 mod alerts;
 mod analytics;
 mod billing;
+mod catalog;
 mod checkout;
 mod cli;
 mod discord;

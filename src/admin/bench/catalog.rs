@@ -579,15 +579,9 @@ fn sneakers(rng: &mut StdRng, out: &mut Synthetic, used: &mut HashSet<String>) {
             let price = 11000 + rng.gen_range(0..12) * 1000;
             let adult_style = if rng.gen_bool(0.05) {
                 // An old and a new id for one product.
-                format!(
-                    "{}/{}",
-                    format!(
-                        "{}-{:03}",
-                        rng.gen_range(300000..999999),
-                        rng.gen_range(0..1000)
-                    ),
-                    style_id(rng, used)
-                )
+                let old = rng.gen_range(300000..999999);
+                let colour = rng.gen_range(0..1000);
+                format!("{old}-{colour:03}/{}", style_id(rng, used))
             } else {
                 style_id(rng, used)
             };
