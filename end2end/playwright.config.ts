@@ -40,8 +40,9 @@ export default defineConfig({
     { name: "mobile", use: { browserName: "chromium", viewport: { width: 390, height: 844 } }, testMatch: /responsive/ },
   ],
   webServer: {
-    // The demo store (seed-demo) is what the shopper tests browse.
-    command: `${binary} seed-demo && ${binary} serve`,
+    // The demo store (seed-demo) is what the shopper tests browse; the catalog fixture is what
+    // the item form finds.
+    command: `${binary} seed-demo && ${binary} catalog import fixtures/catalog.jsonl && ${binary} serve`,
     url: `${baseURL}/health`,
     reuseExistingServer: false,
     timeout: 60_000,

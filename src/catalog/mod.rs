@@ -7,6 +7,7 @@ pub mod api;
 pub mod import;
 #[cfg(feature = "ssr")]
 pub mod index;
+mod picker;
 #[cfg(feature = "ssr")]
 pub mod product;
 #[cfg(feature = "ssr")]
@@ -14,6 +15,8 @@ pub mod resolve;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod types;
+
+pub use picker::ProductPicker;
 
 /// What the catalog plugs into the server: the shared search index.
 #[cfg(feature = "ssr")]

@@ -102,9 +102,46 @@ pub fn ItemFields(form: RwSignal<ItemInput>, errors: Memo<Option<AppError>>) -> 
     let kind = Memo::new(move |_| ItemKind::parse(&form.get().kind));
     let currencies: Vec<(&'static str, &'static str)> =
         Currency::ALL.iter().map(|c| (c.code(), c.code())).collect();
+    // A product picked from the catalog fills what it knows; the reseller can change any field.
+    let pick = move |s: crate::catalog::types::Suggestion| {
+        form.update(|f| {
+            let text = |v: &Option<String>| v.clone().unwrap_or_default();
+            f.kind = s.kind.clone();
+            f.name = s.name.clone();
+            match s.kind.as_str() {
+                "sneaker" => {
+                    f.brand = text(&s.brand);
+                    f.style_id = s
+                        .style_id
+                        .as_deref()
+                        .and_then(|id| id.split('/').next_back())
+                        .unwrap_or("")
+                        .to_string();
+                    f.colorway = text(&s.colorway);
+                }
+                "card" => {
+                    f.game = text(&s.game);
+                    f.card_set = s
+                        .set_name
+                        .clone()
+                        .or(s.set_code.clone())
+                        .unwrap_or_default();
+                    f.card_number = text(&s.number);
+                    f.language = text(&s.language);
+                }
+                _ => {}
+            }
+            if f.image_urls.trim().is_empty()
+                && let Some(url) = &s.image_url
+            {
+                f.image_urls = url.clone();
+            }
+        });
+    };
     view! {
         <fieldset class="form-section">
             <legend>"The item"</legend>
+            <crate::catalog::ProductPicker on_pick=pick/>
             <div class="form-grid">
                 <Choice form lens=|f| &mut f.kind id="kind" label="Kind" errors allow_empty=false
                     options=options(ItemKind::ALL, ItemKind::as_str, ItemKind::label)/>

@@ -1,0 +1,36 @@
+import { expect, test, signUp, waitForHydration } from "./helpers";
+
+test("type a messy name in the add form, pick the product, see its fields filled", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/app/inventory/new");
+  await waitForHydration(page);
+  const search = page.getByLabel("Find it in the catalog");
+  await search.fill("zzzz qqqq");
+  await expect(page.getByText("Nothing in the catalog matches yet")).toBeVisible();
+
+  // Typos, nicknames and a size: the Lost and Found comes first, its GS sibling after.
+  await search.fill("jordan 1 high chicago lost n fuond 10.5");
+  const options = page.locator(".picker-option");
+  await expect(options.first()).toContainText("Air Jordan 1 Retro High OG Chicago Lost and Found");
+  await expect(options.first()).toContainText("DZ5485-612");
+  await options.first().click();
+  await expect(page.getByLabel("Name")).toHaveValue("Air Jordan 1 Retro High OG Chicago Lost and Found");
+  await expect(page.getByLabel("Style id")).toHaveValue("DZ5485-612");
+  await expect(page.getByLabel("Brand")).toHaveValue("Jordan");
+  await expect(page.getByLabel("Colorway")).toHaveValue("Varsity Red/Black/Sail");
+  await expect(page.getByText("Filled in from the catalog")).toBeVisible();
+
+  // A card: the kind switches and the card's fields fill.
+  await search.fill("charizard base 4/102 psa 9");
+  await expect(options.first()).toContainText("Base Set · 4/102");
+  await options.first().click();
+  await expect(page.getByLabel("Kind")).toHaveValue("card");
+  await expect(page.getByLabel("Set", { exact: true })).toHaveValue("Base Set");
+  await expect(page.getByLabel("Number", { exact: true })).toHaveValue("4/102");
+  // The reseller can still change what was filled, and saves as usual.
+  await page.getByLabel("Grading company").selectOption("PSA");
+  await page.getByLabel("Grade").fill("9");
+  await page.getByLabel("Purchase price (per unit)").fill("450");
+  await page.getByRole("button", { name: "Save item" }).click();
+  await expect(page.getByRole("heading", { name: "Charizard" })).toBeVisible();
+});

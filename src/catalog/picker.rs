@@ -1,0 +1,87 @@
+//! The catalog type-ahead: a reseller types messy text and picks the product, and the form's
+//! fields are filled from it. Requests wait for a pause in typing (200 ms), and an answer that
+//! arrives after newer typing is dropped.
+
+use leptos::prelude::*;
+use std::time::Duration;
+
+use super::types::Suggestion;
+
+#[component]
+pub fn ProductPicker(#[prop(into)] on_pick: Callback<Suggestion>) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let found = RwSignal::new(Vec::<Suggestion>::new());
+    let status = RwSignal::new(String::new());
+    let turn = StoredValue::new(0u64);
+    let search = move |value: String| {
+        text.set(value.clone());
+        let mine = turn.get_value() + 1;
+        turn.set_value(mine);
+        if value.trim().chars().count() < 2 {
+            found.set(Vec::new());
+            status.set(String::new());
+            return;
+        }
+        status.set("Searching the catalog…".into());
+        set_timeout(
+            move || {
+                if turn.get_value() != mine {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    let answer = super::api::suggest_products(value).await;
+                    if turn.get_value() != mine {
+                        return;
+                    }
+                    match answer {
+                        Ok(list) => {
+                            status.set(if list.is_empty() {
+                                "Nothing in the catalog matches yet: fill in the fields below."
+                                    .into()
+                            } else {
+                                String::new()
+                            });
+                            found.set(list);
+                        }
+                        Err(e) => status.set(e.to_string()),
+                    }
+                });
+            },
+            Duration::from_millis(200),
+        );
+    };
+    view! {
+        <div class="field product-picker">
+            <label for="catalog-search">"Find it in the catalog"</label>
+            <input id="catalog-search" type="search" autocomplete="off"
+                placeholder="jordan 1 chicago lost and found, CW2288-111, charizard 4/102…"
+                prop:value=move || text.get()
+                on:input=move |ev| search(event_target_value(&ev))
+                aria-controls="catalog-results" aria-describedby="catalog-status"/>
+            <p class="field-hint" id="catalog-status" aria-live="polite">{move || status.get()}</p>
+            <ul id="catalog-results" class="picker-results" aria-label="Catalog products">
+                <For each=move || found.get() key=|s| s.product_id.clone() let:s>
+                    {
+                        let details = s.details();
+                        let image = s.image_url.clone();
+                        let name = s.name.clone();
+                        view! {
+                            <li>
+                                <button type="button" class="picker-option" on:click=move |_| {
+                                    status.set(format!("Filled in from the catalog: {}.", s.name));
+                                    found.set(Vec::new());
+                                    text.set(String::new());
+                                    on_pick.run(s.clone());
+                                }>
+                                    {image.map(|src| view! { <img src=src alt="" width="40" height="40" loading="lazy"/> })}
+                                    <span class="picker-name">{name}</span>
+                                    <span class="picker-details">{details}</span>
+                                </button>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </div>
+    }
+}
