@@ -58,6 +58,11 @@ export default defineConfig({
       // are proven by the integration tests).
       FLIPDESK__CHECKOUT__SESSIONS_PER_IP_PER_MINUTE: "10000",
       FLIPDESK__AUTH__SIGNUP_ATTEMPTS_PER_IP_PER_HOUR: "10000",
+      // Nothing in the tests reaches the internet: the catalog providers are off.
+      STOCKX_API_BASE: "off",
+      CARDMARKET_API_BASE: "off",
+      POKEMONTCG_API_BASE: "off",
+      SCRYFALL_API_BASE: "off",
     },
   },
 });

@@ -279,7 +279,7 @@ async fn execute(command: Command) -> Result<(), String> {
 }
 
 async fn catalog(settings: &Settings, action: CatalogAction) -> Result<(), String> {
-    use crate::catalog::{import, index::Index, resolve, store};
+    use crate::catalog::{import, providers, resolve};
     match action {
         CatalogAction::Import { files } => {
             for file in &files {
@@ -307,19 +307,41 @@ async fn catalog(settings: &Settings, action: CatalogAction) -> Result<(), Strin
         }
         CatalogAction::Resolve {
             queries,
-            local_only: _,
+            local_only,
         } => {
-            // The external providers' steps come with their clients; until then every
-            // resolution is the local catalog's.
             let db = open_database(settings).await?;
-            let products = store::all_products(&db).await.map_err(|e| e.to_string())?;
-            let index = Index::build(products);
+            let providers = if local_only {
+                providers::Providers::default()
+            } else {
+                providers::Providers::from_settings(settings, &Default::default())
+            };
+            let index = resolve::SharedIndex::default();
+            let lookup = resolve::Lookup::default();
             for query in &queries {
-                let answer = resolve::local(&index, query);
+                let answer = resolve::resolve(
+                    &db,
+                    &index,
+                    &lookup,
+                    &providers,
+                    time::OffsetDateTime::now_utc(),
+                    query,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
                 println!(
                     "{}",
                     serde_json::to_string(&answer).map_err(|e| e.to_string())?
                 );
+            }
+            // The calls cost money: say how many were made (stdout stays one object per line).
+            let calls: Vec<String> = providers
+                .calls()
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(name, n)| format!("{name} {n}"))
+                .collect();
+            if !calls.is_empty() {
+                eprintln!("external calls: {}", calls.join(", "));
             }
             db.close().await;
             Ok(())

@@ -11,6 +11,8 @@ mod picker;
 #[cfg(feature = "ssr")]
 pub mod product;
 #[cfg(feature = "ssr")]
+pub mod providers;
+#[cfg(feature = "ssr")]
 pub mod resolve;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -21,5 +23,6 @@ pub use picker::ProductPicker;
 /// What the catalog plugs into the server: the shared search index.
 #[cfg(feature = "ssr")]
 pub fn plug(p: &mut crate::server::plugins::Plugins) {
-    p.part(resolve::SharedIndex::default());
+    p.part(resolve::SharedIndex::default())
+        .part(resolve::Lookup::default());
 }

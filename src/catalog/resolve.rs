@@ -1,14 +1,17 @@
 //! The enrichment cascade as callers see it: a text in, a product (with its confidence and
 //! the step that found it) or candidates out. The local steps run on the shared search index,
-//! rebuilt when the catalog's generation moves.
+//! rebuilt when the catalog's generation moves; the provider steps (`resolve`) follow when the
+//! local ones are not confident.
 
 use serde::Serialize;
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 use tokio::sync::Mutex;
 
 use super::index::{Found, Index};
+use super::providers::Providers;
 use super::store;
-use crate::server::db::Db;
+use crate::domain::catalog::Query;
+use crate::server::{clock::Clock, config::Settings, db::Db};
 
 /// A product offered for a text.
 #[derive(Debug, Clone, Serialize)]
@@ -137,4 +140,128 @@ impl SharedIndex {
         *slot = Some((generation, index.clone()));
         Ok(index)
     }
+}
+
+/// How long a text no provider knew is not asked about again (calls cost money).
+const MISS_REMEMBERED_MS: i64 = 6 * 3600 * 1000;
+
+/// The providers a server calls, made from its settings on first use, and the texts they
+/// recently did not know.
+#[derive(Default)]
+pub struct Lookup {
+    providers: std::sync::OnceLock<Arc<Providers>>,
+    misses: std::sync::Mutex<HashMap<String, i64>>,
+}
+
+impl Lookup {
+    pub fn with(providers: Providers) -> Lookup {
+        let lookup = Lookup::default();
+        let _ = lookup.providers.set(Arc::new(providers));
+        lookup
+    }
+
+    pub fn providers(&self, settings: &Settings, clock: &Clock) -> &Arc<Providers> {
+        self.providers
+            .get_or_init(|| Arc::new(Providers::from_settings(settings, clock)))
+    }
+
+    fn missed_recently(&self, key: &str, now_ms: i64) -> bool {
+        let misses = self.misses.lock().expect("misses lock");
+        misses.get(key).is_some_and(|until| *until > now_ms)
+    }
+
+    fn remember_miss(&self, key: String, now_ms: i64) {
+        let mut misses = self.misses.lock().expect("misses lock");
+        misses.retain(|_, until| *until > now_ms);
+        misses.insert(key, now_ms + MISS_REMEMBERED_MS);
+    }
+}
+
+/// The text as the providers would be asked about it: two texts that read the same share
+/// one remembered miss.
+fn query_key(q: &Query) -> String {
+    format!(
+        "{}|{}|{:?}|{}|{:?}",
+        q.words.join(" "),
+        q.style_ids.join(","),
+        q.numbers,
+        q.set_numbers.join(","),
+        q.gtin
+    )
+}
+
+/// The whole cascade for `text`, stopping at the first confident answer: local catalog by
+/// identifier, local by name, then each provider by identifier, then each by name. What a
+/// provider answers is saved into the local catalog and ranked there, so the next lookup of
+/// that product is local and costs no call.
+pub async fn resolve(
+    db: &Db,
+    index: &SharedIndex,
+    lookup: &Lookup,
+    providers: &Providers,
+    now: time::OffsetDateTime,
+    text: &str,
+) -> sqlx::Result<Resolution> {
+    let mut best = local(&*index.current(db).await?, text);
+    if best.product_id.is_some() || providers.list.is_empty() {
+        return Ok(best);
+    }
+    let query = Query::parse(text);
+    let key = query_key(&query);
+    let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+    if lookup.missed_recently(&key, now_ms) {
+        return Ok(best);
+    }
+    let has_identifier =
+        !query.style_ids.is_empty() || query.gtin.is_some() || !query.set_numbers.is_empty();
+    let mut unavailable = false;
+    for (step, by_identifier) in [("provider_identifier", true), ("provider_name", false)] {
+        if by_identifier && !has_identifier {
+            continue;
+        }
+        for provider in &providers.list {
+            let name = provider.endpoint().name;
+            let asked = if by_identifier {
+                provider.by_identifier(&query).await
+            } else {
+                provider.by_name(&query).await
+            };
+            let lines = match asked {
+                Ok(lines) => lines,
+                Err(e) => {
+                    // Down, paused or over its limit: the next provider (or the local
+                    // candidates) answer instead.
+                    tracing::info!(provider = name, step, "{e}");
+                    unavailable = true;
+                    continue;
+                }
+            };
+            if lines.is_empty() {
+                continue;
+            }
+            let mut products = Vec::with_capacity(lines.len());
+            for line in lines {
+                match line.into_product() {
+                    Ok(p) => products.push(p),
+                    Err(why) => tracing::warn!(provider = name, "a product was refused: {why}"),
+                }
+            }
+            store::save_products(db, products, name, now).await?;
+            let found = local(&*index.current(db).await?, text);
+            if found.product_id.is_some() {
+                return Ok(Resolution {
+                    step: Some(step),
+                    ..found
+                });
+            }
+            if found.confidence > best.confidence || best.candidates.is_empty() {
+                best = found;
+            }
+        }
+    }
+    // A provider that could not be asked may know it next time.
+    if !unavailable {
+        lookup.remember_miss(key, now_ms);
+    }
+    Ok(best)
 }

@@ -103,6 +103,39 @@ pub struct ProviderSettings {
     pub cardmarket_api_base: String,
     pub pokemontcg_api_base: String,
     pub scryfall_api_base: String,
+    /// Keys of the catalog providers (`<PROVIDER>_API_KEY`); never in the file.
+    #[serde(skip)]
+    pub stockx_api_key: Option<Secret>,
+    /// StockX's OAuth2 bearer token (`STOCKX_ACCESS_TOKEN`), sent with the API key.
+    #[serde(skip)]
+    pub stockx_access_token: Option<Secret>,
+    #[serde(skip)]
+    pub pokemontcg_api_key: Option<Secret>,
+}
+
+/// `[catalog]`: how the enrichment providers are called and how often the scheduled catalog
+/// work runs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogSettings {
+    /// One HTTP request to a provider gives up after this long.
+    pub provider_timeout_ms: u64,
+    /// Tries per call (the first plus retries with backoff) on timeouts, 429 and 5xx.
+    pub provider_attempts: u32,
+    /// Failed calls in a row that open a provider's circuit breaker…
+    pub breaker_failures: u32,
+    /// …for this long; then one trial call decides whether it closes.
+    pub breaker_cooldown_secs: u64,
+    /// Requests per minute each provider is sent at most.
+    pub stockx_per_minute: u32,
+    pub pokemontcg_per_minute: u32,
+    pub scryfall_per_minute: u32,
+    pub cardmarket_per_minute: u32,
+    /// Cardmarket games whose daily files are downloaded (1 Magic, 3 Yu-Gi-Oh!, 6 Pokémon).
+    pub cardmarket_games: Vec<u32>,
+    /// Hours between two downloads of Cardmarket's files; 0: never.
+    pub cardmarket_refresh_hours: u64,
+    /// Hours between two market price refreshes; 0: never.
+    pub price_refresh_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -116,6 +149,7 @@ struct FileSettings {
     billing: BillingSettings,
     plans: BTreeMap<String, PlanLimits>,
     providers: ProviderSettings,
+    catalog: CatalogSettings,
     discord: DiscordOptions,
 }
 
@@ -198,6 +232,7 @@ pub struct Settings {
     pub billing: BillingSettings,
     pub plans: BTreeMap<String, PlanLimits>,
     pub providers: ProviderSettings,
+    pub catalog: CatalogSettings,
     /// `None` until resolved: explicit `FLIPDESK_SECRET`, or (development) a generated file.
     pub secret: Option<Secret>,
     pub stripe: Option<StripeSettings>,
@@ -394,6 +429,14 @@ impl Settings {
         for (name, slot) in [
             ("STRIPE_API_BASE", &mut providers.stripe_api_base),
             ("DISCORD_API_BASE", &mut providers.discord_api_base),
+        ] {
+            if let Some(v) = var(name) {
+                *slot = v;
+            }
+            *slot = check_base_url(name, slot)?;
+        }
+        // A catalog provider can be turned off: `off` (or an empty value in the file).
+        for (name, slot) in [
             ("STOCKX_API_BASE", &mut providers.stockx_api_base),
             ("CARDMARKET_API_BASE", &mut providers.cardmarket_api_base),
             ("POKEMONTCG_API_BASE", &mut providers.pokemontcg_api_base),
@@ -402,7 +445,30 @@ impl Settings {
             if let Some(v) = var(name) {
                 *slot = v;
             }
-            *slot = check_base_url(name, slot)?;
+            *slot = match slot.trim() {
+                "" | "off" => String::new(),
+                value => check_base_url(name, value)?,
+            };
+        }
+        providers.stockx_api_key = var("STOCKX_API_KEY").map(Secret::new);
+        providers.stockx_access_token = var("STOCKX_ACCESS_TOKEN").map(Secret::new);
+        providers.pokemontcg_api_key = var("POKEMONTCG_API_KEY").map(Secret::new);
+        let catalog = raw.catalog;
+        if catalog.provider_timeout_ms == 0 || catalog.provider_attempts == 0 {
+            return Err(bad(
+                "catalog.provider_timeout_ms / provider_attempts",
+                "must be at least 1",
+            ));
+        }
+        if let Some(game) = catalog
+            .cardmarket_games
+            .iter()
+            .find(|g| ![1, 3, 6].contains(*g))
+        {
+            return Err(bad(
+                "catalog.cardmarket_games",
+                format!("{game} is not 1 (Magic), 3 (Yu-Gi-Oh!) or 6 (Pokémon)"),
+            ));
         }
 
         let secret = match var("FLIPDESK_SECRET") {
@@ -459,6 +525,7 @@ impl Settings {
             billing: raw.billing,
             plans: raw.plans,
             providers,
+            catalog,
             secret,
             stripe,
             discord,
@@ -639,6 +706,34 @@ mod tests {
         assert_eq!(s.env, Environment::Development);
         assert!(s.stripe.is_none());
         assert_eq!(s.providers.stripe_api_base, "https://api.stripe.com");
+    }
+
+    #[test]
+    fn catalog_providers_can_be_turned_off_and_keep_their_keys_secret() {
+        let s = Settings::from_sources(
+            None,
+            &vars(&[
+                ("SCRYFALL_API_BASE", "off"),
+                ("STOCKX_API_BASE", "http://127.0.0.1:9000/stockx/"),
+                ("STOCKX_API_KEY", "sx-key"),
+                ("FLIPDESK__CATALOG__CARDMARKET_GAMES", "[6]"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.providers.scryfall_api_base, "");
+        assert_eq!(s.providers.stockx_api_base, "http://127.0.0.1:9000/stockx");
+        assert_eq!(s.providers.pokemontcg_api_base, "https://api.pokemontcg.io");
+        assert_eq!(s.catalog.cardmarket_games, vec![6]);
+        assert!(!format!("{s:?}").contains("sx-key"));
+        let err =
+            Settings::from_sources(None, &vars(&[("POKEMONTCG_API_BASE", "ftp://x")])).unwrap_err();
+        assert!(err.to_string().contains("POKEMONTCG_API_BASE"), "{err}");
+        let err = Settings::from_sources(
+            None,
+            &vars(&[("FLIPDESK__CATALOG__CARDMARKET_GAMES", "[2]")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("cardmarket_games"), "{err}");
     }
 
     #[test]

@@ -19,12 +19,16 @@ impl Cli {
         self.run_with(args, &[])
     }
 
-    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+    pub(crate) fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_flipdesk"));
         cmd.args(args)
             .env("DATABASE_URL", &self.database_url)
             .env("FLIPDESK__SERVER__DATA_DIR", self.dir.path())
             .env("RUST_LOG", "warn")
+            .env("STOCKX_API_BASE", "off")
+            .env("CARDMARKET_API_BASE", "off")
+            .env("POKEMONTCG_API_BASE", "off")
+            .env("SCRYFALL_API_BASE", "off")
             .env_remove("FLIPDESK_ENV")
             .env_remove("FLIPDESK_SECRET");
         for (k, v) in env {

@@ -82,6 +82,12 @@ pub fn settings_for(database_url: &str, dir: &std::path::Path, extra: &[(&str, &
         ("FLIPDESK__PLANS__FREE__ITEMS", "100000"),
         ("FLIPDESK__PLANS__FREE__SALES_PER_MONTH", "100000"),
         ("FLIPDESK__PLANS__FREE__SHIPMENTS_PER_MONTH", "100000"),
+        // Nothing in the tests reaches the internet: a test that needs a catalog provider
+        // points it at its own fake.
+        ("STOCKX_API_BASE", "off"),
+        ("CARDMARKET_API_BASE", "off"),
+        ("POKEMONTCG_API_BASE", "off"),
+        ("SCRYFALL_API_BASE", "off"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -9,6 +9,8 @@ mod catalog;
 mod checkout;
 mod cli;
 mod discord;
+mod enrichment;
+mod fake_catalog;
 mod fake_discord;
 mod fake_stripe;
 mod health;

@@ -1,0 +1,375 @@
+//! The enrichment cascade against fake providers on loopback, on both databases: each step
+//! in order, provider answers cached into the catalog (the second lookup makes no call),
+//! timeouts and 5xx falling through, the circuit breaker opening and closing, the rate limit,
+//! remembered misses, and Cardmarket's files downloaded conditionally and imported.
+
+use crate::fake_catalog::{FakeCatalog, Mode};
+use crate::helpers::{fresh_database_url, settings_for};
+use crate::on_both_databases;
+use flipdesk::catalog::{
+    product::CatalogLine,
+    providers::{Providers, cardmarket::Fetched},
+    resolve::{self, Lookup, SharedIndex},
+    store,
+};
+use flipdesk::server::{
+    clock::Clock,
+    db::{Backend, Db},
+};
+use serde_json::Value;
+use std::time::Duration;
+
+/// A catalog, its providers pointed at the fakes, and the app's clock.
+struct Rig {
+    db: Db,
+    clock: Clock,
+    index: SharedIndex,
+    lookup: Lookup,
+    providers: Providers,
+    fake: FakeCatalog,
+    _dir: tempfile::TempDir,
+}
+
+const LOCAL: &str = r#"{"kind":"sneaker","name":"Nike Dunk Low Retro White Black Panda","brand":"Nike","style_id":"DD1391-100"}
+{"kind":"card","name":"Charizard","game":"Pokémon","set":"Base","set_code":"BS","number":"4/102","rarity":"Holo Rare"}"#;
+
+impl Rig {
+    async fn new(backend: Backend, extra: &[(&'static str, &str)]) -> Rig {
+        let fake = FakeCatalog::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let url = fresh_database_url(backend, dir.path()).await;
+        let mut vars: Vec<(&str, String)> = fake.env();
+        vars.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let settings = settings_for(&url, dir.path(), &pairs);
+        let db = Db::connect(&settings.database).await.unwrap();
+        db.migrate().await.unwrap();
+        let products = LOCAL
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<CatalogLine>(l)
+                    .unwrap()
+                    .into_product()
+                    .unwrap()
+            })
+            .collect();
+        store::save_products(&db, products, "import", time::OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        let clock = Clock::default();
+        let providers = Providers::from_settings(&settings, &clock);
+        Rig {
+            db,
+            clock,
+            index: SharedIndex::default(),
+            lookup: Lookup::default(),
+            providers,
+            fake,
+            _dir: dir,
+        }
+    }
+
+    async fn resolve(&self, text: &str) -> Value {
+        let r = resolve::resolve(
+            &self.db,
+            &self.index,
+            &self.lookup,
+            &self.providers,
+            self.clock.now(),
+            text,
+        )
+        .await
+        .unwrap();
+        serde_json::to_value(r).unwrap()
+    }
+
+    fn calls(&self, name: &str) -> u64 {
+        self.providers
+            .calls()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map_or(0, |(_, c)| c)
+    }
+}
+
+async fn each_step_in_order_and_answers_cached(backend: Backend) {
+    let rig = Rig::new(backend, &[]).await;
+
+    // Local by identifier, local by name: no provider is asked.
+    let r = rig.resolve("DD1391-100 sz 10").await;
+    assert_eq!(r["step"], "local_identifier", "{r}");
+    let r = rig.resolve("charizard base 4/102 psa 9").await;
+    assert_eq!(r["step"], "local_identifier", "{r}");
+    let r = rig.resolve("nike dunk low panda white black sz 10").await;
+    assert_eq!(r["step"], "local_name", "{r}");
+    assert_eq!(rig.providers.total_calls(), 0);
+
+    // A style id the catalog does not have: StockX by identifier, and it is kept.
+    let r = rig.resolve("CW2288-111 size 11").await;
+    assert_eq!(r["step"], "provider_identifier", "{r}");
+    assert_eq!(r["name"], "Nike Air Force 1 Low '07 White");
+    assert!(r["confidence"].as_f64().unwrap() >= 0.8, "{r}");
+    assert_eq!(r["identifiers"]["external_ids"]["stockx"], "sx-af1", "{r}");
+    assert_eq!(rig.calls("stockx"), 1);
+    let again = rig.resolve("cw2288-111").await;
+    assert_eq!(again["step"], "local_identifier", "{again}");
+    assert_eq!(again["product_id"], r["product_id"]);
+    assert_eq!(rig.calls("stockx"), 1, "the second lookup is local");
+
+    // A set code + number: the Pokémon TCG API does not know MH2, Scryfall does.
+    let r = rig.resolve("ragavan mh2 138 nm").await;
+    assert_eq!(r["step"], "provider_identifier", "{r}");
+    assert_eq!(r["name"], "Ragavan, Nimble Pilferer");
+    assert_eq!(r["identifiers"]["external_ids"]["cardmarket"], "555001");
+    assert_eq!(rig.calls("pokemontcg"), 1);
+    assert_eq!(rig.calls("scryfall"), 1);
+    assert_eq!(
+        rig.calls("stockx"),
+        1,
+        "StockX is not asked about set numbers"
+    );
+
+    // A name and a card number: by name; StockX is not asked about single cards.
+    let r = rig.resolve("pikachu 58/102 lp").await;
+    assert_eq!(r["step"], "provider_name", "{r}");
+    assert_eq!(r["name"], "Pikachu");
+    assert_eq!(r["identifiers"]["number"], "58/102", "{r}");
+    let asked = rig.fake.requests("ptcg");
+    assert!(
+        asked.last().unwrap().contains("number%3A%2258%22"),
+        "{asked:?}"
+    );
+    assert_eq!(rig.calls("stockx"), 1);
+
+    // A sneaker by name only.
+    let r = rig.resolve("adidas samba og cloud white core black").await;
+    assert_eq!(r["step"], "provider_name", "{r}");
+    assert_eq!(r["identifiers"]["style_id"], "B75806");
+
+    // Nothing anywhere: candidates (none), and the miss is remembered.
+    let before = rig.providers.total_calls();
+    let r = rig.resolve("completely unknown gizmo").await;
+    assert!(r["product_id"].is_null(), "{r}");
+    assert!(rig.providers.total_calls() > before);
+    let after_first = rig.providers.total_calls();
+    let r = rig.resolve("Completely  unknown gizmo").await;
+    assert!(r["product_id"].is_null(), "{r}");
+    assert_eq!(
+        rig.providers.total_calls(),
+        after_first,
+        "a remembered miss is not asked again"
+    );
+
+    // A provider product that does not validate (no name) is refused, never half-saved.
+    let r = rig.resolve("ZZ0000-000").await;
+    assert!(r["product_id"].is_null(), "{r}");
+
+    // Everything that came from providers is in the catalog with its source.
+    let sources: Vec<(String, i64)> = flipdesk::with_db!(&rig.db, pool => sqlx::query_as(
+        "SELECT source, COUNT(*) FROM catalog_products GROUP BY source ORDER BY source")
+        .fetch_all(pool)
+        .await)
+    .unwrap();
+    assert!(sources.contains(&("stockx".into(), 2)), "{sources:?}");
+    assert!(sources.contains(&("scryfall".into(), 1)), "{sources:?}");
+    assert!(sources.contains(&("import".into(), 2)), "{sources:?}");
+}
+
+async fn failures_fall_through_to_the_next_step(backend: Backend) {
+    let rig = Rig::new(
+        backend,
+        &[
+            ("FLIPDESK__CATALOG__PROVIDER_TIMEOUT_MS", "300"),
+            ("FLIPDESK__CATALOG__PROVIDER_ATTEMPTS", "2"),
+        ],
+    )
+    .await;
+    // StockX down (5xx): it is tried twice, then the Pokémon TCG API answers by name.
+    rig.fake.set_mode("stockx", Mode::Down);
+    let r = rig.resolve("pikachu mew").await;
+    assert_eq!(r["step"], "provider_name", "{r}");
+    assert_eq!(r["name"], "Pikachu", "{r}");
+    assert_eq!(rig.calls("stockx"), 2, "one try and one retry");
+
+    // StockX too slow: each try times out, then the same.
+    rig.fake.set_mode("stockx", Mode::Slow(2_000));
+    let started = std::time::Instant::now();
+    let r = rig.resolve("CW2288-111").await;
+    assert!(r["product_id"].is_null(), "{r}");
+    assert_eq!(rig.calls("stockx"), 4);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "timeouts cut it short"
+    );
+
+    // An outage is not remembered as a miss: once StockX is back it is asked and answers.
+    rig.fake.set_mode("stockx", Mode::Normal);
+    let r = rig.resolve("CW2288-111").await;
+    assert_eq!(r["step"], "provider_identifier", "{r}");
+}
+
+async fn breaker_opens_and_closes(backend: Backend) {
+    let rig = Rig::new(
+        backend,
+        &[
+            ("FLIPDESK__CATALOG__PROVIDER_ATTEMPTS", "1"),
+            ("FLIPDESK__CATALOG__BREAKER_FAILURES", "2"),
+            ("FLIPDESK__CATALOG__BREAKER_COOLDOWN_SECS", "60"),
+            ("POKEMONTCG_API_BASE", "off"),
+            ("SCRYFALL_API_BASE", "off"),
+        ],
+    )
+    .await;
+    rig.fake.set_mode("stockx", Mode::Down);
+    rig.resolve("CW2288-111").await;
+    rig.resolve("FV5029-006").await;
+    assert_eq!(rig.calls("stockx"), 2);
+    // Open: the next lookups do not reach StockX at all.
+    rig.resolve("adidas samba").await;
+    rig.resolve("air force 1 white").await;
+    assert_eq!(rig.calls("stockx"), 2, "an open breaker sends nothing");
+
+    // After the cooldown one trial goes out; it fails, so the breaker opens again.
+    rig.clock.advance(Duration::from_secs(61));
+    rig.resolve("adidas samba og").await;
+    assert_eq!(rig.calls("stockx"), 3);
+    rig.resolve("samba og").await;
+    assert_eq!(rig.calls("stockx"), 3, "a failed trial opens it again");
+
+    // StockX is back: the trial after the next cooldown closes it.
+    rig.fake.set_mode("stockx", Mode::Normal);
+    rig.clock.advance(Duration::from_secs(61));
+    let r = rig.resolve("CW2288-111").await;
+    assert_eq!(r["step"], "provider_identifier", "{r}");
+    let r = rig.resolve("adidas samba og cloud white core black").await;
+    assert_eq!(r["step"], "provider_name", "{r}");
+    assert_eq!(rig.calls("stockx"), 5, "closed: calls go through again");
+}
+
+async fn rate_limit_is_respected(backend: Backend) {
+    let rig = Rig::new(
+        backend,
+        &[
+            ("FLIPDESK__CATALOG__STOCKX_PER_MINUTE", "2"),
+            ("POKEMONTCG_API_BASE", "off"),
+            ("SCRYFALL_API_BASE", "off"),
+        ],
+    )
+    .await;
+    let mut answered = 0;
+    for style in [
+        "CW2288-111",
+        "FV5029-006",
+        "AA1111-111",
+        "BB2222-222",
+        "CC3333-333",
+    ] {
+        let r = rig.resolve(style).await;
+        answered += usize::from(r["product_id"].is_string());
+    }
+    assert_eq!(rig.calls("stockx"), 2, "two a minute, not more");
+    assert_eq!(answered, 2);
+    assert_eq!(rig.fake.requests("stockx").len(), 2);
+    // Skipped for the limit is not a miss: the next minute asks again.
+}
+
+const SINGLES: &str = r#"{"version":1,"createdAt":"2026-12-04T02:35:48+0100","products":[
+ {"idProduct":273699,"name":"Charizard","idCategory":51,"categoryName":"Pokémon Single","idExpansion":1,"idMetacard":5,"dateAdded":"2007-01-01 00:00:00"},
+ {"name":"a record without its id","categoryName":"Pokémon Single"}
+]}"#;
+
+const SINGLES_NEXT_DAY: &str = r#"{"version":1,"createdAt":"2026-12-05T02:35:48+0100","products":[
+ {"idProduct":273699,"name":"Charizard","idCategory":51,"categoryName":"Pokémon Single","idExpansion":1,"idMetacard":5,"dateAdded":"2007-01-01 00:00:00"},
+ {"idProduct":9,"name":"Pikachu","idCategory":51,"categoryName":"Pokémon Single","idExpansion":1,"idMetacard":6,"dateAdded":"2007-01-01 00:00:00"}
+]}"#;
+
+const PRICES: &str = r#"{"version":1,"createdAt":"2026-12-04T02:35:48+0100","priceGuides":[
+ {"idProduct":273699,"idCategory":51,"avg":300.5,"low":250.0,"trend":310.25}
+]}"#;
+
+async fn cardmarket_files_download_conditionally(backend: Backend) {
+    let rig = Rig::new(backend, &[("FLIPDESK__CATALOG__CARDMARKET_GAMES", "[6]")]).await;
+    rig.fake
+        .put_file("products_singles_6.json", "\"etag-1\"", SINGLES);
+    rig.fake
+        .put_file("price_guide_6.json", "\"etag-p1\"", PRICES);
+    let cardmarket = rig.providers.cardmarket.as_ref().expect("cardmarket is on");
+    let data = tempfile::tempdir().unwrap();
+    let done = cardmarket
+        .refresh(&rig.db, data.path(), rig.clock.now_ms())
+        .await
+        .unwrap();
+    let outcome = |name: &str| {
+        done.iter()
+            .find(|(p, _)| p.ends_with(name))
+            .map(|(_, f)| f.clone())
+            .unwrap()
+    };
+    let Fetched::Imported(singles) = outcome("products_singles_6.json") else {
+        panic!("{done:?}")
+    };
+    assert!(singles.contains("created 1"), "{singles}");
+    assert!(
+        singles.contains("record 2: missing field `idProduct`") || singles.contains("record 2:"),
+        "the malformed record is skipped and reported: {singles}"
+    );
+    assert_eq!(outcome("products_nonsingles_6.json"), Fetched::Missing);
+    let Fetched::Imported(prices) = outcome("price_guide_6.json") else {
+        panic!("{done:?}")
+    };
+    assert!(prices.contains("1 prices written"), "{prices}");
+    assert_eq!(
+        std::fs::read_dir(data.path().join("catalog-downloads"))
+            .unwrap()
+            .count(),
+        0,
+        "downloaded files are removed once imported"
+    );
+
+    // The next run asks conditionally; nothing changed, nothing is imported again.
+    let again = cardmarket
+        .refresh(&rig.db, data.path(), rig.clock.now_ms())
+        .await
+        .unwrap();
+    assert_eq!(rig.fake.conditional_requests(), 2, "{again:?}");
+    assert!(
+        again
+            .iter()
+            .filter(|(p, _)| !p.contains("nonsingles"))
+            .all(|(_, f)| *f == Fetched::NotModified),
+        "{again:?}"
+    );
+
+    // A new file (new ETag) is imported.
+    rig.fake
+        .put_file("products_singles_6.json", "\"etag-2\"", SINGLES_NEXT_DAY);
+    let third = cardmarket
+        .refresh(&rig.db, data.path(), rig.clock.now_ms())
+        .await
+        .unwrap();
+    assert!(
+        matches!(&third[0].1, Fetched::Imported(s) if s.contains("created 1")),
+        "{third:?}"
+    );
+
+    // Cardmarket down: the refresh fails (the job retries), what is known stays.
+    rig.fake.set_mode("cm", Mode::Down);
+    let failed = cardmarket
+        .refresh(&rig.db, data.path(), rig.clock.now_ms())
+        .await;
+    assert!(failed.is_err());
+    let prices: i64 = flipdesk::with_db!(&rig.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM market_prices WHERE source = 'cardmarket'")
+        .fetch_one(pool)
+        .await)
+    .unwrap();
+    assert_eq!(prices, 1);
+}
+
+on_both_databases!(
+    each_step_in_order_and_answers_cached,
+    failures_fall_through_to_the_next_step,
+    breaker_opens_and_closes,
+    rate_limit_is_respected,
+    cardmarket_files_download_conditionally,
+);
