@@ -9,11 +9,15 @@ pub mod import;
 pub mod index;
 mod picker;
 #[cfg(feature = "ssr")]
+pub mod prices;
+#[cfg(feature = "ssr")]
 pub mod product;
 #[cfg(feature = "ssr")]
 pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod resolve;
+#[cfg(feature = "ssr")]
+pub mod schedule;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod types;
@@ -25,4 +29,8 @@ pub use picker::ProductPicker;
 pub fn plug(p: &mut crate::server::plugins::Plugins) {
     p.part(resolve::SharedIndex::default())
         .part(resolve::Lookup::default());
+    p.jobs
+        .register::<schedule::RefreshCardmarket>()
+        .register::<schedule::RefreshPrices>()
+        .every_round(schedule::round);
 }

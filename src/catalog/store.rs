@@ -371,6 +371,27 @@ pub async fn all_products(db: &Db) -> sqlx::Result<Vec<Product>> {
     Ok(rows.into_iter().map(ProductRow::product).collect())
 }
 
+/// The products with these ids (unknown ids are skipped).
+pub async fn products_by_ids(db: &Db, ids: &[String]) -> sqlx::Result<Vec<Product>> {
+    let mut products = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let text = format!(
+            "SELECT {COLUMNS} FROM catalog_products WHERE id IN ({}) ORDER BY id",
+            marks.join(", ")
+        );
+        let rows: Vec<ProductRow> = with_db!(db, pool => {
+            let mut q = sqlx::query_as(&text);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await
+        })?;
+        products.extend(rows.into_iter().map(ProductRow::product));
+    }
+    Ok(products)
+}
+
 /// The catalog's generation: it grows with every change.
 pub async fn generation(db: &Db) -> sqlx::Result<i64> {
     with_db!(db, pool => sqlx::query_scalar("SELECT generation FROM catalog_state WHERE id = 1")

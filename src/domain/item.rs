@@ -335,6 +335,10 @@ pub struct ItemInput {
     pub cert_number: String,
     /// "key: value" per line.
     pub attributes: String,
+    /// The catalog product this item is (picked in the form); empty: none. Market prices
+    /// follow it.
+    #[serde(default)]
+    pub catalog_product_id: String,
 }
 
 /// A validated item, ready to store.
@@ -354,6 +358,8 @@ pub struct ItemDraft {
     pub notes: Option<String>,
     pub image_urls: Vec<String>,
     pub details: ItemDetails,
+    #[serde(default)]
+    pub catalog_product_id: Option<String>,
 }
 
 fn opt_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> Option<String> {
@@ -554,6 +560,19 @@ pub fn validate_item(input: &ItemInput) -> Result<ItemDraft, FieldErrors> {
     );
     let notes = opt_text(&mut e, "notes", &input.notes, MAX_TEXT_LEN);
     let tags = e.check("tags", parse_tags(&input.tags)).unwrap_or_default();
+    let catalog_product_id = match input.catalog_product_id.trim() {
+        "" => None,
+        id if id.len() <= 64 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') => {
+            Some(id.to_string())
+        }
+        _ => {
+            e.add(
+                "catalog_product_id",
+                "That catalog product is not one Flipdesk knows: pick it again.",
+            );
+            None
+        }
+    };
     let image_urls = e
         .check("image_urls", parse_image_urls(&input.image_urls))
         .unwrap_or_default();
@@ -678,6 +697,7 @@ pub fn validate_item(input: &ItemInput) -> Result<ItemDraft, FieldErrors> {
             notes,
             image_urls,
             details: d,
+            catalog_product_id,
         }),
         _ => Err(e),
     }

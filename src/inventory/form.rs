@@ -108,6 +108,7 @@ pub fn ItemFields(form: RwSignal<ItemInput>, errors: Memo<Option<AppError>>) -> 
             let text = |v: &Option<String>| v.clone().unwrap_or_default();
             f.kind = s.kind.clone();
             f.name = s.name.clone();
+            f.catalog_product_id = s.product_id.clone();
             match s.kind.as_str() {
                 "sneaker" => {
                     f.brand = text(&s.brand);
@@ -142,6 +143,15 @@ pub fn ItemFields(form: RwSignal<ItemInput>, errors: Memo<Option<AppError>>) -> 
         <fieldset class="form-section">
             <legend>"The item"</legend>
             <crate::catalog::ProductPicker on_pick=pick/>
+            <Show when=move || !form.with(|f| f.catalog_product_id.is_empty())>
+                <p class="field-hint catalog-link">
+                    "Linked to a catalog product: its market price keeps this item's value current. "
+                    <button type="button" class="link-button"
+                        on:click=move |_| form.update(|f| f.catalog_product_id.clear())>
+                        "Unlink"
+                    </button>
+                </p>
+            </Show>
             <div class="form-grid">
                 <Choice form lens=|f| &mut f.kind id="kind" label="Kind" errors allow_empty=false
                     options=options(ItemKind::ALL, ItemKind::as_str, ItemKind::label)/>

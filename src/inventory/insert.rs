@@ -47,6 +47,7 @@ pub(crate) struct NewItemRow {
     grade: Option<String>,
     search_text: String,
     brand: Option<String>,
+    catalog_product_id: Option<String>,
     /// The local day it joins the stock, and what that adds to the worth ledger (a new item
     /// has no market price yet: it is worth its cost).
     pub acquired_on: String,
@@ -97,6 +98,7 @@ impl NewItemRow {
             grade: draft.details.grade.clone(),
             search_text: search_text(draft),
             brand: draft.details.brand.clone(),
+            catalog_product_id: draft.catalog_product_id.clone(),
             acquired_on: draft
                 .purchase_date
                 .clone()
@@ -109,10 +111,10 @@ impl NewItemRow {
 
 const COLUMNS: &str = "id, owner_user_id, kind, status, name, sku, quantity, purchase_price, currency, purchase_date, \
     purchase_source, storage_location, tags, notes, image_urls, details, style_id, size, card_set, grade, search_text, \
-    version, created_at, updated_at, import_id, brand, acquired_on, acq_cost, acq_market, acq_units";
+    version, created_at, updated_at, import_id, brand, acquired_on, acq_cost, acq_market, acq_units, catalog_product_id";
 
 /// The rows' JSON keys: text, but for the amounts and counts.
-const JSON_COLUMNS: [(&str, Col); 23] = [
+const JSON_COLUMNS: [(&str, Col); 24] = [
     ("id", Col::Text),
     ("kind", Col::Text),
     ("name", Col::Text),
@@ -133,6 +135,7 @@ const JSON_COLUMNS: [(&str, Col); 23] = [
     ("grade", Col::Text),
     ("search_text", Col::Text),
     ("brand", Col::Text),
+    ("catalog_product_id", Col::Text),
     ("acquired_on", Col::Text),
     ("acq_cost", Col::Int),
     ("acq_units", Col::Int),
@@ -146,7 +149,8 @@ fn insert_sql(backend: Backend) -> &'static str {
             "INSERT INTO items ({COLUMNS}) {}SELECT x.id, $1, x.kind, $2, x.name, x.sku, x.quantity, x.price, \
              x.currency, x.purchase_date, x.purchase_source, x.storage_location, x.tags, x.notes, x.images, \
              x.details, x.style_id, x.size, x.card_set, x.grade, x.search_text, 1, $3, $3, $4, x.brand, \
-             x.acquired_on, x.acq_cost, x.acq_cost, x.acq_units FROM x",
+             x.acquired_on, x.acq_cost, x.acq_cost, x.acq_units, \
+             (SELECT c.id FROM catalog_products c WHERE c.id = x.catalog_product_id) FROM x",
             dialect::json_rows(backend, 5, &JSON_COLUMNS)
         )
     }

@@ -199,6 +199,10 @@ fn MarketPrice(view: ItemView, reload: impl Fn() + Clone + Send + Sync + 'static
         <section class="card" aria-labelledby="market-heading">
             <h2 id="market-heading">"Market price"</h2>
             <p data-testid="market-price">{current}</p>
+            <p class="muted" data-testid="catalog-product">{match &view.catalog_product {
+                Some((_, name)) => format!("Catalog product: {name}. Its market price is refreshed on a schedule."),
+                None => "Not linked to a catalog product: edit the item and find it in the catalog to get market prices automatically.".to_string(),
+            }}</p>
             <form class="form sub-form" on:submit=submit novalidate>
                 <ErrorBanner message=Signal::derive(move || other_error.get())/>
                 <div class="field" class:field-invalid=move || error.get().is_some()>

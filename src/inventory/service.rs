@@ -261,6 +261,7 @@ pub async fn update_item(
         purchase_source = $8, storage_location = $9, tags = $10, notes = $11, image_urls = $12, details = $13, style_id = $14, \
         size = $15, card_set = $16, grade = $17, search_text = $18, version = version + 1, updated_at = $19, \
         brand = $23, acquired_on = COALESCE($7, acquired_on), \
+        catalog_product_id = (SELECT c.id FROM catalog_products c WHERE c.id = $24), \
         market_unit = CASE WHEN currency = $6 THEN market_unit END \
         WHERE id = $20 AND owner_user_id = $21 AND version = $22 \
         AND (currency = $6 OR NOT EXISTS (SELECT 1 FROM sales s WHERE s.item_id = items.id))";
@@ -276,7 +277,7 @@ pub async fn update_item(
             .bind(&draft.purchase_source).bind(&draft.storage_location).bind(encode_tags(&draft.tags)).bind(&draft.notes)
             .bind(&images).bind(&details).bind(&draft.details.style_id).bind(&draft.details.size)
             .bind(&draft.details.card_set).bind(&draft.details.grade).bind(search_text(draft)).bind(now)
-            .bind(id).bind(owner).bind(version).bind(&draft.details.brand)
+            .bind(id).bind(owner).bind(version).bind(&draft.details.brand).bind(&draft.catalog_product_id)
             .execute(&mut *tx).await?.rows_affected();
         if changed > 0 {
             crate::analytics::ledger::restate(&mut tx, owner, &ids, before).await?;
@@ -327,6 +328,10 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
     let market_unit: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
         "SELECT market_unit FROM items WHERE id = $1 AND owner_user_id = $2")
         .bind(id).bind(owner).fetch_one(pool).await)?;
+    let catalog_product: Option<(String, String)> = with_db!(db, pool => sqlx::query_as(
+        "SELECT c.id, c.name FROM items i JOIN catalog_products c ON c.id = i.catalog_product_id \
+         WHERE i.id = $1 AND i.owner_user_id = $2")
+        .bind(id).bind(owner).fetch_optional(pool).await)?;
     let listing = crate::store::service::listing_of_item(db, owner, id).await?;
     let photos = crate::photos::service::list(db, owner, id).await?;
     let currency = row.currency;
@@ -343,6 +348,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
         market_price: market_unit.map(|a| Money::new(a, currency)),
         listing,
         photos,
+        catalog_product,
         price_history: prices
             .into_iter()
             .map(|(price, source, at)| PricePoint {

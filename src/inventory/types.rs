@@ -74,6 +74,9 @@ pub struct ItemView {
     /// Its photos, cover first.
     #[serde(default)]
     pub photos: Vec<crate::photos::types::PhotoView>,
+    /// The catalog product it is linked to: (id, name).
+    #[serde(default)]
+    pub catalog_product: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,6 +107,11 @@ impl ItemView {
             tags: s.tags.join(", "),
             notes: o(&v.notes),
             image_urls: v.image_urls.join("\n"),
+            catalog_product_id: v
+                .catalog_product
+                .as_ref()
+                .map(|(id, _)| id.clone())
+                .unwrap_or_default(),
             brand: o(&d.brand),
             style_id: o(&d.style_id),
             colorway: o(&d.colorway),

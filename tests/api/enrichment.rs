@@ -4,7 +4,9 @@
 //! remembered misses, and Cardmarket's files downloaded conditionally and imported.
 
 use crate::fake_catalog::{FakeCatalog, Mode};
-use crate::helpers::{fresh_database_url, settings_for};
+use crate::helpers::{
+    TestApp, fresh_database_url, item_form, settings_for, sneaker_input, spawn_app_with,
+};
 use crate::on_both_databases;
 use flipdesk::catalog::{
     product::CatalogLine,
@@ -16,7 +18,9 @@ use flipdesk::server::{
     clock::Clock,
     db::{Backend, Db},
 };
+use reqwest::StatusCode;
 use serde_json::Value;
+use serde_json::json;
 use std::time::Duration;
 
 /// A catalog, its providers pointed at the fakes, and the app's clock.
@@ -366,7 +370,151 @@ async fn cardmarket_files_download_conditionally(backend: Backend) {
     assert_eq!(prices, 1);
 }
 
+/// A reseller's stock value in USD: the sum of the worth ledger's market column.
+async fn worth(app: &TestApp, email: &str) -> i64 {
+    flipdesk::with_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(w.market), 0) AS BIGINT) FROM worth_days w JOIN users u ON u.id = w.owner_user_id \
+         WHERE u.email = $1 AND w.currency = 'USD'")
+        .bind(email).fetch_one(pool).await)
+    .unwrap()
+}
+
+async fn create(app: &TestApp, c: &reqwest::Client, input: Value) -> String {
+    let (status, body) = app
+        .rpc(
+            c,
+            "inventory/create",
+            json!({"input": input, "status": "in_stock"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_str().unwrap().to_string()
+}
+
+async fn price_refresh_moves_net_worth_once_per_run(backend: Backend) {
+    let fake = FakeCatalog::start().await;
+    let mut env = fake.env();
+    env.push(("CARDMARKET_API_BASE", "off".into()));
+    env.push(("FLIPDESK__CATALOG__PRICE_REFRESH_HOURS", "6".into()));
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(backend, &pairs).await;
+    let lookup = app.state.part::<Lookup>();
+    let providers = lookup.providers(&app.state.settings, &app.state.clock);
+    let index = app.state.part::<SharedIndex>();
+    let app = &app;
+    let resolve = |text: &'static str| async move {
+        resolve::resolve(
+            &app.db,
+            index,
+            lookup,
+            providers,
+            app.state.clock.now(),
+            text,
+        )
+        .await
+        .unwrap()
+        .product_id
+        .expect(text)
+    };
+    let pikachu = resolve("pikachu 58/102").await;
+    let af1 = resolve("CW2288-111").await;
+    fake.set_price("base1-58", 31.5);
+    fake.set_price("sx-af1", 120.0);
+
+    // Two resellers hold the same card; one also holds the sneaker. A forged product id
+    // links nothing.
+    let ana = app.reseller("ana").await;
+    let bo = app.reseller("bo").await;
+    let card = |qty: &str, product: &str| {
+        item_form(
+            "card",
+            json!({"name": "Pikachu", "quantity": qty, "purchase_price": "10", "currency": "USD",
+                   "game": "Pokémon", "card_set": "Base", "card_number": "58/102",
+                   "catalog_product_id": product}),
+        )
+    };
+    let ana_card = create(app, &ana, card("2", &pikachu)).await;
+    create(app, &bo, card("1", &pikachu)).await;
+    let mut shoe = sneaker_input("1", "CW2288-111", "10");
+    shoe["catalog_product_id"] = json!(af1);
+    create(app, &ana, shoe).await;
+    let forged = create(app, &bo, card("1", "0000aaaa-0000-0000-0000-000000000000")).await;
+    let (_, item) = app.rpc(&bo, "inventory/get", json!({"id": forged})).await;
+    assert!(item["catalog_product"].is_null(), "{item}");
+    let (status, body) = app
+        .rpc(
+            &bo,
+            "inventory/create",
+            json!({"input": card("1", "not an id!"), "status": "in_stock"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, item) = app
+        .rpc(&ana, "inventory/get", json!({"id": ana_card}))
+        .await;
+    assert_eq!(item["catalog_product"][1], "Pikachu", "{item}");
+
+    // At cost: 2 × 10 + 60.
+    assert_eq!(worth(app, "ana@example.com").await, 8000);
+    app.advance(Duration::from_secs(1)).await;
+    let card_calls = |fake: &FakeCatalog| {
+        fake.requests("ptcg")
+            .iter()
+            .filter(|p| p.starts_with("/ptcg/v2/cards/base1-58"))
+            .count()
+    };
+    assert_eq!(card_calls(&fake), 1, "asked once for two resellers' cards");
+    // 2 × 31.50 + 120 (the median of three sizes).
+    assert_eq!(worth(app, "ana@example.com").await, 18300);
+    assert_eq!(worth(app, "bo@example.com").await, 3150 + 1000);
+    let (_, item) = app
+        .rpc(&ana, "inventory/get", json!({"id": ana_card}))
+        .await;
+    assert_eq!(item["market_price"]["amount"], 3150, "{item}");
+    assert_eq!(item["price_history"][0]["source"], "pokemontcg", "{item}");
+
+    // The same run again writes nothing and moves nothing.
+    let catalog_prices = || async move {
+        flipdesk::with_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM market_prices WHERE catalog_product_id IS NOT NULL AND item_id IS NULL")
+            .fetch_one(pool).await)
+        .unwrap()
+    };
+    assert_eq!(catalog_prices().await, 2);
+    let run_ms: i64 = flipdesk::with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT next_run_ms FROM catalog_schedule WHERE task = 'prices'")
+        .fetch_one(pool).await)
+    .unwrap();
+    let run_at = time::OffsetDateTime::from_unix_timestamp_nanos(
+        (run_ms - 6 * 3_600_000) as i128 * 1_000_000,
+    )
+    .unwrap();
+    let again = flipdesk::catalog::prices::refresh(&app.db, providers, run_at)
+        .await
+        .unwrap();
+    assert_eq!(again.repriced, 0);
+    assert_eq!(
+        catalog_prices().await,
+        2,
+        "keyed by product, source and run"
+    );
+    assert_eq!(worth(app, "ana@example.com").await, 18300);
+
+    // Not due again for six hours: nothing is asked.
+    app.advance(Duration::from_secs(60)).await;
+    assert_eq!(card_calls(&fake), 2, "only the repeated run above asked");
+
+    // The next run: the card moved, the sneaker did not.
+    fake.set_price("base1-58", 35.0);
+    app.advance(Duration::from_secs(6 * 3600)).await;
+    assert_eq!(card_calls(&fake), 3);
+    assert_eq!(catalog_prices().await, 4, "history keeps every run");
+    assert_eq!(worth(app, "ana@example.com").await, 18300 + 2 * 350);
+    assert_eq!(worth(app, "bo@example.com").await, 3500 + 1000);
+}
+
 on_both_databases!(
+    price_refresh_moves_net_worth_once_per_run,
     each_step_in_order_and_answers_cached,
     failures_fall_through_to_the_next_step,
     breaker_opens_and_closes,

@@ -35,6 +35,8 @@ pub struct Recorded {
     pub requests: Vec<(&'static str, String, Option<String>)>,
     /// Cardmarket files by name: (ETag, body).
     pub files: HashMap<String, (String, String)>,
+    /// Market prices by provider id (Pokémon TCG card, StockX product), in dollars.
+    pub prices: HashMap<String, f64>,
 }
 
 #[derive(Clone)]
@@ -87,6 +89,11 @@ impl FakeCatalog {
         let app = Router::new()
             .route("/stockx/v2/catalog/search", get(stockx_search))
             .route("/ptcg/v2/cards", get(pokemon_cards_search))
+            .route("/ptcg/v2/cards/{id}", get(pokemon_card))
+            .route(
+                "/stockx/v2/catalog/products/{id}/market-data",
+                get(stockx_market),
+            )
             .route("/scryfall/cards/search", get(scryfall_search))
             .route("/scryfall/cards/{set}/{number}", get(scryfall_card))
             .route("/cm/productCatalog/{folder}/{file}", get(cardmarket_file))
@@ -129,6 +136,14 @@ impl FakeCatalog {
             .iter()
             .filter(|(p, _, etag)| *p == "cm" && etag.is_some())
             .count()
+    }
+
+    pub fn set_price(&self, id: &str, dollars: f64) {
+        self.recorded
+            .lock()
+            .unwrap()
+            .prices
+            .insert(id.into(), dollars);
     }
 
     pub fn put_file(&self, name: &str, etag: &str, body: &str) {
@@ -244,6 +259,48 @@ async fn pokemon_cards_search(
     }
     Json(json!({"data": cards, "page": 1, "pageSize": 20, "count": cards.len(), "totalCount": cards.len()}))
         .into_response()
+}
+
+async fn pokemon_card(
+    State(shared): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Some(r) = enter(&shared, "ptcg", &uri, &headers).await {
+        return r;
+    }
+    let price = shared.lock().unwrap().prices.get(&id).copied();
+    match pokemon_cards().into_iter().find(|c| c["id"] == id.as_str()) {
+        Some(mut card) => {
+            card["tcgplayer"] = json!({"url": "https://prices.example", "updatedAt": "2026/12/05",
+                "prices": {"normal": {"low": 1.0, "mid": 2.0, "market": price}}});
+            Json(json!({"data": card})).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, Json(json!({"error": "Not found"}))).into_response(),
+    }
+}
+
+async fn stockx_market(
+    State(shared): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Some(r) = enter(&shared, "stockx", &uri, &headers).await {
+        return r;
+    }
+    let Some(price) = shared.lock().unwrap().prices.get(&id).copied() else {
+        return (StatusCode::NOT_FOUND, "unknown product").into_response();
+    };
+    // Three sizes around the price: the median is the price.
+    let sizes: Vec<Value> = [price - 20.0, price, price + 35.0]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| json!({"productId": id, "variantId": format!("v{i}"), "currencyCode": "USD",
+                             "lowestAskAmount": format!("{p:.2}"), "highestBidAmount": format!("{:.2}", p - 10.0)}))
+        .collect();
+    Json(sizes).into_response()
 }
 
 fn not_found() -> Response {

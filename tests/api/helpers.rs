@@ -88,6 +88,8 @@ pub fn settings_for(database_url: &str, dir: &std::path::Path, extra: &[(&str, &
         ("CARDMARKET_API_BASE", "off"),
         ("POKEMONTCG_API_BASE", "off"),
         ("SCRYFALL_API_BASE", "off"),
+        // The scheduled price refresh is tested on its own (enrichment.rs).
+        ("FLIPDESK__CATALOG__PRICE_REFRESH_HOURS", "0"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -336,7 +338,7 @@ pub fn item_form(kind: &str, fields: Value) -> Value {
         "purchase_date": "", "purchase_source": "", "storage_location": "", "tags": "", "notes": "", "image_urls": "",
         "brand": "", "style_id": "", "colorway": "", "size": "", "size_system": "", "sneaker_condition": "",
         "box_condition": "", "game": "", "card_set": "", "card_number": "", "language": "", "finish": "", "card_condition": "",
-        "grading_company": "", "grade": "", "cert_number": "", "attributes": ""
+        "grading_company": "", "grade": "", "cert_number": "", "attributes": "", "catalog_product_id": ""
     });
     for (key, value) in fields.as_object().expect("fields are an object") {
         assert!(form.get(key).is_some(), "the item form has no field {key}");

@@ -19,7 +19,7 @@ use async_trait::async_trait;
 
 pub use endpoint::{Endpoint, ProviderError};
 
-use super::product::CatalogLine;
+use super::product::{CatalogLine, Product};
 use crate::domain::catalog::Query;
 use crate::server::{clock::Clock, config::Settings};
 
@@ -36,6 +36,26 @@ pub trait Provider: Send + Sync {
 
     /// Products whose names match the words (and card number) in `query`.
     async fn by_name(&self, query: &Query) -> Result<Vec<CatalogLine>, ProviderError>;
+
+    /// The product's market price now, when this provider knows it (by its external id).
+    async fn quote(&self, product: &Product) -> Result<Option<Quote>, ProviderError>;
+}
+
+/// A market price a provider quotes: minor units of `currency`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quote {
+    pub amount: i64,
+    pub currency: &'static str,
+}
+
+impl Quote {
+    /// A decimal price (`310.5` dollars) in minor units; `None` for nothing, zero or nonsense.
+    pub fn of(decimal: f64, currency: &'static str) -> Option<Quote> {
+        (decimal.is_finite() && decimal > 0.0 && decimal < 1e9).then(|| Quote {
+            amount: (decimal * 100.0).round() as i64,
+            currency,
+        })
+    }
 }
 
 /// The providers this server may call, in the order the cascade asks them.

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 
-use super::{Endpoint, MOST_LINES, Provider, ProviderError, line, some};
-use crate::catalog::product::CatalogLine;
+use super::{Endpoint, MOST_LINES, Provider, ProviderError, Quote, line, some};
+use crate::catalog::product::{CatalogLine, Product};
 use crate::domain::catalog::Query;
 use crate::server::{
     clock::Clock,
@@ -20,6 +20,40 @@ pub struct PokemonTcg {
 #[derive(Deserialize)]
 struct Cards {
     data: Vec<Card>,
+}
+
+#[derive(Deserialize)]
+struct OneCard {
+    data: PricedCard,
+}
+
+/// A card's prices: TCGplayer's market price per finish (USD), Cardmarket's trend (EUR).
+#[derive(Deserialize)]
+struct PricedCard {
+    tcgplayer: Option<Tcgplayer>,
+    cardmarket: Option<CardmarketPrices>,
+}
+
+#[derive(Deserialize)]
+struct Tcgplayer {
+    #[serde(default)]
+    prices: std::collections::BTreeMap<String, FinishPrices>,
+}
+
+#[derive(Deserialize)]
+struct FinishPrices {
+    market: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct CardmarketPrices {
+    prices: Option<Trend>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Trend {
+    trend_price: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -142,4 +176,42 @@ impl Provider for PokemonTcg {
         }
         self.search(q).await
     }
+
+    async fn quote(&self, product: &Product) -> Result<Option<Quote>, ProviderError> {
+        let Some(id) = product.external_ids.get("pokemontcg") else {
+            return Ok(None);
+        };
+        let card: Option<OneCard> = self
+            .endpoint
+            .get_json(&format!("/v2/cards/{}", urlencode(id)), &[])
+            .await?;
+        let Some(card) = card.map(|c| c.data) else {
+            return Ok(None);
+        };
+        // The finish the card is usually sold in: holo before normal before the rest.
+        let tcg = card.tcgplayer.and_then(|t| {
+            let order = [
+                "holofoil",
+                "normal",
+                "reverseHolofoil",
+                "1stEditionHolofoil",
+            ];
+            order
+                .iter()
+                .find_map(|f| t.prices.get(*f).and_then(|p| p.market))
+                .or_else(|| t.prices.values().find_map(|p| p.market))
+        });
+        Ok(tcg.and_then(|usd| Quote::of(usd, "USD")).or_else(|| {
+            card.cardmarket
+                .and_then(|c| c.prices?.trend_price)
+                .and_then(|eur| Quote::of(eur, "EUR"))
+        }))
+    }
+}
+
+/// An id as one path segment.
+fn urlencode(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .collect()
 }

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde::Deserialize;
 
-use super::{Endpoint, MOST_LINES, Provider, ProviderError, line, some};
-use crate::catalog::product::CatalogLine;
+use super::{Endpoint, MOST_LINES, Provider, ProviderError, Quote, line, some};
+use crate::catalog::product::{CatalogLine, Product};
 use crate::domain::catalog::Query;
 use crate::server::{clock::Clock, config::CatalogSettings};
 
@@ -31,6 +31,14 @@ struct Card {
     rarity: Option<String>,
     image_uris: Option<ImageUris>,
     cardmarket_id: Option<u64>,
+    prices: Option<Prices>,
+}
+
+/// Scryfall's prices are decimal strings or null.
+#[derive(Deserialize)]
+struct Prices {
+    usd: Option<String>,
+    eur: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -102,5 +110,23 @@ impl Provider for Scryfall {
         Ok(list
             .map(|l| l.data.into_iter().take(MOST_LINES).map(into_line).collect())
             .unwrap_or_default())
+    }
+
+    async fn quote(&self, product: &Product) -> Result<Option<Quote>, ProviderError> {
+        let Some(id) = product.external_ids.get("scryfall") else {
+            return Ok(None);
+        };
+        let id: String = id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let card: Option<Card> = self.endpoint.get_json(&format!("/cards/{id}"), &[]).await?;
+        let Some(prices) = card.and_then(|c| c.prices) else {
+            return Ok(None);
+        };
+        let read = |v: Option<String>| v.and_then(|p| p.parse::<f64>().ok());
+        Ok(read(prices.usd)
+            .and_then(|usd| Quote::of(usd, "USD"))
+            .or_else(|| read(prices.eur).and_then(|eur| Quote::of(eur, "EUR"))))
     }
 }

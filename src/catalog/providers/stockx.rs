@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::Deserialize;
 
-use super::{Endpoint, MOST_LINES, Provider, ProviderError, line, some};
-use crate::catalog::product::{Amount, CatalogLine};
+use super::{Endpoint, MOST_LINES, Provider, ProviderError, Quote, line, some};
+use crate::catalog::product::{Amount, CatalogLine, Product as CatalogProduct};
 use crate::domain::catalog::Query;
 use crate::server::{
     clock::Clock,
@@ -32,6 +32,13 @@ struct Product {
     title: String,
     brand: Option<String>,
     product_attributes: Option<Attributes>,
+}
+
+/// One size's market: amounts are decimal strings in the asked currency.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VariantMarket {
+    lowest_ask_amount: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -124,5 +131,34 @@ impl Provider for StockX {
             return Ok(Vec::new());
         }
         self.search(query.words.join(" ")).await
+    }
+
+    async fn quote(&self, product: &CatalogProduct) -> Result<Option<Quote>, ProviderError> {
+        let Some(id) = product.external_ids.get("stockx") else {
+            return Ok(None);
+        };
+        let id: String = id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let sizes: Option<Vec<VariantMarket>> = self
+            .endpoint
+            .get_json(
+                &format!("/v2/catalog/products/{id}/market-data"),
+                &[("currencyCode", "USD".into())],
+            )
+            .await?;
+        // Flipdesk prices a product, not a size yet: the median lowest ask across sizes.
+        let mut asks: Vec<f64> = sizes
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| v.lowest_ask_amount?.parse::<f64>().ok())
+            .filter(|a| *a > 0.0)
+            .collect();
+        if asks.is_empty() {
+            return Ok(None);
+        }
+        asks.sort_by(f64::total_cmp);
+        Ok(Quote::of(asks[asks.len() / 2], "USD"))
     }
 }
