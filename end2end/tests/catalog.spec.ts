@@ -6,7 +6,10 @@ test("type a messy name in the add form, pick the product, see its fields filled
   await waitForHydration(page);
   const search = page.getByLabel("Find it in the catalog");
   await search.fill("zzzz qqqq");
-  await expect(page.getByText("Nothing in the catalog matches yet")).toBeVisible();
+  await expect(page.getByText("Nothing in your catalog matches yet")).toBeVisible();
+  // The providers are off in the tests: looking it up online answers that nobody knows it.
+  await page.getByRole("button", { name: "Look it up online" }).click();
+  await expect(page.getByText("No catalog knows this product yet")).toBeVisible();
 
   // Typos, nicknames and a size: the Lost and Found comes first, its GS sibling after.
   await search.fill("jordan 1 high chicago lost n fuond 10.5");
@@ -19,6 +22,7 @@ test("type a messy name in the add form, pick the product, see its fields filled
   await expect(page.getByLabel("Brand")).toHaveValue("Jordan");
   await expect(page.getByLabel("Colorway")).toHaveValue("Varsity Red/Black/Sail");
   await expect(page.getByText("Filled in from the catalog")).toBeVisible();
+  await expect(page.getByText("Linked to a catalog product")).toBeVisible();
 
   // A card: the kind switches and the card's fields fill.
   await search.fill("charizard base 4/102 psa 9");
@@ -33,4 +37,12 @@ test("type a messy name in the add form, pick the product, see its fields filled
   await page.getByLabel("Purchase price (per unit)").fill("450");
   await page.getByRole("button", { name: "Save item" }).click();
   await expect(page.getByRole("heading", { name: "Charizard" })).toBeVisible();
+  await expect(page.getByTestId("catalog-product")).toContainText("Catalog product: Charizard");
+
+  // Unlinking is the reseller's call: the item's edit form drops the link.
+  await page.getByRole("button", { name: "Unlink" }).click();
+  await expect(page.getByText("Linked to a catalog product")).toBeHidden();
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+  await expect(page.getByTestId("catalog-product")).toContainText("Not linked to a catalog product");
 });

@@ -25,3 +25,35 @@ pub async fn suggest_products(text: String) -> Result<Vec<Suggestion>, AppError>
     })
     .await
 }
+
+/// The whole cascade for a text (local catalog, then the providers that are configured), for
+/// when the type-ahead found nothing: the product, or candidates to choose from. Provider
+/// answers join the catalog, so the next search finds them locally.
+#[server(endpoint = "catalog/lookup", input = Json, output = crate::wire::Json)]
+pub async fn lookup_product(text: String) -> Result<Vec<Suggestion>, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        let text: String = text.chars().take(200).collect();
+        if text.trim().chars().count() < 2 {
+            return Ok(Vec::new());
+        }
+        let lookup = state.part::<super::resolve::Lookup>();
+        if lookup.per_user.check_key(&user.id).is_err() {
+            return Err(AppError::RateLimited {
+                retry_after_secs: 10,
+            });
+        }
+        let providers = lookup.providers(&state.settings, &state.clock);
+        Ok(super::resolve::lookup_suggestions(
+            &state.db,
+            state.part::<super::resolve::SharedIndex>(),
+            lookup,
+            providers,
+            state.clock.now(),
+            &text,
+        )
+        .await?)
+    })
+    .await
+}

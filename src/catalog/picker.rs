@@ -12,9 +12,13 @@ pub fn ProductPicker(#[prop(into)] on_pick: Callback<Suggestion>) -> impl IntoVi
     let text = RwSignal::new(String::new());
     let found = RwSignal::new(Vec::<Suggestion>::new());
     let status = RwSignal::new(String::new());
+    // Nothing local matched this text: offer the providers (they cost, so only on request).
+    let offer_lookup = RwSignal::new(false);
+    let looking_up = RwSignal::new(false);
     let turn = StoredValue::new(0u64);
     let search = move |value: String| {
         text.set(value.clone());
+        offer_lookup.set(false);
         let mine = turn.get_value() + 1;
         turn.set_value(mine);
         if value.trim().chars().count() < 2 {
@@ -36,11 +40,12 @@ pub fn ProductPicker(#[prop(into)] on_pick: Callback<Suggestion>) -> impl IntoVi
                     match answer {
                         Ok(list) => {
                             status.set(if list.is_empty() {
-                                "Nothing in the catalog matches yet: fill in the fields below."
+                                "Nothing in your catalog matches yet: look it up online, or fill in the fields below."
                                     .into()
                             } else {
                                 String::new()
                             });
+                            offer_lookup.set(list.is_empty());
                             found.set(list);
                         }
                         Err(e) => status.set(e.to_string()),
@@ -49,6 +54,32 @@ pub fn ProductPicker(#[prop(into)] on_pick: Callback<Suggestion>) -> impl IntoVi
             },
             Duration::from_millis(200),
         );
+    };
+    let look_up = move |_| {
+        let value = text.get_untracked();
+        let mine = turn.get_value() + 1;
+        turn.set_value(mine);
+        looking_up.set(true);
+        status.set("Looking it up online…".into());
+        leptos::task::spawn_local(async move {
+            let answer = super::api::lookup_product(value).await;
+            looking_up.set(false);
+            if turn.get_value() != mine {
+                return;
+            }
+            offer_lookup.set(false);
+            match answer {
+                Ok(list) => {
+                    status.set(if list.is_empty() {
+                        "No catalog knows this product yet: fill in the fields below.".into()
+                    } else {
+                        "Found online: pick the product.".into()
+                    });
+                    found.set(list);
+                }
+                Err(e) => status.set(e.to_string()),
+            }
+        });
     };
     view! {
         <div class="field product-picker">
@@ -59,6 +90,12 @@ pub fn ProductPicker(#[prop(into)] on_pick: Callback<Suggestion>) -> impl IntoVi
                 on:input=move |ev| search(event_target_value(&ev))
                 aria-controls="catalog-results" aria-describedby="catalog-status"/>
             <p class="field-hint" id="catalog-status" aria-live="polite">{move || status.get()}</p>
+            <Show when=move || offer_lookup.get()>
+                <button type="button" class="button button-ghost button-small picker-lookup"
+                    on:click=look_up disabled=move || looking_up.get()>
+                    {move || if looking_up.get() { "Looking it up…" } else { "Look it up online" }}
+                </button>
+            </Show>
             <ul id="catalog-results" class="picker-results" aria-label="Catalog products">
                 <For each=move || found.get() key=|s| s.product_id.clone() let:s>
                     {

@@ -10,6 +10,7 @@ use tokio::sync::Mutex;
 use super::index::{Found, Index};
 use super::providers::Providers;
 use super::store;
+use super::types::Suggestion;
 use crate::domain::catalog::Query;
 use crate::server::{clock::Clock, config::Settings, db::Db};
 
@@ -82,34 +83,72 @@ pub fn local(index: &Index, query: &str) -> Resolution {
 }
 
 /// Products for a text as it is typed, best first (the item form's type-ahead).
-pub fn suggest(index: &Index, text: &str) -> Vec<super::types::Suggestion> {
+pub fn suggest(index: &Index, text: &str) -> Vec<Suggestion> {
     index
         .find(text, true)
         .hits
         .iter()
-        .map(|h| {
-            let p = index.product(h.product);
-            super::types::Suggestion {
-                product_id: p.id.clone(),
-                kind: p.kind.as_str().to_string(),
-                name: p.name.clone(),
-                brand: p.brand.clone(),
-                style_id: p.style_id.clone(),
-                colorway: p.colorway.clone(),
-                game: p.game.clone(),
-                set_name: p.set_name.clone(),
-                set_code: p.set_code.clone(),
-                number: p.number.clone(),
-                language: p
-                    .language
-                    .as_deref()
-                    .filter(|l| *l != "en")
-                    .map(|l| crate::domain::catalog::language_name(l).to_string()),
-                image_url: p.image_url.clone(),
-                confidence: rounded(h.confidence),
-            }
-        })
+        .map(|h| suggestion(index.product(h.product), h.confidence))
         .collect()
+}
+
+/// A product as the item form offers it.
+pub fn suggestion(p: &super::product::Product, confidence: f32) -> Suggestion {
+    Suggestion {
+        product_id: p.id.clone(),
+        kind: p.kind.as_str().to_string(),
+        name: p.name.clone(),
+        brand: p.brand.clone(),
+        style_id: p.style_id.clone(),
+        colorway: p.colorway.clone(),
+        game: p.game.clone(),
+        set_name: p.set_name.clone(),
+        set_code: p.set_code.clone(),
+        number: p.number.clone(),
+        language: p
+            .language
+            .as_deref()
+            .filter(|l| *l != "en")
+            .map(|l| crate::domain::catalog::language_name(l).to_string()),
+        image_url: p.image_url.clone(),
+        confidence: rounded(confidence),
+    }
+}
+
+/// The whole cascade's answer as the item form offers it: the product when confident,
+/// otherwise the candidates.
+pub async fn lookup_suggestions(
+    db: &Db,
+    index: &SharedIndex,
+    lookup: &Lookup,
+    providers: &Providers,
+    now: time::OffsetDateTime,
+    text: &str,
+) -> sqlx::Result<Vec<Suggestion>> {
+    let answer = resolve(db, index, lookup, providers, now, text).await?;
+    let mut ids: Vec<(String, f32)> = match answer.product_id {
+        Some(id) => vec![(id, answer.confidence)],
+        None => answer
+            .candidates
+            .into_iter()
+            .map(|c| (c.product_id, c.confidence))
+            .collect(),
+    };
+    ids.truncate(5);
+    let found = store::products_by_ids(
+        db,
+        &ids.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+    )
+    .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|(id, c)| {
+            found
+                .iter()
+                .find(|p| &p.id == id)
+                .map(|p| suggestion(p, *c))
+        })
+        .collect())
 }
 
 /// The search index a server shares between requests, rebuilt (once, by whichever caller
@@ -147,19 +186,28 @@ const MISS_REMEMBERED_MS: i64 = 6 * 3600 * 1000;
 
 /// The providers a server calls, made from its settings on first use, and the texts they
 /// recently did not know.
-#[derive(Default)]
 pub struct Lookup {
     providers: std::sync::OnceLock<Arc<Providers>>,
     misses: std::sync::Mutex<HashMap<String, i64>>,
+    /// Lookups that may reach the providers, per reseller (they cost money).
+    pub per_user: governor::DefaultKeyedRateLimiter<String>,
+}
+
+/// Provider lookups a reseller may start a minute from the item form.
+const LOOKUPS_PER_USER_PER_MINUTE: u32 = 10;
+
+impl Default for Lookup {
+    fn default() -> Self {
+        let quota = std::num::NonZeroU32::new(LOOKUPS_PER_USER_PER_MINUTE).expect("non-zero");
+        Lookup {
+            providers: Default::default(),
+            misses: Default::default(),
+            per_user: governor::RateLimiter::keyed(governor::Quota::per_minute(quota)),
+        }
+    }
 }
 
 impl Lookup {
-    pub fn with(providers: Providers) -> Lookup {
-        let lookup = Lookup::default();
-        let _ = lookup.providers.set(Arc::new(providers));
-        lookup
-    }
-
     pub fn providers(&self, settings: &Settings, clock: &Clock) -> &Arc<Providers> {
         self.providers
             .get_or_init(|| Arc::new(Providers::from_settings(settings, clock)))

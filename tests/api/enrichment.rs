@@ -513,7 +513,59 @@ async fn price_refresh_moves_net_worth_once_per_run(backend: Backend) {
     assert_eq!(worth(app, "bo@example.com").await, 3500 + 1000);
 }
 
+async fn the_item_form_looks_products_up_online(backend: Backend) {
+    let fake = FakeCatalog::start().await;
+    let env = fake.env();
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(backend, &pairs).await;
+    let (status, _) = app
+        .rpc(
+            &crate::helpers::client(),
+            "catalog/lookup",
+            json!({"text": "CW2288-111"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let c = app.reseller("cleo").await;
+    let (_, local) = app
+        .rpc(&c, "catalog/suggest", json!({"text": "CW2288-111"}))
+        .await;
+    assert_eq!(local, json!([]), "not in the local catalog yet");
+    let (status, found) = app
+        .rpc(&c, "catalog/lookup", json!({"text": "CW2288-111 sz 9"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(
+        found[0]["name"], "Nike Air Force 1 Low '07 White",
+        "{found}"
+    );
+    assert_eq!(found[0]["style_id"], "CW2288-111");
+    // Now it is local: the type-ahead finds it without a call.
+    let calls = fake.requests("stockx").len();
+    let (_, local) = app
+        .rpc(&c, "catalog/suggest", json!({"text": "cw2288-111"}))
+        .await;
+    assert_eq!(local[0]["product_id"], found[0]["product_id"], "{local}");
+    assert_eq!(fake.requests("stockx").len(), calls);
+
+    // Ten lookups a minute per reseller: the calls cost money.
+    let mut limited = 0;
+    for n in 0..12 {
+        let (status, _) = app
+            .rpc(
+                &c,
+                "catalog/lookup",
+                json!({"text": format!("mystery shoe {n}")}),
+            )
+            .await;
+        limited += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(limited, 3, "1 + 9 allowed, then 429");
+}
+
 on_both_databases!(
+    the_item_form_looks_products_up_online,
     price_refresh_moves_net_worth_once_per_run,
     each_step_in_order_and_answers_cached,
     failures_fall_through_to_the_next_step,
