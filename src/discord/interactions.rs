@@ -239,7 +239,8 @@ async fn wtb(
                 ..Default::default()
             };
             let currency = crate::lists::service::default_currency(&state.db, user).await?;
-            let draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
+            let mut draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
+            crate::lists::items::link_products(state, std::slice::from_mut(&mut draft)).await?;
             let item = crate::lists::items::create_item(&state.db, &list.id, &draft).await?;
             let mut text = format!("Added “{}”", item.name);
             if let Some(size) = &item.size {

@@ -122,11 +122,14 @@ pub async fn save_item(
         match item_id {
             // A new item may be a size run: one item per size, all or none.
             None => {
-                let drafts = expand_size_run(&input, currency).map_err(AppError::validation)?;
+                let mut drafts = expand_size_run(&input, currency).map_err(AppError::validation)?;
+                super::items::link_products(&state, &mut drafts).await?;
                 super::items::create_items(&state.db, &list.id, &drafts).await?;
             }
             Some(id) => {
-                let draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
+                let mut draft =
+                    validate_wtb_item(&input, currency).map_err(AppError::validation)?;
+                super::items::link_products(&state, std::slice::from_mut(&mut draft)).await?;
                 super::items::update_item(&state.db, &list.id, &id, &draft, None).await?;
             }
         }

@@ -162,6 +162,30 @@ macro_rules! write_keys {
     }};
 }
 
+/// Fills in `product_id` from the local catalog where a wanted item has none and its style id
+/// or name names a product confidently — so wanted items match listings of that product and
+/// its market price is kept. Local only: a request never waits for a provider.
+pub async fn link_products(
+    state: &crate::server::state::AppState,
+    drafts: &mut [WtbItemDraft],
+) -> Result<(), AppError> {
+    if drafts.iter().all(|d| d.product_id.is_some()) {
+        return Ok(());
+    }
+    let index = state
+        .part::<crate::catalog::resolve::SharedIndex>()
+        .current(&state.db)
+        .await?;
+    for d in drafts.iter_mut().filter(|d| d.product_id.is_none()) {
+        let text = match &d.style_id {
+            Some(style) => format!("{style} {}", d.name),
+            None => d.name.clone(),
+        };
+        d.product_id = crate::catalog::resolve::local(&index, &text).product_id;
+    }
+    Ok(())
+}
+
 /// Adds an item to a list (at most `MAX_ITEMS_PER_LIST`, counted under the write lock).
 pub async fn create_item(
     db: &Db,

@@ -269,7 +269,8 @@ pub async fn create_item(
     let fields = json_object(&body)?;
     let currency = owner_currency(&state, &list).await?;
     let input = apply_json(WtbItemInput::default(), &fields, currency)?;
-    let draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
+    let mut draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
+    items::link_products(&state, std::slice::from_mut(&mut draft)).await?;
     let item = items::create_item(&state.db, &list.id, &draft).await?;
     let location = format!("/api/v1/lists/{}/items/{}", list.slug, item.id);
     let mut res = with_etag((StatusCode::CREATED, Json(&item)).into_response(), &item);
@@ -315,7 +316,8 @@ pub async fn patch_item(
             return Err(items::stale(&current));
         }
         let input = apply_json(current.to_input(currency), &fields, currency)?;
-        let draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
+        let mut draft = validate_wtb_item(&input, currency).map_err(AppError::validation)?;
+        items::link_products(&state, std::slice::from_mut(&mut draft)).await?;
         match items::update_item(&state.db, &list.id, &item_id, &draft, Some(current.version)).await
         {
             Ok(item) => return Ok(with_etag(Json(&item).into_response(), &item)),

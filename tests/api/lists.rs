@@ -824,7 +824,82 @@ async fn openapi_describes_every_route(backend: Backend) {
     assert_eq!(body["error"]["code"], "not_found");
 }
 
+async fn wanted_items_link_to_catalog_products(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lines = [
+        r#"{"kind":"sneaker","name":"Nike Dunk Low Retro White Black Panda","brand":"Nike","style_id":"DD1391-100"}"#,
+        r#"{"kind":"sneaker","name":"Nike Dunk Low Reverse Panda","brand":"Nike","style_id":"FD9064-011"}"#,
+    ];
+    let products = lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<flipdesk::catalog::product::CatalogLine>(l)
+                .unwrap()
+                .into_product()
+                .unwrap()
+        })
+        .collect();
+    flipdesk::catalog::store::save_products(
+        &app.db,
+        products,
+        "import",
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    let panda: String = with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT id FROM catalog_products WHERE style_id = 'DD1391-100'").fetch_one(pool).await)
+    .unwrap();
+    let c = app.reseller("wanda").await;
+    let list = new_list(&app, &c, "Grails", true).await;
+    let key = issue_key(&app, &c, list["id"].as_str().unwrap()).await;
+    let slug = list["slug"].as_str().unwrap();
+
+    // The bot sends a style id: the item is linked to its product.
+    let (status, item) = json(
+        bot_post(
+            &app,
+            &key,
+            slug,
+            json!({"name": "dunks", "style_id": "dd1391-100", "size": "10"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{item}");
+    assert_eq!(item["product_id"], panda.as_str(), "{item}");
+    // A name alone, confidently the Reverse Panda (not the Panda).
+    let (_, item) = json(
+        bot_post(
+            &app,
+            &key,
+            slug,
+            json!({"name": "nike dunk low reverse panda"}),
+        )
+        .await,
+    )
+    .await;
+    assert_ne!(item["product_id"], panda.as_str(), "{item}");
+    assert!(item["product_id"].is_string(), "{item}");
+    // Nothing confident: left empty. A product id the bot sends is kept as sent.
+    let (_, item) =
+        json(bot_post(&app, &key, slug, json!({"name": "some random thing"})).await).await;
+    assert!(item["product_id"].is_null(), "{item}");
+    let (_, item) = json(
+        bot_post(
+            &app,
+            &key,
+            slug,
+            json!({"name": "dunks", "product_id": "stockx:abc"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(item["product_id"], "stockx:abc", "{item}");
+}
+
 on_both_databases!(
+    wanted_items_link_to_catalog_products,
     new_wanted_items_find_listings_already_on_sale,
     key_lifecycle,
     api_validates_pages_and_versions,
