@@ -169,6 +169,15 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     .into_iter()
     .collect::<std::collections::BTreeMap<String, String>>();
     let mut vars = vars;
+    // A benchmark measures Flipdesk, not the internet: the catalog providers stay off.
+    for provider in [
+        "STOCKX_API_BASE",
+        "CARDMARKET_API_BASE",
+        "POKEMONTCG_API_BASE",
+        "SCRYFALL_API_BASE",
+    ] {
+        vars.insert(provider.into(), "off".into());
+    }
     if args.checkouts {
         let fake = checkout::fake_stripe().await?;
         vars.insert("STRIPE_SECRET_KEY".into(), "sk_test_bench".into());
