@@ -38,6 +38,10 @@ pub async fn commit_import_batch(
     use crate::server::errors::respond;
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
+        let index = state
+            .part::<crate::catalog::resolve::SharedIndex>()
+            .current(&state.db)
+            .await?;
         super::service::commit_batch(
             &state.db,
             &state.settings,
@@ -45,6 +49,7 @@ pub async fn commit_import_batch(
             &import_id,
             batch,
             &lines,
+            Some(&index),
         )
         .await
     })

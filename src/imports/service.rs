@@ -154,11 +154,17 @@ pub async fn commit_batch(
     import_id: &str,
     batch_no: i64,
     lines: &[ImportLine],
+    catalog: Option<&crate::catalog::index::Index>,
 ) -> Result<BatchResult, AppError> {
     if !(0..=100_000).contains(&batch_no) {
         return Err(AppError::field("batch", "That is not a batch number."));
     }
-    let plans = validate_batch(lines)?;
+    let mut plans = validate_batch(lines)?;
+    // Rows that name a catalog product confidently are linked to it (market prices follow).
+    if let Some(index) = catalog {
+        let mut items: Vec<_> = plans.iter_mut().map(|p| &mut p.item).collect();
+        crate::catalog::resolve::link_items(index, &mut items);
+    }
     let status: Option<String> = with_db!(db, pool => sqlx::query_scalar("SELECT status FROM imports WHERE id = $1 AND owner_user_id = $2")
         .bind(import_id).bind(owner).fetch_optional(pool).await)?;
     match status.as_deref() {

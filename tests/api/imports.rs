@@ -387,7 +387,67 @@ async fn bad_import_requests_are_refused(backend: Backend) {
     assert_eq!(items_of(&app, &c).await, 1);
 }
 
+async fn imported_rows_link_to_catalog_products(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let products = [
+        r#"{"kind":"sneaker","name":"Nike Dunk Low Retro White Black Panda","brand":"Nike","style_id":"DD1391-100"}"#,
+        r#"{"kind":"card","name":"Charizard","game":"Pokémon","set":"Base","set_code":"BS","number":"4/102"}"#,
+    ]
+    .iter()
+    .map(|l| {
+        serde_json::from_str::<flipdesk::catalog::product::CatalogLine>(l)
+            .unwrap()
+            .into_product()
+            .unwrap()
+    })
+    .collect();
+    flipdesk::catalog::store::save_products(
+        &app.db,
+        products,
+        "import",
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    let c = app.reseller("imogen").await;
+    let id = start(&app, &c, 3).await;
+    let card = json!({"line": 4, "values": [
+        ["name", "charizard holo"], ["kind", "card"], ["purchase_price", "300"], ["currency", "USD"],
+        ["game", "Pokémon"], ["card_set", "Base"], ["card_number", "4/102"]
+    ]});
+    // Line 2 is the Panda by style id (DD1391-100), line 3 an unknown style id, line 4 a card.
+    let (status, body) = batch(
+        &app,
+        &c,
+        &id,
+        0,
+        vec![
+            line(100, "dunk panda", "90"),
+            line(7, "some shoe", "50"),
+            card,
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let linked: Vec<(String, Option<String>)> = flipdesk::with_db!(&app.db, pool => sqlx::query_as(
+        "SELECT i.name, c.name FROM items i LEFT JOIN catalog_products c ON c.id = i.catalog_product_id ORDER BY i.name")
+        .fetch_all(pool).await)
+    .unwrap();
+    assert_eq!(
+        linked,
+        vec![
+            ("charizard holo".to_string(), Some("Charizard".to_string())),
+            (
+                "dunk panda".to_string(),
+                Some("Nike Dunk Low Retro White Black Panda".to_string())
+            ),
+            ("some shoe".to_string(), None),
+        ]
+    );
+}
+
 on_both_databases!(
+    imported_rows_link_to_catalog_products,
     import_batches_are_idempotent_and_all_or_nothing,
     undo_removes_an_untouched_import_only,
     duplicates_and_saved_mappings,
