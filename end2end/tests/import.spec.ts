@@ -31,6 +31,11 @@ test("import a messy sheet: fix bad rows inline and in bulk, commit, then undo",
 
   const counts = page.getByTestId("import-counts");
   await expect(counts).toHaveText("7 rows · 3 ready · 4 need fixing · 0 possible duplicates (left out unless you keep them)");
+  // Checked rows were matched to catalog products (after a "Matching rows…" progress step).
+  const product = (line: number) => page.locator("tbody tr").filter({ has: page.getByLabel(`Name on line ${line}`) }).locator(".catalog-match, .muted").first();
+  await expect(product(2)).toHaveText("Air Jordan 1 Retro High OG Chicago Lost and Found");
+  // The Panda rows need their date fixed first.
+  await expect(product(4)).toHaveText("Matched once fixed");
   // Formulas and HTML stay text.
   await expect(page.getByLabel("Name on line 8")).toHaveValue('=HYPERLINK("http://evil.example")');
   await expect(page.getByLabel("Name on line 9")).toHaveValue("<b>Air Max 1</b>");
@@ -48,13 +53,18 @@ test("import a messy sheet: fix bad rows inline and in bulk, commit, then undo",
   await page.getByRole("button", { name: "Apply to selected rows" }).click();
   await expect(counts).toHaveText("7 rows · 4 ready · 2 need fixing · 1 possible duplicates (left out unless you keep them)");
   await page.getByRole("button", { name: "All rows" }).click();
+  await expect(product(4)).toHaveText("Nike Dunk Low Panda");
   await expect(page.getByText("Same SKU, size, date and price as line 4.")).toBeVisible();
 
   // Inline: the row re-checks as you type.
   const name = page.getByLabel("Name on line 6");
   await expect(name).toHaveAttribute("aria-invalid", "true");
+  await expect(product(6)).toHaveText("Matched once fixed");
   await name.fill("Air Force 1 Low White");
   await expect(name).toHaveAttribute("aria-invalid", "false");
+  await name.blur();
+  // Fixed, the row is looked up again: this one is not in the catalog.
+  await expect(product(6)).toHaveText("Not in the catalog");
   const price = page.getByLabel("Purchase price on line 7");
   await expect(page.getByText('"twelve bucks" is not a price; use digits like 120.00.')).toBeVisible();
   await price.fill("$230");

@@ -57,3 +57,36 @@ pub async fn lookup_product(text: String) -> Result<Vec<Suggestion>, AppError> {
     })
     .await
 }
+
+/// The products a batch of texts names confidently (the import's rows after "Check rows"), in
+/// order; `None` where no product is confident. Local catalog only: a file's rows never cost
+/// provider calls one by one.
+#[server(endpoint = "catalog/match", input = Json, output = crate::wire::Json)]
+pub async fn match_products(texts: Vec<String>) -> Result<Vec<Option<(String, String)>>, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, _user) = crate::auth::service::require_user().await?;
+        if texts.len() > MATCH_BATCH {
+            return Err(AppError::field(
+                "texts",
+                format!("At most {MATCH_BATCH} texts at a time."),
+            ));
+        }
+        let index = state
+            .part::<super::resolve::SharedIndex>()
+            .current(&state.db)
+            .await?;
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let text: String = t.chars().take(300).collect();
+                let answer = super::resolve::local(&index, &text);
+                answer.product_id.zip(answer.name)
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Texts per `catalog/match` call.
+pub const MATCH_BATCH: usize = 500;

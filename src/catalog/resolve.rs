@@ -82,28 +82,12 @@ pub fn local(index: &Index, query: &str) -> Resolution {
     }
 }
 
-/// What an item says about the product it is: its style id, name, set and number.
-fn item_text(d: &crate::domain::item::ItemDraft) -> String {
-    let x = &d.details;
-    [
-        x.style_id.as_deref(),
-        Some(d.name.as_str()),
-        x.card_set.as_deref(),
-        x.card_number.as_deref(),
-        x.language.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ")
-}
-
 /// Links the items that name no catalog product yet to the one their fields name
 /// confidently (local catalog only; the same text is resolved once per call).
 pub fn link_items(index: &Index, drafts: &mut [&mut crate::domain::item::ItemDraft]) {
     let mut known: HashMap<String, Option<String>> = HashMap::new();
     for d in drafts.iter_mut().filter(|d| d.catalog_product_id.is_none()) {
-        let text = item_text(d);
+        let text = crate::domain::catalog::item_text(d);
         d.catalog_product_id = known
             .entry(text)
             .or_insert_with_key(|text| local(index, text).product_id)

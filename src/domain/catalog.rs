@@ -438,6 +438,23 @@ impl Query {
     }
 }
 
+/// What an item says about the product it is (its style id, name, set, number and language),
+/// as one text to resolve: the import's grid and the server build it the same way.
+pub fn item_text(d: &super::item::ItemDraft) -> String {
+    let x = &d.details;
+    [
+        x.style_id.as_deref(),
+        Some(d.name.as_str()),
+        x.card_set.as_deref(),
+        x.card_number.as_deref(),
+        x.language.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

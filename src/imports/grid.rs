@@ -68,6 +68,7 @@ fn cell(g: &GridRow, field: ImportField, state: ImportState) -> impl IntoView + 
         }
         if settle {
             redraw.update(|n| *n += 1);
+            leptos::task::spawn_local(state.rematch(vec![index]));
         }
     };
     view! {
@@ -78,6 +79,19 @@ fn cell(g: &GridRow, field: ImportField, state: ImportState) -> impl IntoView + 
             on:input=move |ev| write(event_target_value(&ev), false)
             on:change=move |ev| write(event_target_value(&ev), true)/>
         {move || error.get().map(|e| view! { <span class="cell-error">{e}</span> })}
+    }
+}
+
+/// The catalog product a row names, as matched after "Check rows" (and after each edit).
+fn product(g: &GridRow, state: ImportState) -> impl IntoView + use<> {
+    let index = g.index;
+    move || {
+        state.matched.track();
+        match state.products.with_value(|m| m.get(&index).cloned()) {
+            Some(Some(name)) => view! { <span class="catalog-match">{name}</span> }.into_any(),
+            Some(None) => view! { <span class="muted">"Not in the catalog"</span> }.into_any(),
+            None => view! { <span class="muted">"Matched once fixed"</span> }.into_any(),
+        }
     }
 }
 
@@ -217,6 +231,11 @@ pub fn FixStep(state: ImportState, on_commit: Callback<()>) -> impl IntoView {
             // What is wrong comes first, so it is seen without scrolling sideways.
             Column::new("issues", "Status", move |g: &GridRow| issues(g, state)),
         ];
+        columns.push(Column::new(
+            "catalog",
+            "Catalog product",
+            move |g: &GridRow| product(g, state),
+        ));
         for f in fields.get() {
             columns.push(Column::new(f.as_str(), f.label(), move |g: &GridRow| {
                 cell(g, f, state)
@@ -303,12 +322,13 @@ fn BulkFix(
         };
         let (indices, text) = (indices(), value.get_untracked());
         state.with_session(|s| {
-            for i in indices {
+            for &i in &indices {
                 s.edit(i, f, &text);
             }
             s.mark_duplicates();
         });
         state.relayout();
+        leptos::task::spawn_local(state.rematch(indices));
     };
     let remove = move |_| {
         let indices = indices();

@@ -4,6 +4,7 @@
 //! say when rows changed.
 
 use leptos::prelude::*;
+use std::collections::HashMap;
 
 use crate::domain::import::{
     ColumnMapping, FileOptions, ImportError, Session, Sheet, SheetReader, decode,
@@ -41,6 +42,11 @@ pub struct ImportState {
     pub revision: RwSignal<u64>,
     /// Rows were removed or changed in bulk (the page is redrawn).
     pub layout: RwSignal<u64>,
+    /// The catalog product each checked row names (row index → its name, `None`: no product
+    /// is confident). The server links the same way when the rows are imported.
+    pub products: StoredValue<HashMap<usize, Option<String>>>,
+    /// A row's product was looked up again.
+    pub matched: RwSignal<u64>,
 }
 
 impl ImportState {
@@ -59,6 +65,8 @@ impl ImportState {
             problem: RwSignal::new(None),
             revision: RwSignal::new(0),
             layout: RwSignal::new(0),
+            products: StoredValue::new(HashMap::new()),
+            matched: RwSignal::new(0),
         }
     }
 
@@ -202,9 +210,85 @@ impl ImportState {
                 }
             }
         }
+        self.match_products(&session).await;
         self.session.set_value(Some(session));
         self.relayout();
         self.step.set(Step::Fix);
+    }
+
+    /// Looks up the catalog product of every valid row: each distinct text once, in batches,
+    /// with the progress bar moving.
+    async fn match_products(&self, session: &Session) {
+        self.step
+            .set(Step::Working("Matching rows to catalog products…"));
+        self.progress.set(0.0);
+        let mut rows_of: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut since = browser::now_ms();
+        for (i, state) in session.states() {
+            if !state.is_valid() || state.removed {
+                continue;
+            }
+            if let Some(draft) = session.row(i).check() {
+                rows_of
+                    .entry(crate::domain::catalog::item_text(&draft))
+                    .or_default()
+                    .push(i);
+            }
+            if i % 1_000 == 0 {
+                browser::breathe_every(&mut since, 40.0).await;
+            }
+        }
+        let texts: Vec<String> = rows_of.keys().cloned().collect();
+        let mut products = HashMap::new();
+        for (n, chunk) in texts.chunks(crate::catalog::api::MATCH_BATCH).enumerate() {
+            self.progress
+                .set((n * crate::catalog::api::MATCH_BATCH) as f64 / texts.len().max(1) as f64);
+            match crate::catalog::api::match_products(chunk.to_vec()).await {
+                Ok(found) => {
+                    for (text, product) in chunk.iter().zip(found) {
+                        for &i in &rows_of[text] {
+                            products.insert(i, product.as_ref().map(|(_, name)| name.clone()));
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.problem.set(Some(format!(
+                        "Could not match the rows to catalog products ({e}); they import all the same."
+                    )));
+                    break;
+                }
+            }
+        }
+        self.products.set_value(products);
+    }
+
+    /// Looks up the products of `rows` again after an edit (one call per batch of texts).
+    pub async fn rematch(self, rows: Vec<usize>) {
+        let mut texts: Vec<(usize, String)> = Vec::new();
+        self.with_session(|s| {
+            for &i in &rows {
+                match s.row(i).check() {
+                    Some(d) => texts.push((i, crate::domain::catalog::item_text(&d))),
+                    None => {
+                        self.products.update_value(|m| {
+                            m.remove(&i);
+                        });
+                    }
+                }
+            }
+        });
+        for chunk in texts.chunks(crate::catalog::api::MATCH_BATCH) {
+            let asked = chunk.iter().map(|(_, t)| t.clone()).collect();
+            let Ok(found) = crate::catalog::api::match_products(asked).await else {
+                break;
+            };
+            self.products.update_value(|m| {
+                for ((i, _), product) in chunk.iter().zip(found) {
+                    m.insert(*i, product.map(|(_, name)| name));
+                }
+            });
+        }
+        self.matched.update(|n| *n += 1);
     }
 
     /// Back to the column choices (edits made in the grid are dropped).
