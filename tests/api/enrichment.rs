@@ -562,6 +562,32 @@ async fn the_item_form_looks_products_up_online(backend: Backend) {
         limited += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
     }
     assert_eq!(limited, 3, "1 + 9 allowed, then 429");
+
+    // The import's batch matching: local only, in order, a limit per call.
+    let (status, matched) = app
+        .rpc(
+            &c,
+            "catalog/match",
+            json!({"texts": ["CW2288-111 Air Force 1", "no such thing at all", "B75806"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{matched}");
+    assert_eq!(matched[0][1], "Nike Air Force 1 Low '07 White", "{matched}");
+    assert!(matched[1].is_null(), "{matched}");
+    assert!(matched[2].is_null(), "never a provider call: {matched}");
+    let too_many: Vec<String> = (0..501).map(|n| format!("text {n}")).collect();
+    let (status, _) = app
+        .rpc(&c, "catalog/match", json!({"texts": too_many}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .rpc(
+            &crate::helpers::client(),
+            "catalog/match",
+            json!({"texts": ["x"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 on_both_databases!(
