@@ -5,14 +5,13 @@
 
 use crate::fake_catalog::{FakeCatalog, Mode};
 use crate::helpers::{
-    TestApp, fresh_database_url, item_form, settings_for, sneaker_input, spawn_app_with,
+    TestApp, fresh_database_url, item_form, seed_catalog, settings_for, sneaker_input,
+    spawn_app_with,
 };
 use crate::on_both_databases;
 use flipdesk::catalog::{
-    product::CatalogLine,
     providers::{Providers, cardmarket::Fetched},
     resolve::{self, Lookup, SharedIndex},
-    store,
 };
 use flipdesk::server::{
     clock::Clock,
@@ -48,18 +47,7 @@ impl Rig {
         let settings = settings_for(&url, dir.path(), &pairs);
         let db = Db::connect(&settings.database).await.unwrap();
         db.migrate().await.unwrap();
-        let products = LOCAL
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<CatalogLine>(l)
-                    .unwrap()
-                    .into_product()
-                    .unwrap()
-            })
-            .collect();
-        store::save_products(&db, products, "import", time::OffsetDateTime::now_utc())
-            .await
-            .unwrap();
+        seed_catalog(&db, &LOCAL.lines().collect::<Vec<_>>()).await;
         let clock = Clock::default();
         let providers = Providers::from_settings(&settings, &clock);
         Rig {

@@ -419,3 +419,24 @@ impl TestApp {
         assert_eq!(kept, actual, "usage counters against the rows");
     }
 }
+
+/// Puts catalog products (Flipdesk catalog lines, as `catalog import` reads them) into `db`.
+pub async fn seed_catalog(db: &Db, lines: &[&str]) {
+    let products = lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<flipdesk::catalog::product::CatalogLine>(l)
+                .unwrap()
+                .into_product()
+                .unwrap()
+        })
+        .collect();
+    flipdesk::catalog::store::save_products(
+        db,
+        products,
+        "import",
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+}

@@ -389,26 +389,10 @@ async fn bad_import_requests_are_refused(backend: Backend) {
 
 async fn imported_rows_link_to_catalog_products(backend: Backend) {
     let app = spawn_app(backend).await;
-    let products = [
+    seed_catalog(&app.db, &[
         r#"{"kind":"sneaker","name":"Nike Dunk Low Retro White Black Panda","brand":"Nike","style_id":"DD1391-100"}"#,
         r#"{"kind":"card","name":"Charizard","game":"Pokémon","set":"Base","set_code":"BS","number":"4/102"}"#,
-    ]
-    .iter()
-    .map(|l| {
-        serde_json::from_str::<flipdesk::catalog::product::CatalogLine>(l)
-            .unwrap()
-            .into_product()
-            .unwrap()
-    })
-    .collect();
-    flipdesk::catalog::store::save_products(
-        &app.db,
-        products,
-        "import",
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .unwrap();
+    ]).await;
     let c = app.reseller("imogen").await;
     let id = start(&app, &c, 3).await;
     let card = json!({"line": 4, "values": [

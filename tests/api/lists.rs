@@ -826,27 +826,10 @@ async fn openapi_describes_every_route(backend: Backend) {
 
 async fn wanted_items_link_to_catalog_products(backend: Backend) {
     let app = spawn_app(backend).await;
-    let lines = [
+    seed_catalog(&app.db, &[
         r#"{"kind":"sneaker","name":"Nike Dunk Low Retro White Black Panda","brand":"Nike","style_id":"DD1391-100"}"#,
         r#"{"kind":"sneaker","name":"Nike Dunk Low Reverse Panda","brand":"Nike","style_id":"FD9064-011"}"#,
-    ];
-    let products = lines
-        .iter()
-        .map(|l| {
-            serde_json::from_str::<flipdesk::catalog::product::CatalogLine>(l)
-                .unwrap()
-                .into_product()
-                .unwrap()
-        })
-        .collect();
-    flipdesk::catalog::store::save_products(
-        &app.db,
-        products,
-        "import",
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .unwrap();
+    ]).await;
     let panda: String = with_db!(&app.db, pool => sqlx::query_scalar(
         "SELECT id FROM catalog_products WHERE style_id = 'DD1391-100'").fetch_one(pool).await)
     .unwrap();

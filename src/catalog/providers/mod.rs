@@ -126,6 +126,11 @@ impl Providers {
     }
 }
 
+/// The first set code + card number in the text (`MEW-151` → `MEW`, `151`).
+fn set_number(query: &Query) -> Option<(&str, &str)> {
+    query.set_numbers.first().and_then(|k| k.rsplit_once('-'))
+}
+
 /// Text that is a field or nothing.
 fn some(v: Option<String>) -> Option<String> {
     v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())

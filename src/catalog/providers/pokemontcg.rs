@@ -146,8 +146,7 @@ impl Provider for PokemonTcg {
     }
 
     async fn by_identifier(&self, query: &Query) -> Result<Vec<CatalogLine>, ProviderError> {
-        let Some((code, number)) = query.set_numbers.first().and_then(|k| k.rsplit_once('-'))
-        else {
+        let Some((code, number)) = super::set_number(query) else {
             return Ok(Vec::new());
         };
         self.search(format!(

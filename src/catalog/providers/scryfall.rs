@@ -82,8 +82,7 @@ impl Provider for Scryfall {
     }
 
     async fn by_identifier(&self, query: &Query) -> Result<Vec<CatalogLine>, ProviderError> {
-        let Some((code, number)) = query.set_numbers.first().and_then(|k| k.rsplit_once('-'))
-        else {
+        let Some((code, number)) = super::set_number(query) else {
             return Ok(Vec::new());
         };
         // Magic set codes are letters and digits, 3 to 5 of them; a 404 is "not a Magic card".
