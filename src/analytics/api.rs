@@ -53,7 +53,8 @@ pub async fn set_market_price(id: String, version: i64, price: String) -> Result
     use crate::server::errors::respond;
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
-        super::prices::set_manual(&state.db, &user.id, &id, version, &price).await
+        let now = state.clock.now();
+        super::prices::set_manual(&state.db, &user.id, &id, version, &price, now).await
     })
     .await
 }

@@ -12,25 +12,18 @@ use crate::{
     with_db,
 };
 
-/// Sets an item's market price by hand, today; answers the item's new version.
+/// Sets an item's market price by hand, today (`now` on the app's clock, which the catalog's
+/// price refresh compares it with); answers the item's new version.
 pub async fn set_manual(
     db: &Db,
     owner: &str,
     id: &str,
     version: i64,
     price: &str,
+    now: OffsetDateTime,
 ) -> Result<i64, AppError> {
     let today = super::service::owner_today(db, owner).await?;
-    record(
-        db,
-        owner,
-        id,
-        version,
-        price,
-        &today,
-        OffsetDateTime::now_utc(),
-    )
-    .await
+    record(db, owner, id, version, price, &today, now).await
 }
 
 /// Records a market price seen on the reseller's `day` (at `observed_at`): the item's market

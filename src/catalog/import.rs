@@ -312,9 +312,11 @@ impl CardmarketPrice {
 
 fn parse_created_at(text: &str) -> Option<time::OffsetDateTime> {
     use time::format_description::well_known::{Iso8601, Rfc3339};
+    // In UTC, as every other price time is stored: SQLite compares the stored text.
     time::OffsetDateTime::parse(text, &Rfc3339)
         .or_else(|_| time::OffsetDateTime::parse(text, &Iso8601::DEFAULT))
         .ok()
+        .map(|t| t.to_offset(time::UtcOffset::UTC))
 }
 
 /// Reads a Cardmarket file's top-level object, handing each record of its array on as it is

@@ -6,6 +6,7 @@
 //! twice: prices are keyed by product, source and run, and an item already at its price is
 //! left alone.
 
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::providers::Providers;
@@ -83,24 +84,47 @@ pub async fn refresh(
     Ok(report)
 }
 
-/// Every held item linked to a product takes the newest catalog price in its currency.
+/// Every held item linked to a product takes the newest catalog price in its currency —
+/// unless the reseller set a price by hand: their price stands until the market moves, that
+/// is until the newest catalog price differs from the one current when they set theirs.
 async fn reprice_items(db: &Db) -> Result<usize, AppError> {
     type Row = (String, String, i64, String, OffsetDateTime);
     let text = format!(
         "SELECT i.id, i.owner_user_id, p.price, p.source, p.observed_at FROM items i \
          JOIN market_prices p ON p.catalog_product_id = i.catalog_product_id AND p.currency = i.currency \
-         WHERE i.status IN {HELD} AND p.item_id IS NULL \
-         ORDER BY i.id, p.observed_at DESC, p.source"
+         WHERE i.status IN {HELD} AND p.item_id IS NULL"
     );
     let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(&text).fetch_all(pool).await)?;
-    let mut repriced = 0;
-    let mut last: Option<String> = None;
-    for (item, owner, price, source, observed_at) in rows {
-        // The newest price per item only.
-        if last.as_deref() == Some(item.as_str()) {
-            continue;
+    let manual_text = format!(
+        "SELECT m.item_id, m.observed_at FROM market_prices m JOIN items i ON i.id = m.item_id \
+         WHERE m.source = 'manual' AND i.catalog_product_id IS NOT NULL AND i.status IN {HELD}"
+    );
+    let manual: Vec<(String, OffsetDateTime)> =
+        with_db!(db, pool => sqlx::query_as(&manual_text).fetch_all(pool).await)?;
+    let mut set_by_hand: HashMap<String, OffsetDateTime> = HashMap::new();
+    for (item, at) in manual {
+        let latest = set_by_hand.entry(item).or_insert(at);
+        *latest = (*latest).max(at);
+    }
+    // Each item's catalog prices, newest first (times compared as times, not as stored text).
+    let mut by_item: HashMap<String, Vec<Row>> = HashMap::new();
+    for row in rows {
+        by_item.entry(row.0.clone()).or_default().push(row);
+    }
+    let mut chosen = Vec::with_capacity(by_item.len());
+    for (item, mut prices) in by_item {
+        prices.sort_by(|a, b| b.4.cmp(&a.4).then_with(|| a.3.cmp(&b.3)));
+        if let Some(by_hand) = set_by_hand.get(&item) {
+            let newest = &prices[0];
+            let current_then = prices.iter().find(|p| p.4 <= *by_hand);
+            if newest.4 <= *by_hand || current_then.is_some_and(|p| p.2 == newest.2) {
+                continue;
+            }
         }
-        last = Some(item.clone());
+        chosen.push(prices.swap_remove(0));
+    }
+    let mut repriced = 0;
+    for (item, owner, price, source, observed_at) in chosen {
         if crate::analytics::prices::reprice_from_catalog(
             db,
             &owner,

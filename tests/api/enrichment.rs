@@ -499,6 +499,42 @@ async fn price_refresh_moves_net_worth_once_per_run(backend: Backend) {
     assert_eq!(catalog_prices().await, 4, "history keeps every run");
     assert_eq!(worth(app, "ana@example.com").await, 18300 + 2 * 350);
     assert_eq!(worth(app, "bo@example.com").await, 3500 + 1000);
+
+    // Ana prices her card by hand: the next run, with the market where it was, leaves her
+    // price alone; once the market moves, the catalog price takes over again.
+    let (_, item) = app
+        .rpc(&ana, "inventory/get", json!({"id": ana_card}))
+        .await;
+    let (status, body) = app
+        .rpc(
+            &ana,
+            "analytics/market-price",
+            json!({"id": ana_card, "version": item["summary"]["version"], "price": "40"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(worth(app, "ana@example.com").await, 2 * 4000 + 12000);
+    app.advance(Duration::from_secs(6 * 3600)).await;
+    assert_eq!(card_calls(&fake), 4);
+    assert_eq!(catalog_prices().await, 6);
+    assert_eq!(
+        worth(app, "ana@example.com").await,
+        2 * 4000 + 12000,
+        "set by hand"
+    );
+    let (_, item) = app
+        .rpc(&ana, "inventory/get", json!({"id": ana_card}))
+        .await;
+    assert_eq!(item["market_price"]["amount"], 4000, "{item}");
+    assert_eq!(worth(app, "bo@example.com").await, 3500 + 1000);
+    fake.set_price("base1-58", 36.0);
+    app.advance(Duration::from_secs(6 * 3600)).await;
+    assert_eq!(
+        worth(app, "ana@example.com").await,
+        2 * 3600 + 12000,
+        "the market moved"
+    );
+    assert_eq!(worth(app, "bo@example.com").await, 3600 + 1000);
 }
 
 async fn the_item_form_looks_products_up_online(backend: Backend) {
