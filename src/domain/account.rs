@@ -110,7 +110,7 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(input: &str) -> Result<Self, String> {
-        let email = input.trim().to_lowercase();
+        let email = super::validation::lowercase(input.trim());
         if email.is_empty() {
             return Err("Enter your email address.".into());
         }
@@ -301,6 +301,18 @@ pub fn slug_from_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails_are_lower_cased_beyond_ascii() {
+        assert_eq!(
+            Email::parse("  Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        assert_eq!(
+            Email::parse("JÖRG@Müller.DE").unwrap().as_str(),
+            "jörg@müller.de"
+        );
+    }
 
     #[test]
     fn only_plain_local_paths_are_followed_after_log_in() {

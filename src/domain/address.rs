@@ -87,7 +87,8 @@ pub fn check_postal_code(country: &str, input: &str) -> Result<String, String> {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-        .to_uppercase();
+        // ASCII only: every shape below is ASCII (and Unicode tables stay out of the browser).
+        .to_ascii_uppercase();
     if code.is_empty() {
         return if has_no_postal_code(country) {
             Ok(code)

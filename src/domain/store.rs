@@ -556,7 +556,8 @@ pub fn validate_checkout(
             a,
         )),
     };
-    let store = req.store.trim().to_lowercase();
+    // Store addresses are ASCII (`check_slug`).
+    let store = req.store.trim().to_ascii_lowercase();
     if store.is_empty() || store.len() > 64 {
         e.add("store", "Unknown store.");
     }

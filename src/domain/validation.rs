@@ -13,6 +13,23 @@ pub fn capitalise(s: &str) -> String {
     }
 }
 
+/// Lower case, as `str::to_lowercase`. In the browser, text that is not plain ASCII is
+/// lower-cased by the JavaScript engine: Rust's Unicode case tables (24 KB) would otherwise
+/// ride in the first download of every page that validates an email.
+pub fn lowercase(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        String::from(js_sys::JsString::from(s).to_lower_case())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        s.to_lowercase()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldErrors(pub BTreeMap<String, String>);
 
