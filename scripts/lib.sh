@@ -73,6 +73,39 @@ recompress_site() {
   return 0
 }
 
+# The release WebAssembly is built by a pinned nightly with the standard library rebuilt to
+# abort on a panic without formatting it (`-Cpanic=immediate-abort`): the panic machinery is
+# about an eighth of the storefront's first chunk (267.6 KB brotli on stable, 236.1 KB here;
+# issue #19). Only this build uses nightly; the server, the tests and debug builds stay on
+# stable. Its own target directory, so the two toolchains never rebuild each other's files.
+RELEASE_WASM_TOOLCHAIN="nightly-2026-05-19"
+ensure_release_wasm_toolchain() {
+  if ! rustup component list --toolchain "$RELEASE_WASM_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src'; then
+    log "installing Rust $RELEASE_WASM_TOOLCHAIN with rust-src (release WebAssembly only, once per machine)"
+    rustup toolchain install "$RELEASE_WASM_TOOLCHAIN" --profile minimal --component rust-src
+  fi
+}
+
+# Builds the release site (WebAssembly, JavaScript, CSS, with brotli and gzip copies) into
+# target/site and puts cargo-leptos' list of hashed names next to the stable release server.
+build_release_site() {
+  ensure_release_wasm_toolchain
+  local front_target="$CARGO_TARGET_DIR/../release-wasm"
+  clear_site_pkg
+  (
+    export RUSTUP_TOOLCHAIN="$RELEASE_WASM_TOOLCHAIN" CARGO_TARGET_DIR="$front_target"
+    export CARGO_UNSTABLE_BUILD_STD="std,panic_abort"
+    export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+    cd "$ROOT" && cargo leptos build --release --split --precompress --frontend-only
+  )
+  local site_root="$ROOT/target/site"
+  [ -d "$site_root" ] || site_root="$front_target/site"
+  recompress_site "$site_root"
+  mkdir -p "$CARGO_TARGET_DIR/release"
+  cp "$front_target/release/hash.txt" "$CARGO_TARGET_DIR/release/hash.txt"
+  RELEASE_SITE_ROOT="$site_root"
+}
+
 # File names carry a content hash (Cargo.toml `hash-files`), so every build writes new names:
 # start from an empty pkg/ so old files neither pile up nor get counted by the size report.
 clear_site_pkg() {

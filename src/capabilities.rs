@@ -39,6 +39,7 @@ pub fn plugins() -> Plugins {
     crate::alerts::plug(&mut p);
     crate::discord::plug(&mut p);
     crate::catalog::plug(&mut p);
+    crate::channels::plug(&mut p);
     p
 }
 

@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod billing;
 pub mod catalog;
+pub mod channels;
 pub mod checkout;
 pub mod dashboard;
 pub mod discord;

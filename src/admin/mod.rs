@@ -55,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         action: CatalogAction,
     },
+    /// Sales channels: connect another app to a store.
+    Channel {
+        #[command(subcommand)]
+        action: ChannelAction,
+    },
     /// Consistent online backup of the database into FILE.
     Backup { file: PathBuf },
     /// Restore FILE into an empty database of the same kind.
@@ -109,6 +114,21 @@ enum CatalogAction {
         /// Only the local catalog: no external provider is called.
         #[arg(long)]
         local_only: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChannelAction {
+    /// Connect an app speaking the channel protocol; prints its id, then its secret (once).
+    Add {
+        /// The store's slug or id.
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        name: String,
+        /// Where Flipdesk sends the channel's events.
+        #[arg(long)]
+        webhook: String,
     },
 }
 
@@ -256,6 +276,46 @@ async fn execute(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Catalog { action } => catalog(&settings, action).await,
+        Command::Channel {
+            action:
+                ChannelAction::Add {
+                    store,
+                    name,
+                    webhook,
+                },
+        } => {
+            use crate::domain::channels::{ChannelInput, validate_channel};
+            let draft = validate_channel(&ChannelInput {
+                name,
+                kind: "connected".into(),
+                webhook_url: webhook,
+            })
+            .map_err(|e| {
+                e.0.iter()
+                    .map(|(field, message)| {
+                        format!("--{}: {message}", field.replace("webhook_url", "webhook"))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })?;
+            let mut settings = settings;
+            let secret = settings.ensure_secret().map_err(|e| e.to_string())?;
+            let db = open_database(&settings).await?;
+            let owner = crate::channels::service::store_owner(&db, &store)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("--store: no store \"{store}\""))?;
+            let policy = crate::server::outbound::Policy::for_settings(&settings);
+            let added = crate::channels::service::add_channel(&db, &secret, policy, &owner, &draft)
+                .await
+                .map_err(|e| match e {
+                    crate::error::AppError::Validation { message, .. } => message,
+                    other => other.to_string(),
+                })?;
+            println!("{}", added.id);
+            println!("{}", added.secret.unwrap_or_default());
+            Ok(())
+        }
         Command::Backup { file } => {
             let db = Db::connect(&settings.database)
                 .await

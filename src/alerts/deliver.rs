@@ -127,14 +127,6 @@ impl Alert {
     }
 }
 
-/// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "{t}.{body}">` (CONTRACT: outgoing webhooks).
-pub fn signature(secret: &str, at: i64, body: &str) -> String {
-    format!(
-        "t={at},v1={}",
-        crypto::hmac_hex(secret, &format!("{at}.{body}"))
-    )
-}
-
 /// Sends a new notification on to its reseller's webhooks of its type.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct HandOff {
@@ -407,7 +399,10 @@ async fn send(state: &AppState, url: &str, p: &Pending) -> Attempt {
     if !p.discord {
         let secret = signing_secret(state.secret.expose(), &p.hook_id);
         let at = OffsetDateTime::now_utc().unix_timestamp();
-        request = request.header("Flipdesk-Signature", signature(&secret, at, &p.payload));
+        request = request.header(
+            "Flipdesk-Signature",
+            crypto::webhook_signature(&secret, at, &p.payload),
+        );
     }
     match request.body(p.payload.clone()).send().await {
         Ok(res) if res.status().is_success() => Attempt::Delivered,
@@ -502,7 +497,7 @@ mod tests {
 
     #[test]
     fn signatures_follow_the_contract() {
-        let sig = signature("whsec_x", 1_700_000_000, "{}");
+        let sig = crypto::webhook_signature("whsec_x", 1_700_000_000, "{}");
         assert_eq!(
             sig,
             format!(

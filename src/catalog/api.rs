@@ -11,7 +11,7 @@ use crate::error::AppError;
 pub async fn suggest_products(text: String) -> Result<Vec<Suggestion>, AppError> {
     use crate::server::errors::respond;
     respond(async move {
-        let (state, _user) = crate::auth::service::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         // A product's text is short; a longer one is cut, not refused, as it is typed.
         let text: String = text.chars().take(200).collect();
         if text.trim().chars().count() < 2 {
@@ -21,7 +21,21 @@ pub async fn suggest_products(text: String) -> Result<Vec<Suggestion>, AppError>
             .part::<super::resolve::SharedIndex>()
             .current(&state.db)
             .await?;
-        Ok(super::resolve::suggest(&index, &text))
+        let mut offered = super::resolve::suggest(&index, &text);
+        // The reseller's own pick for this text comes first.
+        let texts = [text];
+        let chosen = super::choices::chosen(&state.db, &user.id, &texts).await?;
+        if let Some(id) = chosen.get(&texts[0]) {
+            offered.retain(|s| &s.product_id != id);
+            if let Some(p) = super::store::products_by_ids(&state.db, std::slice::from_ref(id))
+                .await?
+                .first()
+            {
+                offered.insert(0, super::resolve::suggestion(p, 1.0));
+                offered.truncate(5);
+            }
+        }
+        Ok(offered)
     })
     .await
 }
@@ -65,7 +79,7 @@ pub async fn lookup_product(text: String) -> Result<Vec<Suggestion>, AppError> {
 pub async fn match_products(texts: Vec<String>) -> Result<Vec<Option<(String, String)>>, AppError> {
     use crate::server::errors::respond;
     respond(async move {
-        let (state, _user) = crate::auth::service::require_user().await?;
+        let (state, user) = crate::auth::service::require_user().await?;
         if texts.len() > MATCH_BATCH {
             return Err(AppError::field(
                 "texts",
@@ -76,11 +90,31 @@ pub async fn match_products(texts: Vec<String>) -> Result<Vec<Option<(String, St
             .part::<super::resolve::SharedIndex>()
             .current(&state.db)
             .await?;
+        let texts: Vec<String> = texts
+            .iter()
+            .map(|t| t.chars().take(300).collect())
+            .collect();
+        // The reseller's own picks answer first.
+        let chosen = super::choices::chosen(&state.db, &user.id, &texts).await?;
+        let mut ids: Vec<String> = chosen.values().cloned().collect();
+        ids.sort();
+        ids.dedup();
+        let names: std::collections::HashMap<String, String> =
+            super::store::products_by_ids(&state.db, &ids)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect();
         Ok(texts
             .iter()
-            .map(|t| {
-                let text: String = t.chars().take(300).collect();
-                let answer = super::resolve::local(&index, &text);
+            .map(|text| {
+                if let Some((id, name)) = chosen
+                    .get(text)
+                    .and_then(|id| Some((id.clone(), names.get(id)?.clone())))
+                {
+                    return Some((id, name));
+                }
+                let answer = super::resolve::local(&index, text);
                 answer.product_id.zip(answer.name)
             })
             .collect())

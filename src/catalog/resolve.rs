@@ -238,16 +238,18 @@ impl Lookup {
     }
 }
 
-/// The text as the providers would be asked about it: two texts that read the same share
-/// one remembered miss.
-fn query_key(q: &Query) -> String {
+/// The text as the resolver reads it: two texts that read the same share one remembered
+/// miss, and one reseller's pick (`choices`).
+pub fn query_key(q: &Query) -> String {
     format!(
-        "{}|{}|{:?}|{}|{:?}",
+        "{}|{}|{:?}|{}|{:?}|{:?}|{:?}",
         q.words.join(" "),
         q.style_ids.join(","),
         q.numbers,
         q.set_numbers.join(","),
-        q.gtin
+        q.gtin,
+        q.size_run,
+        q.language
     )
 }
 

@@ -36,7 +36,7 @@ const DISCORD_HOSTS: [&str; 5] = [
 
 /// The host of an `http(s)://` address (lower case, without port or brackets' contents
 /// changed), or why there is none.
-fn host_of(url: &str) -> Result<(&str, String), String> {
+pub fn host_of(url: &str) -> Result<(&str, String), String> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or("Paste the whole address, starting with https://.")?;

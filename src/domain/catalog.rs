@@ -51,6 +51,24 @@ pub fn looks_like_style_id(word: &str) -> bool {
         && colour.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
+/// Whether a word looks like a style id written without a dash, as adidas and New Balance
+/// print them (`B75806`, `CP9654`, `M990GL6`, `U9060BLK`): one or two letters, three to five
+/// digits, then at most three letters or digits. Longer letter prefixes are card promo
+/// numbers (`SWSH050`), not shoes.
+pub fn looks_like_bare_style_id(word: &str) -> bool {
+    let letters = word.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+    let digits = word[letters..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let rest = &word[letters + digits..];
+    (6..=9).contains(&word.len())
+        && (1..=2).contains(&letters)
+        && (3..=5).contains(&digits)
+        && rest.len() <= 3
+        && rest.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// A card number as one key: the number without leading zeros, upper case, without the set
 /// total (`006/165` = `6/165` = `6`; `SV49/SV94` = `SV49`; `TG05` stays).
 pub fn card_number(text: &str) -> Option<String> {
@@ -376,6 +394,11 @@ impl Query {
                 q.style_ids.extend(ids);
                 continue;
             }
+            // A dash-less style id is kept as a word too: a model number ("990") may be
+            // part of the name.
+            if looks_like_bare_style_id(t) {
+                q.style_ids.push(t.to_ascii_uppercase());
+            }
             if t.contains('/') {
                 let (n, total) = t.split_once('/').unwrap_or((t, ""));
                 if let Some(number) = card_number(n) {
@@ -509,6 +532,17 @@ mod tests {
         let q = Query::parse("asics gel-1130 oreo");
         assert!(q.set_numbers.is_empty());
         assert_eq!(q.words, ["asics", "gel", "1130", "oreo"]);
+        let q = Query::parse("adidas yeezy 350 v2 zebra cp9654 sz 10");
+        assert_eq!(q.style_ids, ["CP9654"]);
+        let q = Query::parse("New Balance M990GL6 grey 10.5");
+        assert_eq!(q.style_ids, ["M990GL6"]);
+        assert!(q.words.contains(&"m990gl6".to_string()), "{:?}", q.words);
+        for not_a_shoe in ["swsh050", "pikachu", "4/102", "1130", "op05"] {
+            assert!(!looks_like_bare_style_id(not_a_shoe), "{not_a_shoe}");
+        }
+        for shoe in ["B75806", "U9060BLK", "ML574EVG", "BB550WT1"] {
+            assert!(looks_like_bare_style_id(shoe), "{shoe}");
+        }
         let q = Query::parse("upc 195244891234");
         assert_eq!(q.gtin.as_deref(), Some("195244891234"));
         let q = Query::parse("Pikachu 151 japanese");

@@ -33,6 +33,7 @@ pub mod address;
 pub mod alert_hook;
 pub mod billing;
 pub mod catalog;
+pub mod channels;
 mod common_passwords;
 pub mod import;
 pub mod inbox;

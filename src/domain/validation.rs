@@ -59,6 +59,15 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// `value` when nothing is wrong, these errors otherwise.
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
     pub fn single(field: &str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::default();
         errors.add(field, message);

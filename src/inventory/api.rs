@@ -30,6 +30,29 @@ pub async fn get_item(id: String) -> Result<ItemView, AppError> {
     .await
 }
 
+/// The product the reseller picked for the item's text answers that text next time, when it
+/// is not the catalog's own answer. A convenience: failing to keep it fails nothing.
+#[cfg(feature = "ssr")]
+async fn remember_product_choice(
+    state: &crate::server::state::AppState,
+    owner: &str,
+    draft: &crate::domain::item::ItemDraft,
+) {
+    use crate::catalog::{choices, resolve::SharedIndex};
+    let Some(product) = &draft.catalog_product_id else {
+        return;
+    };
+    let text = crate::domain::catalog::item_text(draft);
+    let kept = async {
+        let index = state.part::<SharedIndex>().current(&state.db).await?;
+        choices::remember(&state.db, &index, owner, &text, product, state.clock.now()).await
+    }
+    .await;
+    if let Err(e) = kept {
+        tracing::warn!(error = %e, "could not keep a product choice");
+    }
+}
+
 #[server(endpoint = "inventory/create", input = Json, output = crate::wire::Json)]
 pub async fn create_item(input: ItemInput, status: String) -> Result<String, AppError> {
     use crate::{
@@ -41,7 +64,10 @@ pub async fn create_item(input: ItemInput, status: String) -> Result<String, App
         let draft = validate_item(&input).map_err(AppError::validation)?;
         let status = ItemStatus::parse(&status)
             .ok_or_else(|| AppError::field("status", "Choose a status."))?;
-        super::service::create_item(&state.db, &state.settings, &user.id, &draft, status).await
+        let id = super::service::create_item(&state.db, &state.settings, &user.id, &draft, status)
+            .await?;
+        remember_product_choice(&state, &user.id, &draft).await;
+        Ok(id)
     })
     .await
 }
@@ -53,6 +79,7 @@ pub async fn update_item(id: String, version: i64, input: ItemInput) -> Result<(
         let (state, user) = crate::auth::service::require_user().await?;
         let draft = validate_item(&input).map_err(AppError::validation)?;
         super::service::update_item(&state.db, &user.id, &id, version, &draft).await?;
+        remember_product_choice(&state, &user.id, &draft).await;
         // A listed item's brand, set or size are storefront filters.
         crate::storefront::service::cache(&state).clear();
         Ok(())

@@ -14,6 +14,8 @@ mod item_page;
 pub mod listing;
 mod sales;
 #[cfg(feature = "ssr")]
+pub mod selling;
+#[cfg(feature = "ssr")]
 pub mod service;
 mod shipments;
 mod table;

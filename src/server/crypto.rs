@@ -25,6 +25,12 @@ pub fn hmac_hex(secret: &str, value: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// The `Flipdesk-Signature` header of an outgoing webhook (CONTRACT): `t=<unix seconds>,
+/// v1=<hex HMAC-SHA256 of "{t}.{body}">` under the receiver's secret.
+pub fn webhook_signature(secret: &str, at: i64, body: &str) -> String {
+    format!("t={at},v1={}", hmac_hex(secret, &format!("{at}.{body}")))
+}
+
 /// Constant-time check of `value` against a stored HMAC hex digest.
 pub fn hmac_matches(secret: &str, value: &str, expected_hex: &str) -> bool {
     let Ok(expected) = hex::decode(expected_hex) else {

@@ -128,8 +128,10 @@ fn condition_of(details: &str) -> Option<String> {
 
 /// Units of a listing that unpaid orders hold right now.
 // BIGINT on both: PostgreSQL's SUM of BIGINT is NUMERIC, which an i64 does not decode.
-const RESERVED_UNITS: &str = "(SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol JOIN orders o ON o.id = ol.order_id \
-     WHERE ol.listing_id = listings.id AND o.stock = 'reserved')";
+/// Sales channels' locks hold units the same way (`channels::locks`).
+const RESERVED_UNITS: &str = "((SELECT CAST(COALESCE(SUM(ol.quantity), 0) AS BIGINT) FROM order_lines ol JOIN orders o ON o.id = ol.order_id \
+     WHERE ol.listing_id = listings.id AND o.stock = 'reserved') \
+     + (SELECT CAST(COALESCE(SUM(sl.quantity), 0) AS BIGINT) FROM sale_locks sl WHERE sl.listing_id = listings.id AND sl.state = 'held'))";
 
 /// Unpaid orders holding units of the listing.
 const HOLDING_ORDERS: &str = "(SELECT CAST(COUNT(DISTINCT o.id) AS BIGINT) FROM order_lines ol JOIN orders o ON o.id = ol.order_id \

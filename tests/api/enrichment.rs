@@ -137,6 +137,12 @@ async fn each_step_in_order_and_answers_cached(backend: Backend) {
     let r = rig.resolve("adidas samba og cloud white core black").await;
     assert_eq!(r["step"], "provider_name", "{r}");
     assert_eq!(r["identifiers"]["style_id"], "B75806");
+    // Cached: adidas' dash-less style id now names it locally, without a call.
+    let before = rig.providers.total_calls();
+    let r = rig.resolve("b75806 sz 9").await;
+    assert_eq!(r["step"], "local_identifier", "{r}");
+    assert_eq!(r["name"], "adidas Samba OG Cloud White Core Black", "{r}");
+    assert_eq!(rig.providers.total_calls(), before);
 
     // Nothing anywhere: candidates (none), and the miss is remembered.
     let before = rig.providers.total_calls();
@@ -615,6 +621,7 @@ async fn the_item_form_looks_products_up_online(backend: Backend) {
 }
 
 on_both_databases!(
+    a_resellers_pick_answers_the_same_text_next_time,
     the_item_form_looks_products_up_online,
     price_refresh_moves_net_worth_once_per_run,
     each_step_in_order_and_answers_cached,
@@ -623,3 +630,84 @@ on_both_databases!(
     rate_limit_is_respected,
     cardmarket_files_download_conditionally,
 );
+
+/// A reseller's pick for a text answers that text for them next time (import matching,
+/// type-ahead), and only for them; picking the catalog's own answer again forgets it.
+async fn a_resellers_pick_answers_the_same_text_next_time(backend: Backend) {
+    let app = spawn_app_with(backend, &[]).await;
+    seed_catalog(&app.db, &[
+        r#"{"kind":"sneaker","name":"Nike Dunk Low Retro White Black Panda","brand":"Nike","style_id":"DD1391-100"}"#,
+        r#"{"kind":"sneaker","name":"Nike Dunk Low Grey Fog","brand":"Nike","style_id":"DD1391-103"}"#,
+    ]).await;
+    let ivy = app.reseller("ivy").await;
+    let jon = app.reseller("jon").await;
+    let text = "Nike Dunk Low Retro White Black Panda";
+    let matched = |c: &reqwest::Client, texts: Value| {
+        let c = c.clone();
+        let app = &app;
+        async move {
+            let (status, body) = app.rpc(&c, "catalog/match", json!({"texts": texts})).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
+    let before = matched(&ivy, json!([text])).await;
+    assert_eq!(
+        before[0][1], "Nike Dunk Low Retro White Black Panda",
+        "{before}"
+    );
+    let (_, offered) = app
+        .rpc(
+            &ivy,
+            "catalog/suggest",
+            json!({"text": "dunk low grey fog"}),
+        )
+        .await;
+    let grey_fog = offered[0]["product_id"].as_str().unwrap().to_string();
+    let panda = before[0][0].as_str().unwrap().to_string();
+    assert_ne!(grey_fog, panda);
+
+    // Ivy calls her Grey Fogs "Panda": she picks the Grey Fog for that text.
+    let mut shoe = sneaker_input("1", "", "10");
+    shoe["name"] = json!(text);
+    shoe["style_id"] = json!("");
+    shoe["catalog_product_id"] = json!(grey_fog);
+    let item = create(&app, &ivy, shoe.clone()).await;
+
+    // The same text, however written, now answers her pick; Jon still gets the catalog's.
+    let after = matched(
+        &ivy,
+        json!([
+            text,
+            "NIKE dunk low retro white black panda sz 10 DS",
+            "something else"
+        ]),
+    )
+    .await;
+    assert_eq!(after[0][0], grey_fog.as_str(), "{after}");
+    assert_eq!(after[1][0], grey_fog.as_str(), "{after}");
+    assert!(after[2].is_null(), "{after}");
+    let (_, offered) = app
+        .rpc(&ivy, "catalog/suggest", json!({"text": text}))
+        .await;
+    assert_eq!(offered[0]["product_id"], grey_fog.as_str(), "{offered}");
+    assert_eq!(offered[0]["confidence"], 1.0);
+    let theirs = matched(&jon, json!([text])).await;
+    assert_eq!(theirs[0][0], panda.as_str(), "{theirs}");
+
+    // Picking the catalog's own answer again forgets the override.
+    let (_, got) = app.rpc(&ivy, "inventory/get", json!({"id": item})).await;
+    let version = got["summary"]["version"].as_i64().unwrap();
+    shoe["catalog_product_id"] = json!(panda);
+    let (status, body) = app
+        .rpc(
+            &ivy,
+            "inventory/update",
+            json!({"id": item, "version": version, "input": shoe}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let again = matched(&ivy, json!([text])).await;
+    assert_eq!(again[0][0], panda.as_str(), "{again}");
+    assert_eq!(app.count("catalog_choices").await, 0);
+}

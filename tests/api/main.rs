@@ -6,6 +6,7 @@ mod alerts;
 mod analytics;
 mod billing;
 mod catalog;
+mod channels;
 mod checkout;
 mod cli;
 mod discord;

@@ -5,14 +5,15 @@ use time::OffsetDateTime;
 use super::*;
 use crate::domain::inbox::{Level, Source};
 use crate::{
-    analytics::ledger::{Changes, Delta},
+    analytics::ledger::Changes,
     checkout::{
         audit::{self, OrderEvent},
         ops::{Payment, PaymentOutcome},
     },
+    inventory::selling::{SoldOn, Units, sell_units},
     server::{
         config::Secret,
-        db::{BeginWrite, new_id},
+        db::BeginWrite,
         mail::{self, Mail},
         notify::Notice,
         store::{Store, Tx, sql},
@@ -105,14 +106,17 @@ pub(super) async fn take_payment_in<DB: Store>(
         let mut ledger_changes = Changes::default();
         for (n, (listing_id, item_id, quantity, unit_price, _)) in lines.iter().enumerate() {
             let shipping = if n == 0 { order.shipping } else { 0 };
-            match sell_line(
+            match sell_units(
                 tx,
                 &order.owner_user_id,
                 item_id,
-                *quantity,
-                *unit_price,
-                shipping,
-                p.sold_on,
+                &Units {
+                    quantity: *quantity,
+                    unit_price: *unit_price,
+                    shipping,
+                    sold_on: p.sold_on,
+                    channel: SoldOn::Storefront,
+                },
                 &mut ledger_changes,
             )
             .await?
@@ -238,91 +242,6 @@ pub(super) async fn take_payment_in<DB: Store>(
     } else {
         PaymentOutcome::NeedsAttention
     })
-}
-
-/// Sells `quantity` units of an item at `unit_price` through the storefront, as a sale
-/// recorded in the inventory would. `None` when the item no longer holds those units.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn sell_line<DB: Store>(
-    tx: &mut Tx<DB>,
-    owner: &str,
-    item_id: &str,
-    quantity: i64,
-    unit_price: i64,
-    shipping: i64,
-    sold_on: &str,
-    changes: &mut Changes,
-) -> sqlx::Result<Option<(String, bool)>> {
-    let now = OffsetDateTime::now_utc();
-    // One statement takes the units (or marks the item sold when these were its last) and
-    // answers what the sale needs: every statement is a trip to the database's thread, taken
-    // while holding SQLite's write turn.
-    let item: Option<(String, i64, i64, String, String)> = sql(
-        "UPDATE items SET \
-           status = CASE WHEN quantity = $1 THEN 'sold' ELSE status END, \
-           sold_out_on = CASE WHEN quantity = $1 THEN $2 ELSE sold_out_on END, \
-           quantity = CASE WHEN quantity = $1 THEN quantity ELSE quantity - $1 END, \
-           version = version + 1, updated_at = $3 \
-         WHERE id = $4 AND owner_user_id = $5 AND status IN ('in_stock', 'listed', 'reserved') AND quantity >= $1 \
-         RETURNING status, purchase_price, COALESCE(market_unit, purchase_price), acquired_on, currency",
-    )
-    .bind(quantity)
-    .bind(sold_on)
-    .bind(now)
-    .bind(item_id)
-    .bind(owner)
-    .fetch_optional(tx)
-    .await?;
-    let Some((status, unit_cost, unit_value, acquired_on, currency)) = item else {
-        return Ok(None);
-    };
-    let sold_out = status == "sold";
-    let price = unit_price.saturating_mul(quantity);
-    let cost = unit_cost.saturating_mul(quantity);
-    let market_value = unit_value.saturating_mul(quantity);
-    let net = price + shipping - cost;
-    let days_held = crate::analytics::periods::days_from(&acquired_on, sold_on);
-    let sale_id = new_id();
-    sql(
-        "INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
-         shipping_paid, purchase_cost, net_profit, sold_on, created_at, market_value, days_held) \
-         VALUES ($1, $2, $3, $4, 'storefront', $5, $6, $7, 0, 0, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(&sale_id)
-    .bind(item_id)
-    .bind(owner)
-    .bind(quantity)
-    .bind(&currency)
-    .bind(price)
-    .bind(shipping)
-    .bind(cost)
-    .bind(net)
-    .bind(sold_on)
-    .bind(now)
-    .bind(market_value)
-    .bind(days_held)
-    .execute(tx)
-    .await?;
-    changes.add(
-        &currency,
-        sold_on,
-        Delta {
-            cost: -cost,
-            market: -market_value,
-            units: -quantity,
-            realised: net,
-            revenue: price + shipping,
-            fees: 0,
-            sold_cost: cost,
-            sales: 1,
-            units_sold: quantity,
-            held_days: days_held.unwrap_or(0),
-            held_days_n: i64::from(days_held.is_some()),
-            items_in: 0,
-            items_out: i64::from(sold_out),
-        },
-    );
-    Ok(Some((sale_id, sold_out)))
 }
 
 pub async fn take_payment<DB: Store>(

@@ -1,0 +1,563 @@
+//! Sales channels against a local fake channel app: one unit is held by one buyer across the
+//! storefront and every channel (also with two servers on one PostgreSQL), holds run out and
+//! give units back everywhere, a sale withdraws the item everywhere and tells each channel
+//! once, late sales become conflicts, replays change nothing, and wrong secrets change nothing.
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode as AxumStatus},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+use flipdesk::{
+    server::{crypto::hmac_hex, db::Backend},
+    with_db,
+};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use crate::{helpers::*, on_both_databases};
+
+/// A channel app: records every event it is sent, per path; answers 204, or 503 while down.
+#[derive(Clone)]
+struct FakeChannel {
+    url: String,
+    got: Arc<Mutex<Vec<(String, HeaderMap, String)>>>,
+    down: Arc<Mutex<bool>>,
+}
+
+type Shared = (
+    Arc<Mutex<Vec<(String, HeaderMap, String)>>>,
+    Arc<Mutex<bool>>,
+);
+
+async fn receive(
+    State((got, down)): State<Shared>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    got.lock()
+        .unwrap()
+        .push((path, headers, String::from_utf8_lossy(&body).into_owned()));
+    if *down.lock().unwrap() {
+        AxumStatus::SERVICE_UNAVAILABLE.into_response()
+    } else {
+        AxumStatus::NO_CONTENT.into_response()
+    }
+}
+
+impl FakeChannel {
+    async fn start() -> FakeChannel {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let down = Arc::new(Mutex::new(false));
+        let app = Router::new()
+            .route("/{path}", post(receive))
+            .with_state((got.clone(), down.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeChannel { url, got, down }
+    }
+
+    /// Event types `path` was sent, in order, each with its signature checked.
+    fn events(&self, path: &str, secret: &str) -> Vec<Value> {
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _, _)| p == path)
+            .map(|(_, headers, raw)| {
+                assert!(signature_holds(headers, secret, raw), "unsigned: {raw}");
+                serde_json::from_str(raw).unwrap()
+            })
+            .collect()
+    }
+
+    /// Event types `path` was sent, sorted: each event is its own job, so two events
+    /// queued at once may arrive in either order (each carries its `created_at`).
+    fn kinds(&self, path: &str, secret: &str) -> Vec<String> {
+        let mut kinds: Vec<String> = self
+            .events(path, secret)
+            .iter()
+            .map(|e| e["type"].as_str().unwrap().to_string())
+            .collect();
+        kinds.sort();
+        kinds
+    }
+}
+
+fn signature_holds(headers: &HeaderMap, secret: &str, raw: &str) -> bool {
+    let header = headers["flipdesk-signature"].to_str().unwrap();
+    let (t, v1) = header.split_once(",v1=").unwrap();
+    let t: i64 = t.strip_prefix("t=").unwrap().parse().unwrap();
+    let age = time::OffsetDateTime::now_utc().unix_timestamp() - t;
+    (0..300).contains(&age) && hmac_hex(secret, &format!("{t}.{raw}")) == v1
+}
+
+/// A connected channel of the reseller `c`: (id, secret).
+async fn connect(app: &TestApp, c: &Client, name: &str, url: &str) -> (String, String) {
+    let (status, added) = app
+        .rpc(
+            c,
+            "channels/add",
+            json!({"input": {"name": name, "kind": "connected", "webhook_url": url}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    (
+        added["id"].as_str().unwrap().to_string(),
+        added["secret"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn offer(app: &TestApp, c: &Client, channel: &str, item: &str, price: &str) {
+    let (status, body) = app
+        .rpc(
+            c,
+            "channels/offer",
+            json!({"channel_id": channel, "item_id": item, "price": price, "url": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    secret: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = app
+        .client
+        .request(method, app.url(path))
+        .header("Authorization", format!("Bearer {secret}"));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn lock(
+    app: &TestApp,
+    channel: &str,
+    secret: &str,
+    item: &str,
+    key: &str,
+) -> (StatusCode, Value) {
+    call(
+        app,
+        reqwest::Method::POST,
+        &format!("/api/v1/channels/{channel}/locks"),
+        secret,
+        Some(json!({"item_id": item, "quantity": 1, "idempotency_key": key})),
+    )
+    .await
+}
+
+fn sale(item: &str, lock: Option<&str>, key: &str) -> Value {
+    json!({"lock_id": lock, "item_id": item, "quantity": 1, "price": {"amount": 18_000, "currency": "USD"},
+           "idempotency_key": key, "sold_at": "2026-12-06T12:00:00Z"})
+}
+
+async fn report(app: &TestApp, channel: &str, secret: &str, body: Value) -> (StatusCode, Value) {
+    call(
+        app,
+        reqwest::Method::POST,
+        &format!("/api/v1/channels/{channel}/sales"),
+        secret,
+        Some(body),
+    )
+    .await
+}
+
+async fn scalar(app: &TestApp, sql: &str, bind: &str) -> i64 {
+    with_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(sql).bind(bind).fetch_one(pool).await)
+        .unwrap()
+}
+
+async fn available(app: &TestApp, listing: &str) -> i64 {
+    scalar(app, "SELECT available FROM listings WHERE id = $1", listing).await
+}
+
+fn cart(store: &str, listing: &str, email: &str) -> Value {
+    json!({"store": store, "lines": [{"listing_id": listing, "quantity": 1}], "email": email,
+           "shipping_address": {"name": "Sam Buyer", "line1": "1 Main St", "city": "Austin", "postal_code": "73301", "region": "TX", "country": "US"}})
+}
+
+/// A unique pair listed in the store and on two connected channels.
+struct Rig {
+    app: Arc<TestApp>,
+    owner: Client,
+    fake: FakeChannel,
+    item: String,
+    listing: String,
+    a: (String, String),
+    b: (String, String),
+}
+
+async fn rig(backend: Backend, name: &str) -> Rig {
+    let app = spawn_app(backend).await;
+    let fake = FakeChannel::start().await;
+    let owner = app.reseller(name).await;
+    let (item, listing) = app
+        .list_in_store(&owner, sneaker_input("1", "555088-101", "10"), "150")
+        .await;
+    let a = connect(&app, &owner, "Live shop", &format!("{}/a", fake.url)).await;
+    let b = connect(&app, &owner, "Auction site", &format!("{}/b", fake.url)).await;
+    offer(&app, &owner, &a.0, &item, "160").await;
+    offer(&app, &owner, &b.0, &item, "170").await;
+    app.run_pending_jobs().await;
+    Rig {
+        app: Arc::new(app),
+        owner,
+        fake,
+        item,
+        listing,
+        a,
+        b,
+    }
+}
+
+on_both_databases!(
+    fifty_buyers_across_the_storefront_and_two_channels_get_one_lock,
+    holds_run_out_and_a_sale_withdraws_everywhere_once,
+    wrong_secrets_and_bad_requests_change_nothing,
+);
+
+async fn fifty_buyers_across_the_storefront_and_two_channels_get_one_lock(backend: Backend) {
+    let r = rig(backend, "racer").await;
+    // A second server on the same PostgreSQL takes a share of the requests, as a second
+    // process would.
+    let beside = if backend == Backend::Postgres {
+        Some(Arc::new(spawn_beside(&r.app, &[]).await))
+    } else {
+        None
+    };
+    let mut tasks = Vec::new();
+    for n in 0..50 {
+        let app = match (&beside, n % 2) {
+            (Some(second), 1) => second.clone(),
+            _ => r.app.clone(),
+        };
+        let (item, listing, a, b) = (r.item.clone(), r.listing.clone(), r.a.clone(), r.b.clone());
+        tasks.push(tokio::spawn(async move {
+            match n % 3 {
+                0 => {
+                    let res = app
+                        .client
+                        .post(app.url("/api/v1/checkout/session"))
+                        .header("Idempotency-Key", format!("race-{n}"))
+                        .json(&cart("racer-store", &listing, &format!("b{n}@example.com")))
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = res.status();
+                    let body: Value = res.json().await.unwrap();
+                    ("storefront", status, body)
+                }
+                1 => {
+                    let (s, body) = lock(&app, &a.0, &a.1, &item, &format!("a-{n}")).await;
+                    ("a", s, body)
+                }
+                _ => {
+                    let (s, body) = lock(&app, &b.0, &b.1, &item, &format!("b-{n}")).await;
+                    ("b", s, body)
+                }
+            }
+        }));
+    }
+    let mut won = Vec::new();
+    for t in tasks {
+        let (who, status, body) = t.await.unwrap();
+        match status {
+            StatusCode::CREATED => won.push(who),
+            StatusCode::CONFLICT => {
+                let code = body["error"]["code"].as_str().unwrap_or_default();
+                assert!(
+                    ["insufficient_stock", "locked_elsewhere"].contains(&code),
+                    "{who}: {body}"
+                );
+            }
+            other => panic!("{who}: unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(won.len(), 1, "exactly one buyer holds the pair: {won:?}");
+    assert_eq!(available(&r.app, &r.listing).await, 0);
+    let held = scalar(
+        &r.app,
+        "SELECT (SELECT COUNT(*) FROM sale_locks WHERE item_id = $1 AND state = 'held') + (SELECT COUNT(*) FROM orders)",
+        &r.item,
+    )
+    .await;
+    assert_eq!(held, 1);
+}
+
+async fn holds_run_out_and_a_sale_withdraws_everywhere_once(backend: Backend) {
+    let r = rig(backend, "seller").await;
+    let app = &r.app;
+    let ((a, a_secret), (b, b_secret)) = (r.a.clone(), r.b.clone());
+    // A manual channel too: it gets a delist checklist, not events.
+    let (status, ebay) = app
+        .rpc(
+            &r.owner,
+            "channels/add",
+            json!({"input": {"name": "eBay", "kind": "manual", "webhook_url": ""}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ebay}");
+    assert!(ebay["secret"].is_null());
+    offer(app, &r.owner, ebay["id"].as_str().unwrap(), &r.item, "175").await;
+    assert_eq!(r.fake.kinds("a", &a_secret), ["listing.published"]);
+
+    // A's buyer holds the pair: B hears it, the storefront and B cannot have it.
+    let (status, held) = lock(app, &a, &a_secret, &r.item, "hold-1").await;
+    assert_eq!(status, StatusCode::CREATED, "{held}");
+    let (status, again) = lock(app, &a, &a_secret, &r.item, "hold-1").await;
+    assert_eq!(
+        (status, &again),
+        (StatusCode::CREATED, &held),
+        "a replay is the same lock"
+    );
+    let (status, refused) = lock(app, &b, &b_secret, &r.item, "b-1").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(refused["error"]["code"], "locked_elsewhere");
+    app.run_pending_jobs().await;
+    assert_eq!(
+        r.fake.kinds("b", &b_secret),
+        ["listing.published", "unit.locked"]
+    );
+    assert_eq!(
+        r.fake.kinds("a", &a_secret),
+        ["listing.published"],
+        "A caused it"
+    );
+
+    // The hold runs out: the pair is free everywhere again, and B hears it.
+    app.advance(Duration::from_secs(601)).await;
+    assert_eq!(available(app, &r.listing).await, 1);
+    assert_eq!(
+        r.fake.kinds("b", &b_secret),
+        ["listing.published", "unit.locked", "unit.unlocked"]
+    );
+    assert_eq!(
+        r.fake.kinds("a", &a_secret),
+        ["listing.published", "unit.unlocked"],
+        "the channel whose hold ran out hears it too"
+    );
+
+    // B's buyer holds it and pays: sold once, withdrawn everywhere, each told once.
+    let (status, held) = lock(app, &b, &b_secret, &r.item, "b-2").await;
+    assert_eq!(status, StatusCode::CREATED, "{held}");
+    let lock_id = held["lock_id"].as_str().unwrap();
+    let (status, sold) = report(app, &b, &b_secret, sale(&r.item, Some(lock_id), "sale-1")).await;
+    assert_eq!(status, StatusCode::CREATED, "{sold}");
+    let (status, replay) = report(app, &b, &b_secret, sale(&r.item, Some(lock_id), "sale-1")).await;
+    assert_eq!((status, &replay), (StatusCode::OK, &sold));
+    let mut other = sale(&r.item, Some(lock_id), "sale-1");
+    other["price"]["amount"] = json!(1);
+    let (status, mismatch) = report(app, &b, &b_secret, other).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(mismatch["error"]["code"], "idempotency_mismatch");
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    assert_eq!(
+        r.fake.kinds("a", &a_secret),
+        [
+            "listing.published",
+            "listing.withdrawn",
+            "unit.locked",
+            "unit.sold",
+            "unit.unlocked"
+        ]
+    );
+    assert_eq!(
+        scalar(app, "SELECT COUNT(*) FROM sales WHERE item_id = $1 AND channel = 'other' AND channel_name = 'Auction site' AND sale_price = 18000", &r.item).await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            app,
+            "SELECT COUNT(*) FROM listings WHERE id = $1 AND status = 'sold_out'",
+            &r.listing
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            app,
+            "SELECT COUNT(*) FROM channel_listings WHERE item_id = $1 AND state = 'listed'",
+            &r.item
+        )
+        .await,
+        0
+    );
+    let (_, inbox) = app.rpc(&r.owner, "inbox/list", json!({"query": {}})).await;
+    let delist: Vec<&Value> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "delist_needed")
+        .collect();
+    assert_eq!(delist.len(), 1, "{inbox}");
+    assert!(
+        delist[0]["title"].as_str().unwrap().contains("eBay"),
+        "{inbox}"
+    );
+
+    // A's late buyer reports a sale without a hold: a conflict for the reseller, kept.
+    let (status, late) = report(app, &a, &a_secret, sale(&r.item, None, "late-1")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{late}");
+    assert_eq!(late["error"]["code"], "conflict_needs_attention");
+    let (status, late_again) = report(app, &a, &a_secret, sale(&r.item, None, "late-1")).await;
+    assert_eq!((status, &late_again), (StatusCode::CONFLICT, &late));
+    assert_eq!(
+        scalar(
+            app,
+            "SELECT COUNT(*) FROM channel_sales WHERE item_id = $1 AND status = 'conflict'",
+            &r.item
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar(
+            app,
+            "SELECT COUNT(*) FROM sales WHERE item_id = $1",
+            &r.item
+        )
+        .await,
+        1
+    );
+    let (_, rows) = app.rpc(&r.owner, "channels/list", json!({})).await;
+    let live = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Live shop")
+        .unwrap();
+    assert_eq!(live["conflicts"], 1, "{rows}");
+    assert!(live["last_contact_at"].is_string(), "{rows}");
+}
+
+async fn wrong_secrets_and_bad_requests_change_nothing(backend: Backend) {
+    let r = rig(backend, "guard").await;
+    let app = &r.app;
+    let ((a, a_secret), (b, b_secret)) = (r.a.clone(), r.b.clone());
+    for secret in ["", "fdch_wrong", b_secret.as_str()] {
+        let (status, _) = lock(app, &a, secret, &r.item, "x").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{secret}");
+        let (status, _) = report(app, &a, secret, sale(&r.item, None, "x")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{secret}");
+    }
+    let (status, _) = lock(app, "no-such-channel", &a_secret, &r.item, "x").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(available(app, &r.listing).await, 1);
+    assert_eq!(app.count("sale_locks").await, 0);
+    assert_eq!(app.count("channel_sales").await, 0);
+
+    // Another reseller's item through this channel does not exist.
+    let other = app.reseller("other").await;
+    let (their_item, _) = app
+        .list_in_store(&other, sneaker_input("1", "DZ5485-612", "9"), "200")
+        .await;
+    let (status, _) = lock(app, &a, &a_secret, &their_item, "x").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = report(app, &a, &a_secret, sale(&their_item, None, "x")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Nor can a reseller offer on someone else's channel.
+    let (status, _) = app
+        .rpc(
+            &other,
+            "channels/offer",
+            json!({"channel_id": a, "item_id": their_item, "price": "10", "url": ""}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Bad bodies: clear errors, nothing held or sold.
+    let (status, body) = call(
+        app,
+        reqwest::Method::POST,
+        &format!("/api/v1/channels/{a}/locks"),
+        &a_secret,
+        Some(json!({"item_id": r.item, "quantity": 0, "idempotency_key": ""})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["quantity"].is_string(), "{body}");
+    let mut euros = sale(&r.item, None, "eur");
+    euros["price"]["currency"] = json!("EUR");
+    euros["sold_at"] = json!("last tuesday");
+    let (status, body) = report(app, &a, &a_secret, euros).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["sold_at"].is_string(), "{body}");
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/channels/{a}/sales")))
+        .header("Authorization", format!("Bearer {a_secret}"))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(available(app, &r.listing).await, 1);
+    assert_eq!(app.count("sale_locks").await, 0);
+    assert_eq!(app.count("channel_sales").await, 0);
+
+    // A lock released by its channel is free again; releasing twice is fine, another
+    // channel's lock is not found.
+    let (status, held) = lock(app, &a, &a_secret, &r.item, "h").await;
+    assert_eq!(status, StatusCode::CREATED, "{held}");
+    let path = format!(
+        "/api/v1/channels/{a}/locks/{}",
+        held["lock_id"].as_str().unwrap()
+    );
+    let other_path = format!(
+        "/api/v1/channels/{b}/locks/{}",
+        held["lock_id"].as_str().unwrap()
+    );
+    let (status, _) = call(app, reqwest::Method::DELETE, &other_path, &b_secret, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(available(app, &r.listing).await, 0);
+    for _ in 0..2 {
+        let (status, _) = call(app, reqwest::Method::DELETE, &path, &a_secret, None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    assert_eq!(available(app, &r.listing).await, 1);
+
+    // A channel that is down delays only its own events, and is retried.
+    *r.fake.down.lock().unwrap() = true;
+    let (status, _) = lock(app, &a, &a_secret, &r.item, "h2").await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.run_pending_jobs().await;
+    let pending = scalar(
+        app,
+        "SELECT COUNT(*) FROM channel_events WHERE channel_id = $1 AND status = 'pending'",
+        &b,
+    )
+    .await;
+    assert!(pending >= 1);
+    *r.fake.down.lock().unwrap() = false;
+    app.advance(Duration::from_secs(120)).await;
+    assert_eq!(
+        scalar(
+            app,
+            "SELECT COUNT(*) FROM channel_events WHERE channel_id = $1 AND status = 'pending'",
+            &b
+        )
+        .await,
+        0
+    );
+}
