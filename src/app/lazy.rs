@@ -86,6 +86,7 @@ lazy_pages! {
         listings: ListingsRoute => crate::store::ListingsPage,
         inquiries: InquiriesRoute => crate::inquiries::InquiriesPage,
         store_settings: StoreSettingsRoute => crate::store::StoreSettingsPage,
+        channels: ChannelsRoute => crate::channels::ChannelsPage,
     }
     dashboard_inventory {
         inventory: InventoryRoute => crate::inventory::InventoryPage,

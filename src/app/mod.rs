@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("store/listings") view={Lazy::<ListingsRoute>::new()}/>
                     <Route path=path!("store/inquiries") view={Lazy::<InquiriesRoute>::new()}/>
                     <Route path=path!("store/settings") view={Lazy::<StoreSettingsRoute>::new()}/>
+                    <Route path=path!("store/channels") view={Lazy::<ChannelsRoute>::new()}/>
                     <Route path=path!("inventory") view={Lazy::<InventoryRoute>::new()}/>
                     <Route path=path!("inventory/new") view={Lazy::<NewItemRoute>::new()}/>
                     <Route path=path!("inventory/:id") view={Lazy::<ItemRoute>::new()}/>

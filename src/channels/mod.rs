@@ -10,6 +10,7 @@ pub mod events;
 pub mod locks;
 #[cfg(feature = "ssr")]
 pub mod offers;
+mod page;
 #[cfg(feature = "ssr")]
 pub mod rest;
 #[cfg(feature = "ssr")]
@@ -17,6 +18,8 @@ pub mod sales;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod types;
+
+pub use page::{ChannelsPage, ItemChannels};
 
 /// What channels plug into the server: the protocol's routes, lock expiry and event delivery.
 #[cfg(feature = "ssr")]

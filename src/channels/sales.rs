@@ -417,3 +417,54 @@ async fn conflict<DB: Store>(
     .await?;
     Ok(Answer::Conflict { body })
 }
+
+/// An item sold by hand ("Mark sold on eBay"): when it has no units left, it is withdrawn from
+/// every channel at once — connected ones are told, and the manual ones other than where it
+/// sold go on a delist checklist in the inbox.
+pub async fn sold_by_hand<DB: Store>(
+    tx: &mut Tx<DB>,
+    owner: &str,
+    item_id: &str,
+    sold_on: &str,
+) -> sqlx::Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let listed: i64 = sql(
+        "SELECT COUNT(*) FROM channel_listings WHERE item_id = $1 AND owner_user_id = $2 AND state = 'listed'",
+    )
+    .bind(item_id)
+    .bind(owner)
+    .scalar(tx)
+    .await?;
+    if listed == 0 {
+        return Ok(());
+    }
+    events::announce(
+        tx,
+        item_id,
+        None,
+        "listing.withdrawn",
+        &format!("withdrawn:{item_id}:{}", now.unix_timestamp_nanos()),
+        json!({"item_id": item_id, "reason": "sold_elsewhere"}),
+    )
+    .await?;
+    let manual: Vec<(String,)> = sql(
+        "SELECT c.name FROM channels c JOIN channel_listings cl ON cl.channel_id = c.id \
+         WHERE cl.item_id = $1 AND cl.state = 'listed' AND c.kind = 'manual' AND LOWER(c.name) <> LOWER($2) ORDER BY c.name",
+    )
+    .bind(item_id)
+    .bind(sold_on)
+    .fetch_all(tx)
+    .await?;
+    sql("UPDATE channel_listings SET state = CASE WHEN LOWER((SELECT name FROM channels WHERE id = channel_id)) = LOWER($1) \
+         THEN 'sold' ELSE 'withdrawn' END, updated_at = $2 WHERE item_id = $3 AND state = 'listed'")
+        .bind(sold_on)
+        .bind(now)
+        .bind(item_id)
+        .execute(tx)
+        .await?;
+    if !manual.is_empty() {
+        let names: Vec<String> = manual.into_iter().map(|(n,)| n).collect();
+        delist_checklist(tx, owner, item_id, sold_on, &names).await?;
+    }
+    Ok(())
+}

@@ -173,6 +173,7 @@ fn ShellFrame(account: AccountSummary, shown: Memo<DashboardView>) -> impl IntoV
                             <li><a href="/app/store/orders" aria-current=move || nav_current("/app/store/orders")>"Orders"</a></li>
                             <li><a href="/app/store/listings" aria-current=move || nav_current("/app/store/listings")>"Listings"</a></li>
                             <li><a href="/app/store/inquiries" aria-current=move || nav_current("/app/store/inquiries")>"Inquiries"</a></li>
+                            <li><a href="/app/store/channels" aria-current=move || nav_current("/app/store/channels")>"Channels"</a></li>
                             <li><a href="/app/store/settings" aria-current=move || nav_current("/app/store/settings")>"Settings"</a></li>
                         </ul>
                     }.into_any(),

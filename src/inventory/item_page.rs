@@ -116,6 +116,9 @@ pub(super) fn ItemDetail(
         {matches!(status, ItemStatus::InStock | ItemStatus::Listed).then(|| view! {
             <crate::store::ListOnStore item_id=id.clone() held=s.quantity current=view.listing.clone() on_change=reload/>
         })}
+        {matches!(status, ItemStatus::InStock | ItemStatus::Listed | ItemStatus::Sold).then(|| view! {
+            <crate::channels::ItemChannels item_id=id.clone() listed_in_store=status == ItemStatus::Listed/>
+        })}
         <form class="form item-form" on:submit=submit novalidate>
             <h2>"Edit"</h2>
             <ErrorBanner message=Signal::derive(move || if conflict.get() { None } else { general_error(errors).get() })/>

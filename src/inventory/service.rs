@@ -537,6 +537,10 @@ async fn apply_sales(
             sqlx::query("UPDATE listings SET available = CASE WHEN available > $1 THEN $1 ELSE available END, \
                 status = CASE WHEN $1 <= 0 THEN 'sold_out' ELSE status END, updated_at = $2 WHERE item_id = $3 AND status = 'active'")
                 .bind(left.max(0)).bind(now).bind(&line.id).execute(&mut *tx).await?;
+            if left <= 0 {
+                // Off every sales channel too, with a delist checklist for the manual ones.
+                crate::channels::sales::sold_by_hand(&mut tx, owner, &line.id, sale.channel.label()).await?;
+            }
             let f = &sale.figures;
             sqlx::query("INSERT INTO sales (id, item_id, owner_user_id, quantity, channel, currency, sale_price, shipping_charged, fees, \
                 shipping_paid, purchase_cost, net_profit, sold_on, created_at, market_value, days_held) \

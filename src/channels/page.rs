@@ -1,0 +1,304 @@
+//! `/app/store/channels`: the places an item is offered besides the storefront, each with its
+//! health (last contact, events waiting or given up, sales in conflict), and the form to add
+//! one. `ItemChannels` is the item page's "Listed on": where the item is offered, at what
+//! price, and the form to offer it on another channel.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{
+    api::{self, AddedChannel},
+    types::{ChannelOffer, ChannelRow},
+};
+use crate::{
+    domain::channels::{ChannelInput, ChannelKind, validate_channel},
+    error::AppError,
+    ui::{ErrorBanner, LoadError, TextField},
+};
+
+#[component]
+pub fn ChannelsPage() -> impl IntoView {
+    let add = ServerAction::<api::AddChannel>::new();
+    let channels = Resource::new(move || add.version().get(), |_| api::list_channels());
+    view! {
+        <Title text="Sales channels · Flipdesk"/>
+        <div class="page-header">
+            <h1>"Sales channels"</h1>
+            <p class="muted">"Offer an item in several places at once and it still sells once: while a buyer anywhere checks out, every other place is told the item is held, and when it sells it comes down everywhere."</p>
+        </div>
+        <NewChannel add/>
+        <Transition fallback=|| view! { <p class="loading" aria-live="polite">"Loading your channels…"</p> }>
+            {move || Suspend::new(async move {
+                match channels.await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        <div class="empty-state">
+                            <h2>"No channels yet"</h2>
+                            <p>"Add eBay, StockX or a card show as a channel you list on by hand, or connect an app (a live-sale shop, a Discord shop bot) with its webhook address."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(rows) => view! {
+                        <ul class="monitor-list" aria-label="Channels">
+                            {rows.into_iter().map(|c| view! { <Channel c/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Channel(c: ChannelRow) -> impl IntoView {
+    let kind = if c.connected {
+        format!("Connected app · {}", c.webhook.clone().unwrap_or_default())
+    } else {
+        "Listed by hand".to_string()
+    };
+    let contact = match (&c.last_contact_at, c.connected) {
+        (_, false) => None,
+        (Some(at), true) => Some(format!(
+            "Last contact {}",
+            at.replace('T', " ").trim_end_matches('Z')
+        )),
+        (None, true) => Some("Not in contact yet".to_string()),
+    };
+    let trouble = c.failed_events > 0 || c.conflicts > 0;
+    view! {
+        <li class="monitor card" data-testid="channel">
+            <div>
+                <p class="monitor-keywords"><strong>{c.name.clone()}</strong></p>
+                <p class="muted">{kind}</p>
+                <p class="muted">{format!("{} item(s) listed", c.listed)}{contact.map(|t| format!(" · {t}"))}</p>
+                {(c.pending_events > 0).then(|| view! {
+                    <p class="hook-status">{format!("{} update(s) waiting to be delivered", c.pending_events)}</p>
+                })}
+                {trouble.then(|| view! {
+                    <p class="hook-status hook-failed">{format!(
+                        "{} update(s) could not be delivered · {} sale(s) need your attention (see your inbox)",
+                        c.failed_events, c.conflicts
+                    )}</p>
+                })}
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn NewChannel(add: ServerAction<api::AddChannel>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let kind = RwSignal::new(ChannelKind::Manual);
+    let url = RwSignal::new(String::new());
+    let local = RwSignal::new(None::<AppError>);
+    let added = RwSignal::new(None::<AddedChannel>);
+    let error = Memo::new(move |_| {
+        local
+            .get()
+            .or_else(|| add.value().get().and_then(Result::err))
+    });
+    let field =
+        move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_error(f)));
+    let banner = Signal::derive(move || match error.get() {
+        Some(AppError::Validation { .. }) | None => None,
+        Some(e) => Some(e.to_string()),
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(channel)) = add.value().get() {
+            name.set(String::new());
+            url.set(String::new());
+            added.set(Some(channel));
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = ChannelInput {
+            name: name.get_untracked(),
+            kind: kind.get_untracked().as_str().into(),
+            webhook_url: url.get_untracked(),
+        };
+        if let Err(fields) = validate_channel(&input) {
+            local.set(Some(AppError::validation(fields)));
+            return;
+        }
+        local.set(None);
+        added.set(None);
+        add.dispatch(api::AddChannel { input });
+    };
+    view! {
+        <form class="card form monitor-form" on:submit=submit novalidate aria-labelledby="new-channel">
+            <h2 id="new-channel">"New channel"</h2>
+            <ErrorBanner message=banner/>
+            <TextField id="channel-name" label="Name" value=name error=field("name") maxlength=60
+                hint="As you call it: eBay, StockX, Whatnot shop, Card show."/>
+            <fieldset class="hook-levels">
+                <legend>"How Flipdesk reaches it"</legend>
+                {[ChannelKind::Manual, ChannelKind::Connected].into_iter().map(|k| view! {
+                    <label class="check">
+                        <input type="radio" name="channel-kind" value=k.as_str()
+                            prop:checked=move || kind.get() == k
+                            on:change=move |_| kind.set(k)/>
+                        {k.label()}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <Show when=move || kind.get() == ChannelKind::Connected>
+                <TextField id="channel-webhook" label="Webhook address" value=url error=field("webhook_url") maxlength=500
+                    hint="The app's address for Flipdesk's events (it gets signed JSON when items are held, sold or withdrawn)."/>
+            </Show>
+            <button class="button button-primary" type="submit" disabled=move || add.pending().get()>
+                {move || if add.pending().get() { "Adding…" } else { "Add channel" }}
+            </button>
+            {move || added.get().map(|c| match c.secret {
+                Some(secret) => view! {
+                    <div class="banner banner-success key-reveal" role="status">
+                        <p><strong>"Channel connected. Give the app these two values now: the secret is shown only once."</strong></p>
+                        <label class="muted" for="channel-id">"Channel id"</label>
+                        <input id="channel-id" class="key-value" readonly value=c.id/>
+                        <label class="muted" for="channel-secret">"Secret"</label>
+                        <input id="channel-secret" class="key-value" readonly value=secret/>
+                        <p class="muted">"The app calls Flipdesk with Authorization: Bearer <secret>, and checks the Flipdesk-Signature of each event with it."</p>
+                    </div>
+                }.into_any(),
+                None => view! {
+                    <p class="banner banner-success" role="status">"Channel added. Offer items on it from their page in your inventory."</p>
+                }.into_any(),
+            })}
+        </form>
+    }
+}
+
+/// The item page's "Listed on": where the item is offered, and offering it somewhere else.
+#[component]
+pub fn ItemChannels(item_id: String, #[prop(into)] listed_in_store: bool) -> impl IntoView {
+    let offer = ServerAction::<api::OfferItem>::new();
+    let withdraw = ServerAction::<api::WithdrawOffer>::new();
+    let offers = {
+        let item_id = item_id.clone();
+        Resource::new(
+            move || (offer.version().get(), withdraw.version().get()),
+            move |_| api::item_offers(item_id.clone()),
+        )
+    };
+    let channels = Resource::new(|| (), |_| api::list_channels());
+    let chosen = RwSignal::new(String::new());
+    let price = RwSignal::new(String::new());
+    let url = RwSignal::new(String::new());
+    let error = Memo::new(move |_| {
+        offer
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| withdraw.value().get().and_then(Result::err))
+    });
+    let field =
+        move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field_error(f)));
+    let banner = Signal::derive(move || match error.get() {
+        Some(AppError::Validation { .. }) | None => None,
+        Some(e) => Some(e.to_string()),
+    });
+    let submit = {
+        let item_id = item_id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            offer.dispatch(api::OfferItem {
+                channel_id: chosen.get_untracked(),
+                item_id: item_id.clone(),
+                price: price.get_untracked(),
+                url: url.get_untracked(),
+            });
+        }
+    };
+    let item_for_withdraw = item_id.clone();
+    view! {
+        <section class="card" aria-labelledby="listed-on-heading">
+            <h2 id="listed-on-heading">"Listed on"</h2>
+            <ErrorBanner message=banner/>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || {
+                    let item_id = item_for_withdraw.clone();
+                    Suspend::new(async move {
+                        match offers.await {
+                            Ok(list) if list.is_empty() => view! {
+                                <p class="muted" data-testid="listed-on">"Not offered on any sales channel."</p>
+                            }.into_any(),
+                            Ok(list) => view! {
+                                <ul class="offer-list" data-testid="listed-on">
+                                    {list.into_iter().map(|o| view! { <Offer o item_id=item_id.clone() withdraw/> }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                            Err(error) => view! { <LoadError error/> }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+            {move || (!listed_in_store).then(|| view! {
+                <p class="muted">"List the item in your store first: the units there are the ones every channel sells."</p>
+            })}
+            <Transition fallback=|| ()>
+                {move || {
+                    let submit = submit.clone();
+                    Suspend::new(async move {
+                    let all = channels.await.unwrap_or_default();
+                    if all.is_empty() {
+                        return view! {
+                            <p class="muted"><a href="/app/store/channels">"Add a sales channel"</a>" to offer this item there too."</p>
+                        }.into_any();
+                    }
+                    if chosen.get_untracked().is_empty() {
+                        chosen.set(all[0].id.clone());
+                    }
+                    view! {
+                        <form class="form sub-form" on:submit=submit.clone() novalidate>
+                            <div class="field">
+                                <label for="offer-channel">"Channel"</label>
+                                <select id="offer-channel" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                    {all.into_iter().map(|c| {
+                                        let id = c.id.clone();
+                                        view! { <option value=c.id selected=move || chosen.get() == id>{c.name}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <TextField id="offer-price" label="Price there" value=price error=field("price") maxlength=20/>
+                            <TextField id="offer-url" label="Listing address (optional)" value=url error=field("url") maxlength=500
+                                hint="For channels you list on by hand: the listing's page there."/>
+                            <button class="button" type="submit" disabled=move || offer.pending().get()>
+                                {move || if offer.pending().get() { "Offering…" } else { "Offer on this channel" }}
+                            </button>
+                        </form>
+                    }.into_any()
+                })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Offer(
+    o: ChannelOffer,
+    item_id: String,
+    withdraw: ServerAction<api::WithdrawOffer>,
+) -> impl IntoView {
+    let state = match o.state.as_str() {
+        "listed" => "Listed",
+        "sold" => "Sold here",
+        _ => "Withdrawn",
+    };
+    let listed = o.state == "listed";
+    let channel_id = o.channel_id.clone();
+    let name = o.channel_name.clone();
+    view! {
+        <li class="offer-row">
+            <span><strong>{o.channel_name.clone()}</strong>" · "{o.price.to_string()}" · "
+                <span class="status-pill" data-status=o.state.clone()>{state}</span></span>
+            {o.url.clone().map(|u| view! { <a href=u.clone() rel="noopener noreferrer" target="_blank">"View listing"</a> })}
+            {listed.then(|| view! {
+                <button class="button button-small button-ghost" type="button"
+                    aria-label=format!("Withdraw from {name}")
+                    on:click=move |_| { withdraw.dispatch(api::WithdrawOffer { channel_id: channel_id.clone(), item_id: item_id.clone() }); }>
+                    "Withdraw"
+                </button>
+            })}
+        </li>
+    }
+}
