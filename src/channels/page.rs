@@ -250,7 +250,7 @@ pub fn ItemChannels(item_id: String, #[prop(into)] listed_in_store: bool) -> imp
                     view! {
                         <form class="form sub-form" on:submit=submit.clone() novalidate>
                             <div class="field">
-                                <label for="offer-channel">"Channel"</label>
+                                <label for="offer-channel">"Sales channel"</label>
                                 <select id="offer-channel" on:change=move |ev| chosen.set(event_target_value(&ev))>
                                     {all.into_iter().map(|c| {
                                         let id = c.id.clone();

@@ -230,6 +230,7 @@ async fn rig(backend: Backend, name: &str) -> Rig {
 }
 
 on_both_databases!(
+    a_sale_by_hand_withdraws_from_every_channel,
     fifty_buyers_across_the_storefront_and_two_channels_get_one_lock,
     holds_run_out_and_a_sale_withdraws_everywhere_once,
     wrong_secrets_and_bad_requests_change_nothing,
@@ -559,5 +560,83 @@ async fn wrong_secrets_and_bad_requests_change_nothing(backend: Backend) {
         )
         .await,
         0
+    );
+}
+
+/// "Mark sold on eBay": connected channels are told it is withdrawn, the manual channels other
+/// than eBay go on a delist checklist, and nothing can hold it any more.
+async fn a_sale_by_hand_withdraws_from_every_channel(backend: Backend) {
+    let r = rig(backend, "byhand").await;
+    let app = &r.app;
+    let ((a, a_secret), (_, b_secret)) = (r.a.clone(), r.b.clone());
+    for name in ["eBay", "StockX", "GOAT"] {
+        let (status, added) = app
+            .rpc(
+                &r.owner,
+                "channels/add",
+                json!({"input": {"name": name, "kind": "manual", "webhook_url": ""}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{added}");
+        offer(app, &r.owner, added["id"].as_str().unwrap(), &r.item, "175").await;
+    }
+    let (_, item) = app
+        .rpc(&r.owner, "inventory/get", json!({"id": r.item}))
+        .await;
+    let version = item["summary"]["version"].as_i64().unwrap();
+    let sale = json!({"quantity": "", "channel": "ebay", "sale_price": "175", "shipping_charged": "",
+        "fees": "", "shipping_paid": "", "sold_on": "2026-12-06"});
+    let (status, body) = app
+        .rpc(
+            &r.owner,
+            "inventory/sell",
+            json!({"id": r.item, "version": version, "sale": sale}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.run_pending_jobs().await;
+    for (path, secret) in [("a", &a_secret), ("b", &b_secret)] {
+        assert_eq!(
+            r.fake.kinds(path, secret),
+            ["listing.published", "listing.withdrawn"]
+        );
+    }
+    let (_, offers) = app
+        .rpc(&r.owner, "channels/offers", json!({"item_id": r.item}))
+        .await;
+    let states: Vec<(String, String)> = offers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["channel_name"].as_str().unwrap().into(),
+                o["state"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(states.contains(&("eBay".into(), "sold".into())), "{offers}");
+    assert!(
+        states.contains(&("GOAT".into(), "withdrawn".into())),
+        "{offers}"
+    );
+    let (_, inbox) = app.rpc(&r.owner, "inbox/list", json!({"query": {}})).await;
+    let titles: Vec<&str> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "delist_needed")
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Delist “Jordan 1 Chicago” on GOAT, StockX"],
+        "{inbox}"
+    );
+    let (status, refused) = lock(app, &a, &a_secret, &r.item, "after").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "no longer offered there: {refused}"
     );
 }

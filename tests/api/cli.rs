@@ -336,6 +336,7 @@ async fn bad_configuration_is_one_clear_line(backend: Backend) {
 }
 
 on_both_databases!(
+    channel_add_prints_the_id_then_the_secret,
     user_create_and_its_errors,
     seed_demo_is_idempotent,
     backup_and_restore_round_trip,
@@ -463,4 +464,64 @@ async fn serve_logs_safely_and_stops_cleanly_on_sigterm() {
     ] {
         assert!(!log.contains(secret_text), "log leaks {secret_text:?}");
     }
+}
+
+/// `channel add` (CONTRACT): the channel's id, then its secret; bad input is one clear line.
+async fn channel_add_prints_the_id_then_the_secret(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let out = cli.run(&[
+        "user",
+        "create",
+        "--email",
+        "shop@example.com",
+        "--password",
+        "very-long-shop-pass",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = cli.db().await;
+    let slug: String = flipdesk::with_db!(&db, pool => sqlx::query_scalar("SELECT slug FROM stores").fetch_one(pool).await).unwrap();
+    let add = |name: &str, webhook: &str| {
+        cli.run(&[
+            "channel",
+            "add",
+            "--store",
+            &slug,
+            "--name",
+            name,
+            "--webhook",
+            webhook,
+        ])
+    };
+    let out = add("Live shop", "http://127.0.0.1:9/flipdesk");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = stdout(&out);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 2, "{printed}");
+    assert_eq!(lines[0].len(), 36, "the id first: {printed}");
+    assert!(lines[1].starts_with("fdch_"), "then the secret: {printed}");
+    assert_eq!(count(&db, "channels").await, 1);
+    assert!(one_line_error(&add("Live shop", "http://127.0.0.1:9/flipdesk")).contains("already"));
+    assert!(one_line_error(&add("Other", "ftp://nowhere")).contains("--webhook"));
+    assert!(
+        one_line_error(&cli.run(&[
+            "channel",
+            "add",
+            "--store",
+            "no-such-store",
+            "--name",
+            "X",
+            "--webhook",
+            "http://127.0.0.1:9/x"
+        ]))
+        .contains("--store")
+    );
+    assert_eq!(count(&db, "channels").await, 1);
 }
