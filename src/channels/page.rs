@@ -196,6 +196,12 @@ pub fn ItemChannels(item_id: String, #[prop(into)] listed_in_store: bool) -> imp
         Some(AppError::Validation { .. }) | None => None,
         Some(e) => Some(e.to_string()),
     });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = offer.value().get() {
+            price.set(String::new());
+            url.set(String::new());
+        }
+    });
     let submit = {
         let item_id = item_id.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -210,7 +216,7 @@ pub fn ItemChannels(item_id: String, #[prop(into)] listed_in_store: bool) -> imp
     };
     let item_for_withdraw = item_id.clone();
     view! {
-        <section class="card" aria-labelledby="listed-on-heading">
+        <section class="card item-channels" aria-labelledby="listed-on-heading">
             <h2 id="listed-on-heading">"Listed on"</h2>
             <ErrorBanner message=banner/>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -4,7 +4,7 @@
 use axum::{
     Json,
     extract::{FromRequestParts, Path, State},
-    http::{StatusCode, header, request::Parts},
+    http::{StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
 use serde_json::Value;
@@ -123,13 +123,8 @@ impl FromRequestParts<AppState> for ChannelAccess {
             .await
             .map_err(|_| AppError::NotFound)?;
         let id = params.get("channel").ok_or(AppError::NotFound)?;
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(AppError::Unauthorized)?;
+        let presented =
+            crate::server::request::bearer_token(&parts.headers).ok_or(AppError::Unauthorized)?;
         let channel = service::authenticate(&state.db, &state.secret, id, presented)
             .await?
             .ok_or(AppError::Unauthorized)?;

@@ -97,13 +97,8 @@ impl FromRequestParts<AppState> for ListAccess {
             .await
             .map_err(|_| AppError::NotFound)?;
         let list = params.get("list").ok_or(AppError::NotFound)?;
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(AppError::InvalidApiKey)?;
+        let presented =
+            crate::server::request::bearer_token(&parts.headers).ok_or(AppError::InvalidApiKey)?;
         let holder = service::authenticate(&state.db, &state.secret, presented)
             .await?
             .ok_or(AppError::InvalidApiKey)?;
