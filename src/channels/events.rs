@@ -222,3 +222,29 @@ impl ChannelClient {
         self.0.get_or_init(|| outbound::client(policy))
     }
 }
+
+/// A storefront reservation holds units like a channel's lock, and a paid order sells them:
+/// connected channels offering the item hear `unit.locked`, `unit.unlocked` or `unit.sold`
+/// (once per order line and change).
+pub async fn storefront_units<DB: Store>(
+    tx: &mut Tx<DB>,
+    kind: &str,
+    order_id: &str,
+    listing_id: &str,
+    item_id: &str,
+    quantity: i64,
+) -> sqlx::Result<()> {
+    let available: Option<(i64,)> = sql("SELECT available FROM listings WHERE id = $1")
+        .bind(listing_id)
+        .fetch_optional(tx)
+        .await?;
+    announce(
+        tx,
+        item_id,
+        None,
+        kind,
+        &format!("order:{order_id}:{listing_id}"),
+        json!({"item_id": item_id, "quantity": quantity, "available": available.map_or(0, |(a,)| a), "by": "storefront"}),
+    )
+    .await
+}

@@ -230,6 +230,7 @@ async fn rig(backend: Backend, name: &str) -> Rig {
 }
 
 on_both_databases!(
+    a_storefront_order_holds_and_sells_like_a_lock,
     a_sale_by_hand_withdraws_from_every_channel,
     fifty_buyers_across_the_storefront_and_two_channels_get_one_lock,
     holds_run_out_and_a_sale_withdraws_everywhere_once,
@@ -639,4 +640,44 @@ async fn a_sale_by_hand_withdraws_from_every_channel(backend: Backend) {
         StatusCode::NOT_FOUND,
         "no longer offered there: {refused}"
     );
+}
+
+/// A shopper's reservation is a lock too: channels hear it held, and when the order is paid,
+/// sold and withdrawn; no channel can lock it meanwhile.
+async fn a_storefront_order_holds_and_sells_like_a_lock(backend: Backend) {
+    let r = rig(backend, "shopfront").await;
+    let app = &r.app;
+    let ((a, a_secret), (_, b_secret)) = (r.a.clone(), r.b.clone());
+    let order = app
+        .manual_order("shopfront-store", &r.listing, 1, "order-1")
+        .await;
+    app.run_pending_jobs().await;
+    for (path, secret) in [("a", &a_secret), ("b", &b_secret)] {
+        assert_eq!(
+            r.fake.kinds(path, secret),
+            ["listing.published", "unit.locked"]
+        );
+    }
+    let (status, refused) = lock(app, &a, &a_secret, &r.item, "a-1").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(refused["error"]["code"], "locked_elsewhere");
+    let (status, body) = app
+        .rpc(&r.owner, "orders/mark-paid", json!({"order_id": order}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.run_pending_jobs().await;
+    app.run_pending_jobs().await;
+    for (path, secret) in [("a", &a_secret), ("b", &b_secret)] {
+        assert_eq!(
+            r.fake.kinds(path, secret),
+            [
+                "listing.published",
+                "listing.withdrawn",
+                "unit.locked",
+                "unit.sold"
+            ]
+        );
+    }
+    let (status, refused) = lock(app, &a, &a_secret, &r.item, "a-2").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "withdrawn there: {refused}");
 }

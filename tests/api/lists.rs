@@ -802,6 +802,9 @@ async fn openapi_describes_every_route(backend: Backend) {
         ),
         ("/api/v1/events", &["get"]),
         ("/api/v1/discord/interactions", &["post"]),
+        ("/api/v1/channels/{channel}/locks", &["post"]),
+        ("/api/v1/channels/{channel}/locks/{lock}", &["delete"]),
+        ("/api/v1/channels/{channel}/sales", &["post"]),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(
@@ -817,6 +820,7 @@ async fn openapi_describes_every_route(backend: Backend) {
     }
     assert!(doc["components"]["schemas"]["WtbItem"].is_object());
     assert!(doc["components"]["securitySchemes"]["list_key"].is_object());
+    assert!(doc["components"]["securitySchemes"]["channel_secret"].is_object());
     assert!(doc["components"]["securitySchemes"]["session"].is_object());
     // Unknown API paths answer in JSON too.
     let (status, body) = json(app.get("/api/v1/no-such-thing").await).await;

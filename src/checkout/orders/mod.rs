@@ -88,13 +88,22 @@ async fn order_lines<DB: Store>(
 
 async fn give_back<DB: Store>(tx: &mut Tx<DB>, order_id: &str) -> sqlx::Result<()> {
     let now = OffsetDateTime::now_utc();
-    for (listing_id, _, quantity, _, _) in order_lines(tx, order_id).await? {
+    for (listing_id, item_id, quantity, _, _) in order_lines(tx, order_id).await? {
         sql("UPDATE listings SET available = available + $1, updated_at = $2 WHERE id = $3")
             .bind(quantity)
             .bind(now)
             .bind(&listing_id)
             .execute(tx)
             .await?;
+        crate::channels::events::storefront_units(
+            tx,
+            "unit.unlocked",
+            order_id,
+            &listing_id,
+            &item_id,
+            quantity,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -128,12 +128,29 @@ pub(super) async fn take_payment_in<DB: Store>(
                         .bind(listing_id)
                         .execute(tx)
                         .await?;
+                    crate::channels::events::storefront_units(
+                        tx,
+                        "unit.sold",
+                        p.order_id,
+                        listing_id,
+                        item_id,
+                        *quantity,
+                    )
+                    .await?;
                     if sold_out {
                         sql("UPDATE listings SET status = 'sold_out', available = 0, updated_at = $1 WHERE id = $2")
                             .bind(now)
                             .bind(listing_id)
                             .execute(tx)
                             .await?;
+                        // Off every sales channel, with a delist checklist for manual ones.
+                        crate::channels::sales::sold_by_hand(
+                            tx,
+                            &order.owner_user_id,
+                            item_id,
+                            "Own storefront",
+                        )
+                        .await?;
                     }
                 }
                 None => attention.push(format!(

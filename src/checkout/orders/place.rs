@@ -60,6 +60,15 @@ pub async fn place_order<DB: Store>(
         if taken == 0 {
             return Ok(Err(Unplaced::Short(line.listing_id.clone()))); // rolled back on drop
         }
+        crate::channels::events::storefront_units(
+            &mut tx,
+            "unit.locked",
+            &order.id,
+            &line.listing_id,
+            &line.item_id,
+            line.quantity,
+        )
+        .await?;
     }
     sql(
         "INSERT INTO orders (id, store_id, owner_user_id, status, stock, payment_method, email, shipping_address, currency, \
