@@ -16,6 +16,7 @@ test("the OpenAPI document validates against the OpenAPI 3.1 schema and lists ev
     .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
     .sort();
   expect(routes).toEqual([
+    "DELETE /api/v1/channels/{channel}/locks/{lock}",
     "DELETE /api/v1/lists/{list}/items/{item}",
     "GET /api/v1/events",
     "GET /api/v1/lists/{list}/items",
@@ -23,6 +24,8 @@ test("the OpenAPI document validates against the OpenAPI 3.1 schema and lists ev
     "GET /api/v1/openapi.json",
     "GET /api/v1/stores/{store}/listings",
     "PATCH /api/v1/lists/{list}/items/{item}",
+    "POST /api/v1/channels/{channel}/locks",
+    "POST /api/v1/channels/{channel}/sales",
     "POST /api/v1/checkout/session",
     "POST /api/v1/discord/interactions",
     "POST /api/v1/lists/{list}/items",

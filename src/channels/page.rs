@@ -172,14 +172,17 @@ fn NewChannel(add: ServerAction<api::AddChannel>) -> impl IntoView {
 pub fn ItemChannels(item_id: String, #[prop(into)] listed_in_store: bool) -> impl IntoView {
     let offer = ServerAction::<api::OfferItem>::new();
     let withdraw = ServerAction::<api::WithdrawOffer>::new();
+    // Loaded in the browser only: the item page's own data comes first, and this part
+    // hydrates as the loading line the server sent.
     let offers = {
         let item_id = item_id.clone();
-        Resource::new(
-            move || (offer.version().get(), withdraw.version().get()),
-            move |_| api::item_offers(item_id.clone()),
-        )
+        LocalResource::new(move || {
+            offer.version().get();
+            withdraw.version().get();
+            api::item_offers(item_id.clone())
+        })
     };
-    let channels = Resource::new(|| (), |_| api::list_channels());
+    let channels = LocalResource::new(api::list_channels);
     let chosen = RwSignal::new(String::new());
     let price = RwSignal::new(String::new());
     let url = RwSignal::new(String::new());
@@ -237,17 +240,19 @@ pub fn ItemChannels(item_id: String, #[prop(into)] listed_in_store: bool) -> imp
                     })
                 }}
             </Transition>
-            {move || (!listed_in_store).then(|| view! {
-                <p class="muted">"List the item in your store first: the units there are the ones every channel sells."</p>
-            })}
-            <Transition fallback=|| ()>
+            <Transition fallback=|| view! { <p class="loading">"Loading your channels…"</p> }>
                 {move || {
                     let submit = submit.clone();
                     Suspend::new(async move {
                     let all = channels.await.unwrap_or_default();
+                    if !listed_in_store {
+                        return view! {
+                            <p class="muted">"List the item in your store first: the units there are the ones every channel sells."</p>
+                        }.into_any();
+                    }
                     if all.is_empty() {
                         return view! {
-                            <p class="muted"><a href="/app/store/channels">"Add a sales channel"</a>" to offer this item there too."</p>
+                            <p class="muted">"Add a sales channel on the "<a href="/app/store/channels">"Channels"</a>" page to offer this item there too."</p>
                         }.into_any();
                     }
                     if chosen.get_untracked().is_empty() {

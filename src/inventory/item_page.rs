@@ -27,6 +27,8 @@ pub(super) fn ItemDetail(
     let version = s.version;
     let status = s.status;
     let form = RwSignal::new(view.to_input());
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     let local = RwSignal::new(None::<AppError>);
     let save = ServerAction::<api::UpdateItem>::new();
     let move_status = ServerAction::<api::ChangeStatus>::new();
@@ -116,8 +118,12 @@ pub(super) fn ItemDetail(
         {matches!(status, ItemStatus::InStock | ItemStatus::Listed).then(|| view! {
             <crate::store::ListOnStore item_id=id.clone() held=s.quantity current=view.listing.clone() on_change=reload/>
         })}
-        {matches!(status, ItemStatus::InStock | ItemStatus::Listed | ItemStatus::Sold).then(|| view! {
-            <crate::channels::ItemChannels item_id=id.clone() listed_in_store=status == ItemStatus::Listed/>
+        // Drawn once the page is hydrated: its own loading never races the item's.
+        {matches!(status, ItemStatus::InStock | ItemStatus::Listed | ItemStatus::Sold).then(|| {
+            let id = id.clone();
+            move || mounted.get().then(|| view! {
+                <crate::channels::ItemChannels item_id=id.clone() listed_in_store=status == ItemStatus::Listed/>
+            })
         })}
         <form class="form item-form" on:submit=submit novalidate>
             <h2>"Edit"</h2>
