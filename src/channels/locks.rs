@@ -208,6 +208,20 @@ async fn refusal<DB: Store>(tx: &mut Tx<DB>, listing_id: &str) -> sqlx::Result<A
     })
 }
 
+/// Units go back to the listing they were held from (a listing taken off meanwhile keeps none).
+pub(super) async fn give_units<DB: Store>(
+    tx: &mut Tx<DB>,
+    listing_id: &str,
+    units: i64,
+) -> sqlx::Result<()> {
+    sql("UPDATE listings SET available = available + $1 WHERE id = $2 AND status = 'active'")
+        .bind(units)
+        .bind(listing_id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
 pub(super) async fn available_units<DB: Store>(
     tx: &mut Tx<DB>,
     listing_id: &str,
@@ -236,11 +250,7 @@ pub(super) async fn release_in<DB: Store>(
     let Some((channel_id, listing_id, item_id, quantity)) = row else {
         return Ok(false);
     };
-    sql("UPDATE listings SET available = available + $1 WHERE id = $2 AND status = 'active'")
-        .bind(quantity)
-        .bind(&listing_id)
-        .execute(tx)
-        .await?;
+    give_units(tx, &listing_id, quantity).await?;
     let available = available_units(tx, &listing_id).await?;
     let except = (why == "cancelled").then_some(channel_id.as_str());
     events::announce(

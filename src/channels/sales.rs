@@ -155,11 +155,7 @@ async fn report_in<DB: Store>(
         if taken {
             // The item changed under the listing (sold or edited by hand): its units go
             // back and the sale waits for the reseller.
-            sql("UPDATE listings SET available = available + $1 WHERE id = $2 AND status = 'active'")
-                .bind(sale.quantity)
-                .bind(listing_id.as_deref().unwrap_or(""))
-                .execute(tx)
-                .await?;
+            locks::give_units(tx, listing_id.as_deref().unwrap_or(""), sale.quantity).await?;
         }
         return Ok(Ok(conflict(
             tx,
@@ -242,11 +238,7 @@ async fn take_lock<DB: Store>(
         .execute(tx)
         .await?;
     if held > quantity {
-        sql("UPDATE listings SET available = available + $1 WHERE id = $2 AND status = 'active'")
-            .bind(held - quantity)
-            .bind(&listing_id)
-            .execute(tx)
-            .await?;
+        locks::give_units(tx, &listing_id, held - quantity).await?;
     }
     Ok(true)
 }
