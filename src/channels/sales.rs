@@ -262,35 +262,16 @@ async fn withdraw_everywhere<DB: Store>(
         .execute(tx)
         .await?;
     }
-    events::announce(
+    withdraw_from_channels(
         tx,
+        &channel.owner_user_id,
         item_id,
-        Some(&channel.id),
-        "listing.withdrawn",
-        &format!("withdrawn:{item_id}:{listing_id}"),
-        json!({"item_id": item_id, "reason": "sold_elsewhere"}),
+        SoldAt::Channel {
+            id: &channel.id,
+            name: &channel.name,
+        },
     )
-    .await?;
-    let manual: Vec<(String,)> = sql(
-        "SELECT c.name FROM channels c JOIN channel_listings cl ON cl.channel_id = c.id \
-         WHERE cl.item_id = $1 AND cl.state = 'listed' AND c.kind = 'manual' AND c.id <> $2 ORDER BY c.name",
-    )
-    .bind(item_id)
-    .bind(&channel.id)
-    .fetch_all(tx)
-    .await?;
-    sql("UPDATE channel_listings SET state = CASE WHEN channel_id = $1 THEN 'sold' ELSE 'withdrawn' END, updated_at = $2 \
-         WHERE item_id = $3 AND state = 'listed'")
-        .bind(&channel.id)
-        .bind(now)
-        .bind(item_id)
-        .execute(tx)
-        .await?;
-    if !manual.is_empty() {
-        let names: Vec<String> = manual.into_iter().map(|(n,)| n).collect();
-        delist_checklist(tx, &channel.owner_user_id, item_id, &channel.name, &names).await?;
-    }
-    Ok(())
+    .await
 }
 
 /// The inbox's "delist on StockX, GOAT" reminder for channels Flipdesk cannot reach.
@@ -419,6 +400,26 @@ pub async fn sold_by_hand<DB: Store>(
     item_id: &str,
     sold_on: &str,
 ) -> sqlx::Result<()> {
+    withdraw_from_channels(tx, owner, item_id, SoldAt::Named(sold_on)).await
+}
+
+/// Where the last unit sold: on one of the channels, or somewhere named by hand ("eBay",
+/// "Own storefront"), which marks a manual channel of that name sold.
+#[derive(Clone, Copy)]
+enum SoldAt<'a> {
+    Channel { id: &'a str, name: &'a str },
+    Named(&'a str),
+}
+
+/// Takes the item off every channel it is listed on: the one it sold on is marked sold,
+/// connected ones are told (`listing.withdrawn`), and the manual ones go on the inbox's
+/// delist checklist.
+async fn withdraw_from_channels<DB: Store>(
+    tx: &mut Tx<DB>,
+    owner: &str,
+    item_id: &str,
+    at: SoldAt<'_>,
+) -> sqlx::Result<()> {
     let now = OffsetDateTime::now_utc();
     let listed: i64 = sql(
         "SELECT COUNT(*) FROM channel_listings WHERE item_id = $1 AND owner_user_id = $2 AND state = 'listed'",
@@ -430,10 +431,15 @@ pub async fn sold_by_hand<DB: Store>(
     if listed == 0 {
         return Ok(());
     }
+    // The channel it sold on, by id or by name (one of the two is empty and matches nothing).
+    let (sold_id, sold_name, label) = match at {
+        SoldAt::Channel { id, name } => (id, "", name),
+        SoldAt::Named(name) => ("", name, name),
+    };
     events::announce(
         tx,
         item_id,
-        None,
+        Some(sold_id).filter(|id| !id.is_empty()),
         "listing.withdrawn",
         &format!("withdrawn:{item_id}:{}", now.unix_timestamp_nanos()),
         json!({"item_id": item_id, "reason": "sold_elsewhere"}),
@@ -441,22 +447,26 @@ pub async fn sold_by_hand<DB: Store>(
     .await?;
     let manual: Vec<(String,)> = sql(
         "SELECT c.name FROM channels c JOIN channel_listings cl ON cl.channel_id = c.id \
-         WHERE cl.item_id = $1 AND cl.state = 'listed' AND c.kind = 'manual' AND LOWER(c.name) <> LOWER($2) ORDER BY c.name",
+         WHERE cl.item_id = $1 AND cl.state = 'listed' AND c.kind = 'manual' \
+         AND c.id <> $2 AND LOWER(c.name) <> LOWER($3) ORDER BY c.name",
     )
     .bind(item_id)
-    .bind(sold_on)
+    .bind(sold_id)
+    .bind(sold_name)
     .fetch_all(tx)
     .await?;
-    sql("UPDATE channel_listings SET state = CASE WHEN LOWER((SELECT name FROM channels WHERE id = channel_id)) = LOWER($1) \
-         THEN 'sold' ELSE 'withdrawn' END, updated_at = $2 WHERE item_id = $3 AND state = 'listed'")
-        .bind(sold_on)
+    sql("UPDATE channel_listings SET state = CASE WHEN channel_id = $1 \
+           OR LOWER((SELECT name FROM channels WHERE id = channel_id)) = LOWER($2) THEN 'sold' ELSE 'withdrawn' END, \
+         updated_at = $3 WHERE item_id = $4 AND state = 'listed'")
+        .bind(sold_id)
+        .bind(sold_name)
         .bind(now)
         .bind(item_id)
         .execute(tx)
         .await?;
     if !manual.is_empty() {
         let names: Vec<String> = manual.into_iter().map(|(n,)| n).collect();
-        delist_checklist(tx, owner, item_id, sold_on, &names).await?;
+        delist_checklist(tx, owner, item_id, label, &names).await?;
     }
     Ok(())
 }
