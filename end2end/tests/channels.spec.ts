@@ -23,6 +23,10 @@ test("a reseller connects channels, offers a pair on them, sells it on eBay and 
   await page.getByRole("button", { name: "Add channel" }).click();
   await expect(page.getByLabel("Secret")).toHaveValue(/^fdch_/);
   await expect(page.getByTestId("channel")).toHaveCount(3);
+  // Nothing answers at the app's address: "Check now" says so on its card.
+  const live = page.getByTestId("channel").filter({ hasText: "Live shop" });
+  await live.getByRole("button", { name: "Check now" }).click();
+  await expect(live).toContainText("could not connect");
   await page.screenshot({ path: "test-results/channels-desktop.png", fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: "test-results/channels-phone.png", fullPage: true });
@@ -45,6 +49,20 @@ test("a reseller connects channels, offers a pair on them, sells it on eBay and 
   await expect(listedOn.locator("li")).toHaveCount(2);
   await expect(listedOn).toContainText("StockX · $990.00");
   await page.screenshot({ path: "test-results/listed-on-desktop.png", fullPage: true });
+
+  // The stock table says where it is listed, and filters by place.
+  await page.goto("/app/inventory");
+  await waitForHydration(page);
+  const row = page.getByRole("row").filter({ hasText: "Travis Scott Jordan 1 Low Mocha" });
+  await expect(row.locator(".place-chips .chip")).toHaveText(["Storefront", "eBay", "StockX"]);
+  await page.locator("#inventory-place").selectOption({ label: "On StockX" });
+  await expect(page).toHaveURL(/listed_on=/);
+  await expect(row).toHaveCount(1);
+  await page.locator("#inventory-place").selectOption({ label: "Not listed anywhere" });
+  await expect(page.getByRole("heading", { name: "No items match" })).toBeVisible();
+  await page.screenshot({ path: "test-results/stock-listed-on.png", fullPage: true });
+  await page.goto(`/app/inventory/${item}`);
+  await waitForHydration(page);
 
   // Sold on eBay: off the storefront and every channel; StockX goes on a checklist.
   await page.locator("#sale-channel").selectOption({ label: "eBay" });

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::types::{ChannelOffer, ChannelRow};
+use super::types::{ChannelOffer, ChannelRow, CheckReport, Finding};
 use crate::{domain::channels::ChannelInput, error::AppError};
 
 /// A channel just added; a connected channel's secret is in it this once.
@@ -87,6 +87,38 @@ pub async fn withdraw_offer(channel_id: String, item_id: String) -> Result<(), A
         super::offers::withdraw(&state.db, &user.id, &channel_id, &item_id).await?;
         state.jobs_ready.notify_one();
         Ok(())
+    })
+    .await
+}
+
+/// "Check now": the channel's state compared with Flipdesk's at once.
+#[server(endpoint = "channels/check", input = Json, output = crate::wire::Json)]
+pub async fn check_channel(channel_id: String) -> Result<CheckReport, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        super::reconcile::check_now(&state, &user.id, &channel_id).await
+    })
+    .await
+}
+
+/// What the reconciler found that needs the reseller, then what it repaired.
+#[server(endpoint = "channels/findings", input = Json, output = crate::wire::Json)]
+pub async fn channel_findings() -> Result<Vec<Finding>, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        super::reconcile::findings_of(&state.db, &user.id).await
+    })
+    .await
+}
+
+#[server(endpoint = "channels/resolve_finding", input = Json, output = crate::wire::Json)]
+pub async fn resolve_finding(id: String) -> Result<(), AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        super::reconcile::resolve_finding(&state.db, &user.id, &id).await
     })
     .await
 }

@@ -7,10 +7,14 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
+pub mod handoff;
+#[cfg(feature = "ssr")]
 pub mod locks;
 #[cfg(feature = "ssr")]
 pub mod offers;
 mod page;
+#[cfg(feature = "ssr")]
+pub mod reconcile;
 #[cfg(feature = "ssr")]
 pub mod rest;
 #[cfg(feature = "ssr")]
@@ -21,12 +25,15 @@ pub mod types;
 
 pub use page::{ChannelsPage, ItemChannels};
 
-/// What channels plug into the server: the protocol's routes, lock expiry and event delivery.
+/// What channels plug into the server: the protocol's routes, lock expiry, event delivery
+/// and the reconciler.
 #[cfg(feature = "ssr")]
 pub fn plug(p: &mut crate::server::plugins::Plugins) {
     p.routes.push(rest::routes);
     p.jobs
         .register::<locks::ExpireLock>()
-        .register::<events::Deliver>();
+        .register::<events::Deliver>()
+        .register::<reconcile::Reconcile>()
+        .every_round(reconcile::round);
     p.part(events::ChannelClient::default());
 }

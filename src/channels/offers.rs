@@ -10,7 +10,7 @@ use crate::{
     error::AppError,
     server::{
         db::{BeginWrite, Db},
-        store::sql,
+        store::{placeholders, sql},
     },
     with_db,
 };
@@ -154,4 +154,43 @@ pub async fn offers_of(db: &Db, owner: &str, item_id: &str) -> Result<Vec<Channe
             state: r.state,
         })
         .collect())
+}
+
+/// Where each of `item_ids` is offered now, for the stock table's "Listed on": "Storefront"
+/// first, then the channels by name.
+pub async fn places_of(
+    db: &Db,
+    owner: &str,
+    item_ids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<String>>, AppError> {
+    let mut places: std::collections::HashMap<String, Vec<String>> = Default::default();
+    if item_ids.is_empty() {
+        return Ok(places);
+    }
+    let list = placeholders(2, item_ids.len());
+    let text = format!(
+        "SELECT item_id, 'Storefront' AS place, 0 AS ord FROM listings \
+           WHERE owner_user_id = $1 AND status = 'active' AND item_id IN ({list}) \
+         UNION ALL SELECT cl.item_id, c.name, 1 FROM channel_listings cl JOIN channels c ON c.id = cl.channel_id \
+           WHERE cl.owner_user_id = $1 AND cl.state = 'listed' AND cl.item_id IN ({list}) \
+         ORDER BY 3, 2"
+    );
+    let rows: Vec<(String, String, i32)> = with_db!(db, pool => {
+        let mut query = sqlx::query_as(&text).bind(owner);
+        for id in item_ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(pool).await
+    })?;
+    for (item, place, _) in rows {
+        places.entry(item).or_default().push(place);
+    }
+    Ok(places)
+}
+
+/// The reseller's channels (id, name), by name.
+pub async fn channel_names(db: &Db, owner: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(with_db!(db, pool => sqlx::query_as(
+        "SELECT id, name FROM channels WHERE owner_user_id = $1 ORDER BY name")
+        .bind(owner).fetch_all(pool).await)?)
 }

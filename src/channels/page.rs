@@ -8,7 +8,7 @@ use leptos_meta::Title;
 
 use super::{
     api::{self, AddedChannel},
-    types::{ChannelOffer, ChannelRow},
+    types::{ChannelOffer, ChannelRow, Finding},
 };
 use crate::{
     domain::channels::{ChannelInput, ChannelKind, validate_channel},
@@ -19,7 +19,16 @@ use crate::{
 #[component]
 pub fn ChannelsPage() -> impl IntoView {
     let add = ServerAction::<api::AddChannel>::new();
-    let channels = Resource::new(move || add.version().get(), |_| api::list_channels());
+    let check = ServerAction::<api::CheckChannel>::new();
+    let resolve = ServerAction::<api::ResolveFinding>::new();
+    let channels = Resource::new(
+        move || (add.version().get(), check.version().get()),
+        |_| api::list_channels(),
+    );
+    let findings = Resource::new(
+        move || (check.version().get(), resolve.version().get()),
+        |_| api::channel_findings(),
+    );
     view! {
         <Title text="Sales channels · Flipdesk"/>
         <div class="page-header">
@@ -38,18 +47,82 @@ pub fn ChannelsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(rows) => view! {
                         <ul class="monitor-list" aria-label="Channels">
-                            {rows.into_iter().map(|c| view! { <Channel c/> }).collect_view()}
+                            {rows.into_iter().map(|c| view! { <Channel c check/> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),
                 }
             })}
         </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                findings.await.ok().filter(|f| !f.is_empty()).map(|list| view! {
+                    <section class="card channel-health" aria-labelledby="channel-health">
+                        <h2 id="channel-health">"Channel health"</h2>
+                        <p class="muted">"Every connected channel is asked what it shows, and Flipdesk compares: what it can repair it repairs, what needs you stays here until you mark it sorted."</p>
+                        <ul class="finding-list">
+                            {list.into_iter().map(|f| view! { <FindingRow f resolve/> }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
     }
 }
 
 #[component]
-fn Channel(c: ChannelRow) -> impl IntoView {
+fn FindingRow(f: Finding, resolve: ServerAction<api::ResolveFinding>) -> impl IntoView {
+    let item = f.item_name.clone();
+    let text = match f.kind.as_str() {
+        "sold_twice" => format!(
+            "Sold twice? “{item}” shows as sold on {}, which never reported the sale, and its units are gone here.",
+            f.channel_name
+        ),
+        "unreported_sale" => format!(
+            "“{item}” shows as sold on {}, which never told Flipdesk: record the sale, or ask the channel to report it.",
+            f.channel_name
+        ),
+        "withdrawal_resent" => format!(
+            "{} still showed “{item}” after it came down: Flipdesk sent the withdrawal again.",
+            f.channel_name
+        ),
+        _ => format!(
+            "{} had lost “{item}”: Flipdesk published it there again.",
+            f.channel_name
+        ),
+    };
+    let open = f.status == "open";
+    let seen = format!(
+        "Last seen {}{}",
+        f.last_seen_at.replace('T', " ").trim_end_matches('Z'),
+        if f.times > 1 {
+            format!(" · {} times", f.times)
+        } else {
+            String::new()
+        }
+    );
+    let id = f.id.clone();
+    view! {
+        <li class="finding" data-testid="finding" data-kind=f.kind.clone() data-status=f.status.clone()>
+            <span class="status-pill" data-status=if open { "attention" } else { "repaired" }>
+                {if open { "Needs you" } else { "Repaired" }}
+            </span>
+            <div>
+                <p>{text}</p>
+                <p class="muted">{seen}" · "<a href=format!("/app/inventory/{}", f.item_id)>"Open the item"</a></p>
+            </div>
+            {open.then(|| view! {
+                <button class="button button-small" type="button" disabled=move || resolve.pending().get()
+                    on:click=move |_| { resolve.dispatch(api::ResolveFinding { id: id.clone() }); }>
+                    "Mark sorted"
+                </button>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn Channel(c: ChannelRow, check: ServerAction<api::CheckChannel>) -> impl IntoView {
     let kind = if c.connected {
         format!("Connected app · {}", c.webhook.clone().unwrap_or_default())
     } else {
@@ -64,6 +137,42 @@ fn Channel(c: ChannelRow) -> impl IntoView {
         (None, true) => Some("Not in contact yet".to_string()),
     };
     let trouble = c.failed_events > 0 || c.conflicts > 0;
+    let checked = c.last_check_at.as_ref().map(|at| {
+        format!(
+            "Last checked {}",
+            at.replace('T', " ").trim_end_matches('Z')
+        )
+    });
+    let check_error = c.check_error.clone();
+    let id = c.id.clone();
+    let this = c.id.clone();
+    let checking = Signal::derive(move || {
+        check.pending().get() && check.input().get().is_some_and(|i| i.channel_id == this)
+    });
+    let outcome = RwSignal::new(None::<String>);
+    let mine = c.id.clone();
+    Effect::new(move |_| {
+        let Some(result) = check.value().get() else {
+            return;
+        };
+        if check
+            .input()
+            .get_untracked()
+            .is_some_and(|i| i.channel_id != mine)
+        {
+            return;
+        }
+        outcome.set(Some(match result {
+            Ok(r) if r.repaired == 0 && r.needs_attention == 0 => {
+                "Checked: the channel agrees with Flipdesk.".to_string()
+            }
+            Ok(r) => format!(
+                "Checked: {} repaired · {} need you (see Channel health below).",
+                r.repaired, r.needs_attention
+            ),
+            Err(e) => e.to_string(),
+        }));
+    });
     view! {
         <li class="monitor card" data-testid="channel">
             <div>
@@ -79,7 +188,18 @@ fn Channel(c: ChannelRow) -> impl IntoView {
                         c.failed_events, c.conflicts
                     )}</p>
                 })}
+                {c.connected.then(|| view! {
+                    <p class="muted">{checked.unwrap_or_else(|| "Not checked yet".into())}</p>
+                })}
+                {check_error.map(|why| view! { <p class="hook-status hook-failed">{format!("The last check failed: {why}")}</p> })}
+                <p class="muted" role="status" aria-live="polite">{move || outcome.get()}</p>
             </div>
+            {c.connected.then(|| view! {
+                <button class="button button-small" type="button" disabled=checking
+                    on:click=move |_| { check.dispatch(api::CheckChannel { channel_id: id.clone() }); }>
+                    {move || if checking.get() { "Checking…" } else { "Check now" }}
+                </button>
+            })}
         </li>
     }
 }

@@ -110,6 +110,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_lock))
         .routes(routes!(delete_lock))
         .routes(routes!(create_sale))
+        .routes(routes!(super::handoff::exchange))
+        .route("/auth/handoff", axum::routing::get(super::handoff::start))
 }
 
 /// The connected channel a request's secret opens; a missing or wrong secret is 401.

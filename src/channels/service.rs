@@ -167,9 +167,11 @@ pub async fn channels_of(
         pending_events: i64,
         failed_events: i64,
         conflicts: i64,
+        last_check_at: Option<OffsetDateTime>,
+        last_check_error: Option<String>,
     }
     let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
-        "SELECT c.id, c.name, c.kind, c.shown_webhook, c.last_contact_at, \
+        "SELECT c.id, c.name, c.kind, c.shown_webhook, c.last_contact_at, c.last_check_at, c.last_check_error, \
            (SELECT COUNT(*) FROM channel_listings cl WHERE cl.channel_id = c.id AND cl.state = 'listed') AS listed, \
            (SELECT COUNT(*) FROM channel_events e WHERE e.channel_id = c.id AND e.status = 'pending') AS pending_events, \
            (SELECT COUNT(*) FROM channel_events e WHERE e.channel_id = c.id AND e.status = 'failed') AS failed_events, \
@@ -184,13 +186,17 @@ pub async fn channels_of(
             connected: r.kind == "connected",
             webhook: r.shown_webhook,
             listed: r.listed,
-            last_contact_at: r.last_contact_at.and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            }),
+            last_contact_at: r.last_contact_at.and_then(rfc3339),
+            last_check_at: r.last_check_at.and_then(rfc3339),
+            check_error: r.last_check_error,
             pending_events: r.pending_events,
             failed_events: r.failed_events,
             conflicts: r.conflicts,
         })
         .collect())
+}
+
+fn rfc3339(t: OffsetDateTime) -> Option<String> {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
 }

@@ -34,4 +34,30 @@ pub struct ChannelRow {
     pub failed_events: i64,
     /// Sales the channel reported that could not be honoured.
     pub conflicts: i64,
+    /// The reconciler's last look at the channel (RFC 3339), and why it failed if it did.
+    pub last_check_at: Option<String>,
+    pub check_error: Option<String>,
+}
+
+/// What one check found.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// Withdrawals and listings sent again.
+    pub repaired: usize,
+    /// Findings that need the reseller (new or still there).
+    pub needs_attention: usize,
+}
+
+/// A finding as the channels page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: String,
+    pub channel_name: String,
+    pub item_id: String,
+    pub item_name: String,
+    pub kind: String,
+    pub status: String,
+    pub times: i64,
+    /// RFC 3339.
+    pub last_seen_at: String,
 }

@@ -38,6 +38,22 @@ pub(super) fn filter_sql(backend: Backend, owner: &str, q: &ItemQuery) -> (Strin
         params.push(kind.as_str().to_string());
         clauses.push(format!("kind = ${}", params.len()));
     }
+    const IN_STORE: &str = "SELECT item_id FROM listings WHERE status = 'active'";
+    const ON_CHANNEL: &str = "SELECT item_id FROM channel_listings WHERE state = 'listed'";
+    match q.listed_on.as_deref() {
+        None => {}
+        Some("store") => clauses.push(format!("id IN ({IN_STORE})")),
+        Some("nowhere") => clauses.push(format!(
+            "id NOT IN ({IN_STORE}) AND id NOT IN ({ON_CHANNEL})"
+        )),
+        Some(channel) => {
+            params.push(channel.to_string());
+            clauses.push(format!(
+                "id IN ({ON_CHANNEL} AND channel_id = ${})",
+                params.len()
+            ));
+        }
+    }
     let tokens = search_tokens(&q.search);
     if !tokens.is_empty() {
         params.push(dialect::full_text_query(backend, &tokens));
@@ -96,8 +112,15 @@ pub async fn list_items(db: &Db, owner: &str, q: &ItemQuery) -> Result<ItemPage,
         }
         query.fetch_all(pool).await
     })?;
+    let mut items: Vec<_> = rows.into_iter().map(SummaryRow::into_summary).collect();
+    let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    let mut places = crate::channels::offers::places_of(db, owner, &ids).await?;
+    for item in &mut items {
+        item.listed_on = places.remove(&item.id).unwrap_or_default();
+    }
     Ok(ItemPage {
-        items: rows.into_iter().map(SummaryRow::into_summary).collect(),
+        items,
+        channels: crate::channels::offers::channel_names(db, owner).await?,
         total: total.min(COUNT_CAP),
         total_is_capped: total > COUNT_CAP,
         page,

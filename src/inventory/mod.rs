@@ -145,6 +145,13 @@ pub fn InventoryPage() -> impl IntoView {
             ..query.get_untracked()
         });
     };
+    let on_place = Callback::new(move |place: String| {
+        go.run(ItemQuery {
+            listed_on: (!place.is_empty()).then_some(place),
+            page: 1,
+            ..query.get_untracked()
+        });
+    });
     let export_href = move || {
         let qs = ItemQuery {
             page: 1,
@@ -192,6 +199,13 @@ pub fn InventoryPage() -> impl IntoView {
                     view! { <option value=k.as_str() selected=move || query.get().kind == Some(k)>{k.label()}</option> }
                 }).collect_view()}
             </select>
+            // The channels come with the page's own data.
+            <Transition fallback=move || view! { <PlaceFilter query channels=Vec::new() on_change=on_place/> }>
+                {move || Suspend::new(async move {
+                    let channels = page.await.map(|p| p.channels).unwrap_or_default();
+                    view! { <PlaceFilter query channels on_change=on_place/> }
+                })}
+            </Transition>
         </form>
         <p class="notice" role="status" aria-live="polite">{move || notice.get().unwrap_or_default()}</p>
         <BulkBar selected changed/>
@@ -204,6 +218,39 @@ pub fn InventoryPage() -> impl IntoView {
             },
             move |p| view! { <StockTable page=p query go selected notice hidden/> },
         )}
+    }
+}
+
+/// The stock table's "Listed on" filter: the storefront, nowhere, or one of the channels.
+#[component]
+fn PlaceFilter(
+    query: Memo<ItemQuery>,
+    channels: Vec<(String, String)>,
+    on_change: Callback<String>,
+) -> impl IntoView {
+    let is = move |v: &str| query.get().listed_on.as_deref().unwrap_or("") == v;
+    let fixed = [
+        ("", "Listed anywhere or not".to_string()),
+        ("store", "On the storefront".to_string()),
+        ("nowhere", "Not listed anywhere".to_string()),
+    ]
+    .map(|(v, label)| (v.to_string(), label));
+    let options: Vec<(String, String)> = fixed
+        .into_iter()
+        .chain(
+            channels
+                .into_iter()
+                .map(|(id, name)| (id, format!("On {name}"))),
+        )
+        .collect();
+    view! {
+        <label class="visually-hidden" for="inventory-place">"Listed on"</label>
+        <select id="inventory-place" on:change=move |ev| on_change.run(event_target_value(&ev))>
+            {options.into_iter().map(|(value, label)| {
+                let v = value.clone();
+                view! { <option value=value selected=move || is(&v)>{label}</option> }
+            }).collect_view()}
+        </select>
     }
 }
 

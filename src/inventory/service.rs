@@ -168,6 +168,7 @@ impl SummaryRow {
             tags: decode_tags(&self.tags),
             version: self.version,
             cover_photo: self.cover_photo,
+            listed_on: Vec::new(),
         }
     }
 }
@@ -401,6 +402,7 @@ pub async fn get_item(db: &Db, owner: &str, id: &str) -> Result<ItemView, AppErr
             tags: decode_tags(&row.tags),
             version: row.version,
             cover_photo: None,
+            listed_on: Vec::new(),
         },
     })
 }

@@ -104,6 +104,18 @@ fn columns(notice: RwSignal<Option<String>>) -> Vec<Column<StockLine, ItemSort>>
         })
         .sortable(ItemSort::Status, ItemSort::Status),
         Column::new("quantity", "Qty", |l: &StockLine| l.item.quantity).numeric(),
+        Column::new("listed_on", "Listed on", |l: &StockLine| {
+            let places = l.item.listed_on.clone();
+            if places.is_empty() {
+                return view! { <span class="muted">"—"</span> }.into_any();
+            }
+            view! {
+                <span class="place-chips">
+                    {places.into_iter().map(|p| view! { <span class="chip">{p}</span> }).collect_view()}
+                </span>
+            }
+            .into_any()
+        }),
         Column::new("cost", "Cost", move |l: &StockLine| {
             let line = l.clone();
             let cost = l.cost;
@@ -144,7 +156,10 @@ pub(super) fn StockTable(
 ) -> impl IntoView {
     let filtered = {
         let q = query.get_untracked();
-        !q.search.trim().is_empty() || q.status.is_some() || q.kind.is_some()
+        !q.search.trim().is_empty()
+            || q.status.is_some()
+            || q.kind.is_some()
+            || q.listed_on.is_some()
     };
     let empty = ViewFn::from(move || {
         if filtered {

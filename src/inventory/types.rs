@@ -30,6 +30,9 @@ pub struct ItemSummary {
     /// Its cover photo (the first ready one), for the table's thumbnail.
     #[serde(default)]
     pub cover_photo: Option<String>,
+    /// Where it is offered now: "Storefront", then the sales channels by name (stock table).
+    #[serde(default)]
+    pub listed_on: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,6 +213,9 @@ pub struct ItemQuery {
     pub search: String,
     pub status: Option<ItemStatus>,
     pub kind: Option<ItemKind>,
+    /// Where it is offered: a sales channel's id, `store` (the storefront) or `nowhere`.
+    #[serde(default)]
+    pub listed_on: Option<String>,
     pub sort: ItemSort,
     /// 1-based.
     pub page: u32,
@@ -237,6 +243,11 @@ impl ItemQuery {
             search: get("q").unwrap_or_default().chars().take(100).collect(),
             status: get("status").and_then(|s| ItemStatus::parse(&s)),
             kind: get("kind").and_then(|s| ItemKind::parse(&s)),
+            listed_on: get("listed_on").filter(|p| {
+                !p.is_empty()
+                    && p.len() <= 64
+                    && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            }),
             sort: ItemSort::parse(&get("sort").unwrap_or_default()),
             page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
             per_page: get("per_page").and_then(|p| p.parse().ok()).unwrap_or(0),
@@ -266,6 +277,9 @@ impl ItemQuery {
         if let Some(k) = self.kind {
             parts.push(format!("kind={}", k.as_str()));
         }
+        if let Some(place) = &self.listed_on {
+            parts.push(format!("listed_on={}", enc(place)));
+        }
         if self.sort != ItemSort::Newest {
             parts.push(format!("sort={}", self.sort.as_str()));
         }
@@ -282,6 +296,9 @@ impl ItemQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemPage {
     pub items: Vec<ItemSummary>,
+    /// The reseller's sales channels (id, name), for the "Listed on" filter.
+    #[serde(default)]
+    pub channels: Vec<(String, String)>,
     /// Matching items, counted up to a cap (see `total_is_capped`).
     pub total: i64,
     /// More items match than were counted: show "10,000+".
@@ -453,6 +470,7 @@ mod tests {
             search: "jordan 1 & co".into(),
             status: Some(ItemStatus::Listed),
             kind: Some(ItemKind::Sneaker),
+            listed_on: Some("store".into()),
             sort: ItemSort::CostDesc,
             page: 3,
             per_page: 0,
@@ -460,7 +478,7 @@ mod tests {
         let s = q.to_query_string();
         assert_eq!(
             s,
-            "q=jordan+1+%26+co&status=listed&kind=sneaker&sort=-cost&page=3"
+            "q=jordan+1+%26+co&status=listed&kind=sneaker&listed_on=store&sort=-cost&page=3"
         );
         assert_eq!(
             ItemQuery::from_pairs(|k| if k == "sort" {
@@ -471,6 +489,13 @@ mod tests {
             .sort,
             ItemSort::Newest
         );
+        // A place that could not be a channel id is no filter at all.
+        for bad in ["a'b", "", "x y"] {
+            assert_eq!(
+                ItemQuery::from_pairs(|k| (k == "listed_on").then(|| bad.to_string())).listed_on,
+                None
+            );
+        }
         assert_eq!(
             ItemQuery {
                 per_page: 5000,

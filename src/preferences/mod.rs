@@ -13,6 +13,7 @@ pub const STOCK_COLUMNS: &[(&str, &str)] = &[
     ("detail", "Size / grade"),
     ("status", "Status"),
     ("quantity", "Qty"),
+    ("listed_on", "Listed on"),
     ("cost", "Cost"),
     ("purchased", "Purchased"),
 ];

@@ -150,7 +150,15 @@ struct FileSettings {
     plans: BTreeMap<String, PlanLimits>,
     providers: ProviderSettings,
     catalog: CatalogSettings,
+    channels: ChannelSettings,
     discord: DiscordOptions,
+}
+
+/// `[channels]`: sales channels.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChannelSettings {
+    /// Minutes between two state checks of each connected channel.
+    pub reconcile_minutes: u64,
 }
 
 /// `[discord]`: the guild roles that mirror each plan (role ids; empty: that plan has no
@@ -233,6 +241,7 @@ pub struct Settings {
     pub plans: BTreeMap<String, PlanLimits>,
     pub providers: ProviderSettings,
     pub catalog: CatalogSettings,
+    pub channels: ChannelSettings,
     /// `None` until resolved: explicit `FLIPDESK_SECRET`, or (development) a generated file.
     pub secret: Option<Secret>,
     pub stripe: Option<StripeSettings>,
@@ -526,6 +535,7 @@ impl Settings {
             plans: raw.plans,
             providers,
             catalog,
+            channels: raw.channels,
             secret,
             stripe,
             discord,

@@ -9,7 +9,7 @@ use axum::{
     extract::{Path, State},
     http::{HeaderMap, StatusCode as AxumStatus},
     response::{IntoResponse, Response},
-    routing::post,
+    routing::{get, post},
 };
 use flipdesk::{
     server::{crypto::hmac_hex, db::Backend},
@@ -18,6 +18,7 @@ use flipdesk::{
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use std::{
+    collections::HashMap,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -25,17 +26,42 @@ use std::{
 use crate::{helpers::*, on_both_databases};
 
 /// A channel app: records every event it is sent, per path; answers 204, or 503 while down.
+/// Asked for its state, it answers what the test set for that channel (`{"listings": []}`
+/// when nothing was set), and records whether the request was signed.
 #[derive(Clone)]
 struct FakeChannel {
     url: String,
     got: Arc<Mutex<Vec<(String, HeaderMap, String)>>>,
     down: Arc<Mutex<bool>>,
+    states: States,
 }
+
+type States = Arc<Mutex<HashMap<String, (String, Value)>>>;
 
 type Shared = (
     Arc<Mutex<Vec<(String, HeaderMap, String)>>>,
     Arc<Mutex<bool>>,
 );
+
+/// `GET /flipdesk/state?channel=…`: the state set for that channel, when the request carries
+/// a valid signature with its secret (`states` holds the secret too); 401 otherwise.
+async fn answer_state(
+    State((states, down)): State<(States, Arc<Mutex<bool>>)>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if *down.lock().unwrap() {
+        return AxumStatus::SERVICE_UNAVAILABLE.into_response();
+    }
+    let channel = q.get("channel").cloned().unwrap_or_default();
+    let Some((secret, state)) = states.lock().unwrap().get(&channel).cloned() else {
+        return AxumStatus::NOT_FOUND.into_response();
+    };
+    if !signature_holds(&headers, &secret, "") {
+        return AxumStatus::UNAUTHORIZED.into_response();
+    }
+    axum::Json(state).into_response()
+}
 
 async fn receive(
     State((got, down)): State<Shared>,
@@ -57,13 +83,43 @@ impl FakeChannel {
     async fn start() -> FakeChannel {
         let got = Arc::new(Mutex::new(Vec::new()));
         let down = Arc::new(Mutex::new(false));
+        let states: States = Default::default();
         let app = Router::new()
+            .route(
+                "/flipdesk/state",
+                get(answer_state).with_state((states.clone(), down.clone())),
+            )
             .route("/{path}", post(receive))
             .with_state((got.clone(), down.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeChannel { url, got, down }
+        FakeChannel {
+            url,
+            got,
+            down,
+            states,
+        }
+    }
+
+    /// What the channel answers when asked for its state: `(item, state)` pairs.
+    fn shows(&self, channel: &(String, String), listings: &[(&str, &str)]) {
+        let listings: Vec<Value> = listings
+            .iter()
+            .map(|(item, state)| json!({"item_id": item, "state": state}))
+            .collect();
+        self.states.lock().unwrap().insert(
+            channel.0.clone(),
+            (channel.1.clone(), json!({ "listings": listings })),
+        );
+    }
+
+    /// Events of `kind` about `item` sent to `path`.
+    fn count(&self, path: &str, secret: &str, kind: &str, item: &str) -> usize {
+        self.events(path, secret)
+            .iter()
+            .filter(|e| e["type"] == kind && e["data"]["item_id"] == item)
+            .count()
     }
 
     /// Event types `path` was sent, in order, each with its signature checked.
@@ -234,6 +290,9 @@ on_both_databases!(
     a_sale_by_hand_withdraws_from_every_channel,
     fifty_buyers_across_the_storefront_and_two_channels_get_one_lock,
     holds_run_out_and_a_sale_withdraws_everywhere_once,
+    the_reconciler_repairs_what_a_channel_missed_and_flags_double_sales,
+    a_handoff_signs_the_reseller_in_once_and_only_for_that_channel,
+    the_stock_table_shows_and_filters_where_items_are_listed,
     wrong_secrets_and_bad_requests_change_nothing,
 );
 
@@ -680,4 +739,413 @@ async fn a_storefront_order_holds_and_sells_like_a_lock(backend: Backend) {
     }
     let (status, refused) = lock(app, &a, &a_secret, &r.item, "a-2").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "withdrawn there: {refused}");
+}
+
+async fn findings(app: &TestApp, c: &Client) -> Vec<(String, String, String)> {
+    let (status, list) = app.rpc(c, "channels/findings", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let mut out: Vec<(String, String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["item_id"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+async fn the_reconciler_repairs_what_a_channel_missed_and_flags_double_sales(backend: Backend) {
+    let r = rig(backend, "reconciled").await;
+    let app = &r.app;
+    let (a, b) = (r.a.clone(), r.b.clone());
+    // Three more pairs: one sold on A and B, one B sold without telling, one B lost.
+    let mut items = Vec::new();
+    for (n, style) in [(2, "DD1391-100"), (3, "DZ5485-612"), (4, "FQ8138-002")] {
+        let (item, _) = app
+            .list_in_store(&r.owner, sneaker_input("1", style, "9"), "150")
+            .await;
+        if n == 2 {
+            offer(app, &r.owner, &a.0, &item, "160").await;
+        }
+        offer(app, &r.owner, &b.0, &item, "170").await;
+        items.push(item);
+    }
+    let (two, three, four) = (items[0].clone(), items[1].clone(), items[2].clone());
+    // A sells the first pair and the second: Flipdesk withdraws both from B…
+    for (item, key) in [(&r.item, "s-1"), (&two, "s-2")] {
+        let (status, body) = report(app, &a.0, &a.1, sale(item, None, key)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    app.run_pending_jobs().await;
+    assert_eq!(r.fake.count("b", &b.1, "listing.withdrawn", &r.item), 1);
+    // …but B missed the first withdrawal, shows the second pair sold too (never reported),
+    // shows the third sold without a word, and lost the fourth.
+    r.fake
+        .shows(&b, &[(&r.item, "listed"), (&two, "sold"), (&three, "sold")]);
+    r.fake.shows(&a, &[(&r.item, "sold"), (&two, "sold")]);
+
+    // The next round asks both channels, signed; A agrees, B is repaired and flagged.
+    app.advance(Duration::from_secs(16 * 60)).await;
+    app.run_pending_jobs().await;
+    assert_eq!(
+        r.fake.count("b", &b.1, "listing.withdrawn", &r.item),
+        2,
+        "the missed withdrawal is sent again"
+    );
+    assert_eq!(r.fake.count("b", &b.1, "listing.published", &four), 2);
+    assert_eq!(r.fake.count("b", &b.1, "listing.published", &three), 1);
+    assert_eq!(r.fake.count("a", &a.1, "listing.withdrawn", &r.item), 0);
+    let mut expected = vec![
+        (
+            "listing_resent".to_string(),
+            four.clone(),
+            "repaired".to_string(),
+        ),
+        ("sold_twice".to_string(), two.clone(), "open".to_string()),
+        (
+            "unreported_sale".to_string(),
+            three.clone(),
+            "open".to_string(),
+        ),
+        (
+            "withdrawal_resent".to_string(),
+            r.item.clone(),
+            "repaired".to_string(),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(findings(app, &r.owner).await, expected);
+    let notices = |inbox: &Value| -> Vec<String> {
+        let mut kinds: Vec<String> = inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "channel_finding")
+            .map(|n| n["level"].as_str().unwrap_or("").to_string())
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    let (_, inbox) = app.rpc(&r.owner, "inbox/list", json!({"query": {}})).await;
+    assert_eq!(notices(&inbox).len(), 2, "{inbox}");
+    let (_, rows) = app.rpc(&r.owner, "channels/list", json!({})).await;
+    for row in rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["connected"] == true)
+    {
+        assert!(row["last_check_at"].is_string(), "{rows}");
+        assert!(row["check_error"].is_null(), "{rows}");
+    }
+
+    // "Check now" finds the same: no second notice, nothing new flagged.
+    let (status, checked) = app
+        .rpc(&r.owner, "channels/check", json!({"channel_id": b.0}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{checked}");
+    assert_eq!(checked, json!({"repaired": 2, "needs_attention": 2}));
+    let (_, inbox) = app.rpc(&r.owner, "inbox/list", json!({"query": {}})).await;
+    assert_eq!(notices(&inbox).len(), 2, "each finding is told once");
+    assert_eq!(findings(app, &r.owner).await, expected);
+
+    // The reseller sorts the double sale out; it leaves the page and stays sorted.
+    let (_, list) = app.rpc(&r.owner, "channels/findings", json!({})).await;
+    let twice = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "sold_twice")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let stranger = app.reseller("stranger").await;
+    for (who, id, want) in [
+        (&stranger, twice.as_str(), StatusCode::NOT_FOUND),
+        (&r.owner, "no-such-finding", StatusCode::NOT_FOUND),
+        (&r.owner, twice.as_str(), StatusCode::OK),
+        (&r.owner, twice.as_str(), StatusCode::NOT_FOUND),
+    ] {
+        let (status, body) = app
+            .rpc(who, "channels/resolve_finding", json!({"id": id}))
+            .await;
+        assert_eq!(status, want, "{body}");
+    }
+    let (status, _) = app
+        .rpc(&stranger, "channels/check", json!({"channel_id": b.0}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another reseller's channel");
+    assert!(findings(app, &stranger).await.is_empty());
+    app.advance(Duration::from_secs(16 * 60)).await;
+    assert!(
+        !findings(app, &r.owner)
+            .await
+            .iter()
+            .any(|(kind, _, _)| kind == "sold_twice")
+    );
+
+    // A channel that cannot be reached: the check says why, the card shows it, nothing changes.
+    *r.fake.down.lock().unwrap() = true;
+    let (status, down) = app
+        .rpc(&r.owner, "channels/check", json!({"channel_id": b.0}))
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{down}");
+    assert!(
+        down["message"].as_str().unwrap_or_default().contains("503")
+            || down.to_string().contains("503"),
+        "{down}"
+    );
+    let (_, rows) = app.rpc(&r.owner, "channels/list", json!({})).await;
+    let auction = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Auction site")
+        .unwrap();
+    assert!(
+        auction["check_error"].as_str().unwrap().contains("503"),
+        "{rows}"
+    );
+}
+
+async fn handoff(app: &TestApp, c: &Client, channel: &str, return_to: &str) -> reqwest::Response {
+    c.get(app.url("/auth/handoff"))
+        .query(&[("channel", channel), ("return_to", return_to)])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn exchange(app: &TestApp, channel: &(String, String), token: &str) -> (StatusCode, Value) {
+    call(
+        app,
+        reqwest::Method::POST,
+        &format!("/api/v1/channels/{}/handoff", channel.0),
+        &channel.1,
+        Some(json!({ "token": token })),
+    )
+    .await
+}
+
+async fn a_handoff_signs_the_reseller_in_once_and_only_for_that_channel(backend: Backend) {
+    let r = rig(backend, "handoff").await;
+    let app = &r.app;
+    let (a, b) = (r.a.clone(), r.b.clone());
+    let welcome = format!("{}/welcome?from=flipdesk", r.fake.url);
+
+    // Not signed in: the log-in page first, which comes back here.
+    let res = handoff(app, &client(), &a.0, &welcome).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&res).starts_with("/login?next=%2Fauth%2Fhandoff%3Fchannel%3D"),
+        "{}",
+        location(&res)
+    );
+    // Somewhere that is not the app's own origin, or not a channel of this reseller.
+    for (channel, to, want) in [
+        (
+            a.0.as_str(),
+            "https://evil.example/welcome",
+            StatusCode::BAD_REQUEST,
+        ),
+        (a.0.as_str(), "not an address", StatusCode::BAD_REQUEST),
+        ("no-such-channel", welcome.as_str(), StatusCode::NOT_FOUND),
+    ] {
+        let res = handoff(app, &r.owner, channel, to).await;
+        assert_eq!(res.status(), want, "{to}");
+        assert!(res.headers().get(reqwest::header::LOCATION).is_none());
+    }
+    let stranger = app.reseller("stranger").await;
+    let res = handoff(app, &stranger, &a.0, &welcome).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "another reseller's channel"
+    );
+
+    // Signed in: back to the app with a token, which only A can exchange, once.
+    let res = handoff(app, &r.owner, &a.0, &welcome).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    let back = reqwest::Url::parse(&location(&res)).unwrap();
+    assert_eq!(
+        back.origin(),
+        reqwest::Url::parse(&welcome).unwrap().origin()
+    );
+    assert!(
+        back.query_pairs()
+            .any(|(k, v)| k == "from" && v == "flipdesk")
+    );
+    let token = back
+        .query_pairs()
+        .find(|(k, _)| k == "flipdesk_handoff")
+        .unwrap()
+        .1
+        .to_string();
+    let (status, refused) = exchange(app, &b, &token).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another channel: {refused}"
+    );
+    assert_eq!(refused["error"]["code"], "invalid_handoff");
+    let (status, _) = exchange(app, &(a.0.clone(), b.1.clone()), &token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "A's id with B's secret");
+    let mut forged = token.clone();
+    forged.pop();
+    forged.push(if token.ends_with('0') { '1' } else { '0' });
+    let (status, _) = exchange(app, &a, &forged).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a changed signature"
+    );
+    // Ten exchanges at once: one learns who signed in, the rest are refused.
+    let tries: Vec<_> = (0..10)
+        .map(|_| {
+            let (app, a, token) = (r.app.clone(), a.clone(), token.clone());
+            tokio::spawn(async move { exchange(&app, &a, &token).await })
+        })
+        .collect();
+    let mut who = Vec::new();
+    for t in tries {
+        let (status, body) = t.await.unwrap();
+        match status {
+            StatusCode::OK => who.push(body),
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(body["error"]["code"], "invalid_handoff")
+            }
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!(who.len(), 1, "{who:?}");
+    assert!(who[0]["email"].as_str().unwrap().contains('@'), "{who:?}");
+    assert!(
+        !who[0]["store_slug"].as_str().unwrap().is_empty(),
+        "{who:?}"
+    );
+    let (status, _) = exchange(app, &a, &token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "used once");
+
+    // A token not exchanged within a minute is spent.
+    let res = handoff(app, &r.owner, &a.0, &welcome).await;
+    let back = reqwest::Url::parse(&location(&res)).unwrap();
+    let late = back
+        .query_pairs()
+        .find(|(k, _)| k == "flipdesk_handoff")
+        .unwrap()
+        .1
+        .to_string();
+    app.advance(Duration::from_secs(61)).await;
+    let (status, _) = exchange(app, &a, &late).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "expired");
+}
+
+/// Item ids and "Listed on" of the stock table filtered by `place`.
+async fn stock(app: &TestApp, c: &Client, place: Option<&str>) -> Vec<(String, Vec<String>)> {
+    let (status, page) = app
+        .rpc(
+            c,
+            "inventory/list",
+            json!({"query": {"search": "", "status": null, "kind": null, "listed_on": place,
+                             "sort": "NameAsc", "page": 1, "per_page": 0}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let places = i["listed_on"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap().to_string())
+                .collect();
+            (i["id"].as_str().unwrap().to_string(), places)
+        })
+        .collect()
+}
+
+async fn the_stock_table_shows_and_filters_where_items_are_listed(backend: Backend) {
+    let r = rig(backend, "places").await;
+    let app = &r.app;
+    let (status, loose) = app
+        .rpc(
+            &r.owner,
+            "inventory/create",
+            json!({"input": sneaker_input("1", "DD1391-100", "9"), "status": "in_stock"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{loose}");
+    let loose = loose.as_str().unwrap().to_string();
+    let listed = vec![
+        "Storefront".to_string(),
+        "Auction site".to_string(),
+        "Live shop".to_string(),
+    ];
+    let mut all = stock(app, &r.owner, None).await;
+    all.sort();
+    let mut want = vec![(r.item.clone(), listed.clone()), (loose.clone(), vec![])];
+    want.sort();
+    assert_eq!(all, want);
+    assert_eq!(
+        stock(app, &r.owner, Some("store")).await,
+        [(r.item.clone(), listed.clone())]
+    );
+    assert_eq!(
+        stock(app, &r.owner, Some(&r.a.0)).await,
+        [(r.item.clone(), listed.clone())]
+    );
+    assert_eq!(
+        stock(app, &r.owner, Some("nowhere")).await,
+        [(loose.clone(), vec![])]
+    );
+    // Taken off one channel: gone from its filter and its chip.
+    let (status, body) = app
+        .rpc(
+            &r.owner,
+            "channels/withdraw",
+            json!({"channel_id": r.a.0, "item_id": r.item}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(stock(app, &r.owner, Some(&r.a.0)).await.is_empty());
+    assert_eq!(
+        stock(app, &r.owner, Some(&r.b.0)).await,
+        [(
+            r.item.clone(),
+            vec!["Storefront".to_string(), "Auction site".to_string()]
+        )]
+    );
+    // The page names the reseller's channels for the filter; another reseller sees none of it.
+    let (_, page) = app
+        .rpc(
+            &r.owner,
+            "inventory/list",
+            json!({"query": {"search": "", "status": null, "kind": null,
+            "sort": "Newest", "page": 1, "per_page": 0}}),
+        )
+        .await;
+    assert_eq!(
+        page["channels"],
+        json!([[r.b.0, "Auction site"], [r.a.0, "Live shop"]])
+    );
+    let stranger = app.reseller("stranger").await;
+    assert!(stock(app, &stranger, Some(&r.b.0)).await.is_empty());
 }

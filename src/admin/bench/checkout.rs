@@ -141,7 +141,7 @@ impl std::fmt::Display for Timing {
     }
 }
 
-fn timing(mut latencies: Vec<Duration>, errors: u64, elapsed: Duration) -> Timing {
+pub(super) fn timing(mut latencies: Vec<Duration>, errors: u64, elapsed: Duration) -> Timing {
     latencies.sort();
     let at = |q: f64| {
         latencies
