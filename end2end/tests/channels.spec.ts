@@ -55,12 +55,15 @@ test("a reseller connects channels, offers a pair on them, sells it on eBay and 
   await waitForHydration(page);
   const row = page.getByRole("row").filter({ hasText: "Travis Scott Jordan 1 Low Mocha" });
   await expect(row.locator(".place-chips .chip")).toHaveText(["Storefront", "eBay", "StockX"]);
+  await page.screenshot({ path: "test-results/stock-listed-on.png" });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: "test-results/stock-listed-on-phone.png" });
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.locator("#inventory-place").selectOption({ label: "On StockX" });
   await expect(page).toHaveURL(/listed_on=/);
   await expect(row).toHaveCount(1);
   await page.locator("#inventory-place").selectOption({ label: "Not listed anywhere" });
   await expect(page.getByRole("heading", { name: "No items match" })).toBeVisible();
-  await page.screenshot({ path: "test-results/stock-listed-on.png", fullPage: true });
   await page.goto(`/app/inventory/${item}`);
   await waitForHydration(page);
 

@@ -138,7 +138,7 @@ pub async fn offers_of(db: &Db, owner: &str, item_id: &str) -> Result<Vec<Channe
     }
     let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
         "SELECT c.id, c.name, c.kind, cl.price, cl.currency, cl.url, cl.state FROM channel_listings cl \
-         JOIN channels c ON c.id = cl.channel_id WHERE cl.item_id = $1 AND cl.owner_user_id = $2 ORDER BY c.name")
+         JOIN channels c ON c.id = cl.channel_id WHERE cl.item_id = $1 AND cl.owner_user_id = $2 ORDER BY LOWER(c.name), c.id")
         .bind(item_id).bind(owner).fetch_all(pool).await)?;
     Ok(rows
         .into_iter()
@@ -173,7 +173,7 @@ pub async fn places_of(
            WHERE owner_user_id = $1 AND status = 'active' AND item_id IN ({list}) \
          UNION ALL SELECT cl.item_id, c.name, 1 FROM channel_listings cl JOIN channels c ON c.id = cl.channel_id \
            WHERE cl.owner_user_id = $1 AND cl.state = 'listed' AND cl.item_id IN ({list}) \
-         ORDER BY 3, 2"
+         ORDER BY 3"
     );
     let rows: Vec<(String, String, i32)> = with_db!(db, pool => {
         let mut query = sqlx::query_as(&text).bind(owner);
@@ -185,12 +185,17 @@ pub async fn places_of(
     for (item, place, _) in rows {
         places.entry(item).or_default().push(place);
     }
+    // Storefront first (the query's order), then the channels by name, whatever their case.
+    for list in places.values_mut() {
+        let store = usize::from(list.first().is_some_and(|p| p == "Storefront"));
+        list[store..].sort_by_key(|name| name.to_lowercase());
+    }
     Ok(places)
 }
 
 /// The reseller's channels (id, name), by name.
 pub async fn channel_names(db: &Db, owner: &str) -> Result<Vec<(String, String)>, AppError> {
     Ok(with_db!(db, pool => sqlx::query_as(
-        "SELECT id, name FROM channels WHERE owner_user_id = $1 ORDER BY name")
+        "SELECT id, name FROM channels WHERE owner_user_id = $1 ORDER BY LOWER(name), id")
         .bind(owner).fetch_all(pool).await)?)
 }

@@ -16,10 +16,19 @@ use crate::{
     ui::{ErrorBanner, LoadError, TextField},
 };
 
+/// "2026-12-06 03:28 UTC" from an RFC 3339 time (the same text on the server and in the
+/// browser, so hydration agrees).
+fn when(at: &str) -> String {
+    let minutes: String = at.replace('T', " ").chars().take(16).collect();
+    format!("{minutes} UTC")
+}
+
 #[component]
 pub fn ChannelsPage() -> impl IntoView {
     let add = ServerAction::<api::AddChannel>::new();
     let check = ServerAction::<api::CheckChannel>::new();
+    // The channel whose "Check now" was pressed last: its card shows the outcome.
+    let checked = RwSignal::new(None::<String>);
     let resolve = ServerAction::<api::ResolveFinding>::new();
     let channels = Resource::new(
         move || (add.version().get(), check.version().get()),
@@ -47,7 +56,7 @@ pub fn ChannelsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(rows) => view! {
                         <ul class="monitor-list" aria-label="Channels">
-                            {rows.into_iter().map(|c| view! { <Channel c check/> }).collect_view()}
+                            {rows.into_iter().map(|c| view! { <Channel c check checked/> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(error) => view! { <LoadError error/> }.into_any(),
@@ -94,7 +103,7 @@ fn FindingRow(f: Finding, resolve: ServerAction<api::ResolveFinding>) -> impl In
     let open = f.status == "open";
     let seen = format!(
         "Last seen {}{}",
-        f.last_seen_at.replace('T', " ").trim_end_matches('Z'),
+        when(&f.last_seen_at),
         if f.times > 1 {
             format!(" · {} times", f.times)
         } else {
@@ -122,7 +131,11 @@ fn FindingRow(f: Finding, resolve: ServerAction<api::ResolveFinding>) -> impl In
 }
 
 #[component]
-fn Channel(c: ChannelRow, check: ServerAction<api::CheckChannel>) -> impl IntoView {
+fn Channel(
+    c: ChannelRow,
+    check: ServerAction<api::CheckChannel>,
+    checked: RwSignal<Option<String>>,
+) -> impl IntoView {
     let kind = if c.connected {
         format!("Connected app · {}", c.webhook.clone().unwrap_or_default())
     } else {
@@ -130,19 +143,14 @@ fn Channel(c: ChannelRow, check: ServerAction<api::CheckChannel>) -> impl IntoVi
     };
     let contact = match (&c.last_contact_at, c.connected) {
         (_, false) => None,
-        (Some(at), true) => Some(format!(
-            "Last contact {}",
-            at.replace('T', " ").trim_end_matches('Z')
-        )),
+        (Some(at), true) => Some(format!("Last contact {}", when(at))),
         (None, true) => Some("Not in contact yet".to_string()),
     };
     let trouble = c.failed_events > 0 || c.conflicts > 0;
-    let checked = c.last_check_at.as_ref().map(|at| {
-        format!(
-            "Last checked {}",
-            at.replace('T', " ").trim_end_matches('Z')
-        )
-    });
+    let last_checked = c
+        .last_check_at
+        .as_ref()
+        .map(|at| format!("Last checked {}", when(at)));
     let check_error = c.check_error.clone();
     let id = c.id.clone();
     let this = c.id.clone();
@@ -163,6 +171,8 @@ fn Channel(c: ChannelRow, check: ServerAction<api::CheckChannel>) -> impl IntoVi
             return;
         }
         outcome.set(Some(match result {
+            // The card's own "The last check failed: …" line says why.
+            Ok(r) if r.unreachable.is_some() => return outcome.set(None),
             Ok(r) if r.repaired == 0 && r.needs_attention == 0 => {
                 "Checked: the channel agrees with Flipdesk.".to_string()
             }
@@ -189,14 +199,17 @@ fn Channel(c: ChannelRow, check: ServerAction<api::CheckChannel>) -> impl IntoVi
                     )}</p>
                 })}
                 {c.connected.then(|| view! {
-                    <p class="muted">{checked.unwrap_or_else(|| "Not checked yet".into())}</p>
+                    <p class="muted">{last_checked.unwrap_or_else(|| "Not checked yet".into())}</p>
                 })}
                 {check_error.map(|why| view! { <p class="hook-status hook-failed">{format!("The last check failed: {why}")}</p> })}
                 <p class="muted" role="status" aria-live="polite">{move || outcome.get()}</p>
             </div>
             {c.connected.then(|| view! {
                 <button class="button button-small" type="button" disabled=checking
-                    on:click=move |_| { check.dispatch(api::CheckChannel { channel_id: id.clone() }); }>
+                    on:click=move |_| {
+                        checked.set(Some(id.clone()));
+                        check.dispatch(api::CheckChannel { channel_id: id.clone() });
+                    }>
                     {move || if checking.get() { "Checking…" } else { "Check now" }}
                 </button>
             })}

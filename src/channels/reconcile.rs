@@ -64,7 +64,7 @@ impl BackgroundJob for Reconcile {
     async fn run(self, state: &AppState) -> Outcome {
         match check(state, &self.channel_id, self.run_ms).await {
             // A channel that cannot be reached is shown on its card; the next round asks again.
-            Ok(_) | Err(AppError::Unavailable { .. }) => Outcome::Done,
+            Ok(_) => Outcome::Done,
             Err(e) => Outcome::Failed(e.to_string()),
         }
     }
@@ -152,8 +152,9 @@ async fn check(state: &AppState, channel_id: &str, run_ms: i64) -> Result<CheckR
                         .bind(channel_id),
                 )
                 .await?;
-            return Err(AppError::Unavailable {
-                message: format!("{} could not be checked: {why}", target.name),
+            return Ok(CheckReport {
+                unreachable: Some(why),
+                ..Default::default()
             });
         }
     };

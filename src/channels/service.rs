@@ -176,7 +176,7 @@ pub async fn channels_of(
            (SELECT COUNT(*) FROM channel_events e WHERE e.channel_id = c.id AND e.status = 'pending') AS pending_events, \
            (SELECT COUNT(*) FROM channel_events e WHERE e.channel_id = c.id AND e.status = 'failed') AS failed_events, \
            (SELECT COUNT(*) FROM channel_sales s WHERE s.channel_id = c.id AND s.status = 'conflict') AS conflicts \
-         FROM channels c WHERE c.owner_user_id = $1 ORDER BY c.name")
+         FROM channels c WHERE c.owner_user_id = $1 ORDER BY LOWER(c.name), c.id")
         .bind(owner).fetch_all(pool).await)?;
     Ok(rows
         .into_iter()

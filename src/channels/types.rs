@@ -46,6 +46,9 @@ pub struct CheckReport {
     pub repaired: usize,
     /// Findings that need the reseller (new or still there).
     pub needs_attention: usize,
+    /// Why the channel could not be asked (nothing was compared then).
+    #[serde(default)]
+    pub unreachable: Option<String>,
 }
 
 /// A finding as the channels page shows it.
