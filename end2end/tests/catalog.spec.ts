@@ -1,4 +1,4 @@
-import { expect, test, signUp, waitForHydration } from "./helpers";
+import { addSneaker, expect, test, signUp, waitForHydration } from "./helpers";
 
 test("type a messy name in the add form, pick the product, see its fields filled", async ({ page }) => {
   await signUp(page);
@@ -45,4 +45,21 @@ test("type a messy name in the add form, pick the product, see its fields filled
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Saved.")).toBeVisible();
   await expect(page.getByTestId("catalog-product")).toContainText("Not linked to a catalog product");
+});
+
+test("Enrich all links the stock table's items to catalog products and says what it could not", async ({ page }) => {
+  await signUp(page);
+  await waitForHydration(page);
+  const known = await addSneaker(page, "Air Jordan 1 Retro High OG Chicago Lost and Found");
+  await addSneaker(page, "Mystery pair from a card show");
+  await page.goto("/app/inventory");
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "Enrich all" }).click();
+  const result = page.getByRole("status").filter({ hasText: "linked to catalog products" });
+  await expect(result).toContainText("1 of 2 item(s) linked to catalog products");
+  await expect(result).toContainText("1 found no confident match");
+  await expect(page.getByRole("button", { name: "Enrich all" })).toBeEnabled();
+  await page.screenshot({ path: "test-results/enrich-all.png" });
+  await page.goto(`/app/inventory/${known}`);
+  await expect(page.getByTestId("catalog-product")).toContainText("Air Jordan 1 Retro High OG Chicago Lost and Found");
 });

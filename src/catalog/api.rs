@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use super::types::Suggestion;
+use super::types::{EnrichRun, Suggestion};
 use crate::error::AppError;
 
 /// Catalog products for a text as it is typed (the last word may be unfinished), best first.
@@ -124,3 +124,26 @@ pub async fn match_products(texts: Vec<String>) -> Result<Vec<Option<(String, St
 
 /// Texts per `catalog/match` call.
 pub const MATCH_BATCH: usize = 500;
+
+/// "Enrich all": starts linking the reseller's items to catalog products (or answers the run
+/// already going).
+#[server(endpoint = "catalog/enrich_start", input = Json, output = crate::wire::Json)]
+pub async fn start_enrich() -> Result<EnrichRun, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        super::enrich::start(&state, &user.id).await
+    })
+    .await
+}
+
+/// The reseller's latest "Enrich all" run, for its progress bar.
+#[server(endpoint = "catalog/enrich_status", input = Json, output = crate::wire::Json)]
+pub async fn enrich_status() -> Result<Option<EnrichRun>, AppError> {
+    use crate::server::errors::respond;
+    respond(async move {
+        let (state, user) = crate::auth::service::require_user().await?;
+        super::enrich::latest(&state.db, &user.id).await
+    })
+    .await
+}

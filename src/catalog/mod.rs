@@ -6,6 +6,9 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod choices;
 #[cfg(feature = "ssr")]
+pub mod enrich;
+mod enrich_ui;
+#[cfg(feature = "ssr")]
 pub mod import;
 #[cfg(feature = "ssr")]
 pub mod index;
@@ -24,6 +27,7 @@ pub mod schedule;
 pub mod store;
 pub mod types;
 
+pub use enrich_ui::{EnrichButton, EnrichProgress, EnrichState};
 pub use picker::ProductPicker;
 
 /// What the catalog plugs into the server: the shared search index.
@@ -34,5 +38,6 @@ pub fn plug(p: &mut crate::server::plugins::Plugins) {
     p.jobs
         .register::<schedule::RefreshCardmarket>()
         .register::<schedule::RefreshPrices>()
+        .register::<enrich::EnrichAll>()
         .every_round(schedule::round);
 }

@@ -39,3 +39,26 @@ impl Suggestion {
         parts.join(" · ")
     }
 }
+
+/// A reseller's "Enrich all" run and how far it got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrichRun {
+    pub id: String,
+    /// `running`, `done` or `failed`.
+    pub status: String,
+    /// Items that named no product when it started, and the distinct texts among them.
+    pub items_total: i64,
+    pub texts_total: i64,
+    pub texts_done: i64,
+    /// Items now linked to a product.
+    pub linked: i64,
+    /// Provider calls it made.
+    pub calls: i64,
+    pub error: Option<String>,
+}
+
+impl EnrichRun {
+    pub fn running(&self) -> bool {
+        self.status == "running"
+    }
+}

@@ -464,10 +464,14 @@ impl Query {
 /// What an item says about the product it is (its style id, name, set, number and language),
 /// as one text to resolve: the import's grid and the server build it the same way.
 pub fn item_text(d: &super::item::ItemDraft) -> String {
-    let x = &d.details;
+    details_text(&d.name, &d.details)
+}
+
+/// The text an item's name and fields make for the resolver (`item_text` of a stored item).
+pub fn details_text(name: &str, x: &super::item::ItemDetails) -> String {
     [
         x.style_id.as_deref(),
-        Some(d.name.as_str()),
+        Some(name),
         x.card_set.as_deref(),
         x.card_number.as_deref(),
         x.language.as_deref(),

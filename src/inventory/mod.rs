@@ -46,6 +46,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::{
+    catalog::{EnrichButton, EnrichProgress},
     domain::item::{ItemInput, ItemKind, ItemStatus},
     error::AppError,
     ui::{
@@ -119,6 +120,8 @@ pub fn InventoryPage() -> impl IntoView {
         notice.set(Some(message));
         page.refetch();
     });
+    // Linked items have a new version: the table reloads when a run ends.
+    let enrich = crate::catalog::EnrichState::new(Callback::new(move |_| page.refetch()));
     let navigate = use_navigate();
     let go = Callback::new(move |q: ItemQuery| navigate(&inventory_url(&q), Default::default()));
     let search = RwSignal::new(query.get_untracked().search.clone());
@@ -174,6 +177,7 @@ pub fn InventoryPage() -> impl IntoView {
             </div>
             <div class="page-actions">
                 <ColumnChooser columns=crate::preferences::STOCK_COLUMNS hidden on_change=choose_columns/>
+                <EnrichButton state=enrich/>
                 <a class="button" href=export_href download="flipdesk-inventory.csv" rel="external">"Export CSV"</a>
                 <a class="button button-primary" href="/app/inventory/new">"Add item"</a>
             </div>
@@ -207,6 +211,7 @@ pub fn InventoryPage() -> impl IntoView {
                 })}
             </Transition>
         </form>
+        <EnrichProgress state=enrich/>
         <p class="notice" role="status" aria-live="polite">{move || notice.get().unwrap_or_default()}</p>
         <BulkBar selected changed/>
         {table_loader(

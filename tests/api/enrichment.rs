@@ -621,6 +621,7 @@ async fn the_item_form_looks_products_up_online(backend: Backend) {
 }
 
 on_both_databases!(
+    enrich_all_links_items_asking_once_per_text,
     a_resellers_pick_answers_the_same_text_next_time,
     the_item_form_looks_products_up_online,
     price_refresh_moves_net_worth_once_per_run,
@@ -710,4 +711,111 @@ async fn a_resellers_pick_answers_the_same_text_next_time(backend: Backend) {
     let again = matched(&ivy, json!([text])).await;
     assert_eq!(again[0][0], panda.as_str(), "{again}");
     assert_eq!(app.count("catalog_choices").await, 0);
+}
+
+async fn enrich_status(app: &TestApp, c: &reqwest::Client) -> Value {
+    let (status, run) = app.rpc(c, "catalog/enrich_status", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    run
+}
+
+/// "Enrich all" links every item that names no product, through the whole cascade, asking
+/// about each distinct text once; what nothing knows stays unlinked and is not asked about
+/// again soon; one run at a time; another reseller's items and runs are untouched.
+async fn enrich_all_links_items_asking_once_per_text(backend: Backend) {
+    let fake = FakeCatalog::start().await;
+    let env = fake.env();
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app_with(backend, &pairs).await;
+    seed_catalog(&app.db, &LOCAL.lines().collect::<Vec<_>>()).await;
+    let c = app.reseller("ella").await;
+    let other = app.reseller("otto").await;
+    let (status, _) = app
+        .rpc(&crate::helpers::client(), "catalog/enrich_start", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(enrich_status(&app, &c).await.is_null(), "no run yet");
+
+    // Three pairs the local catalog knows, four only StockX knows, two nobody knows.
+    let make = |style: &str, name: &str, size: &str| {
+        let mut input = sneaker_input("1", style, size);
+        input["name"] = json!(name);
+        input
+    };
+    let mut inputs = Vec::new();
+    for size in ["9", "10", "11"] {
+        inputs.push(make("DD1391-100", "Dunk Low Panda", size));
+    }
+    for size in ["8", "9", "10", "12"] {
+        inputs.push(make("CW2288-111", "AF1 white", size));
+    }
+    for size in ["9", "10"] {
+        inputs.push(make("", "Grail from a dream", size));
+    }
+    for input in &inputs {
+        create(&app, &c, input.clone()).await;
+    }
+    let theirs = create(&app, &other, make("CW2288-111", "AF1 white", "9")).await;
+
+    let all_calls = || -> usize {
+        ["stockx", "ptcg", "scryfall", "cm"]
+            .iter()
+            .map(|p| fake.requests(p).len())
+            .sum()
+    };
+    let (before, stockx_before) = (all_calls(), fake.requests("stockx").len());
+    let (status, run) = app.rpc(&c, "catalog/enrich_start", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    assert_eq!(run["status"], "running");
+    let (_, again) = app.rpc(&c, "catalog/enrich_start", json!({})).await;
+    assert_eq!(again["id"], run["id"], "one run at a time");
+    app.run_pending_jobs().await;
+    let done = enrich_status(&app, &c).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["items_total"], 9, "{done}");
+    assert_eq!(
+        done["texts_total"], 3,
+        "one lookup per distinct text: {done}"
+    );
+    assert_eq!(done["texts_done"], 3, "{done}");
+    assert_eq!(done["linked"], 7, "{done}");
+    assert_eq!(
+        done["calls"],
+        (all_calls() - before) as i64,
+        "the calls it made are counted: {done}"
+    );
+    // StockX: the AF1 by its style id, the unknown pair by name; the local pairs cost none.
+    assert_eq!(fake.requests("stockx").len() - stockx_before, 2);
+    let linked: i64 = flipdesk::with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM items WHERE catalog_product_id IS NOT NULL AND name = 'AF1 white' AND id <> $1")
+        .bind(&theirs).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(linked, 4);
+    let (_, inbox) = app.rpc(&c, "inbox/list", json!({"query": {}})).await;
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "enrich_done"
+                && n["title"] == "7 of 9 items linked to catalog products"),
+        "{inbox}"
+    );
+    // The other reseller's pair is theirs to enrich.
+    assert!(enrich_status(&app, &other).await.is_null());
+    let untouched: Option<String> = flipdesk::with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT catalog_product_id FROM items WHERE id = $1").bind(&theirs).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(untouched, None);
+
+    // Again: only the two unknown pairs are left, and nothing is asked about them so soon.
+    let before = all_calls();
+    app.rpc(&c, "catalog/enrich_start", json!({})).await;
+    app.run_pending_jobs().await;
+    let second = enrich_status(&app, &c).await;
+    assert_eq!(second["status"], "done", "{second}");
+    assert_eq!(second["items_total"], 2, "{second}");
+    assert_eq!(second["linked"], 0, "{second}");
+    assert_eq!(all_calls(), before, "a remembered miss costs no call");
+    assert_eq!(second["calls"], 0, "{second}");
 }
