@@ -114,10 +114,10 @@ pub fn EnrichProgress(state: EnrichState) -> impl IntoView {
             }.into_any(),
             "done" => view! {
                 <p class="banner banner-success" role="status">{format!(
-                    "{} of {} item(s) linked to catalog products ({} catalog lookup(s)).{}",
+                    "{} of {} item(s) linked to catalog products{}.{}",
                     run.linked,
                     run.items_total,
-                    run.calls,
+                    if run.calls > 0 { format!(" ({} online catalog lookup(s))", run.calls) } else { String::new() },
                     if unlinked > 0 {
                         format!(" {unlinked} found no confident match: open them and pick the product.")
                     } else {

@@ -29,7 +29,9 @@ const RETRY_AFTER_MS: [i64; 5] = [2_000, 10_000, 60_000, 300_000, 1_800_000];
 
 /// Queues event `kind` about `item_id` for every connected channel the item is offered on,
 /// except `except` (the channel that caused it). `subject` makes it once per channel: the
-/// same change queued twice (a job run again) is sent once.
+/// same change queued twice (a job run again) is sent once. Only one job is written in the
+/// caller's transaction (a lock answers while many channels wait for their copy); that job
+/// writes each channel's event.
 pub async fn announce<DB: Store>(
     tx: &mut Tx<DB>,
     item_id: &str,
@@ -46,10 +48,56 @@ pub async fn announce<DB: Store>(
     .bind(except.unwrap_or(""))
     .fetch_all(tx)
     .await?;
-    for (channel_id, owner) in channels {
-        send_to(tx, &channel_id, &owner, kind, subject, &data).await?;
+    let Some((_, owner)) = channels.first() else {
+        return Ok(());
+    };
+    let owner = owner.clone();
+    let fan_out = FanOut {
+        channels: channels.into_iter().map(|(id, _)| id).collect(),
+        kind: kind.to_string(),
+        subject: subject.to_string(),
+        data,
+    };
+    jobs::enqueue(tx, &fan_out.queued(Some(&owner))).await
+}
+
+/// One change told to each connected channel that offered the item at that moment: an event
+/// each (once per channel and subject).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FanOut {
+    pub channels: Vec<String>,
+    pub kind: String,
+    pub subject: String,
+    pub data: Value,
+}
+
+impl BackgroundJob for FanOut {
+    const KIND: &'static str = "channels.fan_out";
+    const LABEL: &'static str = "Tell your sales channels what changed";
+
+    async fn run(self, state: &AppState) -> Outcome {
+        let written = with_db!(&state.db, pool => async {
+            let mut tx = pool.begin_write().await?;
+            for channel_id in &self.channels {
+                let owner: Option<(String,)> = sql("SELECT owner_user_id FROM channels WHERE id = $1")
+                    .bind(channel_id.as_str())
+                    .fetch_optional(&mut tx)
+                    .await?;
+                // A channel removed meanwhile has nobody left to tell.
+                if let Some((owner,)) = owner {
+                    send_to(&mut tx, channel_id, &owner, &self.kind, &self.subject, &self.data).await?;
+                }
+            }
+            tx.commit().await
+        }.await);
+        match written {
+            Ok(()) => {
+                state.jobs_ready.notify_one();
+                Outcome::Done
+            }
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
     }
-    Ok(())
 }
 
 /// Queues one event for one channel (once per `subject`).

@@ -33,6 +33,7 @@ pub fn plug(p: &mut crate::server::plugins::Plugins) {
     p.jobs
         .register::<locks::ExpireLock>()
         .register::<events::Deliver>()
+        .register::<events::FanOut>()
         .register::<reconcile::Reconcile>()
         .every_round(reconcile::round);
     p.part(events::ChannelClient::default());

@@ -269,6 +269,22 @@ pub async fn measure(
     // Warm-up: connections and caches.
     locks(base, &made, lockable, Duration::from_millis(500)).await;
     let (lock_timing, won, refused) = locks(base, &made, lockable, duration).await;
+    // Every hold and release was told to the other channels: the queue drains first, so
+    // the sales below are timed on their own.
+    let drain = Instant::now();
+    loop {
+        let waiting: i64 = with_db!(db, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind IN ('channels.fan_out', 'channels.deliver') AND status IN ('queued', 'running')")
+            .fetch_one(pool).await).map_err(|e| e.to_string())?;
+        if waiting == 0 || drain.elapsed() > Duration::from_secs(600) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let drained = drain.elapsed();
+    let events: i64 = with_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM channel_events WHERE status = 'delivered'").fetch_one(pool).await)
+    .map_err(|e| e.to_string())?;
     let free: i64 = with_db!(db, pool => sqlx::query_scalar(
         "SELECT COALESCE(CAST(SUM(available) AS BIGINT), 0) FROM listings l JOIN channel_listings cl ON cl.item_id = l.item_id AND cl.channel_id = $1")
         .bind(&made[0].0).fetch_one(pool).await).map_err(|e| e.to_string())?;
@@ -281,8 +297,10 @@ pub async fn measure(
     Ok(format!(
         "channel locks ({channels} channels at once) {lock_timing}\n\
          \x20 {won} won (each given back at once), {refused} refused as held elsewhere; units free afterwards {free} of {}\n\
+         \x20 {events} unit.locked / unit.unlocked events delivered to the other channels; the queue was empty {:.1} s after the last lock\n\
          sale → withdrawal at {} other channels  p50 {:.1} ms   p95 {:.1} ms   max {:.1} ms   ({} sales, one every {} ms; {missing} not withdrawn everywhere within 60 s)",
         lockable.len() + sold.len(),
+        drained.as_secs_f64(),
         channels - 1,
         at(0.50),
         at(0.95),
