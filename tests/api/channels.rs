@@ -293,6 +293,7 @@ on_both_databases!(
     the_reconciler_repairs_what_a_channel_missed_and_flags_double_sales,
     a_handoff_signs_the_reseller_in_once_and_only_for_that_channel,
     the_stock_table_shows_and_filters_where_items_are_listed,
+    two_servers_check_each_channel_once_per_round,
     wrong_secrets_and_bad_requests_change_nothing,
 );
 
@@ -1151,4 +1152,37 @@ async fn the_stock_table_shows_and_filters_where_items_are_listed(backend: Backe
     );
     let stranger = app.reseller("stranger").await;
     assert!(stock(app, &stranger, Some(&r.b.0)).await.is_empty());
+}
+
+/// Two servers on one database run their housekeeping at the same moment: each channel's
+/// check is queued once, and not again until its next round is due.
+async fn two_servers_check_each_channel_once_per_round(backend: Backend) {
+    let r = rig(backend, "twice").await;
+    let beside = spawn_beside(&r.app, &[]).await;
+    let queued = || async {
+        scalar(
+            &r.app,
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1",
+            "channels.reconcile",
+        )
+        .await
+    };
+    for round in 1..=2 {
+        r.app.state.clock.advance(Duration::from_secs(16 * 60));
+        beside.state.clock.advance(Duration::from_secs(16 * 60));
+        let mut rounds = Vec::new();
+        for _ in 0..4 {
+            let (one, two) = (r.app.state.clone(), beside.state.clone());
+            rounds.push(tokio::spawn(async move {
+                tokio::join!(
+                    flipdesk::server::jobs::housekeeping(&one),
+                    flipdesk::server::jobs::housekeeping(&two)
+                );
+            }));
+        }
+        for round in rounds {
+            round.await.unwrap();
+        }
+        assert_eq!(queued().await, 2 * round, "one check per channel and round");
+    }
 }

@@ -55,14 +55,7 @@ async fn receiver() -> Result<(String, Arrivals), String> {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok((format!("http://{addr}"), arrivals))
+    Ok((super::serve_loopback(app).await?, arrivals))
 }
 
 /// The channels (id, secret) and the unique items they all offer.

@@ -51,14 +51,7 @@ pub async fn fake_stripe() -> Result<String, String> {
             "/v1/checkout/sessions/{id}/expire",
             post(move |Path(id): Path<String>| async move { Json(session(id, String::new())) }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok(format!("http://{addr}"))
+    super::serve_loopback(app).await
 }
 
 /// Lists `count` items of the bench owner's store (sneakers and cards, several brands, sets,

@@ -665,6 +665,19 @@ async fn run_route(
     }
 }
 
+/// Serves a benchmark's stand-in (a fake Stripe, a channel's webhook receiver) on a free
+/// loopback port: its base address.
+async fn serve_loopback(app: axum::Router) -> Result<String, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(format!("http://{addr}"))
+}
+
 const BENCH_OWNER: &str = "bench-owner@flipdesk.test";
 const BENCH_PASSWORD: &str = "bench-password-1";
 
