@@ -51,6 +51,16 @@ pub async fn commit_rows(
     base: &str,
     rows: usize,
 ) -> Result<(String, f64), String> {
+    commit_lines(client, base, rows, line).await
+}
+
+/// Commits `rows` import rows made by `line` (row number → the row's cells).
+pub async fn commit_lines(
+    client: &reqwest::Client,
+    base: &str,
+    rows: usize,
+    line: fn(usize) -> Value,
+) -> Result<(String, f64), String> {
     eprintln!("committing {rows} import rows …");
     let id = call(
         client,

@@ -8,6 +8,7 @@ mod bundle;
 mod catalog;
 mod channels;
 mod checkout;
+mod enrich;
 mod events;
 pub use events::hold_streams;
 mod export;
@@ -124,6 +125,11 @@ pub struct BenchArgs {
     /// sale on one channel to every other channel's withdrawal webhook.
     #[arg(long, default_value_t = 0)]
     pub channels: usize,
+    /// Commit an import of this many rows (1,000 for the figure) where half the
+    /// products are new to the local catalog, then run "Enrich all" against a StockX
+    /// stand-in and count the provider calls.
+    #[arg(long, default_value_t = 0)]
+    pub enrich_rows: usize,
     /// Calls per analytics measurement.
     #[arg(long, default_value_t = 200)]
     pub analytics_runs: usize,
@@ -184,6 +190,14 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     ] {
         vars.insert(provider.into(), "off".into());
     }
+    let stockx_searches = if args.enrich_rows > 0 {
+        let (fake, searches) = enrich::fake_stockx(args.enrich_rows).await?;
+        vars.insert("STOCKX_API_BASE".into(), fake);
+        vars.insert("STOCKX_API_KEY".into(), "bench-key".into());
+        Some(searches)
+    } else {
+        None
+    };
     if args.checkouts {
         let fake = checkout::fake_stripe().await?;
         vars.insert("STRIPE_SECRET_KEY".into(), "sk_test_bench".into());
@@ -349,7 +363,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         .cookie_store(true)
         .build()
         .map_err(|e| e.to_string())?;
-    if args.items > 0 || args.import_rows > 0 || args.quota {
+    if args.items > 0 || args.import_rows > 0 || args.quota || args.enrich_rows > 0 {
         let res = client
             .post(format!("{base}/api/auth/login"))
             .form(&[("email", BENCH_OWNER), ("password", BENCH_PASSWORD)])
@@ -447,6 +461,13 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         ))
     } else {
         None
+    };
+    let enrich_report = match &stockx_searches {
+        Some(searches) => {
+            enrich::seed_catalog(&db, args.enrich_rows).await?;
+            Some(enrich::measure(&client, &base, &db, args.enrich_rows, searches).await?)
+        }
+        None => None,
     };
     let channel_report = if args.channels > 0 {
         Some(
@@ -552,6 +573,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     }
     if let Some(report) = checkout {
         println!("\n{report}");
+    }
+    if let Some(report) = enrich_report {
+        println!("{report}");
     }
     if let Some(report) = channel_report {
         println!("\n{report}");
