@@ -24,6 +24,7 @@ test("the OpenAPI document validates against the OpenAPI 3.1 schema and lists ev
     "GET /api/v1/openapi.json",
     "GET /api/v1/stores/{store}/listings",
     "PATCH /api/v1/lists/{list}/items/{item}",
+    "POST /api/v1/channels/{channel}/handoff",
     "POST /api/v1/channels/{channel}/locks",
     "POST /api/v1/channels/{channel}/sales",
     "POST /api/v1/checkout/session",

@@ -805,6 +805,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/channels/{channel}/locks", &["post"]),
         ("/api/v1/channels/{channel}/locks/{lock}", &["delete"]),
         ("/api/v1/channels/{channel}/sales", &["post"]),
+        ("/api/v1/channels/{channel}/handoff", &["post"]),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(
