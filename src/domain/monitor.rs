@@ -127,6 +127,21 @@ impl Keywords {
                 .any(|w| listing.set.contains(w.as_str()))
     }
 
+    /// A listing of the monitor's catalog product matches however it is worded, unless it
+    /// has a word the monitor excludes.
+    pub fn excludes(&self, listing: &ListingWords) -> bool {
+        self.excluded
+            .iter()
+            .any(|w| listing.set.contains(w.as_str()))
+    }
+
+    /// The words and phrases, for naming a catalog product (exclusions left out).
+    pub fn product_text(&self) -> String {
+        let mut parts: Vec<&str> = self.words.iter().map(String::as_str).collect();
+        parts.extend(self.phrases.iter().map(String::as_str));
+        parts.join(" ")
+    }
+
     /// As the reseller would type it again.
     pub fn text(&self) -> String {
         let mut parts: Vec<String> = self.words.clone();
@@ -220,9 +235,11 @@ pub struct Seen<'a> {
 
 impl MonitorDraft {
     pub fn matches(&self, seen: &Seen<'_>) -> bool {
-        if !self.keywords.matches(seen.text_words) {
-            return false;
-        }
+        self.keywords.matches(seen.text_words) && self.filters_match(seen)
+    }
+
+    /// Everything but the keywords: kind, sizes, condition or grade, stores, top price.
+    pub fn filters_match(&self, seen: &Seen<'_>) -> bool {
         if self.kind.is_some_and(|k| k != seen.kind) {
             return false;
         }

@@ -21,7 +21,14 @@ pub async fn create_monitor(input: MonitorInput) -> Result<String, AppError> {
     use crate::server::errors::respond;
     respond(async move {
         let (state, user) = crate::auth::service::require_user().await?;
-        super::service::create(&state.db, &state.settings, &user.id, &input).await
+        let index = state
+            .part::<crate::catalog::resolve::SharedIndex>()
+            .current(&state.db)
+            .await?;
+        super::service::create(&state.db, &state.settings, &user.id, &input, |text| {
+            crate::catalog::resolve::local(&index, text).product_id
+        })
+        .await
     })
     .await
 }

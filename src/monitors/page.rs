@@ -63,6 +63,9 @@ fn Monitor(m: MonitorView, delete: ServerAction<api::DeleteMonitor>) -> impl Int
             <div>
                 <p class="monitor-keywords"><strong>{m.keywords.clone()}</strong></p>
                 <p class="muted">{m.filters.clone()}</p>
+                {m.product.clone().map(|name| view! {
+                    <p class="muted" data-testid="monitor-product">{format!("Also any listing of “{name}” from the catalog, however it is worded")}</p>
+                })}
             </div>
             <button class="button button-small button-ghost" type="button" aria-label=label
                 on:click=move |_| { delete.dispatch(api::DeleteMonitor { id: id.clone() }); }>"Delete"</button>

@@ -41,16 +41,20 @@ struct Row {
     max_price: Option<i64>,
     currency: Currency,
     stores: String,
+    /// The catalog product its words name, if they name one confidently.
+    catalog_product_id: Option<String>,
     /// Left out of matching's read (decoding 10,000 timestamps is most of its cost).
     #[sqlx(default)]
     created_at: Option<OffsetDateTime>,
+    /// The product's name, for the page.
+    #[sqlx(default)]
+    product_name: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, owner_user_id, keywords, kind, sizes, condition, max_price, currency, stores, created_at";
+const COLUMNS: &str = "id, owner_user_id, keywords, kind, sizes, condition, max_price, currency, stores, catalog_product_id, created_at, \
+     (SELECT p.name FROM catalog_products p WHERE p.id = monitors.catalog_product_id) AS product_name";
 /// What matching needs of a monitor.
-const MATCH_COLUMNS: &str =
-    "id, owner_user_id, keywords, kind, sizes, condition, max_price, currency, stores";
+const MATCH_COLUMNS: &str = "id, owner_user_id, keywords, kind, sizes, condition, max_price, currency, stores, catalog_product_id";
 
 impl Row {
     /// The stored monitor, read with the form's own rules.
@@ -72,7 +76,15 @@ impl Row {
 
     /// A cheap first look (keywords, sizes and stores on the stored text, no full parse) that
     /// rules out most candidates; what passes is checked whole with `draft`.
-    fn may_match(&self, words: &ListingWords, size: Option<&str>, store: &str) -> bool {
+    /// `product`: the listing's item is linked to the monitor's product, so its wording does
+    /// not matter (only the words the monitor excludes).
+    fn may_match(
+        &self,
+        words: &ListingWords,
+        size: Option<&str>,
+        store: &str,
+        product: bool,
+    ) -> bool {
         let listed = |list: &str, value: &str| {
             list.trim().is_empty()
                 || list
@@ -81,7 +93,17 @@ impl Row {
         };
         listed(&self.sizes, size.unwrap_or("\u{0}"))
             && listed(&self.stores, store)
-            && Keywords::parse(&self.keywords).is_ok_and(|k| k.matches_in(words))
+            && Keywords::parse(&self.keywords).is_ok_and(|k| {
+                if product {
+                    !k.excludes(words)
+                } else {
+                    k.matches_in(words)
+                }
+            })
+    }
+
+    fn same_product(&self, listed: Option<&str>) -> bool {
+        listed.is_some() && self.catalog_product_id.as_deref() == listed
     }
 
     fn view(&self) -> MonitorView {
@@ -106,6 +128,7 @@ impl Row {
         MonitorView {
             id: self.id.clone(),
             keywords: self.keywords.clone(),
+            product: self.product_name.clone(),
             filters: if filters.is_empty() {
                 "Any kind, size and price, in every store".into()
             } else {
@@ -141,14 +164,18 @@ async fn currency_of(db: &Db, owner: &str) -> Currency {
     }
 }
 
+/// Adds a monitor; `name_product` names the catalog product its words name confidently
+/// (the local catalog), if any.
 pub async fn create(
     db: &Db,
     settings: &Settings,
     owner: &str,
     input: &MonitorInput,
+    name_product: impl FnOnce(&str) -> Option<String>,
 ) -> Result<String, AppError> {
     let draft =
         validate_monitor(input, currency_of(db, owner).await).map_err(AppError::validation)?;
+    let product = name_product(&draft.keywords.product_text());
     let currency = draft.max_price.map_or(
         Currency::parse(&input.currency).unwrap_or(Currency::Usd),
         |m| m.currency,
@@ -160,12 +187,12 @@ pub async fn create(
         if let Err(refused) = quota::check(&mut tx, settings, owner, &[Claim::monitor_keywords(1)]).await? {
             return Ok::<_, sqlx::Error>(Some(refused));
         }
-        sql("INSERT INTO monitors (id, owner_user_id, keywords, anchor, kind, sizes, condition, max_price, currency, stores, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+        sql("INSERT INTO monitors (id, owner_user_id, keywords, anchor, kind, sizes, condition, max_price, currency, stores, created_at, catalog_product_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
             .bind(id.as_str()).bind(owner).bind(draft.keywords.text()).bind(draft.keywords.anchor())
             .bind(draft.kind.map(|k| k.as_str().to_string())).bind(draft.sizes.join(", "))
             .bind(draft.condition.clone()).bind(draft.max_price.map(|m| m.amount)).bind(currency.code())
-            .bind(draft.stores.join(", ")).bind(now)
+            .bind(draft.stores.join(", ")).bind(now).bind(product.as_deref())
             .execute(&mut tx).await?;
         tx.commit().await?;
         Ok(None)
@@ -260,6 +287,7 @@ struct Listed {
     name: String,
     kind: ItemKind,
     details: String,
+    catalog_product_id: Option<String>,
 }
 
 /// Everything a reseller might search a listing by: name, brand, style id, colourway, set,
@@ -290,7 +318,7 @@ fn words_of_listing(name: &str, d: &ItemDetails) -> Vec<String> {
 pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize> {
     let listing: Option<Listed> = with_db!(db, pool => sqlx::query_as(
         "SELECT l.price, l.currency, l.status, l.available, l.owner_user_id, s.slug AS store_slug, s.name AS store_name, \
-         i.name, i.kind, i.details FROM listings l JOIN stores s ON s.id = l.store_id JOIN items i ON i.id = l.item_id WHERE l.id = $1")
+         i.name, i.kind, i.details, i.catalog_product_id FROM listings l JOIN stores s ON s.id = l.store_id JOIN items i ON i.id = l.item_id WHERE l.id = $1")
         .bind(&job.listing_id).fetch_optional(pool).await)?;
     let Some(l) = listing.filter(|l| l.status == "active" && l.available > 0) else {
         return Ok(0);
@@ -301,7 +329,7 @@ pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize
     anchors.sort();
     anchors.dedup();
     anchors.truncate(100);
-    if anchors.is_empty() {
+    if anchors.is_empty() && l.catalog_product_id.is_none() {
         return Ok(0);
     }
     // The anchor finds the candidates; kind, currency, top price and sizes are checked by the
@@ -322,22 +350,28 @@ pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize
     };
     let n = anchors.len();
     let candidates_sql = format!(
-        "SELECT {MATCH_COLUMNS} FROM monitors WHERE anchor IN ({}) AND owner_user_id <> ${} \
+        "SELECT {MATCH_COLUMNS} FROM monitors WHERE (anchor IN ({}) OR catalog_product_id = ${}) AND owner_user_id <> ${} \
          AND (kind IS NULL OR kind = ${}) AND (max_price IS NULL OR (currency = ${} AND max_price >= ${})) \
          AND (sizes = '' OR (',' || REPLACE(sizes, ' ', '') || ',') LIKE ${})",
-        placeholders(1, n),
+        if n == 0 {
+            "''".to_string()
+        } else {
+            placeholders(1, n)
+        },
         n + 1,
         n + 2,
         n + 3,
         n + 4,
-        n + 5
+        n + 5,
+        n + 6
     );
     let candidates: Vec<Row> = with_db!(db, pool => {
         let mut q = sqlx::query_as(&candidates_sql);
         for w in &anchors {
             q = q.bind(w);
         }
-        q.bind(&l.owner_user_id).bind(l.kind.as_str()).bind(l.currency.code()).bind(l.price).bind(&size_pattern)
+        // A listing of no product matches monitors by their words only.
+        q.bind(l.catalog_product_id.as_deref().unwrap_or("")).bind(&l.owner_user_id).bind(l.kind.as_str()).bind(l.currency.code()).bind(l.price).bind(&size_pattern)
             .fetch_all(pool).await
     })?;
     let condition = details
@@ -367,8 +401,17 @@ pub async fn notify_monitors(db: &Db, job: &MatchMonitors) -> sqlx::Result<usize
     let listing_words = ListingWords::new(&words);
     let alerts: Vec<Notice> = candidates
         .iter()
-        .filter(|m| m.may_match(&listing_words, seen.size, &l.store_slug))
-        .filter(|m| m.draft().is_some_and(|d| d.matches(&seen)))
+        .filter(|m| {
+            let product = m.same_product(l.catalog_product_id.as_deref());
+            m.may_match(&listing_words, seen.size, &l.store_slug, product)
+                && m.draft().is_some_and(|d| {
+                    if product {
+                        d.filters_match(&seen)
+                    } else {
+                        d.matches(&seen)
+                    }
+                })
+        })
         .map(|m| {
             Notice::new(&m.owner_user_id, "monitor_alert", level, format!("“{}”: {} for {price}", m.keywords, l.name))
                 .body(what.clone())

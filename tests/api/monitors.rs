@@ -221,4 +221,77 @@ async fn monitors_alert_once_per_event(backend: Backend) {
     app.assert_usage_counts_agree().await;
 }
 
-on_both_databases!(monitors_alert_once_per_event);
+on_both_databases!(
+    monitors_alert_once_per_event,
+    a_monitor_naming_a_product_finds_its_listings_however_worded
+);
+
+/// A monitor whose words name a catalog product (here by its style id) also alerts on a
+/// listing of an item linked to that product whose words say nothing of it; the words it
+/// excludes and its other filters still count, and an unlinked listing worded the same way
+/// does not match.
+async fn a_monitor_naming_a_product_finds_its_listings_however_worded(backend: Backend) {
+    let app = spawn_app(backend).await;
+    seed_catalog(&app.db, &[
+        r#"{"kind":"sneaker","name":"Nike Dunk Low Retro White Black Panda","brand":"Nike","style_id":"DD1391-100"}"#,
+    ])
+    .await;
+    let hunter = app.reseller("hunter").await;
+    let seller = app.reseller("seller").await;
+    let (_, found) = app
+        .rpc(&seller, "catalog/suggest", json!({"text": "DD1391-100"}))
+        .await;
+    let product = found[0]["product_id"].as_str().unwrap().to_string();
+
+    for keywords in ["dd1391-100 -gs", "mystery grail"] {
+        let (code, body) = app
+            .rpc(
+                &hunter,
+                "monitors/create",
+                monitor(keywords, json!({"max_price": "200"})),
+            )
+            .await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+    }
+    let (_, page) = app.rpc(&hunter, "monitors/list", json!({})).await;
+    let products: Vec<&Value> = page["monitors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["product"])
+        .collect();
+    assert_eq!(
+        products,
+        [
+            &json!(null),
+            &json!("Nike Dunk Low Retro White Black Panda")
+        ],
+        "{page}"
+    );
+
+    let panda = |name: &str, linked: bool| {
+        item_form(
+            "sneaker",
+            json!({"name": name, "quantity": "1", "purchase_price": "90", "currency": "USD",
+                "purchase_date": "2026-02-01", "size": "10", "size_system": "us_m",
+                "catalog_product_id": if linked { product.as_str() } else { "" }}),
+        )
+    };
+    // Linked, worded its own way: an alert. Unlinked, worded the same: none. Linked but
+    // GS (excluded), or over the top price: none.
+    app.list_in_store(&seller, panda("Pandas, barely worn box", true), "150")
+        .await;
+    app.list_in_store(&seller, panda("Pandas, barely worn box", false), "150")
+        .await;
+    app.list_in_store(&seller, panda("Pandas GS", true), "120")
+        .await;
+    app.list_in_store(&seller, panda("Pandas deadstock", true), "250")
+        .await;
+    app.run_pending_jobs().await;
+    let got = alerts(&app, &hunter).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].starts_with("“dd1391 100 -gs”: Pandas, barely worn box for $150.00"),
+        "{got:?}"
+    );
+}
