@@ -20,8 +20,16 @@ test("a reseller adds a store monitor; bad keywords are refused in the browser",
   await expect(list.getByText("sizes 10, 10.5 · up to $300.00")).toBeVisible();
   await expect(page.getByText("1 of 5 monitors on your plan")).toBeVisible();
   await expect(page.getByLabel("Keywords")).toHaveValue("");
+  // Words that name a catalog product: its listings match however they are worded.
+  await page.getByLabel("Keywords").fill("DZ5485-612");
+  await page.getByLabel("Sizes (optional)").fill("");
+  await page.getByLabel("Top price (optional)").fill("");
+  await page.getByRole("button", { name: "Add monitor" }).click();
+  await expect(page.getByTestId("monitor-product")).toContainText("Air Jordan 1 Retro High OG Chicago Lost and Found");
   await page.screenshot({ path: "test-results/monitors-desktop.png", fullPage: true });
 
+  await list.getByRole("button", { name: "Delete the monitor dz5485 612" }).click();
+  await expect(page.getByTestId("monitor-product")).toHaveCount(0);
   await list.getByRole("button", { name: /Delete the monitor/ }).click();
   await expect(page.getByRole("heading", { name: "No monitors yet" })).toBeVisible();
 });
