@@ -271,6 +271,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         || args.listings > 0
         || args.quota
         || args.channels > 0
+        || args.enrich_rows > 0
     {
         seed_items(&db, args.items).await?;
         if args.photo {
