@@ -11,6 +11,8 @@ CREATE TABLE enrich_runs (
     -- Provider calls made while it ran (they cost money).
     calls         BIGINT NOT NULL DEFAULT 0,
     error         TEXT,
+    -- Texts are done in order: the last one done, so a run that stopped goes on after it.
+    cursor        TEXT,
     started_at    TIMESTAMPTZ NOT NULL,
     finished_at   TIMESTAMPTZ
 );

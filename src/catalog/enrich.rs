@@ -41,7 +41,9 @@ impl BackgroundJob for EnrichAll {
 
     async fn run(self, state: &AppState) -> Outcome {
         match enrich(state, &self.run_id).await {
-            Ok(()) => Outcome::Done,
+            Ok(true) => Outcome::Done,
+            // The rest in the next slice, at once.
+            Ok(false) => Outcome::Later(state.clock.now_ms()),
             Err(e) => {
                 let _ = state
                     .db
@@ -111,53 +113,85 @@ pub async fn latest(db: &Db, owner: &str) -> Result<Option<EnrichRun>, AppError>
     }))
 }
 
-async fn enrich(state: &AppState, run_id: &str) -> Result<(), AppError> {
-    let owner: Option<(String, String)> = with_db!(&state.db, pool => sqlx::query_as(
-        "SELECT owner_user_id, status FROM enrich_runs WHERE id = $1")
+/// How long one run of the job works before it hands over to the next (a job's lease is
+/// five minutes; provider rate limits can make a big run take longer).
+const SLICE: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[derive(sqlx::FromRow)]
+struct Progress {
+    owner_user_id: String,
+    status: String,
+    items_total: i64,
+    texts_done: i64,
+    linked: i64,
+    calls: i64,
+    cursor: Option<String>,
+}
+
+/// One slice of a run: the texts after its cursor, in text order, for up to `SLICE`.
+/// `false` when there is more to do.
+async fn enrich(state: &AppState, run_id: &str) -> Result<bool, AppError> {
+    let run: Option<Progress> = with_db!(&state.db, pool => sqlx::query_as(
+        "SELECT owner_user_id, status, items_total, texts_done, linked, calls, cursor FROM enrich_runs WHERE id = $1")
         .bind(run_id).fetch_optional(pool).await)?;
-    let Some((owner, status)) = owner else {
-        return Ok(());
+    let Some(run) = run.filter(|r| r.status == "running") else {
+        return Ok(true);
     };
-    if status != "running" {
-        return Ok(());
-    }
+    let owner = run.owner_user_id.as_str();
     let items: Vec<(String, String, String)> = with_db!(&state.db, pool => sqlx::query_as(
         "SELECT id, name, details FROM items WHERE owner_user_id = $1 AND catalog_product_id IS NULL \
          ORDER BY created_at, id LIMIT $2")
-        .bind(&owner).bind(MOST_ITEMS).fetch_all(pool).await)?;
-    // Items that read the same are one lookup (in the order they were added).
-    let mut texts: Vec<(String, Vec<String>)> = Vec::new();
-    let mut at: std::collections::HashMap<String, usize> = Default::default();
+        .bind(owner).bind(MOST_ITEMS).fetch_all(pool).await)?;
+    // Items that read the same are one lookup; texts in order, so a cursor can say where the
+    // run is.
+    let mut texts: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for (id, name, details) in &items {
         let details: ItemDetails = serde_json::from_str(details).unwrap_or_default();
-        let text = details_text(name, &details);
-        match at.get(&text) {
-            Some(&n) => texts[n].1.push(id.clone()),
-            None => {
-                at.insert(text.clone(), texts.len());
-                texts.push((text, vec![id.clone()]));
-            }
-        }
+        texts
+            .entry(details_text(name, &details))
+            .or_default()
+            .push(id.clone());
     }
-    let progress = |done: usize, linked: i64, calls: u64| {
-        sql("UPDATE enrich_runs SET items_total = $1, texts_total = $2, texts_done = $3, linked = $4, calls = $5 WHERE id = $6")
-            .bind(items.len() as i64)
-            .bind(texts.len() as i64)
-            .bind(done as i64)
+    let first = run.cursor.is_none() && run.texts_done == 0;
+    let items_total = if first { items.len() as i64 } else { run.items_total };
+    if first {
+        state
+            .db
+            .write(
+                sql("UPDATE enrich_runs SET items_total = $1, texts_total = $2 WHERE id = $3")
+                    .bind(items_total)
+                    .bind(texts.len() as i64)
+                    .bind(run_id),
+            )
+            .await?;
+    }
+    let progress = |done: i64, linked: i64, calls: i64, cursor: &str| {
+        sql("UPDATE enrich_runs SET texts_done = $1, linked = $2, calls = $3, cursor = $4 WHERE id = $5")
+            .bind(done)
             .bind(linked)
-            .bind(calls as i64)
+            .bind(calls)
+            .bind(cursor.to_string())
             .bind(run_id)
     };
-    state.db.write(progress(0, 0, 0)).await?;
     let index = state.part::<SharedIndex>();
     let lookup = state.part::<Lookup>();
     let providers = lookup.providers(&state.settings, &state.clock);
-    let (mut linked, mut calls) = (0i64, 0u64);
-    let mut told = std::time::Instant::now();
-    for (n, (text, ids)) in texts.iter().enumerate() {
+    let (mut done, mut linked, mut calls) = (run.texts_done, run.linked, run.calls);
+    let started = std::time::Instant::now();
+    let mut told = started;
+    let mut last = run.cursor.unwrap_or_default();
+    let todo = texts.range::<String, _>((
+        std::ops::Bound::Excluded(&last),
+        std::ops::Bound::Unbounded,
+    ));
+    for (text, ids) in todo {
+        if started.elapsed() >= SLICE {
+            state.db.write(progress(done, linked, calls, &last)).await?;
+            return Ok(false);
+        }
         let before = providers.total_calls();
         let answer = resolve(&state.db, index, lookup, providers, state.clock.now(), text).await?;
-        calls += providers.total_calls().saturating_sub(before);
+        calls += providers.total_calls().saturating_sub(before) as i64;
         if let Some(product) = answer.product_id {
             let list = placeholders(3, ids.len());
             let update = format!(
@@ -172,22 +206,24 @@ async fn enrich(state: &AppState, run_id: &str) -> Result<(), AppError> {
                         .bind(product)
                         .bind(OffsetDateTime::now_utc())
                         .bind_all(ids.iter().map(String::as_str))
-                        .bind(owner.as_str()),
+                        .bind(owner),
                 )
                 .await? as i64;
         }
+        done += 1;
+        last = text.clone();
         if told.elapsed() >= std::time::Duration::from_millis(500) {
-            state.db.write(progress(n + 1, linked, calls)).await?;
+            state.db.write(progress(done, linked, calls, &last)).await?;
             told = std::time::Instant::now();
         }
     }
     let now = OffsetDateTime::now_utc();
-    let unlinked = items.len() as i64 - linked;
+    let unlinked = items_total - linked;
     let notice = Notice::new(
-        &owner,
+        owner,
         "enrich_done",
         Level::Info,
-        format!("{linked} of {} items linked to catalog products", items.len()),
+        format!("{linked} of {items_total} items linked to catalog products"),
     )
     .body(if unlinked > 0 {
         format!(
@@ -200,11 +236,11 @@ async fn enrich(state: &AppState, run_id: &str) -> Result<(), AppError> {
     .once(format!("enrich_done:{run_id}"));
     with_db!(&state.db, pool => async {
         let mut tx = pool.begin_write().await?;
-        progress(texts.len(), linked, calls).execute(&mut tx).await?;
+        progress(done, linked, calls, &last).execute(&mut tx).await?;
         sql("UPDATE enrich_runs SET status = 'done', finished_at = $1 WHERE id = $2 AND status = 'running'")
             .bind(now).bind(run_id).execute(&mut tx).await?;
         notice.write_in(&mut tx).await?;
         tx.commit().await
     }.await)?;
-    Ok(())
+    Ok(true)
 }

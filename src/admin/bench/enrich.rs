@@ -139,11 +139,17 @@ pub async fn measure(
     };
     let took = started.elapsed().as_secs_f64();
     let after = linked().await?;
+    // A link is right when the product carries the item's own style id.
+    let wrong: i64 = with_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM items i JOIN catalog_products p ON p.id = i.catalog_product_id \
+         WHERE i.name LIKE 'Bench Runner %' AND (p.style_id IS NULL OR p.style_id <> i.style_id)")
+        .fetch_one(pool).await)
+    .map_err(|e| e.to_string())?;
     Ok(format!(
         "\nEnrichment of a {rows}-row import ({products} products, half new to the local catalog):\n\
          \x20 the import linked {at_import} rows from the local catalog with no provider call;\n\
          \x20 Enrich all ({}) asked about {} distinct texts and made {} provider calls (the StockX stand-in answered {}), \
-         linking {} more rows in {took:.2} s; {} rows unlinked",
+         linking {} more rows in {took:.2} s; {} rows unlinked; {wrong} rows linked to a product that is not theirs",
         run["status"].as_str().unwrap_or("?"),
         run["texts_total"],
         run["calls"],
