@@ -153,7 +153,11 @@ async fn enrich(state: &AppState, run_id: &str) -> Result<bool, AppError> {
             .push(id.clone());
     }
     let first = run.cursor.is_none() && run.texts_done == 0;
-    let items_total = if first { items.len() as i64 } else { run.items_total };
+    let items_total = if first {
+        items.len() as i64
+    } else {
+        run.items_total
+    };
     if first {
         state
             .db
@@ -180,10 +184,8 @@ async fn enrich(state: &AppState, run_id: &str) -> Result<bool, AppError> {
     let started = std::time::Instant::now();
     let mut told = started;
     let mut last = run.cursor.unwrap_or_default();
-    let todo = texts.range::<String, _>((
-        std::ops::Bound::Excluded(&last),
-        std::ops::Bound::Unbounded,
-    ));
+    let todo =
+        texts.range::<String, _>((std::ops::Bound::Excluded(&last), std::ops::Bound::Unbounded));
     for (text, ids) in todo {
         if started.elapsed() >= SLICE {
             state.db.write(progress(done, linked, calls, &last)).await?;

@@ -403,6 +403,21 @@ impl Index {
                 }
             }
         }
+        // The text gave a style id, and a product the words find carries another one: a
+        // sibling (another colourway, a GS or women's pair), so a choice, never an answer.
+        if !q.style_ids.is_empty() {
+            for hit in &mut hits {
+                let carries = |s: &String| {
+                    self.by_style
+                        .get(s)
+                        .is_some_and(|l| l.contains(&(hit.product as u32)))
+                };
+                if self.products[hit.product].style_id.is_some() && !q.style_ids.iter().any(carries)
+                {
+                    hit.confidence *= 0.6;
+                }
+            }
+        }
         Some(Found {
             hits,
             step: Some(Step::LocalName),
@@ -691,6 +706,28 @@ mod tests {
         assert_eq!(ix.product(en.product).language, None);
         let ja = ix.find("pikachu 25 japanese", false).answer().unwrap();
         assert_eq!(ix.product(ja.product).language.as_deref(), Some("ja"));
+    }
+
+    #[test]
+    fn a_style_id_the_catalog_lacks_is_not_a_sibling() {
+        let ix = index();
+        // The words name the Panda, but the text's style id is another colourway's that the
+        // catalog does not have: the Panda is offered, not answered.
+        let found = ix.find("DD1391-103 Nike Dunk Low Panda", false);
+        assert_eq!(found.answer().map(|h| h.product), None);
+        assert_eq!(
+            ix.product(found.hits[0].product).name,
+            "Nike Dunk Low Panda"
+        );
+        // Its own style id (one half of a compound one, too) still answers.
+        assert_eq!(
+            best(&ix, "DD1391-100 Nike Dunk Low Panda").as_deref(),
+            Some("Nike Dunk Low Panda")
+        );
+        assert_eq!(
+            best(&ix, "CW2288-111 air jordan 1 retro high").as_deref(),
+            Some("Air Jordan 1 Retro High")
+        );
     }
 
     #[test]
