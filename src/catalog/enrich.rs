@@ -117,6 +117,10 @@ pub async fn latest(db: &Db, owner: &str) -> Result<Option<EnrichRun>, AppError>
 /// five minutes; provider rate limits can make a big run take longer).
 const SLICE: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// How long to wait for a provider that could not be asked, and how many times per text.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+const PATIENCE: u32 = 3;
+
 #[derive(sqlx::FromRow)]
 struct Progress {
     owner_user_id: String,
@@ -192,7 +196,21 @@ async fn enrich(state: &AppState, run_id: &str) -> Result<bool, AppError> {
             return Ok(false);
         }
         let before = providers.total_calls();
-        let answer = resolve(&state.db, index, lookup, providers, state.clock.now(), text).await?;
+        let mut answer =
+            resolve(&state.db, index, lookup, providers, state.clock.now(), text).await?;
+        // A provider over its rate limit (or paused): wait a little and ask again, a few
+        // times, rather than leave the item unlinked; the slice hands over when it is up.
+        let mut waits = 0;
+        while answer.unavailable && answer.product_id.is_none() && waits < PATIENCE {
+            if started.elapsed() + WAIT >= SLICE {
+                calls += providers.total_calls().saturating_sub(before) as i64;
+                state.db.write(progress(done, linked, calls, &last)).await?;
+                return Ok(false);
+            }
+            tokio::time::sleep(WAIT).await;
+            waits += 1;
+            answer = resolve(&state.db, index, lookup, providers, state.clock.now(), text).await?;
+        }
         calls += providers.total_calls().saturating_sub(before) as i64;
         if let Some(product) = answer.product_id {
             let list = placeholders(3, ids.len());

@@ -35,6 +35,10 @@ pub struct Resolution {
     pub identifiers: serde_json::Value,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<Candidate>,
+    /// A provider could not be asked (over its rate limit, paused or down): asking again
+    /// later may find it.
+    #[serde(skip)]
+    pub unavailable: bool,
 }
 
 fn rounded(c: f32) -> f32 {
@@ -56,6 +60,7 @@ pub fn local(index: &Index, query: &str) -> Resolution {
                 step,
                 identifiers: p.identifiers(),
                 candidates: Vec::new(),
+                unavailable: false,
             }
         }
         None => Resolution {
@@ -78,6 +83,7 @@ pub fn local(index: &Index, query: &str) -> Resolution {
                     }
                 })
                 .collect(),
+            unavailable: false,
         },
     }
 }
@@ -326,5 +332,8 @@ pub async fn resolve(
     if !unavailable {
         lookup.remember_miss(key, now_ms);
     }
-    Ok(best)
+    Ok(Resolution {
+        unavailable,
+        ..best
+    })
 }
