@@ -1,13 +1,11 @@
-//! Drawing the dashboard's charts in the browser with `charming` (ECharts). ECharts itself is
-//! a script loaded from `/vendor/echarts.min.js` the first time a chart is drawn, so pages
-//! without charts never download it.
+//! Drawing the dashboard's charts in the browser with ECharts. ECharts itself is a script
+//! loaded from `/vendor/echarts.min.js` the first time a chart is drawn, so pages without
+//! charts never download it.
+//!
+//! The options are written as JavaScript objects directly: a typed option tree (`charming`)
+//! serialised through serde cost about 30 KB of compressed WebAssembly for the handful of keys
+//! these charts use (issue #19).
 
-use charming::{
-    Chart,
-    component::{Axis, Grid, Legend},
-    element::{AreaStyle, AxisType, Tooltip, Trigger},
-    series::{Bar, Line, Pie},
-};
 use wasm_bindgen::{JsCast, prelude::*};
 
 use super::{charts::ChartKind, types::Charts};
@@ -76,51 +74,124 @@ fn major(amount: i64, currency: &str) -> f64 {
     amount as f64 / 10f64.powi(exp as i32)
 }
 
-/// A chart with a category axis of `labels`, a value axis in `currency`, a legend and axis
-/// tooltips.
-fn on_axes(labels: Vec<String>, currency: &str) -> Chart {
-    Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new().top(0))
-        .grid(Grid::new().left(64).right(24).top(48).bottom(40))
-        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
-        .y_axis(Axis::new().type_(AxisType::Value).name(currency))
+/// A JavaScript object built key by key.
+struct Obj(js_sys::Object);
+
+impl Obj {
+    fn new() -> Self {
+        Obj(js_sys::Object::new())
+    }
+
+    fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        // Setting a property on a plain new object cannot fail.
+        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
 }
 
-fn build(kind: ChartKind, c: &Charts) -> Chart {
+impl From<Obj> for JsValue {
+    fn from(o: Obj) -> JsValue {
+        o.0.into()
+    }
+}
+
+fn list<T: Into<JsValue>>(items: impl IntoIterator<Item = T>) -> JsValue {
+    items
+        .into_iter()
+        .map(Into::into)
+        .collect::<js_sys::Array>()
+        .into()
+}
+
+/// ECharts' tooltip, drawn on the canvas (HTML tooltips carry inline styles, which the page's
+/// content security policy refuses), with amounts written as money.
+fn tooltip(trigger: &str, currency: &str) -> Obj {
+    Obj::new()
+        .set("trigger", trigger)
+        .set("renderMode", "richText")
+        .set("valueFormatter", formatters(currency).0)
+}
+
+fn grid(top: u32, bottom: u32) -> JsValue {
+    list([Obj::new()
+        .set("left", 64)
+        .set("right", 24)
+        .set("top", top)
+        .set("bottom", bottom)])
+}
+
+fn category_axis(labels: impl IntoIterator<Item = String>) -> Obj {
+    Obj::new().set("type", "category").set("data", list(labels))
+}
+
+/// The value axis, labelled in short money.
+fn money_axis(currency: &str) -> Obj {
+    Obj::new().set("type", "value").set("name", currency).set(
+        "axisLabel",
+        Obj::new().set("formatter", formatters(currency).1),
+    )
+}
+
+/// A chart with a category axis of `labels`, a value axis in `currency`, a legend and axis
+/// tooltips, drawing `series`.
+fn on_axes(labels: impl IntoIterator<Item = String>, currency: &str, series: Vec<Obj>) -> Obj {
+    Obj::new()
+        .set("tooltip", tooltip("axis", currency))
+        .set("legend", Obj::new().set("top", 0))
+        .set("grid", grid(48, 40))
+        .set("xAxis", category_axis(labels))
+        .set("yAxis", money_axis(currency))
+        .set("series", list(series))
+}
+
+fn series(kind: &str, name: &str, data: Vec<f64>) -> Obj {
+    let s = Obj::new()
+        .set("type", kind)
+        .set("name", name)
+        .set("data", list(data));
+    if kind == "line" {
+        s.set("showSymbol", false)
+    } else {
+        s
+    }
+}
+
+/// ECharts' options for `kind`.
+fn options(kind: ChartKind, c: &Charts) -> JsValue {
     let cur = c.currency.as_str();
     // Minor units of `field` for each row, in the currency's major unit.
     fn amounts<T>(rows: &[T], cur: &str, field: impl Fn(&T) -> i64) -> Vec<f64> {
         rows.iter().map(|r| major(field(r), cur)).collect()
     }
+    let days = || c.worth.iter().map(|p| p.day.clone());
     match kind {
-        ChartKind::Portfolio => Chart::new()
-            .tooltip(Tooltip::new().trigger(Trigger::Axis))
-            .grid(Grid::new().left(64).right(24).top(32).bottom(32))
-            .x_axis(
-                Axis::new()
-                    .type_(AxisType::Category)
-                    .data(c.worth.iter().map(|p| p.day.clone()).collect()),
+        ChartKind::Portfolio => Obj::new()
+            .set("tooltip", tooltip("axis", cur))
+            .set("grid", grid(32, 32))
+            .set("xAxis", category_axis(days()))
+            .set("yAxis", money_axis(cur))
+            .set(
+                "series",
+                list([
+                    series("line", "Market value", amounts(&c.worth, cur, |p| p.market))
+                        .set("areaStyle", Obj::new().set("opacity", 0.15)),
+                ]),
             )
-            .y_axis(Axis::new().type_(AxisType::Value).name(cur))
-            .series(
-                Line::new()
-                    .name("Market value")
-                    .show_symbol(false)
-                    .area_style(AreaStyle::new().opacity(0.15))
-                    .data(amounts(&c.worth, cur, |p| p.market)),
-            ),
+            .into(),
         ChartKind::Worth => {
             let line = |name: &str, field: fn(&super::types::WorthPoint) -> i64| {
-                Line::new()
-                    .name(name)
-                    .show_symbol(false)
-                    .data(amounts(&c.worth, cur, field))
+                series("line", name, amounts(&c.worth, cur, field))
             };
-            on_axes(c.worth.iter().map(|p| p.day.clone()).collect(), cur)
-                .series(line("Market value", |p| p.market))
-                .series(line("Cost basis", |p| p.cost))
-                .series(line("Realised profit", |p| p.realised))
+            on_axes(
+                days(),
+                cur,
+                vec![
+                    line("Market value", |p| p.market),
+                    line("Cost basis", |p| p.cost),
+                    line("Realised profit", |p| p.realised),
+                ],
+            )
+            .into()
         }
         ChartKind::Weekly | ChartKind::Monthly => {
             let buckets = if kind == ChartKind::Weekly {
@@ -128,76 +199,54 @@ fn build(kind: ChartKind, c: &Charts) -> Chart {
             } else {
                 &c.monthly
             };
-            on_axes(buckets.iter().map(|b| b.label.clone()).collect(), cur).series(
-                Bar::new()
-                    .name("Net profit")
-                    .data(amounts(buckets, cur, |b| b.profit)),
+            on_axes(
+                buckets.iter().map(|b| b.label.clone()),
+                cur,
+                vec![series(
+                    "bar",
+                    "Net profit",
+                    amounts(buckets, cur, |b| b.profit),
+                )],
             )
+            .into()
         }
-        ChartKind::Channels => Chart::new()
-            .tooltip(Tooltip::new().trigger(Trigger::Item))
-            .legend(Legend::new().top(0))
-            .series(
-                Pie::new()
-                    .name("Revenue")
-                    .radius(vec!["40%", "68%"])
-                    .center(vec!["50%", "58%"])
-                    .data(
-                        c.channels
-                            .iter()
-                            .map(|r| (major(r.revenue, cur), r.channel.as_str()))
-                            .collect(),
-                    ),
-            ),
+        ChartKind::Channels => Obj::new()
+            .set("tooltip", tooltip("item", cur))
+            .set("legend", Obj::new().set("top", 0))
+            .set(
+                "series",
+                list([Obj::new()
+                    .set("type", "pie")
+                    .set("name", "Revenue")
+                    .set("radius", list(["40%", "68%"]))
+                    .set("center", list(["50%", "58%"]))
+                    .set(
+                        "data",
+                        list(c.channels.iter().map(|r| {
+                            Obj::new()
+                                .set("value", major(r.revenue, cur))
+                                .set("name", r.channel.as_str())
+                        })),
+                    )]),
+            )
+            .into(),
         ChartKind::ByKind | ChartKind::ByBrand | ChartKind::BySet => {
             let slices = match kind {
                 ChartKind::ByKind => &c.by_kind,
                 ChartKind::ByBrand => &c.by_brand,
                 _ => &c.by_set,
             };
-            on_axes(slices.iter().map(|s| s.label.clone()).collect(), cur)
-                .series(
-                    Bar::new()
-                        .name("At cost")
-                        .data(amounts(slices, cur, |s| s.cost)),
-                )
-                .series(
-                    Bar::new()
-                        .name("Market value")
-                        .data(amounts(slices, cur, |s| s.market)),
-                )
+            on_axes(
+                slices.iter().map(|s| s.label.clone()),
+                cur,
+                vec![
+                    series("bar", "At cost", amounts(slices, cur, |s| s.cost)),
+                    series("bar", "Market value", amounts(slices, cur, |s| s.market)),
+                ],
+            )
+            .into()
         }
     }
-}
-
-fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), String> {
-    js_sys::Reflect::set(target, &JsValue::from_str(key), value)
-        .map(|_| ())
-        .map_err(|_| format!("cannot set the chart's {key}"))
-}
-
-/// ECharts options for `chart`, with what `charming` cannot say: tooltips drawn on the canvas
-/// (HTML tooltips carry inline styles, which the page's content security policy refuses) and
-/// amounts written as money in tooltips and on the value axis.
-fn options(chart: &Chart, currency: &str) -> Result<JsValue, String> {
-    let json = serde_json::to_string(chart).map_err(|e| e.to_string())?;
-    let option = js_sys::JSON::parse(&json).map_err(|_| "the chart's options are not valid")?;
-    let (full, short) = formatters(currency);
-    let tooltip = js_sys::Reflect::get(&option, &JsValue::from_str("tooltip"))
-        .ok()
-        .filter(|t| t.is_object())
-        .unwrap_or_else(|| js_sys::Object::new().into());
-    set(&tooltip, "renderMode", &JsValue::from_str("richText"))?;
-    set(&tooltip, "valueFormatter", &full)?;
-    set(&option, "tooltip", &tooltip)?;
-    if let Ok(axis) = js_sys::Reflect::get(&option, &JsValue::from_str("yAxis"))
-        && axis.is_object()
-    {
-        let label = js_sys::Object::new();
-        set(&label, "formatter", &short)?;
-        set(&axis, "axisLabel", &label)?;
-    }
-    Ok(option)
 }
 
 thread_local! {
@@ -249,8 +298,7 @@ pub async fn draw(id: &str, kind: ChartKind, charts: &Charts) -> Result<(), Stri
     if !instance_of(&element).is_undefined() {
         dispose(&element);
     }
-    let option = options(&build(kind, charts), &charts.currency)?;
-    init(&element).set_option(&option);
+    init(&element).set_option(&options(kind, charts));
     Ok(())
 }
 
