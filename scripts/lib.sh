@@ -5,7 +5,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARGO_LEPTOS_VERSION="0.3.11"
 WASM_BINDGEN_VERSION="0.2.130"
-export PATH="$HOME/.cargo/bin:$PATH"
+# wasm-opt (binaryen) comes from npm: cargo-leptos looks for it on the PATH.
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # Reuse one target directory outside the clone, so fresh clones on the same machine build fast.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flipdesk/target}"
 # Same value cargo-leptos sets, so plain `cargo test` and `cargo leptos build` share artifacts.

@@ -65,6 +65,15 @@ test("import a messy sheet: fix bad rows inline and in bulk, commit, then undo",
   await name.blur();
   // Fixed, the row is looked up again: this one is not in the catalog.
   await expect(product(6)).toHaveText("Not in the catalog");
+  // Nothing confident: the reseller picks the product; the type-ahead starts with the row's text.
+  await page.getByRole("button", { name: "Choose the catalog product of line 6" }).click();
+  const choice = page.getByRole("region", { name: "Choose the catalog product" });
+  await expect(choice.locator("#catalog-search")).toHaveValue(/Air Force 1 Low White/);
+  await choice.locator("#catalog-search").fill("dunk low panda");
+  await choice.getByRole("button", { name: /Nike Dunk Low Panda/ }).first().click();
+  await expect(choice).toHaveCount(0);
+  await expect(product(6)).toHaveText("Nike Dunk Low Panda");
+  await expect(page.getByRole("button", { name: "Change the catalog product of line 6" })).toBeVisible();
   const price = page.getByLabel("Purchase price on line 7");
   await expect(page.getByText('"twelve bucks" is not a price; use digits like 120.00.')).toBeVisible();
   await price.fill("$230");

@@ -8,7 +8,12 @@ use std::time::Duration;
 use super::types::Suggestion;
 
 #[component]
-pub fn ProductPicker(#[prop(into)] on_pick: Callback<Suggestion>) -> impl IntoView {
+pub fn ProductPicker(
+    #[prop(into)] on_pick: Callback<Suggestion>,
+    /// Text to search for at once (an import row's name).
+    #[prop(optional, into)]
+    initial: String,
+) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let found = RwSignal::new(Vec::<Suggestion>::new());
     let status = RwSignal::new(String::new());
@@ -81,6 +86,9 @@ pub fn ProductPicker(#[prop(into)] on_pick: Callback<Suggestion>) -> impl IntoVi
             }
         });
     };
+    if !initial.is_empty() {
+        search(initial);
+    }
     view! {
         <div class="field product-picker">
             <label for="catalog-search">"Find it in the catalog"</label>

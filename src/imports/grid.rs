@@ -82,16 +82,73 @@ fn cell(g: &GridRow, field: ImportField, state: ImportState) -> impl IntoView + 
     }
 }
 
-/// The catalog product a row names, as matched after "Check rows" (and after each edit).
+/// The catalog product a row names, as matched after "Check rows" (and after each edit), with
+/// a button to pick another one (or one, when nothing was confident).
 fn product(g: &GridRow, state: ImportState) -> impl IntoView + use<> {
-    let index = g.index;
+    let GridRow {
+        index, line, row, ..
+    } = g.clone();
+    let choose = move |_| {
+        let text = row.with_untracked(|r| {
+            r.clone()
+                .check()
+                .map(|d| crate::domain::catalog::item_text(&d))
+                .unwrap_or_else(|| r.item.get(ImportField::Name).to_string())
+        });
+        state.choosing.set(Some((index, text)));
+    };
     move || {
         state.matched.track();
-        match state.products.with_value(|m| m.get(&index).cloned()) {
-            Some(Some(name)) => view! { <span class="catalog-match">{name}</span> }.into_any(),
-            Some(None) => view! { <span class="muted">"Not in the catalog"</span> }.into_any(),
-            None => view! { <span class="muted">"Matched once fixed"</span> }.into_any(),
+        let (shown, action) = match state.products.with_value(|m| m.get(&index).cloned()) {
+            Some(Some(name)) => (
+                view! { <span class="catalog-match">{name}</span> }.into_any(),
+                "Change",
+            ),
+            Some(None) => (
+                view! { <span class="muted">"Not in the catalog"</span> }.into_any(),
+                "Choose",
+            ),
+            None => return view! { <span class="muted">"Matched once fixed"</span> }.into_any(),
+        };
+        view! {
+            {shown}
+            " "
+            <button type="button" class="link-button" on:click=choose
+                aria-label=format!("{action} the catalog product of line {line}")>{action}</button>
         }
+        .into_any()
+    }
+}
+
+/// Picking a row's catalog product by hand: the catalog's type-ahead, started with the row's
+/// text. The pick is sent with the row and answers that text next time.
+#[component]
+fn ProductChoice(state: ImportState) -> impl IntoView {
+    move || {
+        state.choosing.get().map(|(index, text)| {
+            let pick = move |s: crate::catalog::types::Suggestion| {
+                state.pick(index, s.product_id, s.name);
+                state.choosing.set(None);
+            };
+            // The search box takes the focus, so typing starts at once.
+            request_animation_frame(|| {
+                use leptos::wasm_bindgen::JsCast;
+                if let Some(input) = document()
+                    .get_element_by_id("catalog-search")
+                    .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+                {
+                    let _ = input.focus();
+                }
+            });
+            view! {
+                <div class="card import-choice" role="region" aria-label="Choose the catalog product"
+                    on:keydown=move |ev| if ev.key() == "Escape" { state.choosing.set(None) }>
+                    <p class="field-hint">{format!("Choosing the product for “{text}”.")}</p>
+                    <crate::catalog::ProductPicker on_pick=pick initial=text.clone()/>
+                    <button type="button" class="button button-ghost" on:click=move |_| state.choosing.set(None)>"Cancel"</button>
+                </div>
+            }
+        })
     }
 }
 
@@ -282,6 +339,7 @@ pub fn FixStep(state: ImportState, on_commit: Callback<()>) -> impl IntoView {
                     on:click=move |_| set_filter(Filter::Duplicates)>"Only possible duplicates"</button>
             </div>
             <BulkFix state selected fields/>
+            <ProductChoice state/>
             {table}
             <div class="form-actions">
                 <button class="button button-primary" type="button" disabled=move || counts.get().ready == 0

@@ -160,7 +160,32 @@ pub async fn commit_batch(
         return Err(AppError::field("batch", "That is not a batch number."));
     }
     let mut plans = validate_batch(lines)?;
-    // Rows that name a catalog product confidently are linked to it (market prices follow).
+    // Products picked by hand in the grid, kept as the reseller's answer for their text.
+    let picked: Vec<(String, String)> = plans
+        .iter()
+        .filter_map(|p| {
+            let product = p.item.catalog_product_id.clone()?;
+            Some((crate::domain::catalog::item_text(&p.item), product))
+        })
+        .collect();
+    // The other rows: the reseller's earlier picks for their text, as the grid showed them,
+    // then what the catalog names confidently (market prices follow).
+    if catalog.is_some() {
+        let texts: Vec<String> = plans
+            .iter()
+            .filter(|p| p.item.catalog_product_id.is_none())
+            .map(|p| crate::domain::catalog::item_text(&p.item))
+            .collect();
+        let chosen = crate::catalog::choices::chosen(db, owner, &texts).await?;
+        for p in plans
+            .iter_mut()
+            .filter(|p| p.item.catalog_product_id.is_none())
+        {
+            p.item.catalog_product_id = chosen
+                .get(&crate::domain::catalog::item_text(&p.item))
+                .cloned();
+        }
+    }
     if let Some(index) = catalog {
         let mut items: Vec<_> = plans.iter_mut().map(|p| &mut p.item).collect();
         crate::catalog::resolve::link_items(index, &mut items);
@@ -266,10 +291,24 @@ pub async fn commit_batch(
         Ok(Batch::Written)
     }.await)?;
     match written {
-        Batch::Written => Ok(BatchResult {
-            created,
-            replayed: false,
-        }),
+        Batch::Written => {
+            if let Some(index) = catalog {
+                let now = OffsetDateTime::now_utc();
+                for (text, product) in &picked {
+                    // A convenience: failing to keep a pick fails nothing.
+                    if let Err(e) =
+                        crate::catalog::choices::remember(db, index, owner, text, product, now)
+                            .await
+                    {
+                        tracing::warn!(error = %e, "could not keep a product choice");
+                    }
+                }
+            }
+            Ok(BatchResult {
+                created,
+                replayed: false,
+            })
+        }
         Batch::SentBefore => {
             let created = batch_record(db, import_id, batch_no).await?.unwrap_or(0);
             Ok(BatchResult {

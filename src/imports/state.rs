@@ -47,6 +47,8 @@ pub struct ImportState {
     pub products: StoredValue<HashMap<usize, Option<String>>>,
     /// A row's product was looked up again.
     pub matched: RwSignal<u64>,
+    /// The row whose catalog product is being picked by hand, with its text.
+    pub choosing: RwSignal<Option<(usize, String)>>,
 }
 
 impl ImportState {
@@ -67,6 +69,7 @@ impl ImportState {
             layout: RwSignal::new(0),
             products: StoredValue::new(HashMap::new()),
             matched: RwSignal::new(0),
+            choosing: RwSignal::new(None),
         }
     }
 
@@ -266,7 +269,8 @@ impl ImportState {
     pub async fn rematch(self, rows: Vec<usize>) {
         let mut texts: Vec<(usize, String)> = Vec::new();
         self.with_session(|s| {
-            for &i in &rows {
+            // A product picked by hand stays whatever the row's text becomes.
+            for &i in rows.iter().filter(|&&i| !s.is_picked(i)) {
                 match s.row(i).check() {
                     Some(d) => texts.push((i, crate::domain::catalog::item_text(&d))),
                     None => {
@@ -288,6 +292,15 @@ impl ImportState {
                 }
             });
         }
+        self.matched.update(|n| *n += 1);
+    }
+
+    /// Links row `i` to a product the reseller picked (it is sent with the row).
+    pub fn pick(self, i: usize, product_id: String, name: String) {
+        self.with_session(|s| s.pick_product(i, product_id));
+        self.products.update_value(|m| {
+            m.insert(i, Some(name));
+        });
         self.matched.update(|n| *n += 1);
     }
 

@@ -430,7 +430,94 @@ async fn imported_rows_link_to_catalog_products(backend: Backend) {
     );
 }
 
+/// A product picked by hand in the grid links its row whatever the catalog says, is
+/// remembered for the row's text (the next import of that text links it without a pick, for
+/// that reseller only), and a pick that is not a product id refuses the whole batch.
+async fn rows_link_to_the_products_picked_in_the_grid(backend: Backend) {
+    let app = spawn_app(backend).await;
+    seed_catalog(&app.db, &[
+        r#"{"kind":"sneaker","name":"Nike Dunk Low Retro White Black Panda","brand":"Nike","style_id":"DD1391-100"}"#,
+        r#"{"kind":"sneaker","name":"Nike Dunk Low Grey Fog","brand":"Nike","style_id":"DD1391-103"}"#,
+    ]).await;
+    let ivy = app.reseller("ivy").await;
+    let jon = app.reseller("jon").await;
+    let (_, offered) = app
+        .rpc(
+            &ivy,
+            "catalog/suggest",
+            json!({"text": "dunk low grey fog"}),
+        )
+        .await;
+    let grey_fog = offered[0]["product_id"].as_str().unwrap().to_string();
+    let linked = |owner: &'static str| {
+        let app = &app;
+        async move {
+            let rows: Vec<(String, Option<String>)> = flipdesk::with_db!(&app.db, pool => sqlx::query_as(
+                "SELECT i.name, c.name FROM items i JOIN users u ON u.id = i.owner_user_id \
+                 LEFT JOIN catalog_products c ON c.id = i.catalog_product_id WHERE u.email LIKE $1 ORDER BY i.created_at, i.name")
+                .bind(format!("{owner}%"))
+                .fetch_all(pool).await)
+            .unwrap();
+            rows
+        }
+    };
+
+    // A pick that is not a product id: the batch is refused and nothing is written.
+    let id = start(&app, &ivy, 2).await;
+    let mut bad = line(7, "mystery dunk", "50");
+    bad["product"] = json!("not a product!");
+    let (status, body) = batch(&app, &ivy, &id, 0, vec![line(100, "dunk panda", "90"), bad]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("line 7 catalog_product_id"),
+        "{body}"
+    );
+    assert!(linked("ivy").await.is_empty());
+
+    // Line 7 names no product the catalog knows; Ivy picks the Grey Fog for it. Line 100 is the
+    // Panda by style id, and she picks nothing there.
+    let mut picked = line(7, "mystery dunk", "50");
+    picked["product"] = json!(grey_fog);
+    let (status, body) = batch(
+        &app,
+        &ivy,
+        &id,
+        1,
+        vec![line(100, "dunk panda", "90"), picked],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let grey = Some("Nike Dunk Low Grey Fog".to_string());
+    let panda = Some("Nike Dunk Low Retro White Black Panda".to_string());
+    assert_eq!(
+        linked("ivy").await,
+        vec![
+            ("dunk panda".into(), panda.clone()),
+            ("mystery dunk".into(), grey.clone())
+        ]
+    );
+
+    // Her next import of that row links it to her pick without one; Jon's does not.
+    let again = start(&app, &ivy, 1).await;
+    let (status, body) = batch(&app, &ivy, &again, 0, vec![line(7, "mystery dunk", "50")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(linked("ivy").await.last().unwrap().1, grey);
+    let (_, matched) = app
+        .rpc(
+            &ivy,
+            "catalog/match",
+            json!({"texts": ["mystery dunk DD1391-007"]}),
+        )
+        .await;
+    assert_eq!(matched[0][0], grey_fog.as_str(), "{matched}");
+    let theirs = start(&app, &jon, 1).await;
+    let (status, body) = batch(&app, &jon, &theirs, 0, vec![line(7, "mystery dunk", "50")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(linked("jon").await, vec![("mystery dunk".into(), None)]);
+}
+
 on_both_databases!(
+    rows_link_to_the_products_picked_in_the_grid,
     imported_rows_link_to_catalog_products,
     import_batches_are_idempotent_and_all_or_nothing,
     undo_removes_an_untouched_import_only,

@@ -66,6 +66,8 @@ pub struct Session {
     pub options: FileOptions,
     states: Vec<RowState>,
     edited: HashMap<usize, StagedRow>,
+    /// Catalog products picked by hand, by row.
+    picked: HashMap<usize, String>,
 }
 
 impl Session {
@@ -77,6 +79,7 @@ impl Session {
             mapping,
             options,
             edited: HashMap::new(),
+            picked: HashMap::new(),
         }
     }
 
@@ -160,10 +163,22 @@ impl Session {
 
     /// The item line of row `i`, as committed.
     pub fn line(&self, i: usize) -> ImportLine {
-        match self.edited.get(&i) {
+        let mut line = match self.edited.get(&i) {
             Some(row) => row.item.clone(),
             None => self.fresh(i).item,
-        }
+        };
+        line.product = self.picked.get(&i).cloned();
+        line
+    }
+
+    /// Links row `i` to the catalog product the reseller picked for it.
+    pub fn pick_product(&mut self, i: usize, product_id: String) {
+        self.picked.insert(i, product_id);
+    }
+
+    /// Whether row `i`'s product was picked by hand (an edit then keeps it).
+    pub fn is_picked(&self, i: usize) -> bool {
+        self.picked.contains_key(&i)
     }
 
     /// Changes one cell of row `i` and re-checks the row (read it back with [`Session::row`]).

@@ -39,6 +39,10 @@ impl Default for FileOptions {
 pub struct ImportLine {
     pub line: u32,
     pub values: Vec<(ImportField, String)>,
+    /// The catalog product the reseller picked for this row in the grid (it wins over the
+    /// catalog's own answer, and is remembered for the row's text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
 }
 
 impl ImportLine {
@@ -99,6 +103,9 @@ impl ImportLine {
                 _ => continue,
             };
             slot.clone_from(value);
+        }
+        if let Some(product) = &self.product {
+            i.catalog_product_id.clone_from(product);
         }
         i
     }
@@ -337,6 +344,7 @@ pub fn stage_row(
         item: ImportLine {
             line: sheet.line(r),
             values: Vec::with_capacity(mapping.0.len() + 2),
+            product: None,
         },
         ..Default::default()
     };
