@@ -18,7 +18,7 @@ use crate::{
         notify::Notice,
         outbound,
         state::AppState,
-        store::{Store, Tx, sql},
+        store::{Store, Tx, placeholders, sql},
     },
     with_db,
 };
@@ -78,15 +78,20 @@ impl BackgroundJob for FanOut {
     async fn run(self, state: &AppState) -> Outcome {
         let written = with_db!(&state.db, pool => async {
             let mut tx = pool.begin_write().await?;
-            for channel_id in &self.channels {
-                let owner: Option<(String,)> = sql("SELECT owner_user_id FROM channels WHERE id = $1")
-                    .bind(channel_id.as_str())
-                    .fetch_optional(&mut tx)
-                    .await?;
-                // A channel removed meanwhile has nobody left to tell.
-                if let Some((owner,)) = owner {
-                    send_to(&mut tx, channel_id, &owner, &self.kind, &self.subject, &self.data).await?;
-                }
+            // The channels still there, in one read (one removed meanwhile has nobody to tell).
+            let still: Vec<(String, String)> = if self.channels.is_empty() {
+                Vec::new()
+            } else {
+                sql(format!(
+                    "SELECT id, owner_user_id FROM channels WHERE id IN ({})",
+                    placeholders(1, self.channels.len())
+                ))
+                .bind_all(self.channels.iter().map(String::as_str))
+                .fetch_all(&mut tx)
+                .await?
+            };
+            for (channel_id, owner) in &still {
+                send_to(&mut tx, channel_id, owner, &self.kind, &self.subject, &self.data).await?;
             }
             tx.commit().await
         }.await);

@@ -191,7 +191,7 @@ async fn fetch_state(
     url.set_query(Some(&format!("channel={channel_id}")));
     let secret = channel_secret(state.secret.expose(), channel_id, target.secret_generation);
     let at = OffsetDateTime::now_utc().unix_timestamp();
-    let res = state
+    let mut res = state
         .part::<ChannelClient>()
         .get(policy)
         .get(url)
@@ -211,7 +211,6 @@ async fn fetch_state(
     if !res.status().is_success() {
         return Err(format!("the channel answered {}", res.status()));
     }
-    let mut res = res;
     let mut body = Vec::new();
     while let Some(chunk) = res
         .chunk()
