@@ -7,14 +7,12 @@ mod imp {
     use wasm_bindgen_futures::JsFuture;
 
     pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
-        let buffer = JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|e| {
-                // A DOMException (the file changed or went away): its message, for the reseller.
-                e.dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .unwrap_or_else(|| "the browser could not read it".into())
-            })?;
+        let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| {
+            // A DOMException (the file changed or went away): its message, for the reseller.
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| "the browser could not read it".into())
+        })?;
         Ok(js_sys::Uint8Array::new(&buffer).to_vec())
     }
 
