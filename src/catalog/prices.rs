@@ -6,15 +6,16 @@
 //! twice: prices are keyed by product, source and run, and an item already at its price is
 //! left alone.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 
-use super::providers::Providers;
+use super::providers::{Providers, Quote, Quotes};
 use super::store;
 use crate::analytics::service::HELD;
+use crate::domain::item::SizeSystem;
 use crate::error::AppError;
 use crate::server::{
-    db::{Db, new_id},
+    db::{BeginWrite, Db, new_id},
     store::sql,
 };
 use crate::with_db;
@@ -49,27 +50,17 @@ pub async fn refresh(
     let mut unavailable = None;
     for product in &products {
         for provider in &providers.list {
-            match provider.quote(product).await {
-                Ok(None) => continue,
-                Ok(Some(q)) => {
-                    let source = provider.endpoint().name;
-                    db.write(
-                        sql("INSERT INTO market_prices (id, catalog_product_id, currency, price, source, observed_at) \
-                             SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM market_prices \
-                             WHERE catalog_product_id = $2 AND source = $5 AND observed_at = $6)")
-                        .bind(new_id())
-                        .bind(product.id.clone())
-                        .bind(q.currency)
-                        .bind(q.amount)
-                        .bind(source)
-                        .bind(at),
-                    )
-                    .await?;
+            let source = provider.endpoint().name;
+            let known = known_variants(db, &product.id, source).await?;
+            match provider.quote(product, &known).await {
+                Ok(q) if q.product.is_none() && q.variants.is_empty() => continue,
+                Ok(q) => {
+                    save_quotes(db, &product.id, source, &q, at).await?;
                     report.quoted += 1;
                     break;
                 }
                 Err(e) => {
-                    tracing::info!(provider = provider.endpoint().name, "no quote: {e}");
+                    tracing::info!(provider = source, "no quote: {e}");
                     unavailable.get_or_insert(e);
                 }
             }
@@ -84,17 +75,147 @@ pub async fn refresh(
     Ok(report)
 }
 
+/// The variant ids `source` sells the product in, as stored.
+async fn known_variants(db: &Db, product: &str, source: &str) -> sqlx::Result<HashSet<String>> {
+    let ids: Vec<String> = with_db!(db, pool => sqlx::query_scalar(
+        "SELECT DISTINCT variant_id FROM catalog_variants WHERE catalog_product_id = $1 AND source = $2")
+        .bind(product).bind(source).fetch_all(pool).await)?;
+    Ok(ids.into_iter().collect())
+}
+
+/// Writes one product's quotes (and its sizes, when the provider listed them) at once.
+async fn save_quotes(
+    db: &Db,
+    product: &str,
+    source: &str,
+    quotes: &Quotes,
+    at: OffsetDateTime,
+) -> sqlx::Result<()> {
+    // Keyed by product, source, run and size: a repeated run writes nothing twice.
+    let insert = |variant: Option<&str>, q: &Quote| {
+        sql("INSERT INTO market_prices (id, catalog_product_id, currency, price, source, observed_at, variant_id) \
+             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM market_prices \
+             WHERE catalog_product_id = $2 AND source = $5 AND observed_at = $6 AND COALESCE(variant_id, '') = COALESCE($7, ''))")
+        .bind(new_id())
+        .bind(product.to_string())
+        .bind(q.currency)
+        .bind(q.amount)
+        .bind(source.to_string())
+        .bind(at)
+        .bind(variant.map(str::to_string))
+    };
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        if let Some(variants) = &quotes.learned {
+            sql("DELETE FROM catalog_variants WHERE catalog_product_id = $1 AND source = $2")
+                .bind(product)
+                .bind(source)
+                .execute(&mut tx)
+                .await?;
+            for v in variants {
+                for (system, size) in &v.sizes {
+                    sql("INSERT INTO catalog_variants (catalog_product_id, source, variant_id, size_system, size) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+                        .bind(product)
+                        .bind(source)
+                        .bind(&v.id)
+                        .bind(system.as_str())
+                        .bind(size)
+                        .execute(&mut tx)
+                        .await?;
+                }
+            }
+        }
+        if let Some(q) = &quotes.product {
+            insert(None, q).execute(&mut tx).await?;
+        }
+        for (variant, q) in &quotes.variants {
+            insert(Some(variant), q).execute(&mut tx).await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// (item id, owner, price, source, observed at).
+type Row = (String, String, i64, String, OffsetDateTime);
+
+/// (product, source, variant id, size system, size) of the sizes held items are in.
+type SizeKey = (String, String, String, String, String);
+
+async fn held_sizes(db: &Db) -> sqlx::Result<HashSet<SizeKey>> {
+    let text = format!(
+        "SELECT catalog_product_id, source, variant_id, size_system, size FROM catalog_variants WHERE catalog_product_id IN \
+         (SELECT catalog_product_id FROM items WHERE catalog_product_id IS NOT NULL AND size IS NOT NULL AND status IN {HELD})"
+    );
+    let rows: Vec<SizeKey> = with_db!(db, pool => sqlx::query_as(&text).fetch_all(pool).await)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The size system an item's details name (`us_m`, `eu`, …); empty when none.
+fn size_system(details: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(details)
+        .ok()
+        .and_then(|d| d.get("size_system")?.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// Every held item linked to a product takes the newest catalog price in its currency —
 /// unless the reseller set a price by hand: their price stands until the market moves, that
 /// is until the newest catalog price differs from the one current when they set theirs.
 async fn reprice_items(db: &Db) -> Result<usize, AppError> {
-    type Row = (String, String, i64, String, OffsetDateTime);
-    let text = format!(
-        "SELECT i.id, i.owner_user_id, p.price, p.source, p.observed_at FROM items i \
-         JOIN market_prices p ON p.catalog_product_id = i.catalog_product_id AND p.currency = i.currency \
-         WHERE i.status IN {HELD} AND p.item_id IS NULL"
+    // Catalog prices for the product whole, and for the item's own size.
+    type Price = (
+        String,
+        String,
+        i64,
+        String,
+        OffsetDateTime,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
     );
-    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(&text).fetch_all(pool).await)?;
+    let text = format!(
+        "SELECT i.id, i.owner_user_id, p.price, p.source, p.observed_at, i.catalog_product_id, p.variant_id, i.size, i.details \
+         FROM items i JOIN market_prices p ON p.catalog_product_id = i.catalog_product_id AND p.currency = i.currency \
+         WHERE i.status IN {HELD} AND p.item_id IS NULL AND (p.variant_id IS NULL OR EXISTS (SELECT 1 FROM catalog_variants v \
+         WHERE v.catalog_product_id = i.catalog_product_id AND v.source = p.source AND v.variant_id = p.variant_id AND v.size = i.size))"
+    );
+    let prices: Vec<Price> = with_db!(db, pool => sqlx::query_as(&text).fetch_all(pool).await)?;
+    let sizes = held_sizes(db).await?;
+    let mut whole: HashMap<String, Vec<Row>> = HashMap::new();
+    let mut sized: HashMap<String, Vec<Row>> = HashMap::new();
+    for (item, owner, price, source, at, product, variant, size, details) in prices {
+        let row = (item.clone(), owner, price, source, at);
+        match variant {
+            None => whole.entry(item).or_default().push(row),
+            Some(variant) => {
+                // The variant is the item's size in the item's own size system.
+                let system = size_system(&details);
+                let key = (
+                    product,
+                    row.3.clone(),
+                    variant,
+                    system,
+                    size.unwrap_or_default(),
+                );
+                if sizes.contains(&key) {
+                    // The item's price history says which size was priced: "stockx · US M 10.5".
+                    let label = SizeSystem::parse(&key.3).map_or("", SizeSystem::label);
+                    let source = format!("{} · {label} {}", row.3, key.4);
+                    sized
+                        .entry(item)
+                        .or_default()
+                        .push((row.0, row.1, row.2, source, row.4));
+                }
+            }
+        }
+    }
+    // An item takes its size's prices when the market quotes its size, the product's otherwise.
+    for (item, rows) in sized {
+        whole.insert(item, rows);
+    }
+    let rows = whole;
     let manual_text = format!(
         "SELECT m.item_id, m.observed_at FROM market_prices m JOIN items i ON i.id = m.item_id \
          WHERE m.source = 'manual' AND i.catalog_product_id IS NOT NULL AND i.status IN {HELD}"
@@ -107,12 +228,8 @@ async fn reprice_items(db: &Db) -> Result<usize, AppError> {
         *latest = (*latest).max(at);
     }
     // Each item's catalog prices, newest first (times compared as times, not as stored text).
-    let mut by_item: HashMap<String, Vec<Row>> = HashMap::new();
-    for row in rows {
-        by_item.entry(row.0.clone()).or_default().push(row);
-    }
-    let mut chosen = Vec::with_capacity(by_item.len());
-    for (item, mut prices) in by_item {
+    let mut chosen = Vec::with_capacity(rows.len());
+    for (item, mut prices) in rows {
         prices.sort_by(|a, b| b.4.cmp(&a.4).then_with(|| a.3.cmp(&b.3)));
         if let Some(by_hand) = set_by_hand.get(&item) {
             let newest = &prices[0];

@@ -385,13 +385,18 @@ async fn create(app: &TestApp, c: &reqwest::Client, input: Value) -> String {
     body.as_str().unwrap().to_string()
 }
 
-async fn price_refresh_moves_net_worth_once_per_run(backend: Backend) {
-    let fake = FakeCatalog::start().await;
+/// An app whose providers are the fakes (Cardmarket off), refreshing prices every 6 hours.
+async fn priced_app(backend: Backend, fake: &FakeCatalog) -> TestApp {
     let mut env = fake.env();
     env.push(("CARDMARKET_API_BASE", "off".into()));
     env.push(("FLIPDESK__CATALOG__PRICE_REFRESH_HOURS", "6".into()));
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = spawn_app_with(backend, &pairs).await;
+    spawn_app_with(backend, &pairs).await
+}
+
+async fn price_refresh_moves_net_worth_once_per_run(backend: Backend) {
+    let fake = FakeCatalog::start().await;
+    let app = priced_app(backend, &fake).await;
     let lookup = app.state.part::<Lookup>();
     let providers = lookup.providers(&app.state.settings, &app.state.clock);
     let index = app.state.part::<SharedIndex>();
@@ -470,11 +475,22 @@ async fn price_refresh_moves_net_worth_once_per_run(backend: Backend) {
     // The same run again writes nothing and moves nothing.
     let catalog_prices = || async move {
         flipdesk::with_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM market_prices WHERE catalog_product_id IS NOT NULL AND item_id IS NULL")
+            "SELECT COUNT(*) FROM market_prices WHERE catalog_product_id IS NOT NULL AND item_id IS NULL AND variant_id IS NULL")
             .fetch_one(pool).await)
         .unwrap()
     };
     assert_eq!(catalog_prices().await, 2);
+    let size_prices = || async move {
+        flipdesk::with_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM market_prices WHERE variant_id IS NOT NULL")
+            .fetch_one(pool).await)
+        .unwrap()
+    };
+    assert_eq!(
+        size_prices().await,
+        3,
+        "the sneaker's three sizes with an ask"
+    );
     let run_ms: i64 = flipdesk::with_db!(&app.db, pool => sqlx::query_scalar(
         "SELECT next_run_ms FROM catalog_schedule WHERE task = 'prices'")
         .fetch_one(pool).await)
@@ -492,6 +508,7 @@ async fn price_refresh_moves_net_worth_once_per_run(backend: Backend) {
         2,
         "keyed by product, source and run"
     );
+    assert_eq!(size_prices().await, 3, "and size");
     assert_eq!(worth(app, "ana@example.com").await, 18300);
 
     // Not due again for six hours: nothing is asked.
@@ -541,6 +558,77 @@ async fn price_refresh_moves_net_worth_once_per_run(backend: Backend) {
         "the market moved"
     );
     assert_eq!(worth(app, "bo@example.com").await, 3600 + 1000);
+}
+
+async fn sneakers_are_priced_by_their_size(backend: Backend) {
+    let fake = FakeCatalog::start().await;
+    let app = priced_app(backend, &fake).await;
+    let lookup = app.state.part::<Lookup>();
+    let providers = lookup.providers(&app.state.settings, &app.state.clock);
+    let index = app.state.part::<SharedIndex>();
+    let af1 = resolve::resolve(
+        &app.db,
+        index,
+        lookup,
+        providers,
+        app.state.clock.now(),
+        "CW2288-111",
+    )
+    .await
+    .unwrap()
+    .product_id
+    .unwrap();
+    fake.set_price("sx-af1", 120.0);
+    let ana = app.reseller("ana").await;
+    // US M 9 and 10.5, EU 44.5 (US M 10.5 by StockX's chart), and a US M 13 nobody asks for.
+    let shoe = |size: &str, system: &str| {
+        let mut shoe = sneaker_input("1", "CW2288-111", size);
+        shoe["size_system"] = json!(system);
+        shoe["catalog_product_id"] = json!(af1);
+        shoe
+    };
+    let nine = create(&app, &ana, shoe("9", "us_m")).await;
+    create(&app, &ana, shoe("10.5", "us_m")).await;
+    let eu = create(&app, &ana, shoe("44.5", "eu")).await;
+    create(&app, &ana, shoe("13", "us_m")).await;
+    assert_eq!(worth(&app, "ana@example.com").await, 4 * 6000);
+
+    let stockx = |path: &'static str| {
+        fake.requests("stockx")
+            .iter()
+            .filter(|p| p.contains(path))
+            .count()
+    };
+    app.advance(Duration::from_secs(1)).await;
+    assert_eq!((stockx("/market-data"), stockx("/variants")), (1, 1));
+    // 100 (size 9) + 155 (10.5) + 155 (EU 44.5) + 120 (13: the median across sizes).
+    assert_eq!(worth(&app, "ana@example.com").await, 53000);
+    let (_, item) = app.rpc(&ana, "inventory/get", json!({"id": nine})).await;
+    assert_eq!(item["market_price"]["amount"], 10000, "{item}");
+    assert_eq!(
+        item["price_history"][0]["source"], "stockx · US M 9",
+        "{item}"
+    );
+    let (_, item) = app.rpc(&ana, "inventory/get", json!({"id": eu})).await;
+    assert_eq!(item["market_price"]["amount"], 15500, "{item}");
+    let stored: i64 = flipdesk::with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM catalog_variants WHERE catalog_product_id = $1")
+        .bind(&af1).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(
+        stored,
+        4 * 3,
+        "four sizes in US M, UK and EU; cm is not kept"
+    );
+
+    // The next run knows the sizes: one call, and every size moves with the market.
+    fake.set_price("sx-af1", 130.0);
+    app.advance(Duration::from_secs(6 * 3600)).await;
+    assert_eq!((stockx("/market-data"), stockx("/variants")), (2, 1));
+    assert_eq!(
+        worth(&app, "ana@example.com").await,
+        11000 + 16500 + 16500 + 13000
+    );
 }
 
 async fn the_item_form_looks_products_up_online(backend: Backend) {
@@ -625,6 +713,7 @@ on_both_databases!(
     a_resellers_pick_answers_the_same_text_next_time,
     the_item_form_looks_products_up_online,
     price_refresh_moves_net_worth_once_per_run,
+    sneakers_are_priced_by_their_size,
     each_step_in_order_and_answers_cached,
     failures_fall_through_to_the_next_step,
     breaker_opens_and_closes,

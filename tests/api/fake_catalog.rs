@@ -94,6 +94,10 @@ impl FakeCatalog {
                 "/stockx/v2/catalog/products/{id}/market-data",
                 get(stockx_market),
             )
+            .route(
+                "/stockx/v2/catalog/products/{id}/variants",
+                get(stockx_variants),
+            )
             .route("/scryfall/cards/search", get(scryfall_search))
             .route("/scryfall/cards/{set}/{number}", get(scryfall_card))
             .route("/cm/productCatalog/{folder}/{file}", get(cardmarket_file))
@@ -301,6 +305,37 @@ async fn stockx_market(
                              "lowestAskAmount": format!("{p:.2}"), "highestBidAmount": format!("{:.2}", p - 10.0)}))
         .collect();
     Json(sizes).into_response()
+}
+
+/// The three sizes `stockx_market` prices (US M 9, 10 and 10.5), with their size charts; a
+/// fourth the market has no ask for.
+async fn stockx_variants(
+    State(shared): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Some(r) = enter(&shared, "stockx", &uri, &headers).await {
+        return r;
+    }
+    let sizes = [
+        ("9", "8", "42.5"),
+        ("10", "9", "44"),
+        ("10.5", "9.5", "44.5"),
+        ("14", "13", "49.5"),
+    ];
+    let variants: Vec<Value> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, (us, uk, eu))| json!({"productId": id, "variantId": format!("v{i}"),
+            "variantName": format!("{id}:{us}"), "variantValue": us,
+            "sizeChart": {"defaultConversion": {"size": format!("US M {us}"), "type": "us m"},
+                "availableConversions": [{"size": format!("US M {us}"), "type": "us m"},
+                    {"size": format!("UK {uk}"), "type": "uk"}, {"size": format!("EU {eu}"), "type": "eu"},
+                    {"size": format!("{} cm", 27 + i), "type": "cm"}]},
+            "gtins": [{"identifier": format!("19{i:010}"), "type": "UPC"}]}))
+        .collect();
+    Json(variants).into_response()
 }
 
 fn not_found() -> Response {

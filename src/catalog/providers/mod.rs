@@ -13,6 +13,7 @@ mod pokemontcg;
 mod scryfall;
 mod stockx;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -21,6 +22,7 @@ pub use endpoint::{Endpoint, ProviderError};
 
 use super::product::{CatalogLine, Product};
 use crate::domain::catalog::Query;
+use crate::domain::item::SizeSystem;
 use crate::server::{clock::Clock, config::Settings};
 
 /// Most products taken from one provider answer (the rest are not what the text meant).
@@ -37,8 +39,42 @@ pub trait Provider: Send + Sync {
     /// Products whose names match the words (and card number) in `query`.
     async fn by_name(&self, query: &Query) -> Result<Vec<CatalogLine>, ProviderError>;
 
-    /// The product's market price now, when this provider knows it (by its external id).
-    async fn quote(&self, product: &Product) -> Result<Option<Quote>, ProviderError>;
+    /// The product's market price now, when this provider knows it (by its external id), and
+    /// per size where it sells sizes. `known` holds the variant ids already stored for the
+    /// product: a provider lists its variants (one more call) only when it prices one not there.
+    async fn quote(
+        &self,
+        product: &Product,
+        known: &HashSet<String>,
+    ) -> Result<Quotes, ProviderError>;
+}
+
+/// What a provider quotes for one product.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Quotes {
+    /// The product as a whole (for sneakers, the median across sizes).
+    pub product: Option<Quote>,
+    /// Each size's price, by the provider's variant id.
+    pub variants: Vec<(String, Quote)>,
+    /// The product's sizes, when they had to be listed (see `known`).
+    pub learned: Option<Vec<Variant>>,
+}
+
+impl Quotes {
+    /// A product priced whole (cards, sealed product).
+    pub fn whole(quote: Option<Quote>) -> Quotes {
+        Quotes {
+            product: quote,
+            ..Quotes::default()
+        }
+    }
+}
+
+/// One size of a product as a provider sells it, with the size it is in each size system.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub id: String,
+    pub sizes: Vec<(SizeSystem, String)>,
 }
 
 /// A market price a provider quotes: minor units of `currency`.

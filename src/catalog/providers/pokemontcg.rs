@@ -5,13 +5,14 @@ use async_trait::async_trait;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 
-use super::{Endpoint, MOST_LINES, Provider, ProviderError, Quote, line, some};
+use super::{Endpoint, MOST_LINES, Provider, ProviderError, Quote, Quotes, line, some};
 use crate::catalog::product::{CatalogLine, Product};
 use crate::domain::catalog::Query;
 use crate::server::{
     clock::Clock,
     config::{CatalogSettings, Secret},
 };
+use std::collections::HashSet;
 
 pub struct PokemonTcg {
     endpoint: Endpoint,
@@ -176,7 +177,17 @@ impl Provider for PokemonTcg {
         self.search(q).await
     }
 
-    async fn quote(&self, product: &Product) -> Result<Option<Quote>, ProviderError> {
+    async fn quote(
+        &self,
+        product: &Product,
+        _known: &HashSet<String>,
+    ) -> Result<Quotes, ProviderError> {
+        self.card_price(product).await.map(Quotes::whole)
+    }
+}
+
+impl PokemonTcg {
+    async fn card_price(&self, product: &Product) -> Result<Option<Quote>, ProviderError> {
         let Some(id) = product.external_ids.get("pokemontcg") else {
             return Ok(None);
         };

@@ -5,10 +5,11 @@ use async_trait::async_trait;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde::Deserialize;
 
-use super::{Endpoint, MOST_LINES, Provider, ProviderError, Quote, line, some};
+use super::{Endpoint, MOST_LINES, Provider, ProviderError, Quote, Quotes, line, some};
 use crate::catalog::product::{CatalogLine, Product};
 use crate::domain::catalog::Query;
 use crate::server::{clock::Clock, config::CatalogSettings};
+use std::collections::HashSet;
 
 pub struct Scryfall {
     endpoint: Endpoint,
@@ -111,7 +112,17 @@ impl Provider for Scryfall {
             .unwrap_or_default())
     }
 
-    async fn quote(&self, product: &Product) -> Result<Option<Quote>, ProviderError> {
+    async fn quote(
+        &self,
+        product: &Product,
+        _known: &HashSet<String>,
+    ) -> Result<Quotes, ProviderError> {
+        self.card_price(product).await.map(Quotes::whole)
+    }
+}
+
+impl Scryfall {
+    async fn card_price(&self, product: &Product) -> Result<Option<Quote>, ProviderError> {
         let Some(id) = product.external_ids.get("scryfall") else {
             return Ok(None);
         };

@@ -1,14 +1,17 @@
 //! StockX's v2 API (`x-api-key` plus the OAuth2 bearer token): catalog search by style id,
 //! GTIN or name. Sneakers and collectibles come back with style ids, colourways, release
-//! dates and retail prices.
+//! dates and retail prices; market data comes per size, with each size's chart.
 
 use async_trait::async_trait;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::Deserialize;
 
-use super::{Endpoint, MOST_LINES, Provider, ProviderError, Quote, line, some};
+use std::collections::HashSet;
+
+use super::{Endpoint, MOST_LINES, Provider, ProviderError, Quote, Quotes, Variant, line, some};
 use crate::catalog::product::{Amount, CatalogLine, Product as CatalogProduct};
 use crate::domain::catalog::Query;
+use crate::domain::item::SizeSystem;
 use crate::server::{
     clock::Clock,
     config::{CatalogSettings, Secret},
@@ -38,7 +41,32 @@ struct Product {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct VariantMarket {
+    variant_id: Option<String>,
     lowest_ask_amount: Option<String>,
+}
+
+/// One size of a product (`/variants`), with its size chart.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VariantInfo {
+    variant_id: String,
+    variant_value: Option<String>,
+    size_chart: Option<SizeChart>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SizeChart {
+    default_conversion: Option<Conversion>,
+    #[serde(default)]
+    available_conversions: Vec<Conversion>,
+}
+
+#[derive(Deserialize)]
+struct Conversion {
+    size: String,
+    #[serde(rename = "type")]
+    kind: String,
 }
 
 #[derive(Deserialize)]
@@ -133,32 +161,153 @@ impl Provider for StockX {
         self.search(query.words.join(" ")).await
     }
 
-    async fn quote(&self, product: &CatalogProduct) -> Result<Option<Quote>, ProviderError> {
+    async fn quote(
+        &self,
+        product: &CatalogProduct,
+        known: &HashSet<String>,
+    ) -> Result<Quotes, ProviderError> {
         let Some(id) = product.external_ids.get("stockx") else {
-            return Ok(None);
+            return Ok(Quotes::default());
         };
         let id: String = id
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
-        let sizes: Option<Vec<VariantMarket>> = self
+        let market: Option<Vec<VariantMarket>> = self
             .endpoint
             .get_json(
                 &format!("/v2/catalog/products/{id}/market-data"),
                 &[("currencyCode", "USD".into())],
             )
             .await?;
-        // Flipdesk prices a product, not a size yet: the median lowest ask across sizes.
-        let mut asks: Vec<f64> = sizes
+        let variants: Vec<(String, Quote)> = market
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|v| v.lowest_ask_amount?.parse::<f64>().ok())
-            .filter(|a| *a > 0.0)
+            .filter_map(|v| {
+                let ask = v.lowest_ask_amount?.parse::<f64>().ok()?;
+                Some((v.variant_id?, Quote::of(ask, "USD")?))
+            })
             .collect();
-        if asks.is_empty() {
-            return Ok(None);
+        // A size priced that is not stored yet: list the product's sizes once.
+        let learned = if variants.iter().any(|(v, _)| !known.contains(v)) {
+            let listed: Option<Vec<VariantInfo>> = self
+                .endpoint
+                .get_json(&format!("/v2/catalog/products/{id}/variants"), &[])
+                .await?;
+            Some(
+                listed
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(into_variant)
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        // The product as a whole: the median lowest ask across sizes.
+        let mut asks: Vec<i64> = variants.iter().map(|(_, q)| q.amount).collect();
+        asks.sort_unstable();
+        Ok(Quotes {
+            product: asks.get(asks.len() / 2).map(|&amount| Quote {
+                amount,
+                currency: "USD",
+            }),
+            variants,
+            learned,
+        })
+    }
+}
+
+/// A StockX size with the size it is in each system StockX converts it to ("US M 10.5",
+/// "US W 12", "UK 9.5", "EU 44.5"); the systems Flipdesk does not keep are left out.
+fn into_variant(v: VariantInfo) -> Option<Variant> {
+    let mut sizes: Vec<(SizeSystem, String)> = Vec::new();
+    let chart = v.size_chart.unwrap_or_default();
+    let conversions = chart
+        .available_conversions
+        .into_iter()
+        .chain(chart.default_conversion);
+    for c in conversions {
+        if let Some(size) = size_in_system(&c.kind, &c.size)
+            && !sizes.contains(&size)
+        {
+            sizes.push(size);
         }
-        asks.sort_by(f64::total_cmp);
-        Ok(Quote::of(asks[asks.len() / 2], "USD"))
+    }
+    // No chart: the bare value, read as US sizes ("10.5", "7W", "5.5Y").
+    if sizes.is_empty()
+        && let Some(value) = v.variant_value.as_deref().map(str::trim)
+    {
+        let kind = match value.chars().last() {
+            Some('W' | 'w') => "us w",
+            Some('Y' | 'y') => "us y",
+            _ => "us m",
+        };
+        sizes.extend(size_in_system(kind, value.trim_end_matches(['W', 'w'])));
+    }
+    (!sizes.is_empty()).then_some(Variant {
+        id: v.variant_id,
+        sizes,
+    })
+}
+
+/// A size chart entry ("us m", "US M 10.5") as Flipdesk's size system and normalised size.
+fn size_in_system(kind: &str, size: &str) -> Option<(SizeSystem, String)> {
+    let number = size
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .trim();
+    let youth = number.ends_with(['Y', 'y']);
+    let system = match kind.trim().to_ascii_lowercase().as_str() {
+        "us m" | "us" if youth => SizeSystem::UsGs,
+        "us m" | "us" | "us men" => SizeSystem::UsM,
+        "us w" | "us women" => SizeSystem::UsW,
+        "us y" | "us gs" | "gs" => SizeSystem::UsGs,
+        "uk" => SizeSystem::Uk,
+        "eu" => SizeSystem::Eu,
+        _ => return None,
+    };
+    let number = number.trim_end_matches(['W', 'w']).trim();
+    system.check_size(number).ok().map(|s| (system, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_charts_read_into_flipdesks_systems() {
+        assert_eq!(
+            size_in_system("us m", "US M 10.5"),
+            Some((SizeSystem::UsM, "10.5".into()))
+        );
+        assert_eq!(
+            size_in_system("us w", "US W 12"),
+            Some((SizeSystem::UsW, "12".into()))
+        );
+        assert_eq!(
+            size_in_system("us m", "5.5Y"),
+            Some((SizeSystem::UsGs, "5.5".into()))
+        );
+        assert_eq!(
+            size_in_system("eu", "EU 44 2/3"),
+            Some((SizeSystem::Eu, "44 2/3".into()))
+        );
+        assert_eq!(
+            size_in_system("cm", "28.5"),
+            None,
+            "not a system Flipdesk keeps"
+        );
+        assert_eq!(size_in_system("us m", "US M 40"), None, "not a US size");
+        let chartless = |value: &str| {
+            into_variant(VariantInfo {
+                variant_id: "v".into(),
+                variant_value: Some(value.into()),
+                size_chart: None,
+            })
+            .map(|v| v.sizes)
+        };
+        assert_eq!(chartless("7W"), Some(vec![(SizeSystem::UsW, "7".into())]));
+        assert_eq!(chartless("10"), Some(vec![(SizeSystem::UsM, "10".into())]));
+        assert_eq!(chartless("OS"), None);
     }
 }
