@@ -20,6 +20,7 @@ pub fn ProductPicker(
     // Nothing local matched this text: offer the providers (they cost, so only on request).
     let offer_lookup = RwSignal::new(false);
     let looking_up = RwSignal::new(false);
+    // try_get_value: a pick can close the picker while a search is still pending.
     let turn = StoredValue::new(0u64);
     let search = move |value: String| {
         text.set(value.clone());
@@ -34,12 +35,12 @@ pub fn ProductPicker(
         status.set("Searching the catalog…".into());
         set_timeout(
             move || {
-                if turn.get_value() != mine {
+                if turn.try_get_value() != Some(mine) {
                     return;
                 }
                 leptos::task::spawn_local(async move {
                     let answer = super::api::suggest_products(value).await;
-                    if turn.get_value() != mine {
+                    if turn.try_get_value() != Some(mine) {
                         return;
                     }
                     match answer {
@@ -69,7 +70,7 @@ pub fn ProductPicker(
         leptos::task::spawn_local(async move {
             let answer = super::api::lookup_product(value).await;
             looking_up.set(false);
-            if turn.get_value() != mine {
+            if turn.try_get_value() != Some(mine) {
                 return;
             }
             offer_lookup.set(false);
