@@ -17,6 +17,7 @@ mod lists;
 mod monitors;
 mod photo;
 mod quota;
+mod real_world;
 use clap::Args;
 use std::{
     sync::{
