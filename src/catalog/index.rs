@@ -12,15 +12,17 @@
 //! (`query_cover`) decides most; how much of the product's own name the query covers
 //! (`name_cover`) ranks siblings ("Panda" before "Reverse Panda"). Conventions are soft
 //! preferences: no size-run marker prefers the adult shoe, no language word the English
-//! printing. Confidence is the score, lowered when the runner-up is close.
+//! printing, no version the model's usual one (`conventions`). Confidence is the score,
+//! lowered when the runner-up is close.
 
 use std::collections::HashMap;
 
+use super::conventions::{self, Version};
 use super::product::Product;
 use crate::domain::catalog::{self, ProductKind, Query, SizeRun};
 
 /// Words of sneaker names that resellers leave out and that tell no two products apart.
-const FILLER: &[&str] = &["air", "retro", "07", "77", "boost"];
+const FILLER: &[&str] = &["air", "retro", "07", "77", "boost", "sp"];
 
 /// At or above this confidence an answer is taken without asking.
 pub const CONFIDENT: f32 = 0.8;
@@ -71,6 +73,8 @@ struct Posting {
     product: u32,
     /// The word is in the product's name (or colourway), not only in its maker, set or game.
     named: bool,
+    /// The word is in the name of the product's set.
+    in_set: bool,
 }
 
 struct Entry {
@@ -80,6 +84,12 @@ struct Entry {
     name_weight: f32,
     /// A card's set total (`102` of `4/102`).
     set_total: Option<String>,
+    /// Which version of its model a sneaker is (the High, the Low…).
+    version: Version,
+    /// A card printing beyond the regular one (alternate art, secret).
+    special: bool,
+    /// How many words the set's name has.
+    set_words: u8,
 }
 
 pub struct Index {
@@ -155,14 +165,26 @@ impl Index {
                 .flatten()
                 .flat_map(|t| words_of(t))
                 .collect();
-            let named: Vec<String> = name
-                .words
-                .iter()
-                .filter(|w| !maker.contains(w) && !FILLER.contains(&w.as_str()))
-                .cloned()
-                .collect();
+            // Nor are the words a text leaves out and still means: the usual version of a
+            // model ("High" of a Jordan 1), a release year, and the colours a name repeats
+            // from its colourway ("Dunk Low Retro White Black Panda" is the "Panda").
+            let version = conventions::version(p.kind, &name.words);
+            let colours: Vec<String> = p.colorway.as_deref().map(words_of).unwrap_or_default();
+            let unnamed = |w: &String| {
+                maker.contains(w)
+                    || FILLER.contains(&w.as_str())
+                    || colours.contains(w)
+                    || conventions::is_year(w)
+                    || matches!(version, Version::Usual(u) if u == w)
+            };
+            let named: Vec<String> = name.words.iter().filter(|w| !unnamed(w)).cloned().collect();
+            let set_words: Vec<String> = p.set_name.as_deref().map(words_of).unwrap_or_default();
             if let Some(code) = &p.set_code {
                 other.push(code.to_lowercase());
+            }
+            // One colour all over is what resellers call "triple white".
+            if colours.len() >= 2 && colours.iter().all(|c| *c == colours[0]) {
+                other.push("triple".into());
             }
             let number = p.number.as_deref().and_then(catalog::card_number);
             if let Some(n) = &number {
@@ -180,7 +202,7 @@ impl Index {
             if let Some(g) = &p.gtin {
                 push_unique(&mut by_gtin, g.clone(), id);
             }
-            let mut mine: HashMap<u32, bool> = HashMap::new();
+            let mut mine: HashMap<u32, (bool, bool)> = HashMap::new();
             let mut word_id = |w: String| {
                 let next = words.len() as u32;
                 *words.entry(w).or_insert_with(|| {
@@ -189,28 +211,29 @@ impl Index {
                 })
             };
             let mut named_ids = Vec::new();
-            for w in name
-                .words
-                .iter()
-                .filter(|w| maker.contains(w) || FILLER.contains(&w.as_str()))
-                .cloned()
-            {
+            for w in name.words.iter().filter(|w| unnamed(w)).cloned() {
                 let wid = word_id(w);
-                mine.insert(wid, false);
+                mine.insert(wid, (false, false));
             }
             for w in named {
                 let wid = word_id(w);
-                mine.insert(wid, true);
+                mine.insert(wid, (true, false));
                 named_ids.push(wid);
             }
             for w in other {
                 let wid = word_id(w);
-                mine.entry(wid).or_insert(false);
+                mine.entry(wid).or_insert((false, false));
             }
-            for (wid, is_named) in mine {
+            let set_count = set_words.len().min(u8::MAX as usize) as u8;
+            for w in set_words {
+                let wid = word_id(w);
+                mine.entry(wid).or_insert((false, false)).1 = true;
+            }
+            for (wid, (named, in_set)) in mine {
                 postings[wid as usize].push(Posting {
                     product: id,
-                    named: is_named,
+                    named,
+                    in_set,
                 });
             }
             named_ids.sort_unstable();
@@ -226,6 +249,9 @@ impl Index {
                     .as_deref()
                     .and_then(|n| n.split_once('/'))
                     .and_then(|(_, total)| catalog::card_number(total)),
+                version,
+                special: conventions::is_special_printing(p),
+                set_words: set_count,
             });
         }
         let n = products.len().max(1) as f32;
@@ -284,6 +310,14 @@ impl Index {
     /// (for the unfinished last word of a type-ahead) the words it begins.
     fn expand(&self, word: &str, prefix: bool) -> Vec<(u32, f32)> {
         if let Some(wid) = self.words.get(word) {
+            return vec![(*wid, 1.0)];
+        }
+        // A plural the catalog only has singular: "4s" are Jordan 4s, "dunks" Dunks.
+        if let Some(wid) = word
+            .strip_suffix('s')
+            .filter(|stem| !stem.is_empty())
+            .and_then(|stem| self.words.get(stem))
+        {
             return vec![(*wid, 1.0)];
         }
         let mut out: Vec<(u32, f32)> = Vec::new();
@@ -427,8 +461,9 @@ impl Index {
     /// Products scored for the query's words, best first (at most 5). `within`: only these.
     fn rank(&self, q: &Query, within: Option<&[u32]>, typing: bool) -> Vec<(u32, f32)> {
         let mut query_weight = 0.0f32;
-        // Per product: weight of the query covered, weight of its name covered.
-        let mut covered: HashMap<u32, (f32, f32)> = HashMap::new();
+        // Per product: weight of the query covered, weight of its name covered, words of its
+        // set's name covered.
+        let mut covered: HashMap<u32, (f32, f32, u8)> = HashMap::new();
         let mut seen_words: Vec<&str> = Vec::new();
         let last = q.words.len().saturating_sub(1);
         for (i, word) in q.words.iter().enumerate() {
@@ -452,29 +487,34 @@ impl Index {
             };
             query_weight += weight;
             // Each product counts the best meaning it has, once.
-            let mut best: HashMap<u32, (f32, f32)> = HashMap::new();
+            let mut best: HashMap<u32, (f32, f32, u8)> = HashMap::new();
             for (wid, factor) in meanings {
                 let w = self.weights[wid as usize];
                 for p in &self.postings[wid as usize] {
                     if within.is_some_and(|set| set.binary_search(&p.product).is_err()) {
                         continue;
                     }
-                    let got = (weight * factor, if p.named { w * factor } else { 0.0 });
-                    let slot = best.entry(p.product).or_insert((0.0, 0.0));
+                    let got = (
+                        weight * factor,
+                        if p.named { w * factor } else { 0.0 },
+                        u8::from(p.in_set),
+                    );
+                    let slot = best.entry(p.product).or_insert((0.0, 0.0, 0));
                     if got.0 > slot.0 {
                         *slot = got;
                     }
                 }
             }
-            for (product, (qw, nw)) in best {
-                let slot = covered.entry(product).or_insert((0.0, 0.0));
+            for (product, (qw, nw, sw)) in best {
+                let slot = covered.entry(product).or_insert((0.0, 0.0, 0));
                 slot.0 += qw;
                 slot.1 += nw;
+                slot.2 = slot.2.saturating_add(sw);
             }
         }
         if let Some(set) = within {
             for id in set {
-                covered.entry(*id).or_insert((0.0, 0.0));
+                covered.entry(*id).or_insert((0.0, 0.0, 0));
             }
         }
         // No words beside the identifier: every printing it names covers the query.
@@ -484,7 +524,7 @@ impl Index {
         }
         let mut scored: Vec<(u32, f32)> = covered
             .into_iter()
-            .map(|(id, (qw, nw))| {
+            .map(|(id, (qw, nw, sw))| {
                 let e = &self.entries[id as usize];
                 let asked = query_weight;
                 let query_cover = if wordless {
@@ -507,6 +547,10 @@ impl Index {
                 };
                 let mut score = query_cover * query_cover * named_part;
                 score *= self.convention(q, id as usize);
+                // Part of a set's name is another set ("Base Set" is not "Base Set 2").
+                if sw > 0 && sw < e.set_words {
+                    score *= 0.85;
+                }
                 (id, score)
             })
             .collect();
@@ -556,6 +600,19 @@ impl Index {
                 factor *= if q.size_run.is_some() { 0.6 } else { 0.88 };
             }
         }
+        if let Version::Other(model) = e.version
+            && !conventions::names_a_version(q, model)
+        {
+            factor *= 0.85;
+        }
+        // Asked for the alternate art, the regular printing comes second (not asked, ties
+        // already go to the plainer one).
+        if self.products[at].kind == ProductKind::Card
+            && !e.special
+            && conventions::asks_alternate(q)
+        {
+            factor *= 0.85;
+        }
         let wanted = q.language.as_deref().unwrap_or("en");
         if e.language != wanted {
             factor *= if q.language.is_some() { 0.45 } else { 0.88 };
@@ -581,179 +638,4 @@ fn confidences(ranked: Vec<(u32, f32)>) -> Vec<Hit> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::catalog::product::CatalogLine;
-
-    fn product(json: &str) -> Product {
-        serde_json::from_str::<CatalogLine>(json)
-            .unwrap()
-            .into_product()
-            .unwrap()
-    }
-
-    fn index() -> Index {
-        Index::build(
-            [
-                r#"{"kind":"sneaker","name":"Air Jordan 1 Retro High OG Chicago Lost and Found","brand":"Jordan","style_id":"DZ5485-612"}"#,
-                r#"{"kind":"sneaker","name":"Air Jordan 1 Retro High OG Chicago Lost and Found (GS)","brand":"Jordan","style_id":"FD1437-612"}"#,
-                r#"{"kind":"sneaker","name":"Air Jordan 1 Retro High OG Chicago","brand":"Jordan","style_id":"555088-101"}"#,
-                r#"{"kind":"sneaker","name":"Air Jordan 11 Retro Cherry","brand":"Jordan","style_id":"CT8012-116"}"#,
-                r#"{"kind":"sneaker","name":"Nike Dunk Low Panda","brand":"Nike","colorway":"White/Black","style_id":"DD1391-100"}"#,
-                r#"{"kind":"sneaker","name":"Nike Dunk Low Reverse Panda","brand":"Nike","colorway":"Black/White","style_id":"FD9064-011"}"#,
-                r#"{"kind":"sneaker","name":"Nike Dunk Low Panda (W)","brand":"Nike","colorway":"White/Black","style_id":"DD1503-101"}"#,
-                r#"{"kind":"sneaker","name":"Air Jordan 1 Retro High","brand":"Jordan","style_id":"315122-111/CW2288-111"}"#,
-                r#"{"kind":"card","name":"Charizard","game":"Pokémon","set":"Base Set","set_code":"BS","number":"4/102","rarity":"Holo Rare"}"#,
-                r#"{"kind":"card","name":"Charizard","game":"Pokémon","set":"Base Set 2","set_code":"B2","number":"4/130","rarity":"Holo Rare"}"#,
-                r#"{"kind":"card","name":"Blue-Eyes White Dragon","game":"Yu-Gi-Oh!","set":"Legend of Blue Eyes White Dragon","set_code":"LOB","number":"LOB-001","rarity":"Ultra Rare"}"#,
-                r#"{"kind":"card","name":"Monkey.D.Luffy","game":"One Piece","set":"Awakening of the New Era","set_code":"OP05","number":"OP05-119","rarity":"Secret Rare"}"#,
-                r#"{"kind":"card","name":"Monkey.D.Luffy (Alternate Art)","game":"One Piece","set":"Awakening of the New Era","set_code":"OP05","number":"OP05-119","rarity":"Secret Rare Alternate Art"}"#,
-                r#"{"kind":"card","name":"Pikachu","game":"Pokémon","set":"151","set_code":"MEW","number":"25/165","rarity":"Common"}"#,
-                r#"{"kind":"card","name":"Pikachu","game":"Pokémon","set":"151","set_code":"SV2a","number":"25/165","rarity":"Common","language":"ja"}"#,
-                r#"{"kind":"sealed","name":"Pokémon 151 Elite Trainer Box","game":"Pokémon","set":"151","set_code":"MEW"}"#,
-            ]
-            .into_iter()
-            .map(product)
-            .collect(),
-        )
-    }
-
-    fn best(ix: &Index, text: &str) -> Option<String> {
-        ix.find(text, false)
-            .answer()
-            .map(|h| ix.product(h.product).name.clone())
-    }
-
-    #[test]
-    fn identifiers_resolve_however_written() {
-        let ix = index();
-        for text in ["CW2288-111", "315122 111", "cw2288-111 sz 10"] {
-            assert_eq!(
-                best(&ix, text).as_deref(),
-                Some("Air Jordan 1 Retro High"),
-                "{text}"
-            );
-        }
-        assert_eq!(
-            best(&ix, "lob 001").as_deref(),
-            Some("Blue-Eyes White Dragon")
-        );
-        assert_eq!(
-            best(&ix, "LOB-EN001 1st").as_deref(),
-            Some("Blue-Eyes White Dragon")
-        );
-        assert_eq!(
-            best(&ix, "op05-119 alt art").as_deref(),
-            Some("Monkey.D.Luffy (Alternate Art)")
-        );
-        // Both printings carry the number: the regular one first, but as a choice.
-        let found = ix.find("op05-119", false);
-        assert!(found.answer().is_none());
-        assert_eq!(ix.product(found.hits[0].product).name, "Monkey.D.Luffy");
-    }
-
-    #[test]
-    fn names_resolve_with_conventions() {
-        let ix = index();
-        assert_eq!(
-            best(&ix, "jordan 1 high chicago lost n found 10.5").as_deref(),
-            Some("Air Jordan 1 Retro High OG Chicago Lost and Found")
-        );
-        // Without its line ("High") it is the first choice, not a silent answer.
-        let found = ix.find("jordan 1 chicago lost n found", false);
-        assert_eq!(
-            ix.product(found.hits[0].product).name,
-            "Air Jordan 1 Retro High OG Chicago Lost and Found"
-        );
-        assert_eq!(
-            best(&ix, "aj1 high chicago lnf gs 5y").as_deref(),
-            Some("Air Jordan 1 Retro High OG Chicago Lost and Found (GS)")
-        );
-        assert_eq!(
-            best(&ix, "dunk low panda").as_deref(),
-            Some("Nike Dunk Low Panda")
-        );
-        assert_eq!(
-            best(&ix, "dunk low panda wmns 8").as_deref(),
-            Some("Nike Dunk Low Panda (W)")
-        );
-        assert_eq!(
-            best(&ix, "dunk low reverse panda").as_deref(),
-            Some("Nike Dunk Low Reverse Panda")
-        );
-        assert_eq!(
-            best(&ix, "Charizard base 4/102 PSA 9").as_deref(),
-            Some("Charizard")
-        );
-        let found = ix.find("Charizard base 4/102 PSA 9", false);
-        assert_eq!(
-            ix.product(found.hits[0].product).set_code.as_deref(),
-            Some("BS")
-        );
-        assert_eq!(
-            best(&ix, "jordan 11 cherry").as_deref(),
-            Some("Air Jordan 11 Retro Cherry")
-        );
-        assert_eq!(
-            best(&ix, "jordan 11 chery").as_deref(),
-            Some("Air Jordan 11 Retro Cherry")
-        );
-        assert_eq!(
-            best(&ix, "151 etb").as_deref(),
-            Some("Pokémon 151 Elite Trainer Box")
-        );
-        let en = ix.find("pikachu mew 25", false).answer().unwrap();
-        assert_eq!(ix.product(en.product).language, None);
-        let ja = ix.find("pikachu 25 japanese", false).answer().unwrap();
-        assert_eq!(ix.product(ja.product).language.as_deref(), Some("ja"));
-    }
-
-    #[test]
-    fn a_style_id_the_catalog_lacks_is_not_a_sibling() {
-        let ix = index();
-        // The words name the Panda, but the text's style id is another colourway's that the
-        // catalog does not have: the Panda is offered, not answered.
-        let found = ix.find("DD1391-103 Nike Dunk Low Panda", false);
-        assert_eq!(found.answer().map(|h| h.product), None);
-        assert_eq!(
-            ix.product(found.hits[0].product).name,
-            "Nike Dunk Low Panda"
-        );
-        // Its own style id (one half of a compound one, too) still answers.
-        assert_eq!(
-            best(&ix, "DD1391-100 Nike Dunk Low Panda").as_deref(),
-            Some("Nike Dunk Low Panda")
-        );
-        assert_eq!(
-            best(&ix, "CW2288-111 air jordan 1 retro high").as_deref(),
-            Some("Air Jordan 1 Retro High")
-        );
-    }
-
-    #[test]
-    fn no_match_is_not_a_guess() {
-        let ix = index();
-        for text in [
-            "yeezy 350 zebra",
-            "jordan 4 military black",
-            "dunk low chicago unicorn",
-            "CZ0790-001",
-            "size 10",
-        ] {
-            assert_eq!(best(&ix, text), None, "{text}");
-        }
-        // Ambiguous: a choice, not an answer.
-        let found = ix.find("charizard holo", false);
-        assert!(found.answer().is_none() && found.hits.len() >= 2);
-    }
-
-    #[test]
-    fn typing_reads_the_last_word_as_a_beginning() {
-        let ix = index();
-        let found = ix.find("dunk low reve", true);
-        assert_eq!(
-            ix.product(found.hits[0].product).name,
-            "Nike Dunk Low Reverse Panda"
-        );
-    }
-}
+mod tests;

@@ -6,6 +6,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod choices;
 #[cfg(feature = "ssr")]
+mod conventions;
+#[cfg(feature = "ssr")]
 pub mod enrich;
 mod enrich_ui;
 #[cfg(feature = "ssr")]

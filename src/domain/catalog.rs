@@ -256,13 +256,7 @@ pub fn language_code(word: &str) -> Option<&'static str> {
 
 /// Nicknames and abbreviations resellers type, spelled out.
 const EXPANSIONS: &[(&str, &str)] = &[
-    ("aj1", "air jordan 1"),
-    ("aj3", "air jordan 3"),
-    ("aj4", "air jordan 4"),
-    ("aj11", "air jordan 11"),
     ("af1", "air force 1"),
-    ("am1", "air max 1"),
-    ("am90", "air max 90"),
     ("nb", "new balance"),
     ("yzy", "yeezy"),
     ("etb", "elite trainer box"),
@@ -271,7 +265,23 @@ const EXPANSIONS: &[(&str, &str)] = &[
     ("unc", "university blue"),
     ("alt", "alternate"),
     ("aa", "alternate art"),
+    ("zard", "charizard"),
 ];
+
+/// Model numbers written short: `aj5` is the Air Jordan 5, `am90` the Air Max 90.
+const MODEL_PREFIXES: &[(&str, &str)] = &[("aj", "air jordan"), ("am", "air max")];
+
+/// A nickname, abbreviation or short model number spelled out.
+fn spelled_out(word: &str) -> Option<String> {
+    if let Some((_, long)) = EXPANSIONS.iter().find(|(short, _)| *short == word) {
+        return Some(long.to_string());
+    }
+    MODEL_PREFIXES.iter().find_map(|(short, long)| {
+        let number = word.strip_prefix(short)?;
+        (!number.is_empty() && number.len() <= 3 && number.chars().all(|c| c.is_ascii_digit()))
+            .then(|| format!("{long} {number}"))
+    })
+}
 
 // Size-run markers: without one a product is the adult (men's / unisex) one.
 string_enum!(
@@ -447,8 +457,8 @@ impl Query {
                     q.language = Some(code.1.to_string());
                     continue;
                 }
-                match EXPANSIONS.iter().find(|(short, _)| *short == word) {
-                    Some((_, long)) => q.words.extend(
+                match spelled_out(word) {
+                    Some(long) => q.words.extend(
                         long.split(' ')
                             .filter(|w| !NOISE.contains(w))
                             .map(str::to_string),
@@ -529,6 +539,21 @@ mod tests {
         assert_eq!(q.set_numbers, ["LOB-1"]);
         let q = Query::parse("aj3 bred toe 11 VNDS");
         assert_eq!(q.words, ["air", "jordan", "3", "bred", "toe"]);
+        let q = Query::parse("aj5 fire red am90 zard");
+        assert_eq!(
+            q.words,
+            [
+                "air",
+                "jordan",
+                "5",
+                "fire",
+                "red",
+                "air",
+                "max",
+                "90",
+                "charizard"
+            ]
+        );
         let q = Query::parse("jordan 5 sz 12");
         assert_eq!(q.words, ["jordan", "5"]);
         let q = Query::parse("dunk high shadow 2.0 gs 10.5");

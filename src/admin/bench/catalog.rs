@@ -989,11 +989,11 @@ pub async fn measure(db: &Db, target: usize, dir: &Path) -> Result<String, Strin
     // A real product takes the place of the synthetic one holding its name, number or style,
     // or named as a shorter form of it.
     let taken: HashSet<String> = real.lines.iter().flat_map(real_world::slots).collect();
-    let real_names: Vec<Vec<String>> = real.lines.iter().map(real_world::sneaker_words).collect();
     let held = |l: &serde_json::Value| {
         let words = real_world::sneaker_words(l);
         real_world::slots(l).iter().any(|s| taken.contains(s))
-            || real_names
+            || real
+                .names
                 .iter()
                 .any(|r| real_world::named_shorter(&words, r))
     };

@@ -2,7 +2,8 @@
 //! and messy text as resellers type it for them (`real_world/inputs.tsv`), written by hand
 //! rather than generated, so the resolver is not only measured on the generator's own
 //! templates. The products go into the synthetic catalog in place of whatever synthetic
-//! product held the same name, card number or style id, so its near duplicates stay around.
+//! product held the same name, card number or style id, or was named as a shorter form of it or
+//! by a nickname it goes by, so its near duplicates stay around.
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -14,6 +15,9 @@ const INPUTS: &str = include_str!("real_world/inputs.tsv");
 
 pub struct RealWorld {
     pub lines: Vec<Value>,
+    /// Each sneaker line's name words and the words of the nicknames it goes by (the bench-only
+    /// `"aka"` of a line: the '07 White is the "Triple White"); empty for anything else.
+    pub names: Vec<Vec<String>>,
     /// Messy text → identity of the right product (None: nothing in the catalog is it).
     pub labelled: Vec<(String, Option<String>)>,
 }
@@ -44,7 +48,11 @@ pub fn sneaker_words(line: &Value) -> Vec<String> {
         return Vec::new();
     }
     let name = line.get("name").and_then(Value::as_str).unwrap_or("");
-    name.split(|c: char| !c.is_alphanumeric())
+    words(name)
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
@@ -59,12 +67,24 @@ pub fn named_shorter(synthetic: &[String], real: &[String]) -> bool {
 
 /// The products and the labelled inputs; `identity_of` names a catalog line's product.
 pub fn load(identity_of: impl Fn(&Value) -> String) -> Result<RealWorld, String> {
-    let lines: Vec<Value> = CATALOG
+    let mut lines: Vec<Value> = CATALOG
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(serde_json::from_str)
         .collect::<Result<_, _>>()
         .map_err(|e| format!("real_world/catalog.jsonl: {e}"))?;
+    // "aka" is the bench's, not a catalog field: taken out before the lines are imported.
+    let names = lines
+        .iter_mut()
+        .map(|line| {
+            let aka = line.as_object_mut().and_then(|o| o.remove("aka"));
+            let mut names = sneaker_words(line);
+            if !names.is_empty() {
+                names.extend(aka.iter().flat_map(|a| words(a.as_str().unwrap_or(""))));
+            }
+            names
+        })
+        .collect();
     let by_name: HashMap<&str, String> = lines
         .iter()
         .map(|l| (l["name"].as_str().unwrap_or(""), identity_of(l)))
@@ -89,5 +109,9 @@ pub fn load(identity_of: impl Fn(&Value) -> String) -> Result<RealWorld, String>
         };
         labelled.push((text.trim().to_string(), expected));
     }
-    Ok(RealWorld { lines, labelled })
+    Ok(RealWorld {
+        lines,
+        names,
+        labelled,
+    })
 }
