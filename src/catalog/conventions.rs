@@ -4,7 +4,7 @@
 //! spells out; "alt art" asks for the alternate or secret printing of a card.
 
 use super::product::Product;
-use crate::domain::catalog::{ProductKind, Query};
+use crate::domain::catalog::{ProductKind, Query, SizeRun};
 
 /// Models with versions that resellers name only when it is not the usual one: the model's
 /// words, the words that choose a version, and the version meant when none is named.
@@ -62,10 +62,31 @@ pub fn version(kind: ProductKind, name_words: &[String]) -> Version {
     Version::Plain
 }
 
-/// Whether the text names a version of the model at `at` in [`MODEL_DEFAULTS`].
-pub fn names_a_version(q: &Query, at: usize) -> bool {
-    let versions = MODEL_DEFAULTS[at].1;
-    q.words.iter().any(|w| versions.contains(&w.as_str()))
+/// What a text asks for beyond its words, read once per query.
+pub struct Wants {
+    pub size_run: Option<SizeRun>,
+    pub language: Option<String>,
+    /// An alternate printing ("alt art", "parallel").
+    pub alternate: bool,
+    /// Per model of [`MODEL_DEFAULTS`]: the text names one of its versions.
+    versions: [bool; MODEL_DEFAULTS.len()],
+}
+
+impl Wants {
+    pub fn of(q: &Query) -> Wants {
+        let has = |list: &[&str]| q.words.iter().any(|w| list.contains(&w.as_str()));
+        Wants {
+            size_run: q.size_run,
+            language: q.language.clone(),
+            alternate: has(ALTERNATE_WORDS),
+            versions: std::array::from_fn(|at| has(MODEL_DEFAULTS[at].1)),
+        }
+    }
+
+    /// Whether the text names a version of the model at `at` in [`MODEL_DEFAULTS`].
+    pub fn names_version(&self, at: usize) -> bool {
+        self.versions[at]
+    }
 }
 
 /// A release year ("2018" of "Concord (2018)"): part of the name, but not a word a text
@@ -101,13 +122,6 @@ pub fn is_special_printing(p: &Product) -> bool {
             .any(|w| SPECIAL_WORDS.contains(&w))
     };
     past_total || words(&p.rarity) || words(&Some(p.name.clone()))
-}
-
-/// Whether the text asks for an alternate printing ("alt art", "parallel").
-pub fn asks_alternate(q: &Query) -> bool {
-    q.words
-        .iter()
-        .any(|w| ALTERNATE_WORDS.contains(&w.as_str()))
 }
 
 #[cfg(test)]
@@ -149,14 +163,9 @@ mod tests {
             version(ProductKind::Card, &words("Dunk Low")),
             Version::Plain
         );
-        assert!(names_a_version(
-            &Query::parse("jordan 1 low lost and found"),
-            0
-        ));
-        assert!(!names_a_version(
-            &Query::parse("jordan 1 lost and found"),
-            0
-        ));
+        assert!(Wants::of(&Query::parse("jordan 1 low lost and found")).names_version(0));
+        assert!(!Wants::of(&Query::parse("jordan 1 lost and found")).names_version(0));
+        assert!(Wants::of(&Query::parse("op05 119 alt art")).alternate);
         assert!(is_year("2018") && !is_year("1130") && !is_year("350"));
     }
 }

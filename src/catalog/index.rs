@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use super::conventions::{self, Version};
+use super::conventions::{self, Version, Wants};
 use super::product::Product;
 use crate::domain::catalog::{self, ProductKind, Query, SizeRun};
 
@@ -78,6 +78,7 @@ struct Posting {
 }
 
 struct Entry {
+    kind: ProductKind,
     size_run: SizeRun,
     language: String,
     /// Σ weight of the name's words.
@@ -241,6 +242,7 @@ impl Index {
             named_words.push(named_ids);
             let size_run = name.size_run.unwrap_or(SizeRun::Adult);
             entries.push(Entry {
+                kind: p.kind,
                 size_run,
                 language: p.language.clone().unwrap_or_else(|| "en".into()),
                 name_weight: 0.0,
@@ -458,12 +460,25 @@ impl Index {
         })
     }
 
-    /// Products scored for the query's words, best first (at most 5). `within`: only these.
+    /// Products scored for the query's words, best first (at most 5). `within`: only these
+    /// (sorted).
     fn rank(&self, q: &Query, within: Option<&[u32]>, typing: bool) -> Vec<(u32, f32)> {
+        SCRATCH.with_borrow_mut(|scratch| {
+            scratch.prepare(self.products.len());
+            let ranked = self.rank_with(scratch, q, within, typing);
+            scratch.clear();
+            ranked
+        })
+    }
+
+    fn rank_with(
+        &self,
+        scratch: &mut Scratch,
+        q: &Query,
+        within: Option<&[u32]>,
+        typing: bool,
+    ) -> Vec<(u32, f32)> {
         let mut query_weight = 0.0f32;
-        // Per product: weight of the query covered, weight of its name covered, words of its
-        // set's name covered.
-        let mut covered: HashMap<u32, (f32, f32, u8)> = HashMap::new();
         let mut seen_words: Vec<&str> = Vec::new();
         let last = q.words.len().saturating_sub(1);
         for (i, word) in q.words.iter().enumerate() {
@@ -487,34 +502,37 @@ impl Index {
             };
             query_weight += weight;
             // Each product counts the best meaning it has, once.
-            let mut best: HashMap<u32, (f32, f32, u8)> = HashMap::new();
+            scratch.next_word();
             for (wid, factor) in meanings {
                 let w = self.weights[wid as usize];
-                for p in &self.postings[wid as usize] {
-                    if within.is_some_and(|set| set.binary_search(&p.product).is_err()) {
-                        continue;
+                let postings = &self.postings[wid as usize];
+                let mut count = |p: &Posting| {
+                    scratch.offer(
+                        p.product,
+                        Tally {
+                            query: weight * factor,
+                            name: if p.named { w * factor } else { 0.0 },
+                            set_words: u8::from(p.in_set),
+                        },
+                    )
+                };
+                match within {
+                    // Postings are in product order: look the few products up.
+                    Some(set) => {
+                        for id in set {
+                            if let Ok(at) = postings.binary_search_by_key(id, |p| p.product) {
+                                count(&postings[at]);
+                            }
+                        }
                     }
-                    let got = (
-                        weight * factor,
-                        if p.named { w * factor } else { 0.0 },
-                        u8::from(p.in_set),
-                    );
-                    let slot = best.entry(p.product).or_insert((0.0, 0.0, 0));
-                    if got.0 > slot.0 {
-                        *slot = got;
-                    }
+                    None => postings.iter().for_each(count),
                 }
             }
-            for (product, (qw, nw, sw)) in best {
-                let slot = covered.entry(product).or_insert((0.0, 0.0, 0));
-                slot.0 += qw;
-                slot.1 += nw;
-                slot.2 = slot.2.saturating_add(sw);
-            }
+            scratch.add_word();
         }
         if let Some(set) = within {
             for id in set {
-                covered.entry(*id).or_insert((0.0, 0.0, 0));
+                scratch.touch(*id);
             }
         }
         // No words beside the identifier: every printing it names covers the query.
@@ -522,40 +540,43 @@ impl Index {
         if wordless {
             query_weight = 1.0;
         }
-        let mut scored: Vec<(u32, f32)> = covered
-            .into_iter()
-            .map(|(id, (qw, nw, sw))| {
-                let e = &self.entries[id as usize];
-                let asked = query_weight;
-                let query_cover = if wordless {
-                    1.0
-                } else {
-                    (qw / asked.max(f32::EPSILON)).min(1.0)
-                };
-                let name_cover = if e.name_weight > 0.0 {
-                    (nw / e.name_weight).min(1.0)
-                } else {
-                    1.0
-                };
-                let name_cover = if wordless { 1.0 } else { name_cover };
-                // Among the printings an identifier named, the words only choose; across the
-                // catalog, a word of the name the text lacks ("Reverse") costs the rank.
-                let named_part = if within.is_some() {
-                    0.8 + 0.2 * name_cover
-                } else {
-                    0.15 + 0.85 * name_cover.powf(1.5)
-                };
-                let mut score = query_cover * query_cover * named_part;
-                score *= self.convention(q, id as usize);
-                // Part of a set's name is another set ("Base Set" is not "Base Set 2").
-                if sw > 0 && sw < e.set_words {
-                    score *= 0.85;
-                }
-                (id, score)
-            })
-            .collect();
-        // Ties go to the plainer product (the regular printing before the alternate art).
-        scored.sort_unstable_by(|a, b| {
+        let wants = Wants::of(q);
+        let mut best: Vec<(u32, f32)> = Vec::with_capacity(6);
+        for &id in &scratch.touched {
+            let t = scratch.tally[id as usize];
+            let e = &self.entries[id as usize];
+            let query_cover = if wordless {
+                1.0
+            } else {
+                (t.query / query_weight.max(f32::EPSILON)).min(1.0)
+            };
+            let name_cover = if wordless || e.name_weight <= 0.0 {
+                1.0
+            } else {
+                (t.name / e.name_weight).min(1.0)
+            };
+            // Among the printings an identifier named, the words only choose; across the
+            // catalog, a word of the name the text lacks ("Reverse") costs the rank.
+            let named_part = if within.is_some() {
+                0.8 + 0.2 * name_cover
+            } else {
+                0.15 + 0.85 * name_cover.powf(1.5)
+            };
+            let mut score = query_cover * query_cover * named_part;
+            score *= self.convention(&wants, id as usize);
+            // Part of a set's name is another set ("Base Set" is not "Base Set 2").
+            if t.set_words > 0 && t.set_words < e.set_words {
+                score *= 0.85;
+            }
+            self.keep_best(&mut best, (id, score));
+        }
+        best
+    }
+
+    /// Keeps the five best in order. Ties go to the plainer product (the regular printing
+    /// before the alternate art), then to the first.
+    fn keep_best(&self, best: &mut Vec<(u32, f32)>, scored: (u32, f32)) {
+        let before = |a: &(u32, f32), b: &(u32, f32)| {
             b.1.total_cmp(&a.1)
                 .then(
                     self.entries[a.0 as usize]
@@ -563,9 +584,13 @@ impl Index {
                         .total_cmp(&self.entries[b.0 as usize].name_weight),
                 )
                 .then(a.0.cmp(&b.0))
-        });
-        scored.truncate(5);
-        scored
+        };
+        if best.len() == 5 && before(&scored, &best[4]).is_ge() {
+            return;
+        }
+        let at = best.partition_point(|b| before(b, &scored).is_lt());
+        best.insert(at, scored);
+        best.truncate(5);
     }
 
     /// An identifier hit: one product is certain (unless it is another language than asked
@@ -575,7 +600,7 @@ impl Index {
             let at = ranked[0].0 as usize;
             return vec![Hit {
                 product: at,
-                confidence: 0.99 * self.convention(q, at).max(0.5),
+                confidence: 0.99 * self.convention(&Wants::of(q), at).max(0.5),
             }];
         }
         let mut hits = confidences(ranked);
@@ -591,33 +616,118 @@ impl Index {
 
     /// The soft preferences: the size run asked for (adult when none is), the language asked
     /// for (English when none is).
-    fn convention(&self, q: &Query, at: usize) -> f32 {
+    fn convention(&self, wants: &Wants, at: usize) -> f32 {
         let e = &self.entries[at];
         let mut factor = 1.0;
-        if self.products[at].kind == ProductKind::Sneaker || e.size_run != SizeRun::Adult {
-            let wanted = q.size_run.unwrap_or(SizeRun::Adult);
+        if e.kind == ProductKind::Sneaker || e.size_run != SizeRun::Adult {
+            let wanted = wants.size_run.unwrap_or(SizeRun::Adult);
             if e.size_run != wanted {
-                factor *= if q.size_run.is_some() { 0.6 } else { 0.88 };
+                factor *= if wants.size_run.is_some() { 0.6 } else { 0.88 };
             }
         }
         if let Version::Other(model) = e.version
-            && !conventions::names_a_version(q, model)
+            && !wants.names_version(model)
         {
             factor *= 0.85;
         }
         // Asked for the alternate art, the regular printing comes second (not asked, ties
         // already go to the plainer one).
-        if self.products[at].kind == ProductKind::Card
-            && !e.special
-            && conventions::asks_alternate(q)
-        {
+        if e.kind == ProductKind::Card && !e.special && wants.alternate {
             factor *= 0.85;
         }
-        let wanted = q.language.as_deref().unwrap_or("en");
+        let wanted = wants.language.as_deref().unwrap_or("en");
         if e.language != wanted {
-            factor *= if q.language.is_some() { 0.45 } else { 0.88 };
+            factor *= if wants.language.is_some() { 0.45 } else { 0.88 };
         }
         factor
+    }
+}
+
+/// What one product has of a query: the weight of the query it covers, the weight of its
+/// own name covered, and how many words of its set's name.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    query: f32,
+    name: f32,
+    set_words: u8,
+}
+
+/// Per-thread tallies for ranking, kept between queries so a query allocates nothing per
+/// product: one slot per product, and the list of products touched to reset afterwards.
+#[derive(Default)]
+struct Scratch {
+    tally: Vec<Tally>,
+    /// The current word's best meaning per product, valid where `marks` holds `word`.
+    best: Vec<Tally>,
+    marks: Vec<u32>,
+    word: u32,
+    word_touched: Vec<u32>,
+    touched: Vec<u32>,
+    counted: Vec<bool>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+impl Scratch {
+    fn prepare(&mut self, products: usize) {
+        if self.tally.len() < products {
+            self.tally.resize(products, Tally::default());
+            self.best.resize(products, Tally::default());
+            self.marks.resize(products, 0);
+            self.counted.resize(products, false);
+        }
+    }
+
+    fn next_word(&mut self) {
+        self.word = self.word.wrapping_add(1);
+        if self.word == 0 {
+            self.marks.fill(0);
+            self.word = 1;
+        }
+        self.word_touched.clear();
+    }
+
+    /// One meaning of the current word found in a product: kept if it is its best.
+    fn offer(&mut self, product: u32, got: Tally) {
+        let at = product as usize;
+        if self.marks[at] != self.word {
+            self.marks[at] = self.word;
+            self.best[at] = got;
+            self.word_touched.push(product);
+        } else if got.query > self.best[at].query {
+            self.best[at] = got;
+        }
+    }
+
+    /// Adds the current word's best meanings to the products' tallies.
+    fn add_word(&mut self) {
+        for i in 0..self.word_touched.len() {
+            let product = self.word_touched[i];
+            let got = self.best[product as usize];
+            self.touch(product);
+            let t = &mut self.tally[product as usize];
+            t.query += got.query;
+            t.name += got.name;
+            t.set_words = t.set_words.saturating_add(got.set_words);
+        }
+    }
+
+    fn touch(&mut self, product: u32) {
+        let at = product as usize;
+        if !self.counted[at] {
+            self.counted[at] = true;
+            self.touched.push(product);
+        }
+    }
+
+    fn clear(&mut self) {
+        for &id in &self.touched {
+            self.tally[id as usize] = Tally::default();
+            self.counted[id as usize] = false;
+        }
+        self.touched.clear();
     }
 }
 
