@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use super::conventions::{self, Version, Wants};
 use super::product::Product;
 use crate::domain::catalog::{self, ProductKind, Query, SizeRun};
+use crate::domain::item::SizeSystem;
 
 /// Words of sneaker names that resellers leave out and that tell no two products apart.
 const FILLER: &[&str] = &["air", "retro", "07", "77", "boost", "sp"];
@@ -56,6 +57,9 @@ pub struct Found {
     /// Best first, at most 5.
     pub hits: Vec<Hit>,
     pub step: Option<Step>,
+    /// The size a scanned barcode names (the best hit's), in the size system its size run
+    /// is sold in.
+    pub size: Option<(SizeSystem, String)>,
 }
 
 impl Found {
@@ -105,6 +109,8 @@ pub struct Index {
     deletions: HashMap<String, Vec<u32>>,
     by_style: HashMap<String, Vec<u32>>,
     by_gtin: HashMap<String, Vec<u32>>,
+    /// A size's barcode → its product and the size in each system.
+    by_size_gtin: HashMap<String, (u32, Vec<(SizeSystem, String)>)>,
     by_set_number: HashMap<String, Vec<u32>>,
     by_number: HashMap<String, Vec<u32>>,
 }
@@ -291,9 +297,60 @@ impl Index {
             deletions,
             by_style,
             by_gtin,
+            by_size_gtin: HashMap::new(),
             by_set_number,
             by_number,
         }
+    }
+
+    /// Adds the sizes' barcodes: (gtin, product id, size system, size) rows, as
+    /// `store::all_gtins` reads them.
+    pub fn with_gtins(mut self, rows: Vec<(String, String, String, String)>) -> Index {
+        let at: HashMap<&str, u32> = self
+            .products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i as u32))
+            .collect();
+        let mut by_size_gtin: HashMap<String, (u32, Vec<(SizeSystem, String)>)> = HashMap::new();
+        for (gtin, product, system, size) in rows {
+            let (Some(&id), Some(system)) = (at.get(product.as_str()), SizeSystem::parse(&system))
+            else {
+                continue;
+            };
+            by_size_gtin
+                .entry(gtin)
+                .or_insert_with(|| (id, Vec::new()))
+                .1
+                .push((system, size));
+        }
+        self.by_size_gtin = by_size_gtin;
+        self
+    }
+
+    /// The size to show for a barcode: in the system of the product's size run (US M for
+    /// men's, US W for women's, US GS for grade school), else the first it has.
+    fn size_to_show(
+        &self,
+        at: u32,
+        sizes: &[(SizeSystem, String)],
+    ) -> Option<(SizeSystem, String)> {
+        let wanted = match self.entries[at as usize].size_run {
+            SizeRun::Women => SizeSystem::UsW,
+            SizeRun::Grade => SizeSystem::UsGs,
+            _ => SizeSystem::UsM,
+        };
+        [
+            wanted,
+            SizeSystem::UsM,
+            SizeSystem::UsW,
+            SizeSystem::UsGs,
+            SizeSystem::Uk,
+            SizeSystem::Eu,
+        ]
+        .into_iter()
+        .find_map(|s| sizes.iter().find(|(sys, _)| *sys == s))
+        .cloned()
     }
 
     pub fn len(&self) -> usize {
@@ -357,6 +414,17 @@ impl Index {
     /// The local steps for one text. `typing`: the last word may be unfinished.
     pub fn find(&self, text: &str, typing: bool) -> Found {
         let q = Query::parse(text);
+        // A size's barcode names the product and the size in the box.
+        if let Some((at, sizes)) = q.gtin.as_ref().and_then(|g| self.by_size_gtin.get(g)) {
+            return Found {
+                hits: vec![Hit {
+                    product: *at as usize,
+                    confidence: 0.99,
+                }],
+                step: Some(Step::LocalIdentifier),
+                size: self.size_to_show(*at, sizes),
+            };
+        }
         // By identifier: a style id, GTIN or set code + number names the product outright.
         let mut ids: Vec<u32> = Vec::new();
         for s in &q.style_ids {
@@ -376,6 +444,7 @@ impl Index {
             let found = Found {
                 hits: self.identified(&q, ranked),
                 step: Some(Step::LocalIdentifier),
+                size: None,
             };
             if found.answer().is_some() {
                 return found;
@@ -396,6 +465,7 @@ impl Index {
         .unwrap_or(Found {
             hits: Vec::new(),
             step: None,
+            size: None,
         })
     }
 
@@ -420,6 +490,7 @@ impl Index {
                 return Some(Found {
                     hits: confidences(ranked),
                     step: Some(Step::LocalIdentifier),
+                    size: None,
                 });
             }
         }
@@ -457,6 +528,7 @@ impl Index {
         Some(Found {
             hits,
             step: Some(Step::LocalName),
+            size: None,
         })
     }
 

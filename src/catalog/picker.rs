@@ -1,6 +1,8 @@
 //! The catalog type-ahead: a reseller types messy text and picks the product, and the form's
 //! fields are filled from it. Requests wait for a pause in typing (200 ms), and an answer that
-//! arrives after newer typing is dropped.
+//! arrives after newer typing is dropped. A barcode scanner types the digits and Enter: Enter
+//! takes the product the text names (with the size a box's barcode names) as soon as it is
+//! found, instead of submitting the form.
 
 use leptos::prelude::*;
 use std::time::Duration;
@@ -20,11 +22,37 @@ pub fn ProductPicker(
     // Nothing local matched this text: offer the providers (they cost, so only on request).
     let offer_lookup = RwSignal::new(false);
     let looking_up = RwSignal::new(false);
+    // Enter was pressed: take a confident answer as soon as it arrives.
+    let take_answer = RwSignal::new(false);
+    let choose = move |s: Suggestion| {
+        let size = s
+            .size
+            .as_ref()
+            .and_then(|(system, size)| {
+                crate::domain::item::SizeSystem::parse(system)
+                    .map(|sys| format!(", size {} {size}", sys.label()))
+            })
+            .unwrap_or_default();
+        status.set(format!("Filled in from the catalog: {}{size}.", s.name));
+        found.set(Vec::new());
+        text.set(String::new());
+        take_answer.set(false);
+        on_pick.run(s);
+    };
+    // The confident first answer, when Enter asked for it.
+    let answer_if_asked = move |list: &[Suggestion]| match list.first() {
+        Some(first) if take_answer.get_untracked() && first.confidence >= 0.8 => {
+            choose(first.clone());
+            true
+        }
+        _ => false,
+    };
     // try_get_value: a pick can close the picker while a search is still pending.
     let turn = StoredValue::new(0u64);
     let search = move |value: String| {
         text.set(value.clone());
         offer_lookup.set(false);
+        take_answer.set(false);
         let mine = turn.get_value() + 1;
         turn.set_value(mine);
         if value.trim().chars().count() < 2 {
@@ -45,6 +73,9 @@ pub fn ProductPicker(
                     }
                     match answer {
                         Ok(list) => {
+                            if answer_if_asked(&list) {
+                                return;
+                            }
                             status.set(if list.is_empty() {
                                 "Nothing in your catalog matches yet: look it up online, or fill in the fields below."
                                     .into()
@@ -94,9 +125,16 @@ pub fn ProductPicker(
         <div class="field product-picker">
             <label for="catalog-search">"Find it in the catalog"</label>
             <input id="catalog-search" type="search" autocomplete="off"
-                placeholder="jordan 1 chicago lost and found, CW2288-111, charizard 4/102…"
+                placeholder="jordan 1 chicago lost and found, CW2288-111, charizard 4/102, or scan a box…"
                 prop:value=move || text.get()
                 on:input=move |ev| search(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" {
+                        ev.prevent_default();
+                        take_answer.set(true);
+                        answer_if_asked(&found.get_untracked());
+                    }
+                }
                 aria-controls="catalog-results" aria-describedby="catalog-status"/>
             <p class="field-hint" id="catalog-status" aria-live="polite">{move || status.get()}</p>
             <Show when=move || offer_lookup.get()>
@@ -113,12 +151,8 @@ pub fn ProductPicker(
                         let name = s.name.clone();
                         view! {
                             <li>
-                                <button type="button" class="picker-option" on:click=move |_| {
-                                    status.set(format!("Filled in from the catalog: {}.", s.name));
-                                    found.set(Vec::new());
-                                    text.set(String::new());
-                                    on_pick.run(s.clone());
-                                }>
+                                <button type="button" class="picker-option"
+                                    on:click=move |_| choose(s.clone())>
                                     {image.map(|src| view! { <img src=src alt="" width="40" height="40" loading="lazy"/> })}
                                     <span class="picker-name">{name}</span>
                                     <span class="picker-details">{details}</span>

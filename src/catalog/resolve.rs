@@ -33,6 +33,9 @@ pub struct Resolution {
     pub confidence: f32,
     pub step: Option<&'static str>,
     pub identifiers: serde_json::Value,
+    /// The size a scanned barcode names: `{"system": "us_m", "size": "10.5"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<Candidate>,
     /// A provider could not be asked (over its rate limit, paused or down): asking again
@@ -59,6 +62,9 @@ pub fn local(index: &Index, query: &str) -> Resolution {
                 confidence: rounded(hit.confidence),
                 step,
                 identifiers: p.identifiers(),
+                size: found.size.as_ref().map(
+                    |(system, size)| serde_json::json!({"system": system.as_str(), "size": size}),
+                ),
                 candidates: Vec::new(),
                 unavailable: false,
             }
@@ -70,6 +76,7 @@ pub fn local(index: &Index, query: &str) -> Resolution {
             confidence: rounded(found.hits.first().map_or(0.0, |h| h.confidence)),
             step: None,
             identifiers: serde_json::Value::Object(Default::default()),
+            size: None,
             candidates: found
                 .hits
                 .iter()
@@ -103,12 +110,16 @@ pub fn link_items(index: &Index, drafts: &mut [&mut crate::domain::item::ItemDra
 
 /// Products for a text as it is typed, best first (the item form's type-ahead).
 pub fn suggest(index: &Index, text: &str) -> Vec<Suggestion> {
-    index
-        .find(text, true)
+    let found = index.find(text, true);
+    let mut offered: Vec<Suggestion> = found
         .hits
         .iter()
         .map(|h| suggestion(index.product(h.product), h.confidence))
-        .collect()
+        .collect();
+    if let (Some(first), Some((system, size))) = (offered.first_mut(), found.size) {
+        first.size = Some((system.as_str().to_string(), size));
+    }
+    offered
 }
 
 /// A product as the item form offers it.
@@ -131,6 +142,7 @@ pub fn suggestion(p: &super::product::Product, confidence: f32) -> Suggestion {
             .map(|l| crate::domain::catalog::language_name(l).to_string()),
         image_url: p.image_url.clone(),
         confidence: rounded(confidence),
+        size: None,
     }
 }
 
@@ -190,8 +202,9 @@ impl SharedIndex {
             return Ok(index.clone());
         }
         let products = store::all_products(db).await?;
+        let gtins = store::all_gtins(db).await?;
         let index = Arc::new(
-            tokio::task::spawn_blocking(move || Index::build(products))
+            tokio::task::spawn_blocking(move || Index::build(products).with_gtins(gtins))
                 .await
                 .map_err(|e| sqlx::Error::Protocol(format!("building the catalog index: {e}")))?,
         );

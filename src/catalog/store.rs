@@ -269,7 +269,7 @@ async fn save_in<DB: Store>(
     Ok(counts)
 }
 
-async fn bump_generation<DB: Store>(tx: &mut Tx<DB>) -> sqlx::Result<()> {
+pub(super) async fn bump_generation<DB: Store>(tx: &mut Tx<DB>) -> sqlx::Result<()> {
     sql("UPDATE catalog_state SET generation = generation + 1 WHERE id = 1")
         .execute(tx)
         .await
@@ -369,6 +369,16 @@ pub async fn all_products(db: &Db) -> sqlx::Result<Vec<Product>> {
     let text = format!("SELECT {COLUMNS} FROM catalog_products ORDER BY id");
     let rows: Vec<ProductRow> = with_db!(db, pool => sqlx::query_as(&text).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(ProductRow::product).collect())
+}
+
+/// Every size barcode with its product and the sizes it is in each system:
+/// (gtin, product id, size system, size).
+pub async fn all_gtins(db: &Db) -> sqlx::Result<Vec<(String, String, String, String)>> {
+    with_db!(db, pool => sqlx::query_as(
+        "SELECT g.gtin, g.catalog_product_id, v.size_system, v.size FROM catalog_gtins g \
+         JOIN catalog_variants v ON v.catalog_product_id = g.catalog_product_id AND v.source = g.source \
+         AND v.variant_id = g.variant_id ORDER BY g.gtin")
+        .fetch_all(pool).await)
 }
 
 /// The products with these ids (unknown ids are skipped).

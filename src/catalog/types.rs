@@ -21,6 +21,9 @@ pub struct Suggestion {
     pub image_url: Option<String>,
     /// 0–1; at or above 0.8 the text names this product.
     pub confidence: f32,
+    /// A scanned box's barcode names the size in it: its size system (`us_m`…) and size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<(String, String)>,
 }
 
 impl Suggestion {

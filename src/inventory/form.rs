@@ -119,6 +119,11 @@ pub fn ItemFields(form: RwSignal<ItemInput>, errors: Memo<Option<AppError>>) -> 
                         .unwrap_or("")
                         .to_string();
                     f.colorway = text(&s.colorway);
+                    // A scanned box's barcode names its size too.
+                    if let Some((system, size)) = &s.size {
+                        f.size_system = system.clone();
+                        f.size = size.clone();
+                    }
                 }
                 "card" => {
                     f.game = text(&s.game);

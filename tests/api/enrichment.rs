@@ -620,6 +620,20 @@ async fn sneakers_are_priced_by_their_size(backend: Backend) {
         4 * 3,
         "four sizes in US M, UK and EU; cm is not kept"
     );
+    // Each size's box barcode was learned with it: a scan names the shoe and its size.
+    let (_, scanned) = app
+        .rpc(&ana, "catalog/suggest", json!({"text": "190000000002"}))
+        .await;
+    assert_eq!(scanned[0]["product_id"], json!(af1), "{scanned}");
+    assert_eq!(scanned[0]["size"], json!(["us_m", "10.5"]), "{scanned}");
+    assert!(scanned[0]["confidence"].as_f64().unwrap() >= 0.8);
+    let local = resolve::local(&index.current(&app.db).await.unwrap(), "190000000000");
+    assert_eq!(local.product_id.as_deref(), Some(af1.as_str()));
+    assert_eq!(local.size, Some(json!({"system": "us_m", "size": "9"})));
+    let (_, unknown) = app
+        .rpc(&ana, "catalog/suggest", json!({"text": "190000000009"}))
+        .await;
+    assert_eq!(unknown, json!([]), "a barcode nobody listed names nothing");
 
     // The next run knows the sizes: one call, and every size moves with the market.
     fake.set_price("sx-af1", 130.0);

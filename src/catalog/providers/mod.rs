@@ -75,6 +75,8 @@ impl Quotes {
 pub struct Variant {
     pub id: String,
     pub sizes: Vec<(SizeSystem, String)>,
+    /// The barcodes (UPC/EAN) printed on this size's box.
+    pub gtins: Vec<String>,
 }
 
 /// A market price a provider quotes: minor units of `currency`.

@@ -52,6 +52,13 @@ struct VariantInfo {
     variant_id: String,
     variant_value: Option<String>,
     size_chart: Option<SizeChart>,
+    #[serde(default)]
+    gtins: Vec<Gtin>,
+}
+
+#[derive(Deserialize)]
+struct Gtin {
+    identifier: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -245,9 +252,17 @@ fn into_variant(v: VariantInfo) -> Option<Variant> {
         };
         sizes.extend(size_in_system(kind, value.trim_end_matches(['W', 'w'])));
     }
+    let mut gtins: Vec<String> = v
+        .gtins
+        .into_iter()
+        .map(|g| g.identifier.trim().to_string())
+        .filter(|g| g.chars().all(|c| c.is_ascii_digit()) && [8, 12, 13, 14].contains(&g.len()))
+        .collect();
+    gtins.dedup();
     (!sizes.is_empty()).then_some(Variant {
         id: v.variant_id,
         sizes,
+        gtins,
     })
 }
 
@@ -303,11 +318,33 @@ mod tests {
                 variant_id: "v".into(),
                 variant_value: Some(value.into()),
                 size_chart: None,
+                gtins: Vec::new(),
             })
             .map(|v| v.sizes)
         };
         assert_eq!(chartless("7W"), Some(vec![(SizeSystem::UsW, "7".into())]));
         assert_eq!(chartless("10"), Some(vec![(SizeSystem::UsM, "10".into())]));
         assert_eq!(chartless("OS"), None);
+        // Barcodes: UPC and EAN kept once; anything not 8, 12, 13 or 14 digits is not one.
+        let gtins: Vec<Gtin> = [
+            "194953069427",
+            "194953069427",
+            "0194953069427",
+            "n/a",
+            "12345",
+        ]
+        .into_iter()
+        .map(|g| Gtin {
+            identifier: g.into(),
+        })
+        .collect();
+        let v = into_variant(VariantInfo {
+            variant_id: "v".into(),
+            variant_value: Some("10".into()),
+            size_chart: None,
+            gtins,
+        })
+        .unwrap();
+        assert_eq!(v.gtins, ["194953069427", "0194953069427"]);
     }
 }
