@@ -10,6 +10,7 @@ use crate::{
         wtb::{WtbItem, WtbItemDraft, match_keys},
     },
     error::AppError,
+    lists::types::WantedMarket,
     server::db::{BeginWrite, Db, new_id},
     with_db,
 };
@@ -85,6 +86,48 @@ impl ItemRow {
             notes: self.notes.clone(),
         }
     }
+}
+
+/// The market's latest price for each item of a list linked to a product: per item, its
+/// size's price before the product's, and a price in the item's currency before another.
+pub async fn market_prices(
+    db: &Db,
+    list_id: &str,
+) -> Result<Vec<(String, WantedMarket)>, AppError> {
+    // Only each source's latest run; a variant's row only when it is the item's size (in any
+    // size system the provider's chart converts to).
+    type Row = (String, String, i64, String, String, Option<String>);
+    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
+        "SELECT DISTINCT w.id, w.currency, mp.price, mp.currency, mp.source, v.size FROM wtb_items w \
+         JOIN market_prices mp ON mp.catalog_product_id = w.product_id AND mp.item_id IS NULL \
+         LEFT JOIN catalog_variants v ON v.catalog_product_id = mp.catalog_product_id AND v.source = mp.source \
+           AND v.variant_id = mp.variant_id AND v.size = w.size \
+         WHERE w.list_id = $1 AND (mp.variant_id IS NULL OR v.size IS NOT NULL) \
+           AND mp.observed_at = (SELECT MAX(m2.observed_at) FROM market_prices m2 \
+             WHERE m2.catalog_product_id = mp.catalog_product_id AND m2.source = mp.source AND m2.item_id IS NULL) \
+         ORDER BY w.id, mp.source")
+        .bind(list_id).fetch_all(pool).await)?;
+    let mut best: Vec<(String, (bool, bool), WantedMarket)> = Vec::new();
+    for (item, wanted_currency, price, currency, source, size) in rows {
+        let Ok(currency) = Currency::parse(&currency) else {
+            continue;
+        };
+        let rank = (size.is_some(), currency.code() == wanted_currency);
+        let offer = WantedMarket {
+            price: Money::new(price, currency),
+            size,
+            source,
+        };
+        match best.last_mut() {
+            Some((id, had, kept)) if *id == item => {
+                if rank > *had {
+                    (*had, *kept) = (rank, offer);
+                }
+            }
+            _ => best.push((item, rank, offer)),
+        }
+    }
+    Ok(best.into_iter().map(|(id, _, m)| (id, m)).collect())
 }
 
 pub async fn all_items(db: &Db, list_id: &str) -> Result<Vec<WtbItem>, AppError> {

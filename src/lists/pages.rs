@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::{
     api,
-    types::{WtbListDetail, WtbListSummary, key_hint},
+    types::{WantedMarket, WtbListDetail, WtbListSummary, key_hint},
 };
 use crate::{
     domain::{
@@ -182,7 +182,9 @@ fn ListEditor(detail: WtbListDetail, reload: Callback<()>) -> impl IntoView {
         list,
         items,
         currency,
+        market,
     } = detail;
+    let market: std::collections::HashMap<String, WantedMarket> = market.into_iter().collect();
     let editing = RwSignal::new(None::<WtbItem>);
     let remove = ServerAction::<api::DeleteItem>::new();
     Effect::new(move |_| {
@@ -215,6 +217,21 @@ fn ListEditor(detail: WtbListDetail, reload: Callback<()>) -> impl IntoView {
                 i.max_price
                     .map(|m| m.to_string())
                     .unwrap_or_else(|| "Any price".into())
+            })
+            .numeric(),
+            Column::new("market", "Market now", move |i: &WtbItem| {
+                match market.get(&i.id) {
+                Some(m) => view! {
+                    <span title=format!("Latest {} price", m.source)>{m.price.to_string()}</span>
+                    <span class="row-sub">{match (&m.size, &i.size) {
+                        (Some(size), _) => format!("size {size} · {}", m.source),
+                        (None, Some(_)) => format!("all sizes · {}", m.source),
+                        (None, None) => m.source.clone(),
+                    }}</span>
+                }
+                .into_any(),
+                None => view! { <span class="muted">"—"</span> }.into_any(),
+            }
             })
             .numeric(),
             Column::new("notes", "Notes", |i: &WtbItem| i.notes.clone()),

@@ -96,10 +96,12 @@ pub async fn list_detail(db: &Db, user: &str, list_id: &str) -> Result<WtbListDe
     let list = owned_list(db, user, list_id).await?;
     let items = items::all_items(db, &list.id).await?;
     let currency = default_currency(db, user).await?;
+    let market = items::market_prices(db, &list.id).await?;
     Ok(WtbListDetail {
         list,
         items,
         currency,
+        market,
     })
 }
 

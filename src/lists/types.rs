@@ -26,6 +26,20 @@ pub struct WtbListDetail {
     pub list: WtbListSummary,
     pub items: Vec<WtbItem>,
     pub currency: crate::domain::Currency,
+    /// What the market asks now for the items linked to a catalog product, by item id (the
+    /// owner's view only: the public page and the bot API do not show it).
+    pub market: Vec<(String, WantedMarket)>,
+}
+
+/// The market's latest price for a wanted item: its size's lowest ask when the provider
+/// prices sizes and the item names one, otherwise the product's price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WantedMarket {
+    pub price: crate::domain::Money,
+    /// The size the price is for; `None`: the product across sizes.
+    pub size: Option<String>,
+    /// Who quotes it (`stockx`, `cardmarket`…).
+    pub source: String,
 }
 
 /// A new API key, shown once.

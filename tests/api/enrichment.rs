@@ -643,6 +643,75 @@ async fn sneakers_are_priced_by_their_size(backend: Backend) {
         worth(&app, "ana@example.com").await,
         11000 + 16500 + 16500 + 13000
     );
+
+    // A wanted list shows what the market asks now: the wanted size's lowest ask, else the
+    // product's price; an item linked to nothing shows none.
+    let (_, list) = app
+        .rpc(
+            &ana,
+            "lists/create",
+            json!({"input": {"name": "Wants", "slug": "", "description": "", "is_public": false}}),
+        )
+        .await;
+    let list_id = list["id"].as_str().unwrap();
+    for (name, size, product) in [
+        ("af1 10.5", "10.5", Some(af1.as_str())),
+        ("af1 13", "13", Some(af1.as_str())),
+        ("af1 any", "", Some(af1.as_str())),
+        ("mystery", "9", None),
+    ] {
+        let (status, body) = app
+            .rpc(
+                &ana,
+                "lists/items/save",
+                json!({"list_id": list_id, "item_id": null, "input": {"name": name,
+                    "product_id": product.unwrap_or(""), "style_id": "", "size": size,
+                    "condition": "", "grade": "", "quantity": "1", "max_price": "",
+                    "currency": "USD", "notes": ""}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, detail) = app
+        .rpc(&ana, "lists/detail", json!({"list_id": list_id}))
+        .await;
+    let market_of = |name: &str| {
+        let id = detail["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()["id"]
+            .clone();
+        detail["market"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m[0] == id)
+            .map(|m| (m[1]["price"]["amount"].clone(), m[1]["size"].clone()))
+    };
+    assert_eq!(
+        market_of("af1 10.5"),
+        Some((json!(16500), json!("10.5"))),
+        "{detail}"
+    );
+    assert_eq!(
+        market_of("af1 13"),
+        Some((json!(13000), Value::Null)),
+        "{detail}"
+    );
+    assert_eq!(
+        market_of("af1 any"),
+        Some((json!(13000), Value::Null)),
+        "{detail}"
+    );
+    assert_eq!(market_of("mystery"), None, "{detail}");
+    // Another reseller's list is not found.
+    let bo = app.reseller("bo").await;
+    let (status, _) = app
+        .rpc(&bo, "lists/detail", json!({"list_id": list_id}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 async fn the_item_form_looks_products_up_online(backend: Backend) {
