@@ -11,6 +11,14 @@ test("type a messy name in the add form, pick the product, see its fields filled
   await page.getByRole("button", { name: "Look it up online" }).click();
   await expect(page.getByText("No catalog knows this product yet")).toBeVisible();
 
+  // A barcode scanner types and presses Enter: the product the text names is taken at once,
+  // and the form is not sent.
+  await search.fill("DZ5485-612");
+  await search.press("Enter");
+  await expect(page.getByText("Filled in from the catalog: Air Jordan 1 Retro High OG Chicago Lost and Found.")).toBeVisible();
+  await expect(page.getByLabel("Style id")).toHaveValue("DZ5485-612");
+  await expect(page).toHaveURL(/\/app\/inventory\/new$/);
+
   // Typos, nicknames and a size: the Lost and Found comes first, its GS sibling after.
   await search.fill("jordan 1 high chicago lost n fuond 10.5");
   const options = page.locator(".picker-option");
