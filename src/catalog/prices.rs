@@ -107,46 +107,7 @@ async fn save_quotes(
     with_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         if let Some(variants) = &quotes.learned {
-            sql("DELETE FROM catalog_variants WHERE catalog_product_id = $1 AND source = $2")
-                .bind(product)
-                .bind(source)
-                .execute(&mut tx)
-                .await?;
-            for v in variants {
-                for (system, size) in &v.sizes {
-                    sql("INSERT INTO catalog_variants (catalog_product_id, source, variant_id, size_system, size) \
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
-                        .bind(product)
-                        .bind(source)
-                        .bind(&v.id)
-                        .bind(system.as_str())
-                        .bind(size)
-                        .execute(&mut tx)
-                        .await?;
-                }
-            }
-            // A barcode names one size; the index learns the new ones at its next rebuild.
-            sql("DELETE FROM catalog_gtins WHERE catalog_product_id = $1 AND source = $2")
-                .bind(product)
-                .bind(source)
-                .execute(&mut tx)
-                .await?;
-            for v in variants {
-                for gtin in &v.gtins {
-                    sql("INSERT INTO catalog_gtins (gtin, catalog_product_id, source, variant_id) VALUES ($1, $2, $3, $4) \
-                         ON CONFLICT (gtin) DO UPDATE SET catalog_product_id = excluded.catalog_product_id, \
-                         source = excluded.source, variant_id = excluded.variant_id")
-                        .bind(gtin)
-                        .bind(product)
-                        .bind(source)
-                        .bind(&v.id)
-                        .execute(&mut tx)
-                        .await?;
-                }
-            }
-            if variants.iter().any(|v| !v.gtins.is_empty()) {
-                store::bump_generation(&mut tx).await?;
-            }
+            store::save_variants(&mut tx, product, source, variants).await?;
         }
         if let Some(q) = &quotes.product {
             insert(None, q).execute(&mut tx).await?;

@@ -33,15 +33,22 @@ pub struct Resolution {
     pub confidence: f32,
     pub step: Option<&'static str>,
     pub identifiers: serde_json::Value,
-    /// The size a scanned barcode names: `{"system": "us_m", "size": "10.5"}`.
+    /// The size a scanned barcode names.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub size: Option<serde_json::Value>,
+    pub size: Option<BoxSize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<Candidate>,
     /// A provider could not be asked (over its rate limit, paused or down): asking again
     /// later may find it.
     #[serde(skip)]
     pub unavailable: bool,
+}
+
+/// The size in a box, as its barcode names it: `{"system": "us_m", "size": "10.5"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BoxSize {
+    pub system: &'static str,
+    pub size: String,
 }
 
 fn rounded(c: f32) -> f32 {
@@ -62,9 +69,10 @@ pub fn local(index: &Index, query: &str) -> Resolution {
                 confidence: rounded(hit.confidence),
                 step,
                 identifiers: p.identifiers(),
-                size: found.size.as_ref().map(
-                    |(system, size)| serde_json::json!({"system": system.as_str(), "size": size}),
-                ),
+                size: found.size.as_ref().map(|(system, size)| BoxSize {
+                    system: system.as_str(),
+                    size: size.clone(),
+                }),
                 candidates: Vec::new(),
                 unavailable: false,
             }
@@ -157,6 +165,7 @@ pub async fn lookup_suggestions(
     text: &str,
 ) -> sqlx::Result<Vec<Suggestion>> {
     let answer = resolve(db, index, lookup, providers, now, text).await?;
+    let size = answer.size.map(|s| (s.system.to_string(), s.size));
     let mut ids: Vec<(String, f32)> = match answer.product_id {
         Some(id) => vec![(id, answer.confidence)],
         None => answer
@@ -171,7 +180,7 @@ pub async fn lookup_suggestions(
         &ids.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
     )
     .await?;
-    Ok(ids
+    let mut offered: Vec<Suggestion> = ids
         .iter()
         .filter_map(|(id, c)| {
             found
@@ -179,7 +188,11 @@ pub async fn lookup_suggestions(
                 .find(|p| &p.id == id)
                 .map(|p| suggestion(p, *c))
         })
-        .collect())
+        .collect();
+    if let Some(first) = offered.first_mut() {
+        first.size = size;
+    }
+    Ok(offered)
 }
 
 /// The search index a server shares between requests, rebuilt (once, by whichever caller
@@ -211,6 +224,34 @@ impl SharedIndex {
         *slot = Some((generation, index.clone()));
         Ok(index)
     }
+}
+
+/// A barcode a provider found the product for: its sizes (one call each, at most two
+/// products) are stored with their barcodes, so the scanned one names product and size.
+/// Whether it was among them.
+async fn learn_barcode(
+    db: &Db,
+    provider: &dyn super::providers::Provider,
+    products: &[super::product::Product],
+    gtin: &str,
+) -> sqlx::Result<bool> {
+    for p in products {
+        let variants = match provider.sizes(p).await {
+            Ok(Some(variants)) => variants,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::info!(provider = provider.endpoint().name, "sizes: {e}");
+                continue;
+            }
+        };
+        if variants.iter().any(|v| v.gtins.iter().any(|g| g == gtin))
+            && let Some(id) = store::id_of(db, &p.identity).await?
+        {
+            store::save_sizes(db, &id, provider.endpoint().name, &variants).await?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// How long a text no provider knew is not asked about again (calls cost money).
@@ -328,8 +369,19 @@ pub async fn resolve(
                     Err(why) => tracing::warn!(provider = name, "a product was refused: {why}"),
                 }
             }
+            // A barcode names one size: keep the products to ask for their sizes.
+            let scanned: Vec<_> = match &query.gtin {
+                Some(_) => products.iter().take(2).cloned().collect(),
+                None => Vec::new(),
+            };
             store::save_products(db, products, name, now).await?;
-            let found = local(&*index.current(db).await?, text);
+            let mut found = local(&*index.current(db).await?, text);
+            if found.product_id.is_none()
+                && let Some(gtin) = &query.gtin
+                && learn_barcode(db, provider.as_ref(), &scanned, gtin).await?
+            {
+                found = local(&*index.current(db).await?, text);
+            }
             if found.product_id.is_some() {
                 return Ok(Resolution {
                     step: Some(step),

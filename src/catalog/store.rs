@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::product::{ExternalIds, Product};
+use super::providers::Variant;
 use crate::domain::catalog::ProductKind;
 use crate::server::{
     db::{BeginWrite, Db, new_id},
@@ -269,6 +270,72 @@ async fn save_in<DB: Store>(
     Ok(counts)
 }
 
+/// A product's sizes as a provider sells them (one row per size system each converts to) and
+/// their box barcodes, replacing what that provider listed before. New barcodes move the
+/// catalog's generation so the index learns them.
+pub(super) async fn save_variants<DB: Store>(
+    tx: &mut Tx<DB>,
+    product: &str,
+    source: &str,
+    variants: &[Variant],
+) -> sqlx::Result<()> {
+    sql("DELETE FROM catalog_variants WHERE catalog_product_id = $1 AND source = $2")
+        .bind(product)
+        .bind(source)
+        .execute(&mut *tx)
+        .await?;
+    for v in variants {
+        for (system, size) in &v.sizes {
+            sql("INSERT INTO catalog_variants (catalog_product_id, source, variant_id, size_system, size) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+                    .bind(product)
+                    .bind(source)
+                    .bind(&v.id)
+                    .bind(system.as_str())
+                    .bind(size)
+                    .execute(&mut *tx)
+                    .await?;
+        }
+    }
+    // A barcode names one size; the index learns the new ones at its next rebuild.
+    sql("DELETE FROM catalog_gtins WHERE catalog_product_id = $1 AND source = $2")
+        .bind(product)
+        .bind(source)
+        .execute(&mut *tx)
+        .await?;
+    for v in variants {
+        for gtin in &v.gtins {
+            sql("INSERT INTO catalog_gtins (gtin, catalog_product_id, source, variant_id) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (gtin) DO UPDATE SET catalog_product_id = excluded.catalog_product_id, \
+                     source = excluded.source, variant_id = excluded.variant_id")
+                    .bind(gtin)
+                    .bind(product)
+                    .bind(source)
+                    .bind(&v.id)
+                    .execute(&mut *tx)
+                    .await?;
+        }
+    }
+    if variants.iter().any(|v| !v.gtins.is_empty()) {
+        bump_generation(tx).await?;
+    }
+    Ok(())
+}
+
+/// [`save_variants`] in a transaction of its own.
+pub async fn save_sizes(
+    db: &Db,
+    product: &str,
+    source: &str,
+    variants: &[Variant],
+) -> sqlx::Result<()> {
+    with_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        save_variants(&mut tx, product, source, variants).await?;
+        tx.commit().await
+    })
+}
+
 pub(super) async fn bump_generation<DB: Store>(tx: &mut Tx<DB>) -> sqlx::Result<()> {
     sql("UPDATE catalog_state SET generation = generation + 1 WHERE id = 1")
         .execute(tx)
@@ -379,6 +446,12 @@ pub async fn all_gtins(db: &Db) -> sqlx::Result<Vec<(String, String, String, Str
          JOIN catalog_variants v ON v.catalog_product_id = g.catalog_product_id AND v.source = g.source \
          AND v.variant_id = g.variant_id ORDER BY g.gtin")
         .fetch_all(pool).await)
+}
+
+/// The id of the product with this identity, if the catalog has it.
+pub async fn id_of(db: &Db, identity: &str) -> sqlx::Result<Option<String>> {
+    with_db!(db, pool => sqlx::query_scalar("SELECT id FROM catalog_products WHERE identity = $1")
+        .bind(identity).fetch_optional(pool).await)
 }
 
 /// The products with these ids (unknown ids are skipped).

@@ -629,7 +629,8 @@ async fn sneakers_are_priced_by_their_size(backend: Backend) {
     assert!(scanned[0]["confidence"].as_f64().unwrap() >= 0.8);
     let local = resolve::local(&index.current(&app.db).await.unwrap(), "190000000000");
     assert_eq!(local.product_id.as_deref(), Some(af1.as_str()));
-    assert_eq!(local.size, Some(json!({"system": "us_m", "size": "9"})));
+    let size = local.size.unwrap();
+    assert_eq!((size.system, size.size.as_str()), ("us_m", "9"));
     let (_, unknown) = app
         .rpc(&ana, "catalog/suggest", json!({"text": "190000000009"}))
         .await;
@@ -750,6 +751,27 @@ async fn the_item_form_looks_products_up_online(backend: Backend) {
     assert_eq!(local[0]["product_id"], found[0]["product_id"], "{local}");
     assert_eq!(fake.requests("stockx").len(), calls);
 
+    // A box's barcode nobody stored: the search finds the shoe, its sizes (one more call)
+    // name the size in the box, and the next scan is local.
+    let (status, scanned) = app
+        .rpc(&c, "catalog/lookup", json!({"text": "190100000001"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{scanned}");
+    assert_eq!(
+        scanned[0]["name"], "adidas Samba OG Cloud White Core Black",
+        "{scanned}"
+    );
+    assert_eq!(scanned[0]["size"], json!(["us_m", "10"]), "{scanned}");
+    let sent = fake.requests("stockx");
+    assert_eq!(sent.len(), calls + 2, "a search and the sizes: {sent:?}");
+    assert!(sent.last().unwrap().contains("/variants"), "{sent:?}");
+    let (_, again) = app
+        .rpc(&c, "catalog/suggest", json!({"text": "190100000003"}))
+        .await;
+    assert_eq!(again[0]["product_id"], scanned[0]["product_id"], "{again}");
+    assert_eq!(again[0]["size"], json!(["us_m", "14"]), "{again}");
+    assert_eq!(fake.requests("stockx").len(), calls + 2, "no call");
+
     // Ten lookups a minute per reseller: the calls cost money.
     let mut limited = 0;
     for n in 0..12 {
@@ -762,14 +784,17 @@ async fn the_item_form_looks_products_up_online(backend: Backend) {
             .await;
         limited += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
     }
-    assert_eq!(limited, 3, "1 + 9 allowed, then 429");
+    assert_eq!(
+        limited, 4,
+        "2 (the name and the barcode) + 8 allowed, then 429"
+    );
 
     // The import's batch matching: local only, in order, a limit per call.
     let (status, matched) = app
         .rpc(
             &c,
             "catalog/match",
-            json!({"texts": ["CW2288-111 Air Force 1", "no such thing at all", "B75806"]}),
+            json!({"texts": ["CW2288-111 Air Force 1", "no such thing at all", "FV5029-006"]}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{matched}");

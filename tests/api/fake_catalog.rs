@@ -219,7 +219,9 @@ async fn stockx_search(
         .filter(|p| {
             let style = p["styleId"].as_str().unwrap_or_default();
             let title = words(p["title"].as_str().unwrap_or_default());
+            let id = p["productId"].as_str().unwrap_or_default();
             style.eq_ignore_ascii_case(&query)
+                || (0..4).any(|i| stockx_gtin(id, i) == query)
                 || (!wanted.is_empty() && wanted.iter().all(|w| title.contains(w)))
         })
         .collect();
@@ -307,6 +309,15 @@ async fn stockx_market(
     Json(sizes).into_response()
 }
 
+/// The barcode on the box of size `i` of a product (`190000000002`: the AF1's third size).
+fn stockx_gtin(product: &str, i: usize) -> String {
+    let at = ["sx-af1", "sx-samba", "sx-bc4", "sx-weird"]
+        .iter()
+        .position(|p| *p == product)
+        .unwrap_or(99);
+    format!("19{at:02}{i:08}")
+}
+
 /// The three sizes `stockx_market` prices (US M 9, 10 and 10.5), with their size charts; a
 /// fourth the market has no ask for.
 async fn stockx_variants(
@@ -333,7 +344,7 @@ async fn stockx_variants(
                 "availableConversions": [{"size": format!("US M {us}"), "type": "us m"},
                     {"size": format!("UK {uk}"), "type": "uk"}, {"size": format!("EU {eu}"), "type": "eu"},
                     {"size": format!("{} cm", 27 + i), "type": "cm"}]},
-            "gtins": [{"identifier": format!("19{i:010}"), "type": "UPC"}]}))
+            "gtins": [{"identifier": stockx_gtin(&id, i), "type": "UPC"}]}))
         .collect();
     Json(variants).into_response()
 }

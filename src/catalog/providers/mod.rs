@@ -47,6 +47,12 @@ pub trait Provider: Send + Sync {
         product: &Product,
         known: &HashSet<String>,
     ) -> Result<Quotes, ProviderError>;
+
+    /// The product's sizes with their box barcodes, where this provider sells sizes (one
+    /// call): a barcode looked up online then names the size too.
+    async fn sizes(&self, _product: &Product) -> Result<Option<Vec<Variant>>, ProviderError> {
+        Ok(None)
+    }
 }
 
 /// What a provider quotes for one product.

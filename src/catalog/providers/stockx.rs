@@ -107,6 +107,19 @@ impl StockX {
         }
     }
 
+    /// The product's sizes, with their size charts and barcodes (`/variants`).
+    async fn variants(&self, id: &str) -> Result<Vec<Variant>, ProviderError> {
+        let listed: Option<Vec<VariantInfo>> = self
+            .endpoint
+            .get_json(&format!("/v2/catalog/products/{id}/variants"), &[])
+            .await?;
+        Ok(listed
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(into_variant)
+            .collect())
+    }
+
     async fn search(&self, text: String) -> Result<Vec<CatalogLine>, ProviderError> {
         let found: Option<Search> = self
             .endpoint
@@ -123,6 +136,13 @@ impl StockX {
             .map(|s| s.products.into_iter().map(into_line).collect())
             .unwrap_or_default())
     }
+}
+
+/// A product id as it may go into a path.
+fn safe_id(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
 }
 
 fn into_line(p: Product) -> CatalogLine {
@@ -160,6 +180,13 @@ impl Provider for StockX {
         }
     }
 
+    async fn sizes(&self, product: &CatalogProduct) -> Result<Option<Vec<Variant>>, ProviderError> {
+        match product.external_ids.get("stockx") {
+            Some(id) => Ok(Some(self.variants(&safe_id(id)).await?)),
+            None => Ok(None),
+        }
+    }
+
     async fn by_name(&self, query: &Query) -> Result<Vec<CatalogLine>, ProviderError> {
         // Card numbers mean a single card: not what StockX lists.
         if query.words.is_empty() || !query.numbers.is_empty() || !query.set_numbers.is_empty() {
@@ -176,10 +203,7 @@ impl Provider for StockX {
         let Some(id) = product.external_ids.get("stockx") else {
             return Ok(Quotes::default());
         };
-        let id: String = id
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect();
+        let id = safe_id(id);
         let market: Option<Vec<VariantMarket>> = self
             .endpoint
             .get_json(
@@ -197,17 +221,7 @@ impl Provider for StockX {
             .collect();
         // A size priced that is not stored yet: list the product's sizes once.
         let learned = if variants.iter().any(|(v, _)| !known.contains(v)) {
-            let listed: Option<Vec<VariantInfo>> = self
-                .endpoint
-                .get_json(&format!("/v2/catalog/products/{id}/variants"), &[])
-                .await?;
-            Some(
-                listed
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(into_variant)
-                    .collect(),
-            )
+            Some(self.variants(&id).await?)
         } else {
             None
         };
