@@ -117,6 +117,12 @@ export async function startOwnServer(port: number, name: string, env: Record<str
       FLIPDESK_PUBLIC_URL: base,
       RUST_LOG: "warn",
       FLIPDESK__AUTH__SIGNUP_ATTEMPTS_PER_IP_PER_HOUR: "10000",
+      // Tests never reach the internet: the catalog providers are off unless a spec points one
+      // at a fake.
+      STOCKX_API_BASE: "off",
+      CARDMARKET_API_BASE: "off",
+      POKEMONTCG_API_BASE: "off",
+      SCRYFALL_API_BASE: "off",
       ...env,
     },
   });
