@@ -18,6 +18,7 @@ mod monitors;
 mod photo;
 mod quota;
 mod real_world;
+mod synthetic;
 use clap::Args;
 use std::{
     sync::{
