@@ -114,14 +114,13 @@ pub fn is_special_printing(p: &Product) -> bool {
                 _ => false,
             },
         );
-    let words = |t: &Option<String>| {
-        t.as_deref()
-            .unwrap_or("")
+    let words = |t: Option<&str>| {
+        t.unwrap_or("")
             .to_lowercase()
             .split(|c: char| !c.is_alphanumeric())
             .any(|w| SPECIAL_WORDS.contains(&w))
     };
-    past_total || words(&p.rarity) || words(&Some(p.name.clone()))
+    past_total || words(p.rarity.as_deref()) || words(Some(&p.name))
 }
 
 #[cfg(test)]
