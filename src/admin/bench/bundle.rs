@@ -3,6 +3,7 @@
 //! which are what the server sends), then each page loaded with an empty cache on a throttled
 //! phone profile (end2end/bench/bundle.mjs). A storefront page over its budget fails the run.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::browser;
@@ -43,6 +44,46 @@ fn assets(pkg: &Path) -> Result<Vec<Asset>, String> {
     Ok(out)
 }
 
+/// What each lazily loaded module costs a page beyond the main file: its own file plus every
+/// file it shares with other modules (the split tool's manifest lists them), and how many files
+/// that is: a phone pays a round trip per file.
+fn modules_table(pkg: &Path, files: &[Asset]) -> String {
+    let manifest = std::fs::read_dir(pkg).ok().and_then(|entries| {
+        entries.flatten().map(|e| e.path()).find(|p| {
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with("__wasm_split_manifest") && n.ends_with(".json")
+            })
+        })
+    });
+    let Some(modules) = manifest
+        .and_then(|p| std::fs::read(p).ok())
+        .and_then(|b| serde_json::from_slice::<BTreeMap<String, Vec<String>>>(&b).ok())
+    else {
+        return "\n(no split manifest: the build was not split)\n".into();
+    };
+    let mut out = format!(
+        "\nWhat a module's pages download beyond the main file, KB\n{:<48} {:>10} {:>10} {:>10}\n",
+        "module", "files", "gzip", "brotli"
+    );
+    for (module, parts) in &modules {
+        // The manifest names files without their `.wasm` ending.
+        let used: Vec<&Asset> = files
+            .iter()
+            .filter(|f| parts.iter().any(|p| f.name == format!("{p}.wasm")))
+            .collect();
+        let sum = |pick: fn(&Asset) -> Option<u64>| used.iter().map(|f| pick(f).unwrap_or(0)).sum();
+        out.push_str(&format!(
+            "{:<48} {:>10} {:>10} {:>10}\n",
+            module,
+            used.len(),
+            kb(Some(sum(|f| f.gzip))),
+            kb(Some(sum(|f| f.brotli)))
+        ));
+    }
+    out
+}
+
 fn kb(bytes: Option<u64>) -> String {
     bytes.map_or_else(|| "-".into(), |b| format!("{:.1}", b as f64 / 1024.0))
 }
@@ -78,6 +119,7 @@ pub async fn report(site_root: &Path, pkg_dir: &str, base: &str) -> Result<Strin
             "(no .gz/.br copies: build with `cargo leptos build --release --precompress`)\n",
         );
     }
+    out.push_str(&modules_table(&site_root.join(pkg_dir), &files));
 
     let pages = browser::script(
         "bundle.mjs",
@@ -117,5 +159,45 @@ pub async fn report(site_root: &Path, pkg_dir: &str, base: &str) -> Result<Strin
             "the storefront is over its first-load budget of {STOREFRONT_WASM_BUDGET_KB:.0} KB of WebAssembly and {STOREFRONT_HYDRATED_BUDGET_MS} ms to hydrate: {}",
             over.join(", ")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_modules_files_are_summed_from_the_split_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, len: usize| std::fs::write(dir.path().join(name), vec![0u8; len]);
+        for (name, raw, gz, br) in [
+            ("flipdesk.h0.wasm", 4096, 2048, 1024),
+            ("split_shop.h1.wasm", 2048, 1024, 512),
+            ("chunk_1.h2.wasm", 1024, 512, 256),
+            ("chunk_2.h3.wasm", 1024, 512, 256),
+        ] {
+            write(name, raw).unwrap();
+            write(&format!("{name}.gz"), gz).unwrap();
+            write(&format!("{name}.br"), br).unwrap();
+        }
+        std::fs::write(
+            dir.path().join("__wasm_split_manifest.h4.json"),
+            r#"{"shop": ["chunk_1.h2", "split_shop.h1"], "admin": ["chunk_1.h2", "chunk_2.h3"]}"#,
+        )
+        .unwrap();
+        let files = assets(dir.path()).unwrap();
+        let table = modules_table(dir.path(), &files);
+        let row = |module: &str| {
+            table
+                .lines()
+                .find(|l| l.starts_with(module))
+                .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>())
+        };
+        // shop: its own file and one shared chunk; admin: two chunks. The main file is not counted.
+        assert_eq!(row("shop"), Some(vec!["2", "1.5", "0.8"]));
+        assert_eq!(row("admin"), Some(vec!["2", "1.0", "0.5"]));
+
+        std::fs::remove_file(dir.path().join("__wasm_split_manifest.h4.json")).unwrap();
+        assert!(modules_table(dir.path(), &files).contains("not split"));
     }
 }
