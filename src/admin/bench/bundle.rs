@@ -48,16 +48,11 @@ fn assets(pkg: &Path) -> Result<Vec<Asset>, String> {
 /// file it shares with other modules (the split tool's manifest lists them), and how many files
 /// that is: a phone pays a round trip per file.
 fn modules_table(pkg: &Path, files: &[Asset]) -> String {
-    let manifest = std::fs::read_dir(pkg).ok().and_then(|entries| {
-        entries.flatten().map(|e| e.path()).find(|p| {
-            p.file_name().is_some_and(|n| {
-                let n = n.to_string_lossy();
-                n.starts_with("__wasm_split_manifest") && n.ends_with(".json")
-            })
-        })
-    });
+    let manifest = files
+        .iter()
+        .find(|f| f.name.starts_with("__wasm_split_manifest") && f.name.ends_with(".json"));
     let Some(modules) = manifest
-        .and_then(|p| std::fs::read(p).ok())
+        .and_then(|f| std::fs::read(pkg.join(&f.name)).ok())
         .and_then(|b| serde_json::from_slice::<BTreeMap<String, Vec<String>>>(&b).ok())
     else {
         return "\n(no split manifest: the build was not split)\n".into();
@@ -198,6 +193,7 @@ mod tests {
         assert_eq!(row("admin"), Some(vec!["2", "1.0", "0.5"]));
 
         std::fs::remove_file(dir.path().join("__wasm_split_manifest.h4.json")).unwrap();
+        let files = assets(dir.path()).unwrap();
         assert!(modules_table(dir.path(), &files).contains("not split"));
     }
 }
